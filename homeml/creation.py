@@ -1,0 +1,163 @@
+"""Making tensors: from data, filled, ranges, and random (one seeded generator, like PyTorch's)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.dtypes import FLOAT32, as_dtype, default_dtype_for
+from homeml.tensor import Tensor
+
+
+def _sizes(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    sizes = tuple(int(s) for s in size)
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"sizes must be non-negative, got {sizes}")
+    return sizes
+
+
+def _new(array, requires_grad):
+    t = Tensor._make(array)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _float_dtype(dtype):
+    return FLOAT32 if dtype is None else as_dtype(dtype)
+
+
+def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays or tensors).
+
+    Python floats give float32 and Python ints int64; NumPy arrays keep their dtype.
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """Like :func:`tensor`, but shares memory with a NumPy array or tensor when possible."""
+    if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or as_dtype(dtype) == data.dtype):
+        return Tensor._make(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._make(array)
+
+
+def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.zeros(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.ones(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.empty(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    dtype = as_dtype(dtype) if dtype is not None else default_dtype_for(fill_value)
+    return _new(np.full(_sizes((size,)), fill_value, dtype=dtype), requires_grad)
+
+
+def zeros_like(input, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.zeros(input.shape, dtype=dtype or input.dtype), requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.ones(input.shape, dtype=dtype or input.dtype), requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.full(input.shape, fill_value, dtype=dtype or input.dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+    """Values from ``start`` (default 0) up to but excluding ``end``, ``step`` apart."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if is_int else FLOAT32
+    return _new(np.arange(start, end, step).astype(as_dtype(dtype)), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+    return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+# ----------------------------------------------------------------------------- randomness
+
+
+class Generator:
+    """A source of random numbers (NumPy's PCG64), seedable like ``torch.Generator``."""
+
+    def __init__(self, seed=None):
+        self.manual_seed(seed)
+
+    def manual_seed(self, seed):
+        self._seed = seed
+        self.rng = np.random.default_rng(seed)
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator so that random tensors are reproducible."""
+    return default_generator.manual_seed(int(seed))
+
+
+def _rng(generator):
+    return (generator or default_generator).rng
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    dtype = _float_dtype(dtype)
+    return _new(_rng(generator).random(_sizes(size), dtype=np.float64).astype(dtype), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Standard normal samples."""
+    dtype = _float_dtype(dtype)
+    return _new(_rng(generator).standard_normal(_sizes(size)).astype(dtype), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
+    """Integers uniform on [low, high) (``randint(high, size)`` starts at 0)."""
+    if high is None:
+        low, high = 0, low
+    sizes = _sizes((size,))
+    values = _rng(generator).integers(low, high, size=sizes)
+    return Tensor._make(values.astype(as_dtype(dtype) if dtype is not None else np.int64))
+
+
+def randperm(n, dtype=None, generator=None) -> Tensor:
+    values = _rng(generator).permutation(n)
+    return Tensor._make(values.astype(as_dtype(dtype) if dtype is not None else np.int64))
+
+
+def rand_like(input, dtype=None, requires_grad=False) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False) -> Tensor:
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -1,0 +1,1 @@
+"""Differentiable operations, grouped by kind; each module keeps forward and backward together."""

@@ -1,0 +1,45 @@
+"""Matrix products."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.tensor import Function
+
+
+class MatMul(Function):
+    """``a @ b`` with NumPy's (and PyTorch's) rules: 1-D operands are promoted to a row (left)
+    or a column (right) and the added dimension is dropped; leading dimensions broadcast."""
+
+    def forward(self, a, b):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("both arguments to matmul need at least 1 dimension")
+        self.a, self.b = a, b
+        return np.matmul(a, b)
+
+    def backward(self, grad):
+        a, b = self.a, self.b
+        # Promote 1-D operands (and the gradient) to matrices, then undo it for each gradient.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        # A broadcast view (e.g. from sum's backward) would push BLAS onto a slow path.
+        g = np.ascontiguousarray(grad) if 0 in grad.strides else grad
+        if b.ndim == 1:
+            g = g[..., None]
+        if a.ndim == 1:
+            g = g[..., None, :]
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = g @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga.reshape(-1, a.shape[0]).sum(axis=0)
+        if self.needs_input_grad[1]:
+            gb = np.swapaxes(a2, -1, -2) @ g
+            if b.ndim == 1:
+                gb = gb.reshape(-1, b.shape[0]).sum(axis=0)
+        return ga, gb
+
+
+def matmul(input, other):
+    return MatMul.apply(input, other)

@@ -1,0 +1,665 @@
+"""``Tensor`` (an ndarray that remembers how it was made) and ``Function`` (one recorded op).
+
+A differentiable operation is a :class:`Function` subclass whose ``forward`` and ``backward``
+work on NumPy arrays; the operations themselves live in ``homeml/ops/`` grouped by kind, and the
+methods below only route to them. The backward pass is in ``homeml/autograd.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.autograd import _grad_mode, run_backward
+from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
+
+
+class Function:
+    """A differentiable operation on NumPy arrays.
+
+    Subclasses define ``forward(self, *arrays, **options)`` returning an array, saving on ``self``
+    what ``backward`` needs, and ``backward(self, grad)`` returning the gradient of each positional
+    input (a tuple, or one array for a single input; ``None`` where no gradient flows). Gradients
+    may keep the broadcast output shape: the engine sums them back to each input's shape.
+    ``backward`` must not modify ``grad`` in place (it can be a read-only view).
+    ``self.needs_input_grad[i]`` says whether input ``i`` needs a gradient.
+    """
+
+    __slots__ = ("edges", "needs_input_grad", "retained", "__dict__")
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run the operation on tensors (or constants); record it when a gradient is needed."""
+        ctx = cls()
+        arrays = []
+        edges = []
+        for i, x in enumerate(inputs):
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                if x._requires_grad:
+                    edges.append((i, x))
+            elif isinstance(x, np.generic):
+                arrays.append(x.item())  # numpy scalars act as Python scalars, as in PyTorch
+            else:
+                arrays.append(x)
+        record = False
+        if edges and _grad_mode.enabled:
+            record = True
+            needs = [False] * len(inputs)
+            for i, _ in edges:
+                needs[i] = True
+            ctx.needs_input_grad = needs
+        try:
+            out = ctx.forward(*arrays, **options)
+        except ValueError as error:
+            shapes = " and ".join(str(np.shape(a)) for a in arrays)
+            kind = IndexError if isinstance(error, IndexError) else ValueError
+            raise kind(f"{cls.__name__}: invalid for input shapes {shapes}: {error}") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype is FLOAT64 and not _has_float64(arrays):
+            out = out.astype(FLOAT32)  # int/int and int*float give float32 in PyTorch
+        result = Tensor._make(out)
+        if record:
+            ctx.edges = edges
+            ctx.retained = None
+            result._requires_grad = True
+            result._ctx = ctx
+        return result
+
+    def __repr__(self):
+        return f"<{type(self).__name__}Backward>"
+
+
+def _has_float64(arrays):
+    return any(isinstance(a, np.ndarray) and a.dtype == FLOAT64 for a in arrays)
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation, shaped like PyTorch's.
+
+    Parameters
+    ----------
+    data : array_like or Tensor
+        Values; copied.
+    requires_grad : bool, default False
+        Record operations on this tensor so that ``backward`` can compute its ``grad``.
+    dtype : dtype-like, optional
+        Defaults to float32 for Python floats, int64 for Python ints; NumPy arrays keep theirs.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "__weakref__")
+    __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray * Tensor)
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data._data
+        dtype = as_dtype(dtype) if dtype is not None else default_dtype_for(data)
+        self._data = np.array(data, dtype=dtype)
+        self._requires_grad = False
+        self._ctx = None
+        self.grad = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, array):
+        """Wrap an ndarray without copying or checking (the fast path used by every op)."""
+        t = object.__new__(Tensor)
+        t._data = array
+        t._requires_grad = False
+        t._ctx = None
+        t.grad = None
+        return t
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (``None`` for leaves)."""
+        return self._ctx
+
+    @property
+    def data(self) -> Tensor:
+        """The same values as a tensor outside the graph (shares memory)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    def size(self, dim=None):
+        return self._data.shape if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shares memory, like PyTorch's CPU tensors)."""
+        return self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with exactly one element, got shape {self._data.shape}"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    # ----------------------------------------------------------------- autograd
+    def requires_grad_(self, requires_grad=True) -> Tensor:
+        requires_grad = bool(requires_grad)
+        if requires_grad and not is_floating(self._data.dtype):
+            raise RuntimeError(
+                f"only floating-point tensors can require gradients, got dtype {self._data.dtype}"
+            )
+        if self._ctx is not None and not requires_grad:
+            raise RuntimeError(
+                "requires_grad can only be changed on leaf tensors; use detach() instead"
+            )
+        self._requires_grad = requires_grad
+        return self
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's values, outside the graph."""
+        return Tensor._make(self._data)
+
+    def detach_(self) -> Tensor:
+        self._ctx = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``grad`` on this non-leaf tensor after ``backward`` (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        if self._ctx is not None:
+            self._ctx.retained = self
+
+    def backward(self, gradient=None, retain_graph=False) -> None:
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        Parameters
+        ----------
+        gradient : Tensor or array_like, optional
+            d(loss)/d(self), shaped like ``self``; may be omitted only for one-element tensors.
+        retain_graph : bool, default False
+            Keep the graph so that ``backward`` can run through it again.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad and has no grad_fn"
+            )
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    "backward() without a gradient needs a scalar (one-element) output, "
+                    f"got shape {self._data.shape}; pass gradient= shaped like the output"
+                )
+            grad = np.ones_like(self._data)
+        else:
+            grad = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient)
+            if grad.shape != self._data.shape:
+                raise RuntimeError(
+                    f"backward(): gradient has shape {grad.shape} but the output has shape "
+                    f"{self._data.shape}"
+                )
+            grad = grad.astype(self._data.dtype, copy=False)
+        run_backward(self, grad, retain_graph)
+
+    def _accumulate_grad(self, g) -> None:
+        """Add ``g`` (an array shaped like self) into ``self.grad``."""
+        if self.grad is None:
+            # A fresh writeable copy: g may be a read-only view, or shared with another input.
+            self.grad = Tensor._make(np.array(g, dtype=self._data.dtype))
+        else:
+            existing = self.grad._data
+            if existing.flags.writeable:
+                existing += g
+            else:
+                self.grad = Tensor._make(existing + g)
+
+    # ----------------------------------------------------------------- in place (no graph)
+    def _check_inplace(self):
+        if _grad_mode.enabled and self._requires_grad:
+            kind = "a leaf tensor that requires grad" if self._ctx is None else "a graph tensor"
+            raise RuntimeError(
+                f"in-place operation on {kind} is not supported while recording gradients; "
+                "wrap it in homeml.no_grad() or use the out-of-place operation"
+            )
+
+    def _inplace(self, ufunc, other):
+        self._check_inplace()
+        ufunc(
+            self._data,
+            other._data if isinstance(other, Tensor) else other,
+            out=self._data,
+            casting="same_kind",
+        )
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(np.add, other if alpha == 1 else _scaled(other, alpha))
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(np.subtract, other if alpha == 1 else _scaled(other, alpha))
+
+    def mul_(self, other):
+        return self._inplace(np.multiply, other)
+
+    def div_(self, other):
+        return self._inplace(np.true_divide, other)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        self._check_inplace()
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        return self
+
+    def copy_(self, src):
+        self._check_inplace()
+        self._data[...] = src._data if isinstance(src, Tensor) else src
+        return self
+
+    def __setitem__(self, key, value):
+        self._check_inplace()
+        self._data[_index_key(key)] = value._data if isinstance(value, Tensor) else value
+
+    # ----------------------------------------------------------------- conversion
+    def to(self, dtype=None, *args, **kwargs) -> Tensor:
+        """Convert to ``dtype`` (differentiable). Device names (``"cpu"``) are accepted."""
+        if isinstance(dtype, str) and dtype.startswith("cpu"):
+            dtype = kwargs.get("dtype")
+        if dtype is None:
+            return self
+        return _ew.Cast.apply(self, dtype=as_dtype(dtype))
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def type_as(self, other) -> Tensor:
+        return self.to(other.dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def clone(self) -> Tensor:
+        return _ew.Clone.apply(self)
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    # ----------------------------------------------------------------- Python protocol
+    __hash__ = object.__hash__
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous"
+            )
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    def __format__(self, spec):
+        return format(self.item(), spec) if self._data.ndim == 0 else format(repr(self), spec)
+
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self._data.dtype not in (FLOAT32, np.dtype(np.int64), np.dtype(np.bool_)):
+            extras.append(f"dtype={self._data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={self._ctx!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return _ew.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return _ew.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return _ew.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return _ew.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return _ew.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return _ew.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return _ew.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return _ew.Div.apply(other, self)
+
+    def __pow__(self, other):
+        return _ew.Pow.apply(self, other)
+
+    def __rpow__(self, other):
+        return _ew.Pow.apply(other, self)
+
+    def __neg__(self):
+        return _ew.Neg.apply(self)
+
+    def __matmul__(self, other):
+        return _la.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        return _la.MatMul.apply(other, self)
+
+    def __abs__(self):
+        return _ew.Abs.apply(self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    neg = __neg__
+    matmul = __matmul__
+
+    # comparisons give boolean tensors outside the graph
+    def _compare(self, other, ufunc):
+        if isinstance(other, Tensor):
+            other = other._data
+        elif other is None or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return Tensor._make(np.asarray(ufunc(self._data, other)))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        return Tensor._make(np.asarray(~self._data))
+
+    def __and__(self, other):
+        return self._compare(other, np.logical_and)
+
+    def __or__(self, other):
+        return self._compare(other, np.logical_or)
+
+    def logical_not(self):
+        return Tensor._make(np.logical_not(self._data))
+
+    # ----------------------------------------------------------------- elementwise
+    def exp(self):
+        return _ew.Exp.apply(self)
+
+    def log(self):
+        return _ew.Log.apply(self)
+
+    def sqrt(self):
+        return _ew.Sqrt.apply(self)
+
+    def abs(self):
+        return _ew.Abs.apply(self)
+
+    def sin(self):
+        return _ew.Sin.apply(self)
+
+    def cos(self):
+        return _ew.Cos.apply(self)
+
+    def tanh(self):
+        return _ew.Tanh.apply(self)
+
+    def sigmoid(self):
+        return _ew.Sigmoid.apply(self)
+
+    def relu(self):
+        return _ew.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope=0.01):
+        return _ew.LeakyRelu.apply(self, negative_slope=negative_slope)
+
+    def gelu(self, approximate="none"):
+        return _ew.gelu(self, approximate)
+
+    def softplus(self, beta=1.0, threshold=20.0):
+        return _ew.Softplus.apply(self, beta=beta, threshold=threshold)
+
+    def clamp(self, min=None, max=None):
+        return _ew.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return _ew.Maximum.apply(self, other)
+
+    def minimum(self, other):
+        return _ew.Minimum.apply(self, other)
+
+    def square(self):
+        return _ew.Mul.apply(self, self)
+
+    def where(self, condition, other):
+        return _ew.where(condition, self, other)
+
+    def masked_fill(self, mask, value):
+        return _ew.masked_fill(self, mask, value)
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return _red.sum(self, dim, keepdim, dtype)
+
+    def mean(self, dim=None, keepdim=False):
+        return _red.mean(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return _red.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return _red.min(self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        return _red.amax(self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return _red.amin(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _red.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _red.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim, keepdim=False):
+        return _red.logsumexp(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _red.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _red.argmin(self, dim, keepdim)
+
+    def softmax(self, dim):
+        return _red.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim):
+        return _red.LogSoftmax.apply(self, dim=dim)
+
+    # ----------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        return _mv.reshape(self, *shape)
+
+    view = reshape
+
+    def view_as(self, other):
+        return _mv.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _mv.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return _mv.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _mv.unsqueeze(self, dim)
+
+    def permute(self, *dims):
+        return _mv.permute(self, *dims)
+
+    def transpose(self, dim0, dim1):
+        return _mv.transpose(self, dim0, dim1)
+
+    @property
+    def T(self):
+        return _mv.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return _mv.transpose(self, -2, -1)
+
+    def expand(self, *sizes):
+        return _mv.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return _mv.expand(self, other.shape)
+
+    def repeat(self, *sizes):
+        return _mv.repeat(self, *sizes)
+
+    def flip(self, dims):
+        return _mv.flip(self, dims)
+
+    def pad(self, pad, mode="constant", value=0.0):
+        return _mv.pad(self, pad, mode, value)
+
+    def split(self, split_size_or_sections, dim=0):
+        return _mv.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _mv.chunk(self, chunks, dim)
+
+    def tril(self, diagonal=0):
+        return _mv.Triangle.apply(self, diagonal=diagonal, upper=False)
+
+    def triu(self, diagonal=0):
+        return _mv.Triangle.apply(self, diagonal=diagonal, upper=True)
+
+    def gather(self, dim, index):
+        return _mv.gather(self, dim, index)
+
+    def index_select(self, dim, index):
+        return _mv.index_select(self, dim, index)
+
+    def __getitem__(self, key):
+        return _mv.GetItem.apply(self, key=_index_key(key))
+
+
+def _scaled(other, alpha):
+    return (other._data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+
+
+def _index_key(key):
+    """Turn tensors inside an indexing key into arrays (NumPy then does the indexing)."""
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, tuple):
+        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
+    return key
+
+
+from homeml.ops import elementwise as _ew  # noqa: E402  (the ops subclass Function, above)
+from homeml.ops import linalg as _la  # noqa: E402
+from homeml.ops import movement as _mv  # noqa: E402
+from homeml.ops import reduce as _red  # noqa: E402
