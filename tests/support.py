@@ -1,0 +1,99 @@
+"""Shared test tools: the PyTorch reference (optional) and finite-difference gradient checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import homeml as hm
+
+try:
+    import torch
+except ImportError:  # a new user's `pytest` passes without torch; CI installs it
+    torch = None
+
+requires_torch = pytest.mark.skipif(
+    torch is None, reason="PyTorch is not installed (pip install torch==2.13.0); CI installs it"
+)
+
+
+def numerical_gradients(fn, arrays, weights, eps=1e-6):
+    """Central differences of ``sum(fn(*arrays) * weights)`` with respect to each array."""
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+
+    def loss():
+        out = fn(*[hm.tensor(a) for a in arrays])
+        return float((out.numpy().astype(np.float64) * weights).sum())
+
+    grads = []
+    for a in arrays:
+        g = np.zeros_like(a)
+        for index in np.ndindex(a.shape):
+            saved = a[index]
+            a[index] = saved + eps
+            up = loss()
+            a[index] = saved - eps
+            down = loss()
+            a[index] = saved
+            g[index] = (up - down) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def analytic_gradients(fn, arrays, weights):
+    """homeml's gradients of ``sum(fn(*arrays) * weights)`` (float64 inputs)."""
+    tensors = [hm.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    out = fn(*tensors)
+    (out * hm.tensor(weights)).sum().backward()
+    return out, [
+        t.grad.numpy() if t.grad is not None else np.zeros(t.shape) for t in tensors
+    ]
+
+
+def check_gradients(fn, *arrays, rtol=1e-5, atol=1e-6, seed=0):
+    """Assert homeml's gradients of ``fn`` match central finite differences in float64."""
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    out = fn(*[hm.tensor(a) for a in arrays])
+    weights = np.random.default_rng(seed).standard_normal(out.shape)
+    _, analytic = analytic_gradients(fn, arrays, weights)
+    numeric = numerical_gradients(fn, arrays, weights)
+    for i, (got, want) in enumerate(zip(analytic, numeric)):
+        np.testing.assert_allclose(
+            got, want, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}"
+        )
+
+
+def check_against_torch(hm_fn, torch_fn, *arrays, rtol=None, atol=None, seed=0):
+    """Assert forward values and input gradients match PyTorch on the same inputs.
+
+    Tolerances default to 1e-7 relative for float64 and 1e-5 for float32 (the issue's bar).
+    """
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    arrays = [np.asarray(a) for a in arrays]
+    dtype = np.result_type(*arrays)
+    if rtol is None:
+        rtol = 1e-7 if dtype == np.float64 else 1e-5
+    if atol is None:
+        atol = 1e-10 if dtype == np.float64 else 1e-6
+    hm_inputs = [hm.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    torch_inputs = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    hm_out = hm_fn(*hm_inputs)
+    torch_out = torch_fn(*torch_inputs)
+    np.testing.assert_allclose(
+        hm_out.numpy(), torch_out.detach().numpy(), rtol=rtol, atol=atol, err_msg="forward"
+    )
+    assert hm_out.dtype == np.dtype(str(torch_out.dtype).replace("torch.", "")), "dtype"
+    if not hm_out.requires_grad:
+        return
+    weights = np.random.default_rng(seed).standard_normal(hm_out.shape).astype(hm_out.dtype)
+    (hm_out * hm.tensor(weights)).sum().backward()
+    (torch_out * torch.tensor(weights)).sum().backward()
+    for i, (h, t) in enumerate(zip(hm_inputs, torch_inputs)):
+        if t.grad is None:
+            assert h.grad is None or not np.any(h.grad.numpy()), f"input {i} got a gradient"
+            continue
+        assert h.grad is not None, f"input {i} has no gradient"
+        np.testing.assert_allclose(
+            h.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol, err_msg=f"gradient {i}"
+        )
