@@ -1,0 +1,22 @@
+"""Dropout."""
+
+from __future__ import annotations
+
+from homeml.nn import functional as F
+from homeml.nn.module import Module
+
+
+class Dropout(Module):
+    """Zeroes each value with probability ``p`` in training (scaling the rest); identity in eval."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -1,0 +1,315 @@
+"""Functional forms of the layers and losses, as ``torch.nn.functional``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.creation import default_generator
+from homeml.ops import conv as _conv
+from homeml.ops import loss as _loss
+from homeml.ops import norm as _norm
+from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
+    gelu,
+    leaky_relu,
+    relu,
+    sigmoid,
+    softplus,
+    tanh,
+    where,
+)
+from homeml.ops.movement import pad  # noqa: F401
+from homeml.ops.reduce import log_softmax, softmax  # noqa: F401
+from homeml.tensor import Tensor
+
+pair = _conv.pair
+
+
+# ----------------------------------------------------------------------------- layers
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` with weight shaped (out_features, in_features)."""
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    if isinstance(padding, str):
+        padding = _same_padding(padding, weight.shape[2:], pair(dilation), pair(stride))
+    return _conv.Conv2d.apply(
+        input,
+        weight,
+        bias,
+        stride=pair(stride),
+        padding=pair(padding),
+        dilation=pair(dilation),
+        groups=groups,
+    )
+
+
+def _same_padding(mode, kernel, dilation, stride):
+    if mode == "valid":
+        return (0, 0)
+    if mode != "same":
+        raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {mode!r}")
+    total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    if stride != (1, 1) or any(t % 2 for t in total):
+        raise ValueError("padding='same' needs stride 1 and an even total padding")
+    return tuple(t // 2 for t in total)
+
+
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    return _conv.ConvTranspose2d.apply(
+        input,
+        weight,
+        bias,
+        stride=pair(stride),
+        padding=pair(padding),
+        output_padding=pair(output_padding),
+        dilation=pair(dilation),
+        groups=groups,
+    )
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    if ceil_mode:
+        raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
+    kernel = pair(kernel_size)
+    stride = kernel if stride is None else pair(stride)
+    return _conv.MaxPool2d.apply(
+        input, kernel=kernel, stride=stride, padding=pair(padding), dilation=pair(dilation)
+    )
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    if ceil_mode:
+        raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
+    kernel = pair(kernel_size)
+    stride = kernel if stride is None else pair(stride)
+    return _conv.AvgPool2d.apply(
+        input,
+        kernel=kernel,
+        stride=stride,
+        padding=pair(padding),
+        count_include_pad=count_include_pad,
+    )
+
+
+def _pooling_matrix(size, out, dtype):
+    """(out, size) averaging matrix with PyTorch's adaptive bins [floor(i*s/o), ceil((i+1)*s/o))."""
+    matrix = np.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+def adaptive_avg_pool2d(input, output_size):
+    oh, ow = pair(output_size) if output_size is not None else input.shape[-2:]
+    h, w = input.shape[-2:]
+    oh = h if oh is None else oh
+    ow = w if ow is None else ow
+    rows = Tensor._make(_pooling_matrix(h, oh, input.dtype))
+    cols = Tensor._make(_pooling_matrix(w, ow, input.dtype).T.copy())
+    return rows @ input @ cols  # (oh, h) @ (..., h, w) @ (w, ow)
+
+
+def batch_norm(
+    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
+):
+    """Batch normalisation over every axis but 1; in training, updates the running statistics."""
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm expects input of shape (N, C, ...), got {input.shape}")
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    if training:
+        if input.numel() // input.shape[1] <= 1:
+            raise ValueError(
+                f"batch_norm needs more than one value per channel in training, got {input.shape}"
+            )
+        mean, var = _norm.batch_statistics(input.numpy())
+        out = _norm.BatchNormTrain.apply(input, weight, bias, mean=mean, var=var, eps=eps)
+        if running_mean is not None:
+            count = input.numel() // input.shape[1]
+            running_mean._data *= 1 - momentum
+            running_mean._data += (momentum * mean.reshape(-1)).astype(running_mean.dtype)
+            running_var._data *= 1 - momentum
+            unbiased = var.reshape(-1) * (count / (count - 1))
+            running_var._data += (momentum * unbiased).astype(running_var.dtype)
+        return out
+    inv_std = 1.0 / np.sqrt(running_var.numpy() + eps)
+    scale = Tensor._make(inv_std.reshape(shape).astype(input.dtype))
+    shift = Tensor._make((-running_mean.numpy() * inv_std).reshape(shape).astype(input.dtype))
+    out = input * scale + shift
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    normalized_shape = (
+        (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    )
+    if tuple(input.shape[input.ndim - len(normalized_shape) :]) != normalized_shape:
+        raise ValueError(
+            f"layer_norm: input shape {input.shape} does not end with {normalized_shape}"
+        )
+    return _norm.LayerNorm.apply(input, weight, bias, n_axes=len(normalized_shape), eps=eps)
+
+
+def dropout(input, p=0.5, training=True, generator=None):
+    """Zero each value with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    rng = (generator or default_generator).rng
+    keep = rng.random(input.shape, dtype=np.float32) >= p
+    return input * Tensor._make((keep / (1.0 - p)).astype(input.dtype))
+
+
+def embedding(input, weight, padding_idx=None):
+    index = input.numpy() if isinstance(input, Tensor) else np.asarray(input)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding indices must be integers, got {index.dtype}")
+    if index.size and (index.min() < 0 or index.max() >= weight.shape[0]):
+        raise IndexError(
+            f"embedding index out of range: got values in [{index.min()}, {index.max()}] "
+            f"for {weight.shape[0]} embeddings"
+        )
+    out = weight[index]
+    if padding_idx is not None and weight.requires_grad:
+        # the padding row receives no gradient: route it through a constant
+        mask = Tensor._make((index != padding_idx)[..., None].astype(weight.dtype))
+        out = out * mask + weight.detach()[index] * (1 - mask)
+    return out
+
+
+def flatten(input, start_dim=1, end_dim=-1):
+    return input.flatten(start_dim, end_dim)
+
+
+# ----------------------------------------------------------------------------- losses
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _check_same_shape(name, input, target):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"{name}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} "
+            "must be the same"
+        )
+
+
+def _target_array(target):
+    return target.numpy() if isinstance(target, Tensor) else np.asarray(target)
+
+
+def cross_entropy(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
+    """Cross-entropy of logits ``input`` (N, C, ...) with class-index or probability targets."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    target_array = _target_array(target)
+    weights = None if weight is None else _target_array(weight)
+    if target_array.dtype.kind == "f":  # class probabilities, same shape as input
+        _check_same_shape("cross_entropy", input, target_array)
+        n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+        probs = target_array * (1 - label_smoothing) + label_smoothing / n_classes
+        logp = log_softmax(input, dim=1 if input.ndim > 1 else 0)
+        shape = (1, -1) + (1,) * (input.ndim - 2) if input.ndim > 1 else (-1,)
+        if weights is not None:
+            probs = probs * weights.reshape(shape)
+        per_sample = -(logp * Tensor._make(probs.astype(input.dtype))).sum(
+            dim=1 if input.ndim > 1 else 0
+        )
+        return _reduce(per_sample, reduction)
+    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+    if target_array.shape != expected:
+        raise ValueError(
+            f"cross_entropy: for input of shape {tuple(input.shape)} the class-index target "
+            f"must have shape {expected}, got {target_array.shape}"
+        )
+    return _loss.CrossEntropy.apply(
+        input,
+        target_array,
+        weight=weights,
+        ignore_index=ignore_index,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+    )
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, ...)."""
+    target_array = _target_array(target)
+    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+    if target_array.shape != expected:
+        raise ValueError(
+            f"nll_loss: for input of shape {tuple(input.shape)} the target must have shape "
+            f"{expected}, got {target_array.shape}"
+        )
+    weights = None if weight is None else _target_array(weight)
+    return _loss.NLLLoss.apply(
+        input, target_array, weight=weights, ignore_index=ignore_index, reduction=reduction
+    )
+
+
+def mse_loss(input, target, reduction="mean"):
+    _check_same_shape("mse_loss", input, target)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    _check_same_shape("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    _check_same_shape("huber_loss", input, target)
+    diff = input - target
+    size = diff.abs()
+    quadratic = 0.5 * diff * diff
+    linear = delta * (size - 0.5 * delta)
+    return _reduce(where(size < delta, quadratic, linear), reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """BCE of probabilities; each log is clamped at -100, as in PyTorch."""
+    _check_same_shape("binary_cross_entropy", input, target)
+    data = input.numpy()
+    if np.any((data < 0) | (data > 1)):
+        raise ValueError("binary_cross_entropy: input values must be probabilities in [0, 1]")
+    log_p = input.log().clamp(min=-100)
+    log_q = (1 - input).log().clamp(min=-100)
+    loss = -(target * log_p + (1 - target) * log_q)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """BCE of logits, stable for any magnitude: ``pw*y*softplus(-x) + (1-y)*softplus(x)``."""
+    _check_same_shape("binary_cross_entropy_with_logits", input, target)
+    positive = softplus(-input, threshold=np.inf)
+    negative = softplus(input, threshold=np.inf)
+    if pos_weight is not None:
+        positive = positive * pos_weight
+    loss = target * positive + (1 - target) * negative
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
