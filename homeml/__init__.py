@@ -70,6 +70,7 @@ from homeml.ops.elementwise import (
     tanh,
     where,
 )
+from homeml.io import load, save
 from homeml.ops.linalg import matmul
 from homeml.ops.movement import (
     cat,

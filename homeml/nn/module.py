@@ -36,6 +36,12 @@ class Module:
     ``super().__init__()``) and define ``forward``; calling the module runs ``forward``.
     """
 
+    def __new__(cls, *args, **kwargs):
+        module = super().__new__(cls)
+        # remembered so that homeml.save can rebuild the module without pickle
+        object.__setattr__(module, "_init_args", (args, kwargs))
+        return module
+
     def __init__(self):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())

@@ -1,0 +1,299 @@
+"""Saving and loading models without pickle: weights in safetensors, everything else in JSON.
+
+A homeml model file *is* a safetensors file (readable by any safetensors library): an 8-byte
+little-endian header length, a JSON header giving each array's dtype, shape and byte range, then
+the raw bytes. The header's ``__metadata__`` carries homeml's JSON: format version, the model's
+architecture (class names and constructor arguments, rebuilt only from homeml's own classes, so
+loading runs no code from the file), user metadata, and the sha256 of the array bytes so that a
+tampered or truncated file is refused. Writes go to a temporary file that is then renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import struct
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+
+_DTYPES = {
+    "F64": np.float64,
+    "F32": np.float32,
+    "F16": np.float16,
+    "I64": np.int64,
+    "I32": np.int32,
+    "I16": np.int16,
+    "I8": np.int8,
+    "U8": np.uint8,
+    "BOOL": np.bool_,
+}
+_CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
+
+
+class ModelFileError(ValueError):
+    """A file that is not a valid homeml model (truncated, tampered, foreign or too new)."""
+
+
+# ----------------------------------------------------------------------------- safetensors
+
+
+def write_safetensors(path, arrays: dict, metadata: dict | None = None) -> None:
+    """Write named arrays (and string metadata) as a safetensors file, atomically."""
+    header, offset, blobs = {}, 0, []
+    for name, array in arrays.items():
+        array = np.asarray(array, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
+        code = _CODES.get(array.dtype)
+        if code is None:
+            raise TypeError(f"cannot save array {name!r} of dtype {array.dtype}")
+        data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {
+            "dtype": code,
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + len(data)],
+        }
+        offset += len(data)
+        blobs.append(data)
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * (-len(encoded) % 8)  # align the data section, as safetensors does
+    atomic_write(path, [struct.pack("<Q", len(encoded)), encoded, *blobs])
+
+
+def read_safetensors(path) -> tuple[OrderedDict, dict, bytes]:
+    """Read a safetensors file: (arrays by name, string metadata, raw data bytes)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if len(raw) < 8:
+        raise ModelFileError(f"{path}: too short to be a model file ({len(raw)} bytes)")
+    (header_size,) = struct.unpack("<Q", raw[:8])
+    if header_size > len(raw) - 8:
+        raise ModelFileError(
+            f"{path}: header claims {header_size} bytes but the file has {len(raw) - 8} "
+            "(truncated, or not a safetensors file)"
+        )
+    try:
+        header = json.loads(raw[8 : 8 + header_size])
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{path}: the header is not valid JSON ({error})") from None
+    if not isinstance(header, dict):
+        raise ModelFileError(f"{path}: the header is not a JSON object")
+    data = raw[8 + header_size :]
+    metadata = header.pop("__metadata__", {}) or {}
+    arrays, covered = OrderedDict(), 0
+    for name, entry in sorted(header.items(), key=lambda kv: _offsets(path, kv)[0]):
+        start, end = _offsets(path, (name, entry))
+        dtype = _DTYPES.get(entry.get("dtype"))
+        shape = entry.get("shape")
+        if dtype is None or not isinstance(shape, list):
+            raise ModelFileError(f"{path}: array {name!r} has an unknown dtype or no shape")
+        expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        if start != covered or end - start != expected or end > len(data):
+            raise ModelFileError(
+                f"{path}: array {name!r} (shape {shape}, {entry['dtype']}) does not fit bytes "
+                f"[{start}, {end}) of a {len(data)}-byte data section (truncated or tampered)"
+            )
+        covered = end
+        little = np.dtype(dtype).newbyteorder("<")
+        flat = np.frombuffer(data, dtype=little, count=expected // little.itemsize, offset=start)
+        arrays[name] = flat.reshape(shape).astype(dtype)  # native byte order, writeable copy
+    if covered != len(data):
+        raise ModelFileError(f"{path}: {len(data) - covered} unexpected bytes after the arrays")
+    return arrays, metadata, data
+
+
+def _offsets(path, item):
+    name, entry = item
+    offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+    if not (
+        isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(isinstance(o, int) and o >= 0 for o in offsets)
+        and offsets[0] <= offsets[1]
+    ):
+        raise ModelFileError(f"{path}: array {name!r} has invalid data_offsets {offsets!r}")
+    return offsets
+
+
+def atomic_write(path, chunks) -> None:
+    """Write byte chunks to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ----------------------------------------------------------------------------- architectures
+
+
+def describe(module) -> dict:
+    """The constructor call that rebuilds ``module``: class path, args and kwargs, as JSON."""
+    from homeml.nn.module import Module
+
+    cls = type(module)
+    if not cls.__module__.startswith("homeml."):
+        raise TypeError(
+            f"cannot save the architecture of {cls.__module__}.{cls.__qualname__}: only homeml's "
+            "own layers and models can be rebuilt without running code from the file. Save "
+            "model.state_dict() with homeml.io.save_state_dict() instead."
+        )
+    args, kwargs = getattr(module, "_init_args", ((), {}))
+
+    def encode(value):
+        if isinstance(value, Module):
+            return {"__module__": describe(value)}
+        if isinstance(value, (list, tuple)):
+            return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): encode(v) for k, v in value.items()}
+        if isinstance(value, np.dtype) or (
+            isinstance(value, type) and issubclass(value, np.generic)
+        ):
+            return {"__dtype__": np.dtype(value).name}
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise TypeError(f"cannot save constructor argument {value!r} of {cls.__name__}")
+
+    return {
+        "class": f"{cls.__module__}.{cls.__qualname__}",
+        "args": encode(list(args)),
+        "kwargs": encode(dict(kwargs)),
+    }
+
+
+def build(spec: dict):
+    """Rebuild a module from :func:`describe`'s output; only homeml classes are allowed."""
+    from homeml.nn.module import Module
+
+    path = spec.get("class", "") if isinstance(spec, dict) else ""
+    module_name, _, class_name = path.rpartition(".")
+    if not module_name.startswith("homeml."):
+        raise ModelFileError(f"the file names class {path!r}, which is not a homeml class")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        raise ModelFileError(f"the file names an unknown class {path!r}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Module)):
+        raise ModelFileError(f"the file names {path!r}, which is not a homeml Module")
+
+    def decode(value):
+        if isinstance(value, dict):
+            if "__module__" in value:
+                return build(value["__module__"])
+            if "__dtype__" in value:
+                return np.dtype(value["__dtype__"])
+            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        return value
+
+    return cls(*decode(spec.get("args", [])), **decode(spec.get("kwargs", {})))
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def save(model, path, metadata: dict | None = None) -> None:
+    """Save a homeml module (architecture and weights) to ``path``, atomically, without pickle.
+
+    Parameters
+    ----------
+    model : homeml.nn.Module
+        A model made of homeml's layers (``nn.Sequential`` of layers, or ``homeml.models``).
+    path : str or Path
+        Destination file (conventionally ``*.safetensors``).
+    metadata : dict, optional
+        JSON-serialisable information stored alongside (metrics, class names, preprocessing).
+    """
+    arrays = {name: t.numpy() for name, t in model.state_dict().items()}
+    info = {
+        "format": "homeml",
+        "format_version": FORMAT_VERSION,
+        "kind": "nn.Module",
+        "architecture": describe(model),
+        "metadata": metadata or {},
+    }
+    _save_with_digest(path, arrays, info)
+
+
+def _save_with_digest(path, arrays, info):
+    digest = hashlib.sha256()
+    for array in arrays.values():
+        digest.update(np.asarray(array, order="C").astype(array.dtype.newbyteorder("<")).tobytes())
+    info = dict(info, sha256=digest.hexdigest())
+    write_safetensors(path, arrays, {"homeml": json.dumps(info)})
+
+
+def read(path) -> tuple[OrderedDict, dict]:
+    """Read and verify a homeml file: (arrays, homeml metadata)."""
+    arrays, metadata, data = read_safetensors(path)
+    if "homeml" not in metadata:
+        raise ModelFileError(f"{path}: a safetensors file without homeml metadata")
+    try:
+        info = json.loads(metadata["homeml"])
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path}: homeml metadata is not valid JSON ({error})") from None
+    version = info.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path}: format version {version!r} is newer than this homeml understands "
+            f"({FORMAT_VERSION}); upgrade homeml"
+        )
+    if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+        raise ModelFileError(f"{path}: the weights do not match their checksum (tampered?)")
+    return arrays, info
+
+
+def load(path):
+    """Load a model saved with :func:`save`; it is rebuilt from homeml's classes only."""
+    from homeml.tensor import Tensor
+
+    arrays, info = read(path)
+    if info.get("kind") != "nn.Module":
+        raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a homeml nn.Module")
+    model = build(info.get("architecture"))
+    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()})
+    return model
+
+
+def load_metadata(path) -> dict:
+    """The user metadata stored with a model (without building it)."""
+    return read(path)[1].get("metadata", {})
+
+
+def save_state_dict(state_dict, path, metadata: dict | None = None) -> None:
+    """Save only named tensors (e.g. ``model.state_dict()``), for architectures defined in user
+    code: rebuild the model yourself and call ``load_state_dict(homeml.io.load_state_dict(p))``."""
+    arrays = {
+        k: (v.numpy() if hasattr(v, "numpy") else np.asarray(v)) for k, v in state_dict.items()
+    }
+    info = {
+        "format": "homeml",
+        "format_version": FORMAT_VERSION,
+        "kind": "state_dict",
+        "metadata": metadata or {},
+    }
+    _save_with_digest(path, arrays, info)
+
+
+def load_state_dict(path) -> OrderedDict:
+    from homeml.tensor import Tensor
+
+    arrays, _ = read(path)
+    return OrderedDict((k, Tensor._make(v)) for k, v in arrays.items())
