@@ -27,7 +27,7 @@ def output_size(size, kernel, stride, padding, dilation):
 
 
 def windows(x, kernel, stride, dilation):
-    """View of shape (N, C, OH, OW, kh, kw): every receptive field of an (N, C, H, W) array."""
+    """View (A, B, OH, OW, kh, kw) of every receptive field of an (A, B, H, W) array."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     oh = (h - dh * (kh - 1) - 1) // sh + 1
@@ -42,7 +42,7 @@ def windows(x, kernel, stride, dilation):
 
 
 def add_windows(target, window_grads, stride, dilation):
-    """col2im: add (kh, kw, N, C, OH, OW) window gradients into the (N, C, H, W) ``target``."""
+    """col2im: add (kh, kw, A, B, OH, OW) window gradients into the (A, B, H, W) ``target``."""
     kh, kw, _, _, oh, ow = window_grads.shape
     (sh, sw), (dh, dw) = stride, dilation
     for i in range(kh):
@@ -66,7 +66,13 @@ def unpad_hw(x, padding):
 
 
 class Conv2d(Function):
-    """Cross-correlation of (N, C, H, W) input with (O, C/groups, kh, kw) weight."""
+    """Cross-correlation of (N, C, H, W) input with (O, C/groups, kh, kw) weight.
+
+    Internally channel-major: the input is read as (C, N, H, W) and the output is produced as a
+    contiguous (O, N, OH, OW) array returned as an (N, O, OH, OW) view. A following conv, pool or
+    elementwise op then keeps that layout, so im2col's copies read long contiguous runs and
+    BLAS's output needs no transposing copy.
+    """
 
     def forward(
         self, x, weight, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1
@@ -80,50 +86,41 @@ class Conv2d(Function):
                 f"conv2d: input has {c} channels but weight {weight.shape} with groups={groups} "
                 f"expects {group_channels * groups}"
             )
-        padded = pad_hw(x, padding)
-        view = windows(padded, (kh, kw), stride, dilation)  # (N, C, OH, OW, kh, kw)
+        padded = pad_hw(x.transpose(1, 0, 2, 3), padding)  # (C, N, Hp, Wp)
+        view = windows(padded, (kh, kw), stride, dilation)  # (C, N, OH, OW, kh, kw)
         oh, ow = view.shape[2:4]
         if oh <= 0 or ow <= 0:
             raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input")
         g = groups
-        # cols: (G, N*OH*OW, C/G*kh*kw), one copy; w2: (G, C/G*kh*kw, O/G)
-        cols = view.reshape(n, g, group_channels, oh, ow, kh, kw)
-        cols = cols.transpose(1, 0, 3, 4, 2, 5, 6).reshape(g, n * oh * ow, -1)
-        w2 = weight.reshape(g, out_channels // g, -1).transpose(0, 2, 1)
-        out = np.matmul(cols, w2)  # (G, N*OH*OW, O/G)
-        out = out.reshape(g, n, oh, ow, out_channels // g).transpose(1, 0, 4, 2, 3)
-        out = out.reshape(n, out_channels, oh, ow)
+        # im2col, the one copy: (G, C/G*kh*kw, N*OH*OW)
+        cols = view.transpose(0, 4, 5, 1, 2, 3).reshape(g, group_channels * kh * kw, -1)
+        w2 = weight.reshape(g, out_channels // g, -1)  # (G, O/G, C/G*kh*kw)
+        out = np.matmul(w2, cols).reshape(out_channels, n, oh, ow)
         if bias is not None:
-            out = out + bias.reshape(1, -1, 1, 1)
+            out += bias.reshape(-1, 1, 1, 1)
         self.cols, self.weight, self.has_bias = cols, weight, bias is not None
-        self.x_shape, self.padded_shape = x.shape, padded.shape
+        self.padded_shape = padded.shape
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        return out
+        return out.transpose(1, 0, 2, 3)
 
     def backward(self, grad):
-        n, c, _, _ = self.x_shape
         weight, g = self.weight, self.groups
         out_channels, group_channels, kh, kw = weight.shape
+        c, n = self.padded_shape[:2]
         oh, ow = grad.shape[2:]
-        # (N, O, OH, OW) -> (G, N*OH*OW, O/G)
-        g2 = grad.reshape(n, g, out_channels // g, oh, ow).transpose(1, 0, 3, 4, 2)
-        g2 = g2.reshape(g, n * oh * ow, out_channels // g)
+        g2 = grad.transpose(1, 0, 2, 3).reshape(g, out_channels // g, n * oh * ow)
         grads = [None, None, None]
         if self.needs_input_grad[1]:
-            gw = np.matmul(self.cols.transpose(0, 2, 1), g2)  # (G, C/G*kh*kw, O/G)
-            grads[1] = gw.transpose(0, 2, 1).reshape(weight.shape)
+            gw = np.matmul(g2, self.cols.transpose(0, 2, 1))  # (G, O/G, C/G*kh*kw)
+            grads[1] = gw.reshape(weight.shape)
         if self.has_bias and self.needs_input_grad[2]:
-            grads[2] = grad.sum(axis=(0, 2, 3))
+            grads[2] = g2.sum(axis=2).reshape(-1)
         if self.needs_input_grad[0]:
-            w2 = weight.reshape(g, out_channels // g, -1)
-            gcols = np.matmul(g2, w2)  # (G, N*OH*OW, C/G*kh*kw)
-            gcols = gcols.reshape(g, n, oh, ow, group_channels, kh, kw)
-            # -> (kh, kw, N, G, C/G, OH, OW) contiguous, so that col2im reads whole blocks
-            gcols = np.ascontiguousarray(gcols.transpose(5, 6, 1, 0, 4, 2, 3))
-            gcols = gcols.reshape(kh, kw, n, c, oh, ow)
-            gx = np.zeros(self.padded_shape, dtype=grad.dtype)
-            add_windows(gx, gcols, self.stride, self.dilation)
-            grads[0] = unpad_hw(gx, self.padding)
+            w2t = weight.reshape(g, out_channels // g, -1).transpose(0, 2, 1)
+            gcols = np.matmul(w2t, g2).reshape(c, kh, kw, n, oh, ow)  # already col2im's order
+            gx = np.zeros(self.padded_shape, dtype=grad.dtype)  # (C, N, Hp, Wp)
+            add_windows(gx, gcols.transpose(1, 2, 0, 3, 4, 5), self.stride, self.dilation)
+            grads[0] = unpad_hw(gx, self.padding).transpose(1, 0, 2, 3)
         return tuple(grads)
 
 
@@ -194,36 +191,63 @@ class ConvTranspose2d(Function):
 
 
 class MaxPool2d(Function):
-    """Max over each window; the gradient goes to the (first) maximum, as in PyTorch."""
+    """Max over each window; the gradient goes to the first maximum in scan order (PyTorch's
+    choice, which matters after ReLU where whole windows tie at zero).
+
+    Pools work on the channel-major (C, N, H, W) view, like Conv2d, to keep its layout.
+    """
 
     def forward(self, x, kernel, stride, padding, dilation):
-        padded = pad_hw(x, padding, value=-np.inf)
-        view = windows(padded, kernel, stride, dilation)
-        n, c, oh, ow, kh, kw = view.shape
-        flat = view.reshape(n, c, oh, ow, kh * kw)
-        self.argmax = argmax = flat.argmax(axis=-1)[..., None]
-        self.shape, self.padded_shape = x.shape, padded.shape
+        xc = x.transpose(1, 0, 2, 3)
+        self.shape = xc.shape
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
-        return np.take_along_axis(flat, argmax, axis=-1)[..., 0]
+        self.tiled = stride == kernel and padding == (0, 0) and dilation == (1, 1)
+        if self.tiled:  # non-overlapping windows: a reshape, no window copies
+            (kh, kw), (c, n, h, w) = kernel, xc.shape
+            oh, ow = h // kh, w // kw
+            self.tiles = tiles = xc[:, :, : oh * kh, : ow * kw].reshape(c, n, oh, kh, ow, kw)
+            out = tiles[:, :, :, 0, :, 0].copy()
+            for i in range(kh):  # kh*kw elementwise maxima beat a strided max-reduction
+                for j in range(kw):
+                    np.maximum(out, tiles[:, :, :, i, :, j], out=out)
+            self.out = out
+            return out.transpose(1, 0, 2, 3)
+        padded = pad_hw(xc, padding, value=-np.inf)
+        view = windows(padded, kernel, stride, dilation)
+        c, n, oh, ow, kh, kw = view.shape
+        flat = view.reshape(c, n, oh, ow, kh * kw)
+        self.argmax = argmax = flat.argmax(axis=-1)[..., None]
+        self.padded_shape = padded.shape
+        return np.take_along_axis(flat, argmax, axis=-1)[..., 0].transpose(1, 0, 2, 3)
 
     def backward(self, grad):
-        n, c, oh, ow = grad.shape
+        grad = grad.transpose(1, 0, 2, 3)
         kh, kw = self.kernel
-        hits = np.zeros((n, c, oh, ow, kh * kw), dtype=grad.dtype)
+        if self.tiled:
+            tiles, out = self.tiles, self.out
+            gx = np.zeros(self.shape, dtype=grad.dtype)
+            c, n, oh, _, ow, _ = tiles.shape
+            g_tiles = gx[:, :, : oh * kh, : ow * kw].reshape(c, n, oh, kh, ow, kw)  # a view
+            taken = np.zeros(out.shape, dtype=bool)
+            for i in range(kh):
+                for j in range(kw):
+                    hit = tiles[:, :, :, i, :, j] == out
+                    hit &= ~taken
+                    taken |= hit
+                    np.multiply(grad, hit, out=g_tiles[:, :, :, i, :, j])
+            return gx.transpose(1, 0, 2, 3)
+        c, n, oh, ow = grad.shape
+        hits = np.zeros((c, n, oh, ow, kh * kw), dtype=grad.dtype)
         np.put_along_axis(hits, self.argmax, grad[..., None], axis=-1)
-        window_grads = hits.reshape(n, c, oh, ow, kh, kw).transpose(4, 5, 0, 1, 2, 3)
+        window_grads = hits.reshape(c, n, oh, ow, kh, kw).transpose(4, 5, 0, 1, 2, 3)
         gx = np.zeros(self.padded_shape, dtype=grad.dtype)
-        if self.stride == self.kernel and self.dilation == (1, 1):
-            # non-overlapping windows: one reshape puts every gradient in place
-            tiles = hits.reshape(n, c, oh, ow, kh, kw).transpose(0, 1, 2, 4, 3, 5)
-            gx[:, :, : oh * kh, : ow * kw] = tiles.reshape(n, c, oh * kh, ow * kw)
-        else:
-            add_windows(gx, np.ascontiguousarray(window_grads), self.stride, self.dilation)
-        return unpad_hw(gx, self.padding)
+        add_windows(gx, window_grads, self.stride, self.dilation)
+        return unpad_hw(gx, self.padding).transpose(1, 0, 2, 3)
 
 
 class AvgPool2d(Function):
     def forward(self, x, kernel, stride, padding, count_include_pad=True):
+        x = x.transpose(1, 0, 2, 3)  # channel-major, as MaxPool2d
         padded = pad_hw(x, padding)
         view = windows(padded, kernel, stride, (1, 1))
         if count_include_pad or padding == (0, 0):
@@ -233,12 +257,13 @@ class AvgPool2d(Function):
             self.divisor = windows(ones, kernel, stride, (1, 1)).sum(axis=(-1, -2))
         self.shape, self.padded_shape = x.shape, padded.shape
         self.kernel, self.stride, self.padding = kernel, stride, padding
-        return view.sum(axis=(-1, -2)) / self.divisor
+        return (view.sum(axis=(-1, -2)) / self.divisor).transpose(1, 0, 2, 3)
 
     def backward(self, grad):
+        grad = grad.transpose(1, 0, 2, 3)
         kh, kw = self.kernel
         share = grad / self.divisor
         window_grads = np.broadcast_to(share, (kh, kw) + share.shape)
         gx = np.zeros(self.padded_shape, dtype=grad.dtype)
         add_windows(gx, window_grads, self.stride, (1, 1))
-        return unpad_hw(gx, self.padding)
+        return unpad_hw(gx, self.padding).transpose(1, 0, 2, 3)
