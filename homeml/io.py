@@ -297,3 +297,73 @@ def load_state_dict(path) -> OrderedDict:
 
     arrays, _ = read(path)
     return OrderedDict((k, Tensor._make(v)) for k, v in arrays.items())
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def _flatten_tree(tree, arrays):
+    """Replace arrays and tensors in a nested structure by references into ``arrays``."""
+    from homeml.tensor import Tensor
+
+    if isinstance(tree, Tensor):
+        tree = tree.numpy()
+    if isinstance(tree, np.ndarray):
+        key = f"a{len(arrays)}"
+        arrays[key] = tree
+        return {"__array__": key}
+    if isinstance(tree, np.generic):
+        return tree.item()
+    if isinstance(tree, dict):
+        if all(isinstance(k, str) for k in tree):
+            return {k: _flatten_tree(v, arrays) for k, v in tree.items()}
+        return {
+            "__items__": [
+                [_flatten_tree(k, arrays), _flatten_tree(v, arrays)] for k, v in tree.items()
+            ]
+        }
+    if isinstance(tree, tuple):
+        return {"__tuple__": [_flatten_tree(v, arrays) for v in tree]}
+    if isinstance(tree, list):
+        return [_flatten_tree(v, arrays) for v in tree]
+    if tree is None or isinstance(tree, (bool, int, float, str)):
+        return tree
+    raise TypeError(f"cannot store {type(tree).__name__} in a checkpoint")
+
+
+def _unflatten_tree(tree, arrays):
+    if isinstance(tree, dict):
+        if "__array__" in tree:
+            return arrays[tree["__array__"]]
+        if "__items__" in tree:
+            return {
+                _unflatten_tree(k, arrays): _unflatten_tree(v, arrays) for k, v in tree["__items__"]
+            }
+        if "__tuple__" in tree:
+            return tuple(_unflatten_tree(v, arrays) for v in tree["__tuple__"])
+        return {k: _unflatten_tree(v, arrays) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_unflatten_tree(v, arrays) for v in tree]
+    return tree
+
+
+def save_checkpoint(path, tree: dict) -> None:
+    """Save a nested structure of arrays, tensors, numbers, strings, lists and dicts (such as
+    model and optimizer state dicts and generator states) atomically, without pickle."""
+    arrays = {}
+    structure = _flatten_tree(tree, arrays)
+    info = {
+        "format": "homeml",
+        "format_version": FORMAT_VERSION,
+        "kind": "checkpoint",
+        "tree": structure,
+    }
+    _save_with_digest(path, arrays, info)
+
+
+def load_checkpoint(path) -> dict:
+    """Load what :func:`save_checkpoint` saved."""
+    arrays, info = read(path)
+    if info.get("kind") != "checkpoint":
+        raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a checkpoint")
+    return _unflatten_tree(info.get("tree"), arrays)
