@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -19,18 +20,106 @@ def _info(args) -> int:
     return 0
 
 
+def _train(args) -> int:
+    from homeml.digits import train
+
+    if args.data_dir:
+        os.environ["HOMEML_DATA"] = str(args.data_dir)
+    metrics = train(
+        dataset=args.dataset,
+        model=args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        out=args.out or f"runs/{args.dataset}-{args.model}",
+        data_dir=args.data_dir,
+        resume=args.resume,
+        augment=args.augment,
+        limit=args.limit,
+        progress=not args.quiet,
+    )
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _evaluate(args) -> int:
+    from homeml.digits import evaluate_run
+
+    print(json.dumps(evaluate_run(args.run_dir, data_dir=args.data_dir), indent=2))
+    return 0
+
+
+def _predict(args) -> int:
+    from homeml.digits import predict_image
+
+    result = predict_image(args.run_dir, args.image)
+    print(f"{result['class']}")
+    for name, p in sorted(result["probabilities"].items(), key=lambda kv: -kv[1])[:3]:
+        print(f"  {name:>12}  {p:.4f}")
+    return 0
+
+
+def _positive_int(text):
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="homeml", description="A homemade ML stack on NumPy.")
     parser.add_argument("--version", action="version", version=f"homeml {homeml.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     info = commands.add_parser("info", help="show versions and where datasets are looked up")
     info.set_defaults(run=_info)
+
+    train = commands.add_parser("train", help="train an image classifier (MNIST, Fashion-MNIST)")
+    train.add_argument("dataset", choices=["mnist", "fashion-mnist"])
+    train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], default="cnn")
+    train.add_argument("--epochs", type=_positive_int)
+    train.add_argument("--batch-size", type=_positive_int)
+    train.add_argument("--lr", type=_positive_float)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", help="output folder (default runs/DATASET-MODEL)")
+    train.add_argument("--data-dir", help="where the dataset files are (default $HOMEML_DATA)")
+    train.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+    train.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="random shifts and rotations (default: on for cnn)",
+    )
+    train.add_argument("--limit", type=_positive_int, help="train on this many images only")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="test-set accuracy of a trained run")
+    evaluate.add_argument("run_dir")
+    evaluate.add_argument("--data-dir")
+    evaluate.set_defaults(run=_evaluate)
+
+    predict = commands.add_parser("predict", help="classify a PNG/JPEG of one digit")
+    predict.add_argument("run_dir")
+    predict.add_argument("image")
+    predict.set_defaults(run=_predict)
     return parser
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (FileNotFoundError, ValueError) as error:
+        parser.exit(1, f"homeml: error: {error}\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,161 @@
+"""Samplers: the order in which a :class:`~homeml.data.DataLoader` visits a dataset's indices.
+
+The built-in samplers also offer ``index_array()``, the whole pass as one int64 array drawn at
+call time, so that batching is array slicing rather than a Python loop over every index.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from homeml.data._rng import resolve_rng
+
+
+class Sampler:
+    """Base class: an iterable of dataset indices, with ``__len__`` when the count is known."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+
+class SequentialSampler(Sampler):
+    """``0, 1, ..., len(data_source) - 1``."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def index_array(self) -> np.ndarray:
+        return np.arange(len(self.data_source), dtype=np.int64)
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """Indices in random order: a fresh permutation (or draws with replacement) every pass.
+
+    Parameters
+    ----------
+    data_source : Dataset
+    replacement : bool, default False
+        Draw ``num_samples`` indices independently instead of permuting.
+    num_samples : int, optional
+        Indices per pass (default ``len(data_source)``); without replacement it may exceed the
+        dataset's length, in which case several permutations are chained.
+    generator : homeml.Generator, optional
+        Source of randomness; default homeml's default generator, read at each pass.
+
+    Notes
+    -----
+    The order of a pass is drawn all at once when the pass starts (``iter(sampler)`` or
+    ``index_array()``), so it is a pure function of the generator state at that moment.
+    """
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        if not isinstance(replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, got {replacement!r}")
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        resolve_rng(generator, "RandomSampler")  # reject a bad generator now, not mid-epoch
+        n = self.num_samples
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, got {n!r}")
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def index_array(self) -> np.ndarray:
+        n, count = len(self.data_source), self.num_samples
+        rng = resolve_rng(self.generator, "RandomSampler")
+        if self.replacement:
+            return rng.integers(0, n, size=count, dtype=np.int64)
+        rounds = [rng.permutation(n) for _ in range(-(-count // n))]
+        return np.concatenate(rounds)[:count].astype(np.int64, copy=False)
+
+    def __iter__(self):
+        return iter(self.index_array().tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in a random order (a new one each pass)."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = indices
+        self.generator = generator
+
+    def index_array(self) -> np.ndarray:
+        rng = resolve_rng(self.generator, "SubsetRandomSampler")
+        return np.asarray(self.indices, dtype=np.int64)[rng.permutation(len(self.indices))]
+
+    def __iter__(self):
+        return iter(self.index_array().tolist())
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Groups the indices of ``sampler`` into lists of ``batch_size``.
+
+    Parameters
+    ----------
+    sampler : Sampler or iterable of int
+    batch_size : int
+        Positive.
+    drop_last : bool
+        Drop the final batch when it is smaller than ``batch_size``.
+    """
+
+    def __init__(self, sampler, batch_size, drop_last):
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, numbers.Integral)
+            or batch_size <= 0
+        ):
+            raise ValueError(
+                f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
+            )
+        if not isinstance(drop_last, bool):
+            raise ValueError(
+                f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
+            )
+        self.sampler = sampler
+        self.batch_size = int(batch_size)
+        self.drop_last = drop_last
+
+    def index_batches(self):
+        """An iterator of int64 index arrays, one per batch; the pass's order is drawn now."""
+        size = self.batch_size
+        if hasattr(self.sampler, "index_array"):
+            order = self.sampler.index_array()
+            stop = len(order) - len(order) % size if self.drop_last else len(order)
+            return (order[i : i + size] for i in range(0, stop, size))
+        return self._chunks(iter(self.sampler))
+
+    def _chunks(self, indices):
+        batch = []
+        for i in indices:
+            batch.append(i)
+            if len(batch) == self.batch_size:
+                yield np.asarray(batch, dtype=np.int64)
+                batch = []
+        if batch and not self.drop_last:
+            yield np.asarray(batch, dtype=np.int64)
+
+    def __iter__(self):
+        return (batch.tolist() for batch in self.index_batches())
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
