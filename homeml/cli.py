@@ -23,8 +23,6 @@ def _info(args) -> int:
 def _train(args) -> int:
     from homeml.digits import train
 
-    if args.data_dir:
-        os.environ["HOMEML_DATA"] = str(args.data_dir)
     metrics = train(
         dataset=args.dataset,
         model=args.model,
@@ -32,7 +30,7 @@ def _train(args) -> int:
         batch_size=args.batch_size,
         lr=args.lr,
         seed=args.seed,
-        out=args.out or f"runs/{args.dataset}-{args.model}",
+        out=args.out or f"runs/{args.dataset}-{args.model or 'cnn'}",
         data_dir=args.data_dir,
         resume=args.resume,
         augment=args.augment,
@@ -83,14 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train an image classifier (MNIST, Fashion-MNIST)")
     train.add_argument("dataset", choices=["mnist", "fashion-mnist"])
-    train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], default="cnn")
+    # Options left out are None: train() fills in defaults, or the resumed run's settings.
+    train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], help="default cnn")
     train.add_argument("--epochs", type=_positive_int)
     train.add_argument("--batch-size", type=_positive_int)
     train.add_argument("--lr", type=_positive_float)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=int, help="default 0")
     train.add_argument("--out", help="output folder (default runs/DATASET-MODEL)")
     train.add_argument("--data-dir", help="where the dataset files are (default $HOMEML_DATA)")
-    train.add_argument("--resume", action="store_true", help="continue from OUT's checkpoint")
+    train.add_argument(
+        "--resume", action="store_true", help="continue the run in OUT with its settings"
+    )
     train.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,

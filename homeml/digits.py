@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +40,7 @@ DEFAULTS = {
 }
 
 VALIDATION_SIZE = 5000
+CHECKPOINT, SETTINGS = "checkpoint.safetensors", "run.json"
 
 
 def _to_model_input(x):
@@ -64,13 +64,31 @@ def make_transforms(mean, std, augment, generator=None):
     return (lambda x: _to_model_input(train(x))), (lambda x: _to_model_input(normalize(x)))
 
 
+def _resume_settings(out: Path, given: dict) -> dict:
+    """The settings of the run in ``out``: those left out (None) are taken from it, those given
+    must match it (another schedule, model or data would not continue the same run)."""
+    if not (out / CHECKPOINT).exists() or not (out / SETTINGS).exists():
+        raise FileNotFoundError(
+            f"nothing to resume in {out}: expected {CHECKPOINT} and {SETTINGS} there from an "
+            "earlier `homeml train --out` run"
+        )
+    saved = json.loads((out / SETTINGS).read_text())
+    for key, value in given.items():
+        if value is not None and value != saved.get(key):
+            raise ValueError(
+                f"--resume continues the run in {out}, which has {key}={saved.get(key)!r}, "
+                f"but got {key}={value!r}; leave the option out or train into a new --out"
+            )
+    return saved
+
+
 def train(
     dataset="mnist",
-    model="cnn",
+    model=None,
     epochs=None,
     batch_size=None,
     lr=None,
-    seed=0,
+    seed=None,
     out="runs/mnist",
     data_dir=None,
     resume=False,
@@ -80,11 +98,25 @@ def train(
 ) -> dict:
     """Train ``model`` on ``dataset``; write the model, metrics, history and report to ``out``.
 
+    ``model`` defaults to ``"cnn"``, ``seed`` to 0, the rest to ``DEFAULTS[model]``.
     ``limit`` trains on the first ``limit`` training images only (for quick checks).
+    ``resume=True`` continues the run in ``out`` with the settings saved in its ``run.json``.
     Returns the metrics written to ``metrics.json``.
     """
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
+    out = Path(out)
+    settings = dict(
+        dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        augment=augment, limit=limit,
+    )
+    if resume:
+        settings = _resume_settings(out, settings)
+        model, epochs, batch_size = settings["model"], settings["epochs"], settings["batch_size"]
+        lr, seed = settings["lr"], settings["seed"]
+        augment, limit = settings["augment"], settings["limit"]
+    model = model or "cnn"
+    seed = 0 if seed is None else seed
     spec, defaults = DATASETS[dataset], DEFAULTS.get(model)
     if defaults is None:
         raise ValueError(f"unknown model {model!r}; choose one of {', '.join(DEFAULTS)}")
@@ -92,8 +124,10 @@ def train(
     batch_size = batch_size or defaults["batch_size"]
     lr = lr or defaults["lr"]
     augment = defaults["augment"] if augment is None else augment
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    settings.update(model=model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                    augment=augment, limit=limit)
+    io.atomic_write(out / SETTINGS, [json.dumps(settings, indent=2).encode()])
 
     hm.manual_seed(seed)
     (x_train, y_train), (x_test, y_test) = spec["load"](data_dir=data_dir)
@@ -114,7 +148,6 @@ def train(
         optimizer, max_lr=lr, epochs=epochs, steps_per_epoch=len(train_loader)
     )
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05 if model == "cnn" else 0.0)
-    started = time.perf_counter()
     history = fit(
         net,
         optimizer,
@@ -126,13 +159,13 @@ def train(
         scheduler_step="batch",
         train_transform=train_tf,
         eval_transform=eval_tf,
-        checkpoint=out / "checkpoint.safetensors",
+        checkpoint=out / CHECKPOINT,
         resume=resume,
         early_stopping=EarlyStopping("val_loss", patience=max(3, epochs // 3)),
         progress=progress,
         history_path=out / "history.csv",
     )
-    seconds = time.perf_counter() - started
+    seconds = sum(history["seconds"])  # every epoch's, those before a resume included
     test = evaluate(net, test_loader, nn.CrossEntropyLoss(), eval_tf)
     y_pred = predict_classes(net, x_test, eval_tf)
     metrics = {

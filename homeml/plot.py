@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
+
+from homeml.io import atomic_write
 
 
 def _pyplot():
@@ -81,6 +84,10 @@ def training_report(path, history, y_true, y_pred, images, class_names=None, tit
     fig.text(0.05, 0.4, f"misclassified test images (true→predicted), first {len(wrong)}")
     plot_image_grid(images[wrong], titles, fig, 0.04, 0.02, 0.92, 0.36)
     fig.suptitle(title or "training report")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
+    finally:
+        plt.close(fig)
+    # render in memory, then write atomically: a failure never leaves a half-written report
+    atomic_write(path, [buffer.getvalue()])

@@ -48,6 +48,11 @@ class History:
         io.atomic_write(path, ["\n".join(lines).encode() + b"\n"])
 
     @classmethod
+    def from_json(cls, path) -> History:
+        with open(path) as f:
+            return cls(json.load(f))
+
+    @classmethod
     def from_csv(cls, path) -> History:
         with open(path, newline="") as f:
             return cls([{k: _number(v) for k, v in row.items()} for row in csv.DictReader(f)])
@@ -62,11 +67,18 @@ def _number(text):
 
 
 class EarlyStopping:
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    ``mode`` is ``"min"`` or ``"max"`` (default: ``"max"`` for metrics ending in ``acc``). The
+    model keeps the weights of the last epoch trained; ``best`` and ``best_epoch`` say which
+    epoch was best.
+    """
 
     def __init__(self, monitor="val_loss", patience=3, min_delta=0.0, mode=None):
         self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
         self.mode = mode or ("max" if monitor.endswith("acc") else "min")
+        if self.mode not in ("min", "max"):  # anything else would silently mean "max"
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         self.best, self.best_epoch, self.bad_epochs = None, None, 0
 
     def update(self, value, epoch) -> bool:
@@ -76,6 +88,10 @@ class EarlyStopping:
             self.best, self.best_epoch, self.bad_epochs = value, epoch, 0
         else:
             self.bad_epochs += 1
+        return self.should_stop
+
+    @property
+    def should_stop(self) -> bool:
         return self.bad_epochs >= self.patience
 
     def state_dict(self):
@@ -84,6 +100,12 @@ class EarlyStopping:
     def load_state_dict(self, state):
         self.best, self.best_epoch = state["best"], state["best_epoch"]
         self.bad_epochs = state["bad_epochs"]
+
+
+def _format(key, value):
+    if key == "lr":
+        return f"{value:.4g}"  # small learning rates would print as 0.0000
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
 def _as_tensor(batch):
@@ -154,7 +176,8 @@ def fit(
     train_transform, eval_transform : callable, optional
         Applied to each input batch (e.g. augmentation and normalisation).
     checkpoint : path, optional
-        Written atomically after every epoch; with ``resume=True`` training continues from it.
+        Written atomically after every epoch; with ``resume=True`` training continues from it
+        if it exists (and starts afresh if not). A run that early stopping ended stays ended.
     early_stopping : EarlyStopping, optional
         Stops when the monitored metric stops improving.
     generators : sequence of homeml.Generator
@@ -169,10 +192,18 @@ def fit(
     """
     if scheduler_step not in ("epoch", "batch"):
         raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs the checkpoint= path to resume from, got None")
     all_generators = [default_generator, *generators]
     history, start_epoch = History(), 0
-    if resume and checkpoint is not None and Path(checkpoint).exists():
+    if resume and Path(checkpoint).exists():
         state = io.load_checkpoint(checkpoint)
+        if len(state["generators"]) != len(all_generators):
+            # a generator left unrestored would silently break the exact resume
+            raise ValueError(
+                f"{checkpoint} holds {len(state['generators'])} generator states (the default "
+                f"generator and generators=), but this run has {len(all_generators)}"
+            )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state.get("scheduler") is not None:
@@ -182,7 +213,10 @@ def fit(
         for generator, rng_state in zip(all_generators, state["generators"]):
             generator.rng.bit_generator.state = rng_state
         history, start_epoch = History(state["history"]), state["epoch"]
+        if early_stopping is not None and early_stopping.should_stop:
+            return history  # the uninterrupted run stopped here too
 
+    steps = len(train_loader) if hasattr(train_loader, "__len__") else None  # None: a generator
     for epoch in range(start_epoch + 1, epochs + 1):
         started = time.perf_counter()
         model.train()
@@ -216,7 +250,7 @@ def fit(
             hits = _count_correct(out, y)
             correct = None if hits is None or correct is None else correct + hits
             count += n
-            if step % 10 == 0 or step == len(bar):
+            if step % 10 == 0 or step == steps:
                 postfix = {"loss": f"{total_loss / count:.4f}"}
                 if correct is not None:
                     postfix["acc"] = f"{correct / count:.4f}"
@@ -257,11 +291,7 @@ def fit(
             path = Path(history_path)
             history.to_csv(path) if path.suffix == ".csv" else history.to_json(path)
         if progress:
-            tqdm.write(
-                "  ".join(
-                    f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()
-                )
-            )
+            tqdm.write("  ".join(f"{k} {_format(k, v)}" for k, v in row.items()))
         if stop:
             break
     return history
