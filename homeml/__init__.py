@@ -110,6 +110,9 @@ from homeml.ops.reduce import (
     var,
 )
 
+# Subpackages reachable as attributes, like torch.nn and torch.optim after `import torch`.
+from homeml import data, nn, optim  # noqa: E402  (they import the names above)
+
 __version__ = "0.1.0"
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -56,6 +56,11 @@ class set_grad_enabled:
 class _GradSwitch:
     mode = True
 
+    def __new__(cls, fn=None):
+        switch = super().__new__(cls)
+        # ``@no_grad`` without parentheses hands the function to the constructor, as in PyTorch
+        return switch if fn is None else switch(fn)
+
     def __enter__(self):
         self.previous = _grad_mode.enabled
         _grad_mode.enabled = self.mode

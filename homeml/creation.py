@@ -143,8 +143,12 @@ def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
 
 def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
     """Integers uniform on [low, high) (``randint(high, size)`` starts at 0)."""
-    if high is None:
+    if isinstance(high, (tuple, list)):  # randint(high, size), PyTorch's two-argument form
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: high must be greater than low, got low={low}, high={high}")
     sizes = _sizes((size,))
     values = _rng(generator).integers(low, high, size=sizes)
     return Tensor._make(values.astype(as_dtype(dtype) if dtype is not None else np.int64))

@@ -31,6 +31,9 @@ _DTYPES = {
     "I32": np.int32,
     "I16": np.int16,
     "I8": np.int8,
+    "U64": np.uint64,
+    "U32": np.uint32,
+    "U16": np.uint16,
     "U8": np.uint8,
     "BOOL": np.bool_,
 }
@@ -49,7 +52,7 @@ def write_safetensors(path, arrays: dict, metadata: dict | None = None) -> None:
     header, offset, blobs = {}, 0, []
     for name, array in arrays.items():
         array = np.asarray(array, order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
-        code = _CODES.get(array.dtype)
+        code = _CODES.get(array.dtype.newbyteorder("="))  # big-endian arrays are saved too
         if code is None:
             raise TypeError(f"cannot save array {name!r} of dtype {array.dtype}")
         data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
@@ -88,12 +91,20 @@ def read_safetensors(path) -> tuple[OrderedDict, dict, bytes]:
     data = raw[8 + header_size :]
     metadata = header.pop("__metadata__", {}) or {}
     arrays, covered = OrderedDict(), 0
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise ModelFileError(f"{path}: __metadata__ must map names to strings, got {metadata!r}")
     for name, entry in sorted(header.items(), key=lambda kv: _offsets(path, kv)[0]):
         start, end = _offsets(path, (name, entry))
-        dtype = _DTYPES.get(entry.get("dtype"))
-        shape = entry.get("shape")
-        if dtype is None or not isinstance(shape, list):
-            raise ModelFileError(f"{path}: array {name!r} has an unknown dtype or no shape")
+        code, shape = entry.get("dtype"), entry.get("shape")
+        dtype = _DTYPES.get(code) if isinstance(code, str) else None
+        if dtype is None:
+            raise ModelFileError(
+                f"{path}: array {name!r} has dtype {code!r}; expected one of {', '.join(_DTYPES)}"
+            )
+        if not (isinstance(shape, list) and all(_is_count(d) for d in shape)):
+            raise ModelFileError(
+                f"{path}: array {name!r} has shape {shape!r}; expected a list of sizes >= 0"
+            )
         expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
         if start != covered or end - start != expected or end > len(data):
             raise ModelFileError(
@@ -109,17 +120,30 @@ def read_safetensors(path) -> tuple[OrderedDict, dict, bytes]:
     return arrays, metadata, data
 
 
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _offsets(path, item):
     name, entry = item
     offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
     if not (
         isinstance(offsets, list)
         and len(offsets) == 2
-        and all(isinstance(o, int) and o >= 0 for o in offsets)
+        and all(_is_count(o) for o in offsets)
         and offsets[0] <= offsets[1]
     ):
         raise ModelFileError(f"{path}: array {name!r} has invalid data_offsets {offsets!r}")
     return offsets
+
+
+def _read_umask() -> int:
+    umask = os.umask(0o022)  # reading the umask means setting it: done once, at import
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
 
 
 def atomic_write(path, chunks) -> None:
@@ -128,6 +152,7 @@ def atomic_write(path, chunks) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it owner-only; open() would not
         with os.fdopen(fd, "wb") as f:
             for chunk in chunks:
                 f.write(chunk)
@@ -158,14 +183,22 @@ def describe(module) -> dict:
     def encode(value):
         if isinstance(value, Module):
             return {"__module__": describe(value)}
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, tuple):  # kept a tuple: kernel_size=(3, 3) must not come back a list
+            return {"__tuple__": [encode(v) for v in value]}
+        if isinstance(value, list):
             return [encode(v) for v in value]
+        if isinstance(value, OrderedDict):  # Sequential(OrderedDict(...)), Sequential slices
+            return {"__ordered__": [[encode(k), encode(v)] for k, v in value.items()]}
         if isinstance(value, dict):
-            return {str(k): encode(v) for k, v in value.items()}
+            if all(isinstance(k, str) for k in value) and not _ARCH_MARKERS & value.keys():
+                return {k: encode(v) for k, v in value.items()}
+            return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
         if isinstance(value, np.dtype) or (
             isinstance(value, type) and issubclass(value, np.generic)
         ):
             return {"__dtype__": np.dtype(value).name}
+        if isinstance(value, np.generic):  # np.float32(0.5) as a plain number
+            value = value.item()
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         raise TypeError(f"cannot save constructor argument {value!r} of {cls.__name__}")
@@ -173,15 +206,19 @@ def describe(module) -> dict:
     return {
         "class": f"{cls.__module__}.{cls.__qualname__}",
         "args": encode(list(args)),
-        "kwargs": encode(dict(kwargs)),
+        "kwargs": {name: encode(v) for name, v in kwargs.items()},
     }
+
+
+# dict keys that mark an encoded value in an architecture
+_ARCH_MARKERS = {"__module__", "__dtype__", "__tuple__", "__ordered__", "__dict__"}
 
 
 def build(spec: dict):
     """Rebuild a module from :func:`describe`'s output; only homeml classes are allowed."""
     from homeml.nn.module import Module
 
-    path = spec.get("class", "") if isinstance(spec, dict) else ""
+    path = str(spec.get("class", "")) if isinstance(spec, dict) else ""
     module_name, _, class_name = path.rpartition(".")
     if not module_name.startswith("homeml."):
         raise ModelFileError(f"the file names class {path!r}, which is not a homeml class")
@@ -198,12 +235,31 @@ def build(spec: dict):
                 return build(value["__module__"])
             if "__dtype__" in value:
                 return np.dtype(value["__dtype__"])
+            if "__tuple__" in value:
+                return tuple(decode(v) for v in value["__tuple__"])
+            if "__ordered__" in value:
+                return OrderedDict((decode(k), decode(v)) for k, v in value["__ordered__"])
+            if "__dict__" in value:
+                return {decode(k): decode(v) for k, v in value["__dict__"]}
             return {k: decode(v) for k, v in value.items()}
         if isinstance(value, list):
             return [decode(v) for v in value]
         return value
 
-    return cls(*decode(spec.get("args", [])), **decode(spec.get("kwargs", {})))
+    args, kwargs = spec.get("args", []), spec.get("kwargs", {})
+    if not (isinstance(args, list) and isinstance(kwargs, dict)):
+        raise ModelFileError(
+            f"the file's arguments for {path} must be a list and a dict, got "
+            f"{type(args).__name__} and {type(kwargs).__name__}"
+        )
+    try:
+        args = decode(args)
+        kwargs = {name: decode(v) for name, v in kwargs.items()}
+        return cls(*args, **kwargs)
+    except ModelFileError:
+        raise
+    except (TypeError, ValueError, KeyError) as error:  # arguments a tampered file could hold
+        raise ModelFileError(f"the file's arguments for {path} do not build it: {error}") from None
 
 
 # ----------------------------------------------------------------------------- public API
@@ -249,11 +305,18 @@ def read(path) -> tuple[OrderedDict, dict]:
         info = json.loads(metadata["homeml"])
     except json.JSONDecodeError as error:
         raise ModelFileError(f"{path}: homeml metadata is not valid JSON ({error})") from None
+    if not isinstance(info, dict) or info.get("format") != "homeml":
+        raise ModelFileError(f"{path}: homeml metadata is not a homeml header: {info!r:.200}")
     version = info.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise ModelFileError(
-            f"{path}: format version {version!r} is newer than this homeml understands "
+            f"{path}: format version {version} is newer than this homeml understands "
             f"({FORMAT_VERSION}); upgrade homeml"
+        )
+    if not (isinstance(version, int) and not isinstance(version, bool) and version >= 1):
+        raise ModelFileError(
+            f"{path}: format version {version!r} is not valid; expected an integer from 1 to "
+            f"{FORMAT_VERSION}"
         )
     if hashlib.sha256(data).hexdigest() != info.get("sha256"):
         raise ModelFileError(f"{path}: the weights do not match their checksum (tampered?)")
@@ -267,8 +330,14 @@ def load(path):
     arrays, info = read(path)
     if info.get("kind") != "nn.Module":
         raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a homeml nn.Module")
-    model = build(info.get("architecture"))
-    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()})
+    try:
+        model = build(info.get("architecture"))
+    except ModelFileError as error:
+        raise ModelFileError(f"{path}: {error}") from None
+    try:
+        model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()})
+    except RuntimeError as error:  # names or shapes that do not fit the stored architecture
+        raise ModelFileError(f"{path}: the weights do not fit the architecture: {error}") from None
     return model
 
 
@@ -302,6 +371,9 @@ def load_state_dict(path) -> OrderedDict:
 # ----------------------------------------------------------------------------- checkpoints
 
 
+_MARKERS = {"__array__", "__items__", "__tuple__"}  # keys that mean something in a stored tree
+
+
 def _flatten_tree(tree, arrays):
     """Replace arrays and tensors in a nested structure by references into ``arrays``."""
     from homeml.tensor import Tensor
@@ -315,7 +387,7 @@ def _flatten_tree(tree, arrays):
     if isinstance(tree, np.generic):
         return tree.item()
     if isinstance(tree, dict):
-        if all(isinstance(k, str) for k in tree):
+        if all(isinstance(k, str) for k in tree) and not _MARKERS & tree.keys():
             return {k: _flatten_tree(v, arrays) for k, v in tree.items()}
         return {
             "__items__": [

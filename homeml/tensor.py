@@ -32,9 +32,13 @@ class Function:
         ctx = cls()
         arrays = []
         edges = []
+        zero_d = False
         for i, x in enumerate(inputs):
             if isinstance(x, Tensor):
-                arrays.append(x._data)
+                data = x._data
+                arrays.append(data)
+                if not data.ndim:
+                    zero_d = True
                 if x._requires_grad:
                     edges.append((i, x))
             elif isinstance(x, np.generic):
@@ -56,10 +60,14 @@ class Function:
             raise kind(f"{cls.__name__}: invalid for input shapes {shapes}: {error}") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype is FLOAT64 and not _has_float64(arrays):
-            out = out.astype(FLOAT32)  # int/int and int*float give float32 in PyTorch
+        if out.dtype is FLOAT64 and not _has_float64(arrays) and "dtype" not in options:
+            # int/int and int*float give float32 in PyTorch; an explicit dtype= (to(), Cast,
+            # sum(dtype=)) is what the caller asked for and stays float64
+            out = out.astype(FLOAT32)
+        if zero_d and out.ndim:
+            out = _promote_like_torch(arrays, out)
         result = Tensor._make(out)
-        if record:
+        if record and out.dtype.kind == "f":  # integer/bool results (x.long()) carry no grad
             ctx.edges = edges
             ctx.retained = None
             result._requires_grad = True
@@ -68,6 +76,24 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__}Backward>"
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _promote_like_torch(arrays, out):
+    """PyTorch's rule for 0-d tensors: they do not widen dimensioned tensors of the same kind
+    (float32 (3,) * float64 () is float32; int32 * int64 () is int32), only of a lower kind."""
+    dims = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.ndim]
+    zeros = [a.dtype for a in arrays if isinstance(a, np.ndarray) and not a.ndim]
+    if not dims or out.dtype != np.result_type(*dims, *zeros):
+        return out  # no dimensioned input, or the op chose its own dtype (bool, index, ...)
+    top = max(_KIND_RANK.get(d.kind, 0) for d in dims)
+    higher = [d for d in zeros if _KIND_RANK.get(d.kind, 0) > top]
+    want = np.result_type(*dims, *higher)
+    if want == FLOAT64 and FLOAT64 not in dims and FLOAT64 not in higher:
+        want = FLOAT32  # int64 with a float32 0-d: float32, as above
+    return out if want == out.dtype else out.astype(want)
 
 
 def _has_float64(arrays):
@@ -533,14 +559,21 @@ class Tensor:
         return _ew.where(condition, self, other)
 
     def masked_fill(self, mask, value):
+        if isinstance(value, Tensor) and value.requires_grad:
+            # a 0-d tensor value gets the gradient of the entries it fills, as in PyTorch
+            if value.ndim:
+                raise ValueError(
+                    f"masked_fill: expected a 0-d value tensor, got shape {value.shape}"
+                )
+            return _ew.where(mask, value.to(self.dtype), self)
         return _ew.masked_fill(self, mask, value)
 
     # ----------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, dtype=None):
-        return _red.sum(self, dim, keepdim, dtype)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return _red.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim=None, keepdim=False):
-        return _red.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return _red.mean(self, dim, keepdim, dtype=dtype)
 
     def max(self, dim=None, keepdim=False):
         return _red.max(self, dim, keepdim)
@@ -631,10 +664,10 @@ class Tensor:
         return _mv.chunk(self, chunks, dim)
 
     def tril(self, diagonal=0):
-        return _mv.Triangle.apply(self, diagonal=diagonal, upper=False)
+        return _mv.tril(self, diagonal)
 
     def triu(self, diagonal=0):
-        return _mv.Triangle.apply(self, diagonal=diagonal, upper=True)
+        return _mv.triu(self, diagonal)
 
     def gather(self, dim, index):
         return _mv.gather(self, dim, index)

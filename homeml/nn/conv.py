@@ -32,8 +32,13 @@ class _ConvNd(Module):
             )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = pair(kernel_size), pair(stride)
-        self.padding = padding if isinstance(padding, str) else pair(padding)
+        if isinstance(padding, str):  # checked here, as torch does, not at the first forward
+            F._string_padding(padding, (1, 1), (1, 1), pair(stride))
+            self.padding = padding
+        else:
+            self.padding = pair(padding)
         self.dilation, self.groups = pair(dilation), groups
+        self.output_padding = (0, 0)  # as torch's Conv2d; ConvTranspose2d sets its own
         dtype = np.dtype(dtype or np.float32)
         self.weight = Parameter(np.empty(weight_shape + self.kernel_size, dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
@@ -54,10 +59,12 @@ class _ConvNd(Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}"
         )
-        if self.padding not in ((0, 0), "valid"):
+        if self.padding != (0, 0):  # torch shows padding=valid too
             text += f", padding={self.padding}"
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:

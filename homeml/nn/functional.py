@@ -35,7 +35,9 @@ def linear(input, weight, bias=None):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if isinstance(padding, str):
-        padding = _same_padding(padding, weight.shape[2:], pair(dilation), pair(stride))
+        padding, extra = _string_padding(padding, weight.shape[2:], pair(dilation), pair(stride))
+        if any(extra):  # as torch: an odd total puts the extra row/column at the bottom/right
+            input = pad(input, (0, extra[1], 0, extra[0]))
     return _conv.Conv2d.apply(
         input,
         weight,
@@ -47,15 +49,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     )
 
 
-def _same_padding(mode, kernel, dilation, stride):
+def _string_padding(mode, kernel, dilation, stride):
+    """``'valid'``/``'same'`` as (symmetric padding, extra bottom/right padding) per dimension."""
     if mode == "valid":
-        return (0, 0)
+        return (0, 0), (0, 0)
     if mode != "same":
         raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {mode!r}")
+    if stride != (1, 1):
+        raise ValueError(f"padding='same' needs stride 1 (as in torch), got stride={stride}")
     total = [d * (k - 1) for k, d in zip(kernel, dilation)]
-    if stride != (1, 1) or any(t % 2 for t in total):
-        raise ValueError("padding='same' needs stride 1 and an even total padding")
-    return tuple(t // 2 for t in total)
+    return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
 
 
 def conv_transpose2d(
@@ -291,15 +294,16 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """BCE of probabilities; each log is clamped at -100, as in PyTorch."""
     _check_same_shape("binary_cross_entropy", input, target)
-    data = input.numpy()
-    if np.any((data < 0) | (data > 1)):
-        raise ValueError("binary_cross_entropy: input values must be probabilities in [0, 1]")
-    log_p = input.log().clamp(min=-100)
-    log_q = (1 - input).log().clamp(min=-100)
-    loss = -(target * log_p + (1 - target) * log_q)
+    for name, values in (("input", input), ("target", target)):
+        data = _target_array(values)
+        if not np.all((data >= 0) & (data <= 1)):  # also catches nan, as torch
+            bad = data[~((data >= 0) & (data <= 1))].flat[0]
+            raise ValueError(
+                f"binary_cross_entropy: {name} values must be probabilities in [0, 1], got {bad}"
+            )
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        weight = _target_array(weight)  # a constant: torch does not differentiate it either
+    return _reduce(_loss.BinaryCrossEntropy.apply(input, target, weight=weight), reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):

@@ -20,7 +20,10 @@ def _rng(generator):
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
     """The recommended scale for a nonlinearity (PyTorch's table)."""
-    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose2d", "sigmoid")
+    linear = (
+        "linear", "conv1d", "conv2d", "conv3d",
+        "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid",
+    )  # fmt: skip
     if nonlinearity in linear:
         return 1.0
     if nonlinearity == "tanh":
@@ -28,7 +31,13 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, bool) or not isinstance(param, (int, float)):
+            # like torch: True/False or a string is a mistake, not a slope
+            raise ValueError(f"calculate_gain: negative_slope must be a number, got {param!r}")
+        else:
+            slope = param
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4

@@ -62,9 +62,9 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() (call super().__init__() first)"
             )
         if isinstance(value, (Parameter, Module)):
-            self._forget(name)
             table = self._parameters if isinstance(value, Parameter) else self._modules
-            table[name] = value
+            self._forget(name, keep=table)
+            table[name] = value  # an existing entry keeps its place in the order, as in torch
         elif name in self._parameters:
             if value is not None:
                 raise TypeError(
@@ -72,17 +72,25 @@ class Module:
                     "(a homeml.nn.Parameter or None is expected)"
                 )
             self._parameters[name] = None
+        elif name in self._modules:
+            if value is not None:  # as torch: a child module is replaced by a module or None
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as child module {name!r} "
+                    "(a homeml.nn.Module or None is expected)"
+                )
+            self._modules[name] = None
         elif name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r}")
             self._buffers[name] = value
         else:
-            self._modules.pop(name, None)
             object.__setattr__(self, name, value)
 
-    def _forget(self, name):
+    def _forget(self, name, keep=None):
+        """Drop ``name`` from every table but ``keep`` (where its place is kept) and __dict__."""
         for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
+            if table is not keep:
+                table.pop(name, None)
         self.__dict__.pop(name, None)
 
     def __getattr__(self, name):
@@ -108,7 +116,7 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register state that is saved in ``state_dict`` but not learned (e.g. running means)."""
-        self._forget(name)
+        self._forget(name, keep=self._buffers)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -332,10 +340,9 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index):
-        modules = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*modules[index])
-        return modules[index]
+        if isinstance(index, slice):  # keeps the original names, as torch: seq[1:] has "1", "2"
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
+        return list(self._modules.values())[index]
 
     def __len__(self):
         return len(self._modules)

@@ -42,8 +42,11 @@ class _BatchNorm(Module):
                 f"{self.num_features} channels in dim 1, got shape {tuple(x.shape)}"
             )
         use_batch_stats = self.training or not self.track_running_stats
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked._data += 1
+            if momentum is None:  # as torch: a cumulative average over the batches seen
+                momentum = 1.0 / float(self.num_batches_tracked._data)
         return F.batch_norm(
             x,
             self.running_mean if self.track_running_stats else None,
@@ -51,7 +54,7 @@ class _BatchNorm(Module):
             self.weight,
             self.bias,
             training=use_batch_stats,
-            momentum=self.momentum,
+            momentum=0.0 if momentum is None else momentum,
             eps=self.eps,
         )
 

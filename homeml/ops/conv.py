@@ -86,11 +86,16 @@ class Conv2d(Function):
                 f"conv2d: input has {c} channels but weight {weight.shape} with groups={groups} "
                 f"expects {group_channels * groups}"
             )
+        padded_hw = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
+        reach = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
+        if reach[0] > padded_hw[0] or reach[1] > padded_hw[1]:  # before windows() sees it
+            raise ValueError(
+                f"conv2d: kernel {(kh, kw)} with dilation {dilation} spans {reach}, larger than "
+                f"the padded input {padded_hw}"
+            )
         padded = pad_hw(x.transpose(1, 0, 2, 3), padding)  # (C, N, Hp, Wp)
         view = windows(padded, (kh, kw), stride, dilation)  # (C, N, OH, OW, kh, kw)
         oh, ow = view.shape[2:4]
-        if oh <= 0 or ow <= 0:
-            raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input")
         g = groups
         # im2col, the one copy: (G, C/G*kh*kw, N*OH*OW)
         cols = view.transpose(0, 4, 5, 1, 2, 3).reshape(g, group_channels * kh * kw, -1)
@@ -148,8 +153,19 @@ class ConvTranspose2d(Function):
             )
         g = groups
         (sh, sw), (dh, dw) = stride, dilation
+        if any(op >= max(s, d) for op, s, d in zip(output_padding, stride, dilation)):
+            raise ValueError(
+                f"conv_transpose2d: output_padding {output_padding} must be smaller than either "
+                f"stride {stride} or dilation {dilation}"
+            )
         full_h = (h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0]
         full_w = (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1]
+        out_hw = (full_h - 2 * padding[0], full_w - 2 * padding[1])
+        if min(out_hw) <= 0:
+            raise ValueError(
+                f"conv_transpose2d: input size {(h, w)} gives output size {out_hw}; "
+                f"padding {padding} is too large"
+            )
         # every input pixel scatters weight-scaled kernels: cols = x^T W, then col2im
         xg = x.reshape(n, g, c // g, h, w).transpose(1, 0, 3, 4, 2).reshape(g, n * h * w, c // g)
         wg = weight.reshape(g, c // g, group_out * kh * kw)

@@ -199,17 +199,27 @@ _GELU_K = math.sqrt(2 / math.pi)
 
 
 class GeluTanh(Function):
-    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (``approximate="tanh"``)."""
+    """0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (``approximate="tanh"``).
+
+    Computed as x * sigmoid(2u), u the tanh argument (the same function): 1 + tanh(u) and
+    1 - tanh(u)^2 cancel catastrophically in the tails, sigmoid(2u) and sigmoid(-2u) do not.
+    """
 
     def forward(self, a):
         self.a = a
-        self.t = t = np.tanh(_GELU_K * (a + 0.044715 * a * a * a))
-        return 0.5 * a * (1 + t)
+        z = 2 * _GELU_K * (a + 0.044715 * a * a * a)
+        e = np.exp(-np.abs(z))  # never overflows
+        inv = 1 / (1 + e)
+        big, small = inv, e * inv  # sigmoid(|z|), sigmoid(-|z|)
+        positive = z >= 0
+        self.s = s = np.where(positive, big, small)  # sigmoid(z)
+        self.s_neg = np.where(positive, small, big)  # sigmoid(-z) = 1 - sigmoid(z)
+        return a * s
 
     def backward(self, grad):
-        a, t = self.a, self.t
-        inner_grad = _GELU_K * (1 + 3 * 0.044715 * a * a)
-        return grad * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * inner_grad)
+        a, s = self.a, self.s
+        dz = 2 * _GELU_K * (1 + 3 * 0.044715 * a * a)
+        return grad * (s + a * (s * self.s_neg) * dz)
 
 
 class Softplus(Function):
@@ -249,7 +259,8 @@ class Maximum(Function):
         return np.maximum(a, b)
 
     def backward(self, grad):
-        return _split_by_winner(grad, self.a > self.b, self.a == self.b)
+        a, b = self.a, self.b
+        return _split_by_winner(grad, a == b, a < b, a > b)
 
 
 class Minimum(Function):
@@ -258,12 +269,48 @@ class Minimum(Function):
         return np.minimum(a, b)
 
     def backward(self, grad):
-        return _split_by_winner(grad, self.a < self.b, self.a == self.b)
+        a, b = self.a, self.b
+        return _split_by_winner(grad, a == b, a > b, a < b)
 
 
-def _split_by_winner(grad, a_wins, tie):
-    share_a = np.where(tie, 0.5, a_wins.astype(grad.dtype))
-    return grad * share_a, grad * (1 - share_a)
+def _split_by_winner(grad, tie, a_loses, b_loses):
+    """Each input gets the gradient unless it lost; ties halve it. A nan loses nowhere (it is the
+    result), so both inputs get the whole gradient there, as in PyTorch."""
+    zero = np.zeros((), dtype=grad.dtype)
+    shared = np.where(tie, grad * 0.5, grad)
+    return np.where(a_loses, zero, shared), np.where(b_loses, zero, shared)
+
+
+class ClampTensor(Function):
+    """``min(max(a, lo), hi)`` with tensor bounds (broadcast); ``lo`` or ``hi`` may be None.
+
+    Gradients follow PyTorch: the input gets it where ``lo <= a <= hi``; ``lo`` where ``a < lo``
+    (and ``lo < hi``); ``hi`` where ``a > hi``, or everywhere ``hi < lo`` (the result is ``hi``).
+    """
+
+    def forward(self, a, lo, hi):
+        self.a, self.lo, self.hi = a, lo, hi
+        out = a if lo is None else np.maximum(a, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    def backward(self, grad):
+        a, lo, hi = self.a, self.lo, self.hi
+        needs = self.needs_input_grad
+        zero = np.zeros((), dtype=grad.dtype)
+        ga = glo = ghi = None
+        if needs[0]:
+            if lo is None:
+                inside = a <= hi
+            else:
+                inside = a >= lo if hi is None else (a >= lo) & (a <= hi)
+            ga = np.where(inside, grad, zero)
+        if needs[1]:
+            below = a < lo if hi is None else (a < lo) & (lo < hi)
+            glo = np.where(below, grad, zero)
+        if needs[2]:
+            above = a > hi if lo is None else (a > hi) | (hi < lo)
+            ghi = np.where(above, grad, zero)
+        return ga, glo, ghi
 
 
 # ----------------------------------------------------------------------------- selection, casts
@@ -364,12 +411,22 @@ def sigmoid(input):
     return Sigmoid.apply(input)
 
 
-def relu(input):
-    return Relu.apply(input)
+def relu(input, inplace=False):
+    """max(x, 0); ``inplace`` as in ``torch.nn.functional.relu`` (see :func:`_maybe_inplace`)."""
+    return _maybe_inplace(input, Relu.apply(input), inplace)
 
 
-def leaky_relu(input, negative_slope=0.01):
-    return LeakyRelu.apply(input, negative_slope=negative_slope)
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _maybe_inplace(input, LeakyRelu.apply(input, negative_slope=negative_slope), inplace)
+
+
+def _maybe_inplace(input, out, inplace):
+    """With ``inplace=True`` write ``out`` into ``input`` and return it, when no gradient is being
+    recorded through it; otherwise (homeml records no in-place operations) return the new tensor,
+    so that ``x = F.relu(x, inplace=True)`` works either way."""
+    if inplace and not out.requires_grad and isinstance(input, Tensor):
+        return input.copy_(out)
+    return out
 
 
 def gelu(input, approximate="none"):
@@ -390,8 +447,7 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input if min is None else Maximum.apply(input, min)
-        return out if max is None else Minimum.apply(out, max)
+        return ClampTensor.apply(input, min, max)
     return Clamp.apply(input, min=min, max=max)
 
 

@@ -98,7 +98,8 @@ class GetItem(Function):
 def _has_integer_array(key):
     parts = key if isinstance(key, tuple) else (key,)
     for k in parts:
-        if isinstance(k, list) or (isinstance(k, np.ndarray) and k.dtype.kind in "iu"):
+        # a list or a tuple inside the key is an index array too (x[:, (0, 0)]), as in NumPy
+        if isinstance(k, (list, tuple)) or (isinstance(k, np.ndarray) and k.dtype.kind in "iu"):
             return True
     return False
 
@@ -197,9 +198,15 @@ def unsqueeze(input, dim):
 
 def permute(input, *dims):
     dims = _sizes(dims)
-    if sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of {input.ndim} dimensions")
-    return Permute.apply(input, dims=tuple(d % input.ndim for d in dims))
+    ndim = input.ndim
+    if len(dims) != ndim:
+        raise ValueError(f"permute: dims {dims} are not a permutation of {ndim} dimensions")
+    for d in dims:  # check the range before wrapping: 2 would wrap to 0 and (1, 2) pass on 2-d
+        if not -ndim <= d < ndim:
+            raise IndexError(f"permute: dim must be in [{-ndim}, {ndim - 1}], got {d}")
+    if len({d % ndim for d in dims}) != ndim:
+        raise ValueError(f"permute: dims {dims} are not a permutation of {ndim} dimensions")
+    return Permute.apply(input, dims=tuple(d % ndim for d in dims))
 
 
 def transpose(input, dim0, dim1):
@@ -232,7 +239,12 @@ def repeat(input, *sizes):
 
 
 def flip(input, dims):
-    return Flip.apply(input, dims=normalize_dims(dims, input.ndim))
+    axes = normalize_dims(dims, input.ndim)
+    given = (dims,) if isinstance(dims, (int, np.integer)) or dims is None else tuple(dims)
+    if dims is not None and input.ndim and len(axes) != len(given):
+        # normalize_dims drops repeated dims silently; PyTorch rejects them
+        raise ValueError(f"flip: dims {dims} name the same dimension more than once")
+    return Flip.apply(input, dims=axes)
 
 
 _PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -257,6 +269,14 @@ def pad(input, pad, mode="constant", value=0.0):
         raise ValueError(
             f"pad: mode must be constant, reflect, replicate or circular, got {mode!r}"
         )
+    for dim, (lo, hi) in enumerate(widths):
+        # PyTorch reflects once (pad < size) and wraps around at most once (pad <= size)
+        limit = input.shape[dim] - 1 if mode == "reflect" else input.shape[dim]
+        if mode != "replicate" and max(lo, hi) > limit:
+            raise ValueError(
+                f"pad: {mode} padding of dimension {dim} (size {input.shape[dim]}) must be at "
+                f"most {limit}, got {(lo, hi)}"
+            )
     out = input
     for dim, (lo, hi) in enumerate(widths):
         if lo or hi:  # gather along each padded dimension: backward accumulates repeated values
@@ -329,9 +349,16 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=dim % ndim)
 
 
+def _triangle(input, diagonal, upper):
+    if input.ndim < 2:  # NumPy would broadcast a 1-d input to 2-d; PyTorch rejects it
+        name = "triu" if upper else "tril"
+        raise ValueError(f"{name}: expected at least 2 dimensions, got shape {input.shape}")
+    return Triangle.apply(input, diagonal=diagonal, upper=upper)
+
+
 def tril(input, diagonal=0):
-    return Triangle.apply(input, diagonal=diagonal, upper=False)
+    return _triangle(input, diagonal, upper=False)
 
 
 def triu(input, diagonal=0):
-    return Triangle.apply(input, diagonal=diagonal, upper=True)
+    return _triangle(input, diagonal, upper=True)

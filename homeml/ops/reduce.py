@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from homeml.dtypes import as_dtype
 from homeml.ops.elementwise import Maximum, Minimum
 from homeml.tensor import Function, Tensor
 
@@ -31,6 +32,14 @@ def normalize_dims(dim, ndim):
     return tuple(sorted(set(out))) if ndim else ()
 
 
+def _reduce_dims(dim, ndim):
+    """Axes for a reduction: like ``normalize_dims``, but ``dim=()`` (or ``[]``) reduces every
+    dimension, as in PyTorch (elsewhere, e.g. ``flip``, an empty tuple means no dimension)."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None
+    return normalize_dims(dim, ndim)
+
+
 def _expand_to_input(grad, axes, keepdim, shape):
     """Broadcast a reduced gradient back to the input's shape (a read-only view)."""
     if not keepdim and axes:
@@ -39,9 +48,11 @@ def _expand_to_input(grad, axes, keepdim, shape):
 
 
 class Sum(Function):
-    def forward(self, a, axes, keepdim):
+    def forward(self, a, axes, keepdim, dtype=None):
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
-        return a.sum(axis=axes, keepdims=keepdim)
+        if dtype is None and a.dtype.kind in "biu":
+            dtype = np.int64  # PyTorch sums bool and every integer type (uint8 too) in int64
+        return a.sum(axis=axes, keepdims=keepdim, dtype=dtype)
 
     def backward(self, grad):
         return _expand_to_input(grad, self.axes, self.keepdim, self.shape)
@@ -58,12 +69,17 @@ class Mean(Function):
 
 
 class Extreme(Function):
-    """Max (or min) over several dimensions; ties share the gradient equally (as PyTorch)."""
+    """Max (or min) over several dimensions; ties share the gradient equally (as PyTorch).
 
-    def forward(self, a, axes, keepdim, largest):
+    A nan is the extreme (NumPy and PyTorch propagate it). With ``nan_hits`` (``max()``/``min()``
+    without ``dim``) the gradient goes to the nan elements, as PyTorch's ``max()`` does; otherwise
+    no element equals nan and the gradient is nan, as PyTorch's ``amax``/``amin``.
+    """
+
+    def forward(self, a, axes, keepdim, largest, nan_hits=False):
         if a.size == 0:
             raise ValueError("max/min of an empty tensor has no identity")
-        self.a, self.axes, self.keepdim = a, axes, keepdim
+        self.a, self.axes, self.keepdim, self.nan_hits = a, axes, keepdim, nan_hits
         self.extreme = (
             a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
         )
@@ -71,10 +87,13 @@ class Extreme(Function):
 
     def backward(self, grad):
         hit = self.a == self.extreme
+        if self.nan_hits:
+            hit |= np.isnan(self.a) & np.isnan(self.extreme)
         count = hit.sum(axis=self.axes, keepdims=True)
         if not self.keepdim:
             grad = np.expand_dims(grad, self.axes)
-        return hit * (grad / count)
+        with np.errstate(divide="ignore", invalid="ignore"):  # count 0: nan, as PyTorch's amax
+            return hit * (grad / count)
 
 
 class TakeAlongDim(Function):
@@ -95,18 +114,33 @@ class TakeAlongDim(Function):
 
 
 class Var(Function):
-    def forward(self, a, axes, correction, keepdim):
-        self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
-        self.diff = diff = a - a.mean(axis=axes, keepdims=True)
+    """Variance (or with ``root`` its square root, the standard deviation).
+
+    Two passes (mean, then squared deviations), accumulated in float64 and rounded once at the
+    end, as PyTorch does on the CPU: float32 results then match PyTorch's to the last bit.
+    """
+
+    def forward(self, a, axes, correction, keepdim, root):
+        self.axes, self.keepdim, self.root = axes, keepdim, root
+        wide = a.astype(np.float64)
+        diff = wide - wide.mean(axis=axes, keepdims=True)
+        self.diff = diff.astype(a.dtype) if a.dtype.kind == "f" else diff
         count = int(np.prod([a.shape[i] for i in axes]))
         self.dof = builtins.max(count - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (diff * diff).sum(axis=axes, keepdims=keepdim) / self.dof
+            out = (diff * diff).sum(axis=axes, keepdims=True) / self.dof
+        if root:
+            out = np.sqrt(out)
+        self.out = out.astype(self.diff.dtype)  # (keepdim shape, for backward)
+        return self.out if keepdim else np.squeeze(self.out, axis=axes)
 
     def backward(self, grad):
         if not self.keepdim:
             grad = np.expand_dims(grad, self.axes)
         with np.errstate(divide="ignore", invalid="ignore"):
+            if self.root:
+                # d std = d var / (2 std); PyTorch defines it as 0 where std is 0 (no nan)
+                grad = np.where(self.out == 0, 0, grad / (2 * self.out)).astype(self.diff.dtype)
             return grad * (2 * self.diff) / self.dof
 
 
@@ -158,14 +192,16 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
-def sum(input, dim=None, keepdim=False, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over ``dim``; ``dtype`` is the type to accumulate in and return (as PyTorch)."""
+    dtype = None if dtype is None else as_dtype(dtype)
+    return Sum.apply(input, axes=_reduce_dims(dim, input.ndim), keepdim=keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        input = input.to(dtype)
-    return Sum.apply(input, axes=normalize_dims(dim, input.ndim), keepdim=keepdim)
-
-
-def mean(input, dim=None, keepdim=False):
-    return Mean.apply(input, axes=normalize_dims(dim, input.ndim), keepdim=keepdim)
+        input = input.to(dtype)  # PyTorch casts first, then averages
+    return Mean.apply(input, axes=_reduce_dims(dim, input.ndim), keepdim=keepdim)
 
 
 def _extreme(input, dim, keepdim, largest):
@@ -181,8 +217,9 @@ def _extreme(input, dim, keepdim, largest):
         values = TakeAlongDim.apply(input, index=index, dim=axis, keepdim=keepdim)
         indices = index if keepdim else np.squeeze(index, axis=axis)
         return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False)))
-    axes = normalize_dims(dim, input.ndim)
-    return Extreme.apply(input, axes=axes, keepdim=keepdim, largest=largest)
+    axes = _reduce_dims(dim, input.ndim)
+    # without dim, PyTorch's max()/min() send the gradient to a nan result's nan elements
+    return Extreme.apply(input, axes=axes, keepdim=keepdim, largest=largest, nan_hits=dim is None)
 
 
 def max(input, dim=None, keepdim=False):
@@ -197,13 +234,11 @@ def min(input, dim=None, keepdim=False):
 
 
 def amax(input, dim=None, keepdim=False):
-    return Extreme.apply(input, axes=normalize_dims(dim, input.ndim), keepdim=keepdim, largest=True)
+    return Extreme.apply(input, axes=_reduce_dims(dim, input.ndim), keepdim=keepdim, largest=True)
 
 
 def amin(input, dim=None, keepdim=False):
-    return Extreme.apply(
-        input, axes=normalize_dims(dim, input.ndim), keepdim=keepdim, largest=False
-    )
+    return Extreme.apply(input, axes=_reduce_dims(dim, input.ndim), keepdim=keepdim, largest=False)
 
 
 def _correction(unbiased, correction):
@@ -214,14 +249,18 @@ def _correction(unbiased, correction):
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
-    axes = normalize_dims(dim, input.ndim)
+    axes = _reduce_dims(dim, input.ndim)
     return Var.apply(
-        input, axes=axes, correction=_correction(unbiased, correction), keepdim=keepdim
+        input, axes=axes, correction=_correction(unbiased, correction), keepdim=keepdim, root=False
     )
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    """Standard deviation: the square root of ``var`` (one op, so float32 rounds only once)."""
+    axes = _reduce_dims(dim, input.ndim)
+    return Var.apply(
+        input, axes=axes, correction=_correction(unbiased, correction), keepdim=keepdim, root=True
+    )
 
 
 def logsumexp(input, dim, keepdim=False):
