@@ -7,20 +7,30 @@ from homeml.nn.module import Module
 
 
 class ReLU(Module):
+    """max(x, 0). ``inplace=True`` writes into the input when no gradient is recorded through it
+    (see ``homeml.nn.functional.relu``); otherwise the result is a new tensor, with equal values."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(x, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):
@@ -53,9 +63,15 @@ class Softplus(Module):
     def forward(self, x):
         return F.softplus(x, self.beta, self.threshold)
 
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
 
 class Softmax(Module):
-    def __init__(self, dim: int = -1):
+    """Softmax over ``dim``. ``dim=None`` (torch's default, deprecated there) picks dim 0 for 0-,
+    1- and 3-dimensional input and dim 1 otherwise, with torch's warning."""
+
+    def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 

@@ -9,6 +9,14 @@ from homeml.nn import init
 from homeml.nn.module import Module, Parameter
 from homeml.ops.conv import pair
 
+# torch's padding modes and the matching ``homeml.nn.functional.pad`` modes
+_PADDING_MODES = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "replicate",
+    "circular": "circular",
+}
+
 
 class _ConvNd(Module):
     def __init__(
@@ -23,8 +31,14 @@ class _ConvNd(Module):
         bias,
         weight_shape,
         dtype,
+        padding_mode="zeros",
     ):
         super().__init__()
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"padding_mode must be one of {sorted(_PADDING_MODES)}, got {padding_mode!r}"
+            )
+        self.padding_mode = padding_mode
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"in_channels ({in_channels}) and out_channels ({out_channels}) must be "
@@ -48,10 +62,11 @@ class _ConvNd(Module):
         init.default_linear_init_(self.weight, self.bias)
 
     def _check_input(self, x):
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
+        """(N, C, H, W) input, or one unbatched (C, H, W) sample as torch allows."""
+        if x.ndim not in (3, 4) or x.shape[-3] != self.in_channels:
             raise ValueError(
-                f"{type(self).__name__} expects input (N, {self.in_channels}, H, W), "
-                f"got shape {tuple(x.shape)}"
+                f"{type(self).__name__} expects input (N, {self.in_channels}, H, W) or "
+                f"({self.in_channels}, H, W), got shape {tuple(x.shape)}"
             )
 
     def extra_repr(self) -> str:
@@ -69,6 +84,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
@@ -85,6 +102,7 @@ class Conv2d(_ConvNd):
         dilation=1,
         groups=1,
         bias=True,
+        padding_mode="zeros",
         dtype=None,
     ):
         super().__init__(
@@ -98,13 +116,28 @@ class Conv2d(_ConvNd):
             bias,
             (out_channels, in_channels // groups),
             dtype,
+            padding_mode,
         )
 
     def forward(self, x):
         self._check_input(x)
-        return F.conv2d(
-            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
+            return self.forward(x.unsqueeze(0)).squeeze(0)
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            # as torch: pad explicitly with the mode (left/top gets the smaller half for an odd
+            # 'same' total), then convolve without padding
+            if padding == "valid":
+                padding = (0, 0, 0, 0)
+            elif padding == "same":
+                total = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+                padding = (total[1] // 2, total[1] - total[1] // 2,
+                           total[0] // 2, total[0] - total[0] // 2)  # fmt: skip
+            else:
+                padding = (padding[1], padding[1], padding[0], padding[0])
+            x = F.pad(x, padding, mode=_PADDING_MODES[self.padding_mode])
+            padding = 0
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -121,8 +154,13 @@ class ConvTranspose2d(_ConvNd):
         groups=1,
         bias=True,
         dilation=1,
+        padding_mode="zeros",
         dtype=None,
     ):
+        if padding_mode != "zeros":
+            raise ValueError(
+                f'Only "zeros" padding mode is supported for ConvTranspose2d, got {padding_mode!r}'
+            )
         super().__init__(
             in_channels,
             out_channels,
@@ -137,15 +175,48 @@ class ConvTranspose2d(_ConvNd):
         )
         self.output_padding = pair(output_padding)
 
-    def forward(self, x):
+    def forward(self, x, output_size=None):
+        """``output_size`` (the wanted (H, W), optionally with leading N, C) picks the
+        output padding among the sizes a strided transposed convolution can produce."""
         self._check_input(x)
+        if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
+            return self.forward(x.unsqueeze(0), output_size).squeeze(0)
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding(x, output_size)
         return F.conv_transpose2d(
             x,
             self.weight,
             self.bias,
             self.stride,
             self.padding,
-            self.output_padding,
+            output_padding,
             self.groups,
             self.dilation,
         )
+
+    def _output_padding(self, x, output_size):
+        """torch's ``_output_padding``: the extra rows/columns that give ``output_size``."""
+        size = tuple(int(s) for s in output_size)
+        if len(size) in (3, 4):
+            size = size[-2:]
+        if len(size) != 2:
+            raise ValueError(
+                f"ConvTranspose2d: output_size must have 2 (or 4) elements, got {output_size}"
+            )
+        padding = []
+        for dim, want in enumerate(size):
+            smallest = (
+                (x.shape[-2 + dim] - 1) * self.stride[dim]
+                - 2 * self.padding[dim]
+                + self.dilation[dim] * (self.kernel_size[dim] - 1)
+                + 1
+            )
+            if not smallest <= want < smallest + self.stride[dim]:
+                raise ValueError(
+                    f"ConvTranspose2d: requested an output size of {size}, but valid sizes for "
+                    f"input of shape {tuple(x.shape)} range from {smallest} to "
+                    f"{smallest + self.stride[dim] - 1} in dimension {dim}"
+                )
+            padding.append(want - smallest)
+        return tuple(padding)

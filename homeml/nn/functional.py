@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from homeml.creation import default_generator
@@ -18,10 +20,48 @@ from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
     where,
 )
 from homeml.ops.movement import pad  # noqa: F401
-from homeml.ops.reduce import log_softmax, softmax  # noqa: F401
+from homeml.ops.reduce import log_softmax as _log_softmax
+from homeml.ops.reduce import softmax as _softmax
 from homeml.tensor import Tensor
 
 pair = _conv.pair
+
+
+# ----------------------------------------------------------------------------- softmax
+
+
+def _softmax_dim(name, ndim, dim):
+    """``dim``, or for ``dim=None`` torch's legacy choice: 0 for 0-, 1- and 3-D input, else 1."""
+    if dim is not None:
+        return dim
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim``; ``dtype`` casts the input first, as in torch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return _softmax(input, _softmax_dim("softmax", input.ndim, dim))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """``x - logsumexp(x)`` along ``dim``, computed stably; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return _log_softmax(input, _softmax_dim("log_softmax", input.ndim, dim))
+
+
+def _unbatched(op, input, *args, **kwargs):
+    """Run a 4-D (N, C, H, W) op on a 3-D (C, H, W) input too, as torch does for one sample."""
+    if input.ndim == 3:
+        return op(input.unsqueeze(0), *args, **kwargs).squeeze(0)
+    return op(input, *args, **kwargs)
 
 
 # ----------------------------------------------------------------------------- layers
@@ -81,8 +121,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
-    return _conv.MaxPool2d.apply(
-        input, kernel=kernel, stride=stride, padding=pair(padding), dilation=pair(dilation)
+    return _unbatched(
+        _conv.MaxPool2d.apply,
+        input,
+        kernel=kernel,
+        stride=stride,
+        padding=pair(padding),
+        dilation=pair(dilation),
     )
 
 
@@ -91,7 +136,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
-    return _conv.AvgPool2d.apply(
+    return _unbatched(
+        _conv.AvgPool2d.apply,
         input,
         kernel=kernel,
         stride=stride,
@@ -110,7 +156,14 @@ def _pooling_matrix(size, out, dtype):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    oh, ow = pair(output_size) if output_size is not None else input.shape[-2:]
+    """Average-pool the last two dimensions to ``output_size`` (an int, or a pair whose entries
+    may be None to keep that dimension's size), with PyTorch's bins."""
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ValueError(f"adaptive_avg_pool2d: output_size must be a pair, got {output_size}")
+        oh, ow = output_size
+    else:
+        oh = ow = output_size
     h, w = input.shape[-2:]
     oh = h if oh is None else oh
     ow = w if ow is None else ow
@@ -161,8 +214,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _norm.LayerNorm.apply(input, weight, bias, n_axes=len(normalized_shape), eps=eps)
 
 
-def dropout(input, p=0.5, training=True, generator=None):
-    """Zero each value with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero each value with probability ``p`` and scale the rest by 1/(1-p) (training only).
+
+    ``inplace`` is accepted for compatibility with torch; the result is always a new tensor (or
+    the input itself when nothing is dropped).
+    """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0.0:
@@ -231,15 +288,19 @@ def cross_entropy(
     if target_array.dtype.kind == "f":  # class probabilities, same shape as input
         _check_same_shape("cross_entropy", input, target_array)
         n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-        probs = target_array * (1 - label_smoothing) + label_smoothing / n_classes
-        logp = log_softmax(input, dim=1 if input.ndim > 1 else 0)
+        class_dim = 1 if input.ndim > 1 else 0
+        logp = _log_softmax(input, class_dim)
         shape = (1, -1) + (1,) * (input.ndim - 2) if input.ndim > 1 else (-1,)
-        if weights is not None:
-            probs = probs * weights.reshape(shape)
-        per_sample = -(logp * Tensor._make(probs.astype(input.dtype))).sum(
-            dim=1 if input.ndim > 1 else 0
-        )
-        return _reduce(per_sample, reduction)
+        if isinstance(target, Tensor) and target.requires_grad:  # torch differentiates it too
+            probs = target * (1 - label_smoothing) + label_smoothing / n_classes
+            if weights is not None:
+                probs = probs * Tensor._make(weights.reshape(shape).astype(target.dtype))
+        else:
+            smoothed = target_array * (1 - label_smoothing) + label_smoothing / n_classes
+            if weights is not None:
+                smoothed = smoothed * weights.reshape(shape)
+            probs = Tensor._make(smoothed.astype(input.dtype))
+        return _reduce(-(logp * probs).sum(dim=class_dim), reduction)
     expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
     if target_array.shape != expected:
         raise ValueError(

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from homeml.creation import default_generator
+from homeml.ops.special import normal_cdf
 
 
 def _fill(tensor, values):
@@ -107,14 +108,83 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal samples redrawn until they fall in [a, b]."""
-    rng = _rng(generator)
-    values = rng.normal(mean, std, tensor.shape)
-    outside = (values < a) | (values > b)
-    while outside.any():
-        values[outside] = rng.normal(mean, std, int(outside.sum()))
-        outside = (values < a) | (values > b)
-    return _fill(tensor, values)
+    """Samples of N(mean, std^2) conditioned on [a, b] (absolute bounds, as torch's).
+
+    Inverse-CDF sampling, as torch does: a uniform draw between Phi(alpha) and Phi(beta) (the
+    standardised bounds) mapped back through the normal quantile, so bounds far in a tail cost
+    no more than any others. Both bounds in the upper tail are mirrored into the lower one,
+    where the CDF keeps its relative precision.
+    """
+    if not a <= b:
+        raise ValueError(f"trunc_normal_: needs a <= b, got a={a}, b={b}")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    mirror = alpha + beta > 0
+    if mirror:
+        alpha, beta = -beta, -alpha
+    low, high = normal_cdf(np.array([alpha, beta], dtype=np.float64))
+    z = np.clip(_normal_quantile(_rng(generator).uniform(low, high, tensor.shape)), alpha, beta)
+    return _fill(tensor, mean + std * (-z if mirror else z))
+
+
+# Acklam's rational approximation of the standard normal quantile (relative error < 1.2e-9)
+_QA = (
+    -3.969683028665376e01,
+    2.209460984245205e02,
+    -2.759285104469687e02,
+    1.383577518672690e02,
+    -3.066479806614716e01,
+    2.506628277459239e00,
+)
+_QB = (
+    -5.447609879822406e01,
+    1.615858368580409e02,
+    -1.556989798598866e02,
+    6.680131188771972e01,
+    -1.328068155288572e01,
+    1.0,
+)
+_QC = (
+    -7.784894002430293e-03,
+    -3.223964580411365e-01,
+    -2.400758277161838e00,
+    -2.549671010286519e00,
+    4.374664141464968e00,
+    2.938163982698783e00,
+)
+_QD = (
+    7.784695709041462e-03,
+    3.224671290700398e-01,
+    2.445134137142996e00,
+    3.754408661907416e00,
+    1.0,
+)
+
+
+def _normal_quantile(p):
+    """Phi^-1(p) for an array of probabilities in [0, 1] (+-inf at 0 and 1), in float64."""
+    p = np.asarray(p, dtype=np.float64)
+    x = np.where(p < 0.5, -np.inf, np.inf)  # the values at p = 0 and p = 1
+    tail = np.minimum(p, 1.0 - p)
+    central = tail >= 0.02425
+    q = p[central] - 0.5
+    r = q * q
+    x[central] = q * np.polyval(_QA, r) / np.polyval(_QB, r)
+    outer = ~central & (tail > 0)
+    t = np.sqrt(-2.0 * np.log(tail[outer]))
+    lower_value = np.polyval(_QC, t) / np.polyval(_QD, t)
+    x[outer] = np.where(p[outer] < 0.5, lower_value, -lower_value)
+    # Halley steps on Phi(x) = p bring the approximation to float64 precision
+    finite = np.isfinite(x)
+    xf, pf = x[finite], p[finite]
+    for _ in range(2):
+        with np.errstate(over="ignore", invalid="ignore"):
+            error = (normal_cdf(xf) - pf) * math.sqrt(2 * math.pi) * np.exp(0.5 * xf * xf)
+            step = error / (1.0 + 0.5 * xf * error)
+        xf = xf - np.where(np.isfinite(step), step, 0.0)
+    x[finite] = xf
+    return x
 
 
 def orthogonal_(tensor, gain=1.0, generator=None):

@@ -236,17 +236,18 @@ class Module:
         return self.to(np.float64)
 
     # ------------------------------------------------------------------ state
-    def state_dict(self, prefix: str = "") -> OrderedDict:
-        """Parameters and persistent buffers by dotted name (detached, sharing memory)."""
+    def state_dict(self, prefix: str = "", *, keep_vars: bool = False) -> OrderedDict:
+        """Parameters and persistent buffers by dotted name (detached, sharing memory; with
+        ``keep_vars=True`` the Parameter and buffer objects themselves, as torch)."""
         state = OrderedDict()
         for module_prefix, module in self.named_modules(prefix.rstrip(".")):
             dot = f"{module_prefix}." if module_prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
-                    state[dot + name] = param.detach()
+                    state[dot + name] = param if keep_vars else param.detach()
             for name, buffer in module._buffers.items():
                 if buffer is not None and name not in module._non_persistent:
-                    state[dot + name] = buffer.detach()
+                    state[dot + name] = buffer if keep_vars else buffer.detach()
         return state
 
     def load_state_dict(self, state_dict, strict: bool = True):

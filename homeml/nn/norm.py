@@ -20,13 +20,16 @@ class _BatchNorm(Module):
         affine=True,
         track_running_stats=True,
         dtype=None,
+        *,
+        bias=True,
     ):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = np.dtype(dtype or np.float32)
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
+        with_bias = affine and bias  # torch 2.13's option: a learned scale without a shift
+        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if with_bias else None
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
@@ -59,9 +62,11 @@ class _BatchNorm(Module):
         )
 
     def extra_repr(self) -> str:
+        # torch also shows bias=True; homeml shows the option only when it is off
+        no_bias = ", bias=False" if self.bias is None else ""
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}{no_bias}, track_running_stats={self.track_running_stats}"
         )
 
 
@@ -96,6 +101,8 @@ class LayerNorm(Module):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        no_bias = ", bias=False" if self.bias is None else ""  # as for batch norm
         return (
-            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}{no_bias}"
         )

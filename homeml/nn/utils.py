@@ -8,11 +8,16 @@ from homeml.tensor import Tensor
 
 
 def clip_grad_norm_(
-    parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+    parameters,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Scale gradients in place so that their joint norm is at most ``max_norm``.
 
-    Returns the total norm before clipping, as PyTorch does.
+    Returns the total norm before clipping, as PyTorch does. ``foreach`` (torch's choice of
+    kernel) is accepted for compatibility and changes nothing.
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]

@@ -68,10 +68,17 @@ def unpad_hw(x, padding):
 class Conv2d(Function):
     """Cross-correlation of (N, C, H, W) input with (O, C/groups, kh, kw) weight.
 
-    Internally channel-major: the input is read as (C, N, H, W) and the output is produced as a
-    contiguous (O, N, OH, OW) array returned as an (N, O, OH, OW) view. A following conv, pool or
-    elementwise op then keeps that layout, so im2col's copies read long contiguous runs and
-    BLAS's output needs no transposing copy.
+    Internally channel-major: the input is read as (C, N, H, W) and the output is produced as an
+    (O, N, OH, OW) array returned as an (N, O, OH, OW) view. A following conv, pool or elementwise
+    op then keeps that layout, so im2col's copies read long contiguous runs and BLAS's output
+    needs no transposing copy.
+
+    Stride 1 (the common case) uses "wide rows": each padded (H, W) plane is read as one flat
+    row, and every output position is computed for all Wp columns of the padded width, the
+    columns past OW being discarded. A window offset is then a single shift of the flat row, so
+    im2col and col2im move long contiguous runs (OH*Wp values) instead of OH*kh*kw short rows of
+    OW values, which is where NumPy spends its time on small images. The price is Wp/OW times
+    more columns in the matrix products.
     """
 
     def forward(
@@ -93,40 +100,94 @@ class Conv2d(Function):
                 f"conv2d: kernel {(kh, kw)} with dilation {dilation} spans {reach}, larger than "
                 f"the padded input {padded_hw}"
             )
-        padded = pad_hw(x.transpose(1, 0, 2, 3), padding)  # (C, N, Hp, Wp)
-        view = windows(padded, (kh, kw), stride, dilation)  # (C, N, OH, OW, kh, kw)
-        oh, ow = view.shape[2:4]
-        g = groups
-        # im2col, the one copy: (G, C/G*kh*kw, N*OH*OW)
-        cols = view.transpose(0, 4, 5, 1, 2, 3).reshape(g, group_channels * kh * kw, -1)
-        w2 = weight.reshape(g, out_channels // g, -1)  # (G, O/G, C/G*kh*kw)
-        out = np.matmul(w2, cols).reshape(out_channels, n, oh, ow)
+        self.weight, self.has_bias = weight, bias is not None
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        # wide rows pay off in col2im; for a first layer (no input gradient) the bigger weight-
+        # gradient product and the padded copy of the output gradient cost more than they save
+        needs = getattr(self, "needs_input_grad", None)  # None: not recorded (inference)
+        self.wide = stride == (1, 1) and (needs is None or needs[0])
+        xc = x.transpose(1, 0, 2, 3)  # (C, N, H, W)
+        cols = self._im2col_wide(xc) if self.wide else self._im2col(xc)
+        self.cols = cols  # (G, C/G*kh*kw, N*OH*cols_width)
+        w2 = weight.reshape(groups, out_channels // groups, -1)  # (G, O/G, C/G*kh*kw)
+        out = np.matmul(w2, cols).reshape(out_channels, n, self.oh, -1)
         if bias is not None:
             out += bias.reshape(-1, 1, 1, 1)
-        self.cols, self.weight, self.has_bias = cols, weight, bias is not None
+        return out[..., : self.ow].transpose(1, 0, 2, 3)
+
+    def _im2col(self, xc):
+        """(G, C/G*kh*kw, N*OH*OW): every receptive field copied once, from a strided view."""
+        padded = pad_hw(xc, self.padding)  # (C, N, Hp, Wp)
+        kernel = self.weight.shape[2:]
+        view = windows(padded, kernel, self.stride, self.dilation)  # (C, N, OH, OW, kh, kw)
         self.padded_shape = padded.shape
-        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        return out.transpose(1, 0, 2, 3)
+        self.oh, self.ow = view.shape[2:4]
+        positions = padded.shape[1] * self.oh * self.ow
+        return view.transpose(0, 4, 5, 1, 2, 3).reshape(self.groups, -1, positions)
+
+    def _im2col_wide(self, xc):
+        """(G, C/G*kh*kw, N*OH*Wp): stride-1 windows as shifts of each flat padded plane."""
+        c, n, h, w = xc.shape
+        (ph, pw), (dh, dw) = self.padding, self.dilation
+        kh, kw = self.weight.shape[2:]
+        hp, wp = h + 2 * ph, w + 2 * pw
+        self.oh, self.ow = hp - dh * (kh - 1), wp - dw * (kw - 1)
+        # one spare zero row: the shifted reads of the last kernel column run past row Hp
+        padded = np.zeros((c, n, hp + 1, wp), dtype=xc.dtype)
+        padded[:, :, ph : ph + h, pw : pw + w] = xc
+        self.padded_shape = padded.shape
+        flat = padded.reshape(c, n, -1)
+        size = flat.itemsize
+        view = as_strided(
+            flat,
+            shape=(c, kh, kw, n, self.oh * wp),
+            strides=(flat.strides[0], dh * wp * size, dw * size, flat.strides[1], size),
+            writeable=False,
+        )
+        return view.reshape(self.groups, -1, n * self.oh * wp)
 
     def backward(self, grad):
         weight, g = self.weight, self.groups
         out_channels, group_channels, kh, kw = weight.shape
-        c, n = self.padded_shape[:2]
-        oh, ow = grad.shape[2:]
-        g2 = grad.transpose(1, 0, 2, 3).reshape(g, out_channels // g, n * oh * ow)
+        c, n, _, wp = self.padded_shape
+        oh, ow = self.oh, self.ow
+        if self.wide:  # the discarded columns get zero gradient, as if never computed
+            grad_c = np.zeros((out_channels, n, oh, wp), dtype=grad.dtype)
+            grad_c[..., :ow] = grad.transpose(1, 0, 2, 3)
+        else:
+            grad_c = grad.transpose(1, 0, 2, 3)
+        g2 = grad_c.reshape(g, out_channels // g, -1)  # (G, O/G, N*OH*width)
         grads = [None, None, None]
         if self.needs_input_grad[1]:
-            gw = np.matmul(g2, self.cols.transpose(0, 2, 1))  # (G, O/G, C/G*kh*kw)
+            # cols @ g2^T, transposed: OpenBLAS is much faster this way round for the long,
+            # thin products of small convolutions than g2 @ cols^T
+            gw = np.matmul(self.cols, g2.transpose(0, 2, 1)).transpose(0, 2, 1)
             grads[1] = gw.reshape(weight.shape)
         if self.has_bias and self.needs_input_grad[2]:
-            grads[2] = g2.sum(axis=2).reshape(-1)
+            grads[2] = grad.sum(axis=(0, 2, 3))
         if self.needs_input_grad[0]:
             w2t = weight.reshape(g, out_channels // g, -1).transpose(0, 2, 1)
-            gcols = np.matmul(w2t, g2).reshape(c, kh, kw, n, oh, ow)  # already col2im's order
-            gx = np.zeros(self.padded_shape, dtype=grad.dtype)  # (C, N, Hp, Wp)
-            add_windows(gx, gcols.transpose(1, 2, 0, 3, 4, 5), self.stride, self.dilation)
+            gcols = np.matmul(w2t, g2)  # (G, C/G*kh*kw, N*OH*width), col2im's order
+            if self.wide:
+                gx = self._col2im_wide(gcols.reshape(c, kh, kw, n, oh * wp))[:, :, :-1]
+            else:
+                gx = np.zeros(self.padded_shape, dtype=grad.dtype)  # (C, N, Hp, Wp)
+                window_grads = gcols.reshape(c, kh, kw, n, oh, ow).transpose(1, 2, 0, 3, 4, 5)
+                add_windows(gx, window_grads, self.stride, self.dilation)
             grads[0] = unpad_hw(gx, self.padding).transpose(1, 0, 2, 3)
         return tuple(grads)
+
+    def _col2im_wide(self, gcols):
+        """Add (C, kh, kw, N, OH*Wp) window gradients back into the flat padded planes."""
+        c, kh, kw, n, length = gcols.shape
+        _, _, hp, wp = self.padded_shape
+        dh, dw = self.dilation
+        gx = np.zeros((c, n, hp * wp), dtype=gcols.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                shift = i * dh * wp + j * dw
+                gx[:, :, shift : shift + length] += gcols[:, i, j]
+        return gx.reshape(c, n, hp, wp)
 
 
 class ConvTranspose2d(Function):
@@ -245,9 +306,11 @@ class MaxPool2d(Function):
             c, n, oh, _, ow, _ = tiles.shape
             g_tiles = gx[:, :, : oh * kh, : ow * kw].reshape(c, n, oh, kh, ow, kw)  # a view
             taken = np.zeros(out.shape, dtype=bool)
+            has_nan = np.isnan(out).any()  # a NaN window's gradient goes to its first NaN
             for i in range(kh):
                 for j in range(kw):
-                    hit = tiles[:, :, :, i, :, j] == out
+                    tile = tiles[:, :, :, i, :, j]
+                    hit = (tile == out) | np.isnan(tile) if has_nan else tile == out
                     hit &= ~taken
                     taken |= hit
                     np.multiply(grad, hit, out=g_tiles[:, :, :, i, :, j])

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.optim.optimizer import Optimizer, _check_range, effective_grad
+from homeml.optim.optimizer import (
+    Optimizer,
+    _check_range,
+    check_kernel_options,
+    effective_grad,
+)
 
 
 class Adagrad(Optimizer):
@@ -34,6 +39,9 @@ class Adagrad(Optimizer):
         Added to the denominator for numerical stability.
     maximize : bool, default False
         Maximize the objective instead of minimizing it.
+    foreach, fused, capturable, differentiable : optional
+        torch's implementation switches, accepted so PyTorch code ports unchanged; they change
+        nothing here (``differentiable=True`` is refused).
     """
 
     def __init__(
@@ -46,7 +54,9 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
+        **kernel_options,
     ):
+        check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,

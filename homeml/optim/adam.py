@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.optim.optimizer import Optimizer, _check_range, effective_grad, lerp_
+from homeml.optim.optimizer import (
+    Optimizer,
+    _check_range,
+    check_kernel_options,
+    effective_grad,
+    lerp_,
+)
 
 
 class Adam(Optimizer):
@@ -36,6 +42,9 @@ class Adam(Optimizer):
         Use the running maximum of the second moment (AMSGrad).
     maximize : bool, default False
         Maximize the objective instead of minimizing it.
+    foreach, fused, capturable, differentiable : optional
+        torch's implementation switches, accepted so PyTorch code ports unchanged; they change
+        nothing here (``differentiable=True`` is refused).
     decoupled_weight_decay : bool, default False
         Shrink the parameters directly instead of adding the penalty to the gradient (AdamW).
     """
@@ -51,7 +60,9 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
+        **kernel_options,
     ):
+        check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(
             lr=lr,
             betas=tuple(betas),
@@ -131,6 +142,9 @@ class AdamW(Adam):
         Use the running maximum of the second moment (AMSGrad).
     maximize : bool, default False
         Maximize the objective instead of minimizing it.
+    foreach, fused, capturable, differentiable : optional
+        torch's implementation switches, accepted so PyTorch code ports unchanged; they change
+        nothing here (``differentiable=True`` is refused).
 
     See Also
     --------
@@ -147,6 +161,7 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        **kernel_options,
     ):
         super().__init__(
             params,
@@ -157,4 +172,5 @@ class AdamW(Adam):
             amsgrad,
             maximize=maximize,
             decoupled_weight_decay=True,
+            **kernel_options,
         )

@@ -254,6 +254,22 @@ class Optimizer:
 
 
 # ---------------------------------------------------------------------- helpers for subclasses
+_KERNEL_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
+
+
+def check_kernel_options(owner: str, options: dict) -> None:
+    """Accept torch's implementation switches (``foreach``, ``fused``, ``capturable``,
+    ``differentiable``) so PyTorch code ports unchanged; they pick torch's kernels and change no
+    result, except ``differentiable=True`` (autograd through the step), which homeml lacks."""
+    for name in options:
+        if name not in _KERNEL_OPTIONS:
+            raise TypeError(f"{owner}.__init__() got an unexpected keyword argument {name!r}")
+    if options.get("differentiable"):
+        raise NotImplementedError(
+            f"{owner}: differentiable=True (gradients through the optimizer step) is not "
+            "supported; homeml updates the parameters outside the autograd graph"
+        )
+
 def _check_range(group, key, what, low=None, high=None, high_open=False):
     """Raise ValueError unless ``low <= group[key]`` (and ``<= high``, or ``< high``)."""
     value = group[key]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.optim.optimizer import Optimizer, _check_range, effective_grad, lerp_
+from homeml.optim.optimizer import (
+    Optimizer,
+    _check_range,
+    check_kernel_options,
+    effective_grad,
+    lerp_,
+)
 
 
 class RMSprop(Optimizer):
@@ -37,6 +43,9 @@ class RMSprop(Optimizer):
         Normalize by an estimate of the gradient's variance instead of its second moment.
     maximize : bool, default False
         Maximize the objective instead of minimizing it.
+    foreach, fused, capturable, differentiable : optional
+        torch's implementation switches, accepted so PyTorch code ports unchanged; they change
+        nothing here (``differentiable=True`` is refused).
     """
 
     def __init__(
@@ -49,7 +58,9 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
         maximize: bool = False,
+        **kernel_options,
     ):
+        check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(
             lr=lr,
             momentum=momentum,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.optim.optimizer import Optimizer, _check_range, effective_grad
+from homeml.optim.optimizer import (
+    Optimizer,
+    _check_range,
+    check_kernel_options,
+    effective_grad,
+)
 
 
 class SGD(Optimizer):
@@ -34,6 +39,9 @@ class SGD(Optimizer):
         Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
     maximize : bool, default False
         Maximize the objective instead of minimizing it.
+    foreach, fused, capturable, differentiable : optional
+        torch's implementation switches, accepted so PyTorch code ports unchanged; they change
+        nothing here (``differentiable=True`` is refused).
 
     Examples
     --------
@@ -51,7 +59,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        **kernel_options,
     ):
+        check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(
             lr=lr,
             momentum=momentum,

@@ -311,3 +311,58 @@ def test_num_workers_is_accepted_and_gives_the_same_batches():
     b = [as_numpy(b) for b in DataLoader(ds, batch_size=4, num_workers=2, pin_memory=True)]
     for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u[0], v[0])
+
+
+# ----------------------------------------------------------------------------- shuffle + drop_last
+
+
+def test_seeded_shuffle_with_drop_last_gives_full_aligned_batches_and_a_new_remainder():
+    images, labels = mnist_like(23)
+    fast = DataLoader(
+        TensorDataset(images, labels),
+        batch_size=5,
+        shuffle=True,
+        drop_last=True,
+        generator=hm.Generator(4),
+    )
+    slow = DataLoader(
+        PerSample(images, labels),
+        batch_size=5,
+        shuffle=True,
+        drop_last=True,
+        generator=hm.Generator(4),
+    )
+    assert len(fast) == len(slow) == 4
+    dropped = []
+    for _ in range(3):
+        batches, per_sample = list(fast), list(slow)
+        assert len(batches) == 4
+        seen = []
+        for (x, y), (sx, sy) in zip(batches, per_sample, strict=True):
+            assert x.shape == (5, 5, 5) and y.shape == (5,)
+            # both paths draw the same order from the same seed and keep (image, label) pairs
+            np.testing.assert_array_equal(x.numpy(), sx.numpy())
+            np.testing.assert_array_equal(y.numpy(), sy.numpy())
+            for image, label in zip(x.numpy(), y.numpy()):
+                index = int(np.flatnonzero((images == image).all(axis=(1, 2)))[0])
+                assert labels[index] == label
+                seen.append(index)
+        assert len(set(seen)) == 20  # no sample twice within an epoch
+        dropped.append(frozenset(range(23)) - set(seen))
+    assert len(set(dropped)) > 1  # which 3 samples are left out changes between epochs
+    again = DataLoader(
+        TensorDataset(images, labels),
+        batch_size=5,
+        shuffle=True,
+        drop_last=True,
+        generator=hm.Generator(4),
+    )
+    first = [y.numpy().tolist() for _, y in again]
+    replay = DataLoader(
+        TensorDataset(images, labels),
+        batch_size=5,
+        shuffle=True,
+        drop_last=True,
+        generator=hm.Generator(4),
+    )
+    assert [y.numpy().tolist() for _, y in replay] == first
