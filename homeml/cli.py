@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--augment",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="random shifts and rotations (default: on for cnn)",
+        help="random shifts and rotations (default: on for cnn on mnist)",
     )
     train.add_argument("--limit", type=_positive_int, help="train on this many images only")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

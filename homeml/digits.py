@@ -29,6 +29,9 @@ DATASETS = {
         "mean": 0.2860,
         "std": 0.3530,
         "classes": list(FASHION_MNIST_CLASSES),
+        # clothes are centred and upright; rotating and shifting them cost accuracy (90.8% vs
+        # 92.9% for the CNN in 8 epochs), so no augmentation unless asked for
+        "augment": False,
     },
 }
 
@@ -123,7 +126,8 @@ def train(
     epochs = epochs or defaults["epochs"]
     batch_size = batch_size or defaults["batch_size"]
     lr = lr or defaults["lr"]
-    augment = defaults["augment"] if augment is None else augment
+    if augment is None:
+        augment = spec.get("augment", defaults["augment"])
     out.mkdir(parents=True, exist_ok=True)
     settings.update(model=model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
                     augment=augment, limit=limit)

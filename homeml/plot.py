@@ -81,8 +81,8 @@ def training_report(path, history, y_true, y_pred, images, class_names=None, tit
     wrong = np.flatnonzero(y_true != y_pred)[:16]
     names = class_names or [str(i) for i in range(num_classes)]
     titles = [f"{names[y_true[i]]}→{names[y_pred[i]]}" for i in wrong]
-    fig.text(0.05, 0.4, f"misclassified test images (true→predicted), first {len(wrong)}")
-    plot_image_grid(images[wrong], titles, fig, 0.04, 0.02, 0.92, 0.36)
+    fig.text(0.05, 0.37, f"misclassified test images (true→predicted), first {len(wrong)}")
+    plot_image_grid(images[wrong], titles, fig, 0.04, 0.01, 0.92, 0.35)
     fig.suptitle(title or "training report")
     buffer = io.BytesIO()
     try:
