@@ -15,7 +15,7 @@ from homeml.data.transforms import Compose, Normalize, RandomRotation, RandomShi
 from homeml.datasets import load_fashion_mnist, load_mnist
 from homeml.datasets.mnist import FASHION_MNIST_CLASSES
 from homeml.models import build_model
-from homeml.train import EarlyStopping, evaluate, fit
+from homeml.train import EarlyStopping, fit
 
 DATASETS = {
     "mnist": {
@@ -144,7 +144,6 @@ def train(
         TensorDataset(x_train[train_idx], y_train[train_idx]), batch_size=batch_size, shuffle=True
     )
     val_loader = DataLoader(TensorDataset(x_train[val_idx], y_train[val_idx]), batch_size=1000)
-    test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=1000)
 
     net = build_model(model, num_classes=len(spec["classes"]))
     optimizer = optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
@@ -170,8 +169,7 @@ def train(
         history_path=out / "history.csv",
     )
     seconds = sum(history["seconds"])  # every epoch's, those before a resume included
-    test = evaluate(net, test_loader, nn.CrossEntropyLoss(), eval_tf)
-    y_pred = predict_classes(net, x_test, eval_tf)
+    test_loss, y_pred = score_test_set(net, x_test, y_test, eval_tf)
     metrics = {
         "dataset": dataset,
         "model": model,
@@ -181,7 +179,7 @@ def train(
         "seed": seed,
         "augment": augment,
         "train_size": len(train_idx),
-        "test_loss": test["loss"],
+        "test_loss": test_loss,
         "test_accuracy": float((y_pred == y_test).mean()),
         "train_seconds": round(seconds, 1),
         "final_val_accuracy": history.rows[-1].get("val_acc") if len(history) else None,
@@ -211,14 +209,17 @@ def train(
     return metrics
 
 
-def predict_classes(net, images, transform, batch_size=1000) -> np.ndarray:
+def score_test_set(net, images, labels, transform, batch_size=1000) -> tuple[float, np.ndarray]:
+    """(mean cross-entropy, predicted classes) over a labelled set, in one pass of the model."""
     net.eval()
-    predictions = []
+    total_loss, predictions = 0.0, []
     with hm.no_grad():
         for start in range(0, len(images), batch_size):
-            batch = transform(hm.tensor(images[start : start + batch_size]))
-            predictions.append(net(batch).numpy().argmax(axis=1))
-    return np.concatenate(predictions)
+            logits = net(transform(hm.tensor(images[start : start + batch_size])))
+            target = hm.tensor(labels[start : start + batch_size])
+            total_loss += nn.functional.cross_entropy(logits, target, reduction="sum").item()
+            predictions.append(logits.numpy().argmax(axis=1))
+    return total_loss / len(images), np.concatenate(predictions)
 
 
 def load_run(run_dir):
@@ -236,13 +237,7 @@ def evaluate_run(run_dir, data_dir=None) -> dict:
     spec = DATASETS[meta["dataset"]]
     _, (x_test, y_test) = spec["load"](data_dir=data_dir)
     _, eval_tf = make_transforms(meta["mean"], meta["std"], augment=False)
-    y_pred = predict_classes(net, x_test, eval_tf)
-    loss = evaluate(
-        net,
-        DataLoader(TensorDataset(x_test, y_test), batch_size=1000),
-        nn.CrossEntropyLoss(),
-        eval_tf,
-    )["loss"]
+    loss, y_pred = score_test_set(net, x_test, y_test, eval_tf)
     return {
         "dataset": meta["dataset"],
         "test_loss": loss,
