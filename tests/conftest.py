@@ -1,7 +1,11 @@
 import os
 
-import pytest
-from hypothesis import settings
+# scikit-learn's estimator checks include an array-API check that runs only with this set
+# (homeml estimators take NumPy input; the check confirms results do not change with it on).
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=25, deadline=None)
