@@ -59,13 +59,176 @@ def regression(n_samples, n_features, seed=0):
 CASES: list[Case] = []
 
 # --- linear_model ---
-# --- tree ---
-# --- ensemble ---
-# --- svm ---
-# --- neighbors ---
-# --- naive_bayes / discriminant_analysis ---
-# --- preprocessing / pipeline / model_selection ---
+from sklearn import linear_model as sklm  # noqa: E402 (kept with the linear_model cases)
 
+CASES.extend(
+    Case(f"{name} {shape}", "linear_model", data, homeml, sklearn, 1.5)
+    for name, shape, data, homeml, sklearn in [
+        ("LogisticRegression", "50000x20", classification(50_000, 20),
+         lambda: hl.LogisticRegression(), lambda: sklm.LogisticRegression()),
+        ("SGDClassifier", "50000x20", classification(50_000, 20),
+         lambda: hl.SGDClassifier(random_state=0), lambda: sklm.SGDClassifier(random_state=0)),
+        ("LinearRegression", "100000x50", regression(100_000, 50),
+         lambda: hl.LinearRegression(), lambda: sklm.LinearRegression()),
+        ("Ridge", "100000x50", regression(100_000, 50),
+         lambda: hl.Ridge(alpha=1.0), lambda: sklm.Ridge(alpha=1.0)),
+        ("Lasso", "100000x50", regression(100_000, 50),
+         lambda: hl.Lasso(alpha=0.1), lambda: sklm.Lasso(alpha=0.1)),
+        ("ElasticNet", "100000x50", regression(100_000, 50),
+         lambda: hl.ElasticNet(alpha=0.1), lambda: sklm.ElasticNet(alpha=0.1)),
+        ("SGDRegressor", "100000x50", regression(100_000, 50),
+         lambda: hl.SGDRegressor(random_state=0), lambda: sklm.SGDRegressor(random_state=0)),
+        # The two libraries shuffle with different generators, so the epoch at which tol stops
+        # them differs by chance (either way); 20 fixed epochs time the loop itself.
+        ("SGDClassifier 20 epochs", "50000x20", classification(50_000, 20),
+         lambda: hl.SGDClassifier(random_state=0, max_iter=20, tol=None),
+         lambda: sklm.SGDClassifier(random_state=0, max_iter=20, tol=None)),
+        ("SGDRegressor 20 epochs", "100000x50", regression(100_000, 50),
+         lambda: hl.SGDRegressor(random_state=0, max_iter=20, tol=None),
+         lambda: sklm.SGDRegressor(random_state=0, max_iter=20, tol=None)),
+    ]
+)
+# --- tree ---
+CASES.extend([
+    Case("DecisionTreeClassifier 50000x20", "tree", classification(50_000, 20),
+         lambda: hl.DecisionTreeClassifier(random_state=0),
+         lambda: __import__("sklearn.tree").tree.DecisionTreeClassifier(random_state=0), 2.0),
+    Case("DecisionTreeRegressor 100000x50", "tree", regression(100_000, 50),
+         lambda: hl.DecisionTreeRegressor(random_state=0),
+         lambda: __import__("sklearn.tree").tree.DecisionTreeRegressor(random_state=0), 2.0),
+    Case("RandomForestClassifier 100 trees 50000x20", "tree", classification(50_000, 20),
+         lambda: hl.RandomForestClassifier(random_state=0),
+         lambda: __import__("sklearn.ensemble").ensemble.RandomForestClassifier(random_state=0),
+         2.0),
+    Case("ExtraTreesClassifier 100 trees 50000x20", "tree", classification(50_000, 20),
+         lambda: hl.ExtraTreesClassifier(random_state=0),
+         lambda: __import__("sklearn.ensemble").ensemble.ExtraTreesClassifier(random_state=0),
+         2.0),
+])  # fmt: skip
+# --- ensemble ---
+from sklearn import ensemble as sk_ensemble  # noqa: E402 (kept with the ensemble cases)
+
+CASES.extend([
+    Case("HistGradientBoostingClassifier 50000x20", "ensemble", classification(50_000, 20),
+         lambda: hl.HistGradientBoostingClassifier(random_state=0),
+         lambda: sk_ensemble.HistGradientBoostingClassifier(random_state=0), 2.0),
+    Case("HistGradientBoostingClassifier 50000x20 3cls", "ensemble",
+         classification(50_000, 20, n_classes=3),
+         lambda: hl.HistGradientBoostingClassifier(random_state=0),
+         lambda: sk_ensemble.HistGradientBoostingClassifier(random_state=0), 2.0),
+    Case("HistGradientBoostingRegressor 100000x50", "ensemble", regression(100_000, 50),
+         lambda: hl.HistGradientBoostingRegressor(random_state=0),
+         lambda: sk_ensemble.HistGradientBoostingRegressor(random_state=0), 2.0),
+    Case("GradientBoostingClassifier 100 stages 10000x20", "ensemble",
+         classification(10_000, 20), lambda: hl.GradientBoostingClassifier(random_state=0),
+         lambda: sk_ensemble.GradientBoostingClassifier(random_state=0), 2.0),
+    Case("GradientBoostingRegressor 100 stages 20000x20", "ensemble", regression(20_000, 20),
+         lambda: hl.GradientBoostingRegressor(random_state=0),
+         lambda: sk_ensemble.GradientBoostingRegressor(random_state=0), 2.0),
+    Case("AdaBoostClassifier 50 stumps 50000x20", "ensemble", classification(50_000, 20),
+         lambda: hl.AdaBoostClassifier(random_state=0),
+         lambda: sk_ensemble.AdaBoostClassifier(random_state=0), 2.0),
+])  # fmt: skip
+# --- svm ---
+from sklearn import svm  # noqa: E402 (kept with the svm cases)
+
+CASES.extend([
+    Case("SVC rbf 5,000 x 20", "svm", classification(5_000, 20),
+         lambda: hl.SVC(), lambda: svm.SVC(), target=3.0, method="decision_function"),
+    Case("SVC rbf 5,000 x 20, 3 classes", "svm", classification(5_000, 20, n_classes=3),
+         lambda: hl.SVC(), lambda: svm.SVC(), target=3.0),
+    Case("SVR rbf 5,000 x 20", "svm", regression(5_000, 20),
+         lambda: hl.SVR(C=100.0), lambda: svm.SVR(C=100.0), target=3.0),
+    Case("LinearSVC 50,000 x 20", "svm", classification(50_000, 20),
+         lambda: hl.LinearSVC(random_state=0), lambda: svm.LinearSVC(random_state=0),
+         target=3.0, method="decision_function"),
+])  # fmt: skip
+# --- neighbors ---
+from sklearn import neighbors as sk_neighbors  # noqa: E402
+
+CASES.extend([
+    Case(f"KNeighborsClassifier {algo} 40k x 20, 10k queries", "neighbors",
+         classification(40_000, 20, seed=1),  # 40,000 fitted points, 10,000 queries
+         lambda algo=algo: hl.KNeighborsClassifier(algorithm=algo),
+         lambda algo=algo: sk_neighbors.KNeighborsClassifier(algorithm=algo), 1.5)
+    for algo in ("brute", "kd_tree")
+])  # fmt: skip
+# --- naive_bayes / discriminant_analysis ---
+from sklearn import discriminant_analysis as sk_da  # noqa: E402
+from sklearn import naive_bayes as sk_nb  # noqa: E402
+
+
+def word_counts(n_samples, n_features, n_classes=5, seed=0):
+    """Poisson counts whose rates depend on the class (a bag-of-words stand-in)."""
+
+    def make():
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        rates = rng.gamma(0.5, 2.0, size=(n_classes, n_features))
+        y = rng.integers(0, n_classes, size=n_samples + n_samples // 4)
+        X = rng.poisson(rates[y]).astype(float)
+        return X[:n_samples], y[:n_samples], X[n_samples:]
+
+    return make
+
+
+CASES.extend([
+    Case("GaussianNB 50k x 20", "naive_bayes", classification(50_000, 20, n_classes=3),
+         lambda: hl.GaussianNB(), lambda: sk_nb.GaussianNB(), 1.5),
+    Case("MultinomialNB counts 50k x 200, 5 classes", "naive_bayes", word_counts(50_000, 200),
+         lambda: hl.MultinomialNB(), lambda: sk_nb.MultinomialNB(), 1.5),
+    Case("BernoulliNB 50k x 20", "naive_bayes", classification(50_000, 20, n_classes=3),
+         lambda: hl.BernoulliNB(), lambda: sk_nb.BernoulliNB(), 1.5),
+    Case("LinearDiscriminantAnalysis 50k x 20 (report)", "discriminant_analysis",
+         classification(50_000, 20, n_classes=3),
+         lambda: hl.LinearDiscriminantAnalysis(), lambda: sk_da.LinearDiscriminantAnalysis(), 1.5),
+    Case("QuadraticDiscriminantAnalysis 50k x 20 (report)", "discriminant_analysis",
+         classification(50_000, 20, n_classes=3),
+         lambda: hl.QuadraticDiscriminantAnalysis(reg_param=0.01),
+         lambda: sk_da.QuadraticDiscriminantAnalysis(reg_param=0.01), 1.5),
+])  # fmt: skip
+# --- preprocessing / pipeline / model_selection ---
+from sklearn import linear_model as sk_lm  # noqa: E402
+from sklearn import model_selection as sk_ms  # noqa: E402
+from sklearn import preprocessing as sk_pre  # noqa: E402
+from sklearn import tree as sk_tree  # noqa: E402
+
+
+def one_hot_codes():
+    import numpy as np
+
+    X = np.random.default_rng(0).integers(0, 10, (50_000, 8))
+    return X, None, X[:10_000]
+
+
+def breast_cancer_standardised():
+    X, y = skdata.load_breast_cancer(return_X_y=True)
+    X = sk_pre.StandardScaler().fit_transform(X)
+    return X, y, X
+
+
+CANCER_GRID = {"C": [0.01, 0.1, 1.0, 10.0]}
+TREE_GRID = {"max_depth": [2, 4, 6, None], "min_samples_leaf": [1, 5]}
+CASES.extend([
+    Case("StandardScaler 100000x50", "preprocessing", regression(100_000, 50),
+         lambda: hl.StandardScaler(), lambda: sk_pre.StandardScaler(), 1.5, "transform"),
+    Case("OneHotEncoder 50000x8 (10 categories)", "preprocessing", one_hot_codes,
+         lambda: hl.OneHotEncoder(), lambda: sk_pre.OneHotEncoder(sparse_output=False), 1.5,
+         "transform"),
+    # the search machinery alone: the same scikit-learn tree inside both searches
+    Case("GridSearchCV sklearn tree, 8 cand. x 5 folds", "preprocessing",
+         breast_cancer_standardised,
+         lambda: hl.GridSearchCV(sk_tree.DecisionTreeClassifier(random_state=0), TREE_GRID, cv=5),
+         lambda: sk_ms.GridSearchCV(sk_tree.DecisionTreeClassifier(random_state=0), TREE_GRID,
+                                    cv=5), 1.5),
+    # everything homeml against everything scikit-learn (LogisticRegression inside)
+    Case("GridSearchCV LogisticRegression 4 x 5 folds", "preprocessing",
+         breast_cancer_standardised,
+         lambda: hl.GridSearchCV(hl.LogisticRegression(max_iter=1000), CANCER_GRID, cv=5),
+         lambda: sk_ms.GridSearchCV(sk_lm.LogisticRegression(max_iter=1000), CANCER_GRID, cv=5),
+         1.5),
+])  # fmt: skip
 
 def _time(call) -> float:
     start = time.perf_counter()

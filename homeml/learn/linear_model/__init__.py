@@ -1,0 +1,11 @@
+"""Linear models: least squares, ridge, lasso/elastic net, logistic regression, SGD, perceptron."""
+
+from homeml.learn.linear_model._coordinate_descent import ElasticNet, Lasso
+from homeml.learn.linear_model._least_squares import LinearRegression, Ridge
+from homeml.learn.linear_model._logistic import LogisticRegression
+from homeml.learn.linear_model._stochastic_gradient import Perceptron, SGDClassifier, SGDRegressor
+
+__all__ = [
+    "ElasticNet", "Lasso", "LinearRegression", "LogisticRegression", "Perceptron", "Ridge",
+    "SGDClassifier", "SGDRegressor",
+]

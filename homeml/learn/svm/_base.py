@@ -1,0 +1,176 @@
+"""Shared parts of the kernel SVMs (SVC, SVR): parameter checks, kernel set-up, SMO calls.
+
+The fitted attributes follow LIBSVM's layout as exposed by scikit-learn: support vectors grouped by
+class, ``dual_coef_`` of shape (n_classes - 1, n_SV) for SVC and (1, n_SV) for SVR, and
+``intercept_`` = -rho per binary model.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from homeml.learn.base import BaseEstimator, ConvergenceWarning, check_is_fitted
+from homeml.learn.svm._kernels import (
+    KERNEL_CODES,
+    check_kernel_params,
+    kernel_matrix,
+    resolve_gamma,
+)
+from homeml.learn.svm._smo import PRECOMPUTED, smo_solve
+
+
+class _AvailableIf:
+    """A method that exists only when ``check(self)`` holds (``hasattr`` is False otherwise)."""
+
+    def __init__(self, method, check, message):
+        self.method, self.check, self.message = method, check, message
+        self.__doc__ = method.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.method
+        if not self.check(obj):
+            raise AttributeError(self.message)
+        return self.method.__get__(obj, owner)
+
+
+def _check_number(est, name, low, *, integer=False, allow=()):
+    value = getattr(est, name)
+    if value in allow and not isinstance(value, bool):
+        return
+    kind = numbers.Integral if integer else numbers.Real
+    if not isinstance(value, kind) or isinstance(value, bool) or not value > low:
+        allowed = f"{'an int' if integer else 'a float'} > {low}"
+        raise ValueError(
+            f"The '{name}' parameter of {type(est).__name__} must be {allowed}"
+            f"{' or ' + ' or '.join(map(str, allow)) if allow else ''}; got {value!r}."
+        )
+
+
+def _check_some_weight_positive(weights: np.ndarray) -> None:
+    if not np.any(weights > 0):
+        raise ValueError("Invalid input - all samples have zero or negative weights.")
+
+
+def _class_weights(class_weight, classes, codes) -> np.ndarray:
+    """Per-class multipliers of C: ones, "balanced", or a dict {label: weight}."""
+    n_classes = len(classes)
+    if class_weight is None:
+        return np.ones(n_classes)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                f"The 'class_weight' parameter must be a dict, 'balanced' or None; got "
+                f"{class_weight!r}."
+            )
+        return len(codes) / (n_classes * np.bincount(codes, minlength=n_classes))
+    if not isinstance(class_weight, dict):
+        raise ValueError(
+            f"The 'class_weight' parameter must be a dict, 'balanced' or None; got "
+            f"{class_weight!r}."
+        )
+    unknown = [label for label in class_weight if label not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(f"The classes, {unknown}, are not in class_weight")
+    weights = np.ones(n_classes)
+    for c, label in enumerate(classes.tolist()):
+        weights[c] = class_weight.get(label, 1.0)
+    return weights
+
+
+class _BaseKernelSVM(BaseEstimator):
+    """Shared parts of SVC and SVR: validation, kernel evaluation, SMO calls, decision values."""
+
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "pairwise": self.kernel == "precomputed"}
+
+    def _check_params(self) -> None:
+        check_kernel_params(self)
+        _check_number(self, "C", 0.0)
+        _check_number(self, "tol", 0.0)
+        _check_number(self, "cache_size", 0.0)
+        if not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool) \
+                or (self.max_iter < 1 and self.max_iter != -1):
+            raise ValueError(
+                f"The 'max_iter' parameter must be a positive int or -1; got {self.max_iter!r}."
+            )
+
+    def _prepare_training_kernel(self, X: np.ndarray) -> np.ndarray:
+        """Record the kernel settings; return what the solver reads (features or a Gram matrix)."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if callable(self.kernel):
+            self._kernel_code = PRECOMPUTED
+            self._gamma = 0.0
+            X = np.ascontiguousarray(self._call_kernel(X, X))
+        else:
+            self._kernel_code = KERNEL_CODES[self.kernel]
+            self._gamma = 0.0 if self.kernel == "precomputed" else resolve_gamma(self.gamma, X)
+        if self._kernel_code == PRECOMPUTED and X.shape[0] != X.shape[1]:
+            raise ValueError(
+                f"Precomputed matrix must be a square matrix. Input is a {X.shape[0]}x"
+                f"{X.shape[1]} matrix."
+            )
+        return X
+
+    def _call_kernel(self, A, B) -> np.ndarray:
+        K = np.asarray(self.kernel(A, B), dtype=np.float64)
+        if K.shape != (len(A), len(B)):
+            raise ValueError(
+                f"The kernel callable must return a matrix of shape ({len(A)}, {len(B)}); "
+                f"got shape {K.shape}."
+            )
+        return K
+
+    def _solve(self, X_train, rows, y, p, C, sample_of=None):
+        """Run SMO on the training samples ``rows``; return (alpha, rho, n_iter)."""
+        if self._kernel_code == PRECOMPUTED:
+            X_sub = np.ascontiguousarray(X_train[np.ix_(rows, rows)])
+        else:
+            X_sub = np.ascontiguousarray(X_train[rows])
+        if sample_of is None:
+            sample_of = np.arange(len(rows))
+        n_slots = int(self.cache_size * 2**20 / 8 / max(len(rows), 1))
+        alpha, rho, n_iter, converged = smo_solve(
+            X_sub, self._kernel_code, self._gamma, float(self.coef0), float(self.degree),
+            sample_of, y, p, C, float(self.tol), int(self.max_iter), n_slots,
+        )  # fmt: skip
+        if not converged:
+            warnings.warn(
+                f"Solver terminated early (max_iter={self.max_iter}). Consider pre-processing "
+                "your data with StandardScaler or MinMaxScaler.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return alpha, rho, n_iter
+
+    def _kernel_to_support(self, X: np.ndarray) -> np.ndarray:
+        """K(X, support vectors), shape (n_samples, n_SV)."""
+        if callable(self.kernel):
+            return self._call_kernel(X, self.support_vectors_)
+        if self._kernel_code == PRECOMPUTED:
+            return X[:, self.support_]
+        return kernel_matrix(X, self.support_vectors_, self._kernel_code, self._gamma,
+                             float(self.coef0), float(self.degree))
+
+    def _validate_for_predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = self._validate_data(X, reset=False)
+        return np.asarray(X, dtype=np.float64)
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Primal weights ``dual_coef_ @ support_vectors_`` (linear kernel only)."""
+        if self.kernel != "linear":
+            raise AttributeError("coef_ is only available when using a linear kernel")
+        return self.dual_coef_ @ self.support_vectors_
+
+    def _store_support(self, X, support):
+        self.support_ = support.astype(np.int32)
+        if self._kernel_code == PRECOMPUTED and not callable(self.kernel):
+            self.support_vectors_ = np.empty((0, 0))
+        else:
+            self.support_vectors_ = X[support].copy()
+        self.shape_fit_ = X.shape
