@@ -234,6 +234,9 @@ def test_gradient_boosting_classifier_like_sklearn(n_classes):
     np.testing.assert_allclose(ours.train_score_, theirs.train_score_, rtol=1e-6)
     assert ours.estimators_.shape == theirs.estimators_.shape
     assert ours.decision_function(X).shape == theirs.decision_function(X).shape
+    # trees draw their seeds from the shared generator as scikit-learn's do, so ties between
+    # equally good splits mostly go the same way and importances agree closely
+    np.testing.assert_allclose(ours.feature_importances_, theirs.feature_importances_, atol=5e-3)
 
 
 def test_gradient_boosting_features():

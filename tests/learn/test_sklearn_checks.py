@@ -102,6 +102,12 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
         "check_sample_weight_equivalence_on_dense_data":
             "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)",
     },
+    # (the regressor passes or fails by luck: a duplicated row and a weight of 2 sum the same
+    # gains in a different order, so an exact tie between two splits can go either way)
+    "GradientBoostingRegressor": {
+        "check_sample_weight_equivalence_on_dense_data":
+            "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)",
+    },
     "AdaBoostClassifier": {
         "check_sample_weight_equivalence_on_dense_data":
             "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)",

@@ -25,8 +25,6 @@ from homeml.learn.base import (
 from homeml.learn.ensemble import _losses
 from homeml.learn.tree import DecisionTreeRegressor
 
-_MAX_SEED = np.iinfo(np.int32).max
-
 
 class _BaseGradientBoosting(BaseEstimator):
     """The stage loop shared by the classifier and the regressor."""
@@ -54,13 +52,13 @@ class _BaseGradientBoosting(BaseEstimator):
         if self.init is not None and self.init != "zero" and not hasattr(self.init, "fit"):
             bad("init", "None, 'zero' or an estimator with fit")
 
-    def _make_tree(self, seed):
+    def _make_tree(self, random_state):
         return DecisionTreeRegressor(
             criterion="friedman_mse", max_depth=self.max_depth,
             min_samples_split=self.min_samples_split, min_samples_leaf=self.min_samples_leaf,
             min_weight_fraction_leaf=self.min_weight_fraction_leaf,
             min_impurity_decrease=self.min_impurity_decrease, max_features=self.max_features,
-            max_leaf_nodes=self.max_leaf_nodes, ccp_alpha=self.ccp_alpha, random_state=seed)
+            max_leaf_nodes=self.max_leaf_nodes, ccp_alpha=self.ccp_alpha, random_state=random_state)
 
     def fit(self, X, y, sample_weight=None, monitor=None):
         """Fit the stages on ``X`` (n_samples, n_features) and ``y``; returns self.
@@ -145,7 +143,8 @@ class _BaseGradientBoosting(BaseEstimator):
         gradients, hessians = loss.gradient_hessian(y, raw, None)
         trees = []
         for k in range(loss.n_outputs):
-            tree = self._make_tree(rng.randint(_MAX_SEED))
+            # the shared generator itself, as scikit-learn does: each tree draws its seed in turn
+            tree = self._make_tree(rng)
             tree.fit(X, -gradients[k], sample_weight=weights)
             leaves = tree.apply(X)
             values = tree.tree_.value[:, 0, 0]
