@@ -343,6 +343,45 @@ class MetaEstimatorMixin:
     """Marks estimators built from other estimators (pipelines, ensembles of given estimators)."""
 
 
+class Bunch(dict):
+    """A dict whose keys are also attributes (``pipe.named_steps.scaler``)."""
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __dir__(self):
+        return list(self.keys())
+
+
+def available_if(check, message: str | None = None):
+    """Decorator: the method exists only when ``check(self)`` is true.
+
+    scikit-learn and users test ``hasattr(est, "predict_proba")``, so an unavailable method must
+    raise ``AttributeError`` on attribute access, not on the call. ``check`` may raise
+    ``AttributeError`` itself with its own explanation; otherwise ``message`` is used.
+    """
+    return lambda method: _AvailableIf(method, check, message)
+
+
+class _AvailableIf:
+    def __init__(self, method, check, message):
+        self.method, self.check, self.message = method, check, message
+        functools.update_wrapper(self, method)
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        if not self.check(obj):
+            raise AttributeError(
+                self.message
+                or f"This {type(obj).__name__} has no attribute {self.method.__name__!r}."
+            )
+        return self.method.__get__(obj, owner)
+
+
 def clone(estimator, *, safe: bool = True):
     """A new unfitted estimator with the same parameters (nested estimators cloned too).
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from homeml.learn.base import (
     BaseEstimator,
+    Bunch,
     ClassifierMixin,
     MetaEstimatorMixin,
     TransformerMixin,
@@ -13,19 +14,6 @@ from homeml.learn.base import (
     clone,
     encode_classes,
 )
-
-
-class _Bunch(dict):
-    """A dict whose keys are also attributes (``named_estimators_.lr``)."""
-
-    def __getattr__(self, key):
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __dir__(self):
-        return list(self.keys())
 
 
 class VotingClassifier(ClassifierMixin, TransformerMixin, MetaEstimatorMixin, BaseEstimator):
@@ -137,7 +125,7 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, MetaEstimatorMixin, Ba
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight
         self.estimators_ = [clone(est).fit(X, codes, **fit_params) for _, est in kept]
-        self.named_estimators_ = _Bunch(
+        self.named_estimators_ = Bunch(
             {name: fitted for (name, _), fitted in zip(kept, self.estimators_)})
         for name, est in self.estimators:
             if est == "drop":

@@ -3,7 +3,6 @@ turning decision values into classes, and checking hyperparameters."""
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -106,27 +105,6 @@ class LinearClassifierMixin(LinearPredictorMixin):
         scores = self._decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[index]
-
-
-def available_if(check):
-    """Make a method exist only when ``check(self)`` is true (else ``hasattr`` gives False).
-
-    scikit-learn and users test ``hasattr(est, "predict_proba")``; a loss without probabilities
-    (hinge) must therefore raise ``AttributeError`` on attribute access, not on the call.
-    """
-
-    class _Conditional:
-        def __init__(self, method):
-            self.method = method
-            functools.update_wrapper(self, method)
-
-        def __get__(self, obj, owner=None):
-            if obj is not None:
-                check(obj)  # raises AttributeError when unavailable
-                return functools.partial(self.method, obj)
-            return self.method
-
-    return _Conditional
 
 
 def check_choice(estimator, name: str, allowed) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 from homeml.learn.base import (
     ClassifierMixin,
     RegressorMixin,
+    available_if,
     check_is_fitted,
     encode_classes,
     require_two_classes,
@@ -19,7 +20,6 @@ from homeml.learn.base import (
 from homeml.learn.linear_model._base import (
     LinearClassifierMixin,
     LinearRegressorMixin,
-    available_if,
     class_weight_per_sample,
     sample_weights,
 )

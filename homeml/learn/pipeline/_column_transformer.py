@@ -6,8 +6,8 @@ import numbers
 
 import numpy as np
 
-from homeml.learn.base import _num_samples, check_array, check_is_fitted, clone
-from homeml.learn.pipeline._composition import Bunch, Composition, name_estimators
+from homeml.learn.base import Bunch, _num_samples, check_array, check_is_fitted, clone
+from homeml.learn.pipeline._composition import Composition, name_estimators
 
 
 def _is_dataframe(X) -> bool:

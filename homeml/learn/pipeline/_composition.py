@@ -7,40 +7,6 @@ from collections import Counter
 from homeml.learn.base import BaseEstimator, MetaEstimatorMixin
 
 
-class Bunch(dict):
-    """A dict whose keys are also attributes (``pipe.named_steps.scaler``)."""
-
-    def __getattr__(self, key):
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __dir__(self):
-        return list(self.keys())
-
-
-class AvailableIf:
-    """A method that exists only when ``check(self)`` is true (so ``hasattr`` tells the truth)."""
-
-    def __init__(self, check, method):
-        self.check, self.method = check, method
-        self.__doc__, self.__name__ = method.__doc__, method.__name__
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        if not self.check(obj):
-            raise AttributeError(f"This {type(obj).__name__} has no attribute "
-                                 f"{self.method.__name__!r} (its estimator does not have it).")
-        return self.method.__get__(obj, owner)
-
-
-def available_if(check):
-    """Decorator form of :class:`AvailableIf`."""
-    return lambda method: AvailableIf(check, method)
-
-
 def is_skipped(estimator) -> bool:
     return estimator is None or (isinstance(estimator, str) and estimator in ("passthrough",
                                                                               "drop"))

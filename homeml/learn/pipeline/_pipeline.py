@@ -6,14 +6,8 @@ import time
 
 import numpy as np
 
-from homeml.learn.base import _not_fitted_error_type, check_is_fitted
-from homeml.learn.pipeline._composition import (
-    Bunch,
-    Composition,
-    available_if,
-    is_skipped,
-    name_estimators,
-)
+from homeml.learn.base import Bunch, _not_fitted_error_type, available_if, check_is_fitted
+from homeml.learn.pipeline._composition import Composition, is_skipped, name_estimators
 
 
 def _estimator_type(estimator):

@@ -22,21 +22,6 @@ from homeml.learn.svm._kernels import (
 from homeml.learn.svm._smo import PRECOMPUTED, smo_solve
 
 
-class _AvailableIf:
-    """A method that exists only when ``check(self)`` holds (``hasattr`` is False otherwise)."""
-
-    def __init__(self, method, check, message):
-        self.method, self.check, self.message = method, check, message
-        self.__doc__ = method.__doc__
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self.method
-        if not self.check(obj):
-            raise AttributeError(self.message)
-        return self.method.__get__(obj, owner)
-
-
 def _check_number(est, name, low, *, integer=False, allow=()):
     value = getattr(est, name)
     if value in allow and not isinstance(value, bool):

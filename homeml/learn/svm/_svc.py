@@ -6,6 +6,7 @@ import numpy as np
 
 from homeml.learn.base import (
     ClassifierMixin,
+    available_if,
     check_is_fitted,
     check_random_state,
     check_sample_weight,
@@ -13,7 +14,6 @@ from homeml.learn.base import (
     require_two_classes,
 )
 from homeml.learn.svm._base import (
-    _AvailableIf,
     _BaseKernelSVM,
     _check_some_weight_positive,
     _class_weights,
@@ -252,14 +252,12 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
         """Logarithm of :meth:`predict_proba`."""
         return np.log(self._predict_proba(X))
 
-    predict_proba = _AvailableIf(
-        _predict_proba, lambda est: est.probability,
-        "predict_proba is not available when probability=False",
-    )
-    predict_log_proba = _AvailableIf(
-        _predict_log_proba, lambda est: est.probability,
-        "predict_log_proba is not available when probability=False",
-    )
+    predict_proba = available_if(
+        lambda est: est.probability, "predict_proba is not available when probability=False"
+    )(_predict_proba)
+    predict_log_proba = available_if(
+        lambda est: est.probability, "predict_log_proba is not available when probability=False"
+    )(_predict_log_proba)
 
 
 def _ovr_from_ovo(ovo: np.ndarray, n_classes: int) -> np.ndarray:
