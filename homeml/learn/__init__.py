@@ -57,8 +57,9 @@ _MODULE_OF = {
 }
 
 _SUBMODULES = {
-    "base", "metrics", "linear_model", "tree", "ensemble", "svm", "neighbors", "naive_bayes",
-    "discriminant_analysis", "preprocessing", "pipeline", "model_selection",
+    "base", "exceptions", "validation", "metrics", "linear_model", "tree", "ensemble", "svm",
+    "neighbors", "naive_bayes", "discriminant_analysis", "preprocessing", "pipeline",
+    "model_selection",
 }
 
 __all__ = [

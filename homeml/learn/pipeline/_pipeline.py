@@ -6,7 +6,8 @@ import time
 
 import numpy as np
 
-from homeml.learn.base import Bunch, _not_fitted_error_type, available_if, check_is_fitted
+from homeml.learn.base import Bunch, available_if, check_is_fitted
+from homeml.learn.exceptions import not_fitted_error_type
 from homeml.learn.pipeline._composition import Composition, is_skipped, name_estimators
 
 
@@ -130,7 +131,7 @@ class Pipeline(Composition):
                 try:
                     check_is_fitted(step)
                     return True
-                except _not_fitted_error_type():
+                except not_fitted_error_type():
                     return False
                 except Exception:  # noqa: BLE001 (scikit-learn's own NotFittedError)
                     return False
