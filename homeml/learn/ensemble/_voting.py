@@ -5,18 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.learn.base import (
-    BaseEstimator,
     Bunch,
     ClassifierMixin,
-    MetaEstimatorMixin,
     TransformerMixin,
     check_is_fitted,
     clone,
     encode_classes,
 )
+from homeml.learn.pipeline._composition import Composition
 
 
-class VotingClassifier(ClassifierMixin, TransformerMixin, MetaEstimatorMixin, BaseEstimator):
+class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
     """Soft or hard voting over several classifiers fitted on the same data.
 
     Parameters
@@ -53,29 +52,8 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, MetaEstimatorMixin, Ba
         self.flatten_transform = flatten_transform
         self.verbose = verbose
 
-    # -- nested parameters: each estimator is a parameter under its name ------------------------
-
-    def get_params(self, deep=True):
-        """Parameters, plus each named estimator and (``deep``) its parameters."""
-        params = super().get_params(deep=False)
-        if not deep:
-            return params
-        for name, est in self._named_pairs():
-            params[name] = est
-            if hasattr(est, "get_params"):
-                for key, value in est.get_params(deep=True).items():
-                    params[f"{name}__{key}"] = value
-        return params
-
-    def set_params(self, **params):
-        """Set parameters; ``name=est`` replaces an estimator, ``name__param`` sets its param."""
-        if "estimators" in params:
-            self.estimators = params.pop("estimators")
-        names = [name for name, _ in self._named_pairs()]
-        for key in [k for k in params if k in names]:  # replace whole estimators first
-            self.estimators = [(n, params.pop(key) if n == key else e)
-                               for n, e in self.estimators]
-        return super().set_params(**params)
+    # nested parameters (each estimator under its name, ``name__param``) come from Composition
+    _items_attribute = "estimators"
 
     def _named_pairs(self):
         """The well-formed (name, estimator) pairs (the checks store odd values here too)."""
