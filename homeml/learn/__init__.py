@@ -33,11 +33,12 @@ _MODULE_OF = {
             "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
             "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
             "HistGradientBoostingClassifier", "HistGradientBoostingRegressor",
-            "AdaBoostClassifier", "VotingClassifier",
+            "AdaBoostClassifier", "VotingClassifier", "IsolationForest",
         ],
         "svm": ["SVC", "SVR", "LinearSVC"],
         "neighbors": [
             "KNeighborsClassifier", "KNeighborsRegressor", "NearestNeighbors", "KDTree",
+            "LocalOutlierFactor", "kneighbors_graph", "radius_neighbors_graph",
         ],
         "naive_bayes": ["GaussianNB", "MultinomialNB", "BernoulliNB"],
         "discriminant_analysis": [
@@ -52,6 +53,15 @@ _MODULE_OF = {
             "train_test_split", "KFold", "StratifiedKFold", "cross_val_score", "cross_validate",
             "GridSearchCV", "RandomizedSearchCV", "learning_curve",
         ],
+        "cluster": [
+            "KMeans", "MiniBatchKMeans", "DBSCAN", "AgglomerativeClustering",
+            "SpectralClustering", "MeanShift", "estimate_bandwidth",
+        ],
+        "mixture": ["GaussianMixture"],
+        "covariance": ["EmpiricalCovariance", "MinCovDet", "EllipticEnvelope"],
+        "decomposition": ["PCA", "IncrementalPCA", "TruncatedSVD", "KernelPCA", "NMF", "FastICA"],
+        "manifold": ["TSNE", "MDS", "Isomap", "trustworthiness"],
+        "semi_supervised": ["LabelPropagation", "LabelSpreading", "SelfTrainingClassifier"],
     }.items()
     for name in names
 }
@@ -59,7 +69,8 @@ _MODULE_OF = {
 _SUBMODULES = {
     "base", "exceptions", "validation", "metrics", "linear_model", "tree", "ensemble", "svm",
     "neighbors", "naive_bayes", "discriminant_analysis", "preprocessing", "pipeline",
-    "model_selection",
+    "model_selection", "cluster", "mixture", "covariance", "decomposition", "manifold",
+    "semi_supervised",
 }
 
 __all__ = [

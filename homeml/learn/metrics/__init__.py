@@ -1,0 +1,36 @@
+"""Scores for classifiers, regressors and clusterings, with scikit-learn's names and conventions.
+
+Classification: accuracy, precision/recall/F-beta (binary, micro, macro, weighted, per class),
+the confusion matrix and the classification report, ``log_loss``. Ranking: the ROC curve and its
+area (binary, one-vs-rest, one-vs-one), ``auc``. Regression: MSE, RMSE, MAE, R^2. Scorers
+(``get_scorer("f1_macro")``) turn a metric into ``scorer(estimator, X, y)`` for model selection.
+"""
+
+from homeml.learn._scorer import check_scoring, get_scorer, get_scorer_names
+from homeml.learn.metrics._classification import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    fbeta_score,
+    log_loss,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
+)
+from homeml.learn.metrics._common import UndefinedMetricWarning
+from homeml.learn.metrics._ranking import auc, roc_auc_score, roc_curve
+from homeml.learn.metrics._regression import (
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+    root_mean_squared_error,
+)
+
+__all__ = [
+    "UndefinedMetricWarning", "accuracy_score", "auc", "check_scoring", "classification_report",
+    "confusion_matrix", "f1_score", "fbeta_score", "get_scorer", "get_scorer_names", "log_loss",
+    "mean_absolute_error", "mean_squared_error", "precision_recall_fscore_support",
+    "precision_score", "r2_score", "recall_score", "roc_auc_score", "roc_curve",
+    "root_mean_squared_error",
+]

@@ -1,0 +1,16 @@
+"""What every metric shares: the ill-defined-metric warning and sample weights."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.learn.base import column_or_1d
+
+
+class UndefinedMetricWarning(UserWarning):
+    """Warns that a metric is ill-defined (e.g. precision with no predicted samples)."""
+
+
+def _weights(sample_weight, n: int) -> np.ndarray:
+    return np.ones(n) if sample_weight is None else column_or_1d(sample_weight).astype(np.float64)
+
