@@ -240,11 +240,242 @@ CASES.extend([
 ])  # fmt: skip
 
 # --- cluster: kmeans / spectral ---
+from sklearn import cluster as sk_kmeans_family  # noqa: E402
+
+
+def kmeans_blobs(n_samples, n_features, centers, seed=0):
+    """Blobs that overlap (std 4), so that Lloyd runs ~20 iterations instead of 2."""
+
+    def make():
+        X = skdata.make_blobs(n_samples + n_samples // 4, n_features=n_features, centers=centers,
+                              cluster_std=4.0, random_state=seed)[0]  # fmt: skip
+        return X[:n_samples], None, X[n_samples:]
+
+    return make
+
+
+def spectral_data(kind, n_samples):
+    def make():
+        if kind == "moons":  # noise 0.1: the 10-neighbour graph is connected
+            X = skdata.make_moons(n_samples, noise=0.1, random_state=0)[0]
+        else:
+            X = skdata.make_blobs(n_samples, n_features=10, centers=5, random_state=0)[0]
+        return X, None, X
+
+    return make
+
+
+KMEANS_DATA = kmeans_blobs(100_000, 20, 10)
+# one k-means++ seeding with the same random_state: both libraries draw the same centres and
+# run the same iterations, so the iterations themselves are timed
+CASES.extend([
+    Case("KMeans k=10 100,000 x 20", "cluster", KMEANS_DATA,
+         lambda: hl.KMeans(10, n_init=1, random_state=0),
+         lambda: sk_kmeans_family.KMeans(10, n_init=1, random_state=0), 1.5),
+    Case("KMeans elkan k=10 100,000 x 20 (report)", "cluster", KMEANS_DATA,
+         lambda: hl.KMeans(10, n_init=1, algorithm="elkan", random_state=0),
+         lambda: sk_kmeans_family.KMeans(10, n_init=1, algorithm="elkan", random_state=0), 1.5),
+    Case("MiniBatchKMeans k=10 100,000 x 20 (report)", "cluster", KMEANS_DATA,
+         lambda: hl.MiniBatchKMeans(10, random_state=0),
+         lambda: sk_kmeans_family.MiniBatchKMeans(10, random_state=0), 3.0),
+    Case("SpectralClustering rbf 1,000 x 10 (report)", "cluster", spectral_data("blobs", 1_000),
+         lambda: hl.SpectralClustering(5, gamma=0.1, random_state=0),
+         lambda: sk_kmeans_family.SpectralClustering(5, gamma=0.1, random_state=0), 3.0, None),
+    Case("SpectralClustering nn 1,000 moons (report)", "cluster", spectral_data("moons", 1_000),
+         lambda: hl.SpectralClustering(2, affinity="nearest_neighbors", random_state=0),
+         lambda: sk_kmeans_family.SpectralClustering(2, affinity="nearest_neighbors",
+                                                     random_state=0), 3.0, None),
+])  # fmt: skip
 # --- cluster: dbscan / agglomerative / mean_shift ---
+from sklearn import cluster as sk_cluster  # noqa: E402 (kept with the density cases)
+
+
+def blobs(n_samples, n_features, centers, seed=0):
+    def make():
+        X = skdata.make_blobs(n_samples, n_features=n_features, centers=centers,
+                              random_state=seed)[0]  # fmt: skip
+        return X, None, X
+
+    return make
+
+
+CASES.extend([
+    # 20,000 points in 5 unit-variance 2-D blobs; eps=0.3 holds ~100 neighbours per point
+    Case("DBSCAN 20,000 x 2 blobs, eps=0.3", "cluster", blobs(20_000, 2, 5),
+         lambda: hl.DBSCAN(eps=0.3, min_samples=10),
+         lambda: sk_cluster.DBSCAN(eps=0.3, min_samples=10), 3.0, None),
+    *(Case(f"AgglomerativeClustering {link} 3,000 x 10 (report)", "cluster",
+           blobs(3_000, 10, 8), lambda link=link: hl.AgglomerativeClustering(8, linkage=link),
+           lambda link=link: sk_cluster.AgglomerativeClustering(8, linkage=link), 3.0, None)
+      for link in ("ward", "average", "single")),
+    Case("MeanShift bin_seeding 10,000 x 2 (report)", "cluster", blobs(10_000, 2, 5),
+         lambda: hl.MeanShift(bandwidth=1.0, bin_seeding=True),
+         lambda: sk_cluster.MeanShift(bandwidth=1.0, bin_seeding=True), 3.0, "predict"),
+])  # fmt: skip
 # --- mixture / covariance / outliers ---
+from sklearn import covariance as sk_covariance  # noqa: E402
+from sklearn import mixture as sk_mixture  # noqa: E402
+
+
+def overlapping_blobs(n_samples, n_features, centers, seed=0):
+    """Blobs that overlap (std 4), so that EM needs tens of iterations, not two."""
+
+    def make():
+        X, _ = skdata.make_blobs(n_samples + n_samples // 4, n_features=n_features,
+                                 centers=centers, cluster_std=4.0, random_state=seed)  # fmt: skip
+        return X[:n_samples], None, X[n_samples:]
+
+    return make
+
+
+def planted_outliers(n_samples, n_features, seed=0):
+    """Gaussian inliers with 5% uniform outliers."""
+
+    def make():
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        total = n_samples + n_samples // 4
+        X = rng.standard_normal((total, n_features))
+        X[::20] = rng.uniform(-8, 8, (len(X[::20]), n_features))
+        return X[:n_samples], None, X[n_samples:]
+
+    return make
+
+
+GMM_DATA = overlapping_blobs(20_000, 10, 5)
+# the same starting means for both libraries: identical EM paths, so the loop itself is timed
+GMM_MEANS = GMM_DATA()[0][:5]
+CASES.extend([
+    Case("GaussianMixture full 20k x 10, k=5", "mixture", GMM_DATA,
+         lambda: hl.GaussianMixture(5, random_state=0),
+         lambda: sk_mixture.GaussianMixture(5, random_state=0), 3.0),
+    *(Case(f"GaussianMixture {cov} 20k x 10, k=5, same init", "mixture", GMM_DATA,
+           lambda cov=cov: hl.GaussianMixture(5, covariance_type=cov, means_init=GMM_MEANS),
+           lambda cov=cov: sk_mixture.GaussianMixture(5, covariance_type=cov,
+                                                      means_init=GMM_MEANS), 3.0)
+      for cov in ("full", "tied", "diag", "spherical")),
+    Case("IsolationForest 50k x 10", "outliers", planted_outliers(50_000, 10),
+         lambda: hl.IsolationForest(random_state=0),
+         lambda: sk_ensemble.IsolationForest(random_state=0), 3.0),
+    Case("LocalOutlierFactor novelty 10k x 5", "outliers", planted_outliers(10_000, 5),
+         lambda: hl.LocalOutlierFactor(novelty=True),
+         lambda: sk_neighbors.LocalOutlierFactor(novelty=True), 3.0),
+    Case("EllipticEnvelope 20k x 5", "outliers", planted_outliers(20_000, 5),
+         lambda: hl.EllipticEnvelope(random_state=0),
+         lambda: sk_covariance.EllipticEnvelope(random_state=0), 3.0),
+])  # fmt: skip
 # --- decomposition ---
+from sklearn import decomposition as sk_dec
+
+
+def low_rank(n_samples, n_features, rank=60, seed=0, non_negative=False):
+    """Data of roughly ``rank`` directions plus noise (non-negative for NMF)."""
+
+    def make():
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        n = n_samples + n_samples // 4
+        A, B = rng.standard_normal((n, rank)), rng.standard_normal((rank, n_features))
+        if non_negative:
+            A, B = np.abs(A), np.abs(B)
+        X = A @ B + 0.5 * np.abs(rng.standard_normal((n, n_features)))
+        return X[:n_samples], None, X[n_samples:]
+
+    return make
+
+
+CASES.extend([
+    Case("PCA 20,000 x 500 -> 50", "decomposition", low_rank(20_000, 500),
+         lambda: hl.PCA(50), lambda: sk_dec.PCA(50), 1.5, "transform"),
+    Case("PCA randomized 20,000 x 500 -> 50", "decomposition", low_rank(20_000, 500),
+         lambda: hl.PCA(50, svd_solver="randomized", random_state=0),
+         lambda: sk_dec.PCA(50, svd_solver="randomized", random_state=0), 1.5, "transform"),
+    Case("TruncatedSVD 20,000 x 500 -> 50", "decomposition", low_rank(20_000, 500),
+         lambda: hl.TruncatedSVD(50, random_state=0),
+         lambda: sk_dec.TruncatedSVD(50, random_state=0), 1.5, "transform"),
+    Case("NMF cd 5,000 x 200 -> 10 (report)", "decomposition",
+         low_rank(5_000, 200, rank=10, non_negative=True),
+         lambda: hl.NMF(10, random_state=0, max_iter=200),
+         lambda: sk_dec.NMF(10, random_state=0, max_iter=200), 3.0, "transform"),
+])  # fmt: skip
 # --- manifold ---
+from sklearn import manifold as sk_manifold  # noqa: E402 (kept with the manifold cases)
+
+
+def gaussian_blobs(n_samples, n_features, centers=10, seed=0):
+    """Isotropic Gaussian blobs (``X_test`` for estimators with ``transform``)."""
+
+    def make():
+        X, _ = skdata.make_blobs(n_samples + n_samples // 4, n_features=n_features,
+                                 centers=centers, random_state=seed)  # fmt: skip
+        return X[:n_samples], None, X[n_samples:]
+
+    return make
+
+
+def s_curve(n_samples, seed=0):
+    def make():
+        X, _ = skdata.make_s_curve(n_samples + n_samples // 4, random_state=seed)
+        return X[:n_samples], None, X[n_samples:]
+
+    return make
+
+
+# n_iter_without_progress = max_iter: both libraries run all 1000 iterations (the KL divergence
+# may otherwise stall at a different checkpoint in each), the same P, init and schedule
+TSNE_PARAMS = dict(perplexity=30.0, max_iter=1000, init="pca", random_state=0,
+                   n_iter_without_progress=1000)  # fmt: skip
+CASES.extend([
+    Case("TSNE barnes_hut 5,000 x 50, 1000 iterations", "manifold", gaussian_blobs(5_000, 50),
+         lambda: hl.TSNE(**TSNE_PARAMS), lambda: sk_manifold.TSNE(**TSNE_PARAMS), 3.0, None),
+    Case("Isomap 2,000 s-curve, k=10 (report)", "manifold", s_curve(2_000),
+         lambda: hl.Isomap(n_neighbors=10), lambda: sk_manifold.Isomap(n_neighbors=10), 3.0,
+         "transform"),
+    # the same random start (same RandomState draws): the same SMACOF iterations
+    Case("MDS metric 500 x 10 (report)", "manifold", gaussian_blobs(500, 10),
+         lambda: hl.MDS(init="random", random_state=0),
+         lambda: sk_manifold.MDS(init="random", random_state=0), 3.0, None),
+])  # fmt: skip
 # --- semi_supervised ---
+from sklearn import semi_supervised as sk_semi  # noqa: E402 (kept with the semi-supervised cases)
+
+
+def digits_few_labels(fraction=0.1, seed=0):
+    """The 1,797 8x8 digits scaled to [0, 1], all used in fit with only ``fraction`` of the
+    labels kept (the rest -1); predict labels every digit."""
+
+    def make():
+        import numpy as np
+
+        X, y = skdata.load_digits(return_X_y=True)
+        X = X / 16.0
+        y = np.where(np.random.default_rng(seed).random(len(y)) < fraction, y, -1)
+        return X, y, X
+
+    return make
+
+
+DIGITS_10 = digits_few_labels()
+CASES.extend([
+    # gamma=2 on [0, 1] pixels (median squared distance ~9): 96-97% of the hidden labels found
+    Case("LabelSpreading knn 1797x64, 10% labels", "semi_supervised", DIGITS_10,
+         lambda: hl.LabelSpreading(kernel="knn", n_neighbors=7),
+         lambda: sk_semi.LabelSpreading(kernel="knn", n_neighbors=7), 3.0),
+    Case("LabelSpreading rbf 1797x64, 10% labels", "semi_supervised", DIGITS_10,
+         lambda: hl.LabelSpreading(gamma=2.0), lambda: sk_semi.LabelSpreading(gamma=2.0), 3.0),
+    # gamma=1 converges in ~125 iterations (gamma=2 needs ~700, 7-9 s a fit)
+    Case("LabelPropagation rbf 1797x64, 10% labels", "semi_supervised", DIGITS_10,
+         lambda: hl.LabelPropagation(gamma=1.0), lambda: sk_semi.LabelPropagation(gamma=1.0),
+         3.0),
+    Case("LabelPropagation knn 1797x64, 10% labels", "semi_supervised", DIGITS_10,
+         lambda: hl.LabelPropagation(kernel="knn"),
+         lambda: sk_semi.LabelPropagation(kernel="knn"), 3.0),
+    Case("SelfTraining LogisticRegression 1797x64, 10%", "semi_supervised", DIGITS_10,
+         lambda: hl.SelfTrainingClassifier(hl.LogisticRegression(max_iter=1000)),
+         lambda: sk_semi.SelfTrainingClassifier(sklm.LogisticRegression(max_iter=1000)), 3.0),
+])  # fmt: skip
 
 
 def _time(call) -> float:

@@ -55,7 +55,7 @@ _MODULE_OF = {
         ],
         "cluster": [
             "KMeans", "MiniBatchKMeans", "DBSCAN", "AgglomerativeClustering",
-            "SpectralClustering", "MeanShift", "estimate_bandwidth",
+            "SpectralClustering", "MeanShift", "estimate_bandwidth", "kmeans_plusplus",
         ],
         "mixture": ["GaussianMixture"],
         "covariance": ["EmpiricalCovariance", "MinCovDet", "EllipticEnvelope"],

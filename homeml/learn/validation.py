@@ -187,8 +187,11 @@ def check_random_state(seed) -> np.random.RandomState:
     )
 
 
-def check_sample_weight(sample_weight, X, *, dtype=np.float64) -> np.ndarray:
-    """Return per-sample weights as a 1-D float array of length ``len(X)`` (ones when None)."""
+def check_sample_weight(sample_weight, X, *, dtype=np.float64, allow_negative=False) -> np.ndarray:
+    """Return per-sample weights as a 1-D float array of length ``len(X)`` (ones when None).
+
+    Negative weights are refused unless ``allow_negative`` (DBSCAN gives them a meaning).
+    """
     n_samples = _num_samples(X)
     if sample_weight is None:
         return np.ones(n_samples, dtype=dtype)
@@ -203,7 +206,7 @@ def check_sample_weight(sample_weight, X, *, dtype=np.float64) -> np.ndarray:
         raise ValueError(
             f"sample_weight.shape == {weights.shape}, expected ({n_samples},) (one per sample)."
         )
-    if np.any(weights < 0):
+    if not allow_negative and np.any(weights < 0):
         raise ValueError("Negative values in sample_weight are not allowed.")
     return weights
 

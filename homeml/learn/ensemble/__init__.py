@@ -8,6 +8,7 @@
   with its grower and Numba kernels in _hist_grower and _hist_kernels)
 - ``AdaBoostClassifier``: SAMME boosting (_weight_boosting)
 - ``VotingClassifier``: hard/soft vote of several classifiers (_voting)
+- ``IsolationForest``: outlier detection by random isolation trees (_iforest)
 """
 
 from homeml.learn.ensemble._forest import (
@@ -24,6 +25,7 @@ from homeml.learn.ensemble._hist_gradient_boosting import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from homeml.learn.ensemble._iforest import IsolationForest
 from homeml.learn.ensemble._voting import VotingClassifier
 from homeml.learn.ensemble._weight_boosting import AdaBoostClassifier
 
@@ -38,4 +40,5 @@ __all__ = [
     "HistGradientBoostingRegressor",
     "AdaBoostClassifier",
     "VotingClassifier",
+    "IsolationForest",
 ]

@@ -18,6 +18,23 @@ from homeml.learn.metrics._classification import (
     precision_score,
     recall_score,
 )
+from homeml.learn.metrics._cluster import (
+    adjusted_mutual_info_score,
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    completeness_score,
+    contingency_matrix,
+    davies_bouldin_score,
+    homogeneity_completeness_v_measure,
+    homogeneity_score,
+    mutual_info_score,
+    normalized_mutual_info_score,
+    pair_confusion_matrix,
+    rand_score,
+    silhouette_samples,
+    silhouette_score,
+    v_measure_score,
+)
 from homeml.learn.metrics._common import UndefinedMetricWarning
 from homeml.learn.metrics._ranking import auc, roc_auc_score, roc_curve
 from homeml.learn.metrics._regression import (
@@ -33,4 +50,10 @@ __all__ = [
     "mean_absolute_error", "mean_squared_error", "precision_recall_fscore_support",
     "precision_score", "r2_score", "recall_score", "roc_auc_score", "roc_curve",
     "root_mean_squared_error",
+    # clustering
+    "adjusted_mutual_info_score", "adjusted_rand_score", "calinski_harabasz_score",
+    "completeness_score", "contingency_matrix", "davies_bouldin_score",
+    "homogeneity_completeness_v_measure", "homogeneity_score", "mutual_info_score",
+    "normalized_mutual_info_score", "pair_confusion_matrix", "rand_score", "silhouette_samples",
+    "silhouette_score", "v_measure_score",
 ]

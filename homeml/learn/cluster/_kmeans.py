@@ -1,0 +1,571 @@
+"""k-means clustering: :class:`KMeans` (Lloyd or Elkan iterations) and :class:`MiniBatchKMeans`.
+
+Both minimise the inertia, the weighted sum of squared distances of the samples to their nearest
+centre. :class:`KMeans` alternates full assignment and mean steps from ``n_init`` seedings
+(greedy k-means++ by default) and keeps the best run; :class:`MiniBatchKMeans` moves the centres
+with small random batches. The iterations and their Numba kernels live in ``_kmeans_steps.py``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from homeml.learn.base import (
+    BaseEstimator,
+    ClusterMixin,
+    ConvergenceWarning,
+    TransformerMixin,
+    check_array,
+    check_is_fitted,
+    check_random_state,
+    check_sample_weight,
+)
+from homeml.learn.cluster import _kmeans_steps as steps
+
+__all__ = ["KMeans", "MiniBatchKMeans", "kmeans_plusplus"]
+
+
+# ----------------------------------------------------------------------------------------------
+# seeding
+# ----------------------------------------------------------------------------------------------
+
+
+def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None, random_state=None,
+                    n_local_trials=None):  # fmt: skip
+    """Greedy k-means++ seeding (Arthur and Vassilvitskii 2007, with local trials).
+
+    The first centre is a sample drawn with probability proportional to its weight; each next
+    one is the best of ``n_local_trials`` candidates drawn with probability proportional to
+    weight times squared distance to the nearest centre so far, "best" meaning the candidate
+    that lowers the total potential (inertia) most.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_clusters : int
+        Number of centres to pick.
+    sample_weight : array-like of shape (n_samples,), default=None
+    x_squared_norms : array-like of shape (n_samples,), default=None
+        Squared Euclidean norms of the rows of ``X`` (computed when None).
+    random_state : int, RandomState instance or None, default=None
+    n_local_trials : int, default=None
+        Candidates per centre; default ``2 + int(log(n_clusters))``.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    indices : ndarray of shape (n_clusters,)
+        Row of ``X`` each centre was taken from.
+    """
+    X = check_array(X, dtype=[np.float64, np.float32])
+    w = check_sample_weight(sample_weight, X)
+    _check_int(kmeans_plusplus, "n_clusters", n_clusters, 1)
+    _check_int(kmeans_plusplus, "n_local_trials", n_local_trials, 1, allow_none=True)
+    if X.shape[0] < n_clusters:
+        raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
+    X64 = np.asarray(X, dtype=np.float64)
+    if x_squared_norms is None:
+        x_sq = np.einsum("ij,ij->i", X64, X64)
+    else:
+        x_sq = check_array(x_squared_norms, name="x_squared_norms", ensure_2d=False)
+        if x_sq.shape != (X.shape[0],):
+            raise ValueError(f"The length of x_squared_norms {x_sq.shape[0]} should be equal "
+                             f"to the length of n_samples {X.shape[0]}.")  # fmt: skip
+    rng = check_random_state(random_state)
+    x_sq = x_sq.astype(np.float64, copy=False)
+    centers, indices = _kmeans_plusplus(X64, n_clusters, w, x_sq, rng, n_local_trials)
+    return centers.astype(X.dtype, copy=False), indices
+
+
+def _kmeans_plusplus(X, n_clusters, w, x_sq, rng, n_local_trials):
+    """:func:`kmeans_plusplus` on checked float64 input (what the estimators call)."""
+    n_samples = X.shape[0]
+    trials = 2 + int(np.log(n_clusters)) if n_local_trials is None else n_local_trials
+    centers = np.empty((n_clusters, X.shape[1]))
+    indices = np.empty(n_clusters, dtype=np.int64)
+    indices[0] = rng.choice(n_samples, p=w / w.sum())
+    centers[0] = X[indices[0]]
+    closest = steps.squared_distances(centers[:1], X, x_sq)[0]  # (n_samples,)
+    potential = closest @ w
+    for c in range(1, n_clusters):
+        targets = rng.uniform(size=trials) * potential
+        candidates = np.searchsorted(np.cumsum(w * closest), targets)
+        np.clip(candidates, None, n_samples - 1, out=candidates)  # rounding at the very end
+        candidate_closest = steps.squared_distances(X[candidates], X, x_sq)  # (trials, n_samples)
+        np.minimum(closest, candidate_closest, out=candidate_closest)
+        potentials = candidate_closest @ w
+        best = int(np.argmin(potentials))
+        potential, closest = potentials[best], candidate_closest[best]
+        indices[c] = candidates[best]
+        centers[c] = X[indices[c]]
+    return centers, indices
+
+
+# ----------------------------------------------------------------------------------------------
+# estimators
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_int(owner, name, value, low, allow_none=False):
+    """``value`` must be an int >= ``low`` (or None); ``owner``: the estimator or function."""
+    if allow_none and value is None:
+        return
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+        who = getattr(owner, "__name__", type(owner).__name__)  # a function, or an estimator
+        raise ValueError(
+            f"The '{name}' parameter of {who} must be an int in the range "
+            f"[{low}, inf){' or None' if allow_none else ''}. Got {value!r} instead."
+        )
+
+
+class _BaseKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+    """Shared by the two k-means estimators: parameter checks, seeding, predict, transform."""
+
+    _random_n_init = 10
+
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "preserves_dtype": ["float64", "float32"]}
+
+    def _check_params(self, X):
+        _check_int(self, "n_clusters", self.n_clusters, 1)
+        _check_int(self, "max_iter", self.max_iter, 1)
+        if not isinstance(self.tol, numbers.Real) or isinstance(self.tol, bool) or self.tol < 0:
+            raise ValueError(f"The 'tol' parameter of {type(self).__name__} must be a float in "
+                             f"the range [0, inf). Got {self.tol!r} instead.")  # fmt: skip
+        if X.shape[0] < self.n_clusters:
+            raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
+        init = self.init
+        if isinstance(init, str):
+            if init not in ("k-means++", "random"):
+                raise ValueError(f"The 'init' parameter of {type(self).__name__} must be "
+                                 "'k-means++', 'random', a callable or an array of shape "
+                                 f"(n_clusters, n_features). Got {init!r} instead.")  # fmt: skip
+        elif not callable(init):
+            init = check_array(init, name="init", copy=True)
+            self._check_center_shape(X, init)
+        if self.n_init != "auto":
+            _check_int(self, "n_init", self.n_init, 1)
+        n_init = self.n_init
+        if n_init == "auto":  # random seedings (random, callable) get several tries
+            n_init = 1 if isinstance(init, np.ndarray) or init == "k-means++" else \
+                self._random_n_init
+        if not isinstance(init, str) and not callable(init) and n_init != 1:
+            warnings.warn(
+                "Explicit initial center position passed: performing only one init in "
+                f"{type(self).__name__} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3,
+            )  # fmt: skip
+            n_init = 1
+        return init, n_init
+
+    def _check_center_shape(self, X, centers):
+        if centers.shape[0] != self.n_clusters:
+            raise ValueError(f"The shape of the initial centers {centers.shape} does not match "
+                             f"the number of clusters {self.n_clusters}.")  # fmt: skip
+        if centers.shape[1] != X.shape[1]:
+            raise ValueError(f"The shape of the initial centers {centers.shape} does not match "
+                             f"the number of features of the data {X.shape[1]}.")  # fmt: skip
+
+    def _init_centroids(self, X, x_sq, init, rng, w, init_size=None):
+        """Starting centres from ``init``; on a random subset of ``init_size`` rows if given."""
+        if init_size is not None and init_size < X.shape[0]:
+            subset = rng.randint(0, X.shape[0], init_size)
+            X, x_sq, w = X[subset], x_sq[subset], w[subset]
+        k = self.n_clusters
+        if isinstance(init, str) and init == "k-means++":
+            centers, _ = _kmeans_plusplus(X, k, w, x_sq, rng, None)
+        elif isinstance(init, str):  # "random": k distinct samples, drawn by weight
+            centers = X[rng.choice(X.shape[0], size=k, replace=False, p=w / w.sum())]
+        elif callable(init):
+            centers = check_array(init(X, k, random_state=rng), name="init(...)", copy=True)
+            self._check_center_shape(X, centers)
+        else:
+            centers = init
+        return np.ascontiguousarray(centers, dtype=np.float64)
+
+    def _fit_input(self, X, sample_weight):
+        X = self._validate_data(X, dtype=[np.float64, np.float32])
+        w = check_sample_weight(sample_weight, X)
+        if not np.any(w > 0):
+            raise ValueError("Sample weights must contain at least one non-zero number (all "
+                             "sample_weight values are zero).")  # fmt: skip
+        return X, w
+
+    def _finish(self, X, centers):
+        self.cluster_centers_ = centers.astype(X.dtype, copy=False)
+        self._n_features_out = self.cluster_centers_.shape[0]
+
+    def _check_test_data(self, X):
+        check_is_fitted(self)
+        return self._validate_data(X, reset=False, dtype=[np.float64, np.float32])
+
+    def predict(self, X):
+        """Index of the closest centre for each sample of ``X``."""
+        X = self._check_test_data(X)
+        no_weights = np.empty(0)  # not read: labels alone need no weights
+        return steps.labels_inertia(X, no_weights, self.cluster_centers_, with_inertia=False)[0]
+
+    def transform(self, X):
+        """Euclidean distance of each sample to every centre, shape (n_samples, n_clusters)."""
+        X = self._check_test_data(X)
+        return self._distances(X)
+
+    def _distances(self, X):
+        X64, C = np.asarray(X, dtype=np.float64), self.cluster_centers_.astype(np.float64)
+        d = steps.squared_distances(X64, C, np.einsum("ij,ij->i", C, C))
+        return np.sqrt(d).astype(X.dtype, copy=False)
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit, then return the distances of ``X`` to the centres (``transform``)."""
+        self.fit(X, sample_weight=sample_weight)
+        return self._distances(self._check_test_data(X))
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return ``labels_``."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the inertia of ``X`` on the fitted centres (higher is better)."""
+        X = self._check_test_data(X)
+        w = check_sample_weight(sample_weight, X)
+        return -steps.labels_inertia(X, w, self.cluster_centers_)[1]
+
+    def get_feature_names_out(self, input_features=None):
+        """Output names of ``transform``: ``"<classname>0"``, ``"<classname>1"``, ..."""
+        check_is_fitted(self)
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(self._n_features_out)], dtype=object)
+
+
+class KMeans(_BaseKMeans):
+    """K-means clustering with Lloyd's or Elkan's algorithm.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters (centres).
+    init : {"k-means++", "random"}, callable or array of shape (n_clusters, n_features), \
+default="k-means++"
+        Seeding: greedy k-means++ (``2 + int(log(n_clusters))`` candidates per centre, the one
+        that lowers the inertia most is kept), ``n_clusters`` random samples, given centres, or
+        ``init(X, n_clusters, random_state=...)`` returning them.
+    n_init : "auto" or int, default="auto"
+        Number of seedings; the run with the lowest inertia is kept. ``"auto"``: 1 for
+        ``"k-means++"`` and given centres, 10 for ``"random"`` or a callable.
+    max_iter : int, default=300
+        Most iterations of one run.
+    tol : float, default=1e-4
+        A run stops when the summed squared centre moves are at most ``tol`` times the mean
+        feature variance (or when no label changes).
+    verbose : int, default=0
+        Print the inertia at each iteration.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation.
+    copy_x : bool, default=True
+        The data are centred (the mean subtracted) before the iterations, which keeps the
+        distance expansion precise. With ``copy_x=False`` a float64 C-ordered ``X`` is centred
+        in place and restored afterwards (up to rounding) instead of copied.
+    algorithm : {"lloyd", "elkan"}, default="lloyd"
+        ``"elkan"`` skips distance computations with the triangle inequality (it keeps an
+        (n_samples, n_clusters) array of lower bounds); both give the same clustering.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+    inertia_ : float
+        Weighted sum of squared distances of the samples to their closest centre.
+    n_iter_ : int
+        Iterations of the best run.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` had string column names.
+    """
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
+                 verbose=0, random_state=None, copy_x=True, algorithm="lloyd"):  # fmt: skip
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.random_state = random_state
+        self.copy_x = copy_x
+        self.algorithm = algorithm
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the k-means clustering of ``X`` (``sample_weight``: weight of each sample)."""
+        X, w = self._fit_input(X, sample_weight)
+        init, n_init = self._check_params(X)
+        if self.algorithm not in ("lloyd", "elkan"):
+            raise ValueError("The 'algorithm' parameter of KMeans must be a str among "
+                             f"{{'lloyd', 'elkan'}}. Got {self.algorithm!r} instead.")  # fmt: skip
+        algorithm = self.algorithm
+        if algorithm == "elkan" and self.n_clusters == 1:
+            warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. Using "
+                          "'lloyd' instead.", RuntimeWarning, stacklevel=2)  # fmt: skip
+            algorithm = "lloyd"
+        rng = check_random_state(self.random_state)
+        in_place = (not self.copy_x and X.dtype == np.float64 and X.flags.c_contiguous
+                    and X.flags.writeable)  # fmt: skip
+        Xc = X if in_place else np.array(X, dtype=np.float64, order="C")
+        x_mean = Xc.mean(axis=0)
+        Xc -= x_mean  # centred data: |x|^2 + |c|^2 - 2 x.c loses fewer digits
+        if not isinstance(init, str) and not callable(init):
+            init = init - x_mean
+        x_sq = np.einsum("ij,ij->i", Xc, Xc)
+        tol = steps.tolerance(Xc, self.tol, x_sq)
+        best = None
+        try:
+            for _ in range(n_init):
+                centers = self._init_centroids(Xc, x_sq, init, rng, w)
+                if self.verbose:
+                    print("Initialization complete")
+                run = steps.run_kmeans(Xc, w, centers, algorithm=algorithm, max_iter=self.max_iter,
+                                  tol=tol, verbose=self.verbose)  # fmt: skip
+                if best is None or (run[1] < best[1] and
+                                    not steps.same_clustering(run[0], best[0], self.n_clusters)):
+                    best = run
+        finally:
+            if in_place:
+                Xc += x_mean
+        labels, inertia, centers, n_iter = best
+        distinct = np.unique(labels).size
+        if distinct < self.n_clusters:
+            warnings.warn(
+                f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
+                f"({self.n_clusters}). Possibly due to duplicate points in X.",
+                ConvergenceWarning, stacklevel=2,
+            )  # fmt: skip
+        self._finish(X, centers + x_mean)
+        self.labels_, self.inertia_, self.n_iter_ = labels, float(inertia), n_iter
+        return self
+
+
+class MiniBatchKMeans(_BaseKMeans):
+    """K-means on small random batches: each batch pulls its centres towards its samples with a
+    step of one over the weight that centre has seen so far (Sculley 2010).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {"k-means++", "random"}, callable or array-like, default="k-means++"
+        As in :class:`KMeans`; the seeding runs on ``init_size`` random samples.
+    max_iter : int, default=100
+        Most passes over the data (in batches).
+    batch_size : int, default=1024
+        Samples per batch.
+    verbose : int, default=0
+    compute_labels : bool, default=True
+        Compute ``labels_`` and ``inertia_`` on the whole data after fitting.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the batches and the reassignments.
+    tol : float, default=0.0
+        Stop when the summed squared centre moves of a batch are at most ``tol`` times the mean
+        feature variance (0 disables this test).
+    max_no_improvement : int or None, default=10
+        Stop after this many batches without improving the smoothed batch inertia (None: never).
+    init_size : int or None, default=None
+        Samples used for seeding; default ``3 * batch_size`` (at least ``3 * n_clusters``).
+    n_init : "auto" or int, default="auto"
+        Seedings compared on a held sample of ``init_size`` rows; ``"auto"``: 1 for
+        ``"k-means++"`` and given centres, 3 for ``"random"`` or a callable.
+    reassignment_ratio : float, default=0.01
+        Centres that have seen less than this fraction of the weight of the busiest centre are
+        moved to random samples of the batch (now and then, or when a centre has seen nothing).
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    labels_ : ndarray of shape (n_samples,)
+        Only with ``compute_labels``.
+    inertia_ : float
+        Inertia on the whole data with ``compute_labels``, else the smoothed batch estimate.
+    n_iter_ : int
+        Passes over the data.
+    n_steps_ : int
+        Batches processed.
+    counts_ : ndarray of shape (n_clusters,)
+        Weight of the samples each centre has seen.
+    init_size_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    """
+
+    _random_n_init = 3
+
+    def __init__(self, n_clusters=8, *, init="k-means++", max_iter=100, batch_size=1024,
+                 verbose=0, compute_labels=True, random_state=None, tol=0.0,
+                 max_no_improvement=10, init_size=None, n_init="auto",
+                 reassignment_ratio=0.01):  # fmt: skip
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.verbose = verbose
+        self.compute_labels = compute_labels
+        self.random_state = random_state
+        self.tol = tol
+        self.max_no_improvement = max_no_improvement
+        self.init_size = init_size
+        self.n_init = n_init
+        self.reassignment_ratio = reassignment_ratio
+
+    def _check_minibatch_params(self, X):
+        init, n_init = self._check_params(X)
+        _check_int(self, "batch_size", self.batch_size, 1)
+        _check_int(self, "max_no_improvement", self.max_no_improvement, 0, allow_none=True)
+        _check_int(self, "init_size", self.init_size, 1, allow_none=True)
+        ratio = self.reassignment_ratio
+        if not isinstance(ratio, numbers.Real) or isinstance(ratio, bool) or ratio < 0:
+            raise ValueError("The 'reassignment_ratio' parameter of MiniBatchKMeans must be a "
+                             f"float in the range [0, inf). Got {ratio!r} instead.")  # fmt: skip
+        self._batch_size = min(self.batch_size, X.shape[0])
+        init_size = 3 * self._batch_size if self.init_size is None else self.init_size
+        if init_size < self.n_clusters:
+            if self.init_size is not None:
+                warnings.warn(f"init_size={init_size} should be larger than n_clusters="
+                              f"{self.n_clusters}. Setting it to 3*n_clusters", RuntimeWarning,
+                              stacklevel=3)  # fmt: skip
+            init_size = 3 * self.n_clusters
+        self.init_size_ = min(init_size, X.shape[0])
+        return init, n_init
+
+    def _start(self, X, w, init, n_init, rng, held=True):
+        """Seed the centres; with ``held`` (``fit``), ``n_init`` times, keeping the centres of
+        lowest inertia on a held random sample of ``init_size_`` rows (the first
+        ``partial_fit`` seeds once, as scikit-learn's)."""
+        x_sq = np.einsum("ij,ij->i", X, X)
+        rows = rng.randint(0, X.shape[0], self.init_size_) if held else None
+        best, best_inertia = None, np.inf
+        for i in range(n_init if held else 1):
+            centers = self._init_centroids(X, x_sq, init, rng, w, init_size=self.init_size_)
+            inertia = steps.labels_inertia(X[rows], w[rows], centers)[1] if held else 0.0
+            if self.verbose and held:
+                print(f"Inertia for init {i + 1}/{n_init}: {inertia}")
+            if best is None or inertia < best_inertia:
+                best, best_inertia = centers, inertia
+        self._centers = best
+        self.counts_ = np.zeros(self.n_clusters)
+        self._since_reassign = 0
+        self.n_steps_ = 0
+
+    def _step(self, X, w, rng):
+        """One batch: assign, move each centre to the running weighted mean, reassign the
+        neglected centres now and then. Returns the batch inertia before the move and the
+        summed squared centre moves."""
+        centers, counts = self._centers, self.counts_
+        self._since_reassign += self._batch_size
+        reassign = (counts == 0).any() or self._since_reassign >= 10 * self.n_clusters
+        labels = np.empty(X.shape[0], dtype=np.int32)
+        chunks = steps.n_chunks(X.shape[0], self.n_clusters, X.shape[1])
+        with steps.threads_for(X.size * self.n_clusters):
+            sums, batch_w = steps.lloyd_assign(X, w, centers, labels, chunks, True)
+            batch_inertia = steps.inertia(X, w, centers, labels, chunks)
+        new = centers.copy()
+        seen = batch_w > 0
+        total = counts[seen] + batch_w[seen]
+        new[seen] = (centers[seen] * counts[seen, None] + sums[seen]) / total[:, None]
+        counts[seen] = total
+        if reassign:
+            self._since_reassign = 0
+            if self.reassignment_ratio > 0:
+                self._reassign(X, new, counts, rng)
+        self._centers = new
+        return batch_inertia, ((new - centers) ** 2).sum()
+
+    def _reassign(self, X, centers, counts, rng):
+        """Move the centres that have seen under ``reassignment_ratio`` times the weight of the
+        busiest one to random samples of the batch (uniformly drawn, as scikit-learn's)."""
+        low = counts < self.reassignment_ratio * counts.max()
+        if low.sum() > 0.5 * X.shape[0]:  # never more than half the batch
+            low[np.argsort(counts, kind="stable")[int(0.5 * X.shape[0]):]] = False
+        n_low = int(low.sum())
+        if n_low:
+            picks = rng.choice(X.shape[0], size=n_low, replace=False)
+            centers[low] = X[picks]
+            # not back to 0, which would make them instantly reassigned again
+            counts[low] = counts[~low].min()
+            if self.verbose:
+                print(f"[MiniBatchKMeans] Reassigning {n_low} cluster centers.")
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the centres with mini-batches of ``X``.
+
+        The batches are drawn with probability proportional to ``sample_weight`` (then count
+        once each), as in scikit-learn 1.9; ``inertia_`` uses the weights.
+        """
+        X, w = self._fit_input(X, sample_weight)
+        init, n_init = self._check_minibatch_params(X)
+        X64 = np.ascontiguousarray(X, dtype=np.float64)
+        if not isinstance(init, str) and not callable(init):
+            init = np.asarray(init, dtype=np.float64)
+        n = X64.shape[0]
+        tol = steps.tolerance(X64, self.tol)
+        rng = check_random_state(self.random_state)
+        self._start(X64, w, init, n_init, rng)
+        batch = self._batch_size
+        p = w / w.sum()
+        unit = np.ones(batch)
+        smooth = min(1.0, 2.0 * batch / (n + 1))  # weight of a new batch in the moving average
+        ewa = best_ewa = None
+        no_improvement = 0
+        n_steps = (self.max_iter * n) // batch
+        step = 0
+        for step in range(1, n_steps + 1):
+            rows = rng.choice(n, batch, p=p, replace=True)
+            batch_inertia, shift = self._step(X64[rows], unit, rng)
+            if step == 1:  # the first batch measured the seeding, not the updates
+                continue
+            batch_inertia /= batch
+            ewa = batch_inertia if ewa is None else ewa * (1 - smooth) + batch_inertia * smooth
+            if self.verbose:
+                print(f"Minibatch step {step}/{n_steps}: mean batch inertia: {batch_inertia}, "
+                      f"ewa inertia: {ewa}")  # fmt: skip
+            if tol > 0 and shift <= tol:
+                break
+            if best_ewa is None or ewa < best_ewa:
+                best_ewa, no_improvement = ewa, 0
+            else:
+                no_improvement += 1
+            if self.max_no_improvement is not None and no_improvement >= self.max_no_improvement:
+                break
+        self.n_steps_ = step
+        self.n_iter_ = int(np.ceil(step * batch / n))
+        self._finish(X, self._centers)
+        if self.compute_labels:
+            self.labels_, inertia = steps.labels_inertia(X64, w, self._centers)
+            self.inertia_ = float(inertia)
+        else:
+            self.inertia_ = float((ewa if ewa is not None else 0.0) * w.sum())
+        return self
+
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """Update the centres with one batch ``X`` (the first call also seeds them, once)."""
+        first = not hasattr(self, "cluster_centers_")
+        if first:
+            X, w = self._fit_input(X, sample_weight)
+            init, _ = self._check_minibatch_params(X)
+            if not isinstance(init, str) and not callable(init):
+                init = np.asarray(init, dtype=np.float64)
+        else:
+            X = self._check_test_data(X)
+            w = check_sample_weight(sample_weight, X)
+        # one random stream across the calls (a later fit starts its own, as scikit-learn's)
+        if not hasattr(self, "_partial_rng"):
+            self._partial_rng = check_random_state(self.random_state)
+        rng = self._partial_rng
+        X64 = np.ascontiguousarray(X, dtype=np.float64)
+        if first:
+            self._start(X64, w, init, 1, rng, held=False)
+        self._step(X64, w, rng)
+        self.n_steps_ += 1
+        self._finish(X, self._centers)
+        if self.compute_labels:
+            self.labels_, inertia = steps.labels_inertia(X64, w, self._centers)
+            self.inertia_ = float(inertia)
+        return self

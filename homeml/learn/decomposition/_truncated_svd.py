@@ -1,0 +1,117 @@
+"""Truncated SVD (latent semantic analysis): the top singular vectors of ``X``, not centred."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.learn.base import (
+    BaseEstimator,
+    TransformerMixin,
+    check_array,
+    check_is_fitted,
+    check_random_state,
+)
+from homeml.learn.decomposition._svd import (
+    ClassNamePrefixFeaturesOutMixin,
+    check_choice,
+    check_number,
+    flip_by_rows,
+    randomized_svd,
+)
+
+__all__ = ["TruncatedSVD"]
+
+
+class TruncatedSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Dimensionality reduction by a truncated SVD of ``X`` itself (no centring).
+
+    Parameters
+    ----------
+    n_components : int
+        Number of singular vectors to keep (< n_features).
+    algorithm : {"randomized", "arpack"}
+        "randomized": Halko et al.'s randomized SVD. "arpack" is computed here by the exact
+        SVD truncated to ``n_components`` (what ARPACK approximates to ``tol``).
+    n_iter : int
+        Power iterations of the randomized algorithm.
+    n_oversamples : int
+        Extra random directions of the randomized algorithm.
+    power_iteration_normalizer : {"auto", "QR", "LU", "none"}
+        Normalisation between power iterations ("LU" is computed by QR).
+    random_state : int, RandomState or None
+    tol : float
+        Tolerance of "arpack" (unused: exact SVD).
+
+    Attributes
+    ----------
+    components_ : ndarray (n_components, n_features)
+        Right singular vectors, largest entry of each positive.
+    explained_variance_, explained_variance_ratio_ : ndarray (n_components,)
+        Variance of each projection, and its share of the total variance of ``X``.
+    singular_values_ : ndarray (n_components,)
+    n_features_in_ : int
+    """
+
+    def __init__(self, n_components=2, *, algorithm="randomized", n_iter=5, n_oversamples=10,
+                 power_iteration_normalizer="auto", random_state=None, tol=0.0):
+        self.n_components = n_components
+        self.algorithm = algorithm
+        self.n_iter = n_iter
+        self.n_oversamples = n_oversamples
+        self.power_iteration_normalizer = power_iteration_normalizer
+        self.random_state = random_state
+        self.tol = tol
+
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "preserves_dtype": ["float64", "float32"]}
+
+    def fit(self, X, y=None):
+        """Fit the model on ``X``."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit the model on ``X`` and return ``X`` projected on the components."""
+        check_number(self, "n_components", low=1, integer=True)
+        check_choice(self, "algorithm", ("randomized", "arpack"))
+        check_number(self, "n_iter", low=0, integer=True)
+        check_number(self, "n_oversamples", low=1, integer=True)
+        check_number(self, "tol", low=0)
+        check_choice(self, "power_iteration_normalizer", ("auto", "QR", "LU", "none"))
+        X = self._validate_data(X, dtype=[np.float64, np.float32], ensure_min_features=2)
+        k = self.n_components
+        if self.algorithm == "arpack":
+            if k >= min(X.shape):
+                raise ValueError(
+                    f"n_components={k} must be strictly less than min(n_samples, n_features)="
+                    f"{min(X.shape)} with algorithm='arpack'"
+                )
+            U, S, Vt = np.linalg.svd(X, full_matrices=False)
+            U, S, Vt = U[:, :k], S[:k], Vt[:k]
+        else:
+            if k > X.shape[1]:
+                raise ValueError(f"n_components({k}) must be <= n_features({X.shape[1]}).")
+            U, S, Vt = randomized_svd(
+                X, k, n_oversamples=self.n_oversamples, n_iter=self.n_iter,
+                power_iteration_normalizer=self.power_iteration_normalizer,
+                random_state=check_random_state(self.random_state),
+            )  # fmt: skip
+        U, Vt = flip_by_rows(U, Vt)
+        self.components_ = Vt
+        projected = X @ Vt.T if self.algorithm == "randomized" else U * S
+        self.explained_variance_ = projected.var(axis=0)
+        self.explained_variance_ratio_ = self.explained_variance_ / X.var(axis=0).sum()
+        self.singular_values_ = S
+        return projected
+
+    def transform(self, X):
+        """Project ``X`` on the components: ``X @ components_.T``."""
+        check_is_fitted(self)
+        X = self._validate_data(X, reset=False, dtype=[np.float64, np.float32])
+        return X @ self.components_.T
+
+    def inverse_transform(self, X):
+        """Map projections back to the input space: ``X @ components_``."""
+        check_is_fitted(self)
+        X = check_array(X, dtype=[np.float64, np.float32], estimator=self)
+        return X @ self.components_

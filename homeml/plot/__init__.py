@@ -1,0 +1,44 @@
+"""Pictures with matplotlib: the training report, and figures for homeml.learn models.
+
+Every function draws on a given matplotlib Axes (or a new one) and returns it; the training
+report writes one PNG. matplotlib is imported on first use, with the Agg backend (files, not
+windows), so ``import homeml.plot`` stays light.
+
+- training: :func:`training_report`, :func:`plot_history`, :func:`plot_confusion`,
+  :func:`plot_image_grid`, :func:`confusion_matrix`
+- supervised models: :func:`plot_decision_boundary`, :func:`plot_confusion_matrix`,
+  :func:`plot_roc_curve`, :func:`plot_learning_curve`, :func:`plot_tree`
+- unsupervised models: :func:`plot_clusters`, :func:`plot_dendrogram` (and
+  :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
+"""
+
+from homeml.plot._supervised import (
+    _axes,
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_learning_curve,
+    plot_roc_curve,
+    plot_tree,
+)
+from homeml.plot._training import (
+    _pyplot,
+    confusion_matrix,
+    plot_confusion,
+    plot_history,
+    plot_image_grid,
+    training_report,
+)
+from homeml.plot._unsupervised import (
+    linkage_matrix,
+    plot_clusters,
+    plot_dendrogram,
+    plot_embedding,
+    plot_explained_variance,
+)
+
+__all__ = [
+    "_axes", "_pyplot", "confusion_matrix", "linkage_matrix", "plot_clusters",
+    "plot_confusion", "plot_confusion_matrix", "plot_decision_boundary", "plot_dendrogram",
+    "plot_embedding", "plot_explained_variance", "plot_history", "plot_image_grid",
+    "plot_learning_curve", "plot_roc_curve", "plot_tree", "training_report",
+]

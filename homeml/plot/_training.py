@@ -1,0 +1,95 @@
+"""The training report: loss/accuracy curves, confusion matrix, misclassified images, one PNG."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from homeml.io import atomic_write
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)  # files, not windows: works on servers and in CI
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """Counts (true class, predicted class), shaped (num_classes, num_classes)."""
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return matrix
+
+
+def plot_history(history, ax_loss, ax_acc) -> None:
+    """Loss and accuracy per epoch (train and validation) on two axes."""
+    epochs = history["epoch"]
+    for key, style in (("train_loss", "-o"), ("val_loss", "-s")):
+        if any(v is not None for v in history[key]):
+            ax_loss.plot(epochs, history[key], style, label=key.replace("_", " "))
+    for key, style in (("train_acc", "-o"), ("val_acc", "-s")):
+        if any(v is not None for v in history[key]):
+            ax_acc.plot(epochs, history[key], style, label=key.replace("_", " "))
+    ax_loss.set(title="loss", xlabel="epoch")
+    ax_acc.set(title="accuracy", xlabel="epoch")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+
+
+def plot_confusion(matrix, ax, class_names=None) -> None:
+    n = matrix.shape[0]
+    ax.imshow(matrix, cmap="Blues")
+    for i in range(n):
+        for j in range(n):
+            if matrix[i, j]:
+                color = "white" if matrix[i, j] > matrix.max() / 2 else "black"
+                # counts as integers, rates (a normalised matrix) with two decimals
+                text = f"{matrix[i, j]:.2f}" if matrix.dtype.kind == "f" else str(matrix[i, j])
+                ax.text(j, i, text, ha="center", va="center", fontsize=6, color=color)
+    names = class_names or [str(i) for i in range(n)]
+    ax.set_xticks(range(n), names, rotation=90 if class_names else 0, fontsize=7)
+    ax.set_yticks(range(n), names, fontsize=7)
+    ax.set(title="confusion matrix (test)", xlabel="predicted", ylabel="true")
+
+
+def plot_image_grid(images, titles, fig, left, bottom, width, height, columns=8, rows=2):
+    """Small grayscale images with titles, in a box of figure coordinates."""
+    cell_w, cell_h = width / columns, height / rows
+    for k in range(min(len(images), columns * rows)):
+        r, c = divmod(k, columns)
+        ax = fig.add_axes((left + c * cell_w + 0.1 * cell_w, bottom + (rows - 1 - r) * cell_h,
+                           0.8 * cell_w, 0.75 * cell_h))
+        ax.imshow(images[k], cmap="gray")
+        ax.set_title(titles[k], fontsize=8)
+        ax.axis("off")
+
+
+def training_report(path, history, y_true, y_pred, images, class_names=None, title="") -> None:
+    """One PNG: loss and accuracy curves, the confusion matrix, misclassified test images."""
+    plt = _pyplot()
+    num_classes = len(class_names) if class_names else int(max(y_true.max(), y_pred.max())) + 1
+    fig = plt.figure(figsize=(13, 9), layout="constrained")
+    grid = fig.add_gridspec(2, 3, height_ratios=[1, 0.8])
+    plot_history(history, fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]))
+    plot_confusion(
+        confusion_matrix(y_true, y_pred, num_classes), fig.add_subplot(grid[0, 2]), class_names
+    )
+    wrong = np.flatnonzero(y_true != y_pred)[:16]
+    names = class_names or [str(i) for i in range(num_classes)]
+    titles = [f"{names[y_true[i]]}→{names[y_pred[i]]}" for i in wrong]
+    fig.text(0.05, 0.37, f"misclassified test images (true→predicted), first {len(wrong)}")
+    plot_image_grid(images[wrong], titles, fig, 0.04, 0.01, 0.92, 0.35)
+    fig.suptitle(title or "training report")
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
+    finally:
+        plt.close(fig)
+    # render in memory, then write atomically: a failure never leaves a half-written report
+    atomic_write(path, [buffer.getvalue()])
