@@ -12,34 +12,56 @@ __all__ = ["export", "OPSET", "INPUT_NAME", "OUTPUT_NAME"]
 
 def _converters():
     """(type, converter) pairs; a converter takes (obj, example_input) and returns a ModelProto.
-    Estimator converters are added here next to the network one."""
+    Estimators are matched by their exact class inside ``convert_estimator``."""
     from homeml import nn
+    from homeml.learn.base import BaseEstimator
+    from homeml.onnx._learn import convert_estimator
     from homeml.onnx._nn import convert_module
 
-    return [(nn.Module, convert_module)]
+    return [(nn.Module, convert_module), (BaseEstimator, convert_estimator)]
 
 
 def export(obj, path, example_input):
     """Write ``obj`` as a standard ONNX model (opset ``OPSET``) to ``path``.
 
-    The model has one float32 input named ``"input"`` and one output named ``"output"``; their
-    first (batch) axis is dynamic, the other axes are those of ``example_input``. Weights are
-    stored as float32. A network is exported as used for inference (eval mode: BatchNorm uses its
-    running statistics, Dropout does nothing), whatever its current mode, which is kept.
+    The model has one float32 input named ``"input"``; its first (batch) axis is dynamic, the
+    other axes are those of ``example_input``. Weights are stored as float32 and computed on in
+    float32, so results match homeml's (float64) ones to about 1e-5 relative.
+
+    A network has one output, ``"output"``. It is exported as used for inference (eval mode:
+    BatchNorm uses its running statistics, Dropout does nothing), whatever its current mode,
+    which is kept.
+
+    A fitted ``homeml.learn`` estimator takes ``"input"`` of shape (N, n_features) and has the
+    outputs that skl2onnx gives the same scikit-learn estimator:
+
+    - classifiers (LogisticRegression, binary or multinomial; GaussianNB): ``"label"`` (int64,
+      (N,), the predicted entry of ``classes_``, which must be integers) and ``"probabilities"``
+      (float32, (N, n_classes), as ``predict_proba``);
+    - regressors (LinearRegression, Ridge, Lasso, ElasticNet): ``"output"`` (float32, (N,) or
+      (N, n_targets) as ``predict``);
+    - transformers (StandardScaler, MinMaxScaler, PCA incl. ``whiten``): ``"output"`` (float32,
+      (N, n_out) as ``transform``);
+    - KMeans: ``"label"`` (int64 (N,), as ``predict``) and ``"distances"`` (float32
+      (N, n_clusters), as ``transform``);
+    - Pipeline of the above (transformers, KMeans included as its ``transform``, then any
+      supported final step; ``"passthrough"``/None steps skipped): the outputs of its last step.
 
     Parameters
     ----------
-    obj : homeml.nn.Module
+    obj : homeml.nn.Module or fitted homeml.learn estimator
         A network made of supported layers (Linear, Conv2d, MaxPool2d, AvgPool2d,
         AdaptiveAvgPool2d, BatchNorm1d/2d, LayerNorm, Dropout, Identity, Flatten, ReLU,
         LeakyReLU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax), alone or inside (nested)
-        ``Sequential`` containers such as the ``homeml.models`` architectures.
+        ``Sequential`` containers such as the ``homeml.models`` architectures; or one of the
+        fitted estimators listed above.
     path : str or os.PathLike
         Output file. It is written atomically: a temporary file in the same folder is renamed
         over it, so a failed export leaves no partial file (and an existing file untouched).
     example_input : array_like or homeml.Tensor
-        A batch of inputs of the shape the network takes, batch axis first, e.g. (1, 1, 28, 28).
-        The network is run on it once to learn the shapes of every layer.
+        A batch of inputs of the shape the model takes, batch axis first, e.g. (1, 1, 28, 28).
+        A network is run on it once to learn the shapes of every layer; for an estimator it is
+        (n_samples, n_features) and must have ``n_features_in_`` columns.
 
     Returns
     -------
@@ -49,9 +71,13 @@ def export(obj, path, example_input):
     Raises
     ------
     NotImplementedError
-        A layer (named by its path in the model and its class) or option cannot be exported.
+        A layer (named by its path in the model and its class), an estimator class (named) or
+        an option (e.g. string class labels) cannot be exported.
+    NotFittedError
+        The estimator (or a step of the Pipeline) is not fitted.
     ValueError
-        ``example_input`` does not fit the network (the message names the failing layer).
+        ``example_input`` does not fit the network (the message names the failing layer) or
+        does not have the estimator's number of features.
     TypeError
         ``obj`` is not a kind of object that can be exported.
     """
@@ -61,7 +87,8 @@ def export(obj, path, example_input):
             break
     else:
         raise TypeError(
-            f"cannot export {type(obj).__name__} to ONNX; supported: homeml.nn.Module networks"
+            f"cannot export {type(obj).__name__} to ONNX; supported: homeml.nn.Module networks "
+            "and fitted homeml.learn estimators"
         )
     save_atomic(model, path)
     return model

@@ -65,19 +65,41 @@ class GraphBuilder:
 
     def model(self, input_shape, output_shape, doc: str = ""):
         """A checked ``ModelProto`` with one float32 input and output, batch axis dynamic."""
+        return self.build(input_shape, [(OUTPUT_NAME, np.float32, output_shape)], doc)
+
+    def build(self, input_shape, outputs, doc: str = "", ml_opset: int | None = None):
+        """A checked ``ModelProto`` with one float32 input and several outputs.
+
+        Parameters
+        ----------
+        input_shape : tuple
+            Shape of the float32 input; its first (batch) axis is made dynamic.
+        outputs : list of (name, dtype, shape)
+            Graph outputs (values already produced by the nodes, e.g. through ``Identity``);
+            ``dtype`` is np.float32 or np.int64; the first axis of ``shape`` is the batch.
+        doc : str, default ""
+            Doc string of the graph.
+        ml_opset : int or None, default None
+            Version of the ``ai.onnx.ml`` domain to import (tree ensembles), if any.
+        """
         helper, TensorProto = self.onnx.helper, self.onnx.TensorProto
+        types = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
         inp = helper.make_tensor_value_info(
             INPUT_NAME, TensorProto.FLOAT, [BATCH_DIM, *input_shape[1:]]
         )
-        out = helper.make_tensor_value_info(
-            OUTPUT_NAME, TensorProto.FLOAT, [BATCH_DIM, *output_shape[1:]]
-        )
+        outs = [
+            helper.make_tensor_value_info(name, types[np.dtype(dtype)], [BATCH_DIM, *shape[1:]])
+            for name, dtype, shape in outputs
+        ]
         graph = helper.make_graph(
-            self.nodes, "homeml", [inp], [out], initializer=self.initializers, doc_string=doc
+            self.nodes, "homeml", [inp], outs, initializer=self.initializers, doc_string=doc
         )
+        opsets = [helper.make_opsetid("", OPSET)]
+        if ml_opset is not None:
+            opsets.append(helper.make_opsetid("ai.onnx.ml", ml_opset))
         model = helper.make_model(
             graph,
-            opset_imports=[helper.make_opsetid("", OPSET)],
+            opset_imports=opsets,
             producer_name="homeml",
             ir_version=8,  # the IR version of opset 17: readable by older runtimes too
         )
