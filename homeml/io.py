@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import struct
+import sys
 import tempfile
 from collections import OrderedDict
 from pathlib import Path
@@ -270,13 +271,19 @@ def save(model, path, metadata: dict | None = None) -> None:
 
     Parameters
     ----------
-    model : homeml.nn.Module
-        A model made of homeml's layers (``nn.Sequential`` of layers, or ``homeml.models``).
+    model : homeml.nn.Module or homeml.learn estimator
+        A model made of homeml's layers (``nn.Sequential`` of layers, or ``homeml.models``), or
+        a fitted homeml.learn estimator or pipeline (see :mod:`homeml._estimator_io`).
     path : str or Path
         Destination file (conventionally ``*.safetensors``).
     metadata : dict, optional
         JSON-serialisable information stored alongside (metrics, class names, preprocessing).
     """
+    learn_base = sys.modules.get("homeml.learn.base")  # (not imported just to save a module)
+    if learn_base and isinstance(model, learn_base.BaseEstimator):  # homeml.learn estimators
+        from homeml._estimator_io import save_estimator
+
+        return save_estimator(model, path, metadata)
     arrays = {name: t.numpy() for name, t in model.state_dict().items()}
     info = {
         "format": "homeml",
@@ -324,10 +331,15 @@ def read(path) -> tuple[OrderedDict, dict]:
 
 
 def load(path):
-    """Load a model saved with :func:`save`; it is rebuilt from homeml's classes only."""
+    """Load a model or estimator saved with :func:`save`; it is rebuilt from homeml's classes
+    only (for estimators, only public names of homeml.learn)."""
     from homeml.tensor import Tensor
 
     arrays, info = read(path)
+    if info.get("kind") == "learn.estimator":
+        from homeml._estimator_io import load_estimator_from
+
+        return load_estimator_from(path, arrays, info)
     if info.get("kind") != "nn.Module":
         raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a homeml nn.Module")
     try:

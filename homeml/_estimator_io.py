@@ -1,0 +1,354 @@
+"""Saving and loading fitted homeml.learn estimators and pipelines, without pickle.
+
+An estimator is stored as ``{"class": name, "params": {...}, "state": {...}}``: ``class`` is a
+public name of :mod:`homeml.learn` (nothing else is ever resolved, nothing is imported from the
+file), ``params`` are its constructor arguments (``get_params(deep=False)``) and ``state`` is
+every other instance attribute that ``fit`` set (the public ``name_`` attributes and the private
+state that ``predict`` needs). Numeric and boolean arrays go to safetensors entries and are
+referenced by key; every other value is JSON with a small marker for what JSON cannot say
+(tuples, non-string dict keys, string/object arrays, dtypes, nested estimators).
+
+A value of any other type (a callable, a ``numpy.random.Generator``, a compiled object) is refused
+at save time with a ``TypeError`` naming the attribute, rather than silently dropped. A legacy
+``numpy.random.RandomState`` (an estimator's ``random_state`` or one kept after ``fit``) is stored
+by its exact state (a tuple of numbers) so that it is rebuilt as the same random stream: saving as
+``None`` would silently change what a refit draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.io import FORMAT_VERSION, ModelFileError, _save_with_digest
+
+KIND = "learn.estimator"
+
+# keys that mark an encoded value; a plain dict using one of them is stored as "__items__"
+_MARKERS = {
+    "__estimator__",
+    "__array__",
+    "__list_array__",
+    "__tuple__",
+    "__items__",
+    "__dtype__",
+    "__random_state__",
+    "__float__",
+    "__object__",
+    "__slice__",
+    "__masked__",
+}
+
+# homeml.learn's internal helper classes whose instances are plain data (arrays, numbers) held
+# by fitted estimators: stored as their attributes and rebuilt without calling __init__. The
+# file only names a key of this table; the module paths are fixed here, never read from a file.
+_HELPERS = {
+    f"{module}.{name}"
+    for module, names in {
+        "tree._tree": ["Tree"],
+        "linear_model._sgd_loop": ["SGDState"],
+        "ensemble._hist_grower": ["Binner", "Tree"],
+        "neighbors._kd_tree": ["KDTree"],
+        "ensemble._iforest": ["IsolationTree"],
+        "manifold._isomap": ["_CenteredKernelPCA"],
+        "ensemble._losses": [
+            "AbsoluteError",
+            "BinomialLogLoss",
+            "Huber",
+            "MultinomialLogLoss",
+            "SquaredError",
+        ],
+    }.items()
+    for name in names
+}
+
+
+def _search_scorer(search):
+    from homeml.learn.model_selection._validation import _scorers
+
+    scorers, multimetric = _scorers(search.estimator, search.scoring)
+    return scorers if multimetric else scorers["score"]
+
+
+# fitted attributes that hold functions, left out of the file and rebuilt on load from the
+# (already stored) parameters: a search's scorer_ comes from its ``scoring`` parameter (a
+# callable ``scoring`` is itself refused at save)
+_REBUILT = {
+    "GridSearchCV": {"scorer_": _search_scorer},
+    "RandomizedSearchCV": {"scorer_": _search_scorer},
+}
+
+
+def _helper_class(key):
+    import importlib
+
+    if key not in _HELPERS:
+        return None
+    module, _, name = key.rpartition(".")
+    return getattr(importlib.import_module(f"homeml.learn.{module}"), name)
+
+
+def _learn():
+    import homeml.learn as learn
+
+    return learn
+
+
+def _class_name(obj) -> str:
+    learn = _learn()
+    name = type(obj).__name__
+    if name not in learn.__all__ or getattr(learn, name) is not type(obj):
+        raise TypeError(
+            f"cannot save {type(obj).__module__}.{type(obj).__qualname__}: only homeml.learn's "
+            "public estimators can be rebuilt without running code from the file"
+        )
+    return name
+
+
+def _is_estimator(value) -> bool:
+    from homeml.learn.base import BaseEstimator
+
+    return isinstance(value, BaseEstimator)
+
+
+class _Encoder:
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def estimator(self, est, where: str) -> dict:
+        from homeml.learn.validation import check_is_fitted
+
+        name = _class_name(est)
+        check_is_fitted(est)  # NotFittedError for an estimator that was never fitted
+        param_names = set(est._get_param_names())
+        params = {p: self.value(getattr(est, p), f"{where}.{p}") for p in sorted(param_names)}
+        skipped = param_names | set(_REBUILT.get(name, ()))
+        state = {
+            k: self.value(v, f"{where}.{k}")
+            for k, v in sorted(vars(est).items())
+            if k not in skipped
+        }
+        return {"class": name, "params": params, "state": state}
+
+    def value(self, value, where: str):
+        if _is_estimator(value):
+            if not _has_state(value):  # an unfitted template (a param, e.g. a base estimator)
+                return {
+                    "__estimator__": {
+                        "class": _class_name(value),
+                        "params": {
+                            p: self.value(getattr(value, p), f"{where}.{p}")
+                            for p in sorted(value._get_param_names())
+                        },
+                        "state": {},
+                    }
+                }
+            return {"__estimator__": self.estimator(value, where)}
+        if type(value) is np.ndarray:  # (a subclass such as a masked array would lose its mask)
+            return self.array(value, where)
+        if type(value) is np.ma.MaskedArray:  # GridSearchCV.cv_results_["param_..."]
+            data, mask = np.asarray(value.data), np.ma.getmaskarray(value)
+            return {"__masked__": self.array(data, where), "mask": self.array(mask, where)}
+        if _is_dtype_like(value):
+            kind = "dtype" if isinstance(value, np.dtype) else "type"
+            if value in (float, int, bool):
+                kind = value.__name__
+            return {"__dtype__": np.dtype(value).str, "as": kind}
+        if isinstance(value, np.generic):
+            if isinstance(value, np.floating):  # keeps its type: np.float32(0.5) stays one
+                return {"__float__": value.dtype.str, "value": repr(float(value))}
+            return self.value(value.item(), where)
+        if isinstance(value, float):
+            return _float(value)
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, tuple):
+            return {"__tuple__": [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+        if isinstance(value, list):
+            return [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            if all(isinstance(k, str) for k in value) and not _MARKERS & value.keys():
+                return {k: self.value(v, f"{where}[{k!r}]") for k, v in value.items()}
+            return {
+                "__items__": [
+                    [self.value(k, where), self.value(v, f"{where}[{k!r}]")]
+                    for k, v in value.items()
+                ]
+            }
+        if isinstance(value, slice):
+            return {
+                "__slice__": [self.value(v, where) for v in (value.start, value.stop, value.step)]
+            }
+        helper = f"{type(value).__module__.removeprefix('homeml.learn.')}.{type(value).__name__}"
+        if _helper_class(helper) is type(value) and not hasattr(type(value), "__slots__"):
+            state = {k: self.value(v, f"{where}.{k}") for k, v in sorted(vars(value).items())}
+            return {"__object__": helper, "state": state}
+        if isinstance(value, np.random.RandomState):
+            return {"__random_state__": self.value(value.get_state(legacy=True), where)}
+        raise TypeError(
+            f"cannot save {where}: a {type(value).__module__}.{type(value).__qualname__} is not "
+            "an array, number, string, list, dict or homeml.learn estimator"
+        )
+
+    def array(self, array: np.ndarray, where: str):
+        from homeml.io import _CODES
+
+        if array.dtype.newbyteorder("=") in _CODES:
+            key = f"a{len(self.arrays)}"
+            # keep the memory layout (a Fortran-ordered or transposed array stays so): matmul
+            # results depend on it in the last bits. Stored C-ordered in stride order.
+            order = [int(i) for i in np.argsort([-s for s in array.strides], kind="stable")]
+            if order == sorted(order):
+                self.arrays[key] = array
+                return {"__array__": key}
+            self.arrays[key] = np.ascontiguousarray(array.transpose(order))
+            return {"__array__": key, "axes": [int(i) for i in np.argsort(order)]}
+        if array.dtype.kind in "OUS":  # labels, category names: a JSON list with its dtype
+            items = [self.value(v, f"{where}[...]") for v in array.ravel().tolist()]
+            return {"__list_array__": items, "dtype": array.dtype.str, "shape": list(array.shape)}
+        raise TypeError(f"cannot save {where}: arrays of dtype {array.dtype} are not supported")
+
+
+def _float(x: float):
+    # JSON has no nan/inf; json.dumps would write invalid JSON tokens for them
+    return x if np.isfinite(x) else {"__float__": "float", "value": repr(x)}
+
+
+def _is_dtype_like(value) -> bool:
+    return isinstance(value, np.dtype) or (
+        isinstance(value, type) and issubclass(value, (np.generic, float, int, bool))
+    )
+
+
+def _has_state(est) -> bool:
+    names = set(est._get_param_names())
+    return any(k not in names for k in vars(est))
+
+
+class _Decoder:
+    def __init__(self, arrays):
+        self.arrays = arrays
+
+    def estimator(self, spec) -> object:
+        learn = _learn()
+        if not isinstance(spec, dict):
+            raise ModelFileError(f"an estimator must be stored as an object, got {spec!r:.100}")
+        name = spec.get("class")
+        cls = getattr(learn, name, None) if isinstance(name, str) else None
+        if name not in learn.__all__ or not (isinstance(cls, type) and _is_estimator_cls(cls)):
+            raise ModelFileError(
+                f"the file names an unknown class {name!r}, which is not a homeml.learn estimator"
+            )
+        params, state = spec.get("params", {}), spec.get("state", {})
+        if not (isinstance(params, dict) and isinstance(state, dict)):
+            raise ModelFileError(f"the params and state of {name} must be JSON objects")
+        try:
+            est = cls(**{k: self.value(v) for k, v in params.items()})
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"the file's params do not build {name}: {error}") from None
+        for key, value in _checked_state(state, name).items():
+            if any(key in vars(klass) for klass in cls.__mro__):  # data must not shadow a method
+                raise ModelFileError(f"the file sets {name}.{key}, which is a class attribute")
+            try:
+                setattr(est, key, self.value(value))
+            except AttributeError as error:  # a read-only property
+                raise ModelFileError(f"the file sets {name}.{key}: {error}") from None
+        try:
+            for key, rebuild in _REBUILT.get(name, {}).items():
+                if _has_state(est):
+                    setattr(est, key, rebuild(est))
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"the file's params do not rebuild {name}: {error}") from None
+        return est
+
+    def value(self, value):
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        try:
+            if "__estimator__" in value:
+                return self.estimator(value["__estimator__"])
+            if "__array__" in value:
+                array = self.arrays[value["__array__"]]
+                return array.transpose(value["axes"]) if "axes" in value else array
+            if "__list_array__" in value:
+                items = [self.value(v) for v in value["__list_array__"]]
+                out = np.empty(len(items), dtype=np.dtype(value["dtype"]))
+                out[:] = items
+                return out.reshape(value["shape"])
+            if "__tuple__" in value:
+                return tuple(self.value(v) for v in value["__tuple__"])
+            if "__masked__" in value:
+                data, mask = self.value(value["__masked__"]), self.value(value["mask"])
+                return np.ma.MaskedArray(data, mask=mask)
+            if "__items__" in value:
+                return {self.value(k): self.value(v) for k, v in value["__items__"]}
+            if "__dtype__" in value:
+                builtins = {"float": float, "int": int, "bool": bool}
+                dtype = np.dtype(value["__dtype__"])
+                kind = value.get("as")
+                return builtins.get(kind) or (dtype if kind == "dtype" else dtype.type)
+            if "__float__" in value:
+                number = float(value["value"])
+                return (
+                    number
+                    if value["__float__"] == "float"
+                    else np.dtype(value["__float__"]).type(number)
+                )
+            if "__slice__" in value:
+                return slice(*(self.value(v) for v in value["__slice__"]))
+            if "__object__" in value:
+                cls = _helper_class(value["__object__"])
+                if cls is None:
+                    raise ModelFileError(f"the file names an unknown class {value['__object__']!r}")
+                obj = object.__new__(cls)
+                state = _checked_state(value["state"], value["__object__"])
+                obj.__dict__.update({k: self.value(v) for k, v in state.items()})
+                return obj
+            if "__random_state__" in value:
+                rng = np.random.RandomState()
+                rng.set_state(self.value(value["__random_state__"]))
+                return rng
+        except ModelFileError:
+            raise
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelFileError(f"a stored value is damaged: {value!r:.100} ({error})") from None
+        return {k: self.value(v) for k, v in value.items()}
+
+
+def _checked_state(state, owner) -> dict:
+    """Attribute names from a file must be plain attributes, never dunders like __class__."""
+    if not isinstance(state, dict):
+        raise ModelFileError(f"the state of {owner} must be a JSON object")
+    for key in state:
+        if not key.isidentifier() or key.startswith("__"):
+            raise ModelFileError(f"the file sets an invalid attribute {key!r} on {owner}")
+    return state
+
+
+def _is_estimator_cls(cls) -> bool:
+    from homeml.learn.base import BaseEstimator
+
+    return issubclass(cls, BaseEstimator)
+
+
+def save_estimator(estimator, path, metadata: dict | None = None) -> None:
+    """Save a fitted homeml.learn estimator or pipeline (see the module docstring)."""
+    encoder = _Encoder()
+    spec = encoder.estimator(estimator, type(estimator).__name__)
+    info = {
+        "format": "homeml",
+        "format_version": FORMAT_VERSION,
+        "kind": KIND,
+        "estimator": spec,
+        "metadata": metadata or {},
+    }
+    _save_with_digest(path, encoder.arrays, info)
+
+
+def load_estimator_from(path, arrays, info):
+    """Rebuild the estimator of a file already read and verified by :func:`homeml.io.read`."""
+    try:
+        return _Decoder(arrays).estimator(info.get("estimator"))
+    except ModelFileError as error:
+        raise ModelFileError(f"{path}: {error}") from None
