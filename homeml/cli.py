@@ -58,6 +58,35 @@ def _predict(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    try:  # optional dependencies: `pip install homeml[serve]`
+        import fastapi  # noqa: F401
+        import multipart  # noqa: F401  (python-multipart, for image uploads)
+        import uvicorn
+    except ImportError as error:
+        raise SystemExit(
+            f"homeml: error: `homeml serve` needs fastapi, uvicorn and python-multipart "
+            f"({error}); install them with: pip install 'homeml[serve]'"
+        ) from None
+    from homeml.serve import create_app, resolve_path
+
+    path = resolve_path(args.path)
+    app = create_app(path, max_body=args.max_body)  # a bad file fails here, with a clear error
+    if args.workers > 1:  # separate processes: each builds its app from the environment
+        os.environ["HOMEML_SERVE_PATH"] = str(path)
+        os.environ["HOMEML_SERVE_MAX_BODY"] = str(args.max_body)
+        app = "homeml.serve._factory:app"
+    uvicorn.run(
+        app,
+        factory=args.workers > 1,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
 def _positive_int(text):
     value = int(text)
     if value <= 0:
@@ -111,6 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("run_dir")
     predict.add_argument("image")
     predict.set_defaults(run=_predict)
+
+    serve = commands.add_parser("serve", help="serve a saved model over HTTP (FastAPI)")
+    serve.add_argument("path", help="a model file, or a run folder holding model.safetensors")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_positive_int, default=1, help="processes (default 1)")
+    serve.add_argument(
+        "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"
+    )
+    serve.set_defaults(run=_serve)
     return parser
 
 

@@ -1,0 +1,125 @@
+"""The FastAPI application: routes, error answers and the request-size limit."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from homeml.serve import DEFAULT_MAX_BODY
+from homeml.serve._model import InputError, ServedModel
+from homeml.serve._schemas import ImagePrediction, ModelInfo, Prediction, PredictRequest
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over ``max_body`` bytes, whether it says so in
+    Content-Length or not (chunked uploads, or a header that lies)."""
+
+    def __init__(self, app, max_body: int):
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_body
+            except ValueError:
+                return await _answer(send, 400, "invalid Content-Length header")
+            if too_big:
+                return await _answer(send, 413, self._message())
+        # read the whole body (at most max_body bytes) before the app sees it, then replay it
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return await _answer(send, 413, self._message())
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body, sent = b"".join(chunks), False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def _message(self):
+        return f"request body larger than the limit of {self.max_body} bytes"
+
+
+async def _answer(send, status: int, detail: str):
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+    """The FastAPI app serving ``served`` (see :func:`homeml.serve.create_app`)."""
+    app = FastAPI(
+        title="homeml model server",
+        description=f"Serving a {served.kind} ({type(served.model).__name__}).",
+    )
+    app.state.served = served
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, error: RequestValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in error.errors()
+        )
+        return JSONResponse(
+            status_code=422,
+            content={"detail": f"invalid request ({problems}); inputs: {served.expected()}"},
+        )
+
+    @app.exception_handler(InputError)
+    def _bad_input(request: Request, error: InputError):
+        return JSONResponse(status_code=422, content={"detail": str(error)})
+
+    # plain `def` endpoints: FastAPI runs them in its threadpool; the model is only read
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/v1/model", response_model=ModelInfo)
+    def model_info() -> dict:
+        return served.describe()
+
+    @app.post("/v1/predict", response_model=Prediction, response_model_exclude_none=True)
+    def predict(request: PredictRequest) -> dict:
+        return served.predict(request.inputs)
+
+    @app.post("/v1/predict/image", response_model=ImagePrediction)
+    def predict_image(file: Annotated[UploadFile, File(description="PNG or JPEG of one digit")]):
+        if not served.supports_images:
+            raise HTTPException(
+                status_code=422,
+                detail="this model does not take images: only 28x28 image classifiers saved by "
+                "`homeml train` (with mean and std in their metadata) do; "
+                "use /v1/predict with inputs of " + served.expected().removeprefix("one "),
+            )
+        return served.predict_image(file.file.read())
+
+    app.add_middleware(BodyLimit, max_body=max_body)
+    return app

@@ -1,0 +1,14 @@
+"""The app factory uvicorn imports in each worker of ``homeml serve`` (settings come from the
+environment, since workers are separate processes)."""
+
+from __future__ import annotations
+
+import os
+
+
+def app():
+    """Build the app for the model named by HOMEML_SERVE_PATH (set by ``homeml serve``)."""
+    from homeml.serve import DEFAULT_MAX_BODY, create_app
+
+    max_body = int(os.environ.get("HOMEML_SERVE_MAX_BODY", DEFAULT_MAX_BODY))
+    return create_app(os.environ["HOMEML_SERVE_PATH"], max_body=max_body)
