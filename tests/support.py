@@ -1,6 +1,10 @@
-"""Shared test tools: the PyTorch reference (optional) and finite-difference gradient checks."""
+"""Shared test tools: the PyTorch reference (optional), finite-difference gradient checks and
+safetensors file surgery."""
 
 from __future__ import annotations
+
+import json
+import struct
 
 import numpy as np
 import pytest
@@ -97,3 +101,29 @@ def check_against_torch(hm_fn, torch_fn, *arrays, rtol=None, atol=None, seed=0):
         np.testing.assert_allclose(
             h.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol, err_msg=f"gradient {i}"
         )
+
+
+# -- safetensors files, parsed and rewritten independently of homeml.io (tampering tests) ------
+
+
+def split_file(path):
+    """(header dict, data bytes) of a safetensors file."""
+    raw = path.read_bytes()
+    (size,) = struct.unpack("<Q", raw[:8])
+    return json.loads(raw[8 : 8 + size]), raw[8 + size :]
+
+
+def write_file(path, header, data):
+    encoded = json.dumps(header).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + data)
+
+
+def edit_homeml_info(path, change):
+    """Rewrite the homeml JSON in the header with ``change(info)``; the data (and so its
+    checksum) stays as it was."""
+    header, data = split_file(path)
+    info = json.loads(header["__metadata__"]["homeml"])
+    change(info)
+    header["__metadata__"]["homeml"] = json.dumps(info)
+    write_file(path, header, data)

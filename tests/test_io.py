@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from support import edit_homeml_info, split_file, write_file
 
 import homeml as hm
 from homeml import io, nn, optim
@@ -21,29 +22,6 @@ from homeml.io import ModelFileError
 from homeml.models import build_model
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def split_file(path):
-    """(header dict, data bytes) of a safetensors file, parsed independently of homeml.io."""
-    raw = path.read_bytes()
-    (size,) = struct.unpack("<Q", raw[:8])
-    return json.loads(raw[8 : 8 + size]), raw[8 + size :]
-
-
-def write_file(path, header, data):
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + data)
-
-
-def edit_homeml_info(path, change):
-    """Rewrite the homeml JSON in the header with ``change(info)``; the data (and so its
-    checksum) stays as it was."""
-    header, data = split_file(path)
-    info = json.loads(header["__metadata__"]["homeml"])
-    change(info)
-    header["__metadata__"]["homeml"] = json.dumps(info)
-    write_file(path, header, data)
 
 
 def trained_cnn():

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import pickle
-import struct
 
 import numpy as np
 import pytest
+from support import edit_homeml_info, split_file
 
 import homeml as hm
 import homeml.learn as L
@@ -26,25 +26,7 @@ X_CAT = np.array([["x", "p"], ["y", "q"], ["x", "q"], ["z", "p"]] * 5, dtype=obj
 METHODS = ("predict", "predict_proba", "decision_function", "transform", "score_samples")
 
 
-def split_file(path):
-    raw = path.read_bytes()
-    (size,) = struct.unpack("<Q", raw[:8])
-    return json.loads(raw[8 : 8 + size]), raw[8 + size :]
 
-
-def write_file(path, header, data):
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + data)
-
-
-def edit_info(path, change):
-    """Rewrite homeml's JSON in the header with ``change(info)``; the data stays as it was."""
-    header, data = split_file(path)
-    info = json.loads(header["__metadata__"]["homeml"])
-    change(info)
-    header["__metadata__"]["homeml"] = json.dumps(info)
-    write_file(path, header, data)
 
 
 def assert_same(a, b):
@@ -265,7 +247,7 @@ def saved(tmp_path):
 
 @pytest.mark.parametrize("name", ["Evil", "os.system", "clone", "homeml.io.save", "export_text"])
 def test_an_unknown_class_name_is_refused(saved, name):
-    edit_info(
+    edit_homeml_info(
         saved,
         lambda info: info["estimator"]["params"]["steps"][0]["__tuple__"][1][
             "__estimator__"
@@ -278,7 +260,7 @@ def test_an_unknown_class_name_is_refused(saved, name):
 def test_an_unknown_helper_class_is_refused(tmp_path):
     path = tmp_path / "t.safetensors"
     hm.save(L.DecisionTreeRegressor(max_depth=2).fit(X, Y_REG), path)
-    edit_info(
+    edit_homeml_info(
         path,
         lambda info: info["estimator"]["state"]["tree_"].__setitem__(
             "__object__", "subprocess.Popen"
@@ -289,7 +271,7 @@ def test_an_unknown_helper_class_is_refused(tmp_path):
 
 
 def test_a_newer_format_version_is_refused(saved):
-    edit_info(saved, lambda info: info.__setitem__("format_version", FORMAT_VERSION + 1))
+    edit_homeml_info(saved, lambda info: info.__setitem__("format_version", FORMAT_VERSION + 1))
     with pytest.raises(ModelFileError, match="newer than this homeml understands"):
         hm.load(saved)
 
@@ -311,20 +293,20 @@ def test_tampered_weights_are_refused(saved):
 
 
 def test_damaged_params_are_a_model_file_error(saved):
-    edit_info(saved, lambda info: info["estimator"]["params"].__setitem__("bogus", 1))
+    edit_homeml_info(saved, lambda info: info["estimator"]["params"].__setitem__("bogus", 1))
     with pytest.raises(ModelFileError, match="do not build Pipeline"):
         hm.load(saved)
 
 
 @pytest.mark.parametrize("key", ["__class__", "__dict__", "not an identifier"])
 def test_a_state_key_that_is_not_a_plain_attribute_is_refused(saved, key):
-    edit_info(saved, lambda info: info["estimator"]["state"].__setitem__(key, "x"))
+    edit_homeml_info(saved, lambda info: info["estimator"]["state"].__setitem__(key, "x"))
     with pytest.raises(ModelFileError, match="invalid attribute"):
         hm.load(saved)
 
 
 @pytest.mark.parametrize("key", ["predict", "classes_", "fit"])
 def test_state_cannot_shadow_methods_or_properties(saved, key):
-    edit_info(saved, lambda info: info["estimator"]["state"].__setitem__(key, 1))
+    edit_homeml_info(saved, lambda info: info["estimator"]["state"].__setitem__(key, 1))
     with pytest.raises(ModelFileError, match=f"sets Pipeline.{key}, which is a class attribute"):
         hm.load(saved)
