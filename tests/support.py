@@ -1,10 +1,18 @@
-"""Shared test tools: the PyTorch reference (optional), finite-difference gradient checks and
-safetensors file surgery."""
+"""Shared test tools: the PyTorch reference (optional), finite-difference gradient checks,
+safetensors file surgery and a real `homeml serve` process."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
 import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -127,3 +135,48 @@ def edit_homeml_info(path, change):
     change(info)
     header["__metadata__"]["homeml"] = json.dumps(info)
     write_file(path, header, data)
+
+
+# ----------------------------------------------------------------------------- homeml serve
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_process(model_path, *options, startup_s=30.0):
+    """Run ``homeml serve MODEL_PATH OPTIONS`` on a free port of 127.0.0.1; yield its URL once
+    /health answers, stop it afterwards."""
+    import httpx
+
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    command = [sys.executable, "-m", "homeml.cli", "serve", str(model_path), "--port", str(port)]
+    # the server's log goes to a file: a pipe nobody reads fills up and blocks the server
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [*command, *map(str, options)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + startup_s
+    try:
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=2).raise_for_status()
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise AssertionError(log.read().decode()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from support import serve_process
 
 import homeml as hm
 import homeml.learn as L
@@ -262,45 +257,15 @@ def test_create_app_from_a_model_object(mlp):
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_homeml_serve_process(mlp):
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "homeml.cli", "serve", str(mlp[1]), "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 20
-        while True:
-            try:
-                health = httpx.get(f"{url}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stdout.read().decode()) from None
-                time.sleep(0.1)
+    with serve_process(mlp[1]) as url:
+        health = httpx.get(f"{url}/health", timeout=2)
         assert health.json() == {"status": "ok"}
         x = RNG.normal(size=(3, 4))
         body = httpx.post(f"{url}/v1/predict", json={"inputs": x.tolist()}, timeout=10).json()
         labels, probs = _nn_expected(mlp[0], x)
         assert body["predictions"] == labels
         np.testing.assert_allclose(body["probabilities"], probs, rtol=0, atol=1e-6)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        process.stdout.close()
 
 
 def test_serve_command_errors(tmp_path, capsys):

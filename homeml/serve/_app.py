@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import html
 import json
+from importlib import resources
 from typing import Annotated
 
 from fastapi import FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from homeml.serve import DEFAULT_MAX_BODY
 from homeml.serve._model import InputError, ServedModel
-from homeml.serve._schemas import ImagePrediction, ModelInfo, Prediction, PredictRequest
+from homeml.serve._schemas import (
+    ERROR_ANSWERS,
+    ImagePrediction,
+    ModelInfo,
+    Prediction,
+    PredictRequest,
+)
 
 
 class BodyLimit:
@@ -80,6 +88,7 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     app = FastAPI(
         title="homeml model server",
         description=f"Serving a {served.kind} ({type(served.model).__name__}).",
+        responses=ERROR_ANSWERS,
     )
     app.state.served = served
 
@@ -96,6 +105,12 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     @app.exception_handler(InputError)
     def _bad_input(request: Request, error: InputError):
         return JSONResponse(status_code=422, content={"detail": str(error)})
+
+    home_page = _home_page(served)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> str:
+        return home_page
 
     # plain `def` endpoints: FastAPI runs them in its threadpool; the model is only read
     @app.get("/health")
@@ -123,3 +138,19 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
 
     app.add_middleware(BodyLimit, max_body=max_body)
     return app
+
+
+def _home_page(served: ServedModel) -> str:
+    """The drawing page for digit classifiers; a short pointer to the API for other models."""
+    if served.supports_images:
+        return resources.files("homeml.serve").joinpath("static/draw.html").read_text("utf-8")
+    name = html.escape(type(served.model).__name__)
+    expected = html.escape(served.expected())
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>homeml · {name}</title></head><body style=\"font-family: system-ui, sans-serif\">"
+        f"<h1>homeml model server</h1><p>Serving a {html.escape(served.kind)} ({name}).</p>"
+        f"<p>POST JSON <code>{{\"inputs\": [...]}}</code> to <code>/v1/predict</code> with "
+        f"{expected}.</p><p>The API is described at <a href=\"docs\">/docs</a>; the model at "
+        '<a href="v1/model">/v1/model</a>.</p></body></html>'
+    )

@@ -33,3 +33,15 @@ class ModelInfo(BaseModel):
     image_input: bool = False
 
     model_config = {"populate_by_name": True, "protected_namespaces": ()}
+
+
+class ErrorAnswer(BaseModel):
+    """Every 4xx answer: one sentence naming what was expected and what came."""
+
+    detail: str
+
+
+ERROR_ANSWERS = {
+    413: {"model": ErrorAnswer, "description": "Request body over the server's limit"},
+    422: {"model": ErrorAnswer, "description": "Inputs the model cannot take"},
+}

@@ -1,0 +1,162 @@
+"""The drawing page at `GET /`, driven end to end in headless Chromium (Debian's `chromium`
+package, through Playwright for Python; no browser download)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import os
+import shutil
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+from support import serve_process
+
+from homeml import digits
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+CHROMIUM = os.environ.get("HOMEML_CHROMIUM") or shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
+)
+
+# Strokes in canvas pixels (the pad is 280 x 280), drawn as a person would.
+ONE = [[(140, 45), (140, 235)]]
+SEVEN = [[(75, 55), (205, 55), (125, 235)]]
+ZERO = [[(140 + 60 * math.sin(t), 140 - 90 * math.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """A small MLP trained on 20,000 MNIST images (about 95% test accuracy, ~10 s)."""
+    out = tmp_path_factory.mktemp("page-run")
+    digits.train("mnist", model="mlp", epochs=2, limit=20_000, out=out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(trained_run):
+    with serve_process(trained_run / "model.safetensors") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(has_touch=True, viewport={"width": 900, "height": 700})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server + "/")
+    page.wait_for_function("document.querySelectorAll('#chart .bar').length === 10")
+    yield page
+    assert errors == [], f"the page raised JavaScript errors: {errors}"
+    context.close()
+
+
+def _draw_with_mouse(page, strokes):
+    box = page.locator("#pad").bounding_box()
+    for stroke in strokes:
+        (x0, y0), rest = stroke[0], stroke[1:]
+        page.mouse.move(box["x"] + x0, box["y"] + y0)
+        page.mouse.down()
+        for x, y in rest:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+        page.mouse.up()
+
+
+def _settled(page, answers_before):
+    """Wait until the page has shown an answer for everything drawn so far."""
+    page.wait_for_function(
+        f"requestsDone > {answers_before} && !busy && !dirty && timer === null", timeout=15_000
+    )
+
+
+def _shown(page):
+    prediction = page.locator("#prediction").inner_text()
+    probabilities = [
+        float(p) for p in page.locator("#chart .bar").evaluate_all(
+            "bars => bars.map(b => b.dataset.probability)"
+        )
+    ]  # fmt: skip
+    top = page.evaluate("document.querySelector('#chart .bar.top')?.dataset.label ?? null")
+    return prediction, np.array(probabilities), top
+
+
+def _canvas_png(page) -> bytes:
+    data_url = page.evaluate("document.getElementById('pad').toDataURL('image/png')")
+    return base64.b64decode(data_url.split(",", 1)[1])
+
+
+def test_page_is_self_contained(server):
+    html = httpx.get(server + "/").text
+    assert "<canvas" in html
+    # no CDN: every script and style is inline, nothing is fetched from another host
+    assert "http://" not in html and "https://" not in html and "src=" not in html
+
+
+@pytest.mark.parametrize(("strokes", "digit"), [(ONE, "1"), (SEVEN, "7"), (ZERO, "0")])
+def test_drawing_shows_the_models_prediction(page, server, trained_run, strokes, digit):
+    _draw_with_mouse(page, strokes)
+    _settled(page, 0)
+    prediction, probabilities, top = _shown(page)
+    assert prediction == digit
+    assert top == digit
+    assert probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    # what the page shows is the model's answer for exactly what is on the canvas
+    png = _canvas_png(page)
+    expected = digits.predict_image(trained_run, io.BytesIO(png))
+    assert str(expected["class"]) == prediction
+    reference = list(expected["probabilities"].values())
+    np.testing.assert_allclose(probabilities, reference, rtol=1e-4, atol=1e-6)
+
+
+def test_prediction_updates_while_drawing(page):
+    box = page.locator("#pad").bounding_box()
+    page.mouse.move(box["x"] + 140, box["y"] + 45)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 140, box["y"] + 235, steps=20)
+    # the button is still down: the answer came from the live updates, not from pointerup
+    _settled(page, 0)
+    assert page.locator("#prediction").inner_text() == "1"
+    page.mouse.up()
+
+
+def test_clear_empties_the_canvas_and_the_chart(page):
+    _draw_with_mouse(page, ONE)
+    _settled(page, 0)
+    page.click("#clear")
+    prediction, probabilities, top = _shown(page)
+    assert prediction == "" and top is None
+    assert np.all(probabilities == 0)
+    pixels = np.asarray(Image.open(io.BytesIO(_canvas_png(page))).convert("L"))
+    assert pixels.min() == 255  # all white again
+    # and it draws and predicts again afterwards
+    answers = page.evaluate("requestsDone")
+    _draw_with_mouse(page, SEVEN)
+    _settled(page, answers)
+    assert page.locator("#prediction").inner_text() == "7"
+
+
+def test_touch_strokes_draw_too(page):
+    """A finger on a touch screen (Chromium's touch events become pointer events)."""
+    box = page.locator("#pad").bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    points = [(box["x"] + 140, box["y"] + y) for y in np.linspace(45, 235, 20)]
+    for kind, (x, y) in zip(
+        ["touchStart", *["touchMove"] * (len(points) - 2), "touchEnd"], points
+    ):
+        touch = [] if kind == "touchEnd" else [{"x": float(x), "y": float(y)}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touch})
+    _settled(page, 0)
+    assert page.locator("#prediction").inner_text() == "1"
