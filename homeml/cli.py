@@ -87,6 +87,25 @@ def _serve(args) -> int:
     return 0
 
 
+def _rl(args) -> int:
+    from homeml.rl.algorithms import parse_params, run
+
+    summary = run(
+        args.env,
+        args.algo,
+        args.episodes,
+        seed=args.seed,
+        params=parse_params(args.set),
+        env_kwargs=parse_params(args.env_set),
+        eval_episodes=args.eval_episodes,
+        plot=args.plot,
+        out=args.out,
+        progress=not args.quiet,
+    )
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
 def _positive_int(text):
     value = int(text)
     if value <= 0:
@@ -150,6 +169,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"
     )
     serve.set_defaults(run=_serve)
+
+    from homeml.rl.algorithms import ALGORITHMS  # (names only: no agent module is imported)
+
+    rl = commands.add_parser("rl", help="train a reinforcement-learning agent on an environment")
+    rl.add_argument("env", help="an environment name: CartPole-v1, FrozenLake-v1, Taxi-v3, ...")
+    rl.add_argument("--algo", required=True, choices=list(ALGORITHMS))
+    rl.add_argument("--episodes", type=_positive_int, default=500, help="default 500")
+    rl.add_argument("--seed", type=int, default=0, help="default 0")
+    rl.add_argument(
+        "--set", action="append", metavar="NAME=VALUE",
+        help="an agent parameter (repeatable), e.g. --set alpha=0.5 --set epsilon=0.1",
+    )  # fmt: skip
+    rl.add_argument(
+        "--env-set", action="append", metavar="NAME=VALUE",
+        help="an environment argument (repeatable), e.g. --env-set is_slippery=false",
+    )  # fmt: skip
+    rl.add_argument(
+        "--eval-episodes", type=int, default=100, help="greedy evaluation episodes (default 100)"
+    )
+    rl.add_argument("--plot", help="write the returns per episode to this PNG")
+    rl.add_argument("--out", help="save the trained agent to this file")
+    rl.add_argument("--quiet", action="store_true", help="no progress bar")
+    rl.set_defaults(run=_rl)
     return parser
 
 
@@ -158,7 +200,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, TypeError) as error:
         parser.exit(1, f"homeml: error: {error}\n")
 
 

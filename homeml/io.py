@@ -271,15 +271,21 @@ def save(model, path, metadata: dict | None = None) -> None:
 
     Parameters
     ----------
-    model : homeml.nn.Module or homeml.learn estimator
-        A model made of homeml's layers (``nn.Sequential`` of layers, or ``homeml.models``), or
-        a fitted homeml.learn estimator or pipeline (see :mod:`homeml._estimator_io`).
+    model : homeml.nn.Module, homeml.learn estimator or homeml.rl agent
+        A model made of homeml's layers (``nn.Sequential`` of layers, or ``homeml.models``), a
+        fitted homeml.learn estimator or pipeline (see :mod:`homeml._estimator_io`), or a
+        trained homeml.rl agent (see :mod:`homeml.rl._agent_io`).
     path : str or Path
         Destination file (conventionally ``*.safetensors``).
     metadata : dict, optional
         JSON-serialisable information stored alongside (metrics, class names, preprocessing).
     """
-    learn_base = sys.modules.get("homeml.learn.base")  # (not imported just to save a module)
+    rl_base = sys.modules.get("homeml.rl.base")  # (not imported just to save a module)
+    if rl_base and isinstance(model, rl_base.Agent):  # homeml.rl agents
+        from homeml.rl._agent_io import save_agent
+
+        return save_agent(model, path, metadata)
+    learn_base = sys.modules.get("homeml.learn.base")
     if learn_base and isinstance(model, learn_base.BaseEstimator):  # homeml.learn estimators
         from homeml._estimator_io import save_estimator
 
@@ -340,6 +346,10 @@ def load(path):
         from homeml._estimator_io import load_estimator_from
 
         return load_estimator_from(path, arrays, info)
+    if info.get("kind") == "rl.agent":
+        from homeml.rl._agent_io import load_agent_from
+
+        return load_agent_from(path, arrays, info)
     if info.get("kind") != "nn.Module":
         raise ModelFileError(f"{path}: holds a {info.get('kind')!r}, not a homeml nn.Module")
     try:

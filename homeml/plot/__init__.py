@@ -10,8 +10,10 @@ windows), so ``import homeml.plot`` stays light.
   :func:`plot_roc_curve`, :func:`plot_learning_curve`, :func:`plot_tree`
 - unsupervised models: :func:`plot_clusters`, :func:`plot_dendrogram` (and
   :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
+- reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
+from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
     _axes,
     plot_confusion_matrix,
@@ -40,5 +42,6 @@ __all__ = [
     "_axes", "_pyplot", "confusion_matrix", "linkage_matrix", "plot_clusters",
     "plot_confusion", "plot_confusion_matrix", "plot_decision_boundary", "plot_dendrogram",
     "plot_embedding", "plot_explained_variance", "plot_history", "plot_image_grid",
-    "plot_learning_curve", "plot_roc_curve", "plot_tree", "training_report",
+    "plot_learning_curve", "plot_returns", "plot_roc_curve", "plot_state_values", "plot_tree",
+    "training_report",
 ]

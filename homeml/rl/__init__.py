@@ -1,0 +1,58 @@
+"""Reinforcement learning on Gymnasium's environment API: environments, dynamic programming,
+Monte Carlo, temporal-difference learning, bandits, deep RL and derivative-free search.
+
+``homeml.rl.make("CartPole-v1")`` builds an environment; the agents train on homeml's or
+Gymnasium's environments alike (``agent.train(env, n_episodes)``) and save with
+:func:`homeml.save`.
+
+- environments: :func:`make` (and :mod:`homeml.rl.envs`), :mod:`homeml.rl.spaces`, :class:`Env`,
+  :class:`Wrapper`, :class:`TimeLimit`
+- dynamic programming (:mod:`~homeml.rl.dp`): :func:`policy_evaluation`,
+  :func:`policy_iteration`, :func:`value_iteration`
+- Monte Carlo (:mod:`~homeml.rl.monte_carlo`): :func:`mc_prediction`,
+  :func:`off_policy_mc_prediction`, :class:`MonteCarloES`, :class:`OnPolicyMonteCarlo`,
+  :class:`OffPolicyMonteCarlo`
+- temporal difference (:mod:`~homeml.rl.td`): :func:`td_prediction`, :class:`SARSA`,
+  :class:`ExpectedSARSA`, :class:`QLearning`, :class:`DoubleQLearning`, :class:`NStepSARSA`
+- bandits (:mod:`~homeml.rl.bandits`): :class:`EpsilonGreedy`, :class:`UCB`,
+  :class:`GradientBandit`, :func:`run_testbed`
+- deep RL on :mod:`homeml.nn`: :class:`DQN`, :class:`REINFORCE`, :class:`A2C`
+- derivative-free (:mod:`~homeml.rl.cem`): :class:`CrossEntropyMethod`,
+  :class:`EvolutionStrategy`
+"""
+
+from homeml.rl import spaces
+from homeml.rl.bandits import UCB, EpsilonGreedy, GradientBandit, run_testbed
+from homeml.rl.base import Agent, History
+from homeml.rl.cem import CrossEntropyMethod, EvolutionStrategy
+from homeml.rl.core import Env, ResetNeeded, TimeLimit, Wrapper
+from homeml.rl.dp import action_values, policy_evaluation, policy_iteration, value_iteration
+from homeml.rl.dqn import DQN, ReplayBuffer
+from homeml.rl.monte_carlo import (
+    MonteCarloES,
+    OffPolicyMonteCarlo,
+    OnPolicyMonteCarlo,
+    mc_prediction,
+    off_policy_mc_prediction,
+)
+from homeml.rl.policy_gradient import A2C, REINFORCE
+from homeml.rl.registration import make, register, registry, spec
+from homeml.rl.schedules import ExponentialSchedule, LinearSchedule, as_schedule
+from homeml.rl.td import (
+    SARSA,
+    DoubleQLearning,
+    ExpectedSARSA,
+    NStepSARSA,
+    QLearning,
+    td_prediction,
+)
+
+__all__ = [
+    "A2C", "DQN", "REINFORCE", "SARSA", "UCB", "Agent", "CrossEntropyMethod", "DoubleQLearning",
+    "Env", "EpsilonGreedy", "EvolutionStrategy", "ExpectedSARSA", "ExponentialSchedule",
+    "GradientBandit", "History", "LinearSchedule", "MonteCarloES", "NStepSARSA",
+    "OffPolicyMonteCarlo", "OnPolicyMonteCarlo", "QLearning", "ReplayBuffer", "ResetNeeded",
+    "TimeLimit", "Wrapper", "action_values", "as_schedule", "make", "mc_prediction",
+    "off_policy_mc_prediction", "policy_evaluation", "policy_iteration", "register", "registry",
+    "run_testbed", "spaces", "spec", "td_prediction", "value_iteration",
+]

@@ -1,0 +1,101 @@
+"""The agents by name, and one training run as ``homeml rl ENV --algo ALGO`` does it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+
+import numpy as np
+
+# name -> (module of homeml.rl, class); the names ``homeml rl --algo`` accepts
+ALGORITHMS = {
+    "q-learning": ("td", "QLearning"),
+    "sarsa": ("td", "SARSA"),
+    "expected-sarsa": ("td", "ExpectedSARSA"),
+    "double-q-learning": ("td", "DoubleQLearning"),
+    "n-step-sarsa": ("td", "NStepSARSA"),
+    "mc-exploring-starts": ("monte_carlo", "MonteCarloES"),
+    "mc-on-policy": ("monte_carlo", "OnPolicyMonteCarlo"),
+    "mc-off-policy": ("monte_carlo", "OffPolicyMonteCarlo"),
+    "dqn": ("dqn", "DQN"),
+    "reinforce": ("policy_gradient", "REINFORCE"),
+    "a2c": ("policy_gradient", "A2C"),
+    "cem": ("cem", "CrossEntropyMethod"),
+    "es": ("cem", "EvolutionStrategy"),
+    "epsilon-greedy": ("bandits", "EpsilonGreedy"),
+    "ucb": ("bandits", "UCB"),
+    "gradient-bandit": ("bandits", "GradientBandit"),
+}
+
+
+def make_agent(algo: str, seed=None, **params):
+    """A new agent of algorithm ``algo`` (a key of :data:`ALGORITHMS`) with ``params``."""
+    if algo not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algo!r}; choose one of {', '.join(ALGORITHMS)}")
+    module, name = ALGORITHMS[algo]
+    cls = getattr(importlib.import_module(f"homeml.rl.{module}"), name)
+    return cls(seed=seed, **params)
+
+
+def parse_params(pairs) -> dict:
+    """``["alpha=0.5", "hidden_sizes=[64,64]"]`` -> ``{"alpha": 0.5, "hidden_sizes": [64, 64]}``
+    (values are JSON; anything that is not JSON is a string)."""
+    params = {}
+    for pair in pairs or ():
+        name, sep, text = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise ValueError(f"expected NAME=VALUE (e.g. alpha=0.5), got {pair!r}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        params[name] = tuple(value) if isinstance(value, list) else value
+    return params
+
+
+def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval_episodes=100,
+        plot=None, out=None, env_kwargs=None, progress=True) -> dict:
+    """Train ``algo`` on ``homeml.rl.make(env_name)`` and evaluate its greedy policy.
+
+    Returns a summary: mean return of the last 100 training episodes, evaluation mean and
+    standard deviation over ``eval_episodes`` (the evaluation environment is seeded with
+    ``seed + 1`` when a seed is given), wall time; writes a returns plot to ``plot`` and the
+    agent to ``out`` when given.
+    """
+    import homeml
+    from homeml.rl import make
+
+    agent = make_agent(algo, seed=seed, **(params or {}))
+    env = make(env_name, **(env_kwargs or {}))
+    start = time.perf_counter()
+    history = agent.train(env, episodes, progress=progress)
+    seconds = time.perf_counter() - start
+    summary = {
+        "env": env_name,
+        "algo": algo,
+        "agent": repr(agent),
+        "episodes": len(history),
+        "train_seconds": round(seconds, 2),
+        "mean_return_last_100": float(np.mean(history.returns[-100:])),
+    }
+    if eval_episodes:
+        eval_seed = None if seed is None else seed + 1
+        returns = agent.evaluate(make(env_name, **(env_kwargs or {})), eval_episodes, eval_seed)
+        summary["eval_episodes"] = int(eval_episodes)
+        summary["eval_mean_return"] = float(returns.mean())
+        summary["eval_std_return"] = float(returns.std())
+    if plot:
+        from homeml.plot import _pyplot, plot_returns
+
+        fig, ax = _pyplot().subplots(figsize=(7, 4))
+        plot_returns(history, ax=ax, label=f"{algo}, mean of 100")
+        ax.set_title(f"{algo} on {env_name}")
+        fig.tight_layout()
+        fig.savefig(plot, dpi=120)
+        _pyplot().close(fig)
+        summary["plot"] = str(plot)
+    if out:
+        homeml.save(agent, out, metadata={k: v for k, v in summary.items() if k != "plot"})
+        summary["saved"] = str(out)
+    return summary
