@@ -8,7 +8,7 @@ environment; once those average 495 or more, training stops (Stable-Baselines3's
 ``StopTrainingOnRewardThreshold`` does the same). The final score is 100 fresh greedy episodes on
 homeml's CartPole and 100 on Gymnasium's (when installed). The returns and their rolling mean go
 to docs/rl-dqn-cartpole.png and the agent to runs/dqn-cartpole.safetensors (``homeml.save``).
-The hyper-parameters are those of the RL Baselines3 Zoo for DQN on CartPole-v1.
+DQN's defaults are the RL Baselines3 Zoo's hyper-parameters for CartPole-v1.
 """
 
 from __future__ import annotations
@@ -23,16 +23,12 @@ import homeml as hm
 from homeml.rl.cem import CrossEntropyMethod
 from homeml.rl.dqn import DQN
 from homeml.rl.registration import make
-from homeml.rl.schedules import LinearSchedule
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def dqn_agent(seed: int) -> DQN:
-    return DQN(hidden_sizes=(256, 256), learning_rate=2.3e-3, gamma=0.99,
-               epsilon=LinearSchedule(1.0, 0.04, 8_000), buffer_size=100_000, batch_size=64,
-               learning_starts=1_000, train_freq=256, gradient_steps=128,
-               target_update_interval=10, double_dqn=False, max_grad_norm=10.0, seed=seed)
+    return DQN(seed=seed)  # the defaults are the Zoo's CartPole-v1 settings
 
 
 def evaluate_both(agent, n_episodes: int = 100, seed: int = 10_000) -> dict:

@@ -98,6 +98,7 @@ def _rl(args) -> int:
         params=parse_params(args.set),
         env_kwargs=parse_params(args.env_set),
         eval_episodes=args.eval_episodes,
+        stop_at=args.stop_at,
         plot=args.plot,
         out=args.out,
         progress=not args.quiet,
@@ -188,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument(
         "--eval-episodes", type=int, default=100, help="greedy evaluation episodes (default 100)"
     )
+    rl.add_argument(
+        "--stop-at", type=float, metavar="RETURN",
+        help="stop once 10 greedy episodes, played every 10 training episodes, average this",
+    )  # fmt: skip
     rl.add_argument("--plot", help="write the returns per episode to this PNG")
     rl.add_argument("--out", help="save the trained agent to this file")
     rl.add_argument("--quiet", action="store_true", help="no progress bar")

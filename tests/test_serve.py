@@ -268,6 +268,22 @@ def test_homeml_serve_process(mlp):
         np.testing.assert_allclose(body["probabilities"], probs, rtol=0, atol=1e-6)
 
 
+def test_homeml_serve_with_two_worker_processes(mlp):
+    """--workers 2: uvicorn's worker processes each build the app from the saved file."""
+    x = RNG.normal(size=(2, 4))
+    labels, probs = _nn_expected(mlp[0], x)
+    with serve_process(mlp[1], "--workers", 2, startup_s=60) as url:
+        with ThreadPoolExecutor(8) as pool:
+            bodies = list(pool.map(
+                lambda _: httpx.post(f"{url}/v1/predict", json={"inputs": x.tolist()},
+                                     timeout=10).json(),
+                range(40),
+            ))  # fmt: skip
+    for body in bodies:
+        assert body["predictions"] == labels
+        np.testing.assert_allclose(body["probabilities"], probs, rtol=0, atol=1e-6)
+
+
 def test_serve_command_errors(tmp_path, capsys):
     from homeml.cli import main
 

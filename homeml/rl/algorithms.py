@@ -8,6 +8,9 @@ import time
 
 import numpy as np
 
+from homeml.rl.base import History
+from homeml.rl.schedules import ExponentialSchedule, LinearSchedule
+
 # name -> (module of homeml.rl, class); the names ``homeml rl --algo`` accepts
 ALGORITHMS = {
     "q-learning": ("td", "QLearning"),
@@ -38,14 +41,32 @@ def make_agent(algo: str, seed=None, **params):
     return cls(seed=seed, **params)
 
 
+_SCHEDULES = {"linear": LinearSchedule, "exponential": ExponentialSchedule}
+
+
 def parse_params(pairs) -> dict:
-    """``["alpha=0.5", "hidden_sizes=[64,64]"]`` -> ``{"alpha": 0.5, "hidden_sizes": [64, 64]}``
-    (values are JSON; anything that is not JSON is a string)."""
+    """``["alpha=0.5", "hidden_sizes=[64,64]", "epsilon=linear:1,0.05,5000"]`` ->
+    ``{"alpha": 0.5, "hidden_sizes": (64, 64), "epsilon": LinearSchedule(1, 0.05, 5000)}``.
+
+    Values are JSON (lists become tuples); ``linear:START,END,DURATION`` and
+    ``exponential:START,END,DECAY`` are schedules; anything else is a string.
+    """
     params = {}
     for pair in pairs or ():
         name, sep, text = pair.partition("=")
         if not sep or not name.isidentifier():
             raise ValueError(f"expected NAME=VALUE (e.g. alpha=0.5), got {pair!r}")
+        kind, colon, numbers = text.partition(":")
+        if colon and kind in _SCHEDULES:
+            try:
+                start, end, third = (float(x) for x in numbers.split(","))
+            except ValueError:
+                third_name = "DURATION" if kind == "linear" else "DECAY"
+                raise ValueError(
+                    f"expected {name}={kind}:START,END,{third_name} (three numbers), got {pair!r}"
+                ) from None
+            params[name] = _SCHEDULES[kind](start, end, int(third) if kind == "linear" else third)
+            continue
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
@@ -54,22 +75,53 @@ def parse_params(pairs) -> dict:
     return params
 
 
+def train_until(agent, env, episodes: int, stop_at: float, eval_env, *, every: int = 10,
+                eval_episodes: int = 10, progress: bool = True):
+    """Train in rounds of ``every`` episodes; after each, play ``eval_episodes`` greedy episodes
+    of ``eval_env`` and stop once their mean return reaches ``stop_at`` (as Stable-Baselines3's
+    ``StopTrainingOnRewardThreshold``). Returns ``(history, episode it stopped at or None)``."""
+    from tqdm.auto import tqdm
+
+    parts, done = [], 0
+    with tqdm(total=episodes, unit="ep", disable=not progress, leave=False) as bar:
+        while done < episodes:
+            part = agent.train(env, min(every, episodes - done), progress=False)
+            parts.append(part)
+            done += len(part)
+            bar.update(len(part))
+            score = float(agent.evaluate(eval_env, eval_episodes).mean())
+            bar.set_postfix(greedy_mean=f"{score:.1f}")
+            if score >= stop_at:
+                return History.concatenate(parts), done
+    return History.concatenate(parts), None
+
+
 def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval_episodes=100,
-        plot=None, out=None, env_kwargs=None, progress=True) -> dict:
+        plot=None, out=None, env_kwargs=None, stop_at=None, progress=True) -> dict:
     """Train ``algo`` on ``homeml.rl.make(env_name)`` and evaluate its greedy policy.
 
-    Returns a summary: mean return of the last 100 training episodes, evaluation mean and
-    standard deviation over ``eval_episodes`` (the evaluation environment is seeded with
-    ``seed + 1`` when a seed is given), wall time; writes a returns plot to ``plot`` and the
-    agent to ``out`` when given.
+    With ``stop_at``, training stops early once 10 greedy episodes (played every 10 training
+    episodes on a separate environment) average at least ``stop_at``. Returns a summary: mean
+    return of the last 100 training episodes, evaluation mean and standard deviation over
+    ``eval_episodes`` fresh episodes (that environment is seeded with ``seed + 1`` when a seed is
+    given), wall time; writes a returns plot to ``plot`` and the agent to ``out`` when given.
     """
     import homeml
     from homeml.rl import make
 
+    def new_env():
+        return make(env_name, **(env_kwargs or {}))
+
     agent = make_agent(algo, seed=seed, **(params or {}))
-    env = make(env_name, **(env_kwargs or {}))
+    env = new_env()
     start = time.perf_counter()
-    history = agent.train(env, episodes, progress=progress)
+    if stop_at is None:
+        history, stopped = agent.train(env, episodes, progress=progress), None
+    else:
+        check_env = new_env()
+        check_env.reset(seed=None if seed is None else seed + 2)
+        history, stopped = train_until(agent, env, episodes, stop_at, check_env,
+                                       progress=progress)
     seconds = time.perf_counter() - start
     summary = {
         "env": env_name,
@@ -79,9 +131,11 @@ def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval
         "train_seconds": round(seconds, 2),
         "mean_return_last_100": float(np.mean(history.returns[-100:])),
     }
+    if stop_at is not None:
+        summary["stopped_early"] = stopped is not None
     if eval_episodes:
         eval_seed = None if seed is None else seed + 1
-        returns = agent.evaluate(make(env_name, **(env_kwargs or {})), eval_episodes, eval_seed)
+        returns = agent.evaluate(new_env(), eval_episodes, eval_seed)
         summary["eval_episodes"] = int(eval_episodes)
         summary["eval_mean_return"] = float(returns.mean())
         summary["eval_std_return"] = float(returns.std())

@@ -51,6 +51,22 @@ class History:
         start = np.maximum(index - window, 0)
         return (cumulative[index] - cumulative[start]) / (index - start)
 
+    @classmethod
+    def concatenate(cls, histories) -> History:
+        """One history of consecutive ``train`` calls (figures missing from a part are NaN)."""
+        histories = list(histories)
+        names = {name for h in histories for name in h.extra}
+        extra = {
+            name: np.concatenate(
+                [h.extra.get(name, np.full(len(h), np.nan)) for h in histories]
+            ) for name in sorted(names)
+        }  # fmt: skip
+        return cls(
+            np.concatenate([h.returns for h in histories] or [np.zeros(0)]),
+            np.concatenate([h.lengths for h in histories] or [np.zeros(0, dtype=np.int64)]),
+            extra,
+        )
+
     def to_dict(self) -> dict:
         """The history as plain columns (``pandas.DataFrame(history.to_dict())`` is a table)."""
         return {"returns": self.returns, "lengths": self.lengths, **self.extra}
@@ -72,7 +88,9 @@ class HistoryRecorder:
             self.extra.setdefault(name, []).append(value)
         self._bar.update(1)
         if len(self.returns) % 10 == 0 or len(self.returns) == self._bar.total:
-            self._bar.set_postfix(mean_return=f"{np.mean(self.returns[-100:]):.2f}")
+            # refresh=False: the bar redraws at tqdm's own pace, not 10 times per 10 episodes
+            mean = np.mean(self.returns[-100:])
+            self._bar.set_postfix(mean_return=f"{mean:.2f}", refresh=False)
 
     def close(self) -> History:
         self._bar.close()

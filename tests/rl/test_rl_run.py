@@ -13,7 +13,7 @@ import homeml as hm
 from homeml import cli
 from homeml.io import ModelFileError
 from homeml.plot import plot_returns, plot_state_values
-from homeml.rl import History, LinearSchedule, QLearning, make
+from homeml.rl import ExponentialSchedule, History, LinearSchedule, QLearning, make
 from homeml.rl.algorithms import ALGORITHMS, make_agent, parse_params, run
 from homeml.rl.base import Agent
 
@@ -31,9 +31,38 @@ def test_every_algorithm_name_builds_its_agent():
 def test_parse_params():
     got = parse_params(["alpha=0.5", "hidden_sizes=[32,32]", "double_dqn=false", "name=x"])
     assert got == {"alpha": 0.5, "hidden_sizes": (32, 32), "double_dqn": False, "name": "x"}
+    got = parse_params(["epsilon=linear:1,0.05,500", "alpha=exponential:0.5,0.01,0.99"])
+    assert got == {"epsilon": LinearSchedule(1.0, 0.05, 500),
+                   "alpha": ExponentialSchedule(0.5, 0.01, 0.99)}  # fmt: skip
     for bad in ["alpha", "=3", "1x=2"]:
         with pytest.raises(ValueError, match="expected NAME=VALUE"):
             parse_params([bad])
+    with pytest.raises(ValueError, match=r"expected epsilon=linear:START,END,DURATION"):
+        parse_params(["epsilon=linear:1,2"])
+
+
+def test_stop_at_stops_once_the_greedy_policy_is_good_enough(capsys):
+    # the deterministic 4x4 lake: Q-learning's greedy policy reaches the goal within a few
+    # hundred episodes; a greedy check every 10 episodes must stop training there
+    summary = run("FrozenLake-v1", "q-learning", 5000, seed=0, env_kwargs={"is_slippery": False},
+                  params={"epsilon": 0.3}, stop_at=1.0, eval_episodes=5, progress=False)
+    assert summary["stopped_early"] and summary["episodes"] < 5000
+    assert summary["episodes"] % 10 == 0 and summary["eval_mean_return"] == 1.0
+    # without a reachable threshold it trains for every episode asked
+    summary = run("FrozenLake-v1", "q-learning", 30, seed=0, env_kwargs={"is_slippery": False},
+                  stop_at=2.0, eval_episodes=0, progress=False)
+    assert summary["episodes"] == 30 and not summary["stopped_early"]
+
+
+def test_history_concatenate():
+    a = History(np.array([1.0, 2.0]), np.array([3, 4]), {"loss": np.array([0.5, 0.25])})
+    b = History(np.array([5.0]), np.array([6]), {"epsilon": np.array([0.1])})
+    both = History.concatenate([a, b])
+    np.testing.assert_array_equal(both.returns, [1, 2, 5])
+    np.testing.assert_array_equal(both.lengths, [3, 4, 6])
+    np.testing.assert_array_equal(both.extra["loss"], [0.5, 0.25, np.nan])
+    np.testing.assert_array_equal(both.extra["epsilon"], [np.nan, np.nan, 0.1])
+    assert len(History.concatenate([])) == 0
 
 
 def test_homeml_rl_command_trains_evaluates_plots_and_saves(tmp_path, capsys):
