@@ -61,12 +61,13 @@ def _predict(args) -> int:
 def _serve(args) -> int:
     try:  # optional dependencies: `pip install homeml[serve]`
         import fastapi  # noqa: F401
+        import fastapi_offline  # noqa: F401  (/docs without a CDN)
         import multipart  # noqa: F401  (python-multipart, for image uploads)
         import uvicorn
     except ImportError as error:
         raise SystemExit(
-            f"homeml: error: `homeml serve` needs fastapi, uvicorn and python-multipart "
-            f"({error}); install them with: pip install 'homeml[serve]'"
+            f"homeml: error: `homeml serve` needs fastapi, fastapi-offline, uvicorn and "
+            f"python-multipart ({error}); install them with: pip install 'homeml[serve]'"
         ) from None
     from homeml.serve import create_app, resolve_path
 

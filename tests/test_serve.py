@@ -141,7 +141,11 @@ def test_regressor_has_no_probabilities(tmp_path):
         {"inputs": [[1.0, 2.0, 3.0, 4.0], [1.0, 2.0]]},  # ragged
         {"inputs": [[[1.0, 2.0, 3.0, 4.0]]]},  # too many dimensions
         {"inputs": ["a", "b", "c", "d"]},  # wrong type
+        {"inputs": ["1", "2", "3", "4"]},  # numbers in strings are strings
+        {"inputs": [True, False, True, 1.0]},  # booleans are not numbers
+        {"inputs": [1.0, {"x": 1}, 3.0, 4.0]},
         {"inputs": [1.0, None, 3.0, 4.0]},
+        {"inputs": [10**400, 2, 3, 4]},  # an integer past float64
         {"inputs": []},  # empty batch
         {"inputs": [[]]},
         {"inputs": 5},  # not a list
@@ -163,6 +167,25 @@ def test_nan_and_inf_are_422(nn_client, token):
     )
     assert response.status_code == 422
     assert "NaN or infinite" in response.json()["detail"]
+
+
+def test_outputs_that_overflow_are_422_not_null(nn_client, est_client, tmp_path):
+    """Finite inputs can overflow inside a model; the answer must not be NaN (JSON null)."""
+    response = nn_client.post("/v1/predict", json={"inputs": [1e39, 1.0, 1.0, 1.0]})
+    assert response.status_code == 422 and "range of the model's float32" in response.text
+    net = nn.Linear(4, 2)
+    with hm.no_grad():
+        net.weight.fill_(1e30)
+    client = TestClient(create_app(net, metadata={"classes": ["a", "b"]}))
+    response = client.post("/v1/predict", json={"inputs": [1e10, 1e10, 1e10, 1e10]})
+    assert response.status_code == 422 and "not finite" in response.json()["detail"]
+    assert client.post("/v1/predict", json={"inputs": [1e-10, 0, 0, 0]}).status_code == 200
+    response = est_client.post("/v1/predict", json={"inputs": [1e308, 1e308, 1e308]})
+    assert response.status_code == 422 and "not finite" in response.json()["detail"]
+    path = tmp_path / "lr.safetensors"
+    hm.save(L.LinearRegression().fit(X_EST, X_EST[:, 0] * 1e300), path)
+    response = TestClient(create_app(path)).post("/v1/predict", json={"inputs": [1e10] * 3})
+    assert response.status_code == 422 and "not finite" in response.json()["detail"]
 
 
 def test_not_json_is_422(nn_client):
@@ -227,7 +250,13 @@ def test_bad_images_are_422(digit_run, nn_client):
     response = client.post("/v1/predict/image", files={"file": ("b.png", blank.getvalue())})
     assert response.status_code == 422 and "blank" in response.json()["detail"]
     response = client.post("/v1/predict/image")  # no file
-    assert response.status_code == 422
+    assert response.status_code == 422 and "in the field 'file'" in response.json()["detail"]
+    # a small file that would decode into a huge picture is refused from its header
+    huge = io.BytesIO()
+    Image.new("1", (5000, 5000), 1).save(huge, format="PNG")
+    assert len(huge.getvalue()) < 100_000
+    response = client.post("/v1/predict/image", files={"file": ("h.png", huge.getvalue())})
+    assert response.status_code == 422 and "5000 x 5000 pixels" in response.json()["detail"]
     # a model that does not take images
     response = nn_client.post("/v1/predict/image", files={"file": ("x.png", good, "image/png")})
     assert response.status_code == 422

@@ -160,3 +160,81 @@ def test_touch_strokes_draw_too(page):
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touch})
     _settled(page, 0)
     assert page.locator("#prediction").inner_text() == "1"
+
+
+def test_an_answer_for_a_cleared_drawing_is_not_shown(page):
+    """Clear and redraw while a request is out: its late answer (for the old drawing) is
+    dropped and the page shows the answer for what is on the canvas now."""
+    held, hold = [], [True]
+
+    def route(request_route):
+        if hold[0]:
+            held.append(request_route)  # answered later, by the test
+        else:
+            request_route.continue_()
+
+    page.route("**/v1/predict/image", route)
+    _draw_with_mouse(page, ONE)
+    page.wait_for_function("busy")
+    page.click("#clear")
+    _draw_with_mouse(page, SEVEN)
+    answers = page.evaluate("requestsDone")
+    held.pop(0).continue_()  # the answer for the cleared "1" arrives now
+    page.wait_for_function(f"requestsDone > {answers}")
+    assert page.locator("#prediction").inner_text() == ""  # ... and is not shown
+    hold[0] = False
+    for request_route in held:  # the request for the "7", sent when the first returned
+        request_route.continue_()
+    _settled(page, answers + 1)
+    assert page.locator("#prediction").inner_text() == "7"
+
+
+def test_errors_replace_the_prediction(page):
+    _draw_with_mouse(page, ONE)
+    _settled(page, 0)
+    assert page.locator("#prediction").inner_text() == "1"
+    page.route("**/v1/predict/image", lambda r: r.fulfill(status=502, body="<html>Bad gateway"))
+    answers = page.evaluate("requestsDone")
+    _draw_with_mouse(page, [[(60, 60), (80, 80)]])
+    _settled(page, answers)
+    prediction, probabilities, top = _shown(page)
+    assert prediction == "" and top is None and np.all(probabilities == 0)
+    assert page.locator("#status").inner_text() == "error 502 from the server"
+
+
+def test_a_second_finger_does_not_draw(page):
+    box = page.locator("#pad").bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    for i, y in enumerate(np.linspace(50, 230, 12)):
+        kind = "touchStart" if i == 0 else "touchMove"
+        fingers = [{"x": box["x"] + x, "y": box["y"] + float(y), "id": n}
+                   for n, x in enumerate((60, 220))]  # fmt: skip
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": fingers})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    _settled(page, 0)
+    pixels = np.asarray(Image.open(io.BytesIO(_canvas_png(page))).convert("L"))
+    assert pixels[60:220, 50:70].min() == 0  # the first finger's stroke
+    assert pixels[:, 110:170].min() == 255  # nothing drawn between the two fingers
+    assert pixels[60:220, 210:230].min() == 255  # and nothing by the second one
+
+
+def test_the_page_and_the_api_docs_work_offline(browser, server):
+    """Every request the page and /docs make goes to the server itself (no CDN)."""
+    context = browser.new_context()
+    page = context.new_page()
+    elsewhere = []
+
+    def only_the_server(request_route):
+        if request_route.request.url.startswith(server):
+            request_route.continue_()
+        else:
+            elsewhere.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", only_the_server)
+    page.goto(server + "/")
+    page.wait_for_function("document.querySelectorAll('#chart .bar').length === 10")
+    page.goto(server + "/docs")
+    page.get_by_text("/v1/predict/image").first.wait_for(timeout=15_000)
+    assert elsewhere == []
+    context.close()

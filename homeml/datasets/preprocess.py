@@ -6,7 +6,13 @@ its aspect ratio kept, then placed in a 28x28 field so that its centre of mass i
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+# Larger pictures are refused before they are decoded: a digit needs far fewer pixels, and a
+# small compressed file can otherwise unpack into gigabytes.
+MAX_PIXELS = 16_000_000
 
 
 def _load_gray(image) -> np.ndarray:
@@ -28,8 +34,22 @@ def _load_gray(image) -> np.ndarray:
         image = io.BytesIO(image)
     try:
         picture = image if isinstance(image, Image.Image) else Image.open(image)
+    except UnidentifiedImageError:
+        name = f" {str(image)!r}" if isinstance(image, (str, os.PathLike)) else ""
+        raise ValueError(
+            f"could not read the image{name}: not a PNG, JPEG or other format Pillow decodes"
+        ) from None
+    except (OSError, Image.DecompressionBombError) as error:
+        raise ValueError(f"could not read the image: {error}") from None
+    width, height = picture.size
+    if width * height > MAX_PIXELS:  # checked from the header, before decoding anything
+        raise ValueError(
+            f"the image is {width} x {height} pixels; a digit picture needs at most "
+            f"{MAX_PIXELS // 1_000_000} megapixels"
+        )
+    try:
         picture.load()
-    except (UnidentifiedImageError, OSError) as error:
+    except (OSError, Image.DecompressionBombError) as error:
         raise ValueError(f"could not read the image: {error}") from None
     picture = ImageOps.exif_transpose(picture)  # phone photos: upright as the user sees them
     if picture.mode.startswith("I"):  # 16/32-bit: convert("L") would clip to 255, not scale

@@ -7,9 +7,11 @@ import json
 from importlib import resources
 from typing import Annotated
 
-from fastapi import FastAPI, File, HTTPException, Request, UploadFile
+from fastapi import File, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 
 from homeml.serve import DEFAULT_MAX_BODY
 from homeml.serve._model import InputError, ServedModel
@@ -83,9 +85,15 @@ async def _answer(send, status: int, detail: str):
     await send({"type": "http.response.body", "body": body})
 
 
-def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+# Requests up to this many input numbers (a few MNIST images) are predicted on the event loop,
+# bigger ones and images in a worker thread, so that a large request does not stall the others.
+_ON_THE_LOOP = 4096
+
+
+def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY):
     """The FastAPI app serving ``served`` (see :func:`homeml.serve.create_app`)."""
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from the package, not a CDN
+    app = FastAPIOffline(
         title="homeml model server",
         description=f"Serving a {served.kind} ({type(served.model).__name__}).",
         responses=ERROR_ANSWERS,
@@ -97,10 +105,12 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in error.errors()
         )
-        return JSONResponse(
-            status_code=422,
-            content={"detail": f"invalid request ({problems}); inputs: {served.expected()}"},
-        )
+        if request.url.path.endswith("/v1/predict/image"):
+            expected = "a multipart/form-data upload with a PNG or JPEG in the field 'file'"
+        else:
+            expected = f'{served.expected()} as JSON {{"inputs": ...}}'
+        detail = f"invalid request ({problems}); expected {expected}"
+        return JSONResponse(status_code=422, content={"detail": detail})
 
     @app.exception_handler(InputError)
     def _bad_input(request: Request, error: InputError):
@@ -113,7 +123,7 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
         return home_page
 
     # `async def` endpoints run on the event loop: a prediction is a millisecond of CPU, and
-    # handing each request to the threadpool instead measured 2.4x slower (benchmarks/bench_serve)
+    # handing each request to the threadpool measured 2.4x slower (benchmarks/bench_serve.py)
     @app.get("/health")
     async def health() -> dict:
         return {"status": "ok"}
@@ -124,7 +134,10 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
 
     @app.post("/v1/predict", response_model=Prediction, response_model_exclude_none=True)
     async def predict(request: PredictRequest) -> dict:
-        return served.predict(request.inputs)
+        x = served.to_batch(request.inputs)
+        if x.size <= _ON_THE_LOOP:
+            return served.predict_array(x)
+        return await run_in_threadpool(served.predict_array, x)
 
     @app.post("/v1/predict/image", response_model=ImagePrediction)
     async def predict_image(
@@ -137,7 +150,7 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
                 "`homeml train` (with mean and std in their metadata) do; "
                 "use /v1/predict with inputs of " + served.expected().removeprefix("one "),
             )
-        return served.predict_image(await file.read())
+        return await run_in_threadpool(served.predict_image, await file.read())
 
     app.add_middleware(BodyLimit, max_body=max_body)
     return app

@@ -104,12 +104,18 @@ class ServedModel:
 
     def to_batch(self, inputs) -> np.ndarray:
         """Validate JSON inputs into a (n, *input_shape) float array, or raise InputError."""
+        odd = _first_non_number(inputs)
+        if odd is not _NOTHING:
+            raise InputError(
+                f"inputs must be (nested lists of) numbers, got {odd!r:.40} "
+                f"({type(odd).__name__}); expected {self.expected()}"
+            )
         try:
             x = np.asarray(inputs, dtype=np.float64)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):  # ragged lists; integers past float64
             raise InputError(
-                f"inputs must be a (nested) list of numbers with a regular shape; expected "
-                f"{self.expected()}"
+                f"inputs must be a (nested) list of numbers with a regular shape and within "
+                f"float64's range; expected {self.expected()}"
             ) from None
         if x.size == 0:
             raise InputError(f"inputs are empty; expected {self.expected()}")
@@ -138,6 +144,11 @@ class ServedModel:
 
         dtype = next(iter(self.model.parameters()), None)
         dtype = dtype.numpy().dtype if dtype is not None else np.float32
+        if np.abs(x).max() > np.finfo(dtype).max:
+            raise InputError(
+                f"inputs beyond the range of the model's {dtype} (largest "
+                f"{np.finfo(dtype).max:.3g}); expected {self.expected()}"
+            )
         try:
             with hm.no_grad():  # grad mode is thread-local; the weights are only read
                 out = self.model(hm.tensor(x.astype(dtype))).numpy()
@@ -145,6 +156,7 @@ class ServedModel:
             raise InputError(
                 f"the model cannot take these inputs ({error}); expected {self.expected()}"
             ) from None
+        _check_finite_outputs(out, self.expected())
         if out.ndim == 2 and out.shape[1] >= 2:  # a classifier's logits
             shifted = np.exp(out - out.max(axis=1, keepdims=True))
             probs = shifted / shifted.sum(axis=1, keepdims=True)
@@ -157,9 +169,14 @@ class ServedModel:
 
     def _predict_estimator(self, x) -> dict:
         try:
-            result = {"predictions": _plain(self.model.predict(x))}
+            predictions = np.asarray(self.model.predict(x))
+            if predictions.dtype.kind == "f":
+                _check_finite_outputs(predictions, self.expected())
+            result = {"predictions": predictions.tolist()}
             if _has(self.model, "predict_proba"):
-                result["probabilities"] = np.asarray(self.model.predict_proba(x)).tolist()
+                probabilities = np.asarray(self.model.predict_proba(x))
+                _check_finite_outputs(probabilities, self.expected())
+                result["probabilities"] = probabilities.tolist()
         except (ValueError, TypeError, IndexError) as error:
             raise InputError(
                 f"the model cannot take these inputs ({error}); expected {self.expected()}"
@@ -187,5 +204,29 @@ def _has(obj, name) -> bool:
         return False
 
 
-def _plain(values) -> list:
-    return np.asarray(values).tolist()
+_NOTHING = object()
+
+
+def _first_non_number(values):
+    """The first item of nested lists that is not an int or float (bool and str are not
+    numbers here, though NumPy would convert them), or ``_NOTHING``."""
+    if type(values) is not list:
+        return values
+    stack = [values]
+    while stack:
+        for item in stack.pop():
+            kind = type(item)
+            if kind is list:
+                stack.append(item)
+            elif kind is not float and kind is not int:
+                return item
+    return _NOTHING
+
+
+def _check_finite_outputs(values: np.ndarray, expected: str) -> None:
+    """Finite inputs can still overflow inside a model; NaN would go out as JSON null."""
+    if not np.isfinite(values).all():
+        raise InputError(
+            f"the model's outputs are not finite for these inputs (they overflowed); "
+            f"expected {expected} with values of a sensible size"
+        )

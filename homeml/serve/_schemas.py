@@ -42,6 +42,7 @@ class ErrorAnswer(BaseModel):
 
 
 ERROR_ANSWERS = {
+    400: {"model": ErrorAnswer, "description": "A body that does not parse (HTTP or multipart)"},
     413: {"model": ErrorAnswer, "description": "Request body over the server's limit"},
     422: {"model": ErrorAnswer, "description": "Inputs the model cannot take"},
 }
