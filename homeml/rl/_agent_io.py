@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import importlib
 
+import numpy as np
+
 from homeml.io import FORMAT_VERSION, ModelFileError, _flatten_tree, _save_with_digest
 from homeml.io import _unflatten_tree as unflatten_tree
 
@@ -50,6 +52,8 @@ def save_agent(agent, path, metadata: dict | None = None) -> None:
     agent._check_trained()
     arrays: dict = {}
     params = {k: _encode_param(k, v) for k, v in agent.get_params(deep=False).items()}
+    if isinstance(params.get("seed"), np.random.Generator):  # a generator's state is not a seed
+        params["seed"] = None
     info = {
         "format": "homeml",
         "format_version": FORMAT_VERSION,

@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from homeml.rl.schedules import as_schedule
+
 
 def check_hidden_sizes(hidden_sizes) -> list[int]:
     sizes = list(hidden_sizes) if isinstance(hidden_sizes, (list, tuple)) else None
@@ -43,3 +45,19 @@ def check_fraction(name: str, value, *, low_open: bool = False, high: float = 1.
         interval = f"(0, {high:g}]" if low_open else f"[0, {high:g}]"
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return float(value)
+
+
+def epsilon_schedule(epsilon):
+    """A callable ``step -> epsilon`` (episodes or environment steps, as the agent counts)
+    whose values are checked to lie in [0, 1]."""
+    try:
+        schedule = as_schedule(epsilon)
+    except TypeError:
+        raise ValueError(
+            f"epsilon must be a number in [0, 1] or a schedule, got {epsilon!r}") from None
+
+    def checked(episode: int) -> float:
+        return check_fraction("epsilon", schedule(episode))
+
+    checked(0)
+    return checked

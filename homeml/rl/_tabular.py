@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl._checks import check_fraction, check_n_episodes
-from homeml.rl.base import Agent, HistoryRecorder, generator_from_seed  # noqa: F401
-from homeml.rl.schedules import as_schedule
+from homeml.rl._checks import check_n_episodes
+from homeml.rl.base import (  # noqa: F401 (HistoryRecorder, generator_from_seed: re-exported)
+    Agent,
+    HistoryRecorder,
+    env_seed,
+    generator_from_seed,
+)
 
 
 def _discrete_size(space) -> tuple[int, int] | None:
@@ -143,21 +147,6 @@ def greedy_policy_array(q: np.ndarray, rng: np.random.Generator | None = None) -
 # Parameter checks (at train time, as the estimator contract asks)
 # ----------------------------------------------------------------------------------------------
 
-def epsilon_schedule(epsilon):
-    """A callable ``episode -> epsilon`` whose values are checked to lie in [0, 1]."""
-    try:
-        schedule = as_schedule(epsilon)
-    except TypeError:
-        raise ValueError(
-            f"epsilon must be a number in [0, 1] or a schedule, got {epsilon!r}") from None
-
-    def checked(episode: int) -> float:
-        return check_fraction("epsilon", schedule(episode))
-
-    checked(0)
-    return checked
-
-
 def tabular_sizes(env) -> tuple[tuple[int, ...], int]:
     """``(state_shape, n_actions)`` of an environment, with a TypeError if it is not tabular."""
     return state_shape(env.observation_space), n_actions(env.action_space)
@@ -243,9 +232,7 @@ class TabularAgent(Agent):
         self._reset_seed = None
         if first:
             self.n_episodes_ = 0
-            self._reset_seed = self.seed
-            if isinstance(self.seed, np.random.Generator):
-                self._reset_seed = int(self._rng.integers(2**31))
+            self._reset_seed = env_seed(self.seed, self._rng)
         return n_episodes, state_indexer(env.observation_space), n_act, self._starts[1]
 
     def _reset(self, env, episode: int):
@@ -272,9 +259,18 @@ class TabularAgent(Agent):
         self._check_trained()
         q = self.q_.reshape(-1, self.q_.shape[-1])
         obs_starts, a0 = self._starts
-        flat = np.ravel_multi_index(
-            tuple(int(o) - st for o, st in zip(np.atleast_1d(observation), obs_starts)),
-            self.q_.shape[:-1])
+        parts = np.atleast_1d(observation)
+        table = self.q_.shape[:-1]
+        try:
+            index = tuple(int(o) - st for o, st in zip(parts, obs_starts, strict=True))
+            flat = np.ravel_multi_index(index, table)
+        except (ValueError, TypeError):
+            starts = list(obs_starts)
+            raise ValueError(
+                f"{type(self).__name__} learned observations of {len(table)} part(s) with values "
+                f"from {starts} to {[st + n - 1 for st, n in zip(starts, table)]}, got "
+                f"{observation!r}"
+            ) from None
         return int(np.argmax(q[flat])) + a0
 
     def _get_state(self) -> dict:

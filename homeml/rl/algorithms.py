@@ -101,27 +101,22 @@ def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval
     """Train ``algo`` on ``homeml.rl.make(env_name)`` and evaluate its greedy policy.
 
     With ``stop_at``, training stops early once 10 greedy episodes (played every 10 training
-    episodes on a separate environment) average at least ``stop_at``. Returns a summary: mean
-    return of the last 100 training episodes, evaluation mean and standard deviation over
-    ``eval_episodes`` fresh episodes (that environment is seeded with ``seed + 1`` when a seed is
-    given), wall time; writes a returns plot to ``plot`` and the agent to ``out`` when given.
+    episodes) average at least ``stop_at``. Returns a summary: mean return of the last 100
+    training episodes, evaluation mean and standard deviation over ``eval_episodes`` further
+    episodes, wall time; writes a returns plot to ``plot`` and the agent to ``out`` when given.
+    The greedy episodes are played on the training environment itself (its later episodes, from
+    its own generator): for a bandit, the environment *is* the problem the agent learned.
     """
     import homeml
     from homeml.rl import make
 
-    def new_env():
-        return make(env_name, **(env_kwargs or {}))
-
     agent = make_agent(algo, seed=seed, **(params or {}))
-    env = new_env()
+    env = make(env_name, **(env_kwargs or {}))
     start = time.perf_counter()
     if stop_at is None:
         history, stopped = agent.train(env, episodes, progress=progress), None
     else:
-        check_env = new_env()
-        check_env.reset(seed=None if seed is None else seed + 2)
-        history, stopped = train_until(agent, env, episodes, stop_at, check_env,
-                                       progress=progress)
+        history, stopped = train_until(agent, env, episodes, stop_at, env, progress=progress)
     seconds = time.perf_counter() - start
     summary = {
         "env": env_name,
@@ -134,8 +129,7 @@ def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval
     if stop_at is not None:
         summary["stopped_early"] = stopped is not None
     if eval_episodes:
-        eval_seed = None if seed is None else seed + 1
-        returns = agent.evaluate(new_env(), eval_episodes, eval_seed)
+        returns = agent.evaluate(env, eval_episodes)
         summary["eval_episodes"] = int(eval_episodes)
         summary["eval_mean_return"] = float(returns.mean())
         summary["eval_std_return"] = float(returns.std())

@@ -16,6 +16,7 @@ from homeml.rl._checks import check_fraction, check_n_episodes
 from homeml.rl._tabular import (
     HistoryRecorder,
     action_start,
+    env_seed,
     generator_from_seed,
     n_actions,
 )
@@ -53,10 +54,11 @@ class _BanditAgent:
                              f"environment has {k}")
         if first or not hasattr(self, "_rng"):
             self._rng = generator_from_seed(self.seed)
+        first_seed = env_seed(self.seed, self._rng) if first else None
         self._a0 = a0
         recorder = HistoryRecorder(n_episodes, progress, type(self).__name__)
         for episode in range(n_episodes):
-            seed = self.seed if first and episode == 0 and isinstance(self.seed, int) else None
+            seed = first_seed if episode == 0 else None
             env.reset(seed=seed) if seed is not None else env.reset()
             total, length, done = 0.0, 0, False
             while not done:

@@ -15,6 +15,7 @@ An agent follows the estimator rules of :mod:`homeml.learn.base` where they appl
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,21 +113,25 @@ class Agent(BaseEstimator):
         """The greedy action of the learned policy for ``observation``."""
         raise NotImplementedError
 
-    def evaluate(self, env, n_episodes: int = 100, seed: int | None = None) -> np.ndarray:
+    def evaluate(self, env, n_episodes: int = 100, seed: int | None = None,
+                 max_steps: int | None = 10_000) -> np.ndarray:
         """Run the greedy policy for ``n_episodes`` episodes and return their returns.
 
         ``seed`` seeds the first ``reset``; later episodes continue the environment's generator,
-        as Gymnasium's evaluation loops do.
+        as Gymnasium's evaluation loops do. An episode is cut after ``max_steps`` steps: on an
+        environment without a time limit (CliffWalking, the grid worlds) a greedy policy that
+        walks into a wall would otherwise never end (None: no cut).
         """
         self._check_trained()
         returns = np.empty(n_episodes)
         for episode in range(n_episodes):
             observation, _ = env.reset(seed=seed if episode == 0 else None)
-            total, done = 0.0, False
+            total, done, steps = 0.0, False, 0
             while not done:
                 observation, reward, terminated, truncated, _ = env.step(self.act(observation))
                 total += float(reward)
-                done = terminated or truncated
+                steps += 1
+                done = terminated or truncated or (max_steps is not None and steps >= max_steps)
             returns[episode] = total
         return returns
 
@@ -143,6 +148,21 @@ class Agent(BaseEstimator):
 
     def _set_state(self, state: dict) -> None:
         raise NotImplementedError
+
+
+def env_seed(seed, rng: np.random.Generator):
+    """The seed for an agent's first ``env.reset``: None, a Python int (Gymnasium refuses NumPy
+    integers), or for a Generator seed one draw from the agent's generator ``rng``."""
+    if seed is None:
+        return None
+    if isinstance(seed, np.random.Generator):
+        return int(rng.integers(2**31))
+    try:
+        return operator.index(seed)
+    except TypeError:
+        raise TypeError(
+            f"seed must be an integer, a numpy Generator or None, got {seed!r}"
+        ) from None
 
 
 def generator_from_seed(seed) -> np.random.Generator:

@@ -35,7 +35,7 @@ from homeml.rl._networks import (
     ObservationEncoder,
     discrete_actions,
 )
-from homeml.rl.base import Agent, HistoryRecorder, generator_from_seed
+from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
 from homeml.rl.schedules import as_schedule
 
 __all__ = ["CrossEntropyMethod", "EvolutionStrategy"]
@@ -94,6 +94,7 @@ class _PopulationSearch(Agent):
                 f"layer sizes {self.sizes_}; the environment gives {encoder.to_state()} and {sizes}"
             )
         n_eval = int(self.n_eval_episodes)
+        first_seed = env_seed(self.seed, self._rng) if first_call else None
         recorder = HistoryRecorder(n_episodes, progress, self._name)
         for episode in range(n_episodes):
             if getattr(self, "_candidates", None) is None or len(self._candidates) != population:
@@ -101,7 +102,7 @@ class _PopulationSearch(Agent):
                 self._fitness = np.zeros(population)
                 self._evaluated = 0
             candidate = self._evaluated // n_eval
-            seed = self.seed if first_call and episode == 0 else None
+            seed = first_seed if episode == 0 else None
             total, length = self._run(env, _layers(self._candidates[candidate], sizes), seed)
             self._fitness[candidate] += total / n_eval
             self._evaluated += 1

@@ -26,6 +26,7 @@ from homeml.rl._checks import (
     check_n_episodes,
     check_positive,
     check_positive_int,
+    epsilon_schedule,
 )
 from homeml.rl._networks import (
     ObservationEncoder,
@@ -35,8 +36,8 @@ from homeml.rl._networks import (
     mlp_forward,
     mlp_sizes,
 )
-from homeml.rl.base import Agent, HistoryRecorder, generator_from_seed
-from homeml.rl.schedules import LinearSchedule, as_schedule
+from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.schedules import LinearSchedule
 
 __all__ = ["DQN", "ReplayBuffer"]
 
@@ -172,11 +173,7 @@ class DQN(Agent):
         check_positive_int("learning_starts", self.learning_starts, low=0)
         if self.max_grad_norm is not None:
             check_positive("max_grad_norm", self.max_grad_norm)
-        try:
-            as_schedule(self.epsilon)
-        except TypeError:
-            message = f"epsilon must be a number or a schedule, got {self.epsilon!r}"
-            raise ValueError(message) from None
+        epsilon_schedule(self.epsilon)
 
     def _build(self, n_inputs: int, n_actions: int) -> None:
         sizes = [n_inputs, *check_hidden_sizes(self.hidden_sizes), n_actions]
@@ -214,12 +211,13 @@ class DQN(Agent):
             check_same_spaces(self, self.q_net_, encoder, n_actions)
         self._ensure_training_parts(encoder.n_inputs)
         encode = self.encoder_
-        epsilon = as_schedule(self.epsilon)
+        epsilon = epsilon_schedule(self.epsilon)
         rng, buffer = self._rng, self._buffer
         start, gamma = self.action_start_, float(self.gamma)
         recorder = HistoryRecorder(n_episodes, progress, "DQN")
+        first_seed = env_seed(self.seed, rng) if first_call else None
         for episode in range(n_episodes):
-            observation, _ = env.reset(seed=self.seed if first_call and episode == 0 else None)
+            observation, _ = env.reset(seed=first_seed if episode == 0 else None)
             x = encode(observation)
             total, length, losses, done = 0.0, 0, [], False
             while not done:

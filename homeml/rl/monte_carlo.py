@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl._checks import check_fraction, check_n_episodes
+from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
 from homeml.rl._tabular import (
     GivenPolicy,
     HistoryRecorder,
     TabularAgent,
     Uniforms,
     action_start,
-    epsilon_schedule,
+    env_seed,
     generator_from_seed,
     greedy,
     state_indexer,
@@ -58,10 +58,11 @@ def _setup(env, policy, n_episodes, gamma, seed):
     n_episodes = check_n_episodes(n_episodes)
     gamma = check_fraction("gamma", gamma)
     shape, n_act = tabular_sizes(env)
-    uniform = Uniforms(generator_from_seed(seed))
-    a0 = action_start(env.action_space)
+    rng = generator_from_seed(seed)
+    uniform, a0 = Uniforms(rng), action_start(env.action_space)
     pi = GivenPolicy(policy, shape, n_act, uniform, a0)
-    return n_episodes, gamma, shape, n_act, uniform, pi, state_indexer(env.observation_space), a0
+    index = state_indexer(env.observation_space)
+    return n_episodes, gamma, shape, n_act, uniform, pi, index, a0, env_seed(seed, rng)
 
 
 def mc_prediction(env, policy=None, n_episodes: int = 10_000, *, gamma: float = 1.0,
@@ -91,13 +92,14 @@ def mc_prediction(env, policy=None, n_episodes: int = 10_000, *, gamma: float = 
     V : ndarray shaped like the observation space's table (``V[20, 10, 1]`` on Blackjack)
         0 for states never visited.
     """
-    n_episodes, gamma, shape, _, _, pi, index, a0 = _setup(env, policy, n_episodes, gamma, seed)
+    n_episodes, gamma, shape, _, _, pi, index, a0, first_seed = _setup(
+        env, policy, n_episodes, gamma, seed)
     n_states = int(np.prod(shape))
     V, N = [0.0] * n_states, [0] * n_states
     recorder = HistoryRecorder(n_episodes, progress, "MC prediction")
     for episode in range(n_episodes):
         states, _, rewards = _episode(
-            env, pi.sample, index, seed if episode == 0 and isinstance(seed, int) else None, a0)
+            env, pi.sample, index, first_seed if episode == 0 else None, a0)
         first = _first_visits(states) if first_visit else None
         G = 0.0
         for t in range(len(states) - 1, -1, -1):
@@ -143,7 +145,7 @@ def off_policy_mc_prediction(env, target_policy, behavior_policy=None,
     if behavior_policy is not None and callable(behavior_policy):
         raise TypeError("behavior_policy must be action probabilities per state (an array), "
                         "since importance sampling needs b(a|s)")
-    n_episodes, gamma, shape, n_act, uniform, b, index, a0 = _setup(
+    n_episodes, gamma, shape, n_act, uniform, b, index, a0, first_seed = _setup(
         env, behavior_policy, n_episodes, gamma, seed)
     if target_policy is None:
         raise ValueError("target_policy is required (None would be the behaviour policy)")
@@ -160,7 +162,7 @@ def off_policy_mc_prediction(env, target_policy, behavior_policy=None,
     for episode in range(n_episodes):
         observations.clear()
         states, actions, rewards = _episode(
-            env, pick, index, seed if episode == 0 and isinstance(seed, int) else None, a0)
+            env, pick, index, first_seed if episode == 0 else None, a0)
         first = _first_visits(states)
         G, W = 0.0, 1.0
         for t in range(len(states) - 1, -1, -1):

@@ -38,7 +38,7 @@ from homeml.rl._networks import (
     mlp_forward,
     mlp_sizes,
 )
-from homeml.rl.base import Agent, HistoryRecorder, generator_from_seed
+from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
 
 __all__ = ["A2C", "REINFORCE"]
 
@@ -195,8 +195,9 @@ class REINFORCE(_PolicyGradient):
             check_positive("value_learning_rate", self.value_learning_rate)
         first_call = self._setup(env)
         recorder = HistoryRecorder(n_episodes, progress, "REINFORCE")
+        first_seed = env_seed(self.seed, self._rng) if first_call else None
         for episode in range(n_episodes):
-            observation, _ = env.reset(seed=self.seed if first_call and episode == 0 else None)
+            observation, _ = env.reset(seed=first_seed if episode == 0 else None)
             xs, actions, rewards, done = [], [], [], False
             while not done:
                 x = self.encoder_(observation)
@@ -305,8 +306,9 @@ class A2C(_PolicyGradient):
             check_positive("max_grad_norm", self.max_grad_norm)
         first_call = self._setup(env)
         recorder = HistoryRecorder(n_episodes, progress, "A2C")
+        first_seed = env_seed(self.seed, self._rng) if first_call else None
         for episode in range(n_episodes):
-            observation, _ = env.reset(seed=self.seed if first_call and episode == 0 else None)
+            observation, _ = env.reset(seed=first_seed if episode == 0 else None)
             x = self.encoder_(observation)
             total, length, stats, done = 0.0, 0, [], False
             while not done:

@@ -216,6 +216,14 @@ class Box(Space):
                 raise ValueError(f"Box of dtype {self.dtype} cannot have infinite {name}")
             info = np.iinfo(self.dtype)
             bound[infinite] = info.min if name == "low" else info.max
+        if self.dtype.kind in "iu":  # a bound the dtype cannot hold would wrap around silently
+            info = np.iinfo(self.dtype)
+            outside = bounded & ((bound < info.min) | (bound > info.max))
+            if np.any(outside):
+                raise ValueError(
+                    f"Box {name} {bound[outside].tolist()} is out of the range of dtype "
+                    f"{self.dtype} ({info.min} to {info.max})"
+                )
         return bound.astype(self.dtype), bounded
 
     def is_bounded(self, manner: str = "both") -> bool:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl._checks import check_fraction, check_n_episodes
+from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
 from homeml.rl._tabular import (
     GivenPolicy,
     HistoryRecorder,
     TabularAgent,
     Uniforms,
-    epsilon_schedule,
+    action_start,
+    env_seed,
     generator_from_seed,
     greedy,
     state_indexer,
@@ -61,15 +62,16 @@ def td_prediction(env, policy=None, n_episodes: int = 1000, *, alpha: float = 0.
     gamma = check_fraction("gamma", gamma)
     shape, n_act = tabular_sizes(env)
     index = state_indexer(env.observation_space)
-    uniform = Uniforms(generator_from_seed(seed))
-    pi = GivenPolicy(policy, shape, n_act, uniform)
+    rng = generator_from_seed(seed)
+    uniform, first_seed, a0 = Uniforms(rng), env_seed(seed, rng), action_start(env.action_space)
+    pi = GivenPolicy(policy, shape, n_act, uniform, a0)
     V = [float(initial_value)] * int(np.prod(shape))
     recorder = HistoryRecorder(n_episodes, progress, "TD(0)")
     for episode in range(n_episodes):
-        obs = env.reset(seed=seed if episode == 0 and isinstance(seed, int) else None)[0]
+        obs = env.reset(seed=first_seed if episode == 0 else None)[0]
         s, total, length, done = index(obs), 0.0, 0, False
         while not done:
-            obs, r, terminated, truncated, _ = env.step(pi.sample(obs, s))
+            obs, r, terminated, truncated, _ = env.step(pi.sample(obs, s) + a0)
             s2 = index(obs)
             target = r if terminated else r + gamma * V[s2]
             V[s] += alpha * (target - V[s])

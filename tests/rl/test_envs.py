@@ -223,8 +223,14 @@ def test_bandit_testbed():
     assert abs(rewards.mean() - env.q_star[3]) < 0.05 and abs(rewards.std() - 1) < 0.05
     assert env.step(env.optimal_action)[4] == {"optimal": True}
     first = env.q_star.copy()
-    env.reset()
+    env.reset()  # the same problem: an agent keeps learning it across episodes
+    np.testing.assert_array_equal(first, env.q_star)
+    env.reset(options={"new_problem": True})
     assert not np.array_equal(first, env.q_star)
+    again = env.q_star.copy()
+    env.reset(seed=0)  # a seed draws the problem again, from the seed
+    np.testing.assert_array_equal(first, env.q_star)
+    assert not np.array_equal(again, env.q_star)
     q_means = np.array([Bandit().reset(seed=s)[1]["q_star"] for s in range(400)])
     assert abs(q_means.mean()) < 0.05 and abs(q_means.std() - 1) < 0.05
     walking = Bandit(std=0.0, walk_std=0.01)

@@ -65,7 +65,7 @@ class TabularEnv(Env):
             if action < 0:
                 raise IndexError
             outcomes = self._table[self.s][action]
-        except (IndexError, TypeError):
+        except (IndexError, TypeError, ValueError):  # (ValueError: an array of actions)
             self._raise_invalid_action(action)
         u = self._np_random.random()
         for outcome in outcomes:

@@ -1,9 +1,12 @@
 """The k-armed bandit testbed (Sutton & Barto Section 2.3).
 
-Each ``reset`` draws a new bandit problem: true action values ``q*(a) ~ N(mean, 1)`` (one "run"
-of the book's testbed); each ``step(a)`` pays ``R ~ N(q*(a), reward_std^2)``. There is a single
-state (observation 0) and the task is continuing: the environment itself never ends an episode,
-``make("Bandit-v0")`` truncates it after 1000 pulls, so one episode is one run of Figure 2.2.
+The first ``reset``, and every ``reset(seed=...)`` or ``reset(options={"new_problem": True})``,
+draws a bandit problem: true action values ``q*(a) ~ N(mean, 1)`` (one "run" of the book's
+testbed); other resets keep it, so an agent trained over many episodes keeps learning the same
+problem (the book's averages over 2,000 problems are ``homeml.rl.run_testbed``, or one seeded
+reset per run). Each ``step(a)`` pays ``R ~ N(q*(a), reward_std^2)``. There is a single state
+(observation 0) and the task is continuing: the environment itself never ends an episode,
+``make("Bandit-v0")`` truncates it after 1000 pulls.
 ``q_star`` and ``optimal_action`` expose the truth for testbed plots, and every step's info says
 whether the pull was optimal. With ``walk_std > 0`` the values take independent random walks
 after every step (the nonstationary problem of Exercise 2.5; use ``mean=0``, ``std=0`` there).
@@ -27,7 +30,7 @@ class Bandit(Env):
     k : int, default 10
         Number of arms.
     mean, std : float
-        The true values are drawn from N(mean, std^2) at each reset (Figure 2.5 uses mean=4).
+        The true values are drawn from N(mean, std^2) for each problem (Figure 2.5: mean=4).
     reward_std : float, default 1
         Standard deviation of the rewards around the true value.
     walk_std : float, default 0
@@ -60,11 +63,14 @@ class Bandit(Env):
         self._check_render_mode(render_mode)
 
     def reset(self, *, seed=None, options=None):
-        """Draw a new problem ``q*``; returns ``(0, {"q_star": ..., "optimal_action": ...})``."""
+        """Start pulling (a new problem ``q*`` on the first, seeded or ``new_problem`` reset);
+        returns ``(0, {"q_star": ..., "optimal_action": ...})``."""
         super().reset(seed=seed)
-        self.q_star = self.np_random.normal(self.mean, self.std, size=self.k)
-        self._q = self.q_star.tolist()
-        self.optimal_action = int(np.argmax(self.q_star))
+        new_problem = bool((options or {}).get("new_problem", False))
+        if self.q_star is None or seed is not None or new_problem:
+            self.q_star = self.np_random.normal(self.mean, self.std, size=self.k)
+            self._q = self.q_star.tolist()
+            self.optimal_action = int(np.argmax(self.q_star))
         self.lastaction = None
         return 0, {"q_star": self.q_star.copy(), "optimal_action": self.optimal_action}
 
@@ -76,7 +82,7 @@ class Bandit(Env):
             if action < 0:
                 raise IndexError
             value = self._q[action]
-        except (IndexError, TypeError):
+        except (IndexError, TypeError, ValueError):  # (ValueError: an array of actions)
             self._raise_invalid_action(action)
         reward = value + self.reward_std * self._np_random.standard_normal()
         optimal = action == self.optimal_action

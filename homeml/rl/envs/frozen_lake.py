@@ -71,6 +71,11 @@ def generate_random_map(size: int = 8, p: float = 0.8, seed=None) -> list[str]:
 
 
 def _check_desc(desc) -> np.ndarray:
+    if isinstance(desc, (str, bytes)):
+        raise ValueError(
+            f"FrozenLake desc must be a list of rows (strings), got the single string {desc!r}; "
+            f"e.g. desc=['SF', 'HG']"
+        )
     try:
         rows = ["".join(r) if not isinstance(r, (str, bytes)) else r for r in desc]
         rows = [r.decode() if isinstance(r, bytes) else r for r in rows]
