@@ -6,7 +6,8 @@ Gymnasium's environments alike (``agent.train(env, n_episodes)``) and save with
 :func:`homeml.save`.
 
 - environments: :func:`make` (and :mod:`homeml.rl.envs`), :mod:`homeml.rl.spaces`, :class:`Env`,
-  :class:`Wrapper`, :class:`TimeLimit`
+  :class:`Wrapper`, :class:`TimeLimit`; :func:`to_gymnasium` makes one a ``gymnasium.Env`` for
+  Gymnasium's tools and Gymnasium-based agents (it imports gymnasium only then)
 - dynamic programming (:mod:`~homeml.rl.dp`): :func:`policy_evaluation`,
   :func:`policy_iteration`, :func:`value_iteration`
 - Monte Carlo (:mod:`~homeml.rl.monte_carlo`): :func:`mc_prediction`,
@@ -28,6 +29,7 @@ from homeml.rl.cem import CrossEntropyMethod, EvolutionStrategy
 from homeml.rl.core import Env, ResetNeeded, TimeLimit, Wrapper
 from homeml.rl.dp import action_values, policy_evaluation, policy_iteration, value_iteration
 from homeml.rl.dqn import DQN, ReplayBuffer
+from homeml.rl.gymnasium_compat import from_gymnasium_space, to_gymnasium, to_gymnasium_space
 from homeml.rl.monte_carlo import (
     MonteCarloES,
     OffPolicyMonteCarlo,
@@ -54,5 +56,6 @@ __all__ = [
     "OffPolicyMonteCarlo", "OnPolicyMonteCarlo", "QLearning", "ReplayBuffer", "ResetNeeded",
     "TimeLimit", "Wrapper", "action_values", "as_schedule", "make", "mc_prediction",
     "off_policy_mc_prediction", "policy_evaluation", "policy_iteration", "register", "registry",
-    "run_testbed", "spaces", "spec", "td_prediction", "value_iteration",
+    "run_testbed", "spaces", "spec", "td_prediction", "to_gymnasium", "to_gymnasium_space",
+    "from_gymnasium_space", "value_iteration",
 ]

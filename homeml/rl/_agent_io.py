@@ -1,9 +1,11 @@
 """Saving and loading trained agents, without pickle.
 
 The file is a homeml model file (see :mod:`homeml.io`) of kind ``"rl.agent"``: the agent's class
-(``module.Name``), its constructor parameters and its learned state (``Agent._get_state()``: a
-tree of arrays and numbers). On load the class is looked up only among the agent modules listed
-here, so a file can name nothing else.
+(``module.Name``), its constructor parameters, its learned state (``Agent._get_state()``: a tree
+of arrays and numbers) and the state of its random generator, so that a loaded tabular agent
+continues training exactly as the saved one would have (network agents keep their optimizer's
+moments too; DQN's replay buffer is not saved, so DQN refills it after a load). On load the
+class is looked up only among the agent modules listed here, so a file can name nothing else.
 """
 
 from __future__ import annotations
@@ -44,6 +46,31 @@ def _decode_param(value):
     return value
 
 
+def _random_state(agent) -> dict:
+    state = {}
+    rng = getattr(agent, "_rng", None)
+    if isinstance(rng, np.random.Generator) and isinstance(rng.bit_generator, np.random.PCG64):
+        state["generator"] = rng.bit_generator.state  # a dict of (large) ints: JSON holds them
+        uniforms = getattr(agent, "_uniform", None)
+        if uniforms is not None:
+            state["uniforms"] = uniforms.get_state()
+    return state
+
+
+def _set_random_state(agent, state: dict) -> None:
+    from homeml.rl._tabular import Uniforms
+
+    if "generator" not in state:
+        return
+    if state["generator"].get("bit_generator") != "PCG64":
+        raise ValueError(f"unknown random generator {state['generator'].get('bit_generator')!r}")
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = state["generator"]
+    agent._rng = rng
+    if "uniforms" in state:
+        agent._uniform = Uniforms.from_state(rng, state["uniforms"])
+
+
 def save_agent(agent, path, metadata: dict | None = None) -> None:
     """Save a trained agent (see the module docstring)."""
     module = type(agent).__module__.removeprefix("homeml.rl.")
@@ -61,6 +88,7 @@ def save_agent(agent, path, metadata: dict | None = None) -> None:
         "class": f"{module}.{type(agent).__name__}",
         "params": _flatten_tree(params, arrays),
         "state": _flatten_tree(agent._get_state(), arrays),
+        "random": _flatten_tree(_random_state(agent), arrays),
         "metadata": metadata or {},
     }
     _save_with_digest(path, arrays, info)
@@ -80,6 +108,7 @@ def load_agent_from(path, arrays, info):
         params = {k: _decode_param(v) for k, v in unflatten_tree(info["params"], arrays).items()}
         agent = cls(**params)
         agent._set_state(unflatten_tree(info["state"], arrays))
+        _set_random_state(agent, unflatten_tree(info.get("random", {}), arrays))
     except (TypeError, ValueError, KeyError, RuntimeError) as error:
         raise ModelFileError(f"{path}: the stored agent does not rebuild: {error}") from None
     return agent

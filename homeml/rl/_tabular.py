@@ -119,6 +119,17 @@ class Uniforms:
         self._i += 1
         return u
 
+    def get_state(self) -> dict:
+        """The draws not used yet (saved with an agent, so that training continues exactly)."""
+        return {"block": self._block, "buffer": np.asarray(self._buffer), "i": self._i}
+
+    @classmethod
+    def from_state(cls, rng: np.random.Generator, state: dict) -> Uniforms:
+        uniforms = cls.__new__(cls)
+        uniforms._rng, uniforms._block = rng, int(state["block"])
+        uniforms._buffer, uniforms._i = np.asarray(state["buffer"]).tolist(), int(state["i"])
+        return uniforms
+
 
 def greedy(row, u: float) -> int:
     """The index of the largest value of ``row``, ties broken by the uniform draw ``u``."""

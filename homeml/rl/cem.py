@@ -130,9 +130,13 @@ class _PopulationSearch(Agent):
         return int(np.argmax(_scores(_layers(self.theta_, self.sizes_), x))) + self.action_start_
 
     def _get_state(self) -> dict:
-        return {"observation": self.encoder_.to_state(), "action_start": self.action_start_,
-                "sizes": list(self.sizes_), "theta": self.theta_,
-                "n_generations": self.n_generations_, **self._extra_state()}
+        state = {"observation": self.encoder_.to_state(), "action_start": self.action_start_,
+                 "sizes": list(self.sizes_), "theta": self.theta_,
+                 "n_generations": self.n_generations_, **self._extra_state()}
+        if getattr(self, "_candidates", None) is not None:  # a generation half evaluated
+            state["generation"] = {"candidates": self._candidates, "fitness": self._fitness,
+                                   "evaluated": int(self._evaluated)}
+        return state
 
     def _set_state(self, state: dict) -> None:
         self.encoder_ = ObservationEncoder.from_state(state["observation"])
@@ -143,6 +147,11 @@ class _PopulationSearch(Agent):
             raise ValueError(f"theta has shape {self.theta_.shape}, layers {self.sizes_} need "
                              f"{_n_parameters(self.sizes_)} numbers")
         self.n_generations_ = int(state["n_generations"])
+        if "generation" in state:
+            generation = state["generation"]
+            self._candidates = np.array(generation["candidates"], dtype=np.float64)
+            self._fitness = np.array(generation["fitness"], dtype=np.float64)
+            self._evaluated = int(generation["evaluated"])
         self._set_extra_state(state)
 
 
@@ -277,7 +286,7 @@ class EvolutionStrategy(_PopulationSearch):
         self.theta_ = 0.1 * self._rng.standard_normal(n)
 
     def _optimizer(self):
-        if getattr(self, "_adam", None) is None:  # not saved: rebuilt after load
+        if getattr(self, "_adam", None) is None:  # the first generation, or a load without Adam
             self._param = Parameter(self.theta_.copy())
             self._adam = Adam([self._param], lr=float(self.learning_rate))
         return self._param, self._adam
@@ -298,10 +307,20 @@ class EvolutionStrategy(_PopulationSearch):
         self.theta_ = param._data.copy()
 
     def _extra_state(self) -> dict:
-        return {}
+        state = {}
+        if getattr(self, "_eps", None) is not None:  # the noise of the current generation
+            state["eps"] = self._eps
+        if getattr(self, "_adam", None) is not None:  # Adam's moments: training continues
+            state["adam"] = self._adam.state_dict()
+        return state
 
     def _set_extra_state(self, state) -> None:
-        pass
+        if "eps" in state:
+            self._eps = np.array(state["eps"], dtype=np.float64)
+        if "adam" in state:
+            self._param, self._adam = None, None
+            param, adam = self._optimizer()
+            adam.load_state_dict(state["adam"])
 
 
 def centered_ranks(fitness) -> np.ndarray:

@@ -184,10 +184,14 @@ class DQN(Agent):
         self.n_updates_ = 0
 
     def _ensure_training_parts(self, n_inputs: int) -> None:
-        """Optimizer and buffer: made on the first call, and after load (not saved)."""
+        """Optimizer and buffer: made on the first call, and after a load (the file keeps Adam's
+        moments but not the replay buffer, as Stable-Baselines3's model files do)."""
         if getattr(self, "_buffer", None) is None:
             self._buffer = ReplayBuffer(int(self.buffer_size), n_inputs)
             self._optimizer = Adam(self.q_net_.parameters(), lr=float(self.learning_rate))
+            if getattr(self, "_saved_optimizer", None) is not None:
+                self._optimizer.load_state_dict(self._saved_optimizer)
+                self._saved_optimizer = None
 
     # -- training --------------------------------------------------------------------------------
 
@@ -305,6 +309,8 @@ class DQN(Agent):
             "action_start": self.action_start_,
             "n_steps": self.n_steps_,
             "n_updates": self.n_updates_,
+            **({"optimizer": self._optimizer.state_dict()}
+               if getattr(self, "_optimizer", None) is not None else {}),
         }
 
     def _set_state(self, state: dict) -> None:
@@ -316,3 +322,4 @@ class DQN(Agent):
         self.encoder_ = ObservationEncoder.from_state(state["observation"])
         self.action_start_ = int(state["action_start"])
         self.n_steps_, self.n_updates_ = int(state["n_steps"]), int(state["n_updates"])
+        self._saved_optimizer = state.get("optimizer")  # loaded when the optimizer is built

@@ -48,6 +48,10 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return z / z.sum(axis=-1, keepdims=True)
 
 
+def _as_tuple(optimizers) -> tuple:
+    return optimizers if isinstance(optimizers, tuple) else (optimizers,)
+
+
 def _net_state(net) -> dict:
     return {k: v.numpy() for k, v in net.state_dict().items()}
 
@@ -84,8 +88,13 @@ class _PolicyGradient(Agent):
                                if self._needs_value else None)
         else:
             check_same_spaces(self, self.policy_net_, encoder, n_actions)
-        if getattr(self, "_optimizers", None) is None:  # not saved: rebuilt after load
+        if getattr(self, "_optimizers", None) is None:  # first call, or after a load
             self._optimizers = self._make_optimizers()
+            saved = getattr(self, "_saved_optimizers", None)
+            for optimizer, state in zip(_as_tuple(self._optimizers), saved or ()):
+                if optimizer is not None and state is not None:
+                    optimizer.load_state_dict(state)
+            self._saved_optimizers = None
         return first_call
 
     def _sample(self, x: np.ndarray) -> int:
@@ -123,6 +132,10 @@ class _PolicyGradient(Agent):
         if self.value_net_ is not None:
             state["value_sizes"] = mlp_sizes(self.value_net_)
             state["value_net"] = _net_state(self.value_net_)
+        if getattr(self, "_optimizers", None) is not None:  # Adam's moments: training continues
+            state["optimizers"] = [
+                None if o is None else o.state_dict() for o in _as_tuple(self._optimizers)
+            ]
         return state
 
     def _set_state(self, state: dict) -> None:
@@ -131,6 +144,7 @@ class _PolicyGradient(Agent):
         self.policy_net_ = _net_from_state(state["policy_sizes"], state["policy_net"])
         self.value_net_ = (_net_from_state(state["value_sizes"], state["value_net"])
                            if "value_net" in state else None)
+        self._saved_optimizers = state.get("optimizers")  # loaded when the optimizers are built
 
 
 class REINFORCE(_PolicyGradient):

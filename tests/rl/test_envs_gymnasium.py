@@ -1,11 +1,11 @@
-"""homeml's environments against Gymnasium's: check_env, the same P, the same seeded episodes."""
+"""homeml's environments against Gymnasium's: check_env (through the public adapter
+:func:`homeml.rl.gymnasium_compat.to_gymnasium`), the same P, the same seeded episodes."""
 
 import warnings
 
 import gymnasium
 import numpy as np
 import pytest
-from gymnasium import spaces as gspaces
 from gymnasium.envs.classic_control.cartpole import CartPoleEnv
 from gymnasium.envs.classic_control.mountain_car import MountainCarEnv
 from gymnasium.envs.toy_text.blackjack import BlackjackEnv
@@ -15,7 +15,6 @@ from gymnasium.envs.toy_text.frozen_lake import generate_random_map as gym_rando
 from gymnasium.envs.toy_text.taxi import TaxiEnv
 from gymnasium.utils.env_checker import check_env
 
-from homeml.rl import spaces
 from homeml.rl.envs import (
     Bandit,
     Blackjack,
@@ -28,57 +27,8 @@ from homeml.rl.envs import (
     WindyGridWorld,
     generate_random_map,
 )
+from homeml.rl.gymnasium_compat import to_gymnasium, to_gymnasium_space
 from homeml.rl.registration import make
-
-
-def to_gymnasium_space(space):
-    """The Gymnasium space equal to a homeml space (check_env insists on gymnasium.spaces)."""
-    if isinstance(space, spaces.Discrete):
-        return gspaces.Discrete(int(space.n), start=int(space.start))
-    if isinstance(space, spaces.Box):
-        low = np.where(space.bounded_below, space.low, -np.inf)
-        high = np.where(space.bounded_above, space.high, np.inf)
-        return gspaces.Box(low.astype(space.dtype), high.astype(space.dtype), dtype=space.dtype)
-    return gspaces.Tuple([to_gymnasium_space(s) for s in space.spaces])
-
-
-class GymnasiumView(gymnasium.Env):
-    """A gymnasium.Env that forwards reset/step/render to a homeml environment unchanged.
-
-    check_env requires ``isinstance(env, gymnasium.Env)`` and gymnasium.spaces; homeml never
-    imports gymnasium, so the test puts this thin view in between. It converts only the space
-    objects (checked equal to homeml's by their bounds); observations, rewards, flags, infos and
-    the generator (``_np_random``) are homeml's own.
-    """
-
-    def __init__(self, factory, render_mode=None):
-        self.env = factory(render_mode=render_mode)
-        self.action_space = to_gymnasium_space(self.env.action_space)
-        self.observation_space = to_gymnasium_space(self.env.observation_space)
-        self.metadata = self.env.metadata
-        self.render_mode = self.env.render_mode
-        self.spec = gymnasium.envs.registration.EnvSpec(
-            f"homeml-{type(self.env).__name__}-v0",
-            entry_point=lambda render_mode=None: GymnasiumView(factory, render_mode),
-            nondeterministic=False, disable_env_checker=True,
-        )
-
-    @property
-    def _np_random(self):
-        return self.env.unwrapped._np_random
-
-    def reset(self, *, seed=None, options=None):
-        return self.env.reset(seed=seed, options=options)
-
-    def step(self, action):
-        return self.env.step(action)
-
-    def render(self):
-        return self.env.render()
-
-    def close(self):
-        self.env.close()
-
 
 FACTORIES = {
     "FrozenLake4x4": lambda render_mode=None: FrozenLake(render_mode, map_name="4x4"),
@@ -104,13 +54,13 @@ EXPECTED_WARNINGS = {"CartPole": {"A Box observation space minimum value is -inf
 def test_check_env(name):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        view = GymnasiumView(FACTORIES[name])
-        check_env(view)  # also builds one view per render mode and renders it
+        view = to_gymnasium(FACTORIES[name]())
+        check_env(view)  # also rebuilds the env in each render mode (view.spec) and renders it
     messages = {str(w.message) for w in caught}
     unexpected = {m for m in messages
                   if not any(e in m for e in EXPECTED_WARNINGS.get(name, ()))}
     assert not unexpected, unexpected
-    assert view.observation_space == to_gymnasium_space(view.env.observation_space)
+    assert view.observation_space == to_gymnasium_space(view.homeml_env.observation_space)
 
 
 def test_gymnasium_cartpole_gets_the_same_warnings():

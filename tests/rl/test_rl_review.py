@@ -115,3 +115,29 @@ def test_clear_errors():
             agent.act(observation)
     with pytest.raises(ValueError, match=r"epsilon must be in \[0, 1\], got 1.5"):
         DQN(epsilon=1.5, **SMALL[DQN]).train(make("CartPole-v1"), 1, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("cls", "env_name", "first"),
+    [
+        (QLearning, "CliffWalking-v1", 20),
+        (EpsilonGreedy, "Bandit-v0", 2),
+        (CrossEntropyMethod, "CartPole-v1", 23),  # a generation half evaluated when saved
+        (EvolutionStrategy, "CartPole-v1", 27),
+        (REINFORCE, "CartPole-v1", 20),
+        (A2C, "CartPole-v1", 20),
+    ],
+    ids=lambda v: getattr(v, "__name__", None),
+)
+def test_a_loaded_agent_continues_training_as_the_saved_one_would(cls, env_name, first, tmp_path):
+    """The file keeps the random generator's state (and optimizer moments, a generation in
+    progress): saving in the middle of training changes nothing."""
+    envs = make(env_name), make(env_name)
+    agents = cls(seed=0, **SMALL.get(cls, {})), cls(seed=0, **SMALL.get(cls, {}))
+    for agent, env in zip(agents, envs):
+        agent.train(env, first, progress=False)
+    hm.save(agents[1], tmp_path / "agent.safetensors")
+    loaded = hm.load(tmp_path / "agent.safetensors")
+    kept = agents[0].train(envs[0], 30, progress=False)
+    resumed = loaded.train(envs[1], 30, progress=False)
+    np.testing.assert_array_equal(kept.returns, resumed.returns)
