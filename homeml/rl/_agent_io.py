@@ -22,10 +22,9 @@ _AGENT_MODULES = ("monte_carlo", "td", "bandits", "dqn", "policy_gradient", "cem
 
 
 def _schedule_classes() -> dict:
-    from homeml.rl import schedules
+    from homeml.rl.schedules import SCHEDULES
 
-    return {"LinearSchedule": schedules.LinearSchedule,
-            "ExponentialSchedule": schedules.ExponentialSchedule}
+    return {cls.__name__: cls for cls in SCHEDULES.values()}
 
 
 def _encode_param(name, value):

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from homeml.rl.base import History
-from homeml.rl.schedules import ExponentialSchedule, LinearSchedule
+from homeml.rl.schedules import SCHEDULES
 
 # name -> (module of homeml.rl, class); the names ``homeml rl --algo`` accepts
 ALGORITHMS = {
@@ -41,9 +41,6 @@ def make_agent(algo: str, seed=None, **params):
     return cls(seed=seed, **params)
 
 
-_SCHEDULES = {"linear": LinearSchedule, "exponential": ExponentialSchedule}
-
-
 def parse_params(pairs) -> dict:
     """``["alpha=0.5", "hidden_sizes=[64,64]", "epsilon=linear:1,0.05,5000"]`` ->
     ``{"alpha": 0.5, "hidden_sizes": (64, 64), "epsilon": LinearSchedule(1, 0.05, 5000)}``.
@@ -57,7 +54,7 @@ def parse_params(pairs) -> dict:
         if not sep or not name.isidentifier():
             raise ValueError(f"expected NAME=VALUE (e.g. alpha=0.5), got {pair!r}")
         kind, colon, numbers = text.partition(":")
-        if colon and kind in _SCHEDULES:
+        if colon and kind in SCHEDULES:
             try:
                 start, end, third = (float(x) for x in numbers.split(","))
             except ValueError:
@@ -65,7 +62,7 @@ def parse_params(pairs) -> dict:
                 raise ValueError(
                     f"expected {name}={kind}:START,END,{third_name} (three numbers), got {pair!r}"
                 ) from None
-            params[name] = _SCHEDULES[kind](start, end, int(third) if kind == "linear" else third)
+            params[name] = SCHEDULES[kind](start, end, int(third) if kind == "linear" else third)
             continue
         try:
             value = json.loads(text)

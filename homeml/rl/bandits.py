@@ -14,13 +14,10 @@ import numpy as np
 
 from homeml.rl._checks import check_fraction, check_n_episodes
 from homeml.rl._tabular import (
-    HistoryRecorder,
     action_start,
-    env_seed,
-    generator_from_seed,
     n_actions,
 )
-from homeml.rl.base import Agent
+from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
 
 
 def _argmax_random_ties(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -40,6 +40,10 @@ class ExponentialSchedule:
         return max(self.end, self.start * math.pow(self.decay, max(step, 0)))
 
 
+# The schedules by the names ``homeml rl --set epsilon=linear:1,0.05,5000`` uses.
+SCHEDULES = {"linear": LinearSchedule, "exponential": ExponentialSchedule}
+
+
 def as_schedule(value):
     """A callable ``step -> value`` from a number or a callable (returned unchanged)."""
     if callable(value):

@@ -17,16 +17,14 @@ import numpy as np
 from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
 from homeml.rl._tabular import (
     GivenPolicy,
-    HistoryRecorder,
     TabularAgent,
     Uniforms,
     action_start,
-    env_seed,
-    generator_from_seed,
     greedy,
     state_indexer,
     tabular_sizes,
 )
+from homeml.rl.base import HistoryRecorder, env_seed, generator_from_seed
 
 
 def td_prediction(env, policy=None, n_episodes: int = 1000, *, alpha: float = 0.1,

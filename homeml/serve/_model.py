@@ -130,11 +130,9 @@ class ServedModel:
             return x
         raise InputError(f"inputs have shape {list(x.shape)}; expected {self.expected()}")
 
-    def predict(self, inputs) -> dict:
-        """Predictions (and probabilities where the model has them) for JSON inputs."""
-        return self.predict_array(self.to_batch(inputs))
-
     def predict_array(self, x: np.ndarray) -> dict:
+        """Predictions (and probabilities where the model has them) for a batch from
+        :meth:`to_batch`."""
         if self.kind == "estimator":
             return self._predict_estimator(x)
         return self._predict_nn(x)
