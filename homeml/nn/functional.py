@@ -378,3 +378,34 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+def silu(input, inplace=False):
+    """``x * sigmoid(x)`` (the swish activation); ``inplace`` is accepted for torch's signature."""
+    return input * sigmoid(input)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample's channels in ``num_groups`` groups, then scale and shift per channel.
+
+    ``input`` is ``(N, C, *)`` with ``C`` divisible by ``num_groups``; ``weight`` and ``bias`` are
+    ``(C,)``. Each group (``C // num_groups`` channels and all positions) gets zero mean and unit
+    (biased) variance, as ``torch.nn.functional.group_norm``.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"group_norm expects input of shape (N, C, *), got shape {input.shape}")
+    n, channels = input.shape[0], input.shape[1]
+    if channels % num_groups:
+        raise ValueError(
+            f"group_norm: the {channels} channels cannot be split into {num_groups} groups "
+            f"(num_groups must divide the channel count)"
+        )
+    # (N, C, *) -> (N, G, C/G * prod(*)): the layer-norm op normalises the last axis.
+    grouped = input.reshape(n, num_groups, -1)
+    out = _norm.LayerNorm.apply(grouped, None, None, n_axes=1, eps=eps).reshape(input.shape)
+    per_channel = (1, channels) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    if bias is not None:
+        out = out + bias.reshape(per_channel)
+    return out
