@@ -7,11 +7,11 @@ arrays, ``step(actions)`` takes one action per copy and returns batched observat
 
 A copy whose episode ended is reset automatically, by Gymnasium's rule for ``autoreset_mode``:
 
-- ``"next_step"`` (default): the step after the end resets that copy; it returns the new
+- ``"NextStep"`` (default): the step after the end resets that copy; it returns the new
   episode's first observation with reward 0 and both flags False, and ignores that copy's action.
-- ``"same_step"``: the copy is reset in the step that ends the episode; the observation returned
+- ``"SameStep"``: the copy is reset in the step that ends the episode; the observation returned
   is the new episode's first, and ``info["final_obs"]``/``info["final_info"]`` hold the last.
-- ``"disabled"``: nothing is reset; call ``reset(options={"reset_mask": mask})``.
+- ``"Disabled"``: nothing is reset; call ``reset(options={"reset_mask": mask})``.
 """
 
 from __future__ import annotations
@@ -28,11 +28,22 @@ __all__ = ["AutoresetMode", "SyncVectorEnv", "make_vec"]
 
 
 class AutoresetMode(Enum):
-    """When a copy whose episode ended is reset (see the module docstring)."""
+    """When a copy whose episode ended is reset (see the module docstring).
 
-    NEXT_STEP = "next_step"
-    SAME_STEP = "same_step"
-    DISABLED = "disabled"
+    The values are Gymnasium's (``"NextStep"``...); ``"next_step"`` and the like work too.
+    """
+
+    NEXT_STEP = "NextStep"
+    SAME_STEP = "SameStep"
+    DISABLED = "Disabled"
+
+    @classmethod
+    def _missing_(cls, value):
+        if isinstance(value, str):
+            for mode in cls:
+                if value.replace("_", "").lower() == mode.value.lower():
+                    return mode
+        return None
 
 
 class SyncVectorEnv:
@@ -46,7 +57,8 @@ class SyncVectorEnv:
         Return copies of the observation batch (else the same buffer, rewritten each step).
     observation_mode : "same" or (batched space, single space), default "same"
         ``"same"`` batches the first copy's observation space.
-    autoreset_mode : str or AutoresetMode, default "next_step"
+    autoreset_mode : str or AutoresetMode, default "NextStep"
+        ``"NextStep"``, ``"SameStep"`` or ``"Disabled"`` (or ``"next_step"``...).
 
     Attributes
     ----------
@@ -59,9 +71,10 @@ class SyncVectorEnv:
     """
 
     def __init__(self, env_fns, copy: bool = True, observation_mode="same",
-                 autoreset_mode="next_step"):
+                 autoreset_mode=AutoresetMode.NEXT_STEP):
         try:
-            self.autoreset_mode = AutoresetMode(autoreset_mode)
+            # Gymnasium's own enum is accepted too (by its value)
+            self.autoreset_mode = AutoresetMode(getattr(autoreset_mode, "value", autoreset_mode))
         except ValueError:
             raise ValueError(
                 f"autoreset_mode must be one of {[m.value for m in AutoresetMode]}, got "
