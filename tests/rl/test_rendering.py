@@ -44,6 +44,7 @@ def test_human_mode_shows_each_frame_in_a_window(monkeypatch, name):
         env = rl.make(name, render_mode="human")
         assert env.render_mode == "human" and env.unwrapped.render_mode == "rgb_array"
         assert isinstance(env.env, HumanRendering) and env.spec.max_episode_steps
+        assert env.metadata["render_modes"][-1] == "human"
         env.reset(seed=0)
         figure = env.env._figure
         for _ in range(3):

@@ -66,6 +66,8 @@ class HumanRendering(Wrapper):
                 f"{problem}. Use render_mode='rgb_array' (env.render() returns the image), or "
                 f"run where a window can open (a desktop session, or MPLBACKEND=TkAgg)."
             )
+        modes = list(env.metadata.get("render_modes", []))
+        self.metadata = {**env.metadata, "render_modes": [*modes, "human"]}
         self._figure = None
         self._image = None
 
