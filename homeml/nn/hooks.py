@@ -50,10 +50,16 @@ class RemovableHandle:
 class _BackwardCall:
     """One forward call's gradients, gathered for the module's full backward hooks."""
 
-    def __init__(self, module, n_inputs: int, n_outputs: int):
+    def __init__(self, module, args: tuple):
         self.module = module
-        self.n_inputs, self.n_outputs = n_inputs, n_outputs
-        self.grad_outputs: list = [None] * n_outputs
+        self.n_inputs = len(args)
+        # the positional inputs that take a gradient, and those whose gradient has arrived
+        self.positions = [i for i, a in enumerate(args)
+                          if isinstance(a, Tensor) and a.requires_grad]
+        self.n_inputs_with_grad = len(self.positions)
+        self.received: set[int] = set()
+        self.n_outputs = 0  # set once the outputs are wrapped
+        self.grad_outputs: list = []
         self.seen_outputs = 0
 
     def run_hooks(self, grad_inputs: tuple) -> tuple:
@@ -134,10 +140,7 @@ class _InputIdentity(Function):
 
 
 def _wrap_inputs(module, args: tuple) -> tuple[tuple, _BackwardCall]:
-    call = _BackwardCall(module, len(args), 0)
-    call.positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
-    call.n_inputs_with_grad = len(call.positions)
-    call.received = set()
+    call = _BackwardCall(module, args)
     if not call.positions:
         return args, call
     tensors = [args[i] for i in call.positions]

@@ -33,6 +33,8 @@ class Env:
         ``render_modes`` (the accepted ``render_mode`` values) and ``render_fps``.
     render_mode : str or None
         What :meth:`render` returns: ``"ansi"`` (text) or ``"rgb_array"`` (an image).
+        ``make(..., render_mode="human")`` shows the images in a window instead
+        (:class:`homeml.rl.wrappers.HumanRendering`).
     spec : EnvSpec or None
         Set by :func:`homeml.rl.make`.
     """
