@@ -1,13 +1,14 @@
-"""Module hooks, as ``torch.nn.Module``'s: forward pre-hooks, forward hooks, full backward hooks.
+"""Module hooks, as ``torch.nn.Module``'s: forward pre-hooks, forward hooks, full backward
+pre-hooks and full backward hooks.
 
 :class:`HookMixin` gives :class:`homeml.nn.Module` its ``register_*_hook`` methods and the
 ``__call__`` that runs them; each registration returns a :class:`RemovableHandle`.
 
-Full backward hooks see the gradients with respect to the module's positional tensor inputs and
-outputs. They work by putting identity operations around the call: one per output records
-``grad_output``; one per input sends its gradient into a single *gather* node that every input
-identity feeds, so the hook runs once, after all input gradients are known, and what it returns
-replaces them before they flow on.
+Backward hooks see the gradients with respect to the module's positional tensor inputs and its
+output tensors. They work by putting a *junction* on each side of the call: every tensor passes
+through an identity operation, and the identities of one side all feed one gather node, so
+backward reaches that node once, with all of that side's gradients; the hooks run there, and
+what they return replaces the gradients before they flow on.
 """
 
 from __future__ import annotations
@@ -47,126 +48,127 @@ class RemovableHandle:
 
 
 # ----------------------------------------------------------------------------- backward hooks
-class _BackwardCall:
-    """One forward call's gradients, gathered for the module's full backward hooks."""
+def _replace_gradients(module, kind: str, result, expected: tuple) -> tuple:
+    """A hook's returned gradients, checked against the ones it was given."""
+    result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+    if len(result) != len(expected):
+        raise RuntimeError(
+            f"a {kind} of {type(module).__name__} returned {len(result)} gradients, expected "
+            f"{len(expected)}"
+        )
+    return tuple(None if g is None else g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+                 for g in result)
 
-    def __init__(self, module, args: tuple):
-        self.module = module
-        self.n_inputs = len(args)
-        # the positional inputs that take a gradient, and those whose gradient has arrived
-        self.positions = [i for i, a in enumerate(args)
-                          if isinstance(a, Tensor) and a.requires_grad]
-        self.n_inputs_with_grad = len(self.positions)
+
+class _Junction:
+    """Collects, in one backward step, the gradients of several tensors of one module call.
+
+    :meth:`join` routes the tensors through a gather node and one identity each; in backward
+    each identity drops its gradient into the gather node's buffer, so the gather node sees all
+    of them at once and passes them to ``handler`` (which may replace them) before they flow on.
+    """
+
+    def __init__(self, n: int, handler):
+        self.n, self.handler = n, handler
+        self.positions: list[int] = []
         self.received: set[int] = set()
-        self.n_outputs = 0  # set once the outputs are wrapped
-        self.grad_outputs: list = []
-        self.seen_outputs = 0
 
-    def run_hooks(self, grad_inputs: tuple) -> tuple:
-        grad_outputs = tuple(self.grad_outputs)
-        self.grad_outputs = [None] * self.n_outputs  # a retained graph can run backward again
-        self.seen_outputs = 0
-        for hook in list(self.module._hook_table("_backward_hooks").values()):
-            result = hook(self.module, grad_inputs, grad_outputs)
-            if result is None:
-                continue
-            result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-            if len(result) != len(grad_inputs):
-                raise RuntimeError(
-                    f"a backward hook of {type(self.module).__name__} returned "
-                    f"{len(result)} gradients, expected {len(grad_inputs)} (one per input)"
-                )
-            grad_inputs = tuple(
-                None if g is None else g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
-                for g in result
-            )
-        return grad_inputs
+    def join(self, items: list) -> list:
+        self.positions = [i for i, x in enumerate(items)
+                          if isinstance(x, Tensor) and x.requires_grad]
+        if not self.positions:
+            return items
+        tensors = [items[i] for i in self.positions]
+        bounds = np.cumsum([0] + [t.numel() for t in tensors])
+        slots = tuple((int(a), int(b)) for a, b in itertools.pairwise(bounds))
+        buffer = _Gather.apply(*tensors, junction=self, slots=slots)
+        items = list(items)
+        for position, slot in zip(self.positions, slots, strict=True):
+            items[position] = _Identity.apply(items[position], buffer, junction=self, slot=slot,
+                                              position=position)
+        return items
 
-
-class _RecordGradOutput(Function):
-    """Identity on one output; backward records its gradient for the hooks."""
-
-    def forward(self, x, call=None, index=0):
-        self.call, self.index = call, index
-        return x
-
-    def backward(self, grad):
-        call = self.call
-        call.grad_outputs[self.index] = Tensor._make(grad)
-        call.seen_outputs += 1
-        if call.n_inputs_with_grad == 0 and call.seen_outputs == call.n_outputs:
-            # No input takes a gradient: the hooks run now, with ``None`` for every input.
-            call.run_hooks((None,) * call.n_inputs)
-        return grad
+    def collect(self, grad: np.ndarray, slots, shapes) -> tuple:
+        grads = [None] * self.n
+        for (start, stop), shape, position in zip(slots, shapes, self.positions, strict=True):
+            if position in self.received:
+                grads[position] = Tensor._make(grad[start:stop].reshape(shape))
+        self.received = set()  # a retained graph can run backward again
+        new = self.handler(tuple(grads))
+        return tuple(None if new[p] is None else new[p]._data for p in self.positions)
 
 
 class _Gather(Function):
-    """Joins the inputs that take a gradient; backward receives all their gradients at once.
+    """The tensors of a junction in; a flat buffer with one slot per tensor out."""
 
-    Its output is a flat buffer with one slot per input; each input's identity writes its
-    gradient into its slot and the engine sums the contributions.
-    """
-
-    def forward(self, *arrays, call=None, slots=()):
-        self.call, self.slots = call, slots
+    def forward(self, *arrays, junction=None, slots=()):
+        self.junction, self.slots = junction, slots
         self.shapes = [a.shape for a in arrays]
-        return np.zeros(slots[-1][1] if slots else 0, dtype=np.result_type(*arrays))
+        return np.zeros(slots[-1][1], dtype=np.result_type(*arrays))
 
     def backward(self, grad):
-        call = self.call
-        grad_inputs = [None] * call.n_inputs
-        for (start, stop), shape, position in zip(self.slots, self.shapes, call.positions,
-                                                  strict=True):
-            if position in call.received:
-                grad_inputs[position] = Tensor._make(grad[start:stop].reshape(shape))
-        call.received = set()
-        new = call.run_hooks(tuple(grad_inputs))
-        return tuple(None if new[p] is None else new[p]._data for p in call.positions)
+        return self.junction.collect(grad, self.slots, self.shapes)
 
 
-class _InputIdentity(Function):
-    """Identity on one input; backward writes its gradient into the gather buffer's slot."""
+class _Identity(Function):
+    """Identity on one tensor of a junction; backward writes its gradient into its slot."""
 
-    def forward(self, x, buffer, call=None, slot=(0, 0), position=0):
-        self.call, self.slot, self.position, self.size = call, slot, position, buffer.shape[0]
+    def forward(self, x, buffer, junction=None, slot=(0, 0), position=0):
+        self.junction, self.slot, self.position = junction, slot, position
+        self.size = buffer.shape[0]
         return x
 
     def backward(self, grad):
         start, stop = self.slot
         flat = np.zeros(self.size, dtype=grad.dtype)
         flat[start:stop] = grad.reshape(-1)
-        self.call.received.add(self.position)
+        self.junction.received.add(self.position)
         return None, flat
 
 
-def _wrap_inputs(module, args: tuple) -> tuple[tuple, _BackwardCall]:
-    call = _BackwardCall(module, args)
-    if not call.positions:
-        return args, call
-    tensors = [args[i] for i in call.positions]
-    bounds = np.cumsum([0] + [t.numel() for t in tensors])
-    slots = tuple((int(a), int(b)) for a, b in itertools.pairwise(bounds))
-    buffer = _Gather.apply(*tensors, call=call, slots=slots)
-    args = list(args)
-    for position, slot in zip(call.positions, slots, strict=True):
-        args[position] = _InputIdentity.apply(args[position], buffer, call=call, slot=slot,
-                                              position=position)
-    return tuple(args), call
+class _BackwardCall:
+    """One forward call seen by the module's backward hooks: a junction on its positional
+    inputs and one on its output tensors."""
 
+    def __init__(self, module, args: tuple):
+        self.module = module
+        self.inputs = _Junction(len(args), self.on_input_grads)
+        self.outputs: _Junction | None = None
+        self.grad_outputs: tuple = ()
+        self.args = self.inputs.join(list(args))
 
-def _wrap_outputs(call: _BackwardCall, output):
-    single = isinstance(output, Tensor)
-    items = [output] if single else list(output) if isinstance(output, (tuple, list)) else []
-    wrapped, n = [], 0
-    for item in items:
-        if isinstance(item, Tensor) and item.requires_grad:
-            item = _RecordGradOutput.apply(item, call=call, index=n)
-            n += 1
-        wrapped.append(item)
-    call.n_outputs, call.grad_outputs = n, [None] * n
-    if single:
-        return wrapped[0]
-    return type(output)(wrapped) if items else output
+    def wrap_outputs(self, output):
+        single = isinstance(output, Tensor)
+        items = [output] if single else list(output) if isinstance(output, (tuple, list)) else []
+        tensors = [x for x in items if isinstance(x, Tensor) and x.requires_grad]
+        if not tensors:
+            return output
+        self.outputs = _Junction(len(tensors), self.on_output_grads)
+        joined = iter(self.outputs.join(tensors))
+        items = [next(joined) if isinstance(x, Tensor) and x.requires_grad else x for x in items]
+        return items[0] if single else type(output)(items)
+
+    def on_output_grads(self, grads: tuple) -> tuple:
+        """The output gradients arrive: backward pre-hooks may replace them."""
+        module = self.module
+        for hook in list(module.__dict__.get("_backward_pre_hooks", {}).values()):
+            result = hook(module, grads)
+            if result is not None:
+                grads = _replace_gradients(module, "backward pre-hook", result, grads)
+        self.grad_outputs = grads
+        if not self.inputs.positions:
+            # No input takes a gradient: the backward hooks run now, with None for each input.
+            self.on_input_grads((None,) * self.inputs.n)
+        return grads
+
+    def on_input_grads(self, grads: tuple) -> tuple:
+        """The input gradients are known: backward hooks see them and may replace them."""
+        module, grad_outputs = self.module, self.grad_outputs
+        for hook in list(module.__dict__.get("_backward_hooks", {}).values()):
+            result = hook(module, grads, grad_outputs)
+            if result is not None:
+                grads = _replace_gradients(module, "backward hook", result, grads)
+        return grads
 
 
 # ----------------------------------------------------------------------------- the mixin
@@ -224,11 +226,19 @@ class HookMixin:
         """
         return self._register("_backward_hooks", hook, prepend)
 
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Run ``hook(module, grad_output)`` when the gradients of the module's outputs are known.
+
+        A non-None result (a tuple like ``grad_output``) replaces them before they flow into
+        the module's computation.
+        """
+        return self._register("_backward_pre_hooks", hook, prepend)
+
     def __call__(self, *args, **kwargs):
         hooks = self.__dict__
         pre, post = hooks.get("_forward_pre_hooks"), hooks.get("_forward_hooks")
         backward = hooks.get("_backward_hooks")
-        if not (pre or post or backward):
+        if not (pre or post or backward or hooks.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)
         if pre:
             with_kwargs = hooks["_forward_pre_hooks_kwargs"]
@@ -247,8 +257,9 @@ class HookMixin:
                     if result is not None:
                         args = result if isinstance(result, tuple) else (result,)
         call = None
-        if backward:
-            args, call = _wrap_inputs(self, args)
+        if backward or hooks.get("_backward_pre_hooks"):
+            call = _BackwardCall(self, args)
+            args = tuple(call.args)
         try:
             output = self.forward(*args, **kwargs)
         except Exception:
@@ -263,7 +274,7 @@ class HookMixin:
                 if result is not None:
                     output = result
         if call is not None:
-            output = _wrap_outputs(call, output)
+            output = call.wrap_outputs(output)
         return output
 
     def _run_forward_hook(self, key, hook, args, kwargs, output):
