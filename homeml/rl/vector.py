@@ -108,8 +108,8 @@ class SyncVectorEnv:
                 f"{observation_mode!r}"
             )
         for i, env in enumerate(self.envs):
-            if observation_mode == "same" and env.observation_space != \
-                    self.single_observation_space:
+            same = env.observation_space == self.single_observation_space
+            if observation_mode == "same" and not same:
                 raise RuntimeError(
                     f"environment {i} has observation space {env.observation_space}, environment "
                     f"0 has {self.single_observation_space}: the copies must have equal spaces"

@@ -42,8 +42,8 @@ class RunningMeanStd:
 
     def update(self, batch: np.ndarray) -> None:
         """Merge a batch of values (the leading axis is the batch)."""
-        batch_mean, batch_var, batch_count = np.mean(batch, axis=0), np.var(batch, axis=0), \
-            batch.shape[0]
+        batch_mean, batch_var = np.mean(batch, axis=0), np.var(batch, axis=0)
+        batch_count = batch.shape[0]
         delta = batch_mean - self.mean
         total = self.count + batch_count
         new_mean = self.mean + delta * batch_count / total
