@@ -1,11 +1,10 @@
 """The MNIST job end to end: `homeml train/evaluate/predict` (homeml.cli, homeml.digits), the
 run folder it writes, resume, and the MNIST-style preprocessing of user pictures. Small runs on
-the real data in $HOMEML_DATA (CI sets it)."""
+the real data in $HOMEML_DATA (default ~/.cache/homeml; CI sets it)."""
 
 import contextlib
 import io as bytes_io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,22 +14,19 @@ import matplotlib.figure
 import numpy as np
 import pytest
 from PIL import Image
+from support import requires_datasets
 
 import homeml as hm
 from homeml import digits, io
 from homeml.cli import main
-from homeml.datasets import load_mnist
+from homeml.datasets import data_dir, load_mnist
 from homeml.datasets.mnist import FASHION_MNIST_CLASSES
 from homeml.datasets.preprocess import prepare_digit
 from homeml.train import History
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("HOMEML_DATA"),
-    reason="HOMEML_DATA is not set: point it at a folder with mnist/ and fashion-mnist/ "
-    "(CI uses ../shared/datasets)",
-)
+pytestmark = requires_datasets("mnist", "fashion-mnist")
 
 
 def run_cli(*argv):
@@ -121,7 +117,7 @@ def test_report_write_failure_leaves_the_old_report(tmp_path, monkeypatch):
 
 def test_evaluate_reproduces_the_test_accuracy(mnist_run):
     out = mnist_run[0]
-    code, stdout, stderr = run_cli("evaluate", out, "--data-dir", os.environ["HOMEML_DATA"])
+    code, stdout, stderr = run_cli("evaluate", out, "--data-dir", data_dir())
     assert code == 0, stderr
     result = json.loads(stdout)
     metrics = json.loads((out / "metrics.json").read_text())
