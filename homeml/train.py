@@ -102,9 +102,23 @@ class EarlyStopping:
         self.bad_epochs = state["bad_epochs"]
 
 
+def format_duration(seconds: float) -> str:
+    """A duration as people read it: ``"0.4 s"``, ``"37 s"``, ``"8 min 37 s"``, ``"2 h 5 min"``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
 def _format(key, value):
     if key == "lr":
         return f"{value:.4g}"  # small learning rates would print as 0.0000
+    if key == "seconds":
+        return format_duration(value)
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 

@@ -12,7 +12,7 @@ import homeml as hm
 from homeml import io, nn, optim, train
 from homeml.creation import default_generator
 from homeml.data import DataLoader, TensorDataset
-from homeml.train import EarlyStopping, History, evaluate, fit
+from homeml.train import EarlyStopping, History, evaluate, fit, format_duration
 
 
 def blobs(n=240, seed=0):
@@ -346,3 +346,11 @@ def test_invalid_scheduler_step_is_rejected():
     with pytest.raises(ValueError, match="'epoch' or 'batch', got 'step'"):
         fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, scheduler=scheduler,
             scheduler_step="step")
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0.43, "0.4 s"), (37.4, "37 s"), (516.634, "8 min 37 s"), (59.7, "1 min 0 s"),
+    (7530.0, "2 h 5 min"),
+])  # fmt: skip
+def test_durations_read_as_minutes_and_seconds(seconds, text):
+    assert format_duration(seconds) == text
