@@ -227,10 +227,13 @@ def test_resume_continues_an_interrupted_run_exactly(tmp_path, monkeypatch):
         save(path, tree)
 
     monkeypatch.setattr(io, "save_checkpoint", interrupted_at_epoch_2)
-    with pytest.raises(KeyboardInterrupt):
-        run_cli(*args, "--out", tmp_path / "split")
+    code, stdout, stderr = run_cli(*args, "--out", tmp_path / "split")
     monkeypatch.undo()
     assert calls == [1, 2] and not (tmp_path / "split" / "model.safetensors").exists()
+    # one line: where epoch 1 is saved and the command that continues from it
+    assert code == 130 and stdout == "" and len(stderr.strip().splitlines()) == 1
+    assert f"saved in {tmp_path / 'split' / 'checkpoint.safetensors'}" in stderr
+    assert f"homeml train mnist --resume --out {tmp_path / 'split'}" in stderr
 
     # `--resume` alone takes the run's settings from its run.json
     code, _, stderr = run_cli("train", "mnist", "--out", tmp_path / "split", "--resume", "--quiet")
