@@ -114,6 +114,9 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
+_LABELS = {"seconds": "time"}  # the progress line says "time 1 min 4 s", not "seconds 1 min 4 s"
+
+
 def _format(key, value):
     if key == "lr":
         return f"{value:.4g}"  # small learning rates would print as 0.0000
@@ -305,7 +308,7 @@ def fit(
             path = Path(history_path)
             history.to_csv(path) if path.suffix == ".csv" else history.to_json(path)
         if progress:
-            tqdm.write("  ".join(f"{k} {_format(k, v)}" for k, v in row.items()))
+            tqdm.write("  ".join(f"{_LABELS.get(k, k)} {_format(k, v)}" for k, v in row.items()))
         if stop:
             break
     return history

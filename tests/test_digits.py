@@ -22,7 +22,7 @@ from homeml.cli import main
 from homeml.datasets import data_dir, load_mnist
 from homeml.datasets.mnist import FASHION_MNIST_CLASSES
 from homeml.datasets.preprocess import prepare_digit
-from homeml.train import History
+from homeml.train import History, format_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +71,8 @@ def test_train_writes_model_metrics_history_and_report(mnist_run):
     ]  # and no temporary files left behind
     metrics = json.loads((out / "metrics.json").read_text())
     assert json.loads(stdout[stdout.index("{"):]) == metrics  # printed as well
+    took = f"trained in {format_duration(metrics['train_seconds'])}; model, metrics"
+    assert took in stdout, stdout[:300]
     assert metrics["test_accuracy"] > 0.7  # one epoch on 2000 images gets about 0.79
     assert (metrics["dataset"], metrics["model"], metrics["epochs"]) == ("mnist", "mlp", 1)
     assert metrics["train_size"] == 2000 and metrics["seed"] == 0

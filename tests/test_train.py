@@ -4,6 +4,7 @@ atomic per-epoch checkpoints, exact resume and the NaN/inf guard, on small synth
 import csv
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -137,6 +138,7 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     summaries = captured.out.splitlines()
     assert len(summaries) == 2 and summaries[1].startswith("epoch 2  train_loss ")
     assert "val_acc" in summaries[1] and "lr 1e-05" in summaries[1]  # not "lr 0.0000"
+    assert re.search(r"  time \d+\.\d s$", summaries[1]), summaries[1]  # not "seconds 0.0312"
 
 
 def test_progress_false_prints_nothing(capsys):
