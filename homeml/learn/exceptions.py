@@ -5,17 +5,11 @@ from __future__ import annotations
 import functools
 import sys
 
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a method that needs a fitted estimator is called before ``fit``."""
+from homeml.exceptions import ConvergenceWarning, NotFittedError  # noqa: F401 (shared with rl)
 
 
 class DataConversionWarning(UserWarning):
     """Warns that input data was converted (e.g. a column-vector ``y`` raveled to 1-D)."""
-
-
-class ConvergenceWarning(UserWarning):
-    """Warns that an iterative solver stopped at its iteration limit before converging."""
 
 
 def not_fitted_error_type() -> type:

@@ -1,9 +1,11 @@
 """The agent contract, written once for every ``homeml.rl`` learning agent.
 
-An agent follows the estimator rules of :mod:`homeml.learn.base` where they apply:
+An agent follows the estimator rules of :mod:`homeml.learn.base` where they apply, but it is not
+an estimator: the two are siblings on the shared parameter protocol of :mod:`homeml._params`.
 
 - ``__init__`` only stores its keyword arguments (hyper-parameters and ``seed``) unchanged, so
-  ``get_params``/``set_params``/``repr`` come from :class:`~homeml.learn.base.BaseEstimator`;
+  ``get_params``/``set_params``/``repr`` (and ``clone``) come from
+  :class:`~homeml._params.ParamsMixin`;
 - ``train(env, n_episodes)`` learns on any environment with Gymnasium's API (homeml's or
   Gymnasium's), sets attributes whose names end in ``_`` (``q_``, ``policy_``, networks...),
   shows a tqdm bar over episodes and returns a :class:`History`; calling it again continues
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from homeml.learn.base import BaseEstimator, NotFittedError
+from homeml._params import ParamsMixin
+from homeml.exceptions import NotFittedError
 
 
 @dataclass
@@ -102,7 +105,7 @@ class HistoryRecorder:
         )
 
 
-class Agent(BaseEstimator):
+class Agent(ParamsMixin):
     """Base class of every learning agent (see the module docstring)."""
 
     def train(self, env, n_episodes: int, *, progress: bool = True) -> History:

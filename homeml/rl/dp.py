@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from homeml.learn.exceptions import ConvergenceWarning
+from homeml.exceptions import ConvergenceWarning
 from homeml.rl._checks import check_fraction
 
 
