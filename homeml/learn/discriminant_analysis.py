@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._math import log_softmax
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -91,11 +92,6 @@ def _covariance(X, shrinkage=None, covariance_estimator=None) -> np.ndarray:
     )
 
 
-def _log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 class _DiscriminantBase(ClassifierMixin, BaseEstimator):
     """Classes, priors and the probability methods shared by LDA and QDA."""
 
@@ -137,7 +133,7 @@ class _DiscriminantBase(ClassifierMixin, BaseEstimator):
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log posterior class probabilities, shape (n_samples, n_classes)."""
-        return _log_softmax(self._scores(X))
+        return log_softmax(self._scores(X), axis=1)
 
     def predict_proba(self, X) -> np.ndarray:
         """Posterior class probabilities (rows sum to 1), shape (n_samples, n_classes)."""

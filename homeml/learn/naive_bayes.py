@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._math import logsumexp
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -24,14 +25,6 @@ from homeml.learn.base import (
 )
 
 __all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB"]
-
-
-def logsumexp(a: np.ndarray, axis: int = 1) -> np.ndarray:
-    """``log(sum(exp(a)))`` along ``axis`` without overflow (the max is factored out)."""
-    top = np.max(a, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(a - top), axis=axis)) + np.squeeze(top, axis=axis)
 
 
 class _BaseNB(ClassifierMixin, BaseEstimator):

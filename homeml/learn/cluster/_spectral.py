@@ -15,52 +15,12 @@ import numpy as np
 
 from homeml.learn.base import BaseEstimator, ClusterMixin, check_random_state
 from homeml.learn.cluster._kmeans import KMeans
+from homeml.learn.metrics.pairwise import pairwise_kernels
 
 __all__ = ["SpectralClustering"]
 
 _KERNELS = ("rbf", "laplacian", "linear", "poly", "polynomial", "sigmoid", "cosine")
 _AFFINITIES = ("nearest_neighbors", "precomputed", "precomputed_nearest_neighbors", *_KERNELS)
-
-
-def _kernel(X, name, gamma, degree, coef0):
-    """Kernel matrix of the rows of ``X`` with themselves (scikit-learn's pairwise kernels)."""
-    if name == "rbf":
-        sq = np.einsum("ij,ij->i", X, X)
-        dist = np.maximum(sq[:, None] + sq[None, :] - 2.0 * (X @ X.T), 0.0)
-        np.fill_diagonal(dist, 0.0)
-        return np.exp(-gamma * dist)
-    if name == "laplacian":  # L1 distances, a block of rows at a time (no (n, n, d) array)
-        n, d = X.shape
-        dist = np.empty((n, n))
-        step = max(1, 2**22 // max(n * d, 1))
-        for start in range(0, n, step):
-            dist[start:start + step] = np.abs(X[start:start + step, None] - X[None]).sum(axis=2)
-        return np.exp(-gamma * dist)
-    gram = X @ X.T
-    if name == "linear":
-        return gram
-    if name == "cosine":
-        norms = np.sqrt(np.diag(gram))
-        norms[norms == 0] = 1.0
-        return gram / norms[:, None] / norms[None, :]
-    gamma = 1.0 / X.shape[1] if gamma is None else gamma
-    if name == "sigmoid":
-        return np.tanh(gamma * gram + coef0)
-    return (gamma * gram + coef0) ** degree  # "poly" / "polynomial"
-
-
-def _pairwise_callable(X, func, params):
-    """``func(x_i, x_j, **params)`` for every pair of rows (scikit-learn's contract for a callable
-    affinity: two samples in, one number out), on the upper triangle, then mirrored."""
-    n = X.shape[0]
-    out = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            out[i, j] = func(X[i], X[j], **params)
-    out = out + out.T
-    for i in range(n):
-        out[i, i] = func(X[i], X[i], **params)
-    return out
 
 
 def _knn_connectivity(X, n_neighbors, precomputed):
@@ -362,8 +322,9 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
             graph = _knn_connectivity(X, self.n_neighbors, affinity != "nearest_neighbors")
             return 0.5 * (graph + graph.T)
         if callable(affinity):
-            return _pairwise_callable(X, affinity, self.kernel_params or {})
-        return _kernel(X, affinity, self.gamma, self.degree, self.coef0)
+            return pairwise_kernels(X, metric=affinity, **(self.kernel_params or {}))
+        return pairwise_kernels(X, metric=affinity, filter_params=True, gamma=self.gamma,
+                                degree=self.degree, coef0=self.coef0)
 
     def _draw_solver_start(self, rng, n_samples, n_components):
         """Draw what scikit-learn's iterative eigensolver draws for its start (the dense solver

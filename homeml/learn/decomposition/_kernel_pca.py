@@ -20,44 +20,11 @@ from homeml.learn.decomposition._svd import (
     flip_by_columns,
     randomized_svd,
 )
+from homeml.learn.metrics.pairwise import pairwise_kernels
 
 __all__ = ["KernelPCA"]
 
 _KERNELS = ("linear", "poly", "rbf", "sigmoid", "cosine", "precomputed")
-
-
-def pairwise_kernel(A, B, kernel, gamma, degree, coef0, kernel_params=None) -> np.ndarray:
-    """Gram matrix ``K[a, b] = k(A[a], B[b])`` for a named kernel or a callable."""
-    if callable(kernel):
-        params = kernel_params or {}
-        return np.array([[kernel(a, b, **params) for b in B] for a in A], dtype=np.float64)
-    if kernel == "precomputed":
-        return np.array(A, dtype=np.float64, copy=True)
-    if kernel == "cosine":
-        A = A / _safe_norms(A)[:, None]
-        B = B / _safe_norms(B)[:, None]
-        return A @ B.T
-    K = A @ B.T
-    if kernel == "linear":
-        return K
-    if kernel == "rbf":  # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, clipped at 0 against round-off
-        K *= -2.0
-        K += np.einsum("ij,ij->i", A, A)[:, None]
-        K += np.einsum("ij,ij->i", B, B)[None, :]
-        np.maximum(K, 0.0, out=K)
-        K *= -gamma
-        return np.exp(K, out=K)
-    K *= gamma
-    K += coef0
-    if kernel == "poly":
-        return K**degree
-    return np.tanh(K, out=K)  # sigmoid
-
-
-def _safe_norms(A):
-    norms = np.sqrt(np.einsum("ij,ij->i", A, A))
-    norms[norms == 0.0] = 1.0
-    return norms
 
 
 class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -139,9 +106,13 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return {**super()._homeml_tags(), "pairwise": self.kernel == "precomputed"}
 
     def _kernel(self, A, B=None):
-        B = A if B is None else B
-        return pairwise_kernel(A, B, self.kernel, self.gamma_, self.degree, self.coef0,
-                               self.kernel_params)
+        if self.kernel == "precomputed":
+            return np.array(A, dtype=np.float64, copy=True)  # fit centres it in place
+        if callable(self.kernel):
+            params = self.kernel_params or {}
+        else:
+            params = {"gamma": self.gamma_, "degree": self.degree, "coef0": self.coef0}
+        return pairwise_kernels(A, B, metric=self.kernel, filter_params=True, **params)
 
     def _check_params(self):
         check_number(self, "n_components", low=1, integer=True, allow=(None,))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._math import expit, logsumexp, softmax
+
 
 def weighted_quantile(values, weights, q):
     """The ``q``-quantile of ``values``: interpolated when the weights are all equal, else the
@@ -18,17 +20,6 @@ def weighted_quantile(values, weights, q):
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
     return float(values[order][np.searchsorted(cumulative, q * cumulative[-1])])
-
-
-def expit(x):
-    with np.errstate(over="ignore"):  # exp overflow gives 1 / inf = 0, the right limit
-        return 1.0 / (1.0 + np.exp(-x))
-
-
-def softmax(raw):
-    """Column-wise softmax of ``raw`` with shape ``(n_classes, n_samples)``."""
-    shifted = np.exp(raw - raw.max(axis=0))
-    return shifted / shifted.sum(axis=0)
 
 
 class SquaredError:
@@ -147,7 +138,7 @@ class MultinomialLogLoss:
         return log_p - log_p.mean()
 
     def gradient_hessian(self, y, raw, w):
-        p = softmax(raw)
+        p = softmax(raw, axis=0)  # raw: (n_classes, n_samples)
         onehot = np.arange(self.n_outputs)[:, None] == y[None, :]
         gradient, hessian = p - onehot, p * (1 - p)
         if w is not None:
@@ -155,9 +146,8 @@ class MultinomialLogLoss:
         return gradient, hessian
 
     def loss(self, y, raw, w):
-        top = raw.max(axis=0)
-        log_sum = top + np.log(np.exp(raw - top).sum(axis=0))
+        log_sum = logsumexp(raw, axis=0)
         return float(np.average(log_sum - raw[y.astype(np.intp), np.arange(len(y))], weights=w))
 
     def proba(self, raw):
-        return softmax(raw).T
+        return softmax(raw, axis=0).T

@@ -12,6 +12,7 @@ from collections import deque
 
 import numpy as np
 
+from homeml.learn._math import softmax
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -23,7 +24,6 @@ from homeml.learn.base import (
     encode_classes,
     require_two_classes,
 )
-from homeml.learn.ensemble._losses import softmax
 
 _MAX_SEED = np.iinfo(np.int32).max
 
@@ -159,7 +159,7 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             decision = np.column_stack([-decision, decision]) / 2
         else:
             decision = decision / (self.n_classes_ - 1)
-        return softmax(decision.T).T
+        return softmax(decision, axis=1)
 
     def predict_proba(self, X):
         """Softmax of the decision function (scaled by 1 / (n_classes - 1)); rows sum to 1."""

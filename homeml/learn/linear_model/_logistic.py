@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._math import log_softmax
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -29,11 +30,6 @@ from homeml.learn.linear_model._base import (
     sample_weights,
 )
 from homeml.learn.linear_model._lbfgs import minimize_lbfgs
-
-
-def _log_softmax(Z):
-    Z = Z - Z.max(axis=1, keepdims=True)
-    return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
 def _binary_loss(X, y01, weights, l2, fit_intercept):
@@ -65,7 +61,7 @@ def _multinomial_loss(X, codes, weights, l2, fit_intercept, n_classes):
         P = params.reshape(n_classes, width)
         W = P[:, :n_features]
         Z = X @ W.T + (P[:, n_features] if fit_intercept else 0.0)
-        log_p = _log_softmax(Z)
+        log_p = log_softmax(Z, axis=1)
         loss = -(weights @ (log_p * onehot).sum(axis=1)) + 0.5 * l2 * np.sum(W * W)
         residual = weights[:, None] * (np.exp(log_p) - onehot)  # (n_samples, n_classes)
         gradient = np.empty_like(P)
@@ -236,4 +232,4 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         scores = self._decision_function(X)
         if scores.ndim == 1:  # two classes: softmax over (0, z) is the sigmoid
             scores = np.column_stack([np.zeros_like(scores), scores])
-        return _log_softmax(scores)
+        return log_softmax(scores, axis=1)

@@ -43,6 +43,11 @@ from homeml.learn.metrics._regression import (
     r2_score,
     root_mean_squared_error,
 )
+from homeml.learn.metrics.pairwise import (
+    euclidean_distances,
+    pairwise_distances,
+    pairwise_kernels,
+)
 
 __all__ = [
     "UndefinedMetricWarning", "accuracy_score", "auc", "check_scoring", "classification_report",
@@ -50,6 +55,8 @@ __all__ = [
     "mean_absolute_error", "mean_squared_error", "precision_recall_fscore_support",
     "precision_score", "r2_score", "recall_score", "roc_auc_score", "roc_curve",
     "root_mean_squared_error",
+    # distances and kernels (more in homeml.learn.metrics.pairwise)
+    "euclidean_distances", "pairwise_distances", "pairwise_kernels",
     # clustering
     "adjusted_mutual_info_score", "adjusted_rand_score", "calinski_harabasz_score",
     "completeness_score", "contingency_matrix", "davies_bouldin_score",

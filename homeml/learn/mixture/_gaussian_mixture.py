@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._math import logsumexp
 from homeml.learn.base import (
     BaseEstimator,
     ConvergenceWarning,
@@ -161,7 +162,7 @@ class GaussianMixture(BaseEstimator):
     def _e_step(self, X):
         """Average log-likelihood and log responsibilities under the current parameters."""
         weighted = self._weighted_log_prob(X)
-        log_norm = gp.logsumexp(weighted, axis=1)
+        log_norm = logsumexp(weighted, axis=1)
         return float(np.mean(log_norm)), weighted - log_norm[:, None]
 
     def _m_step(self, X, log_resp):
@@ -284,7 +285,7 @@ class GaussianMixture(BaseEstimator):
 
     def score_samples(self, X):
         """Log of the mixture density at each sample, shape (n_samples,)."""
-        return gp.logsumexp(self._weighted_log_prob(self._check_X(X)), axis=1)
+        return logsumexp(self._weighted_log_prob(self._check_X(X)), axis=1)
 
     def score(self, X, y=None):
         """Average log-likelihood of the samples."""
@@ -297,7 +298,7 @@ class GaussianMixture(BaseEstimator):
     def predict_proba(self, X):
         """Posterior probability of each component for each sample, shape (n_samples, k)."""
         weighted = self._weighted_log_prob(self._check_X(X))
-        return np.exp(weighted - gp.logsumexp(weighted, axis=1)[:, None])
+        return np.exp(weighted - logsumexp(weighted, axis=1)[:, None])
 
     def sample(self, n_samples=1):
         """Draw ``n_samples`` points from the fitted mixture.

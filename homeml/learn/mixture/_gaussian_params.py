@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn.metrics.pairwise import euclidean_distances
+
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 _ILL_DEFINED = (
@@ -24,14 +26,6 @@ _ILL_DEFINED = (
     "covariance (for instance caused by singleton or collapsed samples). Try to decrease the "
     "number of components, increase reg_covar, or scale the input data."
 )
-
-
-def logsumexp(a: np.ndarray, axis: int = 1) -> np.ndarray:
-    """``log(sum(exp(a)))`` along ``axis``, with the maximum factored out (no overflow)."""
-    top = np.max(a, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(a - top), axis=axis)) + np.squeeze(top, axis=axis)
 
 
 def estimate_gaussian_parameters(X, resp, reg_covar, covariance_type):
@@ -105,7 +99,7 @@ def log_gaussian_density(X, means, precisions_cholesky, covariance_type):
     elif covariance_type == "tied":
         half_log_det = np.log(np.diag(P)).sum()
         Xp, Mp = X @ P, means @ P
-        sq_dist = _squared_distances(Xp, Mp)
+        sq_dist = euclidean_distances(Xp, Mp, squared=True)
     elif covariance_type == "diag":
         half_log_det = np.log(P).sum(axis=1)
         # sum_f (x_f - mu_f)^2 p_f^2 expanded into three matrix products
@@ -115,14 +109,8 @@ def log_gaussian_density(X, means, precisions_cholesky, covariance_type):
         )
     else:  # spherical
         half_log_det = d * np.log(P)
-        sq_dist = _squared_distances(X, means) * P**2
+        sq_dist = euclidean_distances(X, means, squared=True) * P**2
     return -0.5 * (d * np.log(2 * np.pi) + sq_dist) + half_log_det
-
-
-def _squared_distances(A, B):
-    """``||a_i - b_j||^2`` for all pairs, clipped at 0 against rounding."""
-    sq = np.einsum("ij,ij->i", A, A)[:, None] - 2.0 * A @ B.T + np.einsum("ij,ij->i", B, B)
-    return np.maximum(sq, 0.0)
 
 
 def n_free_parameters(n_components, n_features, covariance_type):

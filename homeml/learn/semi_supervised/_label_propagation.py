@@ -25,18 +25,8 @@ from homeml.learn.base import (
     check_classification_targets,
     check_is_fitted,
 )
+from homeml.learn.metrics.pairwise import euclidean_distances, rbf_kernel
 from homeml.learn.neighbors import NearestNeighbors
-
-
-def _squared_distances(A, B, same: bool) -> np.ndarray:
-    D = A @ B.T
-    D *= -2.0
-    D += np.einsum("ij,ij->i", B, B)[None, :]
-    D += np.einsum("ij,ij->i", A, A)[:, None]
-    np.maximum(D, 0.0, out=D)
-    if same:
-        np.fill_diagonal(D, 0.0)  # exactly zero, whatever the rounding
-    return D
 
 
 def unlabeled_mask(y) -> np.ndarray:
@@ -95,9 +85,7 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
     def _kernel_matrix(self, A, B):
         """Weights (len(A), len(B)) of the rbf or callable kernel; B is A in fit."""
         if self.kernel == "rbf":
-            D = _squared_distances(A, B, same=A is B)
-            D *= -self.gamma
-            return np.exp(D, out=D)
+            return rbf_kernel(A, B, gamma=self.gamma)
         weights = self.kernel(A, B)
         weights = weights.toarray() if hasattr(weights, "toarray") else np.asarray(weights)
         if weights.shape != (A.shape[0], B.shape[0]):
@@ -191,7 +179,7 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
         elif self.kernel == "rbf":
             # shifting every row's exponent by its largest value changes no ratio but keeps the
             # nearest fitted sample's weight at 1, so far-away queries do not underflow to 0/0
-            D = _squared_distances(X, self.X_, same=False)
+            D = euclidean_distances(X, self.X_, squared=True)
             D -= D.min(axis=1, keepdims=True)
             D *= -self.gamma
             probabilities = np.exp(D, out=D) @ self.label_distributions_

@@ -6,6 +6,12 @@ import numbers
 
 import numpy as np
 
+from homeml.learn.metrics.pairwise import (
+    linear_kernel,
+    polynomial_kernel,
+    rbf_kernel,
+    sigmoid_kernel,
+)
 from homeml.learn.svm._smo import LINEAR, POLY, PRECOMPUTED, RBF, SIGMOID
 
 KERNEL_CODES = {
@@ -49,18 +55,12 @@ def resolve_gamma(gamma, X: np.ndarray) -> float:
 def kernel_matrix(A: np.ndarray, B: np.ndarray, code: int, gamma: float, coef0: float,
                   degree: float) -> np.ndarray:
     """Gram matrix ``K[a, b] = K(A[a], B[b])`` of shape (len(A), len(B)) on BLAS."""
-    K = A @ B.T  # updated in place below: these matrices are the largest arrays of predict
     if code == LINEAR:
-        return K
-    if code == RBF:  # exp(-gamma |a - b|^2) with |a - b|^2 = |a|^2 + |b|^2 - 2 a.b
-        K *= 2.0 * gamma
-        K -= gamma * np.einsum("ij,ij->i", A, A)[:, None]
-        K -= gamma * np.einsum("ij,ij->i", B, B)[None, :]
-        return np.exp(K, out=K)
-    K *= gamma
-    K += coef0
+        return linear_kernel(A, B)
+    if code == RBF:
+        return rbf_kernel(A, B, gamma=gamma)
     if code == POLY:
-        return np.power(K, degree, out=K)
+        return polynomial_kernel(A, B, degree=degree, gamma=gamma, coef0=coef0)
     if code == SIGMOID:
-        return np.tanh(K, out=K)
+        return sigmoid_kernel(A, B, gamma=gamma, coef0=coef0)
     raise ValueError(f"kernel code {code} has no Gram matrix (precomputed kernels are given).")
