@@ -25,6 +25,7 @@ from homeml.learn.base import (
     check_sample_weight,
 )
 from homeml.learn.cluster import _kmeans_steps as steps
+from homeml.learn.metrics.pairwise import _euclidean_distances
 
 __all__ = ["KMeans", "kmeans_plusplus"]
 
@@ -89,13 +90,16 @@ def _kmeans_plusplus(X, n_clusters, w, x_sq, rng, n_local_trials):
     indices = np.empty(n_clusters, dtype=np.int64)
     indices[0] = rng.choice(n_samples, p=w / w.sum())
     centers[0] = X[indices[0]]
-    closest = steps.squared_distances(centers[:1], X, x_sq)[0]  # (n_samples,)
+    # (n_samples,)
+    closest = _euclidean_distances(centers[:1], X, Y_norm_squared=x_sq, squared=True)[0]
     potential = closest @ w
     for c in range(1, n_clusters):
         targets = rng.uniform(size=trials) * potential
         candidates = np.searchsorted(np.cumsum(w * closest), targets)
         np.clip(candidates, None, n_samples - 1, out=candidates)  # rounding at the very end
-        candidate_closest = steps.squared_distances(X[candidates], X, x_sq)  # (trials, n_samples)
+        candidate_closest = _euclidean_distances(  # (trials, n_samples)
+            X[candidates], X, Y_norm_squared=x_sq, squared=True
+        )
         np.minimum(closest, candidate_closest, out=candidate_closest)
         potentials = candidate_closest @ w
         best = int(np.argmin(potentials))
@@ -215,8 +219,7 @@ class _BaseKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _distances(self, X):
         X64, C = np.asarray(X, dtype=np.float64), self.cluster_centers_.astype(np.float64)
-        d = steps.squared_distances(X64, C, np.einsum("ij,ij->i", C, C))
-        return np.sqrt(d).astype(X.dtype, copy=False)
+        return _euclidean_distances(X64, C).astype(X.dtype, copy=False)
 
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then return the distances of ``X`` to the centres (``transform``)."""

@@ -14,6 +14,8 @@ import contextlib
 import numba
 import numpy as np
 
+from homeml.learn.metrics.pairwise import _euclidean_distances
+
 CHUNK_ROWS = 256
 MAX_CHUNKS = 64
 BLOCK_ROWS = 64  # rows whose distances are computed together (vector width of the loops)
@@ -200,19 +202,6 @@ def inertia(X, weights, centers, labels, chunks):
     return partial.sum()
 
 
-def squared_distances(A, B, b_sq):
-    """(len(A), len(B)) squared Euclidean distances, clipped at 0 (the expansion can go < 0).
-
-    Computed in place as ``-2 a.b + |a|^2 + |b|^2``, in scikit-learn's order of operations, so
-    that the k-means++ draws of the two libraries agree to the last bit on the same data.
-    """
-    d = A @ B.T
-    d *= -2.0
-    d += np.einsum("ij,ij->i", A, A)[:, None]
-    d += b_sq[None, :]
-    return np.maximum(d, 0.0, out=d)
-
-
 def tolerance(X, tol, x_sq=None):
     """``tol`` relative to the data: times the mean of the feature variances. ``x_sq``: the
     squared row norms of ``X`` when ``X`` is already centred (then no pass over X is needed)."""
@@ -248,8 +237,7 @@ def new_centers(X, w, old, labels, sums, cluster_w):
 
 
 def half_center_distances(centers):
-    sq = squared_distances(centers, centers, np.einsum("ij,ij->i", centers, centers))
-    return 0.5 * np.sqrt(sq)
+    return 0.5 * _euclidean_distances(centers, centers)
 
 
 def run_kmeans(X, w, centers, *, algorithm, max_iter, tol, verbose):

@@ -17,6 +17,7 @@ import numpy as np
 
 from homeml.learn.base import BaseEstimator, check_random_state
 from homeml.learn.manifold._utils import METRICS, check_precomputed, pairwise_distances
+from homeml.learn.metrics.pairwise import _euclidean_distances
 
 TIE_RESOLUTION = np.finfo(np.float64).resolution  # 1e-15
 
@@ -70,13 +71,6 @@ def isotonic_regression(x, y):
     return fitted
 
 
-def _euclidean(X):
-    sq = np.einsum("ij,ij->i", X, X)
-    D = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * (X @ X.T), 0.0))
-    np.fill_diagonal(D, 0.0)
-    return D
-
-
 def smacof_single(dissimilarities, *, metric_mds, n_components, init, max_iter, eps,
                   random_state, normalized_stress, verbose=0):  # fmt: skip
     """One SMACOF run; returns (embedding, stress, n_iter)."""
@@ -90,7 +84,7 @@ def smacof_single(dissimilarities, *, metric_mds, n_components, init, max_iter, 
         if X.ndim != 2 or X.shape[0] != n:
             raise ValueError(f"init matrix should be of shape ({n}, n_components); "
                              f"got {X.shape}.")  # fmt: skip
-    distances = _euclidean(X)
+    distances = _euclidean_distances(X, X)
     old_stress = None
     for it in range(max_iter):
         if metric_mds:
@@ -108,7 +102,7 @@ def smacof_single(dissimilarities, *, metric_mds, n_components, init, max_iter, 
         B = -ratio
         B[np.diag_indices(n)] += ratio.sum(axis=1)
         X = B @ X / n
-        distances = _euclidean(X)
+        distances = _euclidean_distances(X, X)
         stress = ((distances - disparities) ** 2).sum() / 2
         if verbose >= 2:
             print(f"Iteration {it}, stress {stress:.4f}")

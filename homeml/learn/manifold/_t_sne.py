@@ -21,6 +21,7 @@ import numpy as np
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_random_state
 from homeml.learn.manifold._barnes_hut import kl_gradient_barnes_hut
 from homeml.learn.manifold._utils import check_metric, check_precomputed, pairwise_distances
+from homeml.learn.metrics.pairwise import _euclidean_distances
 from homeml.learn.neighbors import NearestNeighbors
 
 MACHINE_EPSILON = np.finfo(np.double).eps
@@ -99,8 +100,7 @@ def joint_probabilities_nn(sq_distances, neighbors, perplexity):
 
 def kl_gradient_exact(Y, P, dof, compute_error=True):
     """KL divergence of P and Q over all pairs and its gradient, shape (n, d)."""
-    sq = np.einsum("ij,ij->i", Y, Y)
-    d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * (Y @ Y.T), 0.0)
+    d2 = _euclidean_distances(Y, Y, squared=True)
     W = (1.0 + d2 / dof) ** (-(dof + 1.0) / 2.0)  # unnormalised Student-t kernel
     np.fill_diagonal(W, 0.0)
     Q = np.maximum(W / W.sum(), MACHINE_EPSILON)

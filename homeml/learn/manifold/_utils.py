@@ -7,20 +7,21 @@ import numbers
 import numpy as np
 
 from homeml.learn.base import check_array
-from homeml.learn.neighbors import NearestNeighbors, _brute
+from homeml.learn.metrics.pairwise import pairwise_distances as _pairwise_distances
+from homeml.learn.neighbors import NearestNeighbors
 
-# metric name -> Minkowski power (None: cosine, or "minkowski" with its own p)
-_METRIC_P = {
-    "euclidean": 2.0, "l2": 2.0, "manhattan": 1.0, "cityblock": 1.0, "l1": 1.0,
-    "chebyshev": np.inf, "infinity": np.inf, "minkowski": None, "cosine": None,
-    "sqeuclidean": 2.0,
-}  # fmt: skip
-METRICS = (*_METRIC_P, "precomputed")
+# the metrics of homeml.learn.metrics.pairwise the manifold estimators accept ("minkowski" takes
+# its power p from metric_params)
+_METRIC_NAMES = (
+    "euclidean", "l2", "manhattan", "cityblock", "l1", "chebyshev", "infinity", "minkowski",
+    "cosine", "sqeuclidean",
+)  # fmt: skip
+METRICS = (*_METRIC_NAMES, "precomputed")
 
 
 def check_metric(metric, metric_params=None, *, allow_precomputed=True) -> None:
     """Raise ValueError unless ``metric`` is one of the supported names."""
-    allowed = METRICS if allow_precomputed else tuple(_METRIC_P)
+    allowed = METRICS if allow_precomputed else _METRIC_NAMES
     if not isinstance(metric, str) or metric not in allowed:
         raise ValueError(f"metric must be one of {sorted(allowed)}; got {metric!r}.")
     extra = set(metric_params or {}) - {"p"}
@@ -35,17 +36,8 @@ def pairwise_distances(X, metric="euclidean", metric_params=None) -> np.ndarray:
     ``metric_params`` (default 2).
     """
     check_metric(metric, metric_params, allow_precomputed=False)
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    if metric == "cosine":
-        D = _brute.rdist_block(X, _brute.unit_rows(X), "cosine", None)
-    else:
-        p = _METRIC_P[metric] or float((metric_params or {}).get("p", 2.0))
-        if not isinstance(p, numbers.Real) or not p >= 1:
-            raise ValueError(f"p must be a number >= 1 (Minkowski power); got {p!r}.")
-        sq = np.einsum("ij,ij->i", X, X)
-        D = _brute.rdist_block(X, X, "minkowski", p, sq)
-        if metric != "sqeuclidean":
-            D = _brute.rdist_to_dist(D, "minkowski", p)
+    params = {"p": (metric_params or {}).get("p", 2.0)} if metric == "minkowski" else {}
+    D = _pairwise_distances(X, metric=metric, **params)
     np.fill_diagonal(D, 0.0)
     return (D + D.T) / 2  # exactly symmetric despite rounding
 

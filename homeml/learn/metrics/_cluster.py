@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from homeml.learn.base import check_array, check_random_state, column_or_1d, type_of_target
+from homeml.learn.metrics.pairwise import _euclidean_distances
 
 _AVERAGE_METHODS = ("min", "geometric", "arithmetic", "max")
 _CHUNK_BYTES = 64 * 2**20  # size of one (rows x n_samples) distance block of the silhouette
@@ -356,12 +357,7 @@ def _check_X_labels(X, labels):
 def _distance_block(Q, X, X_sq, metric):
     """Distances (len(Q), len(X)) of the rows ``Q`` to all rows of ``X`` under ``metric``."""
     if metric in ("euclidean", "l2", "sqeuclidean"):
-        D = Q @ X.T
-        D *= -2.0
-        D += X_sq
-        D += np.einsum("ij,ij->i", Q, Q)[:, None]
-        np.maximum(D, 0.0, out=D)
-        return D if metric == "sqeuclidean" else np.sqrt(D, out=D)
+        return _euclidean_distances(Q, X, Y_norm_squared=X_sq, squared=metric == "sqeuclidean")
     if metric in ("manhattan", "cityblock", "l1"):
         return np.abs(Q[:, None, :] - X[None, :, :]).sum(axis=2)
     if metric == "chebyshev":

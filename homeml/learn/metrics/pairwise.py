@@ -18,6 +18,8 @@ order of operations, clipped at 0 against rounding, with an exact zero diagonal 
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from homeml.learn.validation import check_array
@@ -90,15 +92,17 @@ def euclidean_distances(X, Y=None, *, Y_norm_squared=None, squared=False, X_norm
     ndarray of shape (n_samples_X, n_samples_Y)
     """
     X, Y = check_pairwise_arrays(X, Y)
+    return _euclidean_distances(X, Y, X_norm_squared=X_norm_squared,
+                                Y_norm_squared=Y_norm_squared, squared=squared)
+
+
+def _euclidean_distances(X, Y, *, X_norm_squared=None, Y_norm_squared=None, squared=False):
+    """:func:`euclidean_distances` of float arrays the caller has checked (estimators' loops)."""
     XX = row_norms(X, squared=True) if X_norm_squared is None else np.ravel(X_norm_squared)
-    if Y is X and X_norm_squared is None:
-        YY = XX if Y_norm_squared is None else np.ravel(Y_norm_squared)
+    if Y is X and Y_norm_squared is None:
+        YY = XX
     else:
         YY = row_norms(Y, squared=True) if Y_norm_squared is None else np.ravel(Y_norm_squared)
-    return _euclidean(X, Y, XX, YY, squared)
-
-
-def _euclidean(X, Y, XX, YY, squared):
     D = X @ Y.T  # updated in place: these matrices are often the largest arrays around
     D *= -2.0
     D += XX[:, None]
@@ -121,7 +125,7 @@ def _chebyshev_distances(X, Y=None) -> np.ndarray:
 
 
 def _minkowski_distances(X, Y=None, p=2) -> np.ndarray:
-    if not np.isreal(p) or not p >= 1:
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not p >= 1:
         raise ValueError(f"p must be a number >= 1 (Minkowski power); got {p!r}.")
     if p == 2:
         return euclidean_distances(X, Y)

@@ -12,6 +12,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from homeml.learn.metrics.pairwise import _euclidean_distances
+from homeml.learn.metrics.pairwise import _unit_rows as unit_rows
+
 CHUNK_BYTES = 64 * 2**20  # size of one (queries x fitted points) distance block
 
 
@@ -112,13 +115,6 @@ def minkowski_rdist(Q, Y, p):
     return out
 
 
-def unit_rows(X: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit Euclidean norm (all-zero rows stay zero)."""
-    norms = np.sqrt(np.einsum("ij,ij->i", X, X))
-    norms[norms == 0] = 1.0
-    return X / norms[:, None]
-
-
 def rdist_block(Q, Y, metric, p, Y_sq=None):
     """Reduced distances of the query block ``Q`` to all of ``Y``, shape (len(Q), len(Y)).
 
@@ -130,11 +126,7 @@ def rdist_block(Q, Y, metric, p, Y_sq=None):
         np.subtract(1.0, D, out=D)
         return np.clip(D, 0.0, 2.0, out=D)
     if p == 2.0:
-        D = Q @ Y.T
-        D *= -2.0
-        D += Y_sq
-        D += np.einsum("ij,ij->i", Q, Q)[:, None]
-        return np.maximum(D, 0.0, out=D)
+        return _euclidean_distances(Q, Y, Y_norm_squared=Y_sq, squared=True)
     return minkowski_rdist(Q, Y, float(p))
 
 
