@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from homeml._params import ParamsMixin, clone  # noqa: F401 (clone re-exported)
+from homeml.learn._param_validation import validate_parameter_constraints
 from homeml.learn.exceptions import (  # noqa: F401 (re-exported: the contract's errors)
     ConvergenceWarning,
     DataConversionWarning,
@@ -80,6 +81,17 @@ class BaseEstimator(ParamsMixin):
     Subclasses list their parameters as explicit keyword arguments of ``__init__`` (no ``*args``,
     no ``**kwargs``) and store each one unchanged under its own name.
     """
+
+    # -- hyper-parameters ------------------------------------------------------------------------
+
+    # {parameter name: [accepted values]}, checked by _validate_params (see _param_validation.py)
+    _parameter_constraints: dict = {}
+
+    def _validate_params(self) -> None:
+        """Check the parameters against ``_parameter_constraints``; call first in ``fit``."""
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
 
     # -- tags ------------------------------------------------------------------------------------
 

@@ -9,11 +9,17 @@ with small random batches. The iterations and their Numba kernels live in ``_kme
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import (
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from homeml.learn.base import (
     BaseEstimator,
     ClusterMixin,
@@ -28,6 +34,8 @@ from homeml.learn.cluster import _kmeans_steps as steps
 from homeml.learn.metrics.pairwise import _euclidean_distances
 
 __all__ = ["KMeans", "kmeans_plusplus"]
+
+_AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -64,8 +72,11 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None, 
     """
     X = check_array(X, dtype=[np.float64, np.float32])
     w = check_sample_weight(sample_weight, X)
-    _check_int(kmeans_plusplus, "n_clusters", n_clusters, 1)
-    _check_int(kmeans_plusplus, "n_local_trials", n_local_trials, 1, allow_none=True)
+    validate_parameter_constraints(
+        {"n_clusters": [_AT_LEAST_ONE], "n_local_trials": [_AT_LEAST_ONE, None]},
+        {"n_clusters": n_clusters, "n_local_trials": n_local_trials},
+        "kmeans_plusplus",
+    )
     if X.shape[0] < n_clusters:
         raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={n_clusters}.")
     X64 = np.asarray(X, dtype=np.float64)
@@ -114,45 +125,32 @@ def _kmeans_plusplus(X, n_clusters, w, x_sq, rng, n_local_trials):
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_int(owner, name, value, low, allow_none=False):
-    """``value`` must be an int >= ``low`` (or None); ``owner``: the estimator or function."""
-    if allow_none and value is None:
-        return
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        who = getattr(owner, "__name__", type(owner).__name__)  # a function, or an estimator
-        raise ValueError(
-            f"The '{name}' parameter of {who} must be an int in the range "
-            f"[{low}, inf){' or None' if allow_none else ''}. Got {value!r} instead."
-        )
-
-
 class _BaseKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     """Shared by the two k-means estimators: parameter checks, seeding, predict, transform."""
 
     _random_n_init = 10
 
+    _parameter_constraints = {
+        "n_clusters": [_AT_LEAST_ONE],
+        "init": [StrOptions({"k-means++", "random"}), callable, "array-like"],
+        "n_init": [StrOptions({"auto"}), _AT_LEAST_ONE],
+        "max_iter": [_AT_LEAST_ONE],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "preserves_dtype": ["float64", "float32"]}
 
-    def _check_params(self, X):
-        _check_int(self, "n_clusters", self.n_clusters, 1)
-        _check_int(self, "max_iter", self.max_iter, 1)
-        if not isinstance(self.tol, numbers.Real) or isinstance(self.tol, bool) or self.tol < 0:
-            raise ValueError(f"The 'tol' parameter of {type(self).__name__} must be a float in "
-                             f"the range [0, inf). Got {self.tol!r} instead.")  # fmt: skip
+    def _resolve_init(self, X):
+        """The initial centres (checked against ``X``) and the number of seedings to run."""
         if X.shape[0] < self.n_clusters:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}.")
         init = self.init
-        if isinstance(init, str):
-            if init not in ("k-means++", "random"):
-                raise ValueError(f"The 'init' parameter of {type(self).__name__} must be "
-                                 "'k-means++', 'random', a callable or an array of shape "
-                                 f"(n_clusters, n_features). Got {init!r} instead.")  # fmt: skip
-        elif not callable(init):
+        if not isinstance(init, str) and not callable(init):
             init = check_array(init, name="init", copy=True)
             self._check_center_shape(X, init)
-        if self.n_init != "auto":
-            _check_int(self, "n_init", self.n_init, 1)
         n_init = self.n_init
         if n_init == "auto":  # random seedings (random, callable) get several tries
             n_init = 1 if isinstance(init, np.ndarray) or init == "k-means++" else \
@@ -289,6 +287,12 @@ default="k-means++"
         Only when ``X`` had string column names.
     """
 
+    _parameter_constraints = {
+        **_BaseKMeans._parameter_constraints,
+        "copy_x": ["boolean"],
+        "algorithm": [StrOptions({"lloyd", "elkan"})],
+    }
+
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
                  verbose=0, random_state=None, copy_x=True, algorithm="lloyd"):  # fmt: skip
         self.n_clusters = n_clusters
@@ -303,11 +307,9 @@ default="k-means++"
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the k-means clustering of ``X`` (``sample_weight``: weight of each sample)."""
+        self._validate_params()
         X, w = self._fit_input(X, sample_weight)
-        init, n_init = self._check_params(X)
-        if self.algorithm not in ("lloyd", "elkan"):
-            raise ValueError("The 'algorithm' parameter of KMeans must be a str among "
-                             f"{{'lloyd', 'elkan'}}. Got {self.algorithm!r} instead.")  # fmt: skip
+        init, n_init = self._resolve_init(X)
         algorithm = self.algorithm
         if algorithm == "elkan" and self.n_clusters == 1:
             warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. Using "

@@ -4,17 +4,17 @@ reassignment of starved centres)."""
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real
 from homeml.learn.base import (
     check_random_state,
     check_sample_weight,
 )
 from homeml.learn.cluster import _kmeans_steps as steps
-from homeml.learn.cluster._kmeans import _BaseKMeans, _check_int
+from homeml.learn.cluster._kmeans import _BaseKMeans
 
 __all__ = ["MiniBatchKMeans"]
 
@@ -71,6 +71,15 @@ class MiniBatchKMeans(_BaseKMeans):
 
     _random_n_init = 3
 
+    _parameter_constraints = {
+        **_BaseKMeans._parameter_constraints,
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "compute_labels": ["boolean"],
+        "max_no_improvement": [Interval(Integral, 0, None, closed="left"), None],
+        "init_size": [Interval(Integral, 1, None, closed="left"), None],
+        "reassignment_ratio": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, n_clusters=8, *, init="k-means++", max_iter=100, batch_size=1024,
                  verbose=0, compute_labels=True, random_state=None, tol=0.0,
                  max_no_improvement=10, init_size=None, n_init="auto",
@@ -88,15 +97,9 @@ class MiniBatchKMeans(_BaseKMeans):
         self.n_init = n_init
         self.reassignment_ratio = reassignment_ratio
 
-    def _check_minibatch_params(self, X):
-        init, n_init = self._check_params(X)
-        _check_int(self, "batch_size", self.batch_size, 1)
-        _check_int(self, "max_no_improvement", self.max_no_improvement, 0, allow_none=True)
-        _check_int(self, "init_size", self.init_size, 1, allow_none=True)
-        ratio = self.reassignment_ratio
-        if not isinstance(ratio, numbers.Real) or isinstance(ratio, bool) or ratio < 0:
-            raise ValueError("The 'reassignment_ratio' parameter of MiniBatchKMeans must be a "
-                             f"float in the range [0, inf). Got {ratio!r} instead.")  # fmt: skip
+    def _resolve_minibatch(self, X):
+        """The seeding (as k-means), the batch size and the seeding sample size for ``X``."""
+        init, n_init = self._resolve_init(X)
         self._batch_size = min(self.batch_size, X.shape[0])
         init_size = 3 * self._batch_size if self.init_size is None else self.init_size
         if init_size < self.n_clusters:
@@ -172,8 +175,9 @@ class MiniBatchKMeans(_BaseKMeans):
         The batches are drawn with probability proportional to ``sample_weight`` (then count
         once each), as in scikit-learn 1.9; ``inertia_`` uses the weights.
         """
+        self._validate_params()
         X, w = self._fit_input(X, sample_weight)
-        init, n_init = self._check_minibatch_params(X)
+        init, n_init = self._resolve_minibatch(X)
         X64 = np.ascontiguousarray(X, dtype=np.float64)
         if not isinstance(init, str) and not callable(init):
             init = np.asarray(init, dtype=np.float64)
@@ -219,10 +223,11 @@ class MiniBatchKMeans(_BaseKMeans):
 
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centres with one batch ``X`` (the first call also seeds them, once)."""
+        self._validate_params()
         first = not hasattr(self, "cluster_centers_")
         if first:
             X, w = self._fit_input(X, sample_weight)
-            init, _ = self._check_minibatch_params(X)
+            init, _ = self._resolve_minibatch(X)
             if not isinstance(init, str) and not callable(init):
                 init = np.asarray(init, dtype=np.float64)
         else:
