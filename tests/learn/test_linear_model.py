@@ -474,7 +474,7 @@ def test_one_class_and_continuous_target_refused(cls):
     "cls, params, match",
     [
         ("Ridge", dict(alpha=-1.0), "alpha"),
-        ("Ridge", dict(solver="sag"), "'solver' parameter .* must be one of"),
+        ("Ridge", dict(solver="sag"), "'solver' parameter .* must be a str among"),
         ("Lasso", dict(alpha=-0.5), "'alpha' parameter"),
         ("ElasticNet", dict(l1_ratio=1.5), "'l1_ratio' parameter"),
         ("ElasticNet", dict(selection="best"), "'selection'"),

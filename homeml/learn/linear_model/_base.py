@@ -3,8 +3,6 @@ turning decision values into classes, and checking hyperparameters."""
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from homeml.learn.base import check_is_fitted, check_sample_weight
@@ -105,39 +103,6 @@ class LinearClassifierMixin(LinearPredictorMixin):
         scores = self._decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[index]
-
-
-def check_choice(estimator, name: str, allowed) -> None:
-    """Raise ``ValueError`` naming ``name`` and the allowed values when the parameter is not one."""
-    value = getattr(estimator, name)
-    if not any(value is a or (type(value) is type(a) and value == a) for a in allowed):
-        raise ValueError(
-            f"The '{name}' parameter of {type(estimator).__name__} must be one of "
-            f"{list(allowed)!r}; got {value!r}."
-        )
-
-
-def check_number(estimator, name: str, *, low=None, high=None, low_open=False, high_open=False,
-                 integer=False, none_ok=False) -> None:
-    """Raise ``ValueError`` when a numeric hyperparameter is not a number in the given range."""
-    value = getattr(estimator, name)
-    if value is None and none_ok:
-        return
-    kind = numbers.Integral if integer else numbers.Real
-    bad = not isinstance(value, kind) or isinstance(value, bool)
-    if not bad:
-        bad = (low is not None and (value <= low if low_open else value < low)) or (
-            high is not None and (value >= high if high_open else value > high))
-    if bad:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        low_text, high_text = ("-inf" if low is None else low), ("inf" if high is None else high)
-        interval = f"{left}{low_text}, {high_text}{right}"
-        what = "an int" if integer else "a float"
-        raise ValueError(
-            f"The '{name}' parameter of {type(estimator).__name__} must be {what} in the range "
-            f"{interval}{' or None' if none_ok else ''}; got {value!r}."
-        )
 
 
 def class_weight_per_sample(class_weight, classes, codes, estimator, sample_weight=None):

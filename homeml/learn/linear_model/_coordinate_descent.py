@@ -18,6 +18,7 @@ import warnings
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ConvergenceWarning,
@@ -27,8 +28,6 @@ from homeml.learn.base import (
 from homeml.learn.linear_model._base import (
     LinearRegressorMixin,
     center_data,
-    check_choice,
-    check_number,
     rescale_by_weights,
     sample_weights,
 )
@@ -215,6 +214,19 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         Final duality gap, divided by ``n_samples`` like the objective.
     """
 
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "precompute": ["boolean", StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
+    }
+
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
                  random_state=None, selection="cyclic"):
@@ -233,16 +245,6 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
     def _homeml_tags(self):
         return {**super()._homeml_tags(), "multi_output": True}
 
-    def _check_params(self):
-        check_number(self, "alpha", low=0)
-        check_number(self, "l1_ratio", low=0, high=1)
-        check_number(self, "max_iter", low=1, integer=True)
-        check_number(self, "tol", low=0)
-        check_choice(self, "selection", ["cyclic", "random"])
-        check_choice(self, "precompute", [False, True, "auto"])
-        for name in ("fit_intercept", "warm_start", "positive"):
-            check_choice(self, name, [True, False])
-
     def fit(self, X, y, sample_weight=None, check_input=True):
         """Fit the model by coordinate descent.
 
@@ -258,7 +260,7 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         if self.alpha == 0:
             warnings.warn(
                 "With alpha=0, this algorithm does not converge well. You are advised to use "

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, RegressorMixin
 from homeml.learn.linear_model._base import (
     LinearRegressorMixin,
     center_data,
-    check_choice,
     rescale_by_weights,
     sample_weights,
 )
@@ -78,6 +78,13 @@ class LinearRegression(LinearRegressorMixin, RegressorMixin, BaseEstimator):
     singular_ : ndarray of shape (min(n_samples, n_features),)
     """
 
+    _parameter_constraints = {
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "positive": ["boolean"],
+    }
+
     def __init__(self, *, fit_intercept=True, copy_X=True, tol=1e-6, n_jobs=None,
                  positive=False):
         self.fit_intercept = fit_intercept
@@ -102,8 +109,7 @@ class LinearRegression(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        check_choice(self, "fit_intercept", [True, False])
-        check_choice(self, "positive", [True, False])
+        self._validate_params()
         X, y = self._validate_data(X, y, multi_output=True, y_numeric=True)
         X, y = X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
         weights = sample_weights(sample_weight, X)
@@ -153,6 +159,17 @@ class Ridge(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         The solver actually used.
     """
 
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "cholesky", "svd"})],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4,
                  solver="auto", positive=False, random_state=None):
         self.alpha = alpha
@@ -180,9 +197,7 @@ class Ridge(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        check_choice(self, "solver", ["auto", "cholesky", "svd"])
-        check_choice(self, "fit_intercept", [True, False])
-        check_choice(self, "positive", [True, False])
+        self._validate_params()
         X, y = self._validate_data(X, y, multi_output=True, y_numeric=True)
         X, y = X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
         Y = y.reshape(len(y), -1)

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from homeml.learn._math import log_softmax
+from homeml.learn._param_validation import Integral, Interval, Options, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -24,8 +25,6 @@ from homeml.learn.base import (
 )
 from homeml.learn.linear_model._base import (
     LinearClassifierMixin,
-    check_choice,
-    check_number,
     class_weight_per_sample,
     sample_weights,
 )
@@ -113,6 +112,18 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : ndarray of shape (1,)
     """
 
+    _parameter_constraints = {
+        "penalty": [StrOptions({"deprecated", "l2"}), None],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "dual": [Options(bool, {False})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"lbfgs"})],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
     def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False, tol=1e-4,
                  fit_intercept=True, intercept_scaling=1, class_weight=None, random_state=None,
                  solver="lbfgs", max_iter=100, verbose=0, warm_start=False, n_jobs=None):
@@ -131,20 +142,12 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.n_jobs = n_jobs
 
-    def _check_params(self):
-        check_choice(self, "penalty", ["deprecated", "l2", None])
-        check_choice(self, "solver", ["lbfgs"])
-        check_choice(self, "dual", [False])
-        check_number(self, "C", low=0, low_open=True)
-        check_number(self, "tol", low=0)
-        check_number(self, "max_iter", low=0, integer=True)
+    def _check_l1_ratio(self):
         if self.l1_ratio not in (0, 0.0, None):
             raise ValueError(
                 "The 'l1_ratio' parameter of LogisticRegression must be 0 with solver='lbfgs' "
                 f"(only the L2 penalty is supported); got {self.l1_ratio!r}."
             )
-        for name in ("fit_intercept", "warm_start"):
-            check_choice(self, name, [True, False])
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model by minimising the penalised log-loss with L-BFGS.
@@ -160,7 +163,8 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
+        self._check_l1_ratio()
         X, y = self._validate_data(X, y)
         X = X.astype(np.float64, copy=False)
         classes, codes = encode_classes(y)

@@ -18,8 +18,8 @@ import warnings
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ConvergenceWarning, check_random_state
-from homeml.learn.linear_model._base import check_choice, check_number
 
 LOSSES = {
     "hinge": 0, "log_loss": 1, "modified_huber": 2, "squared_hinge": 3, "perceptron": 4,
@@ -155,30 +155,35 @@ class SGDState:
 class BaseSGD(BaseEstimator):
     """The epoch loop shared by the SGD estimators (``self`` supplies the hyperparameters)."""
 
-    def _check_params(self, losses):
-        check_choice(self, "loss", losses)
-        check_choice(self, "penalty", list(PENALTIES))
-        check_choice(self, "learning_rate", list(SCHEDULES))
-        check_number(self, "alpha", low=0)
-        check_number(self, "l1_ratio", low=0, high=1)
-        check_number(self, "max_iter", low=1, integer=True)
-        check_number(self, "tol", none_ok=True)
-        check_number(self, "epsilon", low=0)
-        check_number(self, "eta0", low=0)
-        check_number(self, "power_t")
-        check_number(self, "validation_fraction", low=0, high=1, low_open=True, high_open=True)
-        check_number(self, "n_iter_no_change", low=1, integer=True)
-        for name in ("fit_intercept", "shuffle", "early_stopping", "warm_start"):
-            check_choice(self, name, [True, False])
+    # the losses are in the tables of SGDClassifier and SGDRegressor
+    _parameter_constraints = {
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, None, None, closed="neither"), None],
+        "shuffle": ["boolean"],
+        "verbose": ["verbose"],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
+        "eta0": [Interval(Real, 0, None, closed="left")],
+        "power_t": [Interval(Real, None, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "average": [Interval(Integral, 0, None, closed="left"), "boolean", None],
+    }
+
+    def _check_params(self):
+        """The checks that involve several parameters (the table checks each one alone)."""
+        self._validate_params()
         if self.learning_rate == "optimal" and self.alpha == 0:
             raise ValueError("alpha must be > 0 since learning_rate is 'optimal'; got alpha=0.")
         if self.learning_rate != "optimal" and self.eta0 <= 0:
             raise ValueError(f"eta0 must be > 0 with learning_rate={self.learning_rate!r}.")
-        average = self.average
-        if isinstance(average, bool) or average is None:
-            return
-        if not isinstance(average, (int, np.integer)) or average < 0:
-            raise ValueError(f"average must be a bool or an int >= 0; got {average!r}.")
 
     @property
     def _average_start(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import (
     ClassifierMixin,
     RegressorMixin,
@@ -92,6 +93,11 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         Weight updates made plus one.
     """
 
+    _parameter_constraints = {
+        **BaseSGD._parameter_constraints,
+        "loss": [StrOptions({*_CLASSIFICATION_LOSSES, *_REGRESSION_LOSSES})],
+    }
+
     def __init__(self, loss="hinge", *, penalty="l2", alpha=0.0001, l1_ratio=0.15,
                  fit_intercept=True, max_iter=1000, tol=1e-3, shuffle=True, verbose=0,
                  epsilon=0.1, n_jobs=None, random_state=None, learning_rate="optimal", eta0=0.01,
@@ -134,7 +140,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         -------
         self
         """
-        self._check_params(_CLASSIFICATION_LOSSES + _REGRESSION_LOSSES)
+        self._check_params()
         X, y = self._validate_data(X, y)
         classes, codes = encode_classes(y)
         require_two_classes(classes, self)
@@ -162,7 +168,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         -------
         self
         """
-        self._check_params(_CLASSIFICATION_LOSSES + _REGRESSION_LOSSES)
+        self._check_params()
         first = not hasattr(self, "_states")
         X, y = self._validate_data(X, y, reset=first)
         if first:
@@ -333,6 +339,11 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
     t_ : float
     """
 
+    _parameter_constraints = {
+        **BaseSGD._parameter_constraints,
+        "loss": [StrOptions(set(_REGRESSION_LOSSES))],
+    }
+
     def __init__(self, loss="squared_error", *, penalty="l2", alpha=0.0001, l1_ratio=0.15,
                  fit_intercept=True, max_iter=1000, tol=1e-3, shuffle=True, verbose=0,
                  epsilon=0.1, random_state=None, learning_rate="invscaling", eta0=0.01,
@@ -373,7 +384,7 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         -------
         self
         """
-        self._check_params(_REGRESSION_LOSSES)
+        self._check_params()
         X, y = self._validate_data(X, y, y_numeric=True)
         if not (self.warm_start and hasattr(self, "_state")) or coef_init is not None:
             self._state = SGDState(X.shape[1])
@@ -397,7 +408,7 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         -------
         self
         """
-        self._check_params(_REGRESSION_LOSSES)
+        self._check_params()
         first = not hasattr(self, "_state")
         X, y = self._validate_data(X, y, reset=first, y_numeric=True)
         if first:
