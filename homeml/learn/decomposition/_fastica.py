@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Options, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ConvergenceWarning,
@@ -18,8 +19,6 @@ from homeml.learn.base import (
 )
 from homeml.learn.decomposition._svd import (
     ClassNamePrefixFeaturesOutMixin,
-    check_choice,
-    check_number,
 )
 
 __all__ = ["FastICA"]
@@ -128,6 +127,19 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "algorithm": [StrOptions({"parallel", "deflation"})],
+        "whiten": [StrOptions({"unit-variance", "arbitrary-variance"}), Options(bool, {False})],
+        "fun": [StrOptions(set(_CONTRASTS)), callable],
+        "fun_args": [dict, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "w_init": ["array-like", None],
+        "whiten_solver": [StrOptions({"svd", "eigh"})],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, n_components=None, *, algorithm="parallel", whiten="unit-variance",
                  fun="logcosh", fun_args=None, max_iter=200, tol=1e-4, w_init=None,
                  whiten_solver="svd", random_state=None):
@@ -145,15 +157,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "preserves_dtype": ["float64", "float32"]}
 
-    def _check_params(self):
-        check_number(self, "n_components", low=1, integer=True, allow=(None,))
-        check_choice(self, "algorithm", ("parallel", "deflation"))
-        check_choice(self, "whiten", ("unit-variance", "arbitrary-variance", False))
-        if not callable(self.fun):
-            check_choice(self, "fun", tuple(_CONTRASTS))
-        check_number(self, "max_iter", low=1, integer=True)
-        check_number(self, "tol", low=0)
-        check_choice(self, "whiten_solver", ("svd", "eigh"))
+    def _check_fun_args(self):
         alpha = (self.fun_args or {}).get("alpha", 1.0)
         if not 1 <= alpha <= 2:
             raise ValueError(f"fun_args['alpha'] must be in [1, 2]; got {alpha!r}.")
@@ -168,7 +172,8 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return self._fit(X, compute_sources=True)
 
     def _fit(self, X, compute_sources):
-        self._check_params()
+        self._validate_params()
+        self._check_fun_args()
         X = self._validate_data(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         XT = X.T.copy()  # (n_features, n_samples): the algorithm works on columns of samples
         n_features, n_samples = XT.shape

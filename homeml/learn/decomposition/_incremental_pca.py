@@ -9,10 +9,10 @@ O(batch_size x n_features), whatever the number of samples.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval
 from homeml.learn.base import check_is_fitted
 from homeml.learn.decomposition._pca import _BasePCA
 from homeml.learn.decomposition._svd import batch_slices, flip_by_rows
@@ -45,25 +45,22 @@ class IncrementalPCA(_BasePCA):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "whiten": ["boolean"],
+        "copy": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
     def __init__(self, n_components=None, *, whiten=False, copy=True, batch_size=None):
         self.n_components = n_components
         self.whiten = whiten
         self.copy = copy
         self.batch_size = batch_size
 
-    def _check_params(self):
-        for name in ("n_components", "batch_size"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, numbers.Integral)
-                                      or isinstance(value, bool) or value < 1):
-                raise ValueError(
-                    f"The {name!r} parameter of IncrementalPCA must be an int >= 1 or None; "
-                    f"got {value!r}."
-                )
-
     def fit(self, X, y=None):
         """Fit on ``X`` in batches of ``batch_size_`` rows (starting afresh)."""
-        self._check_params()
+        self._validate_params()
         for name in ("components_", "n_samples_seen_", "mean_", "var_"):
             self.__dict__.pop(name, None)
         X = self._validate_data(X, dtype=[np.float64, np.float32])
@@ -74,7 +71,7 @@ class IncrementalPCA(_BasePCA):
 
     def partial_fit(self, X, y=None, check_input=True):
         """Update the model with one more batch ``X``."""
-        self._check_params()
+        self._validate_params()
         first = not hasattr(self, "components_")
         if check_input:
             X = self._validate_data(X, reset=first, dtype=[np.float64, np.float32])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     NotFittedError,
@@ -15,8 +16,6 @@ from homeml.learn.base import (
 )
 from homeml.learn.decomposition._svd import (
     ClassNamePrefixFeaturesOutMixin,
-    check_choice,
-    check_number,
     flip_by_columns,
     randomized_svd,
 )
@@ -77,6 +76,24 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "kernel": [StrOptions(set(_KERNELS)), callable],
+        "gamma": [Interval(Real, 0, None, closed="left"), None],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Interval(Real, None, None, closed="neither")],
+        "kernel_params": [dict, None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fit_inverse_transform": ["boolean"],
+        "eigen_solver": [StrOptions({"auto", "dense", "arpack", "randomized"})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "iterated_power": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "remove_zero_eig": ["boolean"],
+        "random_state": ["random_state"],
+        "copy_X": ["boolean"],
+    }
+
     def __init__(self, n_components=None, *, kernel="linear", gamma=None, degree=3, coef0=1,
                  kernel_params=None, alpha=1.0, fit_inverse_transform=False, eigen_solver="auto",
                  tol=0, max_iter=None, iterated_power="auto", remove_zero_eig=False,
@@ -115,17 +132,7 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return pairwise_kernels(A, B, metric=self.kernel, filter_params=True, **params)
 
     def _check_params(self):
-        check_number(self, "n_components", low=1, integer=True, allow=(None,))
-        if not callable(self.kernel):
-            check_choice(self, "kernel", _KERNELS)
-        check_number(self, "gamma", low=0, allow=(None,))
-        check_number(self, "degree", low=0)
-        check_number(self, "coef0")
-        check_number(self, "alpha", low=0)
-        check_choice(self, "eigen_solver", ("auto", "dense", "arpack", "randomized"))
-        check_number(self, "tol", low=0)
-        check_number(self, "max_iter", low=1, integer=True, allow=(None,))
-        check_number(self, "iterated_power", low=0, integer=True, allow=("auto",))
+        self._validate_params()
         if self.fit_inverse_transform and self.kernel == "precomputed":
             raise ValueError("Cannot fit_inverse_transform with a precomputed kernel.")
 

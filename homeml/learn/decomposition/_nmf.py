@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ConvergenceWarning,
@@ -25,8 +26,6 @@ from homeml.learn.base import (
 )
 from homeml.learn.decomposition._svd import (
     ClassNamePrefixFeaturesOutMixin,
-    check_choice,
-    check_number,
     randomized_svd,
 )
 
@@ -273,6 +272,21 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "init": [StrOptions({"random", "nndsvd", "nndsvda", "nndsvdar", "custom"}), None],
+        "solver": [StrOptions({"cd", "mu"})],
+        "beta_loss": [StrOptions(set(_BETA)), Interval(Real, None, None, closed="neither")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "alpha_W": [Interval(Real, 0, None, closed="left")],
+        "alpha_H": [Interval(Real, 0, None, closed="left"), StrOptions({"same"})],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "verbose": ["verbose"],
+        "shuffle": ["boolean"],
+    }
+
     def __init__(self, n_components="auto", *, init=None, solver="cd", beta_loss="frobenius",
                  tol=1e-4, max_iter=200, random_state=None, alpha_W=0.0, alpha_H="same",
                  l1_ratio=0.0, verbose=0, shuffle=False):
@@ -293,19 +307,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return {**super()._homeml_tags(), "positive_only": True,
                 "preserves_dtype": ["float64", "float32"]}
 
-    def _check_params(self, X):
-        check_number(self, "n_components", low=1, integer=True, allow=("auto", None))
-        check_choice(self, "init", (None, "random", "nndsvd", "nndsvda", "nndsvdar", "custom"))
-        check_choice(self, "solver", ("cd", "mu"))
-        if isinstance(self.beta_loss, str):
-            check_choice(self, "beta_loss", tuple(_BETA))
-        else:
-            check_number(self, "beta_loss", allow=tuple(_BETA))
-        check_number(self, "tol", low=0)
-        check_number(self, "max_iter", low=0, integer=True)
-        check_number(self, "alpha_W", low=0)
-        check_number(self, "alpha_H", low=0, allow=("same",))
-        check_number(self, "l1_ratio", low=0, high=1)
+    def _check_params_with_data(self, X):
+        """The checks that involve several parameters or the data; returns n_components."""
+        self._validate_params()
         self._beta = float(_BETA.get(self.beta_loss, self.beta_loss))
         if self.solver == "cd" and self._beta != 2:
             raise ValueError(
@@ -337,7 +341,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ``init="custom"``)."""
         X = self._validate_data(X, dtype=[np.float64, np.float32])
         _check_non_negative(X, "NMF (input X)")
-        n_components = self._check_params(X)
+        n_components = self._check_params_with_data(X)
         if self.init == "custom":
             if n_components == "auto":
                 n_components = np.shape(H)[0] if H is not None else X.shape[1]
@@ -363,7 +367,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate_data(X, reset=False, dtype=[np.float64, np.float32])
         _check_non_negative(X, "NMF (input X)")
-        self._check_params(X)
+        self._check_params_with_data(X)
         H = self.components_.astype(X.dtype, copy=False)
         if self.solver == "mu":
             W = np.full((X.shape[0], H.shape[0]), np.sqrt(X.mean() / H.shape[0]), dtype=X.dtype)

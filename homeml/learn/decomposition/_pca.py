@@ -12,6 +12,13 @@ import numbers
 
 import numpy as np
 
+from homeml.learn._param_validation import (
+    Integral,
+    Interval,
+    Real,
+    RealNotInt,
+    StrOptions,
+)
 from homeml.learn.base import (
     BaseEstimator,
     TransformerMixin,
@@ -21,8 +28,6 @@ from homeml.learn.base import (
 )
 from homeml.learn.decomposition._svd import (
     ClassNamePrefixFeaturesOutMixin,
-    check_choice,
-    check_number,
     flip_by_rows,
     randomized_svd,
 )
@@ -146,6 +151,23 @@ class PCA(_BasePCA):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [
+            Interval(Integral, 0, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            StrOptions({"mle"}),
+            None,
+        ],
+        "copy": ["boolean"],
+        "whiten": ["boolean"],
+        "svd_solver": [StrOptions(set(_SOLVERS))],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "iterated_power": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+        "n_oversamples": [Interval(Integral, 1, None, closed="left")],
+        "power_iteration_normalizer": [StrOptions({"auto", "QR", "LU", "none"})],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, n_components=None, *, copy=True, whiten=False, svd_solver="auto", tol=0.0,
                  iterated_power="auto", n_oversamples=10, power_iteration_normalizer="auto",
                  random_state=None):
@@ -158,23 +180,6 @@ class PCA(_BasePCA):
         self.n_oversamples = n_oversamples
         self.power_iteration_normalizer = power_iteration_normalizer
         self.random_state = random_state
-
-    def _check_params(self):
-        n = self.n_components
-        valid = n is None or (isinstance(n, str) and n == "mle") or (
-            isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0) or (
-            isinstance(n, numbers.Real) and not isinstance(n, (bool, numbers.Integral))
-            and 0 < n < 1)
-        if not valid:
-            raise ValueError(
-                "The 'n_components' parameter of PCA must be an int >= 0, a float in (0, 1), "
-                f"'mle' or None; got {n!r}."
-            )
-        check_choice(self, "svd_solver", _SOLVERS)
-        check_choice(self, "power_iteration_normalizer", ("auto", "QR", "LU", "none"))
-        check_number(self, "iterated_power", low=0, integer=True, allow=("auto",))
-        check_number(self, "n_oversamples", low=1, integer=True)
-        check_number(self, "tol", low=0)
 
     def fit(self, X, y=None):
         """Fit the model on ``X`` of shape (n_samples, n_features)."""
@@ -194,7 +199,7 @@ class PCA(_BasePCA):
         return U
 
     def _fit(self, X):
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X, dtype=[np.float64, np.float32])
         n_samples, n_features = X.shape
         if n_samples < 2:

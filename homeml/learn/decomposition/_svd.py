@@ -7,8 +7,6 @@ value is positive (scikit-learn's convention), which makes their components comp
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 # ----------------------------------------------------------------------------------------------
@@ -114,43 +112,6 @@ def batch_slices(n: int, batch_size: int, min_batch_size: int = 0):
         start = end
     if start < n:
         yield slice(start, n)
-
-
-def check_choice(est, name: str, allowed) -> None:
-    """Raise ``ValueError`` unless the parameter ``name`` of ``est`` is one of ``allowed``."""
-    value = getattr(est, name)
-    if not any(value is a or (type(value) is type(a) and value == a) for a in allowed):
-        raise ValueError(
-            f"The {name!r} parameter of {type(est).__name__} must be one of "
-            f"{list(allowed)!r}; got {value!r}."
-        )
-
-
-def check_number(est, name: str, *, low=None, high=None, integer=False, low_open=False,
-                 allow=()) -> None:
-    """Raise ``ValueError`` unless the parameter is a number in the given range (or in
-    ``allow``, a tuple of accepted special values such as ``"auto"`` or ``None``)."""
-    value = getattr(est, name)
-    if any(value is a or (isinstance(value, str) and value == a) for a in allow):
-        return
-    kind = numbers.Integral if integer else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, bool)
-    if ok and low is not None:
-        ok = value > low if low_open else value >= low
-    if ok and high is not None:
-        ok = value <= high
-    if not ok:
-        what = "an int" if integer else "a float"
-        bounds = []
-        if low is not None:
-            bounds.append(f"{'>' if low_open else '>='} {low}")
-        if high is not None:
-            bounds.append(f"<= {high}")
-        extra = f" or one of {list(allow)!r}" if allow else ""
-        raise ValueError(
-            f"The {name!r} parameter of {type(est).__name__} must be {what} "
-            f"{' and '.join(bounds)}{extra}; got {value!r}."
-        )
 
 
 class ClassNamePrefixFeaturesOutMixin:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     TransformerMixin,
@@ -13,8 +14,6 @@ from homeml.learn.base import (
 )
 from homeml.learn.decomposition._svd import (
     ClassNamePrefixFeaturesOutMixin,
-    check_choice,
-    check_number,
     flip_by_rows,
     randomized_svd,
 )
@@ -52,6 +51,16 @@ class TruncatedSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "algorithm": [StrOptions({"randomized", "arpack"})],
+        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_oversamples": [Interval(Integral, 1, None, closed="left")],
+        "power_iteration_normalizer": [StrOptions({"auto", "QR", "LU", "none"})],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, n_components=2, *, algorithm="randomized", n_iter=5, n_oversamples=10,
                  power_iteration_normalizer="auto", random_state=None, tol=0.0):
         self.n_components = n_components
@@ -72,12 +81,7 @@ class TruncatedSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     def fit_transform(self, X, y=None):
         """Fit the model on ``X`` and return ``X`` projected on the components."""
-        check_number(self, "n_components", low=1, integer=True)
-        check_choice(self, "algorithm", ("randomized", "arpack"))
-        check_number(self, "n_iter", low=0, integer=True)
-        check_number(self, "n_oversamples", low=1, integer=True)
-        check_number(self, "tol", low=0)
-        check_choice(self, "power_iteration_normalizer", ("auto", "QR", "LU", "none"))
+        self._validate_params()
         X = self._validate_data(X, dtype=[np.float64, np.float32], ensure_min_features=2)
         k = self.n_components
         if self.algorithm == "arpack":
