@@ -100,7 +100,8 @@ class Options:
 
     def __str__(self) -> str:
         listed = ", ".join(repr(o) for o in sorted(self.options, key=repr))
-        return f"a {self.type.__name__} among {{{listed}}}"
+        name = {"Integral": "int", "Real": "float"}.get(self.type.__name__, self.type.__name__)
+        return f"{'an' if name[0] in 'aeiou' else 'a'} {name} among {{{listed}}}"
 
 
 class StrOptions(Options):

@@ -56,7 +56,7 @@ def test_accepted_values(params):
     ({"seed": -1}, "must be an int in the range [0, 4294967295], an instance of "),
     ({"flag": 1}, "must be an instance of 'bool' or an instance of 'numpy.bool'. Got 1"),
     ({"data": "text"}, "must be an array-like. Got 'text' instead."),
-    ({"kind": 4}, "must be a int among {2, 3} or an instance of 'dict'. Got 4 instead."),
+    ({"kind": 4}, "must be an int among {2, 3} or an instance of 'dict'. Got 4 instead."),
 ])  # fmt: skip
 def test_refused_values_name_parameter_expected_and_received(params, message):
     with pytest.raises(InvalidParameterError) as info:

@@ -7,32 +7,18 @@ class, ``dual_coef_`` of shape (n_classes - 1, n_SV) for SVC and (1, n_SV) for S
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Options, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ConvergenceWarning, check_is_fitted
 from homeml.learn.svm._kernels import (
     KERNEL_CODES,
-    check_kernel_params,
     kernel_matrix,
     resolve_gamma,
 )
 from homeml.learn.svm._smo import PRECOMPUTED, smo_solve
-
-
-def _check_number(est, name, low, *, integer=False, allow=()):
-    value = getattr(est, name)
-    if value in allow and not isinstance(value, bool):
-        return
-    kind = numbers.Integral if integer else numbers.Real
-    if not isinstance(value, kind) or isinstance(value, bool) or not value > low:
-        allowed = f"{'an int' if integer else 'a float'} > {low}"
-        raise ValueError(
-            f"The '{name}' parameter of {type(est).__name__} must be {allowed}"
-            f"{' or ' + ' or '.join(map(str, allow)) if allow else ''}; got {value!r}."
-        )
 
 
 def _check_some_weight_positive(weights: np.ndarray) -> None:
@@ -72,16 +58,18 @@ class _BaseKernelSVM(BaseEstimator):
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "pairwise": self.kernel == "precomputed"}
 
-    def _check_params(self) -> None:
-        check_kernel_params(self)
-        _check_number(self, "C", 0.0)
-        _check_number(self, "tol", 0.0)
-        _check_number(self, "cache_size", 0.0)
-        if not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool) \
-                or (self.max_iter < 1 and self.max_iter != -1):
-            raise ValueError(
-                f"The 'max_iter' parameter must be a positive int or -1; got {self.max_iter!r}."
-            )
+    _parameter_constraints = {
+        "kernel": [StrOptions(set(KERNEL_CODES)), callable],
+        "degree": [Interval(Integral, 0, None, closed="left")],
+        "gamma": [StrOptions({"scale", "auto"}), Interval(Real, 0, None, closed="left")],
+        "coef0": [Interval(Real, None, None, closed="neither")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "shrinking": ["boolean"],
+        "cache_size": [Interval(Real, 0, None, closed="neither")],
+        "verbose": ["verbose"],
+        "max_iter": [Options(Integral, {-1}), Interval(Integral, 1, None, closed="left")],
+    }
 
     def _prepare_training_kernel(self, X: np.ndarray) -> np.ndarray:
         """Record the kernel settings; return what the solver reads (features or a Gram matrix)."""

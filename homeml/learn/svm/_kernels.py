@@ -1,8 +1,6 @@
-"""Kernel functions of the SVMs: parameter checks, ``gamma`` resolution and Gram matrices."""
+"""Kernel functions of the SVMs: ``gamma`` resolution and Gram matrices."""
 
 from __future__ import annotations
-
-import numbers
 
 import numpy as np
 
@@ -17,29 +15,6 @@ from homeml.learn.svm._smo import LINEAR, POLY, PRECOMPUTED, RBF, SIGMOID
 KERNEL_CODES = {
     "linear": LINEAR, "poly": POLY, "rbf": RBF, "sigmoid": SIGMOID, "precomputed": PRECOMPUTED,
 }  # fmt: skip
-
-
-def check_kernel_params(est) -> None:
-    """Raise ``ValueError`` naming the parameter when a kernel hyperparameter is invalid."""
-    if not callable(est.kernel) and est.kernel not in KERNEL_CODES:
-        raise ValueError(
-            f"The 'kernel' parameter of {type(est).__name__} must be one of "
-            f"{sorted(KERNEL_CODES)} or a callable; got {est.kernel!r}."
-        )
-    if isinstance(est.gamma, str):
-        if est.gamma not in ("scale", "auto"):
-            raise ValueError(
-                f"The 'gamma' parameter must be 'scale', 'auto' or a float >= 0; got {est.gamma!r}."
-            )
-    elif not isinstance(est.gamma, numbers.Real) or isinstance(est.gamma, bool) or est.gamma < 0:
-        raise ValueError(
-            f"The 'gamma' parameter must be 'scale', 'auto' or a float >= 0; got {est.gamma!r}."
-        )
-    if not isinstance(est.degree, numbers.Integral) or isinstance(est.degree, bool) \
-            or est.degree < 0:
-        raise ValueError(f"The 'degree' parameter must be an int >= 0; got {est.degree!r}.")
-    if not isinstance(est.coef0, numbers.Real) or isinstance(est.coef0, bool):
-        raise ValueError(f"The 'coef0' parameter must be a float; got {est.coef0!r}.")
 
 
 def resolve_gamma(gamma, X: np.ndarray) -> float:

@@ -16,12 +16,12 @@ Newton's method (:func:`primal_newton`), like scikit-learn's choice of liblinear
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -202,28 +202,27 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
+    _parameter_constraints = {
+        "penalty": [StrOptions({"l2"})],
+        "loss": [StrOptions({"squared_hinge", "hinge"})],
+        "dual": [StrOptions({"auto"}), "boolean"],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "multi_class": [StrOptions({"ovr"})],
+        "fit_intercept": ["boolean"],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def _check_params(self) -> None:
-        choices = {"penalty": ("l2",), "loss": ("squared_hinge", "hinge"),
-                   "dual": ("auto", True, False), "multi_class": ("ovr",)}  # fmt: skip
-        for name, allowed in choices.items():
-            value = getattr(self, name)
-            if not any(value is a or (isinstance(a, str) and value == a) for a in allowed):
-                raise ValueError(
-                    f"The '{name}' parameter of LinearSVC must be one of {list(allowed)}; got "
-                    f"{value!r}."
-                )
+        self._validate_params()
         if self.dual is False and self.loss == "hinge":
             raise ValueError(
                 "Unsupported set of arguments: loss='hinge' is not supported with dual=False "
                 "(penalty='l2'); use dual=True."
-            )
-        for name in ("C", "tol", "intercept_scaling"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value > 0:
-                raise ValueError(f"The '{name}' parameter must be a float > 0; got {value!r}.")
-        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 0:
-            raise ValueError(
-                f"The 'max_iter' parameter must be an int >= 0; got {self.max_iter!r}."
             )
 
     def fit(self, X, y, sample_weight=None):

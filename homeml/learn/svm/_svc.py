@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import (
     ClassifierMixin,
     available_if,
@@ -64,6 +65,15 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
     coef_ (linear kernel), fit_status_, n_iter_, shape_fit_, probA_, probB_, n_features_in_
     """
 
+    _parameter_constraints = {
+        **_BaseKernelSVM._parameter_constraints,
+        "probability": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "decision_function_shape": [StrOptions({"ovr", "ovo"})],
+        "break_ties": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, *, C=1.0, kernel="rbf", degree=3, gamma="scale", coef0=0.0,
                  shrinking=True, probability=False, tol=1e-3, cache_size=200, class_weight=None,
                  verbose=False, max_iter=-1, decision_function_shape="ovr", break_ties=False,
@@ -98,12 +108,7 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
         -------
         self
         """
-        self._check_params()
-        if self.decision_function_shape not in ("ovr", "ovo"):
-            raise ValueError(
-                "The 'decision_function_shape' parameter must be 'ovr' or 'ovo'; got "
-                f"{self.decision_function_shape!r}."
-            )
+        self._validate_params()
         X, y = self._validate_data(X, y)
         self.classes_, codes = encode_classes(y)
         require_two_classes(self.classes_, self)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from homeml.learn._param_validation import Interval, Real
 from homeml.learn.base import RegressorMixin, check_sample_weight
 from homeml.learn.svm._base import _BaseKernelSVM, _check_some_weight_positive
 
@@ -25,6 +24,11 @@ class SVR(RegressorMixin, _BaseKernelSVM):
     support_, support_vectors_, n_support_, dual_coef_ (alpha - alpha*), intercept_,
     coef_ (linear kernel), fit_status_, n_iter_, shape_fit_, n_features_in_
     """
+
+    _parameter_constraints = {
+        **_BaseKernelSVM._parameter_constraints,
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(self, *, kernel="rbf", degree=3, gamma="scale", coef0=0.0, tol=1e-3, C=1.0,
                  epsilon=0.1, shrinking=True, cache_size=200, verbose=False, max_iter=-1):
@@ -54,10 +58,7 @@ class SVR(RegressorMixin, _BaseKernelSVM):
         -------
         self
         """
-        self._check_params()
-        if not isinstance(self.epsilon, numbers.Real) or isinstance(self.epsilon, bool) \
-                or self.epsilon < 0:
-            raise ValueError(f"The 'epsilon' parameter must be a float >= 0; got {self.epsilon!r}.")
+        self._validate_params()
         X, y = self._validate_data(X, y, y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         weights = check_sample_weight(sample_weight, X)
