@@ -18,6 +18,7 @@ parameter's constraints raises :class:`InvalidParameterError`, a ``ValueError`` 
 
 A constraint is one of:
 
+- :class:`HasMethods` (an object with those methods, e.g. a nested estimator);
 - an :class:`Interval` of ``Integral``, ``Real`` or :data:`RealNotInt` numbers (never ``bool``);
 - :class:`StrOptions` (a set of strings) or :class:`Options` (a set of values of one type);
 - ``None``, ``callable``, a class (the value must be an instance of it);
@@ -34,7 +35,7 @@ from numbers import Integral, Real
 import numpy as np
 
 __all__ = [
-    "Integral", "Interval", "InvalidParameterError", "Options", "Real", "RealNotInt",
+    "HasMethods", "Integral", "Interval", "InvalidParameterError", "Options", "Real", "RealNotInt",
     "StrOptions", "validate_parameter_constraints",
 ]  # fmt: skip
 
@@ -112,6 +113,21 @@ class StrOptions(Options):
 
     def __str__(self) -> str:
         return f"a str among {{{', '.join(repr(o) for o in sorted(self.options))}}}"
+
+
+class HasMethods:
+    """An object with the named methods (a nested estimator: ``HasMethods(["fit"])``)."""
+
+    def __init__(self, methods):
+        self.methods = [methods] if isinstance(methods, str) else list(methods)
+
+    def is_satisfied_by(self, value) -> bool:
+        return all(callable(getattr(value, m, None)) for m in self.methods)
+
+    def __str__(self) -> str:
+        names = [repr(m) for m in self.methods]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"an object implementing {listed}"
 
 
 def _same(value, option) -> bool:

@@ -18,10 +18,16 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from homeml.learn import base
+from homeml.learn._param_validation import Integral, Interval, RealNotInt, StrOptions
 from homeml.learn.base import BaseEstimator, ClassifierMixin, RegressorMixin, check_is_fitted
 from homeml.learn.metrics import accuracy_score, r2_score
 from homeml.learn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from homeml.learn.tree._builder import PRESORTED, sum_forest_values
+from homeml.learn.tree._classes import (
+    CLASSIFIER_CRITERIA,
+    REGRESSOR_CRITERIA,
+    TREE_CONSTRAINTS,
+)
 from homeml.learn.tree._inputs import (
     EMPTY_CODES,
     EMPTY_Y,
@@ -94,12 +100,22 @@ class BaseForest(BaseEstimator):
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "multi_output": True}
 
-    def _check_params(self, n_samples: int) -> int:
-        """Validate the forest's own parameters; return the bootstrap size (0: no bootstrap)."""
-        name = type(self).__name__
-        n = self.n_estimators
-        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n_estimators must be an int >= 1 in {name}; got {n!r}.")
+    _parameter_constraints = {
+        **TREE_CONSTRAINTS,
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "bootstrap": ["boolean"],
+        "oob_score": ["boolean", callable],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "max_samples": [
+            None,
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+    }
+
+    def _bootstrap_size(self, n_samples: int) -> int:
+        """The number of draws per tree (0: no bootstrap), from the parameters that go together."""
         if self.oob_score and not self.bootstrap:
             raise ValueError("Out of bag estimation only available if bootstrap=True.")
         if not self.bootstrap:
@@ -112,13 +128,11 @@ class BaseForest(BaseEstimator):
         m = self.max_samples
         if m is None:
             return n_samples
-        if isinstance(m, numbers.Integral) and not isinstance(m, bool) and 1 <= m:
+        if isinstance(m, numbers.Integral):
             if m > n_samples:
                 raise ValueError(f"max_samples ({m}) must be <= n_samples ({n_samples}).")
             return int(m)
-        if isinstance(m, numbers.Real) and not isinstance(m, bool) and 0.0 < m <= 1.0:
-            return max(round(n_samples * m), 1)
-        raise ValueError(f"max_samples must be None, an int >= 1 or a float in (0, 1]; got {m!r}.")
+        return max(round(n_samples * m), 1)
 
     def _new_tree(self, seed: int):
         params = {p: getattr(self, p) for p in _TREE_PARAMS}
@@ -126,11 +140,12 @@ class BaseForest(BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         """Grow ``n_estimators`` trees on ``X`` (n_samples, n_features) and ``y``; returns self."""
+        self._validate_params()
         classifier = self._tree_class is DecisionTreeClassifier
         X, y = self._validate_data(X, y, dtype=np.float32, multi_output=True,
                                    y_numeric=not classifier)
         y, weight = column_if_single(y), checked_weights(sample_weight, X)
-        n_draws = self._check_params(len(X))
+        n_draws = self._bootstrap_size(len(X))
         balanced_subsample = False
         if classifier:
             classes, codes = encode_outputs(y, self)
@@ -249,6 +264,11 @@ class BaseForest(BaseEstimator):
 
 
 class ForestClassifier(ClassifierMixin, BaseForest):
+    _parameter_constraints = {
+        **BaseForest._parameter_constraints,
+        "criterion": [StrOptions(set(CLASSIFIER_CRITERIA))],
+        "class_weight": [StrOptions({"balanced_subsample", "balanced"}), dict, list, None],
+    }
     """Class probabilities averaged over trees; OOB decision function and accuracy."""
 
     def predict_proba(self, X):
@@ -296,6 +316,10 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
 
 class ForestRegressor(RegressorMixin, BaseForest):
+    _parameter_constraints = {
+        **BaseForest._parameter_constraints,
+        "criterion": [StrOptions(set(REGRESSOR_CRITERIA))],
+    }
     """Predictions averaged over trees; OOB predictions and R^2."""
 
     _tree_class = DecisionTreeRegressor

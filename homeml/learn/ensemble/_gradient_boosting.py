@@ -8,10 +8,9 @@ absolute error and Huber) and adds ``learning_rate`` times it to the raw predict
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from homeml.learn._param_validation import HasMethods, Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -24,33 +23,25 @@ from homeml.learn.base import (
 )
 from homeml.learn.ensemble import _losses
 from homeml.learn.tree import DecisionTreeRegressor
+from homeml.learn.tree._classes import TREE_CONSTRAINTS
 
 
 class _BaseGradientBoosting(BaseEstimator):
     """The stage loop shared by the classifier and the regressor."""
 
-    def _check_params(self):
-        def bad(name, allowed):
-            raise ValueError(f"{name} must be {allowed}; got {getattr(self, name)!r}.")
-
-        def is_real(v):
-            return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-        if self.loss not in self._losses:
-            bad("loss", f"one of {list(self._losses)}")
-        if not (is_real(self.learning_rate) and self.learning_rate >= 0):
-            bad("learning_rate", "a float >= 0")
-        if not (isinstance(self.n_estimators, numbers.Integral) and self.n_estimators >= 1):
-            bad("n_estimators", "an int >= 1")
-        if not (is_real(self.subsample) and 0 < self.subsample <= 1):
-            bad("subsample", "a float in (0, 1]")
-        if not (is_real(self.validation_fraction) and 0 < self.validation_fraction < 1):
-            bad("validation_fraction", "a float in (0, 1)")
-        if self.n_iter_no_change is not None and not (
-                isinstance(self.n_iter_no_change, numbers.Integral) and self.n_iter_no_change >= 1):
-            bad("n_iter_no_change", "an int >= 1 or None")
-        if self.init is not None and self.init != "zero" and not hasattr(self.init, "fit"):
-            bad("init", "None, 'zero' or an estimator with fit")
+    # the trees' parameters, and the stage loop's (the subclasses add their losses)
+    _parameter_constraints = {
+        **TREE_CONSTRAINTS,
+        "learning_rate": [Interval(Real, 0.0, None, closed="left")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "subsample": [Interval(Real, 0.0, 1.0, closed="right")],
+        "init": [StrOptions({"zero"}), None, HasMethods(["fit"])],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+    }
 
     def _make_tree(self, random_state):
         return DecisionTreeRegressor(
@@ -65,9 +56,9 @@ class _BaseGradientBoosting(BaseEstimator):
 
         ``monitor(i, self, locals())`` is called after each stage; returning True stops.
         """
+        self._validate_params()
         X, y = self._validate_data(X, y, dtype=[np.float32],
                                    y_numeric=not isinstance(self, ClassifierMixin))
-        self._check_params()
         weights = check_sample_weight(sample_weight, X)
         if not weights.sum() > 0:
             raise ValueError("Sample weights must contain at least one non-zero number.")
@@ -300,7 +291,11 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     init_, n_estimators_, feature_importances_, max_features_, n_features_in_
     """
 
-    _losses = ("squared_error", "absolute_error", "huber")
+    _parameter_constraints = {
+        **_BaseGradientBoosting._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber"})],
+        "alpha": [Interval(Real, 0.0, 1.0, closed="neither")],
+    }
 
     def __init__(self, *, loss="squared_error", learning_rate=0.1, n_estimators=100,
                  subsample=1.0, criterion="deprecated", min_samples_split=2, min_samples_leaf=1,
@@ -323,8 +318,6 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
 
     def _make_loss(self):
         if self.loss == "huber":
-            if not (isinstance(self.alpha, numbers.Real) and 0 < self.alpha < 1):
-                raise ValueError(f"alpha must be a float in (0, 1); got {self.alpha!r}.")
             return _losses.Huber(self.alpha)
         return _losses.SquaredError() if self.loss == "squared_error" else \
             _losses.AbsoluteError()
@@ -354,7 +347,10 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     train_score_, init_, n_estimators_, feature_importances_, n_features_in_
     """
 
-    _losses = ("log_loss",)
+    _parameter_constraints = {
+        **_BaseGradientBoosting._parameter_constraints,
+        "loss": [StrOptions({"log_loss"})],
+    }
 
     def __init__(self, *, loss="log_loss", learning_rate=0.1, n_estimators=100, subsample=1.0,
                  criterion="deprecated", min_samples_split=2, min_samples_leaf=1,

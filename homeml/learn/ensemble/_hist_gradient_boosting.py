@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, RealNotInt, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -26,38 +27,8 @@ from homeml.learn.ensemble import _losses
 from homeml.learn.ensemble._hist_grower import Binner, TreeParams, grow_tree
 
 
-def _check_params(est, losses):
-    def number(name, low, kind=numbers.Real, none=False, high=None, low_open=False):
-        value = getattr(est, name)
-        if none and value is None:
-            return
-        ok = isinstance(value, kind) and not isinstance(value, bool) and (
-            value > low if low_open else value >= low) and (high is None or value <= high)
-        if not ok:
-            bound = f"{'>' if low_open else '>='} {low}" + (f" and <= {high}" if high else "")
-            raise ValueError(f"{name} must be a {kind.__name__} {bound}"
-                             f"{' or None' if none else ''}; got {value!r}.")
-
-    if est.loss not in losses:
-        raise ValueError(f"loss must be one of {sorted(losses)}; got {est.loss!r}.")
-    number("learning_rate", 0, low_open=True)
-    number("max_iter", 1, numbers.Integral)
-    number("max_leaf_nodes", 2, numbers.Integral, none=True)
-    number("max_depth", 1, numbers.Integral, none=True)
-    number("min_samples_leaf", 1, numbers.Integral)
-    number("l2_regularization", 0)
-    number("max_features", 0, high=1, low_open=True)
-    number("max_bins", 2, numbers.Integral, high=255)
-    number("n_iter_no_change", 1, numbers.Integral)
-    number("tol", 0)
-    if est.early_stopping not in ("auto", True, False):
-        raise ValueError(f"early_stopping must be 'auto', True or False; got "
-                         f"{est.early_stopping!r}.")
-    vf = est.validation_fraction
-    if vf is not None and not (isinstance(vf, numbers.Integral) and vf > 0 or
-                               isinstance(vf, numbers.Real) and 0 < vf < 1):
-        raise ValueError(f"validation_fraction must be a float in (0, 1), an int > 0 or None; "
-                         f"got {vf!r}.")
+def _check_unsupported(est):
+    """Parameters homeml accepts only at their scikit-learn defaults, with the reason."""
     if est.categorical_features not in ("from_dtype", None):
         raise ValueError("categorical_features must be 'from_dtype' or None (homeml bins "
                          f"every feature as numeric); got {est.categorical_features!r}.")
@@ -70,7 +41,28 @@ def _check_params(est, losses):
 class _BaseHistGradientBoosting(BaseEstimator):
     """Shared fit loop; subclasses pick the loss and turn raw predictions into outputs."""
 
-    _losses: tuple = ()
+    # the losses are in the subclasses' tables
+    _parameter_constraints = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "max_depth": [Interval(Integral, 1, None, closed="left"), None],
+        "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+        "l2_regularization": [Interval(Real, 0, None, closed="left")],
+        "max_features": [Interval(Real, 0, 1, closed="right")],
+        "max_bins": [Interval(Integral, 2, 255, closed="both")],
+        "warm_start": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
+        "validation_fraction": [
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
 
     def _homeml_tags(self):
         return {**super()._homeml_tags(), "allow_nan": True}
@@ -89,11 +81,12 @@ class _BaseHistGradientBoosting(BaseEstimator):
         -------
         self
         """
+        self._validate_params()
+        _check_unsupported(self)
         warm = self.warm_start and hasattr(self, "_trees")
         X, y = self._validate_data(X, y, reset=not warm, dtype=[np.float64, np.float32],
                                    y_numeric=not isinstance(self, ClassifierMixin))
         X = np.asarray(X, np.float64)
-        _check_params(self, self._losses)
         y, sample_weight = self._encode_y(y, sample_weight)
         weights = None if sample_weight is None else check_sample_weight(sample_weight, X)
         if weights is not None and not np.any(weights > 0):
@@ -298,7 +291,10 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
     n_features_in_
     """
 
-    _losses = ("squared_error", "absolute_error")
+    _parameter_constraints = {
+        **_BaseHistGradientBoosting._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error"})],
+    }
 
     def __init__(self, loss="squared_error", *, quantile=None, learning_rate=0.1, max_iter=100,
                  max_leaf_nodes=31, max_depth=None, min_samples_leaf=20, l2_regularization=0.0,
@@ -351,7 +347,10 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
     do_early_stopping_, n_features_in_
     """
 
-    _losses = ("log_loss",)
+    _parameter_constraints = {
+        **_BaseHistGradientBoosting._parameter_constraints,
+        "loss": [StrOptions({"log_loss"})],
+    }
 
     def __init__(self, loss="log_loss", *, learning_rate=0.1, max_iter=100, max_leaf_nodes=31,
                  max_depth=None, min_samples_leaf=20, l2_regularization=0.0, max_features=1.0,

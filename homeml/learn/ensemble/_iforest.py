@@ -20,6 +20,7 @@ import warnings
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, RealNotInt, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     OutlierMixin,
@@ -186,6 +187,24 @@ class IsolationForest(OutlierMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "max_features": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="right"),
+        ],
+        "bootstrap": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
     def __init__(self, *, n_estimators=100, max_samples="auto", contamination="auto",
                  max_features=1.0, bootstrap=False, n_jobs=None, random_state=None, verbose=0,
                  warm_start=False):  # fmt: skip
@@ -205,12 +224,12 @@ class IsolationForest(OutlierMixin, BaseEstimator):
         Samples whose ``sample_weight`` is 0 never enter a subsample; as in scikit-learn, other
         weights do not change the random splits.
         """
+        self._validate_params()
         X = np.ascontiguousarray(self._validate_data(X), dtype=np.float64)
         n, d = X.shape
         weights = check_sample_weight(sample_weight, X)
         if np.any(weights < 0):
             raise ValueError("sample_weight must be non-negative.")
-        self._check_params()
         candidates = np.flatnonzero(weights > 0) if sample_weight is not None else np.arange(n)
         if len(candidates) == 0:
             raise ValueError("sample_weight is zero for every sample: nothing to fit.")
@@ -253,22 +272,6 @@ class IsolationForest(OutlierMixin, BaseEstimator):
         else:
             self.offset_ = float(np.percentile(self._score(X), 100.0 * self.contamination))
         return self
-
-    def _check_params(self):
-        n_est = self.n_estimators
-        if not isinstance(n_est, numbers.Integral) or isinstance(n_est, bool) or n_est < 1:
-            raise ValueError(f"n_estimators must be an integer >= 1; got {n_est!r}.")
-        c = self.contamination
-        if c != "auto" and (
-            not isinstance(c, numbers.Real) or isinstance(c, bool) or not 0 < c <= 0.5
-        ):
-            raise ValueError(f"contamination must be 'auto' or a float in (0, 0.5]; got {c!r}.")
-        mf = self.max_features
-        valid = (isinstance(mf, numbers.Integral) and mf >= 1) or (
-            isinstance(mf, numbers.Real) and 0 < mf <= 1
-        )
-        if not valid or isinstance(mf, bool):
-            raise ValueError(f"max_features must be an int >= 1 or a float in (0, 1]; got {mf!r}.")
 
     def _subsample_size(self, n):
         ms = self.max_samples

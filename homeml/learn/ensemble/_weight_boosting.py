@@ -7,12 +7,12 @@ multiplies the weights of the samples it got wrong by ``exp(vote)``.
 
 from __future__ import annotations
 
-import numbers
 from collections import deque
 
 import numpy as np
 
 from homeml.learn._math import softmax
+from homeml.learn._param_validation import HasMethods, Integral, Interval, Real
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -52,6 +52,13 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     classes_, n_classes_, feature_importances_, n_features_in_
     """
 
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, estimator=None, *, n_estimators=50, learning_rate=1.0,
                  random_state=None):
         self.estimator = estimator
@@ -65,11 +72,8 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def fit(self, X, y, sample_weight=None):
         """Boost the base classifier on ``X`` and class labels ``y``; returns self."""
+        self._validate_params()
         X, y = self._validate_data(X, y)
-        if not (isinstance(self.n_estimators, numbers.Integral) and self.n_estimators >= 1):
-            raise ValueError(f"n_estimators must be an int >= 1; got {self.n_estimators!r}.")
-        if not (isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a float > 0; got {self.learning_rate!r}.")
         self.classes_, codes = encode_classes(y, self)
         require_two_classes(self.classes_, self)
         self.n_classes_ = n_classes = len(self.classes_)

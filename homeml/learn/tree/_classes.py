@@ -12,13 +12,13 @@ import numbers
 import numpy as np
 
 from homeml.learn import base
+from homeml.learn._param_validation import Integral, Interval, Real, RealNotInt, StrOptions
 from homeml.learn.base import BaseEstimator, ClassifierMixin, RegressorMixin, check_is_fitted
 from homeml.learn.tree import _builder
 from homeml.learn.tree._inputs import (
     EMPTY_CODES,
     EMPTY_Y,
     MAX_INT,
-    check_count_or_fraction,
     checked_weights,
     class_weight_factors,
     column_if_single,
@@ -32,6 +32,32 @@ from homeml.learn.tree._inputs import (
 from homeml.learn.tree._prune import prune_tree
 from homeml.learn.tree._tree import Tree
 
+# the parameters trees and forests share (the criteria and class weights differ by kind)
+TREE_CONSTRAINTS = {
+    "max_depth": [Interval(Integral, 1, None, closed="left"), None],
+    "min_samples_split": [
+        Interval(Integral, 2, None, closed="left"),
+        Interval(RealNotInt, 0.0, 1.0, closed="right"),
+    ],
+    "min_samples_leaf": [
+        Interval(Integral, 1, None, closed="left"),
+        Interval(RealNotInt, 0.0, 1.0, closed="neither"),
+    ],
+    "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
+    "max_features": [
+        Interval(Integral, 1, None, closed="left"),
+        Interval(RealNotInt, 0.0, 1.0, closed="right"),
+        StrOptions({"sqrt", "log2"}),
+        None,
+    ],
+    "random_state": ["random_state"],
+    "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
+    "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
+    "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
+}
+CLASSIFIER_CRITERIA = ("gini", "entropy", "log_loss")
+REGRESSOR_CRITERIA = ("squared_error", "friedman_mse", "absolute_error")
+
 
 class BaseDecisionTree(BaseEstimator):
     """What both trees share: parameter checks, growing, apply, depth and importances."""
@@ -44,28 +70,7 @@ class BaseDecisionTree(BaseEstimator):
     # -- parameters --------------------------------------------------------------------------
 
     def _resolved_params(self, n_samples: int, n_features: int, total_weight: float) -> dict:
-        """Check every hyperparameter and turn fractions into counts, as scikit-learn does."""
-        name = type(self).__name__
-        if self.criterion not in self._criteria:
-            raise ValueError(
-                f"The 'criterion' parameter of {name} must be one of {list(self._criteria)}; "
-                f"got {self.criterion!r}."
-            )
-        if self.splitter not in ("best", "random"):
-            raise ValueError(
-                f"The 'splitter' parameter of {name} must be 'best' or 'random'; "
-                f"got {self.splitter!r}."
-            )
-        check_count_or_fraction("max_depth", self.max_depth, 1, None, allow_none=True)
-        check_count_or_fraction("min_samples_split", self.min_samples_split, 2, "(0, 1]")
-        check_count_or_fraction("min_samples_leaf", self.min_samples_leaf, 1, "(0, 1)")
-        check_count_or_fraction("max_leaf_nodes", self.max_leaf_nodes, 2, None, allow_none=True)
-        for param, high in (("min_weight_fraction_leaf", 0.5), ("min_impurity_decrease", None),
-                            ("ccp_alpha", None)):
-            value = getattr(self, param)
-            if not isinstance(value, numbers.Real) or value < 0 or (high and value > high):
-                bound = f"in [0, {high}]" if high else ">= 0"
-                raise ValueError(f"The '{param}' parameter must be a float {bound}; got {value!r}.")
+        """Turn fractions into counts, as scikit-learn does (``fit`` has checked the table)."""
         if self.monotonic_cst is not None:
             raise ValueError("monotonic_cst is not supported by homeml trees; pass None.")
         leaf = self.min_samples_leaf
@@ -194,7 +199,13 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     feature_importances_ : ndarray of shape (n_features,)
     """
 
-    _criteria = ("gini", "entropy", "log_loss")
+    _criteria = CLASSIFIER_CRITERIA
+    _parameter_constraints = {
+        **TREE_CONSTRAINTS,
+        "criterion": [StrOptions(set(CLASSIFIER_CRITERIA))],
+        "splitter": [StrOptions({"best", "random"})],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
     _is_classifier = True
 
     def __init__(self, *, criterion="gini", splitter="best", max_depth=None,
@@ -218,6 +229,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on ``X`` (n_samples, n_features) and labels ``y``; returns self."""
+        self._validate_params()
         X, y, sample_weight = self._prepare_X(X, y, sample_weight)
         classes, codes = encode_outputs(y, self)
         sample_weight = sample_weight * class_weight_factors(self.class_weight, classes, codes)
@@ -281,7 +293,12 @@ max_features, random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, mo
     feature_importances_ : ndarray of shape (n_features,)
     """
 
-    _criteria = ("squared_error", "friedman_mse", "absolute_error")
+    _criteria = REGRESSOR_CRITERIA
+    _parameter_constraints = {
+        **TREE_CONSTRAINTS,
+        "criterion": [StrOptions(set(REGRESSOR_CRITERIA))],
+        "splitter": [StrOptions({"best", "random"})],
+    }
     _is_classifier = False
 
     def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
@@ -303,6 +320,7 @@ max_features, random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, mo
 
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on ``X`` (n_samples, n_features) and targets ``y``; returns self."""
+        self._validate_params()
         X, y, sample_weight = self._prepare_X(X, y, sample_weight)
         Y = np.ascontiguousarray(y.reshape(len(y), -1), dtype=np.float64)
         seed = base.check_random_state(self.random_state).randint(MAX_INT)

@@ -131,18 +131,3 @@ def probabilities(values, n_classes, n_outputs):
     if n_outputs == 1:
         return normalise(values[:, 0, :n_classes])
     return [normalise(values[:, o, :k]) for o, k in enumerate(n_classes)]
-
-
-def check_count_or_fraction(name, value, low, fraction, allow_none=False):
-    """Check an int ``>= low`` (or a float in ``fraction`` like "(0, 1]") hyperparameter."""
-    if value is None and allow_none:
-        return
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if value >= low:
-            return
-    elif fraction and isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if 0.0 < value < 1.0 or (fraction.endswith("]") and value == 1.0):
-            return
-    allowed = f"an int >= {low}" + (f" or a float in {fraction}" if fraction else "")
-    allowed += " or None" if allow_none else ""
-    raise ValueError(f"The '{name}' parameter must be {allowed}; got {value!r}.")
