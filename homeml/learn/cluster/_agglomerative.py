@@ -19,11 +19,11 @@ Only ``connectivity=None`` is supported (no structured, graph-constrained cluste
 from __future__ import annotations
 
 import heapq
-import numbers
 
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ClusterMixin
 
 _LINKAGES = ("ward", "complete", "average", "single")
@@ -264,6 +264,15 @@ callable, default="euclidean"
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "metric": [StrOptions({*_POINT_METRICS, "precomputed"}), callable],
+        "compute_full_tree": [StrOptions({"auto"}), "boolean"],
+        "linkage": [StrOptions(set(_LINKAGES))],
+        "distance_threshold": [Interval(Real, 0, None, closed="left"), None],
+        "compute_distances": ["boolean"],
+    }
+
     def __init__(self, n_clusters=2, *, metric="euclidean", memory=None, connectivity=None,
                  compute_full_tree="auto", linkage="ward", distance_threshold=None,
                  compute_distances=False):  # fmt: skip
@@ -280,32 +289,20 @@ callable, default="euclidean"
         return {**super()._homeml_tags(), "pairwise": self.metric == "precomputed"}
 
     def _check_params(self):
+        """The checks that involve several parameters (the table checks each one alone)."""
+        self._validate_params()
         k = self.n_clusters
-        if k is not None and (not isinstance(k, numbers.Integral) or isinstance(k, bool)
-                              or k < 1):  # fmt: skip
-            raise ValueError(f"n_clusters must be None or an integer >= 1; got {k!r}.")
         if (k is None) == (self.distance_threshold is None):
             raise ValueError(
                 "Exactly one of n_clusters and distance_threshold has to be set, and the other "
                 "needs to be None."
             )
         t = self.distance_threshold
-        if t is not None and (not isinstance(t, numbers.Real) or not t >= 0):
-            raise ValueError(f"distance_threshold must be None or a number >= 0; got {t!r}.")
-        if self.linkage not in _LINKAGES:
-            raise ValueError(f"linkage must be one of {_LINKAGES}; got {self.linkage!r}.")
-        allowed = (*_POINT_METRICS, "precomputed")
-        if not callable(self.metric) and self.metric not in allowed:
-            raise ValueError(f"metric must be one of {allowed} or a callable; got "
-                             f"{self.metric!r}.")  # fmt: skip
         if self.linkage == "ward" and self.metric not in ("euclidean", "l2"):
             raise ValueError(
                 f"{self.metric} was provided as metric. Ward can only work with euclidean "
                 "distances (i.e. 'euclidean' and 'l2')."
             )
-        if self.compute_full_tree not in ("auto", True, False):
-            raise ValueError(f"compute_full_tree must be 'auto' or a bool; got "
-                             f"{self.compute_full_tree!r}.")  # fmt: skip
         if t is not None and self.compute_full_tree is False:
             raise ValueError("compute_full_tree must be True if distance_threshold is set.")
         if self.connectivity is not None:

@@ -13,11 +13,10 @@ border point joins the first cluster that reaches it, so labels are numbered as 
 
 from __future__ import annotations
 
-import numbers
-
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ClusterMixin, check_sample_weight
 from homeml.learn.neighbors import NearestNeighbors
 
@@ -103,6 +102,16 @@ default="euclidean"
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "eps": [Interval(Real, 0.0, None, closed="neither")],
+        "min_samples": [Interval(Integral, 1, None, closed="left")],
+        "metric": [StrOptions(set(_METRICS))],
+        "metric_params": [dict, None],
+        "algorithm": [StrOptions(set(_ALGORITHMS))],
+        "leaf_size": [Interval(Integral, 1, None, closed="left")],
+        "p": [Interval(Real, 1, None, closed="left"), None],
+    }
+
     def __init__(self, eps=0.5, *, min_samples=5, metric="euclidean", metric_params=None,
                  algorithm="auto", leaf_size=30, p=None, n_jobs=None):  # fmt: skip
         self.eps = eps
@@ -116,19 +125,6 @@ default="euclidean"
 
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "pairwise": self.metric == "precomputed"}
-
-    def _check_params(self):
-        if not isinstance(self.eps, numbers.Real) or not self.eps > 0:
-            raise ValueError(f"eps must be a number > 0; got {self.eps!r}.")
-        if (not isinstance(self.min_samples, numbers.Integral) or isinstance(self.min_samples, bool)
-                or self.min_samples < 1):  # fmt: skip
-            raise ValueError(f"min_samples must be an integer >= 1; got {self.min_samples!r}.")
-        if not isinstance(self.metric, str) or self.metric not in _METRICS:
-            raise ValueError(f"metric must be one of {_METRICS}; got {self.metric!r}.")
-        if self.algorithm not in _ALGORITHMS:
-            raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {self.algorithm!r}.")
-        if self.p is not None and (not isinstance(self.p, numbers.Real) or self.p < 1):
-            raise ValueError(f"p must be None or a number >= 1; got {self.p!r}.")
 
     def _neighborhoods(self, X):
         """CSR arrays (indptr, indices) of each point's neighbours within eps, itself included."""
@@ -170,7 +166,7 @@ default="euclidean"
         -------
         self : DBSCAN
         """
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X)
         indptr, indices = self._neighborhoods(X)
         if sample_weight is None:

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real
 from homeml.learn.base import (
     BaseEstimator,
     ClusterMixin,
@@ -140,6 +141,15 @@ class MeanShift(ClusterMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
+        "seeds": ["array-like", None],
+        "bin_seeding": ["boolean"],
+        "min_bin_freq": [Interval(Integral, 1, None, closed="left")],
+        "cluster_all": ["boolean"],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(self, *, bandwidth=None, seeds=None, bin_seeding=False, min_bin_freq=1,
                  cluster_all=True, n_jobs=None, max_iter=300):  # fmt: skip
         self.bandwidth = bandwidth
@@ -149,15 +159,6 @@ class MeanShift(ClusterMixin, BaseEstimator):
         self.cluster_all = cluster_all
         self.n_jobs = n_jobs
         self.max_iter = max_iter
-
-    def _check_params(self):
-        bw = self.bandwidth
-        if bw is not None and (not isinstance(bw, numbers.Real) or not bw > 0):
-            raise ValueError(f"bandwidth must be None or a number > 0; got {bw!r}.")
-        for name, low in (("min_bin_freq", 1), ("max_iter", 0)):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
 
     def fit(self, X, y=None):
         """Find the peaks of ``X``'s density and assign each point to one.
@@ -171,7 +172,7 @@ class MeanShift(ClusterMixin, BaseEstimator):
         -------
         self : MeanShift
         """
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X)
         bandwidth = estimate_bandwidth(X) if self.bandwidth is None else float(self.bandwidth)
         if self.seeds is not None:

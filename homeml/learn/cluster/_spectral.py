@@ -8,11 +8,11 @@ but not convex in the input space become compact, and are then labelled.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ClusterMixin, check_random_state
 from homeml.learn.cluster._kmeans import KMeans
 from homeml.learn.metrics.pairwise import pairwise_kernels
@@ -204,15 +204,6 @@ def cluster_qr(vectors):
     return np.argmax(np.abs(vectors @ (U @ Vt)), axis=1)
 
 
-def _check_positive_int(name, value, allow_none=False):
-    if allow_none and value is None:
-        return
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"The '{name}' parameter of SpectralClustering must be an int in the "
-                         f"range [1, inf){' or None' if allow_none else ''}. Got {value!r} "
-                         "instead.")  # fmt: skip
-
-
 class SpectralClustering(ClusterMixin, BaseEstimator):
     """Clustering of the spectral embedding of an affinity graph of the samples.
 
@@ -269,6 +260,22 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
     """
 
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "eigen_solver": [StrOptions({"arpack", "lobpcg", "amg"}), None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "affinity": [callable, StrOptions(set(_AFFINITIES))],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "assign_labels": [StrOptions({"kmeans", "discretize", "cluster_qr"})],
+        "degree": [Interval(Real, 0, None, closed="left")],
+        "coef0": [Interval(Real, None, None, closed="neither")],
+        "kernel_params": [dict, None],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, n_clusters=8, *, eigen_solver=None, n_components=None, random_state=None,
                  n_init=10, gamma=1.0, affinity="rbf", n_neighbors=10, eigen_tol="auto",
                  assign_labels="kmeans", degree=3, coef0=1, kernel_params=None, n_jobs=None,
@@ -292,27 +299,6 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
     def _homeml_tags(self) -> dict:
         precomputed = self.affinity in ("precomputed", "precomputed_nearest_neighbors")
         return {**super()._homeml_tags(), "pairwise": precomputed}
-
-    def _check_params(self):
-        _check_positive_int("n_clusters", self.n_clusters)
-        _check_positive_int("n_components", self.n_components, allow_none=True)
-        _check_positive_int("n_init", self.n_init)
-        _check_positive_int("n_neighbors", self.n_neighbors)
-        for name in ("gamma", "degree"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"The '{name}' parameter of SpectralClustering must be a float "
-                                 f"in the range [0, inf). Got {value!r} instead.")  # fmt: skip
-        if not callable(self.affinity) and self.affinity not in _AFFINITIES:
-            raise ValueError(f"The 'affinity' parameter of SpectralClustering must be a callable "
-                             f"or one of {list(_AFFINITIES)}. Got {self.affinity!r} instead.")
-        if self.assign_labels not in ("kmeans", "discretize", "cluster_qr"):
-            raise ValueError("The 'assign_labels' parameter of SpectralClustering must be one of "
-                             f"'kmeans', 'discretize', 'cluster_qr'. Got {self.assign_labels!r} "
-                             "instead.")  # fmt: skip
-        if self.eigen_solver not in (None, "arpack", "lobpcg", "amg"):
-            raise ValueError("The 'eigen_solver' parameter of SpectralClustering must be None, "
-                             f"'arpack', 'lobpcg' or 'amg'. Got {self.eigen_solver!r} instead.")
 
     def _affinity(self, X):
         affinity = self.affinity
@@ -338,8 +324,8 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Build the affinity graph of ``X``, embed it and label the samples."""
+        self._validate_params()
         X = self._validate_data(X, dtype=np.float64, ensure_min_samples=2)
-        self._check_params()
         pairwise = self.affinity in ("precomputed", "precomputed_nearest_neighbors")
         if pairwise and X.shape[0] != X.shape[1]:
             raise ValueError(f"affinity={self.affinity!r} needs a square (n_samples, n_samples) "
