@@ -131,10 +131,11 @@ def test_isomap_radius_with_no_edges_and_single_sample():
 @pytest.mark.parametrize("params, match", [
     (dict(n_neighbors=5, radius=1.0), "Both n_neighbors and radius"),
     (dict(n_neighbors=None), "One of n_neighbors or radius"),
-    (dict(n_neighbors=None, radius=-1.0), "radius must be a number >= 0"),
-    (dict(n_components=0), "n_components must be an integer >= 1"),
-    (dict(eigen_solver="lobpcg"), "eigen_solver must be"),
-    (dict(path_method="BF"), "path_method must be"),
+    (dict(n_neighbors=None, radius=-1.0),
+     r"'radius' parameter of Isomap must be a float in the range \[0, inf\)"),
+    (dict(n_components=0), r"'n_components' parameter of Isomap must be an int in the range \[1, "),
+    (dict(eigen_solver="lobpcg"), "'eigen_solver' parameter"),
+    (dict(path_method="BF"), "'path_method' parameter"),
     (dict(metric="hamming"), "metric must be one of"),
 ])  # fmt: skip
 def test_isomap_bad_parameters(s_curve, params, match):

@@ -242,14 +242,14 @@ def test_verbose_prints_progress(blobs, capsys):
 
 
 @pytest.mark.parametrize("params, match", [
-    (dict(perplexity=0), "perplexity must be a number > 0"),
+    (dict(perplexity=0), r"'perplexity' parameter of TSNE must be a float in the range \(0, inf\)"),
     (dict(early_exaggeration=0.5), "early_exaggeration"),
     (dict(learning_rate=-1.0), "learning_rate"),
     (dict(learning_rate="fast"), "learning_rate"),
-    (dict(max_iter=100), "max_iter must be an integer >= 250"),
+    (dict(max_iter=100), r"'max_iter' parameter of TSNE must be an int in the range \[250, inf\)"),
     (dict(angle=1.5), "angle"),
-    (dict(method="fft"), "method must be"),
-    (dict(init="spectral"), "init must be"),
+    (dict(method="fft"), "'method' parameter"),
+    (dict(init="spectral"), "'init' parameter"),
     (dict(metric="hamming"), "metric must be one of"),
     (dict(n_components=4), "inferior to 4"),
     (dict(perplexity=500), r"perplexity \(500\) must be less than n_samples"),

@@ -8,12 +8,12 @@ scikit-learn does.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_is_fitted
 from homeml.learn.manifold._utils import check_precomputed
 from homeml.learn.neighbors import NearestNeighbors, _brute
@@ -208,6 +208,18 @@ class Isomap(TransformerMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
+        "radius": [Interval(Real, 0, None, closed="left"), None],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "eigen_solver": [StrOptions({"auto", "arpack", "dense"})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "path_method": [StrOptions({"auto", "FW", "D"})],
+        "neighbors_algorithm": [StrOptions({"auto", "brute", "kd_tree", "ball_tree"})],
+        "metric_params": [dict, None],
+    }
+
     def __init__(self, *, n_neighbors=5, radius=None, n_components=2, eigen_solver="auto",
                  tol=0, max_iter=None, path_method="auto", neighbors_algorithm="auto",
                  n_jobs=None, metric="minkowski", p=2, metric_params=None):  # fmt: skip
@@ -272,6 +284,8 @@ class Isomap(TransformerMixin, BaseEstimator):
         return self.embedding_
 
     def _check_params(self):
+        """The checks that involve several parameters (the table checks each one alone)."""
+        self._validate_params()
         if self.n_neighbors is not None and self.radius is not None:
             raise ValueError(
                 "Both n_neighbors and radius are provided. Use "
@@ -280,18 +294,6 @@ class Isomap(TransformerMixin, BaseEstimator):
             )
         if self.n_neighbors is None and self.radius is None:
             raise ValueError("One of n_neighbors or radius must be set; both are None.")
-        if self.radius is not None and (not isinstance(self.radius, numbers.Real)
-                                        or not self.radius >= 0):  # fmt: skip
-            raise ValueError(f"radius must be a number >= 0; got {self.radius!r}.")
-        nc = self.n_components
-        if not isinstance(nc, numbers.Integral) or isinstance(nc, bool) or nc < 1:
-            raise ValueError(f"n_components must be an integer >= 1; got {nc!r}.")
-        if self.eigen_solver not in ("auto", "arpack", "dense"):
-            raise ValueError("eigen_solver must be 'auto', 'arpack' or 'dense'; "
-                             f"got {self.eigen_solver!r}.")  # fmt: skip
-        if self.path_method not in ("auto", "FW", "D"):
-            raise ValueError(f"path_method must be 'auto', 'FW' or 'D'; "
-                             f"got {self.path_method!r}.")  # fmt: skip
 
     def _bridges(self, X, labels, n_parts):
         """For every pair of components, the shortest edge between them (rows, cols, dist)."""

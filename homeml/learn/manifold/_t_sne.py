@@ -13,11 +13,10 @@ see ``_barnes_hut.py``.
 
 from __future__ import annotations
 
-import numbers
-
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_random_state
 from homeml.learn.manifold._barnes_hut import kl_gradient_barnes_hut
 from homeml.learn.manifold._utils import check_metric, check_precomputed, pairwise_distances
@@ -203,6 +202,22 @@ class TSNE(TransformerMixin, BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "perplexity": [Interval(Real, 0, None, closed="neither")],
+        "early_exaggeration": [Interval(Real, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, EXPLORATION_ITER, None, closed="left")],
+        "n_iter_without_progress": [Interval(Integral, -1, None, closed="left")],
+        "min_grad_norm": [Interval(Real, 0, None, closed="left")],
+        "metric_params": [dict, None],
+        "init": [StrOptions({"pca", "random"}), np.ndarray],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "method": [StrOptions({"barnes_hut", "exact"})],
+        "angle": [Interval(Real, 0, 1, closed="both")],
+    }
+
     def __init__(self, n_components=2, *, perplexity=30.0, early_exaggeration=12.0,
                  learning_rate="auto", max_iter=1000, n_iter_without_progress=300,
                  min_grad_norm=1e-7, metric="euclidean", metric_params=None, init="pca",
@@ -255,32 +270,11 @@ class TSNE(TransformerMixin, BaseEstimator):
         return self.embedding_
 
     def _check_params(self):
-        def number(name, low, high=np.inf, integer=False, low_open=False):
-            value = getattr(self, name)
-            kind = numbers.Integral if integer else numbers.Real
-            ok = isinstance(value, kind) and not isinstance(value, bool)
-            if not ok or not (low < value if low_open else low <= value) or not value <= high:
-                bound = f"> {low}" if low_open else f">= {low}"
-                raise ValueError(f"{name} must be {'an integer' if integer else 'a number'} "
-                                 f"{bound}{'' if high == np.inf else f' and <= {high}'}; "
-                                 f"got {value!r}.")  # fmt: skip
-
-        number("n_components", 1, integer=True)
-        number("perplexity", 0, low_open=True)
-        number("early_exaggeration", 1)
-        if not (isinstance(self.learning_rate, str) and self.learning_rate == "auto"):
-            number("learning_rate", 0, low_open=True)
-        number("max_iter", EXPLORATION_ITER, integer=True)
-        number("n_iter_without_progress", -1, integer=True)
-        number("min_grad_norm", 0)
-        number("angle", 0, 1)
-        if self.method not in ("barnes_hut", "exact"):
-            raise ValueError(f"method must be 'barnes_hut' or 'exact'; got {self.method!r}.")
+        """The checks that involve several parameters (the table checks each one alone)."""
+        self._validate_params()
         if self.method == "barnes_hut" and self.n_components > 3:
             raise ValueError("'n_components' should be inferior to 4 for the barnes_hut "
                              "algorithm as it relies on quad-tree or oct-tree.")  # fmt: skip
-        if not isinstance(self.init, np.ndarray) and self.init not in ("pca", "random"):
-            raise ValueError(f"init must be 'pca', 'random' or an ndarray; got {self.init!r}.")
         check_metric(self.metric, self.metric_params)
 
     def _input_probabilities(self, X):
