@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -53,6 +54,14 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
 
     _variant = "propagation"
 
+    _parameter_constraints = {
+        "kernel": [StrOptions({"knn", "rbf"}), callable],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, kernel="rbf", *, gamma=20, n_neighbors=7, alpha=1, max_iter=30, tol=1e-3,
                  n_jobs=None):
         self.kernel = kernel
@@ -64,23 +73,6 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     # -- parameters and kernels --------------------------------------------------------------
-
-    def _check_params(self):
-        if not (callable(self.kernel) or self.kernel in ("rbf", "knn")):
-            raise ValueError(
-                f"kernel must be 'rbf', 'knn' or a callable; got {self.kernel!r}."
-            )
-        if not isinstance(self.gamma, numbers.Real) or not self.gamma >= 0:
-            raise ValueError(f"gamma must be a number >= 0; got {self.gamma!r}.")
-        if (not isinstance(self.n_neighbors, numbers.Integral) or isinstance(self.n_neighbors,
-                                                                              bool)
-                or self.n_neighbors <= 0):
-            raise ValueError(f"n_neighbors must be an integer > 0; got {self.n_neighbors!r}.")
-        if (not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool)
-                or self.max_iter <= 0):
-            raise ValueError(f"max_iter must be an integer > 0; got {self.max_iter!r}.")
-        if not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
-            raise ValueError(f"tol must be a number >= 0; got {self.tol!r}.")
 
     def _kernel_matrix(self, A, B):
         """Weights (len(A), len(B)) of the rbf or callable kernel; B is A in fit."""
@@ -117,7 +109,7 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         X, y = self._validate_data(X, y, dtype=np.float64)
         check_classification_targets(y)
         unlabeled = unlabeled_mask(y)
@@ -282,16 +274,15 @@ class LabelSpreading(BaseLabelPropagation):
 
     _variant = "spreading"
 
+    _parameter_constraints = {
+        **BaseLabelPropagation._parameter_constraints,
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+    }
+
     def __init__(self, kernel="rbf", *, gamma=20, n_neighbors=7, alpha=0.2, max_iter=30, tol=1e-3,
                  n_jobs=None):
         super().__init__(kernel=kernel, gamma=gamma, n_neighbors=n_neighbors, alpha=alpha,
                          max_iter=max_iter, tol=tol, n_jobs=n_jobs)
-
-    def _check_params(self):
-        super()._check_params()
-        if not isinstance(self.alpha, numbers.Real) or not 0 < self.alpha < 1:
-            raise ValueError(f"alpha must be a number in the open interval (0, 1); got "
-                             f"{self.alpha!r}.")
 
     def _build_graph(self):
         """``D^-1/2 W D^-1/2`` with the diagonal of W ignored; D holds the column sums (in-degree

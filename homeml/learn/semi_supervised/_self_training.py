@@ -9,11 +9,11 @@ labelled by then.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import HasMethods, Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -74,6 +74,15 @@ class SelfTrainingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         Only when fitted on a DataFrame with string column names.
     """
 
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit"])],
+        "threshold": [Interval(Real, 0.0, 1.0, closed="left")],
+        "criterion": [StrOptions({"threshold", "k_best"})],
+        "k_best": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, estimator=None, threshold=0.75, criterion="threshold", k_best=10,
                  max_iter=10, verbose=False):
         self.estimator = estimator
@@ -86,23 +95,6 @@ class SelfTrainingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     def _homeml_tags(self) -> dict:
         inner = self.estimator._homeml_tags() if hasattr(self.estimator, "_homeml_tags") else {}
         return {**super()._homeml_tags(), "allow_nan": inner.get("allow_nan", False)}
-
-    def _check_params(self):
-        if self.estimator is None or not hasattr(self.estimator, "fit"):
-            raise ValueError(
-                "estimator must be a classifier with fit and predict_proba; got "
-                f"{self.estimator!r}."
-            )
-        if not isinstance(self.threshold, numbers.Real) or not 0 <= self.threshold < 1:
-            raise ValueError(f"threshold must be a number in [0, 1); got {self.threshold!r}.")
-        if self.criterion not in ("threshold", "k_best"):
-            raise ValueError(
-                f"criterion must be 'threshold' or 'k_best'; got {self.criterion!r}."
-            )
-        if not _is_int(self.k_best) or self.k_best < 1:
-            raise ValueError(f"k_best must be an integer >= 1; got {self.k_best!r}.")
-        if self.max_iter is not None and (not _is_int(self.max_iter) or self.max_iter < 0):
-            raise ValueError(f"max_iter must be None or an integer >= 0; got {self.max_iter!r}.")
 
     def fit(self, X, y):
         """Self-train on ``X`` and ``y`` (-1 marks an unlabelled sample).
@@ -118,7 +110,7 @@ class SelfTrainingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         self.estimator_ = clone(self.estimator)
         X, y = self._validate_data(X, y, allow_nan=self._homeml_tags()["allow_nan"])
         if y.dtype.kind in "US":
@@ -216,7 +208,3 @@ class SelfTrainingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         if sample_weight is None:
             return self.estimator_.score(X, y)
         return self.estimator_.score(X, y, sample_weight=sample_weight)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
