@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from homeml.learn._math import logsumexp
+from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ConvergenceWarning,
@@ -83,6 +84,23 @@ class GaussianMixture(BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions(set(gp.COVARIANCE_TYPES))],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "reg_covar": [Interval(Real, 0.0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init_params": [StrOptions(set(_INIT_PARAMS))],
+        "weights_init": ["array-like", None],
+        "means_init": ["array-like", None],
+        "precisions_init": ["array-like", None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "verbose_interval": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
@@ -114,6 +132,7 @@ class GaussianMixture(BaseEstimator):
 
     def fit_predict(self, X, y=None):
         """Fit, then return the most likely component of each training sample."""
+        self._validate_params()
         X = self._validate_data(X, ensure_min_samples=2).astype(np.float64, copy=False)
         self._check_parameters(X)
         rng = check_random_state(self.random_state)
@@ -226,25 +245,9 @@ class GaussianMixture(BaseEstimator):
     # -- checks ----------------------------------------------------------------------------------
 
     def _check_parameters(self, X):
+        """The checks of the initial values against ``X`` (the table checks each parameter)."""
         n, d = X.shape
         k = self.n_components
-        _check_int("n_components", k, 1)
-        _check_int("max_iter", self.max_iter, 0)
-        _check_int("n_init", self.n_init, 1)
-        _check_int("verbose_interval", self.verbose_interval, 1)
-        for name in ("tol", "reg_covar"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value >= 0:
-                raise ValueError(f"{name} must be a float >= 0; got {value!r}.")
-        if self.covariance_type not in gp.COVARIANCE_TYPES:
-            raise ValueError(
-                f"covariance_type must be one of {gp.COVARIANCE_TYPES}; "
-                f"got {self.covariance_type!r}."
-            )
-        if self.init_params not in _INIT_PARAMS:
-            raise ValueError(
-                f"init_params must be one of {_INIT_PARAMS}; got {self.init_params!r}."
-            )
         if n < k:
             raise ValueError(
                 f"Expected n_samples >= n_components but got n_components = {k}, "
@@ -343,11 +346,6 @@ class GaussianMixture(BaseEstimator):
         """Akaike information criterion on ``X`` (lower is better)."""
         X = self._check_X(X)
         return -2 * self.score(X) * len(X) + 2 * self._n_parameters()
-
-
-def _check_int(name, value, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
 
 
 def _check_precisions(precisions, covariance_type, k, d):
