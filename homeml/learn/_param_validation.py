@@ -18,6 +18,7 @@ parameter's constraints raises :class:`InvalidParameterError`, a ``ValueError`` 
 
 A constraint is one of:
 
+- :class:`Hidden` (accepted, not named in the message: a deprecation sentinel);
 - :class:`HasMethods` (an object with those methods, e.g. a nested estimator);
 - an :class:`Interval` of ``Integral``, ``Real`` or :data:`RealNotInt` numbers (never ``bool``);
 - :class:`StrOptions` (a set of strings) or :class:`Options` (a set of values of one type);
@@ -35,8 +36,8 @@ from numbers import Integral, Real
 import numpy as np
 
 __all__ = [
-    "HasMethods", "Integral", "Interval", "InvalidParameterError", "Options", "Real", "RealNotInt",
-    "StrOptions", "validate_parameter_constraints",
+    "HasMethods", "Hidden", "Integral", "Interval", "InvalidParameterError", "Options", "Real",
+    "RealNotInt", "StrOptions", "validate_parameter_constraints",
 ]  # fmt: skip
 
 
@@ -130,6 +131,16 @@ class HasMethods:
         return f"an object implementing {listed}"
 
 
+class Hidden:
+    """A value accepted but left out of the error message (a deprecation sentinel)."""
+
+    def __init__(self, constraint):
+        self.constraint = make_constraint(constraint)
+
+    def is_satisfied_by(self, value) -> bool:
+        return self.constraint.is_satisfied_by(value)
+
+
 def _same(value, option) -> bool:
     try:
         return bool(value == option)
@@ -208,7 +219,7 @@ def validate_parameter_constraints(constraints: dict, params: dict, caller_name:
         checkers = [make_constraint(c) for c in allowed]
         if any(c.is_satisfied_by(value) for c in checkers):
             continue
-        texts = [str(c) for c in checkers]
+        texts = [str(c) for c in checkers if not isinstance(c, Hidden)]
         expected = texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} or {texts[-1]}"
         raise InvalidParameterError(
             f"The {name!r} parameter of {caller_name} must be {expected}. Got {value!r} instead."

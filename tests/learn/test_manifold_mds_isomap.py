@@ -263,15 +263,15 @@ def test_mds_warnings_and_bad_input(small):
 
 
 @pytest.mark.parametrize("params, match", [
-    (dict(n_components=0), "n_components must be an integer >= 1"),
-    (dict(n_init=0), "n_init must be an integer >= 1"),
-    (dict(max_iter=0), "max_iter must be an integer >= 1"),
-    (dict(eps=-1.0), "eps must be a number >= 0"),
-    (dict(normalized_stress="yes"), "normalized_stress must be"),
-    (dict(init="pca"), "init must be 'random' or 'classical_mds'"),
-    (dict(dissimilarity="cosine"), "dissimilarity must be"),
+    (dict(n_components=0), r"'n_components' parameter of MDS must be an int in the range \[1, "),
+    (dict(n_init=0), r"'n_init' parameter of MDS must be an int in the range \[1, inf\)"),
+    (dict(max_iter=0), r"'max_iter' parameter of MDS must be an int in the range \[1, inf\)"),
+    (dict(eps=-1.0), r"'eps' parameter of MDS must be a float in the range \[0.0, inf\)"),
+    (dict(normalized_stress="yes"), "'normalized_stress' parameter"),
+    (dict(init="pca"), r"'init' .* must be a str among \{'classical_mds', 'random'\}\. Got"),
+    (dict(dissimilarity="cosine"), "'dissimilarity' parameter of MDS must be a str among"),
     (dict(metric="hamming"), "metric must be one of"),
-    (dict(metric_mds="yes"), "metric_mds must be a bool"),
+    (dict(metric_mds="yes"), "'metric_mds' parameter of MDS must be an instance of 'bool'"),
 ])  # fmt: skip
 def test_mds_bad_parameters(small, params, match):
     params.setdefault("init", "random")

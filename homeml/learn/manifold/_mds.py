@@ -9,12 +9,12 @@ each iteration so that sum dhat^2 = n(n - 1) / 2; zero dissimilarities count as 
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numba
 import numpy as np
 
+from homeml.learn._param_validation import Hidden, Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, check_random_state
 from homeml.learn.manifold._utils import METRICS, check_precomputed, pairwise_distances
 from homeml.learn.metrics.pairwise import _euclidean_distances
@@ -174,6 +174,23 @@ class MDS(BaseEstimator):
     n_features_in_ : int
     """
 
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "metric_mds": ["boolean"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"random", "classical_mds"}), Hidden(StrOptions({"warn"}))],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+        "eps": [Interval(Real, 0.0, None, closed="left")],
+        "random_state": ["random_state"],
+        "dissimilarity": [
+            StrOptions({"euclidean", "precomputed"}),
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "metric_params": [dict, None],
+        "normalized_stress": ["boolean", StrOptions({"auto"})],
+    }
+
     def __init__(self, n_components=2, *, metric_mds=True, n_init=1, init="warn", max_iter=300,
                  verbose=0, eps=1e-6, n_jobs=None, random_state=None,
                  dissimilarity="deprecated", metric="euclidean", metric_params=None,
@@ -246,20 +263,7 @@ class MDS(BaseEstimator):
 
     def _resolve_params(self):
         """Validate the parameters; return (metric, metric_mds, init) after deprecations."""
-        for name, low in (("n_components", 1), ("n_init", 1), ("max_iter", 1)):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-        if not isinstance(self.eps, numbers.Real) or not self.eps >= 0:
-            raise ValueError(f"eps must be a number >= 0; got {self.eps!r}.")
-        if self.normalized_stress not in ("auto", True, False):
-            raise ValueError("normalized_stress must be a bool or 'auto'; "
-                             f"got {self.normalized_stress!r}.")  # fmt: skip
-        if self.init not in ("warn", "random", "classical_mds"):
-            raise ValueError(f"init must be 'random' or 'classical_mds'; got {self.init!r}.")
-        if self.dissimilarity not in ("deprecated", "euclidean", "precomputed"):
-            raise ValueError("dissimilarity must be 'euclidean' or 'precomputed'; "
-                             f"got {self.dissimilarity!r}.")  # fmt: skip
+        self._validate_params()
         start = self.init
         if start == "warn":
             warnings.warn("The default value of `init` will change from 'random' to "
@@ -281,6 +285,4 @@ class MDS(BaseEstimator):
             warnings.warn("The `dissimilarity` parameter is deprecated and will be removed in "
                           "1.10. Use `metric` instead.", FutureWarning, stacklevel=3)
             metric = self.dissimilarity
-        if not isinstance(metric_mds, (bool, np.bool_)):
-            raise ValueError(f"metric_mds must be a bool; got {metric_mds!r}.")
         return metric, bool(metric_mds), start

@@ -302,16 +302,15 @@ def pairwise_kernels(X, Y=None, metric="linear", *, filter_params=False, n_jobs=
 
     Parameters
     ----------
-    X : array-like of shape (n_samples_X, n_features), or (n_samples_X, n_samples_Y) when
-        ``metric="precomputed"``
-    Y : array-like of shape (n_samples_Y, n_features), default=None
+    X, Y : array-like
+        As in :func:`pairwise_distances`.
     metric : str or callable, default="linear"
         A name of :data:`PAIRWISE_KERNEL_FUNCTIONS`, ``"precomputed"`` (``X`` is returned), or a
         callable of two rows returning a number.
     filter_params : bool, default=False
         Drop the keyword arguments the named kernel does not take (``gamma`` for ``"linear"``).
     n_jobs : None
-        Accepted for scikit-learn's signature; the work runs on BLAS threads.
+        As in :func:`pairwise_distances`.
     **kwds
         The kernel's parameters (``gamma``, ``degree``, ``coef0``, or those of a callable).
 
