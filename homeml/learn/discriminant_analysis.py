@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from homeml.learn._math import log_softmax
+from homeml.learn._param_validation import HasMethods, Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -178,6 +179,16 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
     classes_ : ndarray of shape (n_classes,)
     """
 
+    _parameter_constraints = {
+        "solver": [StrOptions({"svd", "lsqr", "eigen"})],
+        "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
+        "priors": ["array-like", None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "store_covariance": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "covariance_estimator": [HasMethods("fit"), None],
+    }
+
     def __init__(
         self,
         solver="svd",
@@ -198,10 +209,7 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
 
     def fit(self, X, y):
         """Fit class means, the shared covariance and the linear decision rule."""
-        if self.solver not in ("svd", "lsqr", "eigen"):
-            raise ValueError(
-                f"solver must be one of 'svd', 'lsqr', 'eigen'; got {self.solver!r}."
-            )
+        self._validate_params()
         X, codes = self._fit_classes(X, y)
         n_samples, n_features = X.shape
         n_classes = len(self.classes_)
@@ -345,6 +353,16 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
     classes_ : ndarray of shape (n_classes,)
     """
 
+    _parameter_constraints = {
+        "solver": [StrOptions({"svd", "eigen"})],
+        "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
+        "priors": ["array-like", None],
+        "reg_param": [Interval(Real, 0, 1, closed="both")],
+        "store_covariance": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "covariance_estimator": [HasMethods("fit"), None],
+    }
+
     def __init__(
         self,
         *,
@@ -366,10 +384,7 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
 
     def fit(self, X, y):
         """Fit one Gaussian (mean and covariance) per class."""
-        if self.solver not in ("svd", "eigen"):
-            raise ValueError(f"solver must be 'svd' or 'eigen'; got {self.solver!r}.")
-        if not isinstance(self.reg_param, numbers.Real) or not 0 <= self.reg_param <= 1:
-            raise ValueError(f"reg_param must be a float in [0, 1]; got {self.reg_param!r}.")
+        self._validate_params()
         if self.solver == "svd" and self.shrinkage is not None:
             raise NotImplementedError("shrinkage not supported with 'svd' solver.")
         if self.solver == "svd" and self.covariance_estimator is not None:
