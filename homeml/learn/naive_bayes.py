@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from homeml.learn._math import logsumexp
+from homeml.learn._param_validation import Interval, Real
 from homeml.learn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -106,12 +107,18 @@ class GaussianNB(_BaseNB):
         Mean and variance of each feature per class.
     """
 
+    _parameter_constraints = {
+        "priors": ["array-like", None],
+        "var_smoothing": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, *, priors=None, var_smoothing=1e-9):
         self.priors = priors
         self.var_smoothing = var_smoothing
 
     def fit(self, X, y, sample_weight=None):
         """Fit the per-class means and variances of ``X`` (with optional ``sample_weight``)."""
+        self._validate_params()
         X, y = self._validate_data(X, y)
         classes, _ = encode_classes(y)
         require_two_classes(classes, self)
@@ -121,16 +128,13 @@ class GaussianNB(_BaseNB):
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one more batch; ``classes`` is required on the first call."""
+        self._validate_params()
         first_call = not hasattr(self, "classes_")
         X, y = self._validate_data(X, y, reset=first_call)
         return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
 
     def _partial_fit(self, X, y, classes, sample_weight, first_call):
         _check_some_weight(sample_weight, X)
-        if not isinstance(self.var_smoothing, numbers.Real) or self.var_smoothing < 0:
-            raise ValueError(
-                f"var_smoothing must be a non-negative float; got {self.var_smoothing!r}."
-            )
         X = X.astype(np.float64, copy=False)
         weights = None if sample_weight is None else check_sample_weight(sample_weight, X)
         codes = self._start_classes(y, classes, first_call)
@@ -208,6 +212,13 @@ def _merge_mean_var(n_past, mu, var, X, w, n_new):
 class _BaseDiscreteNB(_BaseNB):
     """Shared counting, smoothing and priors of the multinomial and Bernoulli models."""
 
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "force_alpha": ["boolean"],
+        "fit_prior": ["boolean"],
+        "class_prior": ["array-like", None],
+    }
+
     def __init__(self, *, alpha=1.0, force_alpha=True, fit_prior=True, class_prior=None):
         self.alpha = alpha
         self.force_alpha = force_alpha
@@ -219,6 +230,7 @@ class _BaseDiscreteNB(_BaseNB):
 
     def fit(self, X, y, sample_weight=None):
         """Count features per class (weighted by ``sample_weight``) and smooth them."""
+        self._validate_params()
         X, y = self._validate_data(X, y)
         for name in ("classes_", "class_count_", "feature_count_"):
             self.__dict__.pop(name, None)
@@ -228,6 +240,7 @@ class _BaseDiscreteNB(_BaseNB):
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Add one batch of counts; ``classes`` is required on the first call."""
+        self._validate_params()
         first_call = not hasattr(self, "classes_")
         X, y = self._validate_data(X, y, reset=first_call)
         return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
@@ -356,6 +369,11 @@ class BernoulliNB(_BaseDiscreteNB):
     feature_count_, feature_log_prob_ : ndarray of shape (n_classes, n_features)
         Weighted count of ones per class and smoothed ``log P(feature = 1 | class)``.
     """
+
+    _parameter_constraints = {
+        **_BaseDiscreteNB._parameter_constraints,
+        "binarize": [None, Interval(Real, None, None, closed="neither")],
+    }
 
     def __init__(
         self, *, alpha=1.0, force_alpha=True, binarize=0.0, fit_prior=True, class_prior=None
