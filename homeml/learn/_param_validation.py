@@ -2,7 +2,7 @@
 
 An estimator lists, for each ``__init__`` parameter, the values it accepts::
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions({"k-means++", "random"}), callable, "array-like"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -27,6 +27,11 @@ A constraint is one of:
 
 Parameters missing from the table are not checked (nested estimators check their own). Checks
 that involve several parameters or the data (``n_components <= n_features``) stay in ``fit``.
+
+This is scikit-learn's ``_parameter_constraints`` idea with homeml's own constraint classes; the
+table is named ``_homeml_constraints`` (as the tags are ``_homeml_tags``) because scikit-learn's
+estimator checks read an attribute named ``_parameter_constraints`` as holding scikit-learn's
+classes.
 """
 
 from __future__ import annotations

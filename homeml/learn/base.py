@@ -85,12 +85,12 @@ class BaseEstimator(ParamsMixin):
     # -- hyper-parameters ------------------------------------------------------------------------
 
     # {parameter name: [accepted values]}, checked by _validate_params (see _param_validation.py)
-    _parameter_constraints: dict = {}
+    _homeml_constraints: dict = {}
 
     def _validate_params(self) -> None:
-        """Check the parameters against ``_parameter_constraints``; call first in ``fit``."""
+        """Check the parameters against ``_homeml_constraints``; call first in ``fit``."""
         validate_parameter_constraints(
-            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+            self._homeml_constraints, self.get_params(deep=False), type(self).__name__
         )
 
     # -- tags ------------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
     classes_ : ndarray of shape (n_classes,)
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "solver": [StrOptions({"svd", "lsqr", "eigen"})],
         "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
         "priors": ["array-like", None],
@@ -353,7 +353,7 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
     classes_ : ndarray of shape (n_classes,)
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "solver": [StrOptions({"svd", "eigen"})],
         "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
         "priors": ["array-like", None],

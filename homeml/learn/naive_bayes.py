@@ -107,7 +107,7 @@ class GaussianNB(_BaseNB):
         Mean and variance of each feature per class.
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "priors": ["array-like", None],
         "var_smoothing": [Interval(Real, 0, None, closed="left")],
     }
@@ -212,7 +212,7 @@ def _merge_mean_var(n_past, mu, var, X, w, n_new):
 class _BaseDiscreteNB(_BaseNB):
     """Shared counting, smoothing and priors of the multinomial and Bernoulli models."""
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "force_alpha": ["boolean"],
         "fit_prior": ["boolean"],
@@ -370,8 +370,8 @@ class BernoulliNB(_BaseDiscreteNB):
         Weighted count of ones per class and smoothed ``log P(feature = 1 | class)``.
     """
 
-    _parameter_constraints = {
-        **_BaseDiscreteNB._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseDiscreteNB._homeml_constraints,
         "binarize": [None, Interval(Real, None, None, closed="neither")],
     }
 

@@ -67,7 +67,7 @@ def test_refused_values_name_parameter_expected_and_received(params, message):
 
 def test_estimator_validate_params_uses_its_table():
     class Est(BaseEstimator):
-        _parameter_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
+        _homeml_constraints = {"alpha": [Interval(Real, 0, None, closed="left")]}
 
         def __init__(self, alpha=1.0):
             self.alpha = alpha

@@ -264,7 +264,7 @@ callable, default="euclidean"
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
         "metric": [StrOptions({*_POINT_METRICS, "precomputed"}), callable],
         "compute_full_tree": [StrOptions({"auto"}), "boolean"],

@@ -130,7 +130,7 @@ class _BaseKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     _random_n_init = 10
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_clusters": [_AT_LEAST_ONE],
         "init": [StrOptions({"k-means++", "random"}), callable, "array-like"],
         "n_init": [StrOptions({"auto"}), _AT_LEAST_ONE],
@@ -287,8 +287,8 @@ default="k-means++"
         Only when ``X`` had string column names.
     """
 
-    _parameter_constraints = {
-        **_BaseKMeans._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseKMeans._homeml_constraints,
         "copy_x": ["boolean"],
         "algorithm": [StrOptions({"lloyd", "elkan"})],
     }

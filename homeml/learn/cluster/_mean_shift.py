@@ -141,7 +141,7 @@ class MeanShift(ClusterMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
         "seeds": ["array-like", None],
         "bin_seeding": ["boolean"],

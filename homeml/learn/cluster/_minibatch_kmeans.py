@@ -71,8 +71,8 @@ class MiniBatchKMeans(_BaseKMeans):
 
     _random_n_init = 3
 
-    _parameter_constraints = {
-        **_BaseKMeans._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseKMeans._homeml_constraints,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "compute_labels": ["boolean"],
         "max_no_improvement": [Interval(Integral, 0, None, closed="left"), None],

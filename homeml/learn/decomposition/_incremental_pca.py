@@ -45,7 +45,7 @@ class IncrementalPCA(_BasePCA):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
         "whiten": ["boolean"],
         "copy": ["boolean"],

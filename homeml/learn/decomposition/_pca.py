@@ -151,7 +151,7 @@ class PCA(_BasePCA):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_components": [
             Interval(Integral, 0, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="neither"),

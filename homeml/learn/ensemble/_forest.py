@@ -100,7 +100,7 @@ class BaseForest(BaseEstimator):
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "multi_output": True}
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         **TREE_CONSTRAINTS,
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
@@ -264,8 +264,8 @@ class BaseForest(BaseEstimator):
 
 
 class ForestClassifier(ClassifierMixin, BaseForest):
-    _parameter_constraints = {
-        **BaseForest._parameter_constraints,
+    _homeml_constraints = {
+        **BaseForest._homeml_constraints,
         "criterion": [StrOptions(set(CLASSIFIER_CRITERIA))],
         "class_weight": [StrOptions({"balanced_subsample", "balanced"}), dict, list, None],
     }
@@ -316,8 +316,8 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
 
 class ForestRegressor(RegressorMixin, BaseForest):
-    _parameter_constraints = {
-        **BaseForest._parameter_constraints,
+    _homeml_constraints = {
+        **BaseForest._homeml_constraints,
         "criterion": [StrOptions(set(REGRESSOR_CRITERIA))],
     }
     """Predictions averaged over trees; OOB predictions and R^2."""

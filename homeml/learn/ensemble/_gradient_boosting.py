@@ -30,7 +30,7 @@ class _BaseGradientBoosting(BaseEstimator):
     """The stage loop shared by the classifier and the regressor."""
 
     # the trees' parameters, and the stage loop's (the subclasses add their losses)
-    _parameter_constraints = {
+    _homeml_constraints = {
         **TREE_CONSTRAINTS,
         "learning_rate": [Interval(Real, 0.0, None, closed="left")],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
@@ -291,8 +291,8 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     init_, n_estimators_, feature_importances_, max_features_, n_features_in_
     """
 
-    _parameter_constraints = {
-        **_BaseGradientBoosting._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "huber"})],
         "alpha": [Interval(Real, 0.0, 1.0, closed="neither")],
     }
@@ -347,8 +347,8 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     train_score_, init_, n_estimators_, feature_importances_, n_features_in_
     """
 
-    _parameter_constraints = {
-        **_BaseGradientBoosting._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"log_loss"})],
     }
 

@@ -42,7 +42,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
     """Shared fit loop; subclasses pick the loss and turn raw predictions into outputs."""
 
     # the losses are in the subclasses' tables
-    _parameter_constraints = {
+    _homeml_constraints = {
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
@@ -291,8 +291,8 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
     n_features_in_
     """
 
-    _parameter_constraints = {
-        **_BaseHistGradientBoosting._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseHistGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error"})],
     }
 
@@ -347,8 +347,8 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
     do_early_stopping_, n_features_in_
     """
 
-    _parameter_constraints = {
-        **_BaseHistGradientBoosting._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseHistGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"log_loss"})],
     }
 

@@ -187,7 +187,7 @@ class IsolationForest(OutlierMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "max_samples": [
             StrOptions({"auto"}),

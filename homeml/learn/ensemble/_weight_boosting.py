@@ -52,7 +52,7 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     classes_, n_classes_, feature_importances_, n_features_in_
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],

@@ -214,7 +214,7 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         Final duality gap, divided by ``n_samples`` like the objective.
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],

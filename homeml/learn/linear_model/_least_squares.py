@@ -78,7 +78,7 @@ class LinearRegression(LinearRegressorMixin, RegressorMixin, BaseEstimator):
     singular_ : ndarray of shape (min(n_samples, n_features),)
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "fit_intercept": ["boolean"],
         "copy_X": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -159,7 +159,7 @@ class Ridge(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         The solver actually used.
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
         "fit_intercept": ["boolean"],
         "copy_X": ["boolean"],

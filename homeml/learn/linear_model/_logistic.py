@@ -112,7 +112,7 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : ndarray of shape (1,)
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "penalty": [StrOptions({"deprecated", "l2"}), None],
         "C": [Interval(Real, 0, None, closed="neither")],
         "dual": [Options(bool, {False})],

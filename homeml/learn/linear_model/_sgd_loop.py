@@ -156,7 +156,7 @@ class BaseSGD(BaseEstimator):
     """The epoch loop shared by the SGD estimators (``self`` supplies the hyperparameters)."""
 
     # the losses are in the tables of SGDClassifier and SGDRegressor
-    _parameter_constraints = {
+    _homeml_constraints = {
         "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],

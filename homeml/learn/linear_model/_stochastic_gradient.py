@@ -93,8 +93,8 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         Weight updates made plus one.
     """
 
-    _parameter_constraints = {
-        **BaseSGD._parameter_constraints,
+    _homeml_constraints = {
+        **BaseSGD._homeml_constraints,
         "loss": [StrOptions({*_CLASSIFICATION_LOSSES, *_REGRESSION_LOSSES})],
     }
 
@@ -339,8 +339,8 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
     t_ : float
     """
 
-    _parameter_constraints = {
-        **BaseSGD._parameter_constraints,
+    _homeml_constraints = {
+        **BaseSGD._homeml_constraints,
         "loss": [StrOptions(set(_REGRESSION_LOSSES))],
     }
 

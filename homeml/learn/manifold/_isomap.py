@@ -208,7 +208,7 @@ class Isomap(TransformerMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
         "radius": [Interval(Real, 0, None, closed="left"), None],
         "n_components": [Interval(Integral, 1, None, closed="left")],

@@ -174,7 +174,7 @@ class MDS(BaseEstimator):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "metric_mds": ["boolean"],
         "n_init": [Interval(Integral, 1, None, closed="left")],

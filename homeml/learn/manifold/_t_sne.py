@@ -202,7 +202,7 @@ class TSNE(TransformerMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "perplexity": [Interval(Real, 0, None, closed="neither")],
         "early_exaggeration": [Interval(Real, 1, None, closed="left")],

@@ -84,7 +84,7 @@ class GaussianMixture(BaseEstimator):
     n_features_in_ : int
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "covariance_type": [StrOptions(set(gp.COVARIANCE_TYPES))],
         "tol": [Interval(Real, 0.0, None, closed="left")],

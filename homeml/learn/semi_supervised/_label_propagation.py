@@ -54,7 +54,7 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
 
     _variant = "propagation"
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "kernel": [StrOptions({"knn", "rbf"}), callable],
         "gamma": [Interval(Real, 0, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -274,8 +274,8 @@ class LabelSpreading(BaseLabelPropagation):
 
     _variant = "spreading"
 
-    _parameter_constraints = {
-        **BaseLabelPropagation._parameter_constraints,
+    _homeml_constraints = {
+        **BaseLabelPropagation._homeml_constraints,
         "alpha": [Interval(Real, 0, 1, closed="neither")],
     }
 

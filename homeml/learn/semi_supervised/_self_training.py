@@ -74,7 +74,7 @@ class SelfTrainingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         Only when fitted on a DataFrame with string column names.
     """
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "estimator": [HasMethods(["fit"])],
         "threshold": [Interval(Real, 0.0, 1.0, closed="left")],
         "criterion": [StrOptions({"threshold", "k_best"})],

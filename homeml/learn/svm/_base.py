@@ -58,7 +58,7 @@ class _BaseKernelSVM(BaseEstimator):
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "pairwise": self.kernel == "precomputed"}
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "kernel": [StrOptions(set(KERNEL_CODES)), callable],
         "degree": [Interval(Integral, 0, None, closed="left")],
         "gamma": [StrOptions({"scale", "auto"}), Interval(Real, 0, None, closed="left")],

@@ -202,7 +202,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.max_iter = max_iter
 
-    _parameter_constraints = {
+    _homeml_constraints = {
         "penalty": [StrOptions({"l2"})],
         "loss": [StrOptions({"squared_hinge", "hinge"})],
         "dual": [StrOptions({"auto"}), "boolean"],

@@ -65,8 +65,8 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
     coef_ (linear kernel), fit_status_, n_iter_, shape_fit_, probA_, probB_, n_features_in_
     """
 
-    _parameter_constraints = {
-        **_BaseKernelSVM._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseKernelSVM._homeml_constraints,
         "probability": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "decision_function_shape": [StrOptions({"ovr", "ovo"})],

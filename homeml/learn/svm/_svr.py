@@ -25,8 +25,8 @@ class SVR(RegressorMixin, _BaseKernelSVM):
     coef_ (linear kernel), fit_status_, n_iter_, shape_fit_, n_features_in_
     """
 
-    _parameter_constraints = {
-        **_BaseKernelSVM._parameter_constraints,
+    _homeml_constraints = {
+        **_BaseKernelSVM._homeml_constraints,
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 

@@ -200,7 +200,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     """
 
     _criteria = CLASSIFIER_CRITERIA
-    _parameter_constraints = {
+    _homeml_constraints = {
         **TREE_CONSTRAINTS,
         "criterion": [StrOptions(set(CLASSIFIER_CRITERIA))],
         "splitter": [StrOptions({"best", "random"})],
@@ -294,7 +294,7 @@ max_features, random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, mo
     """
 
     _criteria = REGRESSOR_CRITERIA
-    _parameter_constraints = {
+    _homeml_constraints = {
         **TREE_CONSTRAINTS,
         "criterion": [StrOptions(set(REGRESSOR_CRITERIA))],
         "splitter": [StrOptions({"best", "random"})],
