@@ -136,7 +136,7 @@ def test_isomap_radius_with_no_edges_and_single_sample():
     (dict(n_components=0), r"'n_components' parameter of Isomap must be an int in the range \[1, "),
     (dict(eigen_solver="lobpcg"), "'eigen_solver' parameter"),
     (dict(path_method="BF"), "'path_method' parameter"),
-    (dict(metric="hamming"), "metric must be one of"),
+    (dict(metric="hamming"), "'metric' parameter of Isomap must be a str among"),
 ])  # fmt: skip
 def test_isomap_bad_parameters(s_curve, params, match):
     with pytest.raises(ValueError, match=match):

@@ -17,6 +17,7 @@ from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_is_fitted
 from homeml.learn.manifold._utils import check_precomputed
 from homeml.learn.neighbors import NearestNeighbors, _brute
+from homeml.learn.neighbors._base import METRICS
 
 
 def _to_csr(rows, cols, weights, n):
@@ -217,6 +218,7 @@ class Isomap(TransformerMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "path_method": [StrOptions({"auto", "FW", "D"})],
         "neighbors_algorithm": [StrOptions({"auto", "brute", "kd_tree", "ball_tree"})],
+        "metric": [StrOptions({*METRICS, "precomputed"})],
         "metric_params": [dict, None],
     }
 

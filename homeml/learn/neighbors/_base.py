@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval, StrOptions
 from homeml.learn.base import BaseEstimator, check_is_fitted
 from homeml.learn.neighbors import _brute
 from homeml.learn.neighbors._kd_tree import KDTree
@@ -15,6 +16,7 @@ _METRIC_P = {
     "euclidean": 2.0, "l2": 2.0, "manhattan": 1.0, "cityblock": 1.0, "l1": 1.0,
     "chebyshev": np.inf, "infinity": np.inf, "minkowski": None, "cosine": None,
 }
+METRICS = tuple(_METRIC_P)  # the metric names every neighbours estimator accepts
 _ALGORITHMS = ("auto", "brute", "kd_tree", "ball_tree")
 _P_NAMES = {2.0: "euclidean", 1.0: "manhattan", np.inf: "chebyshev"}
 
@@ -32,17 +34,18 @@ class NeighborsBase(BaseEstimator):
     so only the speed would differ.
     """
 
+    # the parameters every neighbours estimator has (the subclasses add theirs); p is checked in
+    # _fit_index, where metric_params may override it
+    _homeml_constraints = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "algorithm": [StrOptions(set(_ALGORITHMS))],
+        "leaf_size": [Interval(Integral, 1, None, closed="left")],
+        "metric": [StrOptions(set(METRICS))],
+        "metric_params": [dict, None],
+    }
+
     def _fit_index(self, X):
-        if self.algorithm not in _ALGORITHMS:
-            raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {self.algorithm!r}.")
-        if self.metric not in _METRIC_P:
-            raise ValueError(
-                f"metric must be one of {sorted(_METRIC_P)}; got {self.metric!r}."
-            )
-        if self.n_neighbors is not None:
-            self._check_k(self.n_neighbors)
-        if not isinstance(self.leaf_size, numbers.Integral) or self.leaf_size < 1:
-            raise ValueError(f"leaf_size must be an integer >= 1; got {self.leaf_size!r}.")
+        """Build the search index on the validated ``X`` (``fit`` has checked the table)."""
         params = dict(self.metric_params or {})
         p = params.pop("p", self.p)
         if params:
@@ -205,9 +208,5 @@ def neighbor_weights(dist, weights):
     )
 
 
-def check_weights(weights):
-    if weights not in ("uniform", "distance", None) and not callable(weights):
-        raise ValueError(
-            f"weights must be 'uniform', 'distance' or a callable; got {weights!r}."
-        )
+WEIGHTS_CONSTRAINT = [StrOptions({"uniform", "distance"}), callable, None]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import Interval, Real
 from homeml.learn.base import (
     ClassifierMixin,
     RegressorMixin,
     encode_classes,
     require_two_classes,
 )
-from homeml.learn.neighbors._base import NeighborsBase, check_weights, neighbor_weights
+from homeml.learn.neighbors._base import WEIGHTS_CONSTRAINT, NeighborsBase, neighbor_weights
 
 _PARAMS_DOC = """
     n_neighbors : int, default=5
@@ -48,6 +49,8 @@ class KNeighborsClassifier(ClassifierMixin, NeighborsBase):
     n_samples_fit_ : int
     """
 
+    _homeml_constraints = {**NeighborsBase._homeml_constraints, "weights": WEIGHTS_CONSTRAINT}
+
     def __init__(self, n_neighbors=5, *, weights="uniform", algorithm="auto", leaf_size=30, p=2,
                  metric="minkowski", metric_params=None, n_jobs=None):  # fmt: skip
         self.n_neighbors = n_neighbors
@@ -61,7 +64,7 @@ class KNeighborsClassifier(ClassifierMixin, NeighborsBase):
 
     def fit(self, X, y):
         """Store the training samples and their labels in the search index."""
-        check_weights(self.weights)
+        self._validate_params()
         X, y = self._validate_data(X, y)
         self.classes_, self._y = encode_classes(y, self)
         require_two_classes(self.classes_, self)
@@ -102,6 +105,8 @@ class KNeighborsRegressor(RegressorMixin, NeighborsBase):
     n_samples_fit_ : int
     """
 
+    _homeml_constraints = {**NeighborsBase._homeml_constraints, "weights": WEIGHTS_CONSTRAINT}
+
     def __init__(self, n_neighbors=5, *, weights="uniform", algorithm="auto", leaf_size=30, p=2,
                  metric="minkowski", metric_params=None, n_jobs=None):  # fmt: skip
         self.n_neighbors = n_neighbors
@@ -118,7 +123,7 @@ class KNeighborsRegressor(RegressorMixin, NeighborsBase):
 
     def fit(self, X, y):
         """Store the training samples and their targets (1-D, or 2-D for several outputs)."""
-        check_weights(self.weights)
+        self._validate_params()
         X, y = self._validate_data(X, y, multi_output=True, y_numeric=True)
         self._y = y.astype(np.float64)
         return self._fit_index(X)
@@ -155,6 +160,11 @@ class NearestNeighbors(NeighborsBase):
     n_samples_fit_ : int
     """
 
+    _homeml_constraints = {
+        **NeighborsBase._homeml_constraints,
+        "radius": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, *, n_neighbors=5, radius=1.0, algorithm="auto", leaf_size=30,
                  metric="minkowski", p=2, metric_params=None, n_jobs=None):  # fmt: skip
         self.n_neighbors = n_neighbors
@@ -168,6 +178,7 @@ class NearestNeighbors(NeighborsBase):
 
     def fit(self, X, y=None):
         """Index the points ``X`` (``y`` is ignored)."""
+        self._validate_params()
         return self._fit_index(self._validate_data(X))
 
     def radius_neighbors(self, X=None, radius=None, return_distance=True, sort_results=False):

@@ -10,11 +10,11 @@ scikit-learn's sign convention is kept: ``negative_outlier_factor_`` is minus th
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import Interval, Real, StrOptions
 from homeml.learn.base import OutlierMixin, available_if, check_is_fitted
 from homeml.learn.neighbors._base import NeighborsBase
 
@@ -86,6 +86,12 @@ class LocalOutlierFactor(OutlierMixin, NeighborsBase):
     effective_metric_, effective_metric_params_, n_features_in_, n_samples_fit_
     """
 
+    _homeml_constraints = {
+        **NeighborsBase._homeml_constraints,
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "novelty": ["boolean"],
+    }
+
     def __init__(self, n_neighbors=20, *, algorithm="auto", leaf_size=30, metric="minkowski",
                  p=2, metric_params=None, contamination="auto", novelty=False,
                  n_jobs=None):  # fmt: skip
@@ -101,11 +107,8 @@ class LocalOutlierFactor(OutlierMixin, NeighborsBase):
 
     def fit(self, X, y=None):
         """Find each training sample's neighbours and its local outlier factor."""
+        self._validate_params()
         c = self.contamination
-        if c != "auto" and (
-            not isinstance(c, numbers.Real) or isinstance(c, bool) or not 0 < c <= 0.5
-        ):
-            raise ValueError(f"contamination must be 'auto' or a float in (0, 0.5]; got {c!r}.")
         X = self._validate_data(X)
         self._fit_index(X)
         n = self.n_samples_fit_
