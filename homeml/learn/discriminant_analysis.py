@@ -93,6 +93,16 @@ def _covariance(X, shrinkage=None, covariance_estimator=None) -> np.ndarray:
     )
 
 
+# the parameters LDA and QDA share (each adds its solvers and its own knob)
+_SHARED_CONSTRAINTS = {
+    "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
+    "priors": ["array-like", None],
+    "store_covariance": ["boolean"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "covariance_estimator": [HasMethods("fit"), None],
+}
+
+
 class _DiscriminantBase(ClassifierMixin, BaseEstimator):
     """Classes, priors and the probability methods shared by LDA and QDA."""
 
@@ -180,13 +190,9 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
     """
 
     _homeml_constraints = {
+        **_SHARED_CONSTRAINTS,
         "solver": [StrOptions({"svd", "lsqr", "eigen"})],
-        "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
-        "priors": ["array-like", None],
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
-        "store_covariance": ["boolean"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "covariance_estimator": [HasMethods("fit"), None],
     }
 
     def __init__(
@@ -354,13 +360,9 @@ class QuadraticDiscriminantAnalysis(_DiscriminantBase):
     """
 
     _homeml_constraints = {
+        **_SHARED_CONSTRAINTS,
         "solver": [StrOptions({"svd", "eigen"})],
-        "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
-        "priors": ["array-like", None],
         "reg_param": [Interval(Real, 0, 1, closed="both")],
-        "store_covariance": ["boolean"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "covariance_estimator": [HasMethods("fit"), None],
     }
 
     def __init__(
