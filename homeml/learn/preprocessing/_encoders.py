@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import (
     BaseEstimator,
     TransformerMixin,
@@ -170,6 +171,10 @@ class OneHotEncoder(_BaseEncoder):
         Index of the dropped category of each feature (None: nothing dropped there).
     """
 
+    _homeml_constraints = {
+        "handle_unknown": [StrOptions({"error", "ignore", "infrequent_if_exist"})],
+    }
+
     def __init__(self, *, categories="auto", drop=None, sparse_output=False, dtype=np.float64,
                  handle_unknown="error", min_frequency=None, max_categories=None,
                  feature_name_combiner="concat"):
@@ -184,12 +189,10 @@ class OneHotEncoder(_BaseEncoder):
 
     def fit(self, X, y=None):
         """Learn the categories of each feature."""
+        self._validate_params()
         if self.sparse_output:
             raise ValueError("sparse_output=True is not supported: homeml's OneHotEncoder "
                              "returns dense arrays; pass sparse_output=False.")
-        if self.handle_unknown not in ("error", "ignore", "infrequent_if_exist"):
-            raise ValueError(f"handle_unknown must be 'error', 'ignore' or "
-                             f"'infrequent_if_exist'; got {self.handle_unknown!r}.")
         self._check_unsupported()
         columns = self._columns(X, reset=True)
         self._fit_categories(columns, self.handle_unknown)
@@ -315,6 +318,8 @@ class OrdinalEncoder(_BaseEncoder):
         Not supported; must stay None.
     """
 
+    _homeml_constraints = {"handle_unknown": [StrOptions({"error", "use_encoded_value"})]}
+
     def __init__(self, *, categories="auto", dtype=np.float64, handle_unknown="error",
                  unknown_value=None, encoded_missing_value=np.nan, min_frequency=None,
                  max_categories=None):
@@ -328,9 +333,7 @@ class OrdinalEncoder(_BaseEncoder):
 
     def fit(self, X, y=None):
         """Learn the categories of each feature."""
-        if self.handle_unknown not in ("error", "use_encoded_value"):
-            raise ValueError(f"handle_unknown must be 'error' or 'use_encoded_value'; got "
-                             f"{self.handle_unknown!r}.")
+        self._validate_params()
         unknown = self.unknown_value
         if self.handle_unknown == "use_encoded_value":
             is_nan = isinstance(unknown, float) and np.isnan(unknown)

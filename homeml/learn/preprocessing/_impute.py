@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_array, check_is_fitted
 from homeml.learn.preprocessing._common import input_feature_names
 
@@ -57,6 +58,8 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         The fill value of each feature (NaN for an all-missing column that transform drops).
     """
 
+    _homeml_constraints = {"strategy": [StrOptions(set(_STRATEGIES))], "copy": ["boolean"]}
+
     def __init__(self, *, missing_values=np.nan, strategy="mean", fill_value=None, copy=True,
                  add_indicator=False, keep_empty_features=False):
         self.missing_values = missing_values
@@ -92,8 +95,7 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Compute the fill value of each feature."""
-        if self.strategy not in _STRATEGIES:
-            raise ValueError(f"strategy must be one of {_STRATEGIES}; got {self.strategy!r}.")
+        self._validate_params()
         X = self._check_X(X, reset=True)
         missing = _missing_mask(X, self.missing_values)
         fill = self.fill_value

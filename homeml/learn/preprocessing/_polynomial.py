@@ -7,6 +7,7 @@ from itertools import chain, combinations, combinations_with_replacement
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_is_fitted
 from homeml.learn.preprocessing._common import input_feature_names
 
@@ -31,6 +32,12 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         ``powers_[i, j]``: exponent of input feature j in output feature i.
     n_output_features_ : int
     """
+
+    _homeml_constraints = {
+        "interaction_only": ["boolean"],
+        "include_bias": ["boolean"],
+        "order": [StrOptions({"C", "F"})],
+    }
 
     def __init__(self, degree=2, *, interaction_only=False, include_bias=True, order="C"):
         self.degree = degree
@@ -67,8 +74,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Work out the output terms for ``X``'s number of features."""
-        if self.order not in ("C", "F"):
-            raise ValueError(f"order must be 'C' or 'F'; got {self.order!r}.")
+        self._validate_params()
         X = self._validate_data(X, reset=True, dtype=[np.float64, np.float32])
         self._terms = self._combinations(X.shape[1])
         powers = np.zeros((len(self._terms), X.shape[1]), dtype=np.int64)

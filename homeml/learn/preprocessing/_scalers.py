@@ -13,6 +13,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_is_fitted, check_sample_weight
 from homeml.learn.preprocessing._common import OneToOneFeatureNamesMixin, safe_scale
 
@@ -307,6 +308,8 @@ class Normalizer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
     copy : bool
     """
 
+    _homeml_constraints = {"norm": [StrOptions({"l1", "l2", "max"})], "copy": ["boolean", None]}
+
     def __init__(self, norm="l2", *, copy=True):
         self.norm = norm
         self.copy = copy
@@ -317,17 +320,13 @@ class Normalizer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Only checks ``X`` (the transformation is stateless)."""
-        self._check_norm()
+        self._validate_params()
         self._validate_data(X, reset=True, dtype=_FLOATS)
         return self
 
-    def _check_norm(self):
-        if self.norm not in ("l1", "l2", "max"):
-            raise ValueError(f"norm must be one of 'l1', 'l2', 'max'; got {self.norm!r}.")
-
     def transform(self, X, copy=None):
         """Divide each row by its norm."""
-        self._check_norm()
+        self._validate_params()
         X = self._validate_data(X, reset=False, dtype=_FLOATS,
                                 copy=self.copy if copy is None else copy)
         if self.norm == "l1":
