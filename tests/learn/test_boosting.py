@@ -323,7 +323,7 @@ def test_voting_params_named_estimators_and_drop():
         VotingClassifier([("nb", "drop")]).fit(X, y)
     with pytest.raises(ValueError, match="weights must be equal"):
         VotingClassifier([("nb", GaussianNB())], weights=[1, 2]).fit(X, y)
-    with pytest.raises(ValueError, match="voting must be"):
+    with pytest.raises(ValueError, match="'voting' parameter of VotingClassifier must be a str"):
         VotingClassifier([("nb", GaussianNB())], voting="loud").fit(X, y)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import (
     Bunch,
     ClassifierMixin,
@@ -43,6 +44,13 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
     classes_ : ndarray of the class labels
     """
 
+    _homeml_constraints = {
+        "voting": [StrOptions({"hard", "soft"})],
+        "weights": ["array-like", None],
+        "flatten_transform": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, estimators, *, voting="hard", weights=None, n_jobs=None,
                  flatten_transform=True, verbose=False):
         self.estimators = estimators
@@ -81,8 +89,6 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
         if bad:
             raise ValueError(f"Estimator names must be strings without '__' that are not "
                              f"constructor arguments; got {bad!r}.")
-        if self.voting not in ("hard", "soft"):
-            raise ValueError(f"voting must be 'hard' or 'soft'; got {self.voting!r}.")
         kept = [(n, e) for n, e in self.estimators if e != "drop"]
         if not kept:
             raise ValueError("All estimators are dropped. At least one is required.")
@@ -96,6 +102,7 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
 
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit every (non-dropped) estimator on ``X`` and ``y`` (labels encoded 0..k-1)."""
+        self._validate_params()
         kept = self._check_estimators()
         X, y = self._validate_data(X, y)
         self.classes_, codes = encode_classes(y, self)

@@ -8,13 +8,13 @@ Both cross-validate each candidate with :func:`fit_and_score`, record scikit-lea
 from __future__ import annotations
 
 import itertools
-import numbers
 import time
 import warnings
 from collections.abc import Mapping
 
 import numpy as np
 
+from homeml.learn._param_validation import Integral, Interval
 from homeml.learn.base import BaseEstimator, MetaEstimatorMixin, check_random_state, clone
 from homeml.learn.model_selection._split import as_indexable
 from homeml.learn.model_selection._validation import (
@@ -150,6 +150,7 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def fit(self, X, y=None, **params):
         """Cross-validate every candidate, then refit the best one on all of ``X``."""
+        self._validate_params()
         X, y = as_indexable(X), as_indexable(y)
         splitter = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         scorers, multimetric = _scorers(self.estimator, self.scoring)
@@ -304,6 +305,8 @@ class RandomizedSearchCV(BaseSearchCV):
     Other parameters and attributes are those of :class:`GridSearchCV`.
     """
 
+    _homeml_constraints = {"n_iter": [Interval(Integral, 1, None, closed="left")]}
+
     def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None, n_jobs=None,
                  refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", random_state=None,
                  error_score=np.nan, return_train_score=False):
@@ -321,7 +324,5 @@ class RandomizedSearchCV(BaseSearchCV):
         self.return_train_score = return_train_score
 
     def _candidates(self):
-        if not isinstance(self.n_iter, numbers.Integral) or self.n_iter < 1:
-            raise ValueError(f"n_iter must be a positive int; got {self.n_iter!r}.")
         return ParameterSampler(self.param_distributions, self.n_iter,
                                 random_state=self.random_state)
