@@ -88,10 +88,15 @@ class BaseEstimator(ParamsMixin):
     _homeml_constraints: dict = {}
 
     def _validate_params(self) -> None:
-        """Check the parameters against ``_homeml_constraints``; call first in ``fit``."""
+        """Check the parameters against ``_homeml_constraints``, then the rules that tie several
+        together (:meth:`_check_param_combinations`); call first in ``fit``."""
         validate_parameter_constraints(
             self._homeml_constraints, self.get_params(deep=False), type(self).__name__
         )
+        self._check_param_combinations()
+
+    def _check_param_combinations(self) -> None:
+        """Raise for values that are valid alone but not together (none by default)."""
 
     # -- tags ------------------------------------------------------------------------------------
 

@@ -78,6 +78,26 @@ def test_estimator_validate_params_uses_its_table():
         Est(alpha=-1)._validate_params()
 
 
+def test_combination_rules_run_after_the_table():
+    class Est(BaseEstimator):
+        _homeml_constraints = {"low": [Interval(Real, 0, None, closed="left")],
+                               "high": [Interval(Real, 0, None, closed="left")]}
+
+        def __init__(self, low=0.0, high=1.0):
+            self.low = low
+            self.high = high
+
+        def _check_param_combinations(self):
+            if self.low > self.high:
+                raise ValueError("low must not exceed high")
+
+    Est()._validate_params()
+    with pytest.raises(InvalidParameterError, match="'low' parameter"):
+        Est(low=-1.0)._validate_params()
+    with pytest.raises(ValueError, match="low must not exceed high"):
+        Est(low=2.0)._validate_params()
+
+
 def test_same_wording_as_sklearn():
     sk_validation = pytest.importorskip("sklearn.utils._param_validation")
     constraints = {"n": [Interval(Integral, 1, None, closed="left"), None]}

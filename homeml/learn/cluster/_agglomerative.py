@@ -288,9 +288,8 @@ callable, default="euclidean"
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "pairwise": self.metric == "precomputed"}
 
-    def _check_params(self):
-        """The checks that involve several parameters (the table checks each one alone)."""
-        self._validate_params()
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         k = self.n_clusters
         if (k is None) == (self.distance_threshold is None):
             raise ValueError(
@@ -324,7 +323,7 @@ callable, default="euclidean"
         -------
         self : AgglomerativeClustering
         """
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X, ensure_min_samples=2)
         n = X.shape[0]
         if self.metric == "precomputed" and X.shape[1] != n:

@@ -157,7 +157,8 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "preserves_dtype": ["float64", "float32"]}
 
-    def _check_fun_args(self):
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         alpha = (self.fun_args or {}).get("alpha", 1.0)
         if not 1 <= alpha <= 2:
             raise ValueError(f"fun_args['alpha'] must be in [1, 2]; got {alpha!r}.")
@@ -173,7 +174,6 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def _fit(self, X, compute_sources):
         self._validate_params()
-        self._check_fun_args()
         X = self._validate_data(X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         XT = X.T.copy()  # (n_features, n_samples): the algorithm works on columns of samples
         n_features, n_samples = XT.shape

@@ -131,14 +131,14 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             params = {"gamma": self.gamma_, "degree": self.degree, "coef0": self.coef0}
         return pairwise_kernels(A, B, metric=self.kernel, filter_params=True, **params)
 
-    def _check_params(self):
-        self._validate_params()
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         if self.fit_inverse_transform and self.kernel == "precomputed":
             raise ValueError("Cannot fit_inverse_transform with a precomputed kernel.")
 
     def fit(self, X, y=None):
         """Fit the model on ``X`` (or on a Gram matrix with ``kernel="precomputed"``)."""
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X)
         if self.kernel == "precomputed" and X.shape[0] != X.shape[1]:
             raise ValueError(f"A precomputed kernel must be square; got shape {X.shape}.")

@@ -142,7 +142,8 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.n_jobs = n_jobs
 
-    def _check_l1_ratio(self):
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         if self.l1_ratio not in (0, 0.0, None):
             raise ValueError(
                 "The 'l1_ratio' parameter of LogisticRegression must be 0 with solver='lbfgs' "
@@ -164,7 +165,6 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        self._check_l1_ratio()
         X, y = self._validate_data(X, y)
         X = X.astype(np.float64, copy=False)
         classes, codes = encode_classes(y)

@@ -177,9 +177,8 @@ class BaseSGD(BaseEstimator):
         "average": [Interval(Integral, 0, None, closed="left"), "boolean", None],
     }
 
-    def _check_params(self):
-        """The checks that involve several parameters (the table checks each one alone)."""
-        self._validate_params()
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         if self.learning_rate == "optimal" and self.alpha == 0:
             raise ValueError("alpha must be > 0 since learning_rate is 'optimal'; got alpha=0.")
         if self.learning_rate != "optimal" and self.eta0 <= 0:

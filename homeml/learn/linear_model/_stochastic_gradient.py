@@ -140,7 +140,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         X, y = self._validate_data(X, y)
         classes, codes = encode_classes(y)
         require_two_classes(classes, self)
@@ -168,7 +168,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         first = not hasattr(self, "_states")
         X, y = self._validate_data(X, y, reset=first)
         if first:
@@ -384,7 +384,7 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         X, y = self._validate_data(X, y, y_numeric=True)
         if not (self.warm_start and hasattr(self, "_state")) or coef_init is not None:
             self._state = SGDState(X.shape[1])
@@ -408,7 +408,7 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         first = not hasattr(self, "_state")
         X, y = self._validate_data(X, y, reset=first, y_numeric=True)
         if first:

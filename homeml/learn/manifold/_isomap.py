@@ -248,7 +248,7 @@ class Isomap(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None):
         """Compute and return the embedding of ``X``, shape (n_samples, n_components)."""
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X).astype(np.float64, copy=False)
         if self.metric == "precomputed":
             self.nbrs_ = _PrecomputedNeighbors(check_precomputed(X))
@@ -285,9 +285,8 @@ class Isomap(TransformerMixin, BaseEstimator):
         self.embedding_ = self.kernel_pca_.fit_transform(-0.5 * self.dist_matrix_**2)
         return self.embedding_
 
-    def _check_params(self):
-        """The checks that involve several parameters (the table checks each one alone)."""
-        self._validate_params()
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         if self.n_neighbors is not None and self.radius is not None:
             raise ValueError(
                 "Both n_neighbors and radius are provided. Use "

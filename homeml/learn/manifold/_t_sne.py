@@ -249,7 +249,7 @@ class TSNE(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None):
         """Compute and return the embedding of ``X``, shape (n_samples, n_components)."""
-        self._check_params()
+        self._validate_params()
         X = self._validate_data(X, ensure_min_samples=2)
         X = X.astype(np.float64, copy=False)
         n = X.shape[0]
@@ -269,9 +269,8 @@ class TSNE(TransformerMixin, BaseEstimator):
         self.embedding_ = self._optimize(P, Y0)
         return self.embedding_
 
-    def _check_params(self):
-        """The checks that involve several parameters (the table checks each one alone)."""
-        self._validate_params()
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         if self.method == "barnes_hut" and self.n_components > 3:
             raise ValueError("'n_components' should be inferior to 4 for the barnes_hut "
                              "algorithm as it relies on quad-tree or oct-tree.")  # fmt: skip

@@ -217,8 +217,8 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def _check_params(self) -> None:
-        self._validate_params()
+    def _check_param_combinations(self) -> None:
+        """The rules that tie parameters together (the table checks each one alone)."""
         if self.dual is False and self.loss == "hinge":
             raise ValueError(
                 "Unsupported set of arguments: loss='hinge' is not supported with dual=False "
@@ -239,7 +239,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        self._check_params()
+        self._validate_params()
         X, y = self._validate_data(X, y)
         X = np.ascontiguousarray(X, dtype=np.float64)
         self.classes_, codes = encode_classes(y)
