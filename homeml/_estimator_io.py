@@ -17,9 +17,12 @@ by its exact state (a tuple of numbers) so that it is rebuilt as the same random
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 
-from homeml.io import FORMAT_VERSION, ModelFileError, _save_with_digest
+from homeml._storage import ModelFileError, dtype_code
 
 KIND = "learn.estimator"
 
@@ -190,9 +193,7 @@ class _Encoder:
         )
 
     def array(self, array: np.ndarray, where: str):
-        from homeml.io import _CODES
-
-        if array.dtype.newbyteorder("=") in _CODES:
+        if dtype_code(array.dtype) is not None:
             key = f"a{len(self.arrays)}"
             # keep the memory layout (a Fortran-ordered or transposed array stays so): matmul
             # results depend on it in the last bits. Stored C-ordered in stride order.
@@ -225,8 +226,9 @@ def _has_state(est) -> bool:
 
 
 class _Decoder:
-    def __init__(self, arrays):
+    def __init__(self, arrays, budget: int):
         self.arrays = arrays
+        self.budget = budget  # bytes that string/object arrays may take: bounded by the file
 
     def estimator(self, spec) -> object:
         learn = _learn()
@@ -272,10 +274,7 @@ class _Decoder:
                 array = self.arrays[value["__array__"]]
                 return array.transpose(value["axes"]) if "axes" in value else array
             if "__list_array__" in value:
-                items = [self.value(v) for v in value["__list_array__"]]
-                out = np.empty(len(items), dtype=np.dtype(value["dtype"]))
-                out[:] = items
-                return out.reshape(value["shape"])
+                return self.list_array(value)
             if "__tuple__" in value:
                 return tuple(self.value(v) for v in value["__tuple__"])
             if "__masked__" in value:
@@ -315,6 +314,22 @@ class _Decoder:
             raise ModelFileError(f"a stored value is damaged: {value!r:.100} ({error})") from None
         return {k: self.value(v) for k, v in value.items()}
 
+    def list_array(self, value):
+        items = [self.value(v) for v in value["__list_array__"]]
+        dtype, shape = np.dtype(str(value["dtype"])), value["shape"]
+        if dtype.kind not in "OUS":
+            raise ModelFileError(f"a stored label array has dtype {dtype}, not strings or objects")
+        if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
+            raise ModelFileError(f"a stored label array has shape {shape!r:.100}")
+        if math.prod(shape) != len(items) or dtype.itemsize * len(items) > self.budget:
+            raise ModelFileError(
+                f"a stored label array declares shape {shape} of {dtype} for {len(items)} items "
+                "(more than the file holds)"
+            )
+        out = np.empty(len(items), dtype=dtype)
+        out[:] = items
+        return out.reshape(shape)
+
 
 def _checked_state(state, owner) -> dict:
     """Attribute names from a file must be plain attributes, never dunders like __class__."""
@@ -332,23 +347,23 @@ def _is_estimator_cls(cls) -> bool:
     return issubclass(cls, BaseEstimator)
 
 
-def save_estimator(estimator, path, metadata: dict | None = None) -> None:
-    """Save a fitted homeml.learn estimator or pipeline (see the module docstring)."""
+def accepts(obj) -> bool:
+    return _is_estimator(obj)
+
+
+def encode(estimator) -> tuple[dict, dict]:
+    """Arrays and JSON of a fitted homeml.learn estimator or pipeline (see the module docstring)."""
     encoder = _Encoder()
     spec = encoder.estimator(estimator, type(estimator).__name__)
-    info = {
-        "format": "homeml",
-        "format_version": FORMAT_VERSION,
-        "kind": KIND,
-        "estimator": spec,
-        "metadata": metadata or {},
-    }
-    _save_with_digest(path, encoder.arrays, info)
+    return encoder.arrays, {"estimator": spec}
 
 
-def load_estimator_from(path, arrays, info):
+def decode(path, arrays, info):
     """Rebuild the estimator of a file already read and verified by :func:`homeml.io.read`."""
+    spec = info.get("estimator")
+    # string arrays are rebuilt from the JSON: a few bytes per character stored, never more
+    budget = 4 * len(json.dumps(spec)) + (1 << 20)
     try:
-        return _Decoder(arrays).estimator(info.get("estimator"))
+        return _Decoder(arrays, budget).estimator(spec)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None

@@ -10,7 +10,7 @@ An agent follows the estimator rules of :mod:`homeml.learn.base` where they appl
   training (the environment is reseeded only on the first call);
 - ``act(observation)`` is the learned greedy action; ``evaluate(env, n_episodes)`` runs it;
 - ``_get_state()``/``_set_state(state)`` give the learned state as a tree of arrays and numbers,
-  which is what :func:`homeml.save` writes (see :func:`save_agent`): no pickle.
+  which is what :func:`homeml.save` writes (see :mod:`homeml.rl._agent_io`): no pickle.
 """
 
 from __future__ import annotations
