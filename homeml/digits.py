@@ -222,18 +222,51 @@ def score_test_set(net, images, labels, transform, batch_size=1000) -> tuple[flo
     return total_loss / len(images), np.concatenate(predictions)
 
 
-def load_run(run_dir):
-    """(model in eval mode, its metadata) from a ``homeml train`` output folder."""
+def load_run(run_dir, needs=("mean", "std", "dataset", "classes")):
+    """(model in eval mode, its metadata) from a ``homeml train`` output folder.
+
+    Raises
+    ------
+    homeml.io.ModelFileError
+        The file holds no network, or its metadata lacks (or has unusable) entries in ``needs``.
+    """
     path = Path(run_dir) / "model.safetensors"
     if not path.exists():
         raise FileNotFoundError(f"no model.safetensors in {run_dir}; run `homeml train` first")
-    net = io.load(path).eval()
-    return net, io.load_metadata(path)
+    net = io.load(path)
+    if not isinstance(net, nn.Module):
+        raise io.ModelFileError(f"{path}: holds a {type(net).__name__}, not a trained network")
+    meta = io.load_metadata(path)
+    _check_run_metadata(path, meta, needs)
+    return net.eval(), meta
+
+
+def _check_run_metadata(path, meta: dict, needs) -> None:
+    missing = [key for key in needs if key not in meta]
+    if missing:
+        raise io.ModelFileError(
+            f"{path}: its metadata lacks {', '.join(missing)} (saved by `homeml train`, which "
+            f"records them); got keys {sorted(meta)}"
+        )
+    for key in {"mean", "std"} & set(needs):
+        value = meta[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise io.ModelFileError(
+                f"{path}: metadata {key} must be a finite number, got {value!r}"
+            )
+    if "std" in needs and not meta["std"] > 0:
+        raise io.ModelFileError(f"{path}: metadata std must be > 0, got {meta['std']!r}")
+    if "dataset" in needs and meta["dataset"] not in DATASETS:
+        raise io.ModelFileError(
+            f"{path}: metadata dataset {meta['dataset']!r} is not one of {', '.join(DATASETS)}"
+        )
+    if "classes" in needs and not (isinstance(meta["classes"], list) and meta["classes"]):
+        raise io.ModelFileError(f"{path}: metadata classes must be a non-empty list")
 
 
 def evaluate_run(run_dir, data_dir=None) -> dict:
     """Test-set loss and accuracy of a trained run."""
-    net, meta = load_run(run_dir)
+    net, meta = load_run(run_dir, needs=("mean", "std", "dataset"))
     spec = DATASETS[meta["dataset"]]
     _, (x_test, y_test) = spec["load"](data_dir=data_dir)
     _, eval_tf = make_transforms(meta["mean"], meta["std"], augment=False)
@@ -250,11 +283,16 @@ def predict_image(run_dir, image) -> dict:
     """Class probabilities for one image (a path, PIL image or array), MNIST-preprocessed."""
     from homeml.datasets.preprocess import prepare_digit
 
-    net, meta = load_run(run_dir)
+    net, meta = load_run(run_dir, needs=("mean", "std", "classes"))
     pixels = prepare_digit(image)  # (28, 28) floats in [0, 1]
     x = (pixels - meta["mean"]) / meta["std"]
     with hm.no_grad():
         probs = net(hm.tensor(x.reshape(1, 1, 28, 28).astype(np.float32))).softmax(1).numpy()[0]
+    if len(meta["classes"]) != len(probs):
+        raise io.ModelFileError(
+            f"{run_dir}: the model gives {len(probs)} outputs but its metadata names "
+            f"{len(meta['classes'])} classes"
+        )
     best = int(probs.argmax())
     return {
         "class": meta["classes"][best],
