@@ -206,7 +206,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError) as error:
         parser.exit(1, f"homeml: error: {error}\n")
 
 

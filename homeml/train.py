@@ -189,11 +189,17 @@ def fit(
     ------
     FloatingPointError
         When the loss becomes NaN or infinite; the message names the epoch and step.
+    NotADirectoryError, PermissionError
+        Before the first epoch, when the folder of ``checkpoint`` or ``history_path`` cannot be
+        created or written.
     """
     if scheduler_step not in ("epoch", "batch"):
         raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
     if resume and checkpoint is None:
         raise ValueError("resume=True needs the checkpoint= path to resume from, got None")
+    for output in (checkpoint, history_path):  # fail now, not after the first epoch's work
+        if output is not None:
+            io.check_writable_folder(Path(output).parent)
     all_generators = [default_generator, *generators]
     history, start_epoch = History(), 0
     if resume and Path(checkpoint).exists():

@@ -346,3 +346,44 @@ def test_invalid_scheduler_step_is_rejected():
     with pytest.raises(ValueError, match="'epoch' or 'batch', got 'step'"):
         fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, scheduler=scheduler,
             scheduler_step="step")
+
+
+# ----------------------------------------------------------------------------- output folders
+
+
+class CountingLoader:
+    """A loader that counts how many batches were asked of it."""
+
+    def __init__(self, loader):
+        self.loader, self.batches = loader, 0
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            self.batches += 1
+            yield batch
+
+
+@pytest.mark.parametrize("output", ["checkpoint", "history_path"])
+def test_an_output_under_a_file_fails_before_the_first_epoch(tmp_path, output):
+    # regression: the error came only after epoch 1, naming a temporary file
+    (tmp_path / "taken").write_text("a file, not a folder")
+    model, optimizer, scheduler, train_loader, val_loader = setup()
+    loader = CountingLoader(train_loader)
+    target = tmp_path / "taken" / "run" / "out.json"
+    with pytest.raises(NotADirectoryError, match=r"taken is a file, not a folder"):
+        fit(model, optimizer, nn.CrossEntropyLoss(), loader, val_loader, epochs=1,
+            progress=False, **{output: target})
+    assert loader.batches == 0
+
+
+def test_an_unwritable_output_folder_fails_before_the_first_epoch():
+    # sysfs takes no new files, even from root (chmod cannot show this to root)
+    model, optimizer, scheduler, train_loader, val_loader = setup()
+    loader = CountingLoader(train_loader)
+    with pytest.raises(OSError, match="cannot write in /sys/kernel"):
+        fit(model, optimizer, nn.CrossEntropyLoss(), loader, val_loader, epochs=1,
+            progress=False, checkpoint="/sys/kernel/ckpt.safetensors")
+    assert loader.batches == 0
