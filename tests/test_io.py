@@ -632,3 +632,35 @@ def test_values_a_checkpoint_cannot_hold_are_a_type_error(tmp_path):
     with pytest.raises(TypeError, match="complex128"):
         io.save_checkpoint(tmp_path / "ckpt.safetensors", {"bad": np.ones(2, dtype=complex)})
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- example_input
+
+
+def test_example_input_records_the_input_shape_after_a_checked_run(tmp_path):
+    model = build_model("cnn")
+    model.train()
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    path = tmp_path / "cnn.safetensors"
+    hm.save(
+        model, path, metadata={"classes": list("0123456789")}, example_input=hm.randn(2, 1, 28, 28)
+    )
+    assert io.load_metadata(path) == {"classes": list("0123456789"), "input_shape": [1, 28, 28]}
+    assert model.training  # the mode is restored, and the check moved no BatchNorm statistic
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), before[k], err_msg=k)
+
+
+def test_a_given_input_shape_is_kept_and_arrays_are_accepted(tmp_path):
+    path = tmp_path / "mlp.safetensors"
+    hm.save(build_model("mlp"), path, {"input_shape": [784]}, example_input=np.zeros((1, 784)))
+    assert io.load_metadata(path)["input_shape"] == [784]
+
+
+def test_an_example_input_the_model_cannot_take_writes_nothing(tmp_path):
+    path = tmp_path / "mlp.safetensors"
+    with pytest.raises(ValueError, match=r"does not run on example_input of shape \(2, 5\)"):
+        hm.save(build_model("mlp"), path, example_input=hm.zeros(2, 5))
+    assert not path.exists()
+    with pytest.raises(TypeError, match="example_input is for networks"):
+        hm.save({"w": hm.zeros(2)}, path, example_input=hm.zeros(2, 5))
