@@ -366,7 +366,7 @@ def read(path) -> tuple[OrderedDict, dict]:
         )
     if version < FORMAT_VERSION:
         raise ModelFileError(
-            f"{path}: format version {version} (homeml before 0.2) is no longer read: its "
+            f"{path}: format version {version} (an earlier homeml) is no longer read: its "
             "checksum did not cover the architecture, so an edited file could not be told from "
             "a genuine one. Load it with the homeml that wrote it and save it again."
         )
