@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 import pytest
-from conftest import MAKERS
+from security_models import MAKERS
 from support import split_file, write_file
 
 import homeml as hm
