@@ -17,6 +17,7 @@ import homeml as hm
 import homeml.learn as L
 from homeml import digits, nn
 from homeml.datasets import load_mnist
+from homeml.io import FORMAT_VERSION
 from homeml.models import build_model
 from homeml.serve import create_app
 
@@ -93,7 +94,7 @@ def test_model_info(nn_client, est_client):
     info = nn_client.get("/v1/model").json()
     assert info["kind"] == "nn" and info["class"] == "Sequential"
     assert info["input_shape"] == [4] and info["classes"] == ["a", "b", "c"]
-    assert info["format_version"] == 1 and info["metrics"] == {"test_accuracy": 0.5}
+    assert info["format_version"] == FORMAT_VERSION and info["metrics"] == {"test_accuracy": 0.5}
     assert info["image_input"] is False
     info = est_client.get("/v1/model").json()
     assert info["kind"] == "estimator" and info["class"] == "Pipeline"
