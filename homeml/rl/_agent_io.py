@@ -126,7 +126,10 @@ def decode(path, arrays, info):
     params = decode_tree(info["params"], arrays)
     if not isinstance(params, dict):
         raise ModelFileError(f"{path}: the agent's parameters are not a JSON object")
+    from homeml.nn.init import skip_init
+
     agent = cls(**{k: _decode_param(v) for k, v in params.items()})
-    agent._set_state(decode_tree(info["state"], arrays))
+    with skip_init():  # networks are overwritten by the stored ones: no draws, no memory
+        agent._set_state(decode_tree(info["state"], arrays))
     _set_random_state(agent, decode_tree(info.get("random", {}), arrays))
     return agent

@@ -165,3 +165,22 @@ def test_a_header_size_beyond_the_file_is_refused_without_reading_more(tmp_path)
     path.write_bytes(struct.pack("<Q", 2**63) + b"{}")
     with pytest.raises(ModelFileError, match="header claims"):
         hm.load(path)
+
+
+def test_an_agent_declaring_huge_networks_fails_small(tmp_path):
+    from homeml.rl import DQN, make
+
+    agent = DQN(hidden_sizes=(4,), batch_size=4, learning_starts=4, seed=0)
+    agent.train(make("CartPole-v1"), 1, progress=False)
+    path = tmp_path / "dqn.safetensors"
+    hm.save(agent, path)
+    edit_homeml_info(path, lambda info: info["state"].update(sizes=[4, 10_000, 10_000, 2]))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    outcome, _, extra_mb = result.stdout.split()
+    assert outcome == "ModelFileError"
+    assert float(extra_mb) < 100, f"loading took {extra_mb} MB more"  # initialised: 800 MB
