@@ -342,9 +342,14 @@ def _checked_state(state, owner) -> dict:
 
 
 def _is_estimator_cls(cls) -> bool:
+    """A concrete estimator: the bare base class and abstract families are not."""
+    import inspect
+
     from homeml.learn.base import BaseEstimator
 
-    return issubclass(cls, BaseEstimator)
+    return (
+        issubclass(cls, BaseEstimator) and cls is not BaseEstimator and not inspect.isabstract(cls)
+    )
 
 
 def accepts(obj) -> bool:

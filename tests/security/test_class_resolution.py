@@ -156,3 +156,11 @@ def test_any_dotted_name_is_a_model_file_error_and_runs_nothing(copies, tmp_path
     assert set(sys.modules) - before == set(), f"{name!r} imported modules"
     if loaded is not None:  # only a genuine public class of the right family can be rebuilt
         assert type(loaded).__name__ == name.rpartition(".")[2]
+
+
+def test_the_bare_estimator_base_is_refused_even_with_no_params(copies):
+    path = copies["estimator"]
+    spec = {"class": "BaseEstimator", "params": {}, "state": {"coef_": 1}}
+    edit_homeml_info(path, lambda info: info.update(estimator=spec))
+    with pytest.raises(ModelFileError, match="'BaseEstimator', which is not a homeml.learn"):
+        hm.load(path)
