@@ -398,7 +398,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_partial_file(
     if existing:
         hm.save(nn.Linear(3, 2), path)
     before = path.read_bytes() if existing else None
-    monkeypatch.setattr(storage.os, "fdopen", DiskFull())
+    monkeypatch.setattr(os, "fdopen", DiskFull())
     with pytest.raises(OSError, match="No space left"):
         hm.save(build_model("mlp"), path)
     monkeypatch.undo()
@@ -419,7 +419,7 @@ def test_an_interrupted_save_cleans_up_its_temporary_file(tmp_path, monkeypatch,
     def fail(fd):
         raise error
 
-    monkeypatch.setattr(storage.os, "fsync", fail)  # after every byte is written, before renaming
+    monkeypatch.setattr(os, "fsync", fail)  # after every byte is written, before renaming
     with pytest.raises(type(error)):
         hm.save(build_model("mlp"), path)
     monkeypatch.undo()

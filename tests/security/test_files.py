@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import homeml as hm
-from homeml import _storage, nn
+from homeml import nn
 from homeml.cli import main
 
 
@@ -46,7 +46,7 @@ def test_temporary_files_name_their_process(tmp_path, monkeypatch):
         seen.append(os.path.basename(src))
         real(src, dst)
 
-    monkeypatch.setattr(_storage.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     hm.save(np.arange(3), tmp_path / "a.pt")
     assert seen and seen[0].startswith(f".a.pt.{os.getpid()}.") and seen[0].endswith(".tmp")
 
