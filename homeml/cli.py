@@ -63,27 +63,23 @@ def _serve(args) -> int:
         import fastapi  # noqa: F401
         import fastapi_offline  # noqa: F401  (/docs without a CDN)
         import multipart  # noqa: F401  (python-multipart, for image uploads)
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError as error:
         raise SystemExit(
             f"homeml: error: `homeml serve` needs fastapi, fastapi-offline, uvicorn and "
             f"python-multipart ({error}); install them with: pip install 'homeml[serve]'"
         ) from None
-    from homeml.serve import create_app, resolve_path
+    from homeml.serve._run import run
 
-    path = resolve_path(args.path)
-    app = create_app(path, max_body=args.max_body)  # a bad file fails here, with a clear error
-    if args.workers > 1:  # separate processes: each builds its app from the environment
-        os.environ["HOMEML_SERVE_PATH"] = str(path)
-        os.environ["HOMEML_SERVE_MAX_BODY"] = str(args.max_body)
-        app = "homeml.serve._factory:app"
-    uvicorn.run(
-        app,
-        factory=args.workers > 1,
+    run(
+        args.path,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        max_body=args.max_body,
+        limit_concurrency=args.limit_concurrency,
+        timeout_keep_alive=args.timeout_keep_alive,
+        read_timeout=args.read_timeout,
     )
     return 0
 
@@ -170,6 +166,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"
     )
+    serve.add_argument(
+        "--limit-concurrency", type=_positive_int, metavar="N",
+        help="connections and requests in progress at most; more get 503 at once (default: "
+        "no limit; see docs/serving-limits.md)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--timeout-keep-alive", type=_positive_int, default=5, metavar="SECONDS",
+        help="close a connection idle this long after an answer (default 5)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--read-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="time a client has to send a request's headers, and again its body; slower "
+        "clients are cut off (408 for a body) (default 10)",
+    )  # fmt: skip
     serve.set_defaults(run=_serve)
 
     from homeml.rl.algorithms import ALGORITHMS  # (names only: no agent module is imported)
