@@ -1,0 +1,209 @@
+"""The server's limits against a real ``homeml serve`` process on 127.0.0.1: pictures (size,
+aspect ratio, peak memory), slow and idle clients (raw sockets), and --limit-concurrency.
+Every test is bounded by socket timeouts and stops its server."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw
+from support import free_port
+
+import homeml as hm
+from homeml import digits
+from homeml.models import build_model
+from homeml.serve import create_app
+
+MNIST = digits.DATASETS["mnist"]
+
+
+@pytest.fixture(scope="module")
+def digit_model(tmp_path_factory):
+    hm.manual_seed(1)
+    meta = {"classes": MNIST["classes"], "mean": MNIST["mean"], "std": MNIST["std"],
+            "input_shape": [1, 28, 28]}  # fmt: skip
+    path = tmp_path_factory.mktemp("limits") / "digits.safetensors"
+    hm.save(build_model("mlp"), path, metadata=meta)
+    return path
+
+
+@contextlib.contextmanager
+def server(model_path, *options):
+    """``homeml serve`` on a free port; yields (url, process) once /health answers."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    command = [sys.executable, "-m", "homeml.cli", "serve", str(model_path), "--port", str(port),
+               *map(str, options)]  # fmt: skip
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
+    try:
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=2).raise_for_status()
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise AssertionError(log.read().decode()) from None
+                time.sleep(0.1)
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def _digit_picture(width, height, mode="RGBA", format="PNG") -> bytes:
+    """A dark "1" on white, drawn across the middle of a ``width x height`` picture."""
+    picture = Image.new(mode, (width, height), "white")
+    side = min(width, height)
+    ImageDraw.Draw(picture).line(
+        [(width // 2, height // 2 - side // 3), (width // 2, height // 2 + side // 3)],
+        fill="black", width=max(2, side // 12),
+    )  # fmt: skip
+    data = io.BytesIO()
+    picture.save(data, format=format)
+    return data.getvalue()
+
+
+def _upload(client_or_url, data):
+    files = {"file": ("digit", data)}
+    if isinstance(client_or_url, str):
+        return httpx.post(f"{client_or_url}/v1/predict/image", files=files, timeout=60)
+    return client_or_url.post("/v1/predict/image", files=files)
+
+
+# --------------------------------------------------------------------------------- pictures
+
+
+def test_pictures_too_large_or_too_thin_are_refused_from_their_header(digit_model):
+    client = TestClient(create_app(digit_model))
+    strip = io.BytesIO()
+    Image.new("1", (16_000_000, 1), 1).save(strip, format="PNG")  # 15 KB, 16 megapixels
+    for data, words in (
+        (strip.getvalue(), "16000000 x 1 pixels"),
+        (_digit_picture(2001, 2000, mode="L"), "at most 4 megapixels"),
+        (_digit_picture(3000, 100, mode="L"), "20 times wider than high"),
+        (_digit_picture(50, 1100, mode="L"), "20 times"),
+    ):
+        response = _upload(client, data)
+        assert response.status_code == 422 and words in response.json()["detail"], words
+    assert _upload(client, _digit_picture(2000, 2000, mode="L")).status_code == 200
+    assert _upload(client, _digit_picture(2000, 100, mode="L")).status_code == 200
+
+
+def test_large_pictures_are_read_as_their_small_versions(digit_model):
+    """Shrinking before the MNIST preparation changes little: a 2000x2000 photo of a digit
+    gives the answer its 280x280 version gives."""
+    client = TestClient(create_app(digit_model))
+    for format in ("PNG", "JPEG"):
+        mode = "RGB" if format == "JPEG" else "RGBA"
+        big = _upload(client, _digit_picture(2000, 2000, mode, format)).json()
+        small = _upload(client, _digit_picture(280, 280, mode, format)).json()
+        assert big["prediction"] == small["prediction"]
+        np.testing.assert_allclose(big["probabilities"], small["probabilities"], atol=0.02)
+
+
+def test_peak_memory_under_concurrent_large_pictures(digit_model):
+    """Eight 4-megapixel RGBA uploads at once: the server's peak resident memory (VmHWM, the
+    whole process: Python, NumPy, FastAPI, the model) stays under 300 MB."""
+    pictures = [_digit_picture(2000, 2000, "RGBA", "PNG"),
+                _digit_picture(2000, 2000, "RGB", "JPEG")] * 4  # fmt: skip
+    with server(digit_model) as (url, process):
+        with ThreadPoolExecutor(len(pictures)) as pool:
+            answers = list(pool.map(lambda data: _upload(url, data), pictures))
+        assert [a.status_code for a in answers] == [200] * len(pictures)
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM"))
+                      .split()[1])  # fmt: skip
+    assert peak_kb < 300 * 1024, f"peak memory {peak_kb / 1024:.0f} MB"
+
+
+# ----------------------------------------------------------------------------- slow clients
+
+
+def _closed_within(sock, seconds) -> bytes:
+    """Everything the server sends until it closes the connection (within ``seconds``)."""
+    sock.settimeout(seconds)
+    received = b""
+    while True:
+        chunk = sock.recv(4096)  # socket.timeout (the test fails) if the server keeps it open
+        if not chunk:
+            return received
+        received += chunk
+
+
+def test_slow_and_idle_connections_are_closed(digit_model):
+    with server(digit_model, "--read-timeout", 1, "--timeout-keep-alive", 1) as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        connect = lambda: socket.create_connection(("127.0.0.1", port), timeout=5)  # noqa: E731
+        with connect() as idle:  # connects and sends nothing
+            started = time.monotonic()
+            assert _closed_within(idle, 5) == b""
+            assert time.monotonic() - started < 4
+        with connect() as trickle:  # half the headers, then nothing
+            trickle.sendall(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: appl")
+            assert _closed_within(trickle, 5) == b""
+        with connect() as half_body:  # all headers, 10 of 100 body bytes
+            half_body.sendall(
+                b"POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 100\r\n\r\n" + b'{"inputs":'
+            )
+            answer = _closed_within(half_body, 5)
+            assert answer.startswith(b"HTTP/1.1 408") and b"not received within 1 s" in answer
+        with connect() as kept:  # a whole request, then idle on the kept-alive connection
+            kept.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = _closed_within(kept, 5)
+            assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b'{"status":"ok"}')
+        assert httpx.get(f"{url}/health", timeout=5).status_code == 200  # still serving
+
+
+def test_limit_concurrency(digit_model):
+    with server(digit_model, "--limit-concurrency", 2, "--read-timeout", 20) as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        holders = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+        try:
+            for holder in holders:  # two connections in progress, their requests unfinished
+                holder.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            time.sleep(0.3)
+            response = httpx.get(f"{url}/health", timeout=5)
+            assert response.status_code == 503
+        finally:
+            for holder in holders:
+                holder.close()
+        deadline = time.monotonic() + 5
+        while httpx.get(f"{url}/health", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
+def test_serve_options_are_documented_and_checked(capsys):
+    from homeml.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--limit-concurrency", "--timeout-keep-alive", "--read-timeout"):
+        assert option in text
+    for option in ("--limit-concurrency", "--timeout-keep-alive", "--read-timeout"):
+        with pytest.raises(SystemExit):
+            main(["serve", "x", option, "0"])
+        assert "expected a positive" in capsys.readouterr().err
