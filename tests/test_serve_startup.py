@@ -216,3 +216,31 @@ def test_an_agent_object_and_a_bandit(tmp_path):
     path = tmp_path / "bandit.safetensors"
     hm.save(bandit, path)
     _refused(path, "acts without observations")
+
+
+def test_a_tuple_observation_space(tmp_path):
+    path = tmp_path / "blackjack.safetensors"
+    run_rl("Blackjack-v1", "mc-on-policy", 200, seed=0, eval_episodes=2, out=path,
+           progress=False)  # fmt: skip
+    agent, client = hm.load(path), TestClient(create_app(path))
+    reference = gymnasium.make("Blackjack-v1").observation_space
+    reference.seed(0)
+    for _ in range(20):
+        observation = tuple(int(v) for v in reference.sample())
+        body = client.post("/v1/act", json={"observation": list(observation)})
+        assert body.status_code == 200 and body.json() == {"action": agent.act(observation)}
+    for bad in ([32, 5, 0], [1, 5], [1, 5, 0, 0], 17, [1.5, 5, 0]):
+        response = client.post("/v1/act", json={"observation": bad})
+        assert response.status_code == 422, bad
+    schema = client.get("/openapi.json").json()["paths"]["/v1/act"]["post"]
+    example = schema["requestBody"]["content"]["application/json"]["examples"]
+    assert next(iter(example.values()))["value"] == {"observation": [0, 0, 0]}
+
+
+def test_a_dqn_agent(tmp_path):
+    path = tmp_path / "dqn.safetensors"
+    run_rl("CartPole-v1", "dqn", 2, seed=0, eval_episodes=1, out=path, progress=False)
+    agent, client = hm.load(path), TestClient(create_app(path))
+    assert client.get("/v1/model").json()["observation"]["shape"] == [4]
+    x = [0.1, -0.2, 0.05, 0.3]
+    assert client.post("/v1/act", json={"observation": x}).json() == {"action": agent.act(x)}

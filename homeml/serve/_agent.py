@@ -48,7 +48,7 @@ class ServedAgent:
         """Act once on an observation of the space; ModelCheckError if that fails."""
         name = type(self.model).__name__
         try:
-            action = self.model.act(_an_observation(self.space))
+            action = self.model.act(_an_observation(self.space, as_json=False))
             int(action)
         except Exception as error:  # a broken or tampered agent: refuse it with the reason
             raise ModelCheckError(
@@ -58,6 +58,10 @@ class ServedAgent:
 
     def expected(self) -> str:
         return f"one observation of {self.space!r}"
+
+    def example_observation(self):
+        """A valid observation, as JSON holds it (for the API docs)."""
+        return _an_observation(self.space, as_json=True)
 
     def describe(self) -> dict:
         return {
@@ -126,14 +130,16 @@ def _same_layout(a, b) -> bool:
     return False
 
 
-def _an_observation(space):
+def _an_observation(space, as_json: bool):
     """A valid observation: the first element, or the Box point nearest to zero."""
     kind = type(space).__name__
     if kind == "Discrete":
         return int(space.start)
     if kind == "Tuple":
-        return tuple(_an_observation(part) for part in space.spaces)
-    return np.clip(np.zeros(space.shape, dtype=space.dtype), space.low, space.high)
+        parts = [_an_observation(part, as_json) for part in space.spaces]
+        return parts if as_json else tuple(parts)
+    point = np.clip(np.zeros(space.shape, dtype=space.dtype), space.low, space.high)
+    return point.tolist() if as_json else point
 
 
 def _describe_space(space) -> dict:

@@ -184,10 +184,7 @@ def _example_sample(served) -> list:
 
 
 def _agent_routes(app, served) -> None:
-    from homeml.serve._agent import _an_observation
-
-    observation = np.asarray(_an_observation(served.space), dtype=object).tolist()
-    observation = _plain(observation)
+    observation = served.example_observation()
     answer = served.act(observation)
 
     @app.get(
@@ -211,13 +208,6 @@ def _agent_routes(app, served) -> None:
         })],
     ) -> dict:
         return served.act(request.observation)
-
-
-def _plain(value):
-    """NumPy scalars in nested lists as Python numbers (for JSON)."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _pages(app, served) -> None:

@@ -135,8 +135,8 @@ class ServedModel:
                     f"{list(self.input_shape)}"
                 )
         scores = outputs.get("scores")
-        if self.classes is not None and scores is not None:
-            n_outputs = scores.shape[1] if scores.ndim == 2 else 1
+        if self.classes is not None and scores is not None and scores.ndim <= 2:
+            n_outputs = scores.shape[1] if scores.ndim == 2 else 1  # one row per sample
             if n_outputs != len(self.classes):
                 raise ModelCheckError(
                     f"this {name} has {n_outputs} outputs but its metadata names "
