@@ -118,6 +118,16 @@ def _positive_float(text):
     return value
 
 
+def _port(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="homeml", description="A homemade ML stack on NumPy.")
     parser.add_argument("--version", action="version", version=f"homeml {homeml.__version__}")
@@ -161,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve a saved model over HTTP (FastAPI)")
     serve.add_argument("path", help="a model file, or a run folder holding model.safetensors")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="default 8000")
     serve.add_argument("--workers", type=_positive_int, default=1, help="processes (default 1)")
     serve.add_argument(
         "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"

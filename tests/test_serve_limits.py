@@ -207,3 +207,15 @@ def test_serve_options_are_documented_and_checked(capsys):
         with pytest.raises(SystemExit):
             main(["serve", "x", option, "0"])
         assert "expected a positive" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["80000", "-1", "http"])
+def test_a_bad_port_is_one_line(port, capsys):
+    from homeml.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "model.safetensors", "--port", port])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"expected a port number from 0 to 65535, got {port}" in err
+    assert "Traceback" not in err
