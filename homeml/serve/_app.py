@@ -1,5 +1,7 @@
-"""The FastAPI application: routes, their documentation, error answers and the pages."""
+"""The FastAPI application: routes, their documentation, error answers and the pages.
 
+(No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations at
+run time, and those that name per-app examples refer to local variables.)"""
 
 import asyncio
 import base64
