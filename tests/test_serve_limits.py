@@ -219,3 +219,32 @@ def test_a_bad_port_is_one_line(port, capsys):
     err = capsys.readouterr().err
     assert f"expected a port number from 0 to 65535, got {port}" in err
     assert "Traceback" not in err
+
+
+def test_every_picture_mode_reads_as_homeml_predict_reads_it(digit_model, tmp_path):
+    """Below the working size nothing is shrunk: the server's answer is `homeml predict`'s for
+    grey, colour, palette, transparent and 16-bit pictures alike."""
+    client = TestClient(create_app(digit_model))
+    ink = np.zeros((120, 90), dtype=np.uint8)
+    ink[20:100, 40:52] = 255  # a "1"
+    pictures = {
+        "L": Image.fromarray(ink), "RGB": Image.fromarray(ink).convert("RGB"),
+        "P": Image.fromarray(ink).convert("P"),
+        "I;16": Image.fromarray(ink.astype(np.uint16) * 257),
+    }  # fmt: skip
+    transparent = np.zeros((120, 90, 4), dtype=np.uint8)
+    transparent[..., 3] = ink  # black ink on a see-through background (a canvas export)
+    pictures["RGBA"] = Image.fromarray(transparent)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "model.safetensors").write_bytes(digit_model.read_bytes())
+    for mode, picture in pictures.items():
+        data = io.BytesIO()
+        picture.save(data, format="PNG")
+        expected = digits.predict_image(run, io.BytesIO(data.getvalue()))
+        answer = _upload(client, data.getvalue())
+        assert answer.status_code == 200, (mode, answer.text)
+        assert answer.json()["prediction"] == expected["class"], mode
+        np.testing.assert_allclose(
+            answer.json()["probabilities"], list(expected["probabilities"].values()), atol=1e-6
+        )

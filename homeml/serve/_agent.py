@@ -3,6 +3,8 @@ observation, checked against the observation space the agent learned on."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from homeml.serve._inputs import ALL_NUMBERS, InputError, ModelCheckError, first_non_number
@@ -11,8 +13,6 @@ from homeml.serve._inputs import ALL_NUMBERS, InputError, ModelCheckError, first
 def is_agent(model) -> bool:
     """Whether ``model`` is a homeml.rl agent (checked before estimators: agents are
     estimators too)."""
-    import sys
-
     base = sys.modules.get("homeml.rl.base")  # an agent's module imported it already
     return base is not None and isinstance(model, base.Agent)
 
