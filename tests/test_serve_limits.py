@@ -108,6 +108,12 @@ def test_pictures_too_large_or_too_thin_are_refused_from_their_header(digit_mode
         assert response.status_code == 422 and words in response.json()["detail"], words
     assert _upload(client, _digit_picture(2000, 2000, mode="L")).status_code == 200
     assert _upload(client, _digit_picture(2000, 100, mode="L")).status_code == 200
+    for format in ("TIFF", "PPM", "ICO"):  # formats Pillow reads, but not offered to clients
+        response = _upload(client, _digit_picture(64, 64, mode="RGB", format=format))
+        assert response.status_code == 422 and "PNG, JPEG, WEBP, GIF, BMP" in response.text
+    for format in ("WEBP", "GIF", "BMP"):
+        assert _upload(client, _digit_picture(64, 64, mode="RGB", format=format)).status_code \
+            == 200
 
 
 def test_large_pictures_are_read_as_their_small_versions(digit_model):

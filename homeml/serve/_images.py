@@ -14,6 +14,9 @@ from homeml.serve._inputs import InputError
 MAX_PIXELS = 4_000_000  # a 2000 x 2000 photo; 16-bit RGBA at this size decodes to 32 MB
 MAX_ASPECT = 20  # a digit is roughly square; a 16,000,000 x 1 strip is not a digit
 WORKING_SIDE = 512  # the longest side a picture is shrunk to before MNIST preprocessing
+# The formats people upload; Pillow's other decoders (PSD, FITS, TIFF, ...) are not offered to
+# strangers, which keeps their advisories away from the server.
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 
 
 def read_digit(data: bytes) -> np.ndarray:
@@ -23,10 +26,10 @@ def read_digit(data: bytes) -> np.ndarray:
     from homeml.datasets.preprocess import prepare_digit
 
     try:
-        picture = Image.open(io.BytesIO(data))
+        picture = Image.open(io.BytesIO(data), formats=FORMATS)
     except UnidentifiedImageError:
         raise InputError(
-            "could not read the image: not a PNG, JPEG or other format Pillow decodes"
+            f"could not read the image: not a picture in one of the formats {', '.join(FORMATS)}"
         ) from None
     except (OSError, Image.DecompressionBombError) as error:
         raise InputError(f"could not read the image: {error}") from None
@@ -42,7 +45,8 @@ def read_digit(data: bytes) -> np.ndarray:
             f"{MAX_ASPECT} times wider than high or higher than wide"
         )
     try:
-        picture.draft("L", (WORKING_SIDE, WORKING_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8
+        if max(width, height) > 2 * WORKING_SIDE:  # JPEG: decode at 1/2, 1/4 or 1/8 scale
+            picture.draft("L", (WORKING_SIDE, WORKING_SIDE))
         picture.load()
         if picture.mode.startswith("I") or picture.mode == "F":
             picture = _to_8_bits(picture)
