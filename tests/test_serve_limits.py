@@ -179,6 +179,9 @@ def test_slow_and_idle_connections_are_closed(digit_model):
             kept.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
             answer = _closed_within(kept, 5)
             assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b'{"status":"ok"}')
+        with connect() as pipelined:  # two requests at once: both answered, then closed
+            pipelined.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+            assert _closed_within(pipelined, 5).count(b"HTTP/1.1 200") == 2
         assert httpx.get(f"{url}/health", timeout=5).status_code == 200  # still serving
 
 

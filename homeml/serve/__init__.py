@@ -10,14 +10,15 @@ Needs the optional dependencies fastapi, fastapi-offline, uvicorn and python-mul
 
 from __future__ import annotations
 
+from homeml.serve._agent import ServedAgent
 from homeml.serve._inputs import InputError, ModelCheckError
 from homeml.serve._model import ServedModel, resolve_path
 
 DEFAULT_MAX_BODY = 1_000_000
 
 __all__ = [
-    "DEFAULT_MAX_BODY", "InputError", "ModelCheckError", "ServedModel", "create_app", "load_served",
-    "resolve_path",
+    "DEFAULT_MAX_BODY", "InputError", "ModelCheckError", "ServedAgent", "ServedModel",
+    "create_app", "load_served", "resolve_path",
 ]  # fmt: skip
 
 
@@ -42,7 +43,7 @@ def load_served(model_or_path, metadata: dict | None = None):
         If the model cannot be served: it fails on a zero input, its classes do not match its
         outputs, its input shape is unknown, or it is an agent without observations.
     """
-    from homeml.serve._agent import ServedAgent, is_agent
+    from homeml.serve._agent import is_agent
 
     if isinstance(model_or_path, (ServedModel, ServedAgent)):
         return model_or_path

@@ -32,8 +32,10 @@ class TimedH11Protocol(H11Protocol):
         self._arm_header_timer()
 
     def on_response_complete(self) -> None:
+        # the next request on this connection gets the same time (armed first: the parent
+        # handles an already received next request, which then cancels it)
+        self._arm_header_timer()
         super().on_response_complete()
-        self._arm_header_timer()  # the next request on this connection gets the same time
 
     def handle_events(self) -> None:
         super().handle_events()
