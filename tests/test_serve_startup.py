@@ -244,3 +244,12 @@ def test_a_dqn_agent(tmp_path):
     assert client.get("/v1/model").json()["observation"]["shape"] == [4]
     x = [0.1, -0.2, 0.05, 0.3]
     assert client.post("/v1/act", json={"observation": x}).json() == {"action": agent.act(x)}
+
+
+def test_a_leading_pool_counts_and_other_layers_leave_the_shape_unknown():
+    net = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Linear(3 * 4 * 4, 2))
+    side = _smallest_side_that_runs(net, 2)
+    assert TestClient(create_app(net)).get("/v1/model").json()["input_shape"] == [2, side, side]
+    pooled = nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                           nn.Linear(2, 2))  # any size works: the shape is not fixed
+    _refused(pooled, "cannot tell the input shape")

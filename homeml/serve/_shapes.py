@@ -35,7 +35,7 @@ def infer_input_shape(model) -> tuple[int, ...] | None:
         return None
     channels = int(layers[first].in_channels)
     for side in range(1, _LARGEST_SIDE + 1):  # shape arithmetic only: no forward pass
-        fits = _flattens_to_linear(layers[first:], channels, side)
+        fits = _flattens_to_linear(layers, channels, side)  # (from the start: a pool may lead)
         if fits is None:
             return None
         if fits:
@@ -65,8 +65,9 @@ def _has_weights(layer) -> bool:
 
 
 def _flattens_to_linear(layers, channels: int, side: int) -> bool | None:
-    """Whether a ``channels x side x side`` input reaches ``Flatten`` then ``Linear`` with the
-    Linear's size (False), or None when the layers are not ones whose shapes are known here."""
+    """Whether a ``channels x side x side`` input reaches ``Flatten`` with as many values as
+    the ``Linear`` after it takes; None when the layers are not ones whose shapes are known
+    here (then no size will do)."""
     height = width = side
     for index, layer in enumerate(layers):
         name = type(layer).__name__
