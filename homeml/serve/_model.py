@@ -182,8 +182,8 @@ class ServedModel:
             info["preprocessing"] = (
                 f"pixels x in [0, 1] become (x - {mean:g}) / {std:g}; 0-255 values are divided "
                 f"by 255 first. Say which with \"scale\"; without it the scale is inferred "
-                f"(negative values: normalized; all within [0, 1]: 0-1; whole numbers up to "
-                f"255: 0-255) and stated in the answer"
+                f"(all values within [0, 1]: 0-1; whole numbers from 0 to 255: 0-255; anything "
+                f"else: normalized) and stated in the answer"
             )
         return info
 
