@@ -257,3 +257,31 @@ def test_every_picture_mode_reads_as_homeml_predict_reads_it(digit_model, tmp_pa
         np.testing.assert_allclose(
             answer.json()["probabilities"], list(expected["probabilities"].values()), atol=1e-6
         )
+
+
+def test_at_most_two_pictures_are_decoded_at_once(digit_model, monkeypatch):
+    import threading
+
+    from homeml.serve import _app
+
+    lock, active, most = threading.Lock(), [0], [0]
+    real = _app.read_digit
+
+    def counting(data):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            time.sleep(0.2)
+            return real(data)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(_app, "read_digit", counting)
+    client = TestClient(create_app(digit_model))
+    picture = _digit_picture(100, 100, mode="L")
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: _upload(client, picture), range(6)))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert most[0] == _app.IMAGE_DECODES == 2

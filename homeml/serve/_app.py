@@ -3,11 +3,11 @@
 (No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations at
 run time, and those that name per-app examples refer to local variables.)"""
 
-import asyncio
 import base64
 import hashlib
 import html
 import re
+import threading
 from importlib import resources
 from typing import Annotated
 
@@ -39,7 +39,8 @@ from homeml.serve._schemas import (
 # bigger ones and images in a worker thread, so that a large request does not stall the others.
 _ON_THE_LOOP = 4096
 # Pictures decoded at once; each may take tens of MB while it is decoded, so a burst of uploads
-# waits here instead of multiplying the server's memory.
+# waits here instead of multiplying the server's memory. (A thread semaphore, taken in the worker
+# thread, so that it works whichever event loop a request runs on: TestClient runs several.)
 IMAGE_DECODES = 2
 _KINDS = {"nn": "a neural network", "estimator": "an estimator",
           "agent": "a reinforcement-learning agent"}  # fmt: skip
@@ -145,7 +146,12 @@ def _model_routes(app, served) -> None:
             result = await run_in_threadpool(served.predict_array, x)
         return result | ({"scale": scale} if scale else {})
 
-    decodes = asyncio.Semaphore(IMAGE_DECODES)
+    decodes = threading.BoundedSemaphore(IMAGE_DECODES)
+
+    def decode(data: bytes):
+        with decodes:
+            return read_digit(data)
+
     classes = served.classes or list(range(10))
     image_answer = {"prediction": classes[1 % len(classes)],
                     "probabilities": [round(1 / len(classes), 4)] * len(classes)}  # fmt: skip
@@ -171,8 +177,7 @@ def _model_routes(app, served) -> None:
                 "use /v1/predict with " + served.expected(),
             )
         data = await file.read()
-        async with decodes:
-            pixels = await run_in_threadpool(read_digit, data)
+        pixels = await run_in_threadpool(decode, data)
         return served.predict_pixels(pixels)
 
 
