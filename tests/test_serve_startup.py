@@ -15,7 +15,6 @@ from homeml.models import build_model
 from homeml.rl.algorithms import run as run_rl
 from homeml.serve import ModelCheckError, create_app
 
-gymnasium = pytest.importorskip("gymnasium", reason="pip install gymnasium")
 X = np.random.default_rng(0).normal(size=(40, 3))
 Y = (X[:, 0] > 0).astype(int)
 
@@ -152,6 +151,12 @@ def test_strided_and_padded_convolutions_against_the_reference():
 
 
 @pytest.fixture(scope="module")
+def gymnasium():
+    """The reference for observation spaces."""
+    return pytest.importorskip("gymnasium", reason="pip install gymnasium (the reference)")
+
+
+@pytest.fixture(scope="module")
 def frozen_lake_agent(tmp_path_factory):
     path = tmp_path_factory.mktemp("agent") / "q.safetensors"
     run_rl("FrozenLake-v1", "q-learning", 300, seed=0, eval_episodes=5, out=path, progress=False)
@@ -165,7 +170,7 @@ def cartpole_agent(tmp_path_factory):
     return hm.load(path), path
 
 
-def test_a_tabular_agent_answers_its_greedy_actions(frozen_lake_agent):
+def test_a_tabular_agent_answers_its_greedy_actions(frozen_lake_agent, gymnasium):
     agent, path = frozen_lake_agent
     client = TestClient(create_app(path))
     info = client.get("/v1/model").json()
@@ -186,7 +191,7 @@ def test_a_tabular_agent_answers_its_greedy_actions(frozen_lake_agent):
     assert "/v1/predict" not in client.get("/openapi.json").json()["paths"]
 
 
-def test_a_network_agent_checks_observations_against_the_space(cartpole_agent):
+def test_a_network_agent_checks_observations_against_the_space(cartpole_agent, gymnasium):
     agent, path = cartpole_agent
     client = TestClient(create_app(path))
     reference = gymnasium.make("CartPole-v1").observation_space
@@ -218,7 +223,7 @@ def test_an_agent_object_and_a_bandit(tmp_path):
     _refused(path, "acts without observations")
 
 
-def test_a_tuple_observation_space(tmp_path):
+def test_a_tuple_observation_space(tmp_path, gymnasium):
     path = tmp_path / "blackjack.safetensors"
     run_rl("Blackjack-v1", "mc-on-policy", 200, seed=0, eval_episodes=2, out=path,
            progress=False)  # fmt: skip
