@@ -173,6 +173,10 @@ def test_every_answer_says_nosniff_and_has_a_request_id(untrained_digits):
     for answer in answers:
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["x-request-id"])
+    # a proxy's request id is kept when it is a short token, replaced otherwise
+    for given, kept in (("abc-123.x_Y", True), ("a" * 65, False), ("bad id\x01", False)):
+        answer = untrained_digits.get("/health", headers={"x-request-id": given})
+        assert (answer.headers["x-request-id"] == given) is kept
 
 
 @pytest.mark.parametrize("which", ["digits", "pipeline"])

@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import uuid
 
 log = logging.getLogger("homeml.serve")
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
 
 class Guard:
-    """Give every request an id (the ``X-Request-ID`` header of its answer), add
-    ``X-Content-Type-Options: nosniff`` to every answer, and turn any unexpected exception into
-    a JSON 500 naming the request id, with the traceback in the server's log only."""
+    """Give every request an id (the ``X-Request-ID`` header of its answer: the one a proxy
+    sent, if it is a short token, else a new one), add ``X-Content-Type-Options: nosniff`` to
+    every answer, and turn any unexpected exception into a JSON 500 naming the request id, with
+    the traceback in the server's log only."""
 
     def __init__(self, app):
         self.app = app
@@ -22,7 +25,8 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request_id = uuid.uuid4().hex
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"")
+        request_id = given.decode() if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         started = False
 
         async def send_with_headers(message):
