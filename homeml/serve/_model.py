@@ -138,9 +138,11 @@ class ServedModel:
         if self.classes is not None and scores is not None and scores.ndim <= 2:
             n_outputs = scores.shape[1] if scores.ndim == 2 else 1  # one row per sample
             if n_outputs != len(self.classes):
+                count = f"{len(self.classes)} class" + ("" if len(self.classes) == 1 else "es")
+                n_out = f"{n_outputs} output" + ("" if n_outputs == 1 else "s")
                 raise ModelCheckError(
-                    f"this {name} has {n_outputs} outputs but its metadata names "
-                    f"{len(self.classes)} classes ({self.classes!r:.80})"
+                    f"this {name} has {n_out} but its metadata names {count} "
+                    f"({self.classes!r:.80}); they must match one to one"
                 )
 
     # -- describing the input ---------------------------------------------------------------
