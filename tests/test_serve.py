@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from support import serve_process
+from support import serve_process, skip_without_datasets
 
 import homeml as hm
 import homeml.learn as L
@@ -47,6 +47,7 @@ def estimator(tmp_path_factory):
 @pytest.fixture(scope="module")
 def digit_run(tmp_path_factory):
     """A `homeml train`-style run folder (random weights) and a PNG of a real MNIST digit."""
+    skip_without_datasets("mnist")
     hm.manual_seed(1)
     folder = tmp_path_factory.mktemp("run")
     spec = digits.DATASETS["mnist"]

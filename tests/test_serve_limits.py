@@ -226,8 +226,8 @@ def test_a_bad_port_is_one_line(port, capsys):
         main(["serve", "model.safetensors", "--port", port])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert f"expected a port number from 0 to 65535, got {port}" in err
-    assert "Traceback" not in err
+    assert "port number" in err and port in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_every_picture_mode_reads_as_homeml_predict_reads_it(digit_model, tmp_path):

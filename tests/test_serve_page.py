@@ -13,14 +13,16 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from support import serve_process
+from support import serve_process, skip_without_datasets
 
 from homeml import digits
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = os.environ.get("HOMEML_CHROMIUM") or shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
+    CHROMIUM is None,
+    reason="needs a Chromium browser: apt-get install chromium (Debian/Ubuntu), or set "
+    "HOMEML_CHROMIUM to a Chromium executable",
 )
 
 # Strokes in canvas pixels (the pad is 280 x 280), drawn as a person would.
@@ -32,6 +34,7 @@ ZERO = [[(140 + 60 * math.sin(t), 140 - 90 * math.cos(t)) for t in np.linspace(0
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     """A small MLP trained on 20,000 MNIST images (about 95% test accuracy, ~10 s)."""
+    skip_without_datasets("mnist")
     out = tmp_path_factory.mktemp("page-run")
     digits.train("mnist", model="mlp", epochs=2, limit=20_000, out=out, progress=False)
     return out
