@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from support import skip_without_datasets
 
 import homeml as hm
 import homeml.learn as L
@@ -32,8 +32,7 @@ def _digit_meta():
 @pytest.fixture(scope="module")
 def trained_digits(tmp_path_factory):
     """A small MLP trained on real MNIST, and the first test image (a 7) as 0-255 integers."""
-    if not os.environ.get("HOMEML_DATA"):
-        pytest.skip("HOMEML_DATA is not set: point it at a folder holding mnist/")
+    skip_without_datasets("mnist")
     from homeml.datasets import load_mnist
 
     out = tmp_path_factory.mktemp("digits")
