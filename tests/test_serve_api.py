@@ -146,6 +146,9 @@ def test_every_operation_has_a_summary_a_description_and_examples(
                     response = client.post(path, json=example["value"])
                     assert response.status_code == 200 and response.json() == ok["example"]
     assert "/favicon.ico" not in paths and "/" not in paths
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for answer in ("ErrorAnswer", "ServerError"):  # the error answers show an example too
+        assert schemas[answer]["examples"], answer
 
 
 def test_wording(pipeline_client, untrained_digits):

@@ -91,12 +91,22 @@ class ErrorAnswer(BaseModel):
 
     detail: str
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "detail": "inputs have shape [3]; expected one sample of shape [4], or a batch of them "
+        "(shape [n, 4])",
+    }]}}  # fmt: skip
+
 
 class ServerError(BaseModel):
     """A 500: a bug, logged by the server under this request id (the answer's X-Request-ID)."""
 
     detail: str
     request_id: str
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "detail": "internal server error (request id 3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c); the "
+        "server's log has details", "request_id": "3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c",
+    }]}}  # fmt: skip
 
 
 ERROR_ANSWERS = {
