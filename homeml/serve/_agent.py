@@ -57,6 +57,7 @@ class ServedAgent:
             ) from None
 
     def expected(self) -> str:
+        """What a request must hold, in the words error answers use."""
         return f"one observation of {self.space!r}"
 
     def example_observation(self):
@@ -64,6 +65,7 @@ class ServedAgent:
         return _an_observation(self.space, as_json=True)
 
     def describe(self) -> dict:
+        """What /v1/model answers: the agent, its observation space, environment, metrics."""
         return {
             "kind": "agent",
             "class": type(self.model).__name__,

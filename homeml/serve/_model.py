@@ -164,6 +164,7 @@ class ServedModel:
         return shapes
 
     def expected(self) -> str:
+        """What a request must hold, in the words error answers use."""
         shapes = " or ".join(str(list(s)) for s in self.sample_shapes())
         first = ", ".join(map(str, self.input_shape))
         return f"one sample of shape {shapes}, or a batch of them (shape [n, {first}])"
@@ -190,6 +191,7 @@ class ServedModel:
         return info
 
     def describe(self) -> dict:
+        """What /v1/model answers: the model, its input, classes, format and metrics."""
         return {
             "kind": self.kind,
             "class": type(self.model).__name__,
