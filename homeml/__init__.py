@@ -72,6 +72,7 @@ from homeml.ops.elementwise import (
 )
 from homeml.io import load, save
 from homeml.ops.linalg import matmul
+from homeml.ops.logical import allclose
 from homeml.ops.movement import (
     cat,
     chunk,
@@ -112,6 +113,7 @@ from homeml.ops.reduce import (
 
 # Subpackages reachable as attributes, like torch.nn and torch.optim after `import torch`.
 from homeml import data, nn, optim  # noqa: E402  (they import the names above)
+from homeml import linalg  # noqa: E402
 
 __version__ = "0.1.0"
 
