@@ -25,14 +25,24 @@ from homeml._storage._files import (
     temporary_beside,
 )
 from homeml._storage._format import FORMAT_VERSION, MAX_JSON_DEPTH, ModelFileError, dtype_code
-from homeml._storage._tree import MARKERS, decode_tree, encode_tree
+from homeml._storage._tree import (
+    MARKERS,
+    TreeDecoder,
+    TreeEncoder,
+    as_list,
+    decode_tree,
+    encode_tree,
+)
 
 __all__ = [
     "FORMAT_VERSION",
     "MARKERS",
     "MAX_JSON_DEPTH",
+    "TreeDecoder",
+    "TreeEncoder",
     "ModelFileError",
     "arrays_of",
+    "as_list",
     "atomic_write",
     "check_writable_folder",
     "decode_tree",
