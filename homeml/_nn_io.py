@@ -1,6 +1,7 @@
 """The network codec: a homeml.nn model stored as its constructor call plus its state_dict.
 
-An architecture is ``{"class": "nn.Linear", "args": [...], "kwargs": {...}}``. The class is a key
+An architecture is ``{"class": "nn.Linear", "args": [...], "kwargs": {...}}``, its values in the
+shared tree codec plus three markers (nested modules, dtypes, ordered dicts). The class is a key
 of :func:`public_classes`, built from the public names of :mod:`homeml.nn` and
 :mod:`homeml.models`: nothing is imported by a name read from a file, and private or abstract
 classes (``Module`` itself, ``_ConvNd``, ``_Loss``) cannot be named. On load the model is built
@@ -16,11 +17,11 @@ from collections import OrderedDict
 
 import numpy as np
 
-from homeml._storage import ModelFileError
+from homeml._storage import ModelFileError, TreeDecoder, TreeEncoder, as_list
 
 KIND = "nn.Module"
 _PACKAGES = ("nn", "models")
-_MARKERS = {"__module__", "__dtype__", "__tuple__", "__ordered__", "__dict__"}
+_MARKERS = {"__module__", "__dtype__", "__ordered__"}  # on top of the shared tree codec's
 
 
 def public_classes() -> dict[str, type]:
@@ -69,33 +70,27 @@ def describe(module, names=None) -> dict:
         )
     args, kwargs = getattr(module, "_init_args", ((), {}))
 
-    def encode(value):
+    def extend(value, where):
         if isinstance(value, Module):
             return {"__module__": describe(value, names)}
-        if isinstance(value, tuple):  # kept a tuple: kernel_size=(3, 3) must not come back a list
-            return {"__tuple__": [encode(v) for v in value]}
-        if isinstance(value, list):
-            return [encode(v) for v in value]
         if isinstance(value, OrderedDict):  # Sequential(OrderedDict(...)), Sequential slices
-            return {"__ordered__": [[encode(k), encode(v)] for k, v in value.items()]}
-        if isinstance(value, dict):
-            if all(isinstance(k, str) for k in value) and not _MARKERS & value.keys():
-                return {k: encode(v) for k, v in value.items()}
-            return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+            return {
+                "__ordered__": [[encoder.encode(k), encoder.encode(v)] for k, v in value.items()]
+            }
         if isinstance(value, np.dtype) or (
             isinstance(value, type) and issubclass(value, np.generic)
         ):
             return {"__dtype__": np.dtype(value).name}
-        if isinstance(value, np.generic):  # np.float32(0.5) as a plain number
-            value = value.item()
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return value
-        raise TypeError(f"cannot save constructor argument {value!r} of {cls.__name__}")
+        if isinstance(value, np.ndarray):  # values belong in the state_dict, not the call
+            raise TypeError(f"cannot save constructor argument {where} of {cls.__name__}: an array")
+        return None
 
+    encoder = TreeEncoder(extend=extend, markers=_MARKERS)
+    where = cls.__name__
     return {
         "class": names[cls],
-        "args": encode(list(args)),
-        "kwargs": {name: encode(v) for name, v in kwargs.items()},
+        "args": [encoder.encode(v, f"{where} argument {i}") for i, v in enumerate(args)],
+        "kwargs": {name: encoder.encode(v, f"{where}({name}=)") for name, v in kwargs.items()},
     }
 
 
@@ -111,25 +106,20 @@ def build(spec, registry=None):
             "homeml.models"
         )
 
-    def decode(value):
-        if isinstance(value, dict):
-            if "__module__" in value:
-                return build(value["__module__"], registry)
-            if "__dtype__" in value:
-                dtype = np.dtype(str(value["__dtype__"]))
-                if dtype.kind not in "biuf":
-                    raise ModelFileError(f"the file gives {name} a dtype {dtype}")
-                return dtype
-            if "__tuple__" in value:
-                return tuple(decode(v) for v in _list(value["__tuple__"]))
-            if "__ordered__" in value:
-                return OrderedDict((decode(k), decode(v)) for k, v in _pairs(value["__ordered__"]))
-            if "__dict__" in value:
-                return {decode(k): decode(v) for k, v in _pairs(value["__dict__"])}
-            return {k: decode(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [decode(v) for v in value]
-        return value
+    def module(value, decoder):
+        return build(value["__module__"], registry)
+
+    def dtype(value, decoder):
+        dtype = np.dtype(str(value["__dtype__"]))
+        if dtype.kind not in "biuf":
+            raise ModelFileError(f"the file gives {name} a dtype {dtype}")
+        return dtype
+
+    def ordered(value, decoder):
+        pairs = as_list(value["__ordered__"])
+        if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise ModelFileError(f"expected [key, value] pairs in the architecture: {pairs!r:.100}")
+        return OrderedDict((decoder.decode(k), decoder.decode(v)) for k, v in pairs)
 
     args, kwargs = spec.get("args", []), spec.get("kwargs", {})
     if not (isinstance(args, list) and isinstance(kwargs, dict)):
@@ -137,8 +127,10 @@ def build(spec, registry=None):
             f"the file's arguments for {name} must be a list and a dict, got "
             f"{type(args).__name__} and {type(kwargs).__name__}"
         )
-    args = decode(args)
-    kwargs = {key: decode(v) for key, v in kwargs.items()}
+    extensions = {"__module__": module, "__dtype__": dtype, "__ordered__": ordered}
+    decoder = TreeDecoder({}, extensions=extensions)  # no arrays: "__array__" refers to nothing
+    args = decoder.decode(args)
+    kwargs = {key: decoder.decode(v) for key, v in kwargs.items()}
     try:
         return cls(*args, **kwargs)
     except MemoryError:
@@ -149,19 +141,6 @@ def build(spec, registry=None):
         raise ModelFileError(
             f"the file's arguments for {name} do not build it: {type(error).__name__}: {error}"
         ) from None
-
-
-def _list(value):
-    if not isinstance(value, list):
-        raise ModelFileError(f"expected a JSON list in the architecture, got {value!r:.100}")
-    return value
-
-
-def _pairs(value):
-    pairs = _list(value)
-    if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-        raise ModelFileError(f"expected [key, value] pairs in the architecture, got {pairs!r:.100}")
-    return pairs
 
 
 def encode(model) -> tuple[dict, dict]:
