@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.autograd import _grad_mode, run_backward
+from homeml.autograd import _grad_mode, bump_version, run_backward, versions
 from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
 
 
@@ -22,9 +22,14 @@ class Function:
     may keep the broadcast output shape: the engine sums them back to each input's shape.
     ``backward`` must not modify ``grad`` in place (it can be a read-only view).
     ``self.needs_input_grad[i]`` says whether input ``i`` needs a gradient.
+
+    ``_saved_for`` maps a saved attribute to the input whose gradient alone uses it, so that
+    changing that array in place is an error only when that gradient is needed (as in PyTorch).
     """
 
-    __slots__ = ("edges", "needs_input_grad", "retained", "__dict__")
+    __slots__ = ("edges", "needs_input_grad", "retained", "epoch", "__dict__")
+    _saved_for: dict = {}
+    _view = False  # True for operations whose output can be a view of their input
 
     @classmethod
     def apply(cls, *inputs, **options):
@@ -40,7 +45,7 @@ class Function:
                 if not data.ndim:
                     zero_d = True
                 if x._requires_grad:
-                    edges.append((i, x))
+                    edges.append((i, x, x._ctx))
             elif isinstance(x, np.generic):
                 arrays.append(x.item())  # numpy scalars act as Python scalars, as in PyTorch
             else:
@@ -49,8 +54,8 @@ class Function:
         if edges and _grad_mode.enabled:
             record = True
             needs = [False] * len(inputs)
-            for i, _ in edges:
-                needs[i] = True
+            for edge in edges:
+                needs[edge[0]] = True
             ctx.needs_input_grad = needs
         try:
             out = ctx.forward(*arrays, **options)
@@ -70,6 +75,7 @@ class Function:
         if record and out.dtype.kind == "f":  # integer/bool results (x.long()) carry no grad
             ctx.edges = edges
             ctx.retained = None
+            ctx.epoch = versions.epoch
             result._requires_grad = True
             result._ctx = ctx
         return result
@@ -276,36 +282,92 @@ class Tensor:
             else:
                 self.grad = Tensor._make(existing + g)
 
-    # ----------------------------------------------------------------- in place (no graph)
-    def _check_inplace(self):
-        if _grad_mode.enabled and self._requires_grad:
-            kind = "a leaf tensor that requires grad" if self._ctx is None else "a graph tensor"
-            raise RuntimeError(
-                f"in-place operation on {kind} is not supported while recording gradients; "
-                "wrap it in homeml.no_grad() or use the out-of-place operation"
-            )
+    # ----------------------------------------------------------------- in place
+    # Without a gradient to record, an in-place operation writes into the array. With one, it
+    # computes the out-of-place result from the old value, writes it into the same array (views
+    # see it) and makes this tensor the output of the new node. Either way the storage's version
+    # moves on, so that a node that saved the old values refuses to run backward.
+    def _needs_graph(self, other):
+        return _grad_mode.enabled and (
+            self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        )
 
-    def _inplace(self, ufunc, other):
-        self._check_inplace()
+    def _inplace(self, ufunc, op, other, keep_old=False):
+        if self._needs_graph(other):
+            return self._record_inplace(lambda old: op.apply(old, other), keep_old)
         ufunc(
             self._data,
             other._data if isinstance(other, Tensor) else other,
             out=self._data,
             casting="same_kind",
         )
+        bump_version(self._data)
         return self
 
+    def _record_inplace(self, compute, keep_old):
+        """Replace this tensor's value by ``compute(old)`` as a recorded operation.
+
+        ``keep_old``: the operation saves its input for backward, so it gets a copy of the old
+        values (the array itself is about to be overwritten).
+        """
+        if self._ctx is None and self._requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        if not is_floating(self._data.dtype):
+            raise RuntimeError(
+                f"in-place operation: the result requires grad but this tensor has dtype "
+                f"{self._data.dtype}; only floating-point tensors can hold it"
+            )
+        view_of = self._view_base()
+        old = Tensor._make(self._data.copy() if keep_old else self._data)
+        old._ctx, old._requires_grad = self._ctx, self._requires_grad
+        new = compute(old)
+        if new.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {self._data.shape} doesn't match the broadcast shape "
+                f"{new.shape}"
+            )
+        if new.dtype != self._data.dtype:
+            new = new.to(self._data.dtype)
+        if view_of is not None:  # self is base[key]: write through the base, then view it again
+            base, key = view_of
+            base[key] = new
+            new = _mv.GetItem.apply(base, key=key)
+        else:
+            self._data[...] = new._data
+            bump_version(self._data)
+        self._ctx, self._requires_grad = new._ctx, new._requires_grad
+        return self
+
+    def _view_base(self):
+        """``(base, key)`` when this tensor is ``base[key]`` sharing its memory, else None."""
+        node = self._ctx
+        if node is None or not node._view or not node.edges:
+            return None
+        for _, parent, _ in node.edges:
+            if np.may_share_memory(self._data, parent._data):
+                if isinstance(node, _mv.GetItem):
+                    return parent, node.key
+                raise RuntimeError(
+                    f"in-place operation on a view made by {node!r} of a tensor that requires "
+                    "grad is not supported; use the out-of-place operation or clone() first"
+                )
+        return None
+
     def add_(self, other, alpha=1):
-        return self._inplace(np.add, other if alpha == 1 else _scaled(other, alpha))
+        return self._inplace(np.add, _ew.Add, other if alpha == 1 else _scaled(other, alpha))
 
     def sub_(self, other, alpha=1):
-        return self._inplace(np.subtract, other if alpha == 1 else _scaled(other, alpha))
+        return self._inplace(np.subtract, _ew.Sub, other if alpha == 1 else _scaled(other, alpha))
 
     def mul_(self, other):
-        return self._inplace(np.multiply, other)
+        # the product saves the old values only for the gradient of ``other``
+        keep_old = isinstance(other, Tensor) and other._requires_grad
+        return self._inplace(np.multiply, _ew.Mul, other, keep_old)
 
     def div_(self, other):
-        return self._inplace(np.true_divide, other)
+        return self._inplace(np.true_divide, _ew.Div, other)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -316,18 +378,20 @@ class Tensor:
         return self.fill_(0)
 
     def fill_(self, value):
-        self._check_inplace()
-        self._data[...] = value._data if isinstance(value, Tensor) else value
-        return self
+        return self._assign(Ellipsis, value)
 
     def copy_(self, src):
-        self._check_inplace()
-        self._data[...] = src._data if isinstance(src, Tensor) else src
-        return self
+        return self._assign(Ellipsis, src)
 
     def __setitem__(self, key, value):
-        self._check_inplace()
-        self._data[_index_key(key)] = value._data if isinstance(value, Tensor) else value
+        self._assign(_index_key(key), value)
+
+    def _assign(self, key, value):
+        if self._needs_graph(value):
+            return self._record_inplace(lambda old: _mv.SetItem.apply(old, value, key=key), False)
+        self._data[key] = value._data if isinstance(value, Tensor) else value
+        bump_version(self._data)
+        return self
 
     # ----------------------------------------------------------------- conversion
     def to(self, dtype=None, *args, **kwargs) -> Tensor:
@@ -680,7 +744,7 @@ class Tensor:
 
 
 def _scaled(other, alpha):
-    return (other._data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+    return other * alpha if isinstance(other, Tensor) else np.asarray(other) * alpha
 
 
 def _index_key(key):

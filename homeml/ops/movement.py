@@ -24,6 +24,8 @@ def _axis(dim, ndim):
 
 
 class Reshape(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, shape):
         self.shape = a.shape
         return a.reshape(shape)
@@ -33,6 +35,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, dims):
         self.inverse = tuple(np.argsort(dims))
         return a.transpose(dims)
@@ -42,6 +46,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, shape):
         return np.broadcast_to(a, shape)
 
@@ -62,6 +68,8 @@ class Repeat(Function):
 
 
 class Flip(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, dims):
         self.dims = dims
         return np.flip(a, axis=dims)
@@ -81,6 +89,8 @@ class ConstantPad(Function):
 
 class GetItem(Function):
     """``a[key]``; repeated integer indices accumulate their gradients."""
+    _view = True  # the output may share memory with the input
+
 
     def forward(self, a, key):
         self.shape, self.key = a.shape, key
@@ -93,6 +103,29 @@ class GetItem(Function):
         else:
             g[self.key] = grad
         return g
+
+
+class SetItem(Function):
+    """A copy of ``a`` with ``a[key] = value``: the gradient of the overwritten entries goes to
+    ``value`` (summed over its broadcasting), and ``a`` gets zero there."""
+
+    def forward(self, a, value, key):
+        self.key, self.value_shape = key, np.shape(value)
+        out = a.copy()
+        out[key] = value
+        return out
+
+    def backward(self, grad):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            ga = grad.copy()
+            ga[self.key] = 0
+        if self.needs_input_grad[1]:
+            gv = grad[self.key]
+            missing = len(self.value_shape) - gv.ndim
+            if missing > 0:  # NumPy assignment drops the value's leading size-1 axes
+                gv = gv.reshape((1,) * missing + gv.shape)
+        return ga, gv
 
 
 def _has_integer_array(key):
