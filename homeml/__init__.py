@@ -4,8 +4,16 @@
 factories, and the differentiable operations as functions (``hm.exp``, ``hm.cat``, ...).
 """
 
-from homeml.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from homeml.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from homeml.device import device
 from homeml.dtypes import (
+    bfloat16,
     bool,
     double,
     float,
@@ -111,7 +119,16 @@ from homeml.ops.reduce import (
 )
 
 # Subpackages reachable as attributes, like torch.nn and torch.optim after `import torch`.
-from homeml import data, nn, optim  # noqa: E402  (they import the names above)
+from homeml import (  # noqa: E402  (they import the names above)
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    data,
+    nn,
+    optim,
+    utils,
+)
 
 __version__ = "0.1.0"
 

@@ -282,3 +282,12 @@ def run_backward(root, grad, retain_graph=False, sink=None):
                 pending[child] = count
                 if count == 0:
                     ready.append(child)
+
+
+def __getattr__(name):
+    # PyTorch's tensor-level API lives in autograd_function.py (it needs Tensor, which needs us)
+    if name in ("Function", "FunctionCtx", "grad"):
+        from homeml import autograd_function
+
+        return getattr(autograd_function, name)
+    raise AttributeError(f"module 'homeml.autograd' has no attribute {name!r}")

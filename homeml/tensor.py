@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.autograd import _grad_mode, bump_version, run_backward, versions
+from homeml.device import CPU, check_device, parse_to
 from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
 
 
@@ -157,8 +158,13 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        """Always ``homeml.device("cpu")``: homeml computes on the CPU."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def requires_grad(self) -> bool:
@@ -394,13 +400,14 @@ class Tensor:
         return self
 
     # ----------------------------------------------------------------- conversion
-    def to(self, dtype=None, *args, **kwargs) -> Tensor:
-        """Convert to ``dtype`` (differentiable). Device names (``"cpu"``) are accepted."""
-        if isinstance(dtype, str) and dtype.startswith("cpu"):
-            dtype = kwargs.get("dtype")
-        if dtype is None:
-            return self
-        return _ew.Cast.apply(self, dtype=as_dtype(dtype))
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert to a dtype (differentiable) as PyTorch's ``to`` does: ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``copy=True``. The device must be
+        the CPU."""
+        dtype, copy = parse_to(args, kwargs)
+        if dtype is not None and dtype != self._data.dtype:
+            return _ew.Cast.apply(self, dtype=dtype)
+        return self.clone() if copy else self
 
     def float(self) -> Tensor:
         return self.to(np.float32)
@@ -421,6 +428,10 @@ class Tensor:
         return self.to(other.dtype)
 
     def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device=None, non_blocking=False) -> Tensor:
+        check_device("cuda" if device is None else device)  # raises: homeml runs on the CPU
         return self
 
     def contiguous(self) -> Tensor:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from homeml.device import parse_to
 from homeml.tensor import Tensor
 
 
@@ -213,13 +214,12 @@ class Module:
             elif param.grad is not None:
                 param.grad._data[...] = 0
 
-    def to(self, dtype=None, *args, **kwargs) -> Module:
-        """Convert floating-point parameters and buffers to ``dtype`` in place (``"cpu"`` is ok)."""
-        if isinstance(dtype, str) and dtype.startswith("cpu"):
-            dtype = kwargs.get("dtype")
+    def to(self, *args, **kwargs) -> Module:
+        """Convert floating-point parameters and buffers to a dtype in place; the device, if
+        given, must be the CPU (``to(device)``, ``to(dtype)``, ``to(device, dtype)``)."""
+        dtype, _ = parse_to(args, kwargs)
         if dtype is None:
             return self
-        dtype = np.dtype(dtype)
         for module in self.modules():
             for table in (module._parameters, module._buffers):
                 for value in table.values():

@@ -1,0 +1,38 @@
+"""``torch.cuda``'s queries, answered for a CPU-only library: no CUDA device is available."""
+
+from __future__ import annotations
+
+from homeml.device import check_device
+
+
+def is_available() -> bool:
+    """False: homeml computes on the CPU."""
+    return False
+
+
+def device_count() -> int:
+    return 0
+
+
+def manual_seed(seed: int) -> None:
+    """Accepted and ignored (there is no CUDA generator); seed with ``homeml.manual_seed``."""
+
+
+manual_seed_all = manual_seed
+
+
+def is_bf16_supported() -> bool:
+    return False
+
+
+def current_device() -> int:
+    check_device("cuda")  # raises the CPU-only error
+    return 0
+
+
+def synchronize(device=None) -> None:
+    check_device("cuda")
+
+
+def empty_cache() -> None:
+    """Nothing to free: accepted for compatibility."""
