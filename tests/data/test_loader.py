@@ -1,6 +1,7 @@
 """DataLoader, samplers and collation (PyTorch's torch.utils.data as the reference)."""
 
 import collections
+import itertools
 
 import numpy as np
 import pytest
@@ -366,3 +367,32 @@ def test_seeded_shuffle_with_drop_last_gives_full_aligned_batches_and_a_new_rema
         generator=hm.Generator(4),
     )
     assert [y.numpy().tolist() for _, y in replay] == first
+
+
+def test_an_endless_random_sampler_draws_lazily_as_makemore_uses_it():
+    # makemore's InfiniteDataLoader: RandomSampler(replacement=True, num_samples=int(1e10))
+    ds = TensorDataset(np.arange(7))
+    sampler = hm.utils.data.RandomSampler(ds, replacement=True, num_samples=int(1e10))
+    loader = hm.utils.data.DataLoader(ds, batch_size=4, sampler=sampler)
+    assert len(sampler) == 10**10 and len(loader) == 10**10 // 4
+    data_iter = iter(loader)
+    batches = [next(data_iter)[0].numpy() for _ in range(5)]
+    assert all(b.shape == (4,) and 0 <= b.min() and b.max() < 7 for b in batches)
+    first = list(itertools.islice(iter(sampler), 10))
+    assert len(first) == 10 and set(first) <= set(range(7))
+    with pytest.raises(ValueError, match="lazily"):
+        sampler.index_array()
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_chunked_passes_batch_across_chunk_boundaries(monkeypatch, replacement):
+    monkeypatch.setattr(RandomSampler, "CHUNK", 8)
+    ds = TensorDataset(np.arange(7))
+    sampler = RandomSampler(ds, replacement=replacement, num_samples=20, generator=hm.Generator(3))
+    order = list(sampler)
+    sampler.generator = hm.Generator(3)
+    batches = [b[0].tolist() for b in DataLoader(ds, batch_size=3, sampler=sampler)]
+    assert sum(batches, []) == order
+    assert [len(b) for b in batches] == [3] * 6 + [2]
+    if not replacement:  # each chunk is a whole permutation
+        assert sorted(order[:7]) == list(range(7)) and sorted(order[7:14]) == list(range(7))
