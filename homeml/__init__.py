@@ -79,7 +79,7 @@ from homeml.ops.elementwise import (
     where,
 )
 from homeml.io import load, save
-from homeml.ops.linalg import matmul
+from homeml.ops.linalg import addmm, matmul, mm
 from homeml.ops.movement import (
     cat,
     chunk,
@@ -94,6 +94,7 @@ from homeml.ops.movement import (
     permute,
     repeat,
     reshape,
+    roll,
     split,
     squeeze,
     stack,

@@ -531,6 +531,12 @@ class Tensor:
     def __abs__(self):
         return _ew.Abs.apply(self)
 
+    def mm(self, mat2):
+        return _la.mm(self, mat2)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
     add = __add__
     sub = __sub__
     mul = __mul__
@@ -728,6 +734,9 @@ class Tensor:
 
     def flip(self, dims):
         return _mv.flip(self, dims)
+
+    def roll(self, shifts, dims=None):
+        return _mv.roll(self, shifts, dims)
 
     def pad(self, pad, mode="constant", value=0.0):
         return _mv.pad(self, pad, mode, value)

@@ -45,3 +45,26 @@ class MatMul(Function):
 
 def matmul(input, other):
     return MatMul.apply(input, other)
+
+
+def mm(input, mat2):
+    """The product of two matrices (both 2-D, no broadcasting), as ``torch.mm``."""
+    for name, t in (("input", input), ("mat2", mat2)):
+        if np.ndim(t) != 2:
+            raise RuntimeError(f"mm: {name} must be a matrix (2-D), got shape {np.shape(t)}")
+    if input.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mm: mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} "
+            f"and {mat2.shape[0]}x{mat2.shape[1]})"
+        )
+    return MatMul.apply(input, mat2)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to the product's shape."""
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # as in PyTorch, input is ignored (its NaNs do not propagate)
+        return product
+    return product + (input if beta == 1 else input * beta)

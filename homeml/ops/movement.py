@@ -67,6 +67,18 @@ class Repeat(Function):
         return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
 
 
+class Roll(Function):
+    """Shift entries along ``dims`` with wrap-around (over the flattened tensor if no dims)."""
+
+    def forward(self, a, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return np.roll(a, shifts, axis=dims)
+
+    def backward(self, grad):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return np.roll(grad, back, axis=self.dims)
+
+
 class Flip(Function):
     _view = True  # the output may share memory with the input
 
@@ -240,6 +252,22 @@ def permute(input, *dims):
     if len({d % ndim for d in dims}) != ndim:
         raise ValueError(f"permute: dims {dims} are not a permutation of {ndim} dimensions")
     return Permute.apply(input, dims=tuple(d % ndim for d in dims))
+
+
+def roll(input, shifts, dims=None):
+    """Roll ``input`` by ``shifts`` along ``dims``, as ``torch.roll``."""
+    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else int(shifts)
+    if dims is not None:
+        dims = tuple(dims) if isinstance(dims, (list, tuple)) else int(dims)
+        if len(np.atleast_1d(shifts)) != len(np.atleast_1d(dims)):
+            raise RuntimeError(
+                f"roll: shifts and dims must have the same length, got {shifts} and {dims}"
+            )
+    elif isinstance(shifts, tuple) and len(shifts) != 1:
+        raise RuntimeError(f"roll: without dims, shifts must be one number, got {shifts}")
+    elif isinstance(shifts, tuple):
+        shifts = shifts[0]
+    return Roll.apply(input, shifts=shifts, dims=dims)
 
 
 def transpose(input, dim0, dim1):
