@@ -79,7 +79,7 @@ from homeml.ops.elementwise import (
     where,
 )
 from homeml.io import load, save
-from homeml.ops.linalg import addmm, matmul, mm
+from homeml.ops.linalg import addmm, bmm, matmul, mm
 from homeml.ops.movement import (
     cat,
     chunk,

@@ -534,6 +534,9 @@ class Tensor:
     def mm(self, mat2):
         return _la.mm(self, mat2)
 
+    def bmm(self, mat2):
+        return _la.bmm(self, mat2)
+
     def addmm(self, mat1, mat2, *, beta=1, alpha=1):
         return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 

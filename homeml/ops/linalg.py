@@ -60,6 +60,20 @@ def mm(input, mat2):
     return MatMul.apply(input, mat2)
 
 
+def bmm(input, mat2):
+    """Batched matrix product of (b, n, m) and (b, m, p) tensors, as ``torch.bmm``."""
+    if np.ndim(input) != 3 or np.ndim(mat2) != 3:
+        raise RuntimeError(
+            f"bmm: both arguments must be 3-D, got shapes {np.shape(input)} and {np.shape(mat2)}"
+        )
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(
+            f"bmm: shapes {tuple(input.shape)} and {tuple(mat2.shape)} cannot be multiplied "
+            "(equal batch sizes and inner dimensions needed)"
+        )
+    return MatMul.apply(input, mat2)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to the product's shape."""
     product = mm(mat1, mat2)

@@ -166,6 +166,8 @@ def test_zero_d_operands_are_rejected(a_shape, b_shape):
 MM_CASES = {
     "mm": (lambda lib: lambda a, b, c: lib.mm(a, b), [(3, 4), (4, 2), (1,)]),
     "Tensor.mm": (lambda lib: lambda a, b, c: a.mm(b), [(1, 4), (4, 5), (1,)]),
+    "bmm": (lambda lib: lambda a, b, c: lib.bmm(a, b) * c, [(2, 3, 4), (2, 4, 2), (1,)]),
+    "Tensor.bmm": (lambda lib: lambda a, b, c: a.bmm(b), [(3, 1, 4), (3, 4, 5), (1,)]),
     "addmm": (lambda lib: lambda a, b, c: lib.addmm(c, a, b), [(3, 4), (4, 2), (3, 2)]),
     "addmm broadcast": (lambda lib: lambda a, b, c: lib.addmm(c, a, b), [(3, 4), (4, 2), (2,)]),
     "addmm scaled": (
@@ -201,6 +203,11 @@ def test_mm_refuses_what_torch_refuses():
             torch.mm(torch.ones(a), torch.ones(b))
         with pytest.raises(RuntimeError, match="mm"):
             hm.mm(hm.ones(a), hm.ones(b))
+    for a, b in [((2, 3), (2, 3, 4)), ((2, 3, 4), (3, 4, 2)), ((2, 3, 4), (2, 3, 4))]:
+        with pytest.raises(RuntimeError):
+            torch.bmm(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError, match="bmm"):
+            hm.bmm(hm.ones(a), hm.ones(b))
 
 
 def test_addmm_with_beta_zero_ignores_nan_input():
