@@ -122,6 +122,7 @@ from homeml.ops.reduce import (
 # Subpackages reachable as attributes, like torch.nn and torch.optim after `import torch`.
 from homeml import (  # noqa: E402  (they import the names above)
     accelerator,
+    amp,
     autograd,
     backends,
     cuda,
@@ -130,6 +131,17 @@ from homeml import (  # noqa: E402  (they import the names above)
     optim,
     utils,
 )
+
+autocast = amp.autocast
+
+
+def compile(model=None, **options):  # noqa: A001 - PyTorch's name
+    """``torch.compile``: homeml has no compiler, so the model (or function) is returned as it
+    is; also usable as ``@homeml.compile`` and ``@homeml.compile(...)``."""
+    if model is None:
+        return lambda fn: fn
+    return model
+
 
 __version__ = "0.1.0"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeml import amp  # noqa: F401 - torch.cuda.amp.GradScaler, as older scripts spell it
 from homeml.device import check_device
 
 
