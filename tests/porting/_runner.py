@@ -17,9 +17,13 @@ import pytest
 SCRIPTS = Path(__file__).parent / "scripts"
 
 # ``import torch`` -> ``import homeml as torch``; ``import torch.nn as nn`` -> ``import
-# homeml.nn as nn``; ``from torch.utils.data import X`` -> ``from homeml.utils.data import X``
+# homeml.nn as nn``; ``from torch.utils.data import X`` -> ``from homeml.utils.data import X``;
+# ``import torch.utils.data`` (which binds ``torch``) -> ``import homeml.utils.data`` and
+# ``import homeml as torch``
 _IMPORTS = [
     (re.compile(r"^(\s*)import torch\s*$", re.M), r"\1import homeml as torch"),
+    (re.compile(r"^(\s*)import torch(\.[\w.]+)\s*$", re.M),
+     r"\1import homeml\2\n\1import homeml as torch"),
     (re.compile(r"^(\s*)import torch(\.[\w.]+)? as ", re.M), r"\1import homeml\2 as "),
     (re.compile(r"^(\s*)from torch(\.[\w.]+)? import ", re.M), r"\1from homeml\2 import "),
 ]
@@ -29,6 +33,9 @@ def port(source: str) -> str:
     """The script with its torch imports changed to homeml's, and nothing else."""
     for pattern, replacement in _IMPORTS:
         source = pattern.sub(replacement, source)
+    left = re.search(r"^\s*(import|from) torch\b.*$", source, re.M)
+    if left:
+        raise ValueError(f"an import of torch the port does not handle: {left.group(0)!r}")
     return source
 
 

@@ -17,10 +17,13 @@ def test_port_changes_only_imports():
     source = (
         "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
         "from torch.utils.data import DataLoader\nfrom torch import optim\n"
-        "x = torch.zeros(2)  # torch stays torch\n"
+        "import torch.utils.data\nx = torch.zeros(2)  # torch stays torch\n"
     )
     assert port(source) == (
         "import homeml as torch\nimport homeml.nn as nn\nimport homeml.nn.functional as F\n"
         "from homeml.utils.data import DataLoader\nfrom homeml import optim\n"
+        "import homeml.utils.data\nimport homeml as torch\n"
         "x = torch.zeros(2)  # torch stays torch\n"
     )
+    with pytest.raises(ValueError, match="does not handle"):
+        port("import torch, numpy\n")
