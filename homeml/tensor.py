@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.autograd import _grad_mode, bump_version, run_backward, versions
+from homeml.autograd import no_grad as _no_grad
 from homeml.device import CPU, check_device, parse_to
 from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
 
@@ -380,6 +381,39 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
+    def _replace_with(self, compute, *others):
+        """In place: this tensor's value becomes ``compute(self)`` (an out-of-place op)."""
+        if self._needs_graph(None) or any(self._needs_graph(o) for o in others):
+            return self._record_inplace(compute, keep_old=True)
+        with _no_grad():
+            out = compute(self)
+        self._data[...] = out._data
+        bump_version(self._data)
+        return self
+
+    def clamp_(self, min=None, max=None):
+        return self._replace_with(lambda old: _ew.clamp(old, min, max), min, max)
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value):
+        return self._replace_with(lambda old: old.masked_fill(mask, value), value)
+
+    def relu_(self):
+        return self._replace_with(_ew.relu)
+
+    def exp_(self):
+        return self._replace_with(_ew.exp)
+
+    def tanh_(self):
+        return self._replace_with(_ew.tanh)
+
+    def sigmoid_(self):
+        return self._replace_with(_ew.sigmoid)
+
+    def pow_(self, exponent):
+        return self._replace_with(lambda old: old ** exponent, exponent)
+
     def zero_(self):
         return self.fill_(0)
 
@@ -432,6 +466,10 @@ class Tensor:
 
     def cuda(self, device=None, non_blocking=False) -> Tensor:
         check_device("cuda" if device is None else device)  # raises: homeml runs on the CPU
+        return self
+
+    def pin_memory(self) -> Tensor:
+        """The tensor itself (pinned memory matters only for copies to a GPU)."""
         return self
 
     def contiguous(self) -> Tensor:

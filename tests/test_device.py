@@ -105,6 +105,11 @@ def test_module_to_device_and_dtype():
     assert model.to(device="cpu", dtype=hm.float32).weight.dtype == np.float32
     with pytest.raises(RuntimeError, match="CPU only"):
         model.to("cuda")
+    assert model.cpu() is model
+    with pytest.raises(RuntimeError, match="CPU only"):
+        model.cuda()
+    x = hm.ones(2)
+    assert x.pin_memory() is x
 
 
 @requires_torch

@@ -170,3 +170,29 @@ def test_in_place_errors_are_clear():
         i += w
     with pytest.raises(RuntimeError, match="view"):
         y.reshape(2, 1).mul_(2)
+
+
+def _named_in_place_methods(lib, x, w):
+    y = x * w
+    y.clamp_(min=0.6, max=1.2)
+    z = x + 0
+    z.masked_fill_(x > 1.0, 0.5)
+    u = (x - 1).relu_() + (w * 1).exp_() + (x * 1).tanh_() + (w * 1).sigmoid_()
+    v = x * 1
+    v.pow_(w)
+    return y * z + u + v
+
+
+def test_named_in_place_methods_match_torch():
+    rng = np.random.default_rng(2)
+    x, w = rng.uniform(0.5, 1.5, 4), rng.uniform(0.5, 1.5, 4)
+    check_against_torch(*_both(_named_in_place_methods), x, w)
+    check_gradients(lambda x, w: _named_in_place_methods(hm, x, w), x, w)
+
+
+def test_named_in_place_methods_without_grad_write_into_the_array():
+    x = hm.tensor([-1.0, 0.5, 2.0])
+    array = x.numpy()
+    assert x.clamp_(-0.5, 1.0) is x and array.tolist() == [-0.5, 0.5, 1.0]
+    x.relu_().masked_fill_(x > 0.7, 3.0)
+    assert array.tolist() == [0.0, 0.5, 3.0]

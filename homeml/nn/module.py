@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from homeml.device import parse_to
+from homeml.device import check_device, parse_to
 from homeml.tensor import Tensor
 
 
@@ -227,6 +227,15 @@ class Module:
                         value._data = value._data.astype(dtype)
                         if value.grad is not None:
                             value.grad._data = value.grad._data.astype(dtype)
+        return self
+
+    def cpu(self) -> Module:
+        """The module itself: homeml computes on the CPU."""
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Refused with homeml's CPU-only error (as ``Tensor.cuda``)."""
+        check_device("cuda" if device is None else device)
         return self
 
     def float(self) -> Module:
