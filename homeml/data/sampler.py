@@ -131,6 +131,57 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
+class WeightedRandomSampler(Sampler):
+    """Indices ``0..len(weights)-1`` drawn with probabilities proportional to ``weights``.
+
+    Parameters
+    ----------
+    weights : sequence of float
+        Non-negative, finite, not all zero (they need not sum to 1).
+    num_samples : int
+        Indices per pass.
+    replacement : bool, default True
+        Without replacement an index appears at most once (``num_samples <= len(weights)``).
+    generator : homeml.Generator, optional
+    """
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or (
+            num_samples <= 0
+        ):
+            raise ValueError(
+                "num_samples should be a positive integer value, but got "
+                f"num_samples={num_samples!r}"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got {replacement!r}")
+        weights = np.asarray(weights._data if hasattr(weights, "_data") else weights, np.float64)
+        if weights.ndim != 1:
+            raise ValueError(f"weights should be a 1-D sequence, got shape {weights.shape}")
+        if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
+            raise RuntimeError("invalid weights: they must be finite, non-negative, not all zero")
+        if not replacement and num_samples > np.count_nonzero(weights):
+            raise RuntimeError(
+                f"cannot draw {num_samples} samples without replacement from "
+                f"{np.count_nonzero(weights)} indices with non-zero weight"
+            )
+        resolve_rng(generator, "WeightedRandomSampler")
+        self.weights, self.num_samples = weights, int(num_samples)
+        self.replacement, self.generator = replacement, generator
+
+    def index_array(self) -> np.ndarray:
+        rng = resolve_rng(self.generator, "WeightedRandomSampler")
+        p = self.weights / self.weights.sum()
+        draws = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
+        return draws.astype(np.int64, copy=False)
+
+    def __iter__(self):
+        return iter(self.index_array().tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
 class BatchSampler(Sampler):
     """Groups the indices of ``sampler`` into lists of ``batch_size``.
 

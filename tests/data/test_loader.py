@@ -396,3 +396,31 @@ def test_chunked_passes_batch_across_chunk_boundaries(monkeypatch, replacement):
     assert [len(b) for b in batches] == [3] * 6 + [2]
     if not replacement:  # each chunk is a whole permutation
         assert sorted(order[:7]) == list(range(7)) and sorted(order[7:14]) == list(range(7))
+
+
+@requires_torch
+def test_weighted_random_sampler_follows_the_weights_like_torch():
+    weights = [0.1, 0.0, 0.6, 0.3]
+    ours = hm.utils.data.WeightedRandomSampler(weights, 20000, generator=hm.Generator(0))
+    ref = torch.utils.data.WeightedRandomSampler(weights, 20000)
+    assert len(ours) == len(ref) == 20000
+    freq = np.bincount(list(ours), minlength=4) / 20000
+    ref_freq = np.bincount(list(ref), minlength=4) / 20000
+    np.testing.assert_allclose(freq, [0.1, 0.0, 0.6, 0.3], atol=0.015)
+    np.testing.assert_allclose(freq, ref_freq, atol=0.02)
+    once = list(hm.utils.data.WeightedRandomSampler(weights, 3, replacement=False))
+    assert sorted(once) == [0, 2, 3]
+    loader = DataLoader(TensorDataset(np.arange(4)), batch_size=5, sampler=ours)
+    assert all(set(b.tolist()) <= {0, 2, 3} for (b,) in itertools.islice(loader, 3))
+
+
+def test_weighted_random_sampler_errors():
+    make = hm.utils.data.WeightedRandomSampler
+    with pytest.raises(ValueError, match="num_samples"):
+        make([1.0, 2.0], 0)
+    with pytest.raises(RuntimeError, match="without replacement"):
+        make([1.0, 0.0], 2, replacement=False)
+    with pytest.raises(RuntimeError, match="invalid weights"):
+        make([1.0, -1.0], 2)
+    with pytest.raises(ValueError, match="replacement"):
+        make([1.0], 1, replacement=1)
