@@ -171,3 +171,32 @@ def test_grad_mode_switches(lib_name):
     finally:
         lib.set_grad_enabled(True)
     assert lib.is_grad_enabled()
+
+
+@requires_torch
+@pytest.mark.parametrize("lib_name", ["homeml", "torch"])
+def test_non_differentiable_outputs_and_decorated_inference(lib_name):
+    lib = hm if lib_name == "homeml" else torch
+
+    class DoubleAndOrder(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            order = lib.tensor([1, 0])
+            ctx.mark_non_differentiable(order)
+            return x * 2, order
+
+        @staticmethod
+        def backward(ctx, grad, grad_order):
+            return grad * 2
+
+    x = lib.tensor([3.0, 1.0], requires_grad=True)
+    doubled, order = DoubleAndOrder.apply(x)
+    assert doubled.requires_grad and not order.requires_grad
+    doubled.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+    @lib.inference_mode
+    def infer(t):
+        return t * 2
+
+    assert not infer(x).requires_grad and lib.is_grad_enabled()
