@@ -196,3 +196,34 @@ def test_named_in_place_methods_without_grad_write_into_the_array():
     assert x.clamp_(-0.5, 1.0) is x and array.tolist() == [-0.5, 0.5, 1.0]
     x.relu_().masked_fill_(x > 0.7, 3.0)
     assert array.tolist() == [0.0, 0.5, 3.0]
+
+
+# keys and value shapes for ``y[key] = value`` on a (4, 3) graph tensor
+KEYS = {
+    "int": (2, (3,)),
+    "negative int": (-1, (1,)),
+    "slice with step": (slice(None, None, 2), (2, 3)),
+    "column": ((slice(None), 1), (4,)),
+    "int pair": ((1, 2), ()),
+    "index list": ([0, 3], (2, 3)),
+    "index arrays": (([0, 2], [1, 0]), (2,)),
+    "bool rows": (np.array([True, False, True, False]), (2, 1)),
+    "ellipsis": ((Ellipsis, 0), (4,)),
+    "new axis": ((None, 1), (1, 3)),
+}
+
+
+@pytest.mark.parametrize("name", KEYS)
+def test_index_assignment_keys_match_torch(name):
+    key, value_shape = KEYS[name]
+
+    def fn(lib, base, value):
+        y = base * 2
+        k = lib.tensor(key) if isinstance(key, np.ndarray) else key
+        y[k] = value * 3
+        return y.tanh()
+
+    rng = np.random.default_rng(3)
+    base, value = rng.standard_normal((4, 3)), rng.standard_normal(value_shape)
+    check_against_torch(*_both(fn), base, value)
+    check_gradients(lambda b, v: fn(hm, b, v), base, value)
