@@ -337,10 +337,10 @@ class Tensor:
             )
         if new.dtype != self._data.dtype:
             new = new.to(self._data.dtype)
-        if view_of is not None:  # self is base[key]: write through the base, then view it again
-            base, key = view_of
-            base[key] = new
-            new = _mv.GetItem.apply(base, key=key)
+        if view_of is not None:  # a view of base: write through the base, then view it again
+            base, node = view_of
+            node.write_through(base, new)
+            new = node.view_again(base, self._data.shape)
         else:
             self._data[...] = new._data
             bump_version(self._data)
@@ -348,18 +348,20 @@ class Tensor:
         return self
 
     def _view_base(self):
-        """``(base, key)`` when this tensor is ``base[key]`` sharing its memory, else None."""
+        """``(base, node)`` when this tensor is a view (made by ``node``) sharing the memory of
+        ``base``, a tensor in the graph; else None."""
         node = self._ctx
         if node is None or not node._view or not node.edges:
             return None
         for _, parent, _ in node.edges:
             if np.may_share_memory(self._data, parent._data):
-                if isinstance(node, _mv.GetItem):
-                    return parent, node.key
-                raise RuntimeError(
-                    f"in-place operation on a view made by {node!r} of a tensor that requires "
-                    "grad is not supported; use the out-of-place operation or clone() first"
-                )
+                if not hasattr(node, "write_through"):
+                    raise RuntimeError(
+                        f"in-place operation on a view made by {node!r} of a tensor that "
+                        "requires grad is not supported; use the out-of-place operation or "
+                        "clone() first"
+                    )
+                return parent, node
         return None
 
     def add_(self, other, alpha=1):

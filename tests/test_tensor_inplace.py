@@ -169,7 +169,7 @@ def test_in_place_errors_are_clear():
     with pytest.raises(RuntimeError, match="floating-point"):
         i += w
     with pytest.raises(RuntimeError, match="view"):
-        y.reshape(2, 1).mul_(2)
+        y.expand(3, 2).mul_(2)
 
 
 def _named_in_place_methods(lib, x, w):
@@ -227,3 +227,23 @@ def test_index_assignment_keys_match_torch(name):
     base, value = rng.standard_normal((4, 3)), rng.standard_normal(value_shape)
     check_against_torch(*_both(fn), base, value)
     check_gradients(lambda b, v: fn(hm, b, v), base, value)
+
+
+def _in_place_through_views(lib, x, w):
+    y = x.reshape(2, 3) * 1
+    y.view(3, 2).mul_(w.reshape(3, 2))  # a reshaped view
+    y.T.add_(w.reshape(3, 2))  # a transposed view
+    y.transpose(0, 1)[1] += w[:2]  # indexing a transposed view
+    y.flatten()[::2] *= 2  # a flattened view of a flattened view
+    z = x * 1
+    z.unsqueeze(0).squeeze(0).sub_(w)  # views of views
+    return y.reshape(-1).exp() + z
+
+
+def test_in_place_through_views_matches_torch():
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    rng = np.random.default_rng(4)
+    x, w = rng.uniform(0.5, 1.5, 6), rng.uniform(0.5, 1.5, 6)
+    check_against_torch(*_both(_in_place_through_views), x, w)
+    check_gradients(lambda x, w: _in_place_through_views(hm, x, w), x, w)

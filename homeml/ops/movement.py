@@ -33,6 +33,13 @@ class Reshape(Function):
     def backward(self, grad):
         return grad.reshape(self.shape)
 
+    # an in-place change of the output writes the whole input (see Tensor._record_inplace)
+    def write_through(self, base, value):
+        base.copy_(Reshape.apply(value, shape=self.shape))
+
+    def view_again(self, base, shape):
+        return Reshape.apply(base, shape=shape)
+
 
 class Permute(Function):
     _view = True  # the output may share memory with the input
@@ -43,6 +50,12 @@ class Permute(Function):
 
     def backward(self, grad):
         return grad.transpose(self.inverse)
+
+    def write_through(self, base, value):
+        base.copy_(Permute.apply(value, dims=self.inverse))
+
+    def view_again(self, base, shape):
+        return Permute.apply(base, dims=tuple(int(d) for d in np.argsort(self.inverse)))
 
 
 class Expand(Function):
@@ -89,6 +102,12 @@ class Flip(Function):
     def backward(self, grad):
         return np.flip(grad, axis=self.dims)
 
+    def write_through(self, base, value):
+        base.copy_(Flip.apply(value, dims=self.dims))
+
+    def view_again(self, base, shape):
+        return Flip.apply(base, dims=self.dims)
+
 
 class ConstantPad(Function):
     def forward(self, a, widths, value):
@@ -115,6 +134,12 @@ class GetItem(Function):
         else:
             g[self.key] = grad
         return g
+
+    def write_through(self, base, value):
+        base[self.key] = value
+
+    def view_again(self, base, shape):
+        return GetItem.apply(base, key=self.key)
 
 
 class SetItem(Function):
