@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.autograd import _grad_mode, bump_version, run_backward, versions
-from homeml.autograd import no_grad as _no_grad
+from homeml.autograd import _grad_mode, run_backward, versions
 from homeml.device import CPU, check_device, parse_to
 from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
+from homeml.inplace import InPlaceOps, index_key
 
 
 class Function:
@@ -56,8 +56,8 @@ class Function:
         if edges and _grad_mode.enabled:
             record = True
             needs = [False] * len(inputs)
-            for edge in edges:
-                needs[edge[0]] = True
+            for i, _, _ in edges:
+                needs[i] = True
             ctx.needs_input_grad = needs
         try:
             out = ctx.forward(*arrays, **options)
@@ -108,7 +108,7 @@ def _has_float64(arrays):
     return any(isinstance(a, np.ndarray) and a.dtype == FLOAT64 for a in arrays)
 
 
-class Tensor:
+class Tensor(InPlaceOps):
     """An n-dimensional array with reverse-mode automatic differentiation, shaped like PyTorch's.
 
     Parameters
@@ -288,152 +288,6 @@ class Tensor:
                 existing += g
             else:
                 self.grad = Tensor._make(existing + g)
-
-    # ----------------------------------------------------------------- in place
-    # Without a gradient to record, an in-place operation writes into the array. With one, it
-    # computes the out-of-place result from the old value, writes it into the same array (views
-    # see it) and makes this tensor the output of the new node. Either way the storage's version
-    # moves on, so that a node that saved the old values refuses to run backward.
-    def _needs_graph(self, other):
-        return _grad_mode.enabled and (
-            self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-        )
-
-    def _inplace(self, ufunc, op, other, keep_old=False):
-        if self._needs_graph(other):
-            return self._record_inplace(lambda old: op.apply(old, other), keep_old)
-        ufunc(
-            self._data,
-            other._data if isinstance(other, Tensor) else other,
-            out=self._data,
-            casting="same_kind",
-        )
-        bump_version(self._data)
-        return self
-
-    def _record_inplace(self, compute, keep_old):
-        """Replace this tensor's value by ``compute(old)`` as a recorded operation.
-
-        ``keep_old``: the operation saves its input for backward, so it gets a copy of the old
-        values (the array itself is about to be overwritten).
-        """
-        if self._ctx is None and self._requires_grad:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation."
-            )
-        if not is_floating(self._data.dtype):
-            raise RuntimeError(
-                f"in-place operation: the result requires grad but this tensor has dtype "
-                f"{self._data.dtype}; only floating-point tensors can hold it"
-            )
-        view_of = self._view_base()
-        old = Tensor._make(self._data.copy() if keep_old else self._data)
-        old._ctx, old._requires_grad = self._ctx, self._requires_grad
-        new = compute(old)
-        if new.shape != self._data.shape:
-            raise RuntimeError(
-                f"output with shape {self._data.shape} doesn't match the broadcast shape "
-                f"{new.shape}"
-            )
-        if new.dtype != self._data.dtype:
-            new = new.to(self._data.dtype)
-        if view_of is not None:  # a view of base: write through the base, then view it again
-            base, node = view_of
-            node.write_through(base, new)
-            new = node.view_again(base, self._data.shape)
-        else:
-            self._data[...] = new._data
-            bump_version(self._data)
-        self._ctx, self._requires_grad = new._ctx, new._requires_grad
-        return self
-
-    def _view_base(self):
-        """``(base, node)`` when this tensor is a view (made by ``node``) sharing the memory of
-        ``base``, a tensor in the graph; else None."""
-        node = self._ctx
-        if node is None or not node._view or not node.edges:
-            return None
-        for _, parent, _ in node.edges:
-            if np.may_share_memory(self._data, parent._data):
-                if not hasattr(node, "write_through"):
-                    raise RuntimeError(
-                        f"in-place operation on a view made by {node!r} of a tensor that "
-                        "requires grad is not supported; use the out-of-place operation or "
-                        "clone() first"
-                    )
-                return parent, node
-        return None
-
-    def add_(self, other, alpha=1):
-        return self._inplace(np.add, _ew.Add, other if alpha == 1 else _scaled(other, alpha))
-
-    def sub_(self, other, alpha=1):
-        return self._inplace(np.subtract, _ew.Sub, other if alpha == 1 else _scaled(other, alpha))
-
-    def mul_(self, other):
-        # the product saves the old values only for the gradient of ``other``
-        keep_old = isinstance(other, Tensor) and other._requires_grad
-        return self._inplace(np.multiply, _ew.Mul, other, keep_old)
-
-    def div_(self, other):
-        return self._inplace(np.true_divide, _ew.Div, other)
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    def _replace_with(self, compute, *others):
-        """In place: this tensor's value becomes ``compute(self)`` (an out-of-place op)."""
-        if self._needs_graph(None) or any(self._needs_graph(o) for o in others):
-            return self._record_inplace(compute, keep_old=True)
-        with _no_grad():
-            out = compute(self)
-        self._data[...] = out._data
-        bump_version(self._data)
-        return self
-
-    def clamp_(self, min=None, max=None):
-        return self._replace_with(lambda old: _ew.clamp(old, min, max), min, max)
-
-    clip_ = clamp_
-
-    def masked_fill_(self, mask, value):
-        return self._replace_with(lambda old: old.masked_fill(mask, value), value)
-
-    def relu_(self):
-        return self._replace_with(_ew.relu)
-
-    def exp_(self):
-        return self._replace_with(_ew.exp)
-
-    def tanh_(self):
-        return self._replace_with(_ew.tanh)
-
-    def sigmoid_(self):
-        return self._replace_with(_ew.sigmoid)
-
-    def pow_(self, exponent):
-        return self._replace_with(lambda old: old ** exponent, exponent)
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def fill_(self, value):
-        return self._assign(Ellipsis, value)
-
-    def copy_(self, src):
-        return self._assign(Ellipsis, src)
-
-    def __setitem__(self, key, value):
-        self._assign(_index_key(key), value)
-
-    def _assign(self, key, value):
-        if self._needs_graph(value):
-            return self._record_inplace(lambda old: _mv.SetItem.apply(old, value, key=key), False)
-        self._data[key] = value._data if isinstance(value, Tensor) else value
-        bump_version(self._data)
-        return self
 
     # ----------------------------------------------------------------- conversion
     def to(self, *args, **kwargs) -> Tensor:
@@ -803,20 +657,7 @@ class Tensor:
         return _mv.index_select(self, dim, index)
 
     def __getitem__(self, key):
-        return _mv.GetItem.apply(self, key=_index_key(key))
-
-
-def _scaled(other, alpha):
-    return other * alpha if isinstance(other, Tensor) else np.asarray(other) * alpha
-
-
-def _index_key(key):
-    """Turn tensors inside an indexing key into arrays (NumPy then does the indexing)."""
-    if isinstance(key, Tensor):
-        return key._data
-    if isinstance(key, tuple):
-        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
-    return key
+        return _mv.GetItem.apply(self, key=index_key(key))
 
 
 from homeml.ops import elementwise as _ew  # noqa: E402  (the ops subclass Function, above)
