@@ -47,16 +47,18 @@ class _CustomNode(_Node):
     """The graph node of one output of a custom function."""
 
     def __init__(self, fn, ctx, outputs, index):
-        self.fn, self.ctx, self.outputs, self.index = fn, ctx, outputs, index
+        # shapes and dtypes only: holding the outputs would make each one keep itself alive
+        self.fn, self.ctx, self.index = fn, ctx, index
+        self.output_specs = tuple((o._data.shape, o._data.dtype) for o in outputs)
 
     def backward(self, grad):
         ctx = self.ctx
         grads = []
-        for i, out in enumerate(self.outputs):
+        for i, (shape, dtype) in enumerate(self.output_specs):
             if i == self.index:
                 grads.append(Tensor._make(grad))
             elif getattr(ctx, "materialize_grads", True):
-                grads.append(Tensor._make(np.zeros_like(out._data)))
+                grads.append(Tensor._make(np.zeros(shape, dtype)))
             else:
                 grads.append(None)
         with no_grad():
