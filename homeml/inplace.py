@@ -81,7 +81,14 @@ class InPlaceOps:
         """``(base, node)`` when this tensor is a view (made by ``node``) sharing the memory of
         ``base``, a tensor in the graph; else None."""
         node = self._ctx
-        if node is None or not node._view or not node.edges:
+        if node is None:
+            link = getattr(self, "_view_of", None)
+            if link is None or not np.may_share_memory(self._data, link[0]._data):
+                return None
+            view = _ops()[1].GetItem()  # stands for the unrecorded indexing
+            view.key = link[1]
+            return link[0], view
+        if not node._view or not node.edges:
             return None
         for _, parent, _ in node.edges:
             if np.may_share_memory(self._data, parent._data):

@@ -121,7 +121,8 @@ class Tensor(InPlaceOps):
         Defaults to float32 for Python floats, int64 for Python ints; NumPy arrays keep theirs.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "__weakref__")
+    # _view_of: (base, key) of an indexing view made outside the graph, set only by __getitem__
+    __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "_view_of", "__weakref__")
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray * Tensor)
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -657,7 +658,13 @@ class Tensor(InPlaceOps):
         return _mv.index_select(self, dim, index)
 
     def __getitem__(self, key):
-        return _mv.GetItem.apply(self, key=index_key(key))
+        key = index_key(key)
+        out = _mv.GetItem.apply(self, key=key)
+        if out._ctx is None and out._data.base is not None:
+            # a view outside the graph: an in-place write of a gradient-carrying value into it
+            # (buf[i][j] = w) must reach buf's graph too
+            out._view_of = (self, key)
+        return out
 
 
 from homeml.ops import elementwise as _ew  # noqa: E402  (the ops subclass Function, above)

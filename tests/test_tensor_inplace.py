@@ -247,3 +247,19 @@ def test_in_place_through_views_matches_torch():
     x, w = rng.uniform(0.5, 1.5, 6), rng.uniform(0.5, 1.5, 6)
     check_against_torch(*_both(_in_place_through_views), x, w)
     check_gradients(lambda x, w: _in_place_through_views(hm, x, w), x, w)
+
+
+def _assign_into_views_of_a_plain_buffer(lib, x, w):
+    buf = lib.zeros(3, 3, dtype=x.dtype)
+    buf[1][2] = x[0] * 2  # double indexing: the first index makes a view outside the graph
+    row = buf[0]
+    row += w
+    buf[2][:2] = x[1:]
+    return buf * lib.arange(9, dtype=x.dtype).reshape(3, 3)
+
+
+def test_assignment_into_views_of_a_plain_buffer_reaches_the_buffer():
+    rng = np.random.default_rng(5)
+    x, w = rng.uniform(0.5, 1.5, 3), rng.uniform(0.5, 1.5, 3)
+    check_against_torch(*_both(_assign_into_views_of_a_plain_buffer), x, w)
+    check_gradients(lambda x, w: _assign_into_views_of_a_plain_buffer(hm, x, w), x, w)
