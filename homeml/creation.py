@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.device import check_device
+from homeml.device import CPU, check_device
 from homeml.dtypes import FLOAT32, as_dtype, default_dtype_for
 from homeml.tensor import Tensor
 
@@ -111,13 +111,18 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
 class Generator:
     """A source of random numbers (NumPy's PCG64), seedable like ``torch.Generator``."""
 
-    def __init__(self, seed=None):
+    def __init__(self, seed=None, device=None):
+        check_device(device)
         self.manual_seed(seed)
 
     def manual_seed(self, seed):
         self._seed = seed
         self.rng = np.random.default_rng(seed)
         return self
+
+    @property
+    def device(self):
+        return CPU
 
     def initial_seed(self):
         return self._seed

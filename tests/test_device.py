@@ -129,6 +129,14 @@ def test_accelerator_queries_say_cpu_only():
     assert name == "cpu"
 
 
+def test_generators_take_a_cpu_device():
+    g = hm.Generator(device="cpu").manual_seed(3)
+    assert g.device == hm.device("cpu") and hm.Generator(device=hm.device("cpu")).device == "cpu"
+    assert hm.rand(2, generator=g).tolist() == hm.rand(2, generator=hm.Generator(3)).tolist()
+    with pytest.raises(RuntimeError, match="CPU only"):
+        hm.Generator(device="cuda")
+
+
 def test_bfloat16_and_float16_names():
     assert hm.ones(2, dtype=hm.bfloat16).dtype == np.float32  # computed in float32
     assert hm.ones(2).to(hm.float16).dtype == np.float16
