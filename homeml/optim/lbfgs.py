@@ -3,6 +3,8 @@ strong-Wolfe line search, computed as ``torch.optim.LBFGS`` computes it."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from homeml.autograd import enable_grad
@@ -64,6 +66,15 @@ class LBFGS(Optimizer):
                 f"{len(self.param_groups)} groups"
             )
         self._params = self.param_groups[0]["params"]
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load a state made by :meth:`state_dict`; the flat direction and history vectors are
+        taken as they are (they span all parameters, so no per-parameter shape applies)."""
+        states = state_dict.get("state", {}) if isinstance(state_dict, dict) else {}
+        super().load_state_dict({**state_dict, "state": {}})
+        self._params = self.param_groups[0]["params"]
+        for key, values in states.items():
+            self.state[self._params[int(key)]] = copy.deepcopy(values)
 
     def _check_group(self, group):
         super()._check_group(group)

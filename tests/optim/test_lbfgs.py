@@ -119,3 +119,36 @@ def test_lbfgs_errors():
         optim.LBFGS([p]).step(None)
     with pytest.raises(ValueError, match="history_size"):
         optim.LBFGS([p], history_size=0)
+
+
+def test_state_dict_round_trip_continues_exactly():
+    def make():
+        xy = hm.tensor([-1.5, 2.0], dtype=hm.float64, requires_grad=True)
+        return xy, optim.LBFGS([xy], line_search_fn="strong_wolfe", max_iter=3, history_size=4)
+
+    def closure_for(xy, opt):
+        def closure():
+            opt.zero_grad()
+            loss = rosenbrock(hm, xy)
+            loss.backward()
+            return loss
+
+        return closure
+
+    xy, opt = make()
+    for _ in range(4):
+        opt.step(closure_for(xy, opt))
+    straight = xy.detach().numpy().copy()
+
+    xy, opt = make()
+    for _ in range(2):
+        opt.step(closure_for(xy, opt))
+    saved = opt.state_dict()
+    values = xy.detach().numpy().copy()
+    xy2, opt2 = make()
+    with hm.no_grad():
+        xy2.copy_(hm.tensor(values))
+    opt2.load_state_dict(saved)
+    for _ in range(2):
+        opt2.step(closure_for(xy2, opt2))
+    np.testing.assert_array_equal(xy2.detach().numpy(), straight)
