@@ -1,6 +1,6 @@
 """Train the same networks on the same MNIST batches in homeml and PyTorch (CPU) and compare.
 
-    HOMEML_DATA=../shared/datasets python benchmarks/bench_mnist.py [--steps 200] [--repeats 3]
+    python benchmarks/bench_mnist.py [--steps 200] [--repeats 3]   # MNIST from $HOMEML_DATA/mnist/
 
 For each architecture (MLP 784-128-10, LeNet-5 and the default CNN of ``homeml train mnist``,
 all at batch 64 with SGD + momentum and cross-entropy), both libraries start from the same

@@ -6,8 +6,9 @@ DQN trains on homeml's ``make("CartPole-v1")`` in rounds of 10 episodes. After a
 training returns average over 150, the greedy policy plays 10 episodes of a separate evaluation
 environment; once those average 495 or more, training stops (Stable-Baselines3's
 ``StopTrainingOnRewardThreshold`` does the same). The final score is 100 fresh greedy episodes on
-homeml's CartPole and 100 on Gymnasium's (when installed). The returns and their rolling mean go
-to docs/rl-dqn-cartpole.png and the agent to runs/dqn-cartpole.safetensors (``homeml.save``).
+homeml's CartPole and 100 on Gymnasium's (when installed: ``pip install -e ".[dev]"``; without it
+only homeml's). The returns and their rolling mean go to runs/examples/rl-dqn-cartpole.png
+(``--plot``) and the agent to runs/dqn-cartpole.safetensors (``homeml.save``).
 DQN's defaults are the RL Baselines3 Zoo's hyper-parameters for CartPole-v1.
 """
 
@@ -23,8 +24,6 @@ import homeml as hm
 from homeml.rl.cem import CrossEntropyMethod
 from homeml.rl.dqn import DQN
 from homeml.rl.registration import make
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def dqn_agent(seed: int) -> DQN:
@@ -100,8 +99,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-steps", type=int, default=150_000)
     parser.add_argument("--max-minutes", type=float, default=14.0)
-    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "rl-dqn-cartpole.png")
-    parser.add_argument("--save", type=Path, default=ROOT / "runs" / "dqn-cartpole.safetensors")
+    parser.add_argument("--plot", type=Path, default=Path("runs/examples/rl-dqn-cartpole.png"))
+    parser.add_argument("--save", type=Path, default=Path("runs/dqn-cartpole.safetensors"))
     parser.add_argument("--skip-cem", action="store_true")
     args = parser.parse_args()
 

@@ -1,16 +1,26 @@
 """Reproduce Sutton & Barto's tabular figures with homeml.rl (and check FrozenLake's numbers).
 
-Writes docs/rl-bandits.png (Figure 2.2), docs/rl-gridworld.png (Figure 4.1's values),
-docs/rl-blackjack.png (Figure 5.1, 500,000 episodes) and docs/rl-cliff-walking.png (Figure 6.4,
-50 runs x 500 episodes), and prints the numbers and the time each part took.
+Needs gymnasium (FrozenLake's policy is also played on Gymnasium's own environment):
+``pip install -e ".[dev]"``.
 
-    python examples/rl_book_figures.py
+Writes rl-bandits.png (Figure 2.2), rl-gridworld.png (Figure 4.1's values), rl-blackjack.png
+(Figure 5.1, 500,000 episodes) and rl-cliff-walking.png (Figure 6.4, 50 runs x 500 episodes)
+to --out (default runs/examples; the README's pictures are ``--out docs``), and prints the
+numbers and the time each part took.
+
+    python examples/rl_book_figures.py [--out runs/examples]
 """
 
+import argparse
 import time
 from pathlib import Path
 
-import gymnasium
+try:
+    import gymnasium
+except ImportError:
+    raise SystemExit(
+        'examples/rl_book_figures.py needs gymnasium: pip install -e ".[dev]"'
+    ) from None
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,7 +33,7 @@ from homeml.rl.monte_carlo import mc_prediction  # noqa: E402
 from homeml.rl.registration import make  # noqa: E402
 from homeml.rl.td import SARSA, QLearning  # noqa: E402
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path("runs/examples")  # where the pictures go: --out
 
 
 def timed(title):
@@ -120,8 +130,12 @@ def figure_6_4():
 
 
 if __name__ == "__main__":
-    DOCS.mkdir(exist_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DOCS, help="folder for the pictures")
+    DOCS = parser.parse_args().out
+    DOCS.mkdir(parents=True, exist_ok=True)
     figure_2_2()
     figure_4_1_and_frozen_lake()
     figure_5_1()
     figure_6_4()
+    print(f"\npictures in {DOCS}/")

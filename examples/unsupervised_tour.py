@@ -1,11 +1,14 @@
 """The unsupervised pictures in the README: t-SNE of MNIST digits, and four views of one data set.
 
-    HOMEML_DATA=../shared/datasets python examples/unsupervised_tour.py [--n 5000] [--out docs]
+    python examples/unsupervised_tour.py [--n 5000] [--out runs/examples]
+
+MNIST is read from $HOMEML_DATA/mnist/ (default ~/.cache/homeml), downloaded there if missing.
 
 Writes ``tsne-mnist.png`` (5,000 test digits embedded in 2-D by t-SNE after PCA to 50
 dimensions, coloured by their true label, with some digits drawn in place) and
 ``unsupervised.png`` (k-means clusters with their centres, a ward dendrogram, the PCA
-explained-variance curve and Isomap of four Gaussian blobs in 5-D).
+explained-variance curve and Isomap of four Gaussian blobs in 5-D) to --out (the README's
+pictures are ``--out docs``).
 """
 
 import argparse
@@ -72,7 +75,7 @@ def four_views(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000, help="MNIST test digits to embed")
-    parser.add_argument("--out", type=Path, default=Path("docs"))
+    parser.add_argument("--out", type=Path, default=Path("runs/examples"), help="picture folder")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     four_views(args.out)

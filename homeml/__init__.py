@@ -80,6 +80,7 @@ from homeml.ops.elementwise import (
 )
 from homeml.io import load, save
 from homeml.ops.linalg import addmm, bmm, matmul, mm
+from homeml.ops.logical import allclose
 from homeml.ops.movement import (
     cat,
     chunk,
@@ -127,6 +128,7 @@ from homeml import (  # noqa: E402  (they import the names above)
     backends,
     cuda,
     data,
+    linalg,
     nn,
     optim,
     utils,

@@ -14,29 +14,52 @@ import homeml
 
 
 def _info(args) -> int:
+    from homeml.datasets import data_dir
+
     print(f"homeml {homeml.__version__}")
     print(f"python {platform.python_version()}, numpy {np.__version__}")
-    print(f"data directory: {os.environ.get('HOMEML_DATA', '~/.cache/homeml')} (HOMEML_DATA)")
+    source = "from HOMEML_DATA" if os.environ.get("HOMEML_DATA") else "default; set HOMEML_DATA"
+    print(f"data directory: {data_dir()} ({source})")
+    for name in ("mnist", "fashion-mnist"):
+        where = data_dir() / name
+        count = len(list(where.glob("*.gz"))) if where.is_dir() else 0
+        print(f"  {name + '/':15} {f'{count} of 4 files' if count else 'not downloaded yet'}")
     return 0
 
 
 def _train(args) -> int:
-    from homeml.digits import train
+    from homeml.digits import CHECKPOINT, train
+    from homeml.train import format_duration
 
-    metrics = train(
-        dataset=args.dataset,
-        model=args.model,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        seed=args.seed,
-        out=args.out or f"runs/{args.dataset}-{args.model or 'cnn'}",
-        data_dir=args.data_dir,
-        resume=args.resume,
-        augment=args.augment,
-        limit=args.limit,
-        progress=not args.quiet,
-    )
+    out = args.out or f"runs/{args.dataset}-{args.model or 'cnn'}"
+    try:
+        metrics = train(
+            dataset=args.dataset,
+            model=args.model,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            seed=args.seed,
+            out=out,
+            data_dir=args.data_dir,
+            resume=args.resume,
+            augment=args.augment,
+            limit=args.limit,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        checkpoint = os.path.join(out, CHECKPOINT)
+        if os.path.exists(checkpoint):
+            print(
+                f"\ninterrupted: the last finished epoch is saved in {checkpoint}; continue "
+                f"with: homeml train {args.dataset} --resume --out {out}",
+                file=sys.stderr,
+            )
+        else:
+            print("\ninterrupted before the first epoch ended: nothing saved", file=sys.stderr)
+        return 130  # the shell's code for Ctrl-C
+    print(f"trained in {format_duration(metrics['train_seconds'])}; model, metrics and "
+          f"report.png in {out}")  # fmt: skip
     print(json.dumps(metrics, indent=2))
     return 0
 
@@ -63,27 +86,23 @@ def _serve(args) -> int:
         import fastapi  # noqa: F401
         import fastapi_offline  # noqa: F401  (/docs without a CDN)
         import multipart  # noqa: F401  (python-multipart, for image uploads)
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError as error:
         raise SystemExit(
             f"homeml: error: `homeml serve` needs fastapi, fastapi-offline, uvicorn and "
             f"python-multipart ({error}); install them with: pip install 'homeml[serve]'"
         ) from None
-    from homeml.serve import create_app, resolve_path
+    from homeml.serve._run import run
 
-    path = resolve_path(args.path)
-    app = create_app(path, max_body=args.max_body)  # a bad file fails here, with a clear error
-    if args.workers > 1:  # separate processes: each builds its app from the environment
-        os.environ["HOMEML_SERVE_PATH"] = str(path)
-        os.environ["HOMEML_SERVE_MAX_BODY"] = str(args.max_body)
-        app = "homeml.serve._factory:app"
-    uvicorn.run(
-        app,
-        factory=args.workers > 1,
+    run(
+        args.path,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        max_body=args.max_body,
+        limit_concurrency=args.limit_concurrency,
+        timeout_keep_alive=args.timeout_keep_alive,
+        read_timeout=args.read_timeout,
     )
     return 0
 
@@ -109,38 +128,83 @@ def _rl(args) -> int:
 
 
 def _positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
 
 
 def _positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
 
 
+def _port(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0..65535, got {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line (with where to look for help), not usage and a traceback."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: ...)" to an option's help unless it has none or already states it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
+def _per_model(key: str) -> str:
+    """"default: cnn 8, mlp 15, lenet5 10" from the job's defaults, so help and code agree."""
+    from homeml.digits import DEFAULTS
+
+    return "default: " + ", ".join(f"{name} {d[key]:g}" for name, d in DEFAULTS.items())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="homeml", description="A homemade ML stack on NumPy.")
+    parser = _Parser(
+        prog="homeml",
+        description="A homemade ML stack on NumPy.",
+        epilog="`homeml COMMAND --help` shows a command's options and their defaults.",
+    )
     parser.add_argument("--version", action="version", version=f"homeml {homeml.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     info = commands.add_parser("info", help="show versions and where datasets are looked up")
     info.set_defaults(run=_info)
 
     train = commands.add_parser("train", help="train an image classifier (MNIST, Fashion-MNIST)")
-    train.add_argument("dataset", choices=["mnist", "fashion-mnist"])
+    train.add_argument("dataset", choices=["mnist", "fashion-mnist"], help="what to learn")
     # Options left out are None: train() fills in defaults, or the resumed run's settings.
-    train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], help="default cnn")
-    train.add_argument("--epochs", type=_positive_int)
-    train.add_argument("--batch-size", type=_positive_int)
-    train.add_argument("--lr", type=_positive_float)
-    train.add_argument("--seed", type=int, help="default 0")
+    train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], help="default: cnn")
+    train.add_argument("--epochs", type=_positive_int, help=_per_model("epochs"))
+    train.add_argument("--batch-size", type=_positive_int, help=_per_model("batch_size"))
+    train.add_argument("--lr", type=_positive_float, help="peak learning rate of the one-cycle "
+                       f"schedule ({_per_model('lr')})")  # fmt: skip
+    train.add_argument("--seed", type=int, help="default: 0")
     train.add_argument("--out", help="output folder (default runs/DATASET-MODEL)")
     train.add_argument("--data-dir", help="where the dataset files are (default $HOMEML_DATA)")
     train.add_argument(
-        "--resume", action="store_true", help="continue the run in OUT with its settings"
+        "--resume", action="store_true", help="continue the run in --out with its settings"
     )
     train.add_argument(
         "--augment",
@@ -153,23 +217,39 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="test-set accuracy of a trained run")
-    evaluate.add_argument("run_dir")
-    evaluate.add_argument("--data-dir")
+    evaluate.add_argument("run_dir", help="a `homeml train` output folder")
+    evaluate.add_argument(
+        "--data-dir", help="where the dataset folders are (default $HOMEML_DATA)"
+    )
     evaluate.set_defaults(run=_evaluate)
 
     predict = commands.add_parser("predict", help="classify a PNG/JPEG of one digit")
-    predict.add_argument("run_dir")
-    predict.add_argument("image")
+    predict.add_argument("run_dir", help="a `homeml train` output folder")
+    predict.add_argument("image", help="a PNG or JPEG of one digit or piece of clothing")
     predict.set_defaults(run=_predict)
 
     serve = commands.add_parser("serve", help="serve a saved model over HTTP (FastAPI)")
     serve.add_argument("path", help="a model file, or a run folder holding model.safetensors")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=_positive_int, default=1, help="processes (default 1)")
     serve.add_argument(
         "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"
     )
+    serve.add_argument(
+        "--limit-concurrency", type=_positive_int, metavar="N",
+        help="connections and requests in progress at most; more get 503 at once (default: "
+        "no limit; see docs/serving-limits.md)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--timeout-keep-alive", type=_positive_int, default=5, metavar="SECONDS",
+        help="close a connection idle this long after an answer (default 5)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--read-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="time a client has to send a request's headers, and again its body; slower "
+        "clients are cut off (408 for a body) (default 10)",
+    )  # fmt: skip
     serve.set_defaults(run=_serve)
 
     from homeml.rl.algorithms import ALGORITHMS  # (names only: no agent module is imported)
@@ -198,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--out", help="save the trained agent to this file")
     rl.add_argument("--quiet", action="store_true", help="no progress bar")
     rl.set_defaults(run=_rl)
+    for command in commands.choices.values():
+        command.formatter_class = _HelpFormatter
     return parser
 
 

@@ -666,8 +666,40 @@ class Tensor(InPlaceOps):
             out._view_of = (self, key)
         return out
 
+    # ----------------------------------------------------------------- products, norms, tests
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        return _red.prod(self, dim, keepdim, dtype=dtype)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        return _la.tensor_norm(self, p, dim, keepdim)
+
+    def t(self):
+        if self._data.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, got shape {self.shape}")
+        return _mv.transpose(self, 0, 1) if self._data.ndim == 2 else self
+
+    def any(self, dim=None, keepdim=False):
+        return _lg.any(self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return _lg.all(self, dim, keepdim)
+
+    def isnan(self):
+        return _lg.isnan(self)
+
+    def isinf(self):
+        return _lg.isinf(self)
+
+    def isfinite(self):
+        return _lg.isfinite(self)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        return _lg.allclose(self, other, rtol, atol, equal_nan)
+
+
 
 from homeml.ops import elementwise as _ew  # noqa: E402  (the ops subclass Function, above)
 from homeml.ops import linalg as _la  # noqa: E402
+from homeml.ops import logical as _lg  # noqa: E402
 from homeml.ops import movement as _mv  # noqa: E402
 from homeml.ops import reduce as _red  # noqa: E402

@@ -102,9 +102,26 @@ class EarlyStopping:
         self.bad_epochs = state["bad_epochs"]
 
 
+def format_duration(seconds: float) -> str:
+    """A duration as people read it: ``"0.4 s"``, ``"37 s"``, ``"8 min 37 s"``, ``"2 h 5 min"``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+_LABELS = {"seconds": "time"}  # the progress line says "time 1 min 4 s", not "seconds 1 min 4 s"
+
+
 def _format(key, value):
     if key == "lr":
         return f"{value:.4g}"  # small learning rates would print as 0.0000
+    if key == "seconds":
+        return format_duration(value)
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
@@ -291,7 +308,7 @@ def fit(
             path = Path(history_path)
             history.to_csv(path) if path.suffix == ".csv" else history.to_json(path)
         if progress:
-            tqdm.write("  ".join(f"{k} {_format(k, v)}" for k, v in row.items()))
+            tqdm.write("  ".join(f"{_LABELS.get(k, k)} {_format(k, v)}" for k, v in row.items()))
         if stop:
             break
     return history

@@ -29,6 +29,42 @@ requires_torch = pytest.mark.skipif(
 )
 
 
+def dataset_skip_reason(*datasets: str) -> str | None:
+    """Why a test of ``datasets`` ("mnist", "fashion-mnist") cannot run, or None when all
+    their files are in the data folder (tests never download)."""
+    from homeml.datasets import data_dir
+    from homeml.datasets.mnist import FASHION_MNIST_FILES, MNIST_FILES
+
+    files = {"mnist": MNIST_FILES, "fashion-mnist": FASHION_MNIST_FILES}
+    root = data_dir()
+    missing = [root / name / file for name in datasets for file in files[name]]
+    missing = [str(path) for path in missing if not path.is_file()]
+    if not missing:
+        return None
+    folders = " and ".join(f"$HOMEML_DATA/{name}/" for name in datasets)
+    return (
+        f"needs the {' and '.join(datasets)} files in {folders} (HOMEML_DATA defaults to "
+        f"~/.cache/homeml; `homeml train {datasets[-1]}` downloads them there, see the README's "
+        f"'The MNIST job'); missing: {', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}"
+    )
+
+
+def requires_datasets(*datasets: str):
+    """A skip mark for tests that read ``datasets`` (see :func:`dataset_skip_reason`)."""
+    reason = dataset_skip_reason(*datasets)
+    return pytest.mark.skipif(reason is not None, reason=reason or "")
+
+
+def skip_without_datasets(*datasets: str) -> None:
+    """In a fixture: skip the tests that use it unless ``datasets`` are present."""
+    reason = dataset_skip_reason(*datasets)
+    if reason:
+        pytest.skip(reason)
+
+
+requires_mnist = requires_datasets("mnist")
+
+
 def numerical_gradients(fn, arrays, weights, eps=1e-6):
     """Central differences of ``sum(fn(*arrays) * weights)`` with respect to each array."""
     arrays = [np.array(a, dtype=np.float64) for a in arrays]

@@ -1,11 +1,10 @@
 """The MNIST job end to end: `homeml train/evaluate/predict` (homeml.cli, homeml.digits), the
 run folder it writes, resume, and the MNIST-style preprocessing of user pictures. Small runs on
-the real data in $HOMEML_DATA (CI sets it)."""
+the real data in $HOMEML_DATA (default ~/.cache/homeml; CI sets it)."""
 
 import contextlib
 import io as bytes_io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,22 +14,19 @@ import matplotlib.figure
 import numpy as np
 import pytest
 from PIL import Image
+from support import requires_datasets
 
 import homeml as hm
 from homeml import digits, io
 from homeml.cli import main
-from homeml.datasets import load_mnist
+from homeml.datasets import data_dir, load_mnist
 from homeml.datasets.mnist import FASHION_MNIST_CLASSES
 from homeml.datasets.preprocess import prepare_digit
-from homeml.train import History
+from homeml.train import History, format_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("HOMEML_DATA"),
-    reason="HOMEML_DATA is not set: point it at a folder with mnist/ and fashion-mnist/ "
-    "(CI uses ../shared/datasets)",
-)
+pytestmark = requires_datasets("mnist", "fashion-mnist")
 
 
 def run_cli(*argv):
@@ -75,6 +71,8 @@ def test_train_writes_model_metrics_history_and_report(mnist_run):
     ]  # and no temporary files left behind
     metrics = json.loads((out / "metrics.json").read_text())
     assert json.loads(stdout[stdout.index("{"):]) == metrics  # printed as well
+    took = f"trained in {format_duration(metrics['train_seconds'])}; model, metrics"
+    assert took in stdout, stdout[:300]
     assert metrics["test_accuracy"] > 0.7  # one epoch on 2000 images gets about 0.79
     assert (metrics["dataset"], metrics["model"], metrics["epochs"]) == ("mnist", "mlp", 1)
     assert metrics["train_size"] == 2000 and metrics["seed"] == 0
@@ -121,7 +119,7 @@ def test_report_write_failure_leaves_the_old_report(tmp_path, monkeypatch):
 
 def test_evaluate_reproduces_the_test_accuracy(mnist_run):
     out = mnist_run[0]
-    code, stdout, stderr = run_cli("evaluate", out, "--data-dir", os.environ["HOMEML_DATA"])
+    code, stdout, stderr = run_cli("evaluate", out, "--data-dir", data_dir())
     assert code == 0, stderr
     result = json.loads(stdout)
     metrics = json.loads((out / "metrics.json").read_text())
@@ -231,10 +229,13 @@ def test_resume_continues_an_interrupted_run_exactly(tmp_path, monkeypatch):
         save(path, tree)
 
     monkeypatch.setattr(io, "save_checkpoint", interrupted_at_epoch_2)
-    with pytest.raises(KeyboardInterrupt):
-        run_cli(*args, "--out", tmp_path / "split")
+    code, stdout, stderr = run_cli(*args, "--out", tmp_path / "split")
     monkeypatch.undo()
     assert calls == [1, 2] and not (tmp_path / "split" / "model.safetensors").exists()
+    # one line: where epoch 1 is saved and the command that continues from it
+    assert code == 130 and stdout == "" and len(stderr.strip().splitlines()) == 1
+    assert f"saved in {tmp_path / 'split' / 'checkpoint.safetensors'}" in stderr
+    assert f"homeml train mnist --resume --out {tmp_path / 'split'}" in stderr
 
     # `--resume` alone takes the run's settings from its run.json
     code, _, stderr = run_cli("train", "mnist", "--out", tmp_path / "split", "--resume", "--quiet")

@@ -4,6 +4,7 @@ atomic per-epoch checkpoints, exact resume and the NaN/inf guard, on small synth
 import csv
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import homeml as hm
 from homeml import io, nn, optim, train
 from homeml.creation import default_generator
 from homeml.data import DataLoader, TensorDataset
-from homeml.train import EarlyStopping, History, evaluate, fit
+from homeml.train import EarlyStopping, History, evaluate, fit, format_duration
 
 
 def blobs(n=240, seed=0):
@@ -137,6 +138,7 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
     summaries = captured.out.splitlines()
     assert len(summaries) == 2 and summaries[1].startswith("epoch 2  train_loss ")
     assert "val_acc" in summaries[1] and "lr 1e-05" in summaries[1]  # not "lr 0.0000"
+    assert re.search(r"  time \d+\.\d s$", summaries[1]), summaries[1]  # not "seconds 0.0312"
 
 
 def test_progress_false_prints_nothing(capsys):
@@ -346,3 +348,11 @@ def test_invalid_scheduler_step_is_rejected():
     with pytest.raises(ValueError, match="'epoch' or 'batch', got 'step'"):
         fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, scheduler=scheduler,
             scheduler_step="step")
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0.43, "0.4 s"), (37.4, "37 s"), (516.634, "8 min 37 s"), (59.7, "1 min 0 s"),
+    (7530.0, "2 h 5 min"),
+])  # fmt: skip
+def test_durations_read_as_minutes_and_seconds(seconds, text):
+    assert format_duration(seconds) == text

@@ -35,6 +35,16 @@ class Dataset:
     def __add__(self, other):
         return ConcatDataset([self, other])
 
+    def __repr__(self):
+        try:
+            return f"{type(self).__name__}({len(self)} samples{self._describe()})"
+        except (NotImplementedError, TypeError):  # a dataset without a length
+            return f"{type(self).__name__}()"
+
+    def _describe(self) -> str:
+        """What ``repr`` adds after the sample count (e.g. the tensors' shapes)."""
+        return ""
+
 
 class TensorDataset(Dataset):
     """Samples made of rows of several tensors: sample ``i`` is ``(t[i] for t in tensors)``.
@@ -76,6 +86,9 @@ class TensorDataset(Dataset):
             )
         self.tensors = tuple(wrapped)
 
+    def _describe(self) -> str:
+        return ": " + ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in self.tensors)
+
     def __getitem__(self, index):
         if isinstance(index, Tensor):
             index = index.numpy()
@@ -100,6 +113,9 @@ class Subset(Dataset):
     def __init__(self, dataset, indices):
         self.dataset = dataset
         self.indices = indices
+
+    def _describe(self) -> str:
+        return f" of {self.dataset!r}"
 
     def __getitem__(self, index):
         if isinstance(index, list):
@@ -138,6 +154,9 @@ class ConcatDataset(Dataset):
 
     def __len__(self):
         return self.cumulative_sizes[-1] if self.cumulative_sizes else 0
+
+    def _describe(self) -> str:
+        return f" from {len(self.datasets)} datasets"
 
     def __getitem__(self, index):
         n = len(self)

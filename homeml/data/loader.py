@@ -113,6 +113,18 @@ class DataLoader:
         self.pin_memory = pin_memory
         self.generator = generator
 
+    def __repr__(self):
+        shuffle = isinstance(self.sampler, RandomSampler)
+        try:
+            unit = "batches" if self.batch_sampler is not None else "samples"
+            epoch = f": {len(self)} {unit} per epoch"
+        except TypeError:  # a sampler without a length
+            epoch = ""
+        return (
+            f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, shuffle={shuffle}, "
+            f"drop_last={self.drop_last}{epoch})"
+        )
+
     def __len__(self):
         """The number of batches in one epoch (samples when ``batch_size`` is None)."""
         if self.batch_sampler is not None:

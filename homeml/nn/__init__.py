@@ -1,7 +1,17 @@
 """Neural-network building blocks shaped like ``torch.nn``."""
 
 from homeml.nn import functional, init
-from homeml.nn.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from homeml.nn.activation import (
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from homeml.nn.conv import Conv2d, ConvTranspose2d
 from homeml.nn.dropout import Dropout, Dropout2d
 from homeml.nn.linear import Embedding, Flatten, Identity, Linear
@@ -16,7 +26,7 @@ from homeml.nn.loss import (
     SmoothL1Loss,
 )
 from homeml.nn.module import Module, ModuleList, Parameter, Sequential
-from homeml.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from homeml.nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from homeml.nn.parallel import DataParallel, DistributedDataParallel
 from homeml.nn.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from homeml.nn.utils import clip_grad_norm_

@@ -296,6 +296,29 @@ def _target_array(target):
     return target.numpy() if isinstance(target, Tensor) else np.asarray(target)
 
 
+def _class_index_shape(input) -> tuple:
+    """The shape of class-index targets for ``input`` (N, C, ...): (N, ...); () for (C,)."""
+    return (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
+
+
+def _check_class_indices(name, input, target_array):
+    """Class-index targets must be integers of shape (N, ...); floats of that shape are the
+    usual slip (labels kept in a float array), so the message says how to convert them."""
+    expected = _class_index_shape(input)
+    if target_array.dtype.kind in "iu" and target_array.shape == expected:
+        return
+    if target_array.dtype.kind in "fb" and target_array.shape == expected:
+        raise TypeError(
+            f"{name}: a target of shape {expected} holds class indices, which must be integers, "
+            f"got {target_array.dtype}; convert it with target.long() (class probabilities "
+            f"would be floats of the input's shape {tuple(input.shape)})"
+        )
+    raise ValueError(
+        f"{name}: for input of shape {tuple(input.shape)} the class-index target must have "
+        f"shape {expected}, got {target_array.shape}"
+    )
+
+
 def cross_entropy(
     input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
 ):
@@ -304,8 +327,8 @@ def cross_entropy(
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
     target_array = _target_array(target)
     weights = None if weight is None else _target_array(weight)
-    if target_array.dtype.kind == "f":  # class probabilities, same shape as input
-        _check_same_shape("cross_entropy", input, target_array)
+    if target_array.dtype.kind == "f" and target_array.shape == tuple(input.shape):
+        # class probabilities, same shape as input
         n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
         class_dim = 1 if input.ndim > 1 else 0
         logp = _log_softmax(input, class_dim)
@@ -320,12 +343,9 @@ def cross_entropy(
                 smoothed = smoothed * weights.reshape(shape)
             probs = Tensor._make(smoothed.astype(input.dtype))
         return _reduce(-(logp * probs).sum(dim=class_dim), reduction)
-    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
-    if target_array.shape != expected:
-        raise ValueError(
-            f"cross_entropy: for input of shape {tuple(input.shape)} the class-index target "
-            f"must have shape {expected}, got {target_array.shape}"
-        )
+    if target_array.dtype.kind == "f" and target_array.shape != _class_index_shape(input):
+        _check_same_shape("cross_entropy", input, target_array)  # probabilities, wrong shape
+    _check_class_indices("cross_entropy", input, target_array)
     return _loss.CrossEntropy.apply(
         input,
         target_array,
@@ -339,12 +359,7 @@ def cross_entropy(
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (N, C, ...)."""
     target_array = _target_array(target)
-    expected = (input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ()
-    if target_array.shape != expected:
-        raise ValueError(
-            f"nll_loss: for input of shape {tuple(input.shape)} the target must have shape "
-            f"{expected}, got {target_array.shape}"
-        )
+    _check_class_indices("nll_loss", input, target_array)
     weights = None if weight is None else _target_array(weight)
     return _loss.NLLLoss.apply(
         input, target_array, weight=weights, ignore_index=ignore_index, reduction=reduction
@@ -410,3 +425,34 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+def silu(input, inplace=False):
+    """``x * sigmoid(x)`` (the swish activation); ``inplace`` is accepted for torch's signature."""
+    return input * sigmoid(input)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample's channels in ``num_groups`` groups, then scale and shift per channel.
+
+    ``input`` is ``(N, C, *)`` with ``C`` divisible by ``num_groups``; ``weight`` and ``bias`` are
+    ``(C,)``. Each group (``C // num_groups`` channels and all positions) gets zero mean and unit
+    (biased) variance, as ``torch.nn.functional.group_norm``.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"group_norm expects input of shape (N, C, *), got shape {input.shape}")
+    n, channels = input.shape[0], input.shape[1]
+    if channels % num_groups:
+        raise ValueError(
+            f"group_norm: the {channels} channels cannot be split into {num_groups} groups "
+            f"(num_groups must divide the channel count)"
+        )
+    # (N, C, *) -> (N, G, C/G * prod(*)): the layer-norm op normalises the last axis.
+    grouped = input.reshape(n, num_groups, -1)
+    out = _norm.LayerNorm.apply(grouped, None, None, n_axes=1, eps=eps).reshape(input.shape)
+    per_channel = (1, channels) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(per_channel)
+    if bias is not None:
+        out = out + bias.reshape(per_channel)
+    return out

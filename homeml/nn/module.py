@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from homeml.device import check_device, parse_to
+from homeml.nn.hooks import HookMixin
 from homeml.tensor import Tensor
 
 
@@ -30,11 +31,13 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-class Module:
+class Module(HookMixin):
     """Base class for layers and models, with PyTorch's ``torch.nn.Module`` interface.
 
     Subclasses assign parameters, buffers and submodules as attributes in ``__init__`` (after
-    ``super().__init__()``) and define ``forward``; calling the module runs ``forward``.
+    ``super().__init__()``) and define ``forward``; calling the module runs ``forward``, with
+    the hooks registered by ``register_forward_pre_hook``, ``register_forward_hook`` and
+    ``register_full_backward_hook`` around it (see :mod:`homeml.nn.hooks`).
     """
 
     def __new__(cls, *args, **kwargs):
@@ -52,9 +55,6 @@ class Module:
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
-
-    def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name, value):

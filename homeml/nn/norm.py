@@ -106,3 +106,55 @@ class LayerNorm(Module):
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}{no_bias}"
         )
+
+
+class GroupNorm(Module):
+    """Group normalisation (Wu and He, 2018) of ``(N, C, *)`` input, as ``torch.nn.GroupNorm``.
+
+    Parameters
+    ----------
+    num_groups : int
+        Number of groups the ``num_channels`` channels are split into (must divide it).
+    num_channels : int
+        ``C``.
+    eps : float, default 1e-5
+        Added to the variance.
+    affine : bool, default True
+        Learn a per-channel ``weight`` (ones) and ``bias`` (zeros).
+    bias : bool, default True
+        With ``affine``, whether to learn the ``bias`` too (torch 2.13's option).
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        if device is not None and str(device) != "cpu":
+            raise ValueError(
+                f"homeml runs on the CPU: device must be None or 'cpu', got {device!r}"
+            )
+        if num_groups <= 0 or num_channels % num_groups:
+            raise ValueError(
+                f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                f"({num_groups}), a positive integer"
+            )
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.affine = affine
+        dtype = np.dtype(dtype or np.float32)
+        self.weight = Parameter(np.ones(num_channels, dtype=dtype)) if affine else None
+        with_bias = affine and bias
+        self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if with_bias else None
+
+    def forward(self, x):
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(
+                f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of shape "
+                f"(N, {self.num_channels}, *), got shape {tuple(x.shape)}"
+            )
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        no_bias = ", bias=False" if self.bias is None else ""  # as batch norm
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+            f"affine={self.affine}{no_bias}"
+        )

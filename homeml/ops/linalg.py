@@ -1,9 +1,12 @@
-"""Matrix products."""
+"""Matrix products and norms."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from homeml.ops.reduce import _reduce_dims, normalize_dims
 from homeml.tensor import Function
 
 
@@ -82,3 +85,111 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if beta == 0:  # as in PyTorch, input is ignored (its NaNs do not propagate)
         return product
     return product + (input if beta == 1 else input * beta)
+
+
+# ----------------------------------------------------------------------------- norms
+
+
+class VectorNorm(Function):
+    """``(sum |a| ** ord) ** (1 / ord)`` over ``axes``; ``ord`` inf / -inf is the largest /
+    smallest ``|a|``, 0 the count of non-zeros. At a zero norm the gradient is 0 (as PyTorch),
+    and ties of the largest ``|a|`` share the gradient."""
+
+    def forward(self, a, ord, axes, keepdim):
+        self.a, self.ord, self.axes, self.keepdim = a, ord, axes, keepdim
+        magnitude = np.abs(a)
+        if ord == math.inf:
+            out = magnitude.max(axis=axes, keepdims=True)
+        elif ord == -math.inf:
+            out = magnitude.min(axis=axes, keepdims=True)
+        elif ord == 0:
+            out = (a != 0).sum(axis=axes, keepdims=True).astype(a.dtype)
+        elif ord == 1:
+            out = magnitude.sum(axis=axes, keepdims=True)
+        elif ord == 2:
+            out = np.sqrt((a * a).sum(axis=axes, keepdims=True))
+        else:
+            out = (magnitude**ord).sum(axis=axes, keepdims=True) ** (1 / ord)
+        self.out = out  # (keepdim shape, for backward)
+        return out if keepdim else np.squeeze(out, axis=axes)
+
+    def backward(self, grad):
+        a, ord, out = self.a, self.ord, self.out
+        if not self.keepdim:
+            grad = np.expand_dims(grad, self.axes)
+        if ord == 0:
+            return np.zeros_like(a)
+        if ord == 1:
+            return grad * np.sign(a)
+        if math.isinf(ord):
+            hit = np.abs(a) == out
+            return grad * np.sign(a) * hit / hit.sum(axis=self.axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ord == 2:
+                scale = a / out
+            else:
+                scale = np.sign(a) * (np.abs(a) / out) ** (ord - 1)
+        return grad * np.where(out == 0, 0, scale).astype(a.dtype)
+
+
+def _check_float(input, name):
+    if input.dtype.kind not in "fc":
+        raise TypeError(f"{name}: expected a floating-point tensor, got {input.dtype}")
+
+
+def vector_norm(input, ord=2, dim=None, keepdim=False):
+    """The vector ``ord``-norm over ``dim`` (every element when None), as
+    ``torch.linalg.vector_norm``: ``ord`` 2 (default), 1, inf, -inf, 0 or any number >= 1."""
+    _check_float(input, "vector_norm")
+    if not isinstance(ord, (int, float)) or not (ord >= 1 or ord == 0 or ord == -math.inf):
+        raise ValueError(f"vector_norm: ord must be 0, a number >= 1, inf or -inf; got {ord!r}")
+    return VectorNorm.apply(input, ord=ord, axes=_reduce_dims(dim, input.ndim), keepdim=keepdim)
+
+
+def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False):
+    """A matrix norm over the two dimensions ``dim``, as ``torch.linalg.matrix_norm``:
+    ``"fro"``, 1 / -1 (largest / smallest column sum of ``|a|``) or inf / -inf (row sum)."""
+    _check_float(input, "matrix_norm")
+    pair = isinstance(dim, (tuple, list)) and len(dim) == 2 and input.ndim >= 2
+    dims = tuple(normalize_dims(d, input.ndim)[0] for d in dim) if pair else ()
+    if len(set(dims)) != 2:
+        raise ValueError(
+            f"matrix_norm: expected two distinct dimensions of a tensor with at least 2, got "
+            f"dim={dim} for shape {input.shape}"
+        )
+    if ord == "fro":
+        return VectorNorm.apply(input, ord=2, axes=tuple(sorted(dims)), keepdim=keepdim)
+    if ord in (1, -1, math.inf, -math.inf):
+        row, col = dims  # (in the order given, as PyTorch: the first indexes rows)
+        summed, other = (row, col) if ord in (1, -1) else (col, row)
+        sums = input.abs().sum(dim=summed, keepdim=True)
+        picked = sums.amax(dim=other, keepdim=True) if ord > 0 else sums.amin(other, True)
+        return picked if keepdim else picked.squeeze(max(dims)).squeeze(min(dims))
+    raise ValueError(
+        f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got {ord!r} (the spectral and "
+        "nuclear norms, ord 2, -2 and 'nuc', need singular values, which homeml does not have)"
+    )
+
+
+def norm(input, ord=None, dim=None, keepdim=False):
+    """``torch.linalg.norm``: with ``ord=None`` the 2-norm of the flattened tensor (or along
+    ``dim``); a matrix norm for a 2-D input without ``dim``, or for a pair of dims."""
+    pair = isinstance(dim, (tuple, list)) and len(dim) == 2
+    if ord is None:
+        return vector_norm(input, 2, dim, keepdim)
+    if pair or (dim is None and input.ndim == 2):
+        return matrix_norm(input, ord, (-2, -1) if dim is None else dim, keepdim)
+    if dim is None and input.ndim != 1:
+        raise ValueError(
+            f"norm: ord={ord!r} without dim needs a 1-D or 2-D input, got shape {input.shape}; "
+            "pass dim, or use vector_norm"
+        )
+    if ord == "fro":
+        raise ValueError("norm: ord='fro' is a matrix norm; it needs two dimensions")
+    return vector_norm(input, ord, dim, keepdim)
+
+
+def tensor_norm(input, p="fro", dim=None, keepdim=False):
+    """``Tensor.norm`` / ``torch.norm``: the vector ``p``-norm over ``dim`` (every element when
+    None); ``"fro"`` is the 2-norm."""
+    return vector_norm(input, 2 if p == "fro" else p, dim, keepdim)

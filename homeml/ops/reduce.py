@@ -295,3 +295,45 @@ def softmax(input, dim):
 
 def log_softmax(input, dim):
     return LogSoftmax.apply(input, dim=dim)
+
+
+class Prod(Function):
+    """Product along one axis. The gradient of each element is the product of the others, from
+    exclusive running products from both ends: exact with zeros in the input (dividing the
+    product by the element is not)."""
+
+    def forward(self, a, axis, keepdim, dtype=None):
+        self.a, self.axis, self.keepdim = a, axis, keepdim
+        return a.prod(axis=axis, keepdims=keepdim, dtype=dtype)
+
+    def backward(self, grad):
+        a, axis = self.a, self.axis
+        if not self.keepdim:
+            grad = np.expand_dims(grad, axis)
+        ones = np.ones_like(np.take(a, [0], axis=axis))
+        # before[i] = a[0] * ... * a[i-1], after[i] = a[i+1] * ... * a[n-1]
+        before = np.cumprod(np.concatenate([ones, np.delete(a, -1, axis=axis)], axis), axis)
+        flipped = np.flip(a, axis)
+        after = np.cumprod(np.concatenate([ones, np.delete(flipped, -1, axis=axis)], axis), axis)
+        return grad * before * np.flip(after, axis)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along the int ``dim``; bool and integers give int64 unless
+    ``dtype`` says otherwise (as PyTorch)."""
+    dtype = None if dtype is None else as_dtype(dtype)
+    if dtype is None and input.dtype.kind in "biu":
+        dtype = np.dtype(np.int64)
+    if dim is None:
+        if keepdim:
+            raise TypeError("prod: keepdim needs a dim (PyTorch's prod(input) takes neither)")
+        input, axis = input.reshape(-1), 0
+    elif isinstance(dim, (int, np.integer)):
+        (axis,) = normalize_dims(dim, input.ndim) or (0,)
+        if input.ndim == 0:
+            return input.to(dtype) if dtype is not None else input * 1
+    else:
+        raise TypeError(f"prod: dim must be an int or None, got {type(dim).__name__} {dim!r}")
+    if dtype is not None and dtype != input.dtype:
+        input = input.to(dtype)  # cast first so the gradient flows through the cast
+    return Prod.apply(input, axis=axis, keepdim=keepdim)

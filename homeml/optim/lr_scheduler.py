@@ -432,3 +432,14 @@ def _per_group(name, optimizer, value):
             )
         return list(value)
     return [value] * groups
+
+
+# Schedules kept in their own files, importable from here as in torch.optim.lr_scheduler (they
+# subclass LRScheduler, defined above).
+from homeml.optim.lr_lambda import LambdaLR, MultiplicativeLR  # noqa: E402
+from homeml.optim.lr_plateau import ReduceLROnPlateau  # noqa: E402
+
+__all__ = [
+    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "CosineAnnealingLR",
+    "OneCycleLR", "LambdaLR", "MultiplicativeLR", "ReduceLROnPlateau",
+]

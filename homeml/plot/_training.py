@@ -26,18 +26,28 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     return matrix
 
 
-def plot_history(history, ax_loss, ax_acc) -> None:
-    """Loss and accuracy per epoch (train and validation) on two axes."""
+def plot_history(history, ax_loss, ax_acc, loss_label="loss", test_loss=None) -> None:
+    """Loss and accuracy per epoch (train and validation) on two axes.
+
+    ``loss_label`` names what the training loss is (e.g. "loss with label smoothing 0.05"), so
+    it is not mistaken for the plain cross-entropy; ``test_loss``, the plain loss on the test
+    set after training, is drawn as a horizontal line when given.
+    """
+    from matplotlib.ticker import MaxNLocator
+
     epochs = history["epoch"]
     for key, style in (("train_loss", "-o"), ("val_loss", "-s")):
         if any(v is not None for v in history[key]):
             ax_loss.plot(epochs, history[key], style, label=key.replace("_", " "))
+    if test_loss is not None:
+        ax_loss.axhline(test_loss, color="gray", ls="--", label="test loss (plain cross-entropy)")
     for key, style in (("train_acc", "-o"), ("val_acc", "-s")):
         if any(v is not None for v in history[key]):
             ax_acc.plot(epochs, history[key], style, label=key.replace("_", " "))
-    ax_loss.set(title="loss", xlabel="epoch")
+    ax_loss.set(title=loss_label, xlabel="epoch")
     ax_acc.set(title="accuracy", xlabel="epoch")
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.grid(alpha=0.3)
         ax.legend()
 
@@ -70,13 +80,21 @@ def plot_image_grid(images, titles, fig, left, bottom, width, height, columns=8,
         ax.axis("off")
 
 
-def training_report(path, history, y_true, y_pred, images, class_names=None, title="") -> None:
-    """One PNG: loss and accuracy curves, the confusion matrix, misclassified test images."""
+def training_report(
+    path, history, y_true, y_pred, images, class_names=None, title="", loss_label="loss",
+    test_loss=None,
+) -> None:  # fmt: skip
+    """One PNG: loss and accuracy curves, the confusion matrix, misclassified test images.
+
+    ``loss_label`` and ``test_loss`` go to :func:`plot_history`.
+    """
     plt = _pyplot()
     num_classes = len(class_names) if class_names else int(max(y_true.max(), y_pred.max())) + 1
     fig = plt.figure(figsize=(13, 9), layout="constrained")
     grid = fig.add_gridspec(2, 3, height_ratios=[1, 0.8])
-    plot_history(history, fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]))
+    plot_history(
+        history, fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), loss_label, test_loss
+    )
     plot_confusion(
         confusion_matrix(y_true, y_pred, num_classes), fig.add_subplot(grid[0, 2]), class_names
     )

@@ -8,6 +8,8 @@ Gymnasium's environments alike (``agent.train(env, n_episodes)``) and save with
 - environments: :func:`make` (and :mod:`homeml.rl.envs`), :mod:`homeml.rl.spaces`, :class:`Env`,
   :class:`Wrapper`, :class:`TimeLimit`; :func:`to_gymnasium` makes one a ``gymnasium.Env`` for
   Gymnasium's tools and Gymnasium-based agents (it imports gymnasium only then)
+- Gymnasium's common wrappers in :mod:`homeml.rl.wrappers`; vector environments:
+  :class:`SyncVectorEnv`, :func:`make_vec` (:mod:`homeml.rl.vector`)
 - dynamic programming (:mod:`~homeml.rl.dp`): :func:`policy_evaluation`,
   :func:`policy_iteration`, :func:`value_iteration`
 - Monte Carlo (:mod:`~homeml.rl.monte_carlo`): :func:`mc_prediction`,
@@ -22,11 +24,19 @@ Gymnasium's environments alike (``agent.train(env, n_episodes)``) and save with
   :class:`EvolutionStrategy`
 """
 
-from homeml.rl import spaces
+from homeml.rl import spaces, wrappers
 from homeml.rl.bandits import UCB, EpsilonGreedy, GradientBandit, run_testbed
 from homeml.rl.base import Agent, History
 from homeml.rl.cem import CrossEntropyMethod, EvolutionStrategy
-from homeml.rl.core import Env, ResetNeeded, TimeLimit, Wrapper
+from homeml.rl.core import (
+    ActionWrapper,
+    Env,
+    ObservationWrapper,
+    ResetNeeded,
+    RewardWrapper,
+    TimeLimit,
+    Wrapper,
+)
 from homeml.rl.dp import action_values, policy_evaluation, policy_iteration, value_iteration
 from homeml.rl.dqn import DQN, ReplayBuffer
 from homeml.rl.gymnasium_compat import from_gymnasium_space, to_gymnasium, to_gymnasium_space
@@ -48,6 +58,7 @@ from homeml.rl.td import (
     QLearning,
     td_prediction,
 )
+from homeml.rl.vector import SyncVectorEnv, make_vec
 
 __all__ = [
     "A2C", "DQN", "REINFORCE", "SARSA", "UCB", "Agent", "CrossEntropyMethod", "DoubleQLearning",
@@ -57,5 +68,6 @@ __all__ = [
     "TimeLimit", "Wrapper", "action_values", "as_schedule", "make", "mc_prediction",
     "off_policy_mc_prediction", "policy_evaluation", "policy_iteration", "register", "registry",
     "run_testbed", "spaces", "spec", "td_prediction", "to_gymnasium", "to_gymnasium_space",
-    "from_gymnasium_space", "value_iteration",
+    "from_gymnasium_space", "value_iteration", "wrappers", "ObservationWrapper", "RewardWrapper",
+    "ActionWrapper", "SyncVectorEnv", "make_vec",
 ]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from homeml.rl.spaces import np_random as _seeded_generator
 
-__all__ = ["Env", "Wrapper", "TimeLimit", "ResetNeeded"]
+__all__ = ["Env", "Wrapper", "ObservationWrapper", "RewardWrapper", "ActionWrapper", "TimeLimit",
+           "ResetNeeded"]
 
 
 class ResetNeeded(RuntimeError):
@@ -32,6 +33,8 @@ class Env:
         ``render_modes`` (the accepted ``render_mode`` values) and ``render_fps``.
     render_mode : str or None
         What :meth:`render` returns: ``"ansi"`` (text) or ``"rgb_array"`` (an image).
+        ``make(..., render_mode="human")`` shows the images in a window instead
+        (:class:`homeml.rl.wrappers.HumanRendering`).
     spec : EnvSpec or None
         Set by :func:`homeml.rl.make`.
     """
@@ -211,6 +214,45 @@ class Wrapper(Env):
         return f"<{type(self).__name__}{self.env}>"
 
     __repr__ = __str__
+
+
+class ObservationWrapper(Wrapper):
+    """A wrapper that changes observations: subclasses define ``observation(obs)``."""
+
+    def reset(self, *, seed=None, options=None):
+        observation, info = self.env.reset(seed=seed, options=options)
+        return self.observation(observation), info
+
+    def step(self, action):
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        return self.observation(observation), reward, terminated, truncated, info
+
+    def observation(self, observation):
+        """The observation the agent sees in place of the environment's ``observation``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define observation()")
+
+
+class RewardWrapper(Wrapper):
+    """A wrapper that changes rewards: subclasses define ``reward(reward)``."""
+
+    def step(self, action):
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        return observation, self.reward(reward), terminated, truncated, info
+
+    def reward(self, reward):
+        """The reward the agent sees in place of the environment's ``reward``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define reward()")
+
+
+class ActionWrapper(Wrapper):
+    """A wrapper that changes actions before the environment sees them: define ``action(act)``."""
+
+    def step(self, action):
+        return self.env.step(self.action(action))
+
+    def action(self, action):
+        """The action passed to the environment for the agent's ``action``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define action()")
 
 
 class TimeLimit(Wrapper):

@@ -60,7 +60,7 @@ def to_gymnasium_space(space):
 
     Parameters
     ----------
-    space : homeml.rl.spaces.Discrete, Box or Tuple
+    space : homeml.rl.spaces.Discrete, MultiDiscrete, Box or Tuple
         A Gymnasium space is returned unchanged.
 
     Returns
@@ -84,11 +84,14 @@ def to_gymnasium_space(space):
         low, high = _bounds(space)
         return gspaces.Box(low, high, shape=space.shape, dtype=space.dtype,
                            seed=_generator(space))
+    if isinstance(space, hspaces.MultiDiscrete):
+        return gspaces.MultiDiscrete(space.nvec, dtype=space.dtype, seed=_generator(space),
+                                     start=space.start)
     if isinstance(space, hspaces.Tuple):
         return gspaces.Tuple([to_gymnasium_space(s) for s in space.spaces],
                              seed=_generator(space))
     raise TypeError(
-        f"to_gymnasium_space converts homeml.rl.spaces Discrete, Box and Tuple, got "
+        f"to_gymnasium_space converts homeml.rl.spaces Discrete, MultiDiscrete, Box and Tuple, got "
         f"{type(space).__name__}: {space!r}"
     )
 
@@ -98,7 +101,7 @@ def from_gymnasium_space(space):
 
     Parameters
     ----------
-    space : gymnasium.spaces.Discrete, Box or Tuple
+    space : gymnasium.spaces.Discrete, MultiDiscrete, Box or Tuple
         A homeml space is returned unchanged.
 
     Returns
@@ -114,12 +117,15 @@ def from_gymnasium_space(space):
         low, high = _bounds(space)
         return hspaces.Box(low, high, shape=space.shape, dtype=space.dtype,
                            seed=_generator(space))
+    if isinstance(space, gspaces.MultiDiscrete):
+        return hspaces.MultiDiscrete(space.nvec, dtype=space.dtype, seed=_generator(space),
+                                     start=space.start)
     if isinstance(space, gspaces.Tuple):
         return hspaces.Tuple([from_gymnasium_space(s) for s in space.spaces],
                              seed=_generator(space))
     raise TypeError(
-        f"homeml has Discrete, Box and Tuple spaces; cannot convert {type(space).__name__}: "
-        f"{space!r}"
+        f"homeml has Discrete, MultiDiscrete, Box and Tuple spaces; cannot convert "
+        f"{type(space).__name__}: {space!r}"
     )
 
 

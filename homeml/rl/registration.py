@@ -90,6 +90,9 @@ def make(id, max_episode_steps: int | None = None, **kwargs):
         Overrides the registered step limit.
     **kwargs
         Passed to the environment (``render_mode``, ``map_name``, ``is_slippery``...).
+        ``render_mode="human"`` on an environment that draws ``rgb_array`` images shows them
+        in a matplotlib window (:class:`~homeml.rl.wrappers.HumanRendering`); it raises
+        ``RuntimeError`` where no window can open.
 
     Returns
     -------
@@ -103,11 +106,23 @@ def make(id, max_episode_steps: int | None = None, **kwargs):
     (0, {'prob': 1})
     """
     env_spec = id if isinstance(id, EnvSpec) else spec(id)
-    env = _load(env_spec.entry_point)(**{**env_spec.kwargs, **kwargs})
+    entry_point = _load(env_spec.entry_point)
+    arguments = {**env_spec.kwargs, **kwargs}
+    modes = getattr(entry_point, "metadata", {}).get("render_modes", [])
+    # An environment that draws images but has no window of its own gets one from matplotlib.
+    human = arguments.get("render_mode") == "human" and "human" not in modes and (
+        "rgb_array" in modes)
+    if human:
+        arguments["render_mode"] = "rgb_array"
+    env = entry_point(**arguments)
     limit = max_episode_steps if max_episode_steps is not None else env_spec.max_episode_steps
     env.unwrapped.spec = dataclasses.replace(
         env_spec, kwargs={**env_spec.kwargs, **kwargs}, max_episode_steps=limit
     )
+    if human:
+        from homeml.rl.wrappers.rendering import HumanRendering
+
+        env = HumanRendering(env)
     return TimeLimit(env, limit) if limit is not None else env
 
 

@@ -1,4 +1,5 @@
-"""Action and observation spaces with Gymnasium's interface: ``Discrete``, ``Box`` and ``Tuple``.
+"""Action and observation spaces with Gymnasium's interface: ``Discrete``, ``MultiDiscrete``,
+``Box`` and ``Tuple``.
 
 Sampling follows Gymnasium's own algorithms and seeding (a PCG64 generator from
 ``numpy.random.SeedSequence(seed)``), so a homeml space and a Gymnasium space seeded alike draw the
@@ -11,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["Space", "Discrete", "Box", "Tuple", "np_random"]
+__all__ = ["Space", "Discrete", "MultiDiscrete", "Box", "Tuple", "np_random"]
 
 
 def np_random(seed=None) -> tuple[np.random.Generator, int]:
@@ -138,6 +139,71 @@ class Discrete(Space):
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Discrete) and self.n == other.n and self.start == other.start
+
+    __hash__ = None
+
+
+class MultiDiscrete(Space):
+    """An array of integers, element ``i`` in ``start[i], ..., start[i] + nvec[i] - 1``.
+
+    A vector environment's batched ``Discrete`` space is one (``nvec`` = n for every copy).
+
+    Parameters
+    ----------
+    nvec : array_like of int > 0
+        Number of values of each element (its shape is the sample's shape).
+    dtype : integer dtype, default int64
+    seed : int, numpy.random.Generator or None
+        Seed of :meth:`sample`.
+    start : array_like of int, optional
+        Smallest value of each element (zeros by default).
+    """
+
+    def __init__(self, nvec, dtype=np.int64, seed=None, start=None):
+        dtype = np.dtype(dtype)
+        if dtype.kind not in "iu":
+            raise ValueError(f"MultiDiscrete dtype must be an integer dtype, got {dtype}")
+        self.nvec = np.array(nvec, dtype=dtype, copy=True)
+        self.start = (np.zeros(self.nvec.shape, dtype=dtype) if start is None
+                      else np.array(start, dtype=dtype, copy=True))
+        if self.start.shape != self.nvec.shape:
+            raise ValueError(
+                f"MultiDiscrete start and nvec must have the same shape, got {self.start.shape} "
+                f"and {self.nvec.shape}"
+            )
+        if not np.all(self.nvec > 0):
+            raise ValueError(f"MultiDiscrete nvec must be positive, got {self.nvec}")
+        super().__init__(self.nvec.shape, dtype, seed)
+
+    def sample(self) -> np.ndarray:
+        """A uniform sample (Gymnasium's draw: one uniform float per element)."""
+        return (self.np_random.random(self.nvec.shape) * self.nvec).astype(self.dtype) + self.start
+
+    def contains(self, x) -> bool:
+        """Whether ``x`` is an integer array of the right shape with every element in range."""
+        if isinstance(x, (list, tuple)):
+            x = np.array(x)
+        return bool(
+            isinstance(x, np.ndarray)
+            and x.shape == self._shape
+            and np.can_cast(x.dtype, self.dtype)
+            and np.all(self.start <= x)
+            and np.all(x <= self.start + (self.nvec - 1))
+        )
+
+    def __repr__(self) -> str:
+        if np.any(self.start != 0):
+            return f"MultiDiscrete({self.nvec}, start={self.start})"
+        return f"MultiDiscrete({self.nvec})"
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, MultiDiscrete)
+            and self.dtype == other.dtype
+            and self._shape == other._shape
+            and bool(np.all(self.nvec == other.nvec))
+            and bool(np.all(self.start == other.start))
+        )
 
     __hash__ = None
 

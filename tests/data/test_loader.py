@@ -424,3 +424,27 @@ def test_weighted_random_sampler_errors():
         make([1.0, -1.0], 2)
     with pytest.raises(ValueError, match="replacement"):
         make([1.0], 1, replacement=1)
+
+
+def test_repr_says_what_one_epoch_is():
+    from homeml.data import Dataset, Subset
+
+    ds = TensorDataset(np.zeros((1000, 28, 28), np.uint8), np.zeros(1000, np.int64))
+    assert repr(ds) == "TensorDataset(1000 samples: (1000, 28, 28) uint8, (1000,) int64)"
+    assert repr(DataLoader(ds, 64, shuffle=True)) == (
+        f"DataLoader({ds!r}, batch_size=64, shuffle=True, drop_last=False: 16 batches per epoch)"
+    )
+    assert repr(DataLoader(ds, 64, drop_last=True)).endswith(
+        "shuffle=False, drop_last=True: 15 batches per epoch)"
+    )
+    assert repr(DataLoader(ds, batch_size=None)).endswith(": 1000 samples per epoch)")
+    assert repr(Subset(ds, [1, 2, 3])) == f"Subset(3 samples of {ds!r})"
+    assert repr(ds + ds) == "ConcatDataset(2000 samples from 2 datasets)"
+
+    class Numbers(Dataset):
+        def __getitem__(self, i):
+            return i
+
+    assert repr(Numbers()) == "Numbers()"  # no __len__: nothing to count
+    Numbers.__len__ = lambda self: 7
+    assert repr(Numbers()) == "Numbers(7 samples)"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import os
 import shutil
 import socket
 import threading
@@ -13,18 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from homeml.datasets import data_dir
 from homeml.datasets.mnist import MNIST_FILES
 
 MNIST_NAMES = tuple(MNIST_FILES)
 
 
 def shared_datasets_dir() -> Path:
-    """``$HOMEML_DATA`` if set, else ``shared/datasets`` beside the repository root."""
-    env = os.environ.get("HOMEML_DATA")
-    if env:
-        return Path(env).expanduser()
-    repo_root = Path(__file__).resolve().parents[2]  # tests/datasets/conftest.py -> repo root
-    return repo_root.parent / "shared" / "datasets"
+    """Where the real files are: ``$HOMEML_DATA``, default ``~/.cache/homeml``."""
+    return data_dir()
 
 
 def sha256_hex(data: bytes) -> str:
@@ -42,7 +38,12 @@ def real_data() -> Path:
         if not (root / folder / name).is_file()
     ]
     if missing:
-        pytest.skip(f"real dataset files not found under {root}: {', '.join(missing)}")
+        pytest.skip(
+            f"needs the real mnist and fashion-mnist files in {root}/ (served from 127.0.0.1 "
+            "to test downloads): set HOMEML_DATA to the folder holding mnist/ and "
+            "fashion-mnist/ (default ~/.cache/homeml; `homeml train mnist` and `homeml train "
+            f"fashion-mnist` download them there); missing: {', '.join(missing[:2])}, ..."
+        )
     return root
 
 

@@ -173,18 +173,21 @@ def _same_blob_neighbours(Y, labels):
 
 @pytest.mark.parametrize("method", ["barnes_hut", "exact"])
 def test_random_state_reproducible_and_init_random(blobs, blob_labels, method):
-    kw = dict(method=method, init="random", perplexity=10, max_iter=250)
+    # 500 iterations: 250 exaggerated, then 250 that settle the map. Stopping after the
+    # exaggerated phase alone (max_iter=250) leaves a map whose nearest neighbours depend on
+    # the last bits of rounding (the CPU's BLAS kernels): 0.925 to 1.0 of points next to their
+    # own blob across seeds. After 500 every seed tried gives 1.0 (trustworthiness about 0.97).
+    kw = dict(method=method, init="random", perplexity=10, max_iter=500)
     a = hm.TSNE(random_state=3, **kw).fit_transform(blobs)
     b = hm.TSNE(random_state=3, **kw).fit_transform(blobs)
     c = hm.TSNE(random_state=4, **kw).fit_transform(blobs)
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
-    # after only 250 (exaggerated) iterations neighbours inside a blob (isotropic noise) are
-    # partly lost, in scikit-learn too (trustworthiness about 0.85 in both)
     ref = skm.TSNE(random_state=3, **kw).fit_transform(blobs)
     assert hm.trustworthiness(blobs, a) > skm.trustworthiness(blobs, ref) - 0.03
-    same = _same_blob_neighbours(a, blob_labels)
-    assert same > 0.95 and same >= _same_blob_neighbours(ref, blob_labels) - 0.05
+    assert hm.trustworthiness(blobs, a) > 0.95
+    for Y in (a, c):
+        assert _same_blob_neighbours(Y, blob_labels) == 1.0
 
 
 def test_precomputed_array_init_and_other_metrics(blobs, blob_labels):

@@ -359,6 +359,21 @@ def test_probability_target_of_wrong_shape_is_a_value_error():
         F.cross_entropy(hm.tensor(randn(3, 4)), hm.tensor(np.full((3, 5), 0.2)))
 
 
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.bool_])
+def test_float_class_indices_say_they_must_be_integers(name, dtype):
+    # labels kept in a float array: PyTorch refuses them too ("expected ... Long")
+    x, labels = randn(4, 10), np.array([3, 1, 0, 1])
+    with pytest.raises(TypeError, match=rf"{name}: a target of shape \(4,\) holds class "
+                       r"indices, which must be integers, got (float|bool).*target.long\(\)"):
+        getattr(F, name)(hm.tensor(x), hm.tensor(labels.astype(dtype)))
+    if torch is not None:
+        with pytest.raises(RuntimeError):
+            getattr(torch.nn.functional, name)(torch.tensor(x), torch.tensor(labels.astype(dtype)))
+    # the same labels as integers work
+    assert np.isfinite(getattr(F, name)(hm.tensor(x), hm.tensor(labels)).item())
+
+
 def test_bce_input_outside_unit_interval_is_a_value_error():
     with pytest.raises(ValueError, match=r"input .*\[0, 1\], got 1.5"):
         F.binary_cross_entropy(hm.tensor(np.array([0.5, 1.5])), hm.tensor(np.array([0.0, 1.0])))

@@ -7,6 +7,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from support import requires_mnist
 
 import homeml as hm
 from homeml import nn, optim
@@ -263,10 +264,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["m.onnx"]
 
 
-needs_mnist = pytest.mark.skipif(
-    not os.environ.get("HOMEML_DATA"),
-    reason="HOMEML_DATA is not set: point it at a folder with mnist/ (CI uses ../shared/datasets)",
-)
+needs_mnist = requires_mnist
 
 
 def mnist_test_digits(n):

@@ -190,15 +190,17 @@ def test_spaces_convert_and_isinstance_holds():
 def test_converted_spaces_start_from_the_same_random_state():
     for space in (spaces.Discrete(7, seed=3), spaces.Box(-1, 1, (3,), seed=3),
                   spaces.Box(-np.inf, np.inf, (2,), np.float64, seed=4),
-                  spaces.Tuple([spaces.Discrete(3), spaces.Discrete(4)], seed=5)):
+                  spaces.Tuple([spaces.Discrete(3), spaces.Discrete(4)], seed=5),
+                  spaces.MultiDiscrete([3, 5, 2], seed=6, start=[0, -2, 1])):
         converted = to_gymnasium_space(space)
+        assert converted == to_gymnasium_space(space) and from_gymnasium_space(converted) == space
         assert all(_same(space.sample(), converted.sample()) for _ in range(20))
 
 
 def test_unsupported_spaces_raise():
-    with pytest.raises(TypeError, match="Discrete, Box and Tuple"):
+    with pytest.raises(TypeError, match="Discrete, MultiDiscrete, Box and Tuple"):
         from_gymnasium_space(gspaces.MultiBinary(3))
-    with pytest.raises(TypeError, match="Discrete, Box and Tuple"):
+    with pytest.raises(TypeError, match="Discrete, MultiDiscrete, Box and Tuple"):
         to_gymnasium_space("not a space")
 
 

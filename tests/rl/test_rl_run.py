@@ -100,7 +100,12 @@ def test_homeml_rl_env_arguments(capsys):
         (["rl", "Nope-v0", "--algo", "sarsa"], "unknown environment 'Nope-v0'"),
         (["rl", "CartPole-v1", "--algo", "sarsa"], "needs a Discrete observation space"),
         (["rl", "CliffWalking-v1", "--algo", "sarsa", "--set", "alpha=2"], r"alpha must be in"),
-        (["rl", "CliffWalking-v1", "--algo", "sarsa", "--set", "beta=1"], "beta"),
+        (["rl", "CliffWalking-v1", "--algo", "sarsa", "--set", "beta=1"],
+         r"sarsa \(SARSA\) has no setting 'beta'; its settings .* are: alpha=0.5, gamma=1.0"),
+        (["rl", "FrozenLake-v1", "--algo", "q-learning", "--set", "alfa=0.1"],
+         r"no setting 'alfa' \(did you mean 'alpha'\?\).*alpha=0.5, gamma=1.0, epsilon=0.1"),
+        (["rl", "CartPole-v1", "--algo", "dqn", "--set", "lr=0.1"],
+         r"dqn \(DQN\) has no setting 'lr'.*learning_rate=.*double_dqn=False"),
         (["rl", "CliffWalking-v1", "--algo", "sarsa", "--set", "alpha"], "NAME=VALUE"),
     ],
 )
@@ -111,6 +116,21 @@ def test_homeml_rl_errors_are_one_line(argv, message, capsys):
     error = capsys.readouterr().err
     assert error.startswith("homeml: error:") and "Traceback" not in error
     assert re.search(message, error)
+
+
+def test_agent_settings_are_the_public_constructor_parameters():
+    import inspect
+
+    from homeml.rl.algorithms import agent_settings
+
+    for algo, (module, name) in ALGORITHMS.items():
+        cls = getattr(__import__(f"homeml.rl.{module}", fromlist=[name]), name)
+        settings = agent_settings(cls)
+        expected = [p for p in inspect.signature(cls).parameters if not p.startswith("_")]
+        assert list(settings) == expected, algo
+        assert "self" not in settings and "seed" in settings, algo
+    with pytest.raises(ValueError, match="has no setting 'alfa'"):
+        make_agent("sarsa", alfa=0.1)
 
 
 def test_agent_files_keep_schedules_and_refuse_code(tmp_path):
