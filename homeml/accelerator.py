@@ -14,4 +14,5 @@ def current_accelerator(check_available: bool = False):
 
 
 def device_count() -> int:
+    """0: no accelerator."""
     return 0

@@ -12,6 +12,7 @@ def is_available() -> bool:
 
 
 def device_count() -> int:
+    """0: no CUDA device."""
     return 0
 
 
@@ -23,15 +24,18 @@ manual_seed_all = manual_seed
 
 
 def is_bf16_supported() -> bool:
+    """False (``homeml.bfloat16`` computes in float32)."""
     return False
 
 
 def current_device() -> int:
+    """Raises homeml's CPU-only error: there is no current CUDA device."""
     check_device("cuda")  # raises the CPU-only error
     return 0
 
 
 def synchronize(device=None) -> None:
+    """Raises homeml's CPU-only error, as ``torch.cuda.synchronize`` does without CUDA."""
     check_device("cuda")
 
 
