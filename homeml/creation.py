@@ -6,16 +6,7 @@ import numpy as np
 
 from homeml.device import CPU, check_device
 from homeml.dtypes import FLOAT32, as_dtype, default_dtype_for
-from homeml.tensor import Tensor
-
-
-def _sizes(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    sizes = tuple(int(s) for s in size)
-    if any(s < 0 for s in sizes):
-        raise ValueError(f"sizes must be non-negative, got {sizes}")
-    return sizes
+from homeml.tensor import Tensor, _sizes
 
 
 def _new(array, requires_grad, device=None):

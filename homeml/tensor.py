@@ -89,6 +89,16 @@ class Function:
 _KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
+def _sizes(size):
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean the shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    sizes = tuple(int(s) for s in size)
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"sizes must be non-negative, got {sizes}")
+    return sizes
+
+
 def _promote_like_torch(arrays, out):
     """PyTorch's rule for 0-d tensors: they do not widen dimensioned tensors of the same kind
     (float32 (3,) * float64 () is float32; int32 * int64 () is int32), only of a lower kind."""
@@ -334,6 +344,28 @@ class Tensor(InPlaceOps):
 
     def clone(self) -> Tensor:
         return _ew.Clone.apply(self)
+
+    # new tensors with this one's dtype (unless given), as torch's Tensor.new_* methods
+    def _new_like(self, array, dtype, device, requires_grad):
+        check_device(device)
+        out = Tensor._make(array.astype(self._data.dtype if dtype is None else as_dtype(dtype)))
+        return out.requires_grad_(True) if requires_grad else out
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.ones(_sizes(size)), dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.full(_sizes((size,)), fill_value), dtype, device, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        data = data._data if isinstance(data, Tensor) else data
+        return self._new_like(np.array(data), dtype, device, requires_grad)
 
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)

@@ -141,3 +141,26 @@ def test_bfloat16_and_float16_names():
     assert hm.ones(2, dtype=hm.bfloat16).dtype == np.float32  # computed in float32
     assert hm.ones(2).to(hm.float16).dtype == np.float16
     assert hm.half == hm.float16
+
+
+@requires_torch
+def test_new_factory_methods_match_torch():
+    for dtype, tdtype in [(hm.float64, torch.float64), (hm.int64, torch.int64)]:
+        x, tx = hm.ones(2, dtype=dtype), torch.ones(2, dtype=tdtype)
+        pairs = [
+            (x.new_zeros(2, 3), tx.new_zeros(2, 3)),
+            (x.new_ones((3,)), tx.new_ones((3,))),
+            (x.new_full((2,), 7), tx.new_full((2,), 7)),
+            (x.new_tensor([1, 2]), tx.new_tensor([1, 2])),
+            (x.new_zeros([1, 2], dtype=hm.float32), tx.new_zeros([1, 2], dtype=torch.float32)),
+            (x.new_empty(4, device="cpu"), tx.new_empty(4, device="cpu")),
+        ]
+        for k, (ours, ref) in enumerate(pairs):
+            assert ours.shape == tuple(ref.shape)
+            assert str(ours.dtype) == str(ref.dtype).replace("torch.", "")
+            if k != len(pairs) - 1:  # new_empty's values are unspecified
+                np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+    w = hm.zeros(2).new_ones(2, requires_grad=True)
+    assert w.requires_grad and w.is_leaf
+    with pytest.raises(RuntimeError, match="CPU only"):
+        hm.zeros(1).new_zeros(2, device="cuda")
