@@ -10,6 +10,7 @@ from homeml.creation import default_generator
 from homeml.ops import conv as _conv
 from homeml.ops import loss as _loss
 from homeml.ops import norm as _norm
+from homeml.ops import pool as _pool
 from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
     gelu,
     leaky_relu,
@@ -122,7 +123,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
     return _unbatched(
-        _conv.MaxPool2d.apply,
+        _pool.MaxPool2d.apply,
         input,
         kernel=kernel,
         stride=stride,
@@ -137,7 +138,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
     return _unbatched(
-        _conv.AvgPool2d.apply,
+        _pool.AvgPool2d.apply,
         input,
         kernel=kernel,
         stride=stride,
