@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw
 from support import free_port
 
 import homeml as hm
-from homeml import digits
+from homeml.jobs import digits
 from homeml.models import build_model
 from homeml.serve import create_app
 

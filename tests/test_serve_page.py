@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from support import serve_process, skip_without_datasets
 
-from homeml import digits
+from homeml.jobs import digits
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = os.environ.get("HOMEML_CHROMIUM") or shutil.which("chromium")

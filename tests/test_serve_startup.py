@@ -16,8 +16,8 @@ from support import edit_homeml_info, free_port
 import homeml as hm
 import homeml.learn as L
 from homeml import nn, rl
+from homeml.jobs.rl import run as run_rl
 from homeml.models import build_model
-from homeml.rl.algorithms import run as run_rl
 from homeml.serve import ModelCheckError, create_app
 
 X = np.random.default_rng(0).normal(size=(40, 3))

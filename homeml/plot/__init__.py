@@ -20,7 +20,6 @@ from homeml.plot._supervised import (
     plot_decision_boundary,
     plot_learning_curve,
     plot_roc_curve,
-    plot_tree,
 )
 from homeml.plot._training import (
     _pyplot,
@@ -30,6 +29,7 @@ from homeml.plot._training import (
     plot_image_grid,
     training_report,
 )
+from homeml.plot._tree import plot_tree
 from homeml.plot._unsupervised import (
     linkage_matrix,
     plot_clusters,

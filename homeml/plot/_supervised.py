@@ -1,5 +1,5 @@
 """Figures for supervised homeml.learn models: decision regions, confusion matrix, ROC and
-learning curves, trees."""
+learning curves (trees: :mod:`homeml.plot._tree`)."""
 
 from __future__ import annotations
 
@@ -137,10 +137,3 @@ def plot_learning_curve(train_sizes, train_scores, test_scores, ax=None):
     ax.grid(alpha=0.3)
     ax.legend(loc="best")
     return ax
-
-
-def plot_tree(decision_tree, **kwargs):
-    """Draw a fitted decision tree; see :func:`homeml.learn.tree.plot_tree` for the options."""
-    from homeml.learn.tree import plot_tree as draw  # imported on use: keeps `homeml.plot` light
-
-    return draw(decision_tree, **kwargs)

@@ -12,9 +12,10 @@ from support import edit_homeml_info
 import homeml as hm
 from homeml import cli
 from homeml.io import ModelFileError
+from homeml.jobs.rl import parse_params, run
 from homeml.plot import plot_returns, plot_state_values
 from homeml.rl import ExponentialSchedule, History, LinearSchedule, QLearning, make
-from homeml.rl.algorithms import ALGORITHMS, make_agent, parse_params, run
+from homeml.rl.algorithms import ALGORITHMS, make_agent
 from homeml.rl.base import Agent
 
 

@@ -24,6 +24,7 @@ from homeml.datasets.mnist import (
 )
 from homeml.models import build_model
 from homeml.train import EarlyStopping, fit
+from homeml.train import format_duration as format_duration  # for the command's summary
 
 DATASETS = {
     "mnist": {

@@ -1,4 +1,4 @@
-"""The MNIST job end to end: `homeml train/evaluate/predict` (homeml.cli, homeml.digits), the
+"""The MNIST job end to end: `homeml train/evaluate/predict` (homeml.cli, homeml.jobs.digits), the
 run folder it writes, resume, and the MNIST-style preprocessing of user pictures. Small runs on
 the real data in $HOMEML_DATA (default ~/.cache/homeml; CI sets it)."""
 
@@ -17,11 +17,12 @@ from PIL import Image
 from support import requires_datasets
 
 import homeml as hm
-from homeml import digits, io
+from homeml import io
 from homeml.cli import main
 from homeml.datasets import data_dir, load_mnist
 from homeml.datasets.mnist import FASHION_MNIST_CLASSES
 from homeml.datasets.preprocess import prepare_digit
+from homeml.jobs import digits
 from homeml.train import History, format_duration
 
 ROOT = Path(__file__).resolve().parents[1]
