@@ -26,7 +26,7 @@ from homeml.tensor import Tensor
 
 
 @dataclass
-class History:
+class TrainingHistory:
     """Per-epoch metrics: a list of dicts (epoch, train_loss, train_acc, val_loss, ...)."""
 
     rows: list = field(default_factory=list)
@@ -48,12 +48,12 @@ class History:
         io.atomic_write(path, ["\n".join(lines).encode() + b"\n"])
 
     @classmethod
-    def from_json(cls, path) -> History:
+    def from_json(cls, path) -> TrainingHistory:
         with open(path) as f:
             return cls(json.load(f))
 
     @classmethod
-    def from_csv(cls, path) -> History:
+    def from_csv(cls, path) -> TrainingHistory:
         with open(path, newline="") as f:
             return cls([{k: _number(v) for k, v in row.items()} for row in csv.DictReader(f)])
 
@@ -178,7 +178,7 @@ def fit(
     progress=True,
     history_path=None,
 ):
-    """Train ``model`` and return its :class:`History`.
+    """Train ``model`` and return its :class:`TrainingHistory`.
 
     Parameters
     ----------
@@ -218,7 +218,7 @@ def fit(
         if output is not None:
             io.check_writable_folder(Path(output).parent)
     all_generators = [default_generator, *generators]
-    history, start_epoch = History(), 0
+    history, start_epoch = TrainingHistory(), 0
     if resume and Path(checkpoint).exists():
         state = io.load_checkpoint(checkpoint)
         if len(state["generators"]) != len(all_generators):
@@ -235,7 +235,7 @@ def fit(
             early_stopping.load_state_dict(state["early_stopping"])
         for generator, rng_state in zip(all_generators, state["generators"]):
             generator.rng.bit_generator.state = rng_state
-        history, start_epoch = History(state["history"]), state["epoch"]
+        history, start_epoch = TrainingHistory(state["history"]), state["epoch"]
         if early_stopping is not None and early_stopping.should_stop:
             return history  # the uninterrupted run stopped here too
 

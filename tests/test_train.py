@@ -13,7 +13,7 @@ import homeml as hm
 from homeml import io, nn, optim, train
 from homeml.creation import default_generator
 from homeml.data import DataLoader, TensorDataset
-from homeml.train import EarlyStopping, History, evaluate, fit, format_duration
+from homeml.train import EarlyStopping, TrainingHistory, evaluate, fit, format_duration
 
 
 def blobs(n=240, seed=0):
@@ -104,7 +104,8 @@ def test_history_file_is_written_every_epoch_and_reloads(tmp_path, suffix):
     path = tmp_path / f"history{suffix}"
     history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=3,
                   scheduler=scheduler, progress=False, history_path=path)
-    loaded = History.from_json(path) if suffix == ".json" else History.from_csv(path)
+    read = TrainingHistory.from_json if suffix == ".json" else TrainingHistory.from_csv
+    loaded = read(path)
     assert loaded.rows == history.rows  # exact: floats are written with repr
     assert isinstance(loaded[0]["epoch"], int) and isinstance(loaded[0]["lr"], float)
     if suffix == ".csv":
@@ -118,11 +119,13 @@ def test_history_file_is_written_every_epoch_and_reloads(tmp_path, suffix):
 
 
 def test_history_methods_round_trip(tmp_path):
-    history = History([{"epoch": 1, "loss": 0.5, "note": "warm-up"}, {"epoch": 2, "loss": 0.25}])
+    history = TrainingHistory(
+        [{"epoch": 1, "loss": 0.5, "note": "warm-up"}, {"epoch": 2, "loss": 0.25}]
+    )
     history.to_json(tmp_path / "h.json")
     history.to_csv(tmp_path / "h.csv")
-    assert History.from_json(tmp_path / "h.json").rows == history.rows
-    from_csv = History.from_csv(tmp_path / "h.csv")
+    assert TrainingHistory.from_json(tmp_path / "h.json").rows == history.rows
+    from_csv = TrainingHistory.from_csv(tmp_path / "h.csv")
     assert from_csv["loss"] == [0.5, 0.25] and from_csv["note"] == ["warm-up", None]
     assert len(from_csv) == 2 and from_csv[1]["epoch"] == 2
 

@@ -307,7 +307,7 @@ def evaluate_run(run_dir, data_dir=None) -> dict:
 
 def predict_image(run_dir, image) -> dict:
     """Class probabilities for one image (a path, PIL image or array), MNIST-preprocessed."""
-    from homeml.datasets.preprocess import prepare_digit
+    from homeml.datasets.digit_image import prepare_digit
 
     net, meta = load_run(run_dir, needs=("mean", "std", "classes"))
     pixels = prepare_digit(image)  # (28, 28) floats in [0, 1]

@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 
+from homeml.rl.agent import EpisodeHistory
 from homeml.rl.algorithms import ALGORITHMS, agent_settings, make_agent
-from homeml.rl.base import History
 from homeml.rl.schedules import SCHEDULES
 
 __all__ = ["ALGORITHMS", "agent_settings", "make_agent", "parse_params", "run", "train_until"]
@@ -63,8 +63,8 @@ def train_until(agent, env, episodes: int, stop_at: float, eval_env, *, every: i
             score = float(agent.evaluate(eval_env, eval_episodes).mean())
             bar.set_postfix(greedy_mean=f"{score:.1f}")
             if score >= stop_at:
-                return History.concatenate(parts), done
-    return History.concatenate(parts), None
+                return EpisodeHistory.concatenate(parts), done
+    return EpisodeHistory.concatenate(parts), None
 
 
 def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval_episodes=100,

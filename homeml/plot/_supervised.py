@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.plot._training import _pyplot, plot_confusion
+from homeml.plot._training import _draw_confusion_matrix, _pyplot
 
 
 def _axes(ax):
@@ -98,7 +98,7 @@ def plot_confusion_matrix(y_true, y_pred=None, labels=None, ax=None):
         if labels is None:
             labels = np.union1d(np.asarray(y_true), np.asarray(y_pred))
     names = [str(label) for label in labels] if labels is not None else None
-    plot_confusion(matrix, ax, names)
+    _draw_confusion_matrix(matrix, ax, names)
     ax.set_title("confusion matrix")
     return ax
 

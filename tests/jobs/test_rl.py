@@ -14,9 +14,9 @@ from homeml import cli
 from homeml.io import ModelFileError
 from homeml.jobs.rl import parse_params, run
 from homeml.plot import plot_returns, plot_state_values
-from homeml.rl import ExponentialSchedule, History, LinearSchedule, QLearning, make
+from homeml.rl import EpisodeHistory, ExponentialSchedule, LinearSchedule, QLearning, make
+from homeml.rl.agent import Agent
 from homeml.rl.algorithms import ALGORITHMS, make_agent
-from homeml.rl.base import Agent
 
 
 def test_every_algorithm_name_builds_its_agent():
@@ -56,14 +56,14 @@ def test_stop_at_stops_once_the_greedy_policy_is_good_enough(capsys):
 
 
 def test_history_concatenate():
-    a = History(np.array([1.0, 2.0]), np.array([3, 4]), {"loss": np.array([0.5, 0.25])})
-    b = History(np.array([5.0]), np.array([6]), {"epsilon": np.array([0.1])})
-    both = History.concatenate([a, b])
+    a = EpisodeHistory(np.array([1.0, 2.0]), np.array([3, 4]), {"loss": np.array([0.5, 0.25])})
+    b = EpisodeHistory(np.array([5.0]), np.array([6]), {"epsilon": np.array([0.1])})
+    both = EpisodeHistory.concatenate([a, b])
     np.testing.assert_array_equal(both.returns, [1, 2, 5])
     np.testing.assert_array_equal(both.lengths, [3, 4, 6])
     np.testing.assert_array_equal(both.extra["loss"], [0.5, 0.25, np.nan])
     np.testing.assert_array_equal(both.extra["epsilon"], [np.nan, np.nan, 0.1])
-    assert len(History.concatenate([])) == 0
+    assert len(EpisodeHistory.concatenate([])) == 0
 
 
 def test_homeml_rl_command_trains_evaluates_plots_and_saves(tmp_path, capsys):
@@ -170,7 +170,7 @@ def test_tampered_agent_files_are_refused(tmp_path, change, message):
 
 
 def test_plot_returns_and_state_values():
-    history = History(np.arange(10.0), np.ones(10, dtype=np.int64))
+    history = EpisodeHistory(np.arange(10.0), np.ones(10, dtype=np.int64))
     ax = plot_returns(history, window=3)
     rolling, raw = ax.lines
     np.testing.assert_allclose(rolling.get_ydata(), [0, 0.5, 1, 2, 3, 4, 5, 6, 7, 8])
