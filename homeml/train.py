@@ -1,6 +1,12 @@
 """The training loop: epochs with a progress bar, validation, history, early stopping,
 atomic checkpoints every epoch, and resume that continues exactly like an uninterrupted run.
 
+:func:`fit` runs the epochs; what happens around them is done by callbacks (the
+:class:`Callback` hooks, as in Keras and Lightning): :class:`EarlyStopping`,
+:class:`Checkpoint`, :class:`HistoryWriter` and :class:`ProgressBar`. ``fit``'s keyword
+arguments (``early_stopping=``, ``checkpoint=``, ``history_path=``, ``progress=``) build them for
+you; pass your own in ``callbacks=``.
+
 Exact resume works because every source of randomness is saved with the checkpoint: the model,
 optimizer and scheduler states, and the state of each random generator in play (homeml's default
 generator, which drives shuffling, dropout and augmentation unless they were given their own,
@@ -66,7 +72,49 @@ def _number(text):
     return int(value) if value.is_integer() and "." not in text else value
 
 
-class EarlyStopping:
+class Callback:
+    """Hooks :func:`fit` calls around the training; each receives the :class:`TrainingRun`.
+
+    Override only what you need. Callbacks are called in the order given; set ``run.stop`` to
+    end training after the current epoch (or, in ``on_train_begin``, before the first).
+    """
+
+    def on_train_begin(self, run: TrainingRun) -> None:
+        """Before the first epoch (or the first epoch left, when resuming)."""
+
+    def on_epoch_begin(self, run: TrainingRun) -> None:
+        """Before the first batch of ``run.epoch``."""
+
+    def on_batch_end(self, run: TrainingRun) -> None:
+        """After the optimizer step of batch ``run.step`` (``run.batch_loss``, ``run.totals``)."""
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        """After validation; ``run.history.rows[-1]`` holds the epoch's metrics."""
+
+    def on_train_end(self, run: TrainingRun) -> None:
+        """After the last epoch, or once a callback stopped the training (not after an error)."""
+
+
+@dataclass
+class TrainingRun:
+    """What the callbacks see of a training run in progress."""
+
+    model: object
+    optimizer: object
+    scheduler: object = None
+    epochs: int = 1
+    generators: list = field(default_factory=list)  # homeml.Generator, their states resume
+    early_stopping: EarlyStopping | None = None  # saved and restored with checkpoints
+    history: TrainingHistory = field(default_factory=TrainingHistory)
+    epoch: int = 0  # the epoch in progress, or the last one finished
+    step: int = 0  # the batch in progress in this epoch, from 1
+    steps: int | None = None  # batches per epoch, when the loader has a length
+    batch_loss: float = math.nan
+    totals: dict = field(default_factory=dict)  # this epoch so far: loss, correct, count
+    stop: bool = False
+
+
+class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
     ``mode`` is ``"min"`` or ``"max"`` (default: ``"max"`` for metrics ending in ``acc``). The
@@ -100,6 +148,115 @@ class EarlyStopping:
     def load_state_dict(self, state):
         self.best, self.best_epoch = state["best"], state["best_epoch"]
         self.bad_epochs = state["bad_epochs"]
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        row = run.history.rows[-1]
+        if self.monitor not in row:
+            raise KeyError(
+                f"early stopping monitors {self.monitor!r}, which is not among the metrics "
+                f"{sorted(row)}"
+            )
+        if self.update(row[self.monitor], run.epoch):
+            run.stop = True
+
+
+class Checkpoint(Callback):
+    """Write everything an exact resume needs to ``path`` after every epoch, atomically.
+
+    With ``resume=True`` a run restores that state first, when ``path`` exists (it starts
+    afresh when not): the model, optimizer, scheduler and early stopping states, the history,
+    and the state of every random generator in ``run.generators``. A run that early stopping
+    ended stays ended.
+    """
+
+    def __init__(self, path, resume: bool = False):
+        self.path, self.resume = Path(path), resume
+
+    def on_train_begin(self, run: TrainingRun) -> None:
+        io.check_writable_folder(self.path.parent)  # fail now, not after the first epoch's work
+        if not (self.resume and self.path.exists()):
+            return
+        state = io.load_checkpoint(self.path)
+        if len(state["generators"]) != len(run.generators):
+            # a generator left unrestored would silently break the exact resume
+            raise ValueError(
+                f"{self.path} holds {len(state['generators'])} generator states (the default "
+                f"generator and generators=), but this run has {len(run.generators)}"
+            )
+        run.model.load_state_dict(state["model"])
+        run.optimizer.load_state_dict(state["optimizer"])
+        if run.scheduler is not None and state.get("scheduler") is not None:
+            run.scheduler.load_state_dict(state["scheduler"])
+        stopper = run.early_stopping
+        if stopper is not None and state.get("early_stopping") is not None:
+            stopper.load_state_dict(state["early_stopping"])
+        for generator, rng_state in zip(run.generators, state["generators"]):
+            generator.rng.bit_generator.state = rng_state
+        run.history, run.epoch = TrainingHistory(state["history"]), state["epoch"]
+        if stopper is not None and stopper.should_stop:
+            run.stop = True  # the uninterrupted run stopped here too
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        scheduler, stopper = run.scheduler, run.early_stopping
+        io.save_checkpoint(
+            self.path,
+            {
+                "epoch": run.epoch,
+                "model": run.model.state_dict(),
+                "optimizer": run.optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                "early_stopping": stopper.state_dict() if stopper is not None else None,
+                "generators": [g.rng.bit_generator.state for g in run.generators],
+                "history": run.history.rows,
+            },
+        )
+
+
+class HistoryWriter(Callback):
+    """Write the history to ``path`` (``.csv``, else JSON) after every epoch, atomically."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def on_train_begin(self, run: TrainingRun) -> None:
+        io.check_writable_folder(self.path.parent)
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        if self.path.suffix == ".csv":
+            run.history.to_csv(self.path)
+        else:
+            run.history.to_json(self.path)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar per epoch (running loss and accuracy), then one line with the epoch's metrics."""
+
+    def __init__(self, every: int = 10):
+        self.every, self._bar = every, None
+
+    def on_epoch_begin(self, run: TrainingRun) -> None:
+        self._bar = tqdm(
+            total=run.steps,
+            desc=f"epoch {run.epoch}/{run.epochs}",
+            leave=True,
+            dynamic_ncols=True,
+        )
+
+    def on_batch_end(self, run: TrainingRun) -> None:
+        self._bar.update(1)
+        if run.step % self.every == 0 or run.step == run.steps:
+            totals = run.totals
+            postfix = {"loss": f"{totals['loss'] / totals['count']:.4f}"}
+            if totals["correct"] is not None:
+                postfix["acc"] = f"{totals['correct'] / totals['count']:.4f}"
+            self._bar.set_postfix(postfix)
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        self._bar.close()
+        row = run.history.rows[-1]
+        tqdm.write("  ".join(f"{_LABELS.get(k, k)} {_format(k, v)}" for k, v in row.items()))
+
+
 
 
 def format_duration(seconds: float) -> str:
@@ -177,6 +334,7 @@ def fit(
     generators=(),
     progress=True,
     history_path=None,
+    callbacks=(),
 ):
     """Train ``model`` and return its :class:`TrainingHistory`.
 
@@ -195,12 +353,19 @@ def fit(
     checkpoint : path, optional
         Written atomically after every epoch; with ``resume=True`` training continues from it
         if it exists (and starts afresh if not). A run that early stopping ended stays ended.
+        (A :class:`Checkpoint` callback.)
     early_stopping : EarlyStopping, optional
         Stops when the monitored metric stops improving.
     generators : sequence of homeml.Generator
         Extra random generators whose state must be saved for an exact resume.
+    progress : bool
+        Show a progress bar and a line per epoch (a :class:`ProgressBar` callback).
     history_path : path, optional
-        Where to write the history after every epoch (``.json`` or ``.csv``).
+        Where to write the history after every epoch (``.json`` or ``.csv``; a
+        :class:`HistoryWriter` callback).
+    callbacks : sequence of Callback
+        More callbacks, called after those the arguments above make and before the progress
+        bar. An :class:`EarlyStopping` among them is saved with the checkpoint.
 
     Raises
     ------
@@ -214,73 +379,21 @@ def fit(
         raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
     if resume and checkpoint is None:
         raise ValueError("resume=True needs the checkpoint= path to resume from, got None")
-    for output in (checkpoint, history_path):  # fail now, not after the first epoch's work
-        if output is not None:
-            io.check_writable_folder(Path(output).parent)
-    all_generators = [default_generator, *generators]
-    history, start_epoch = TrainingHistory(), 0
-    if resume and Path(checkpoint).exists():
-        state = io.load_checkpoint(checkpoint)
-        if len(state["generators"]) != len(all_generators):
-            # a generator left unrestored would silently break the exact resume
-            raise ValueError(
-                f"{checkpoint} holds {len(state['generators'])} generator states (the default "
-                f"generator and generators=), but this run has {len(all_generators)}"
-            )
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None and state.get("scheduler") is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        if early_stopping is not None and state.get("early_stopping") is not None:
-            early_stopping.load_state_dict(state["early_stopping"])
-        for generator, rng_state in zip(all_generators, state["generators"]):
-            generator.rng.bit_generator.state = rng_state
-        history, start_epoch = TrainingHistory(state["history"]), state["epoch"]
-        if early_stopping is not None and early_stopping.should_stop:
-            return history  # the uninterrupted run stopped here too
-
-    steps = len(train_loader) if hasattr(train_loader, "__len__") else None  # None: a generator
-    for epoch in range(start_epoch + 1, epochs + 1):
+    callbacks = _callbacks(early_stopping, checkpoint, resume, history_path, callbacks, progress)
+    stoppers = [c for c in callbacks if isinstance(c, EarlyStopping)]
+    run = TrainingRun(
+        model, optimizer, scheduler, epochs, generators=[default_generator, *generators],
+        early_stopping=stoppers[0] if stoppers else None,
+        steps=len(train_loader) if hasattr(train_loader, "__len__") else None,  # None: generator
+    )
+    _call(callbacks, "on_train_begin", run)
+    for epoch in range(run.epoch + 1, epochs + 1):
+        if run.stop:
+            break
+        run.epoch = epoch
+        _call(callbacks, "on_epoch_begin", run)
         started = time.perf_counter()
-        model.train()
-        total_loss, correct, count = 0.0, 0, 0
-        bar = tqdm(
-            train_loader,
-            desc=f"epoch {epoch}/{epochs}",
-            disable=not progress,
-            leave=True,
-            dynamic_ncols=True,
-        )
-        for step, (x, y) in enumerate(bar, start=1):
-            x, y = _as_tensor(x), _as_tensor(y)
-            if train_transform is not None:
-                x = train_transform(x)
-            out = model(x)
-            loss = loss_fn(out, y)
-            value = float(loss.item())
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"the loss became {value} at epoch {epoch}, step {step}; lower the learning "
-                    "rate or check the inputs for NaN/inf"
-                )
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            if scheduler is not None and scheduler_step == "batch":
-                scheduler.step()
-            n = len(y)
-            total_loss += value * n
-            hits = _count_correct(out, y)
-            correct = None if hits is None or correct is None else correct + hits
-            count += n
-            if step % 10 == 0 or step == steps:
-                postfix = {"loss": f"{total_loss / count:.4f}"}
-                if correct is not None:
-                    postfix["acc"] = f"{correct / count:.4f}"
-                bar.set_postfix(postfix)
-        row = {"epoch": epoch, "train_loss": total_loss / max(count, 1)}
-        if correct is not None:
-            row["train_acc"] = correct / max(count, 1)
+        row = _train_epoch(run, loss_fn, train_loader, train_transform, scheduler_step, callbacks)
         if val_loader is not None:
             for key, value in evaluate(model, val_loader, loss_fn, eval_transform).items():
                 row[f"val_{key}"] = value
@@ -288,33 +401,65 @@ def fit(
         row["seconds"] = round(time.perf_counter() - started, 3)
         if scheduler is not None and scheduler_step == "epoch":
             scheduler.step()
-        history.rows.append(row)
-        stop = False
-        if early_stopping is not None:
-            if early_stopping.monitor not in row:
-                raise KeyError(
-                    f"early stopping monitors {early_stopping.monitor!r}, which is not "
-                    f"among the metrics {sorted(row)}"
-                )
-            stop = early_stopping.update(row[early_stopping.monitor], epoch)
-        if checkpoint is not None:
-            io.save_checkpoint(
-                checkpoint,
-                {
-                    "epoch": epoch,
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                    "early_stopping": early_stopping.state_dict() if early_stopping else None,
-                    "generators": [g.rng.bit_generator.state for g in all_generators],
-                    "history": history.rows,
-                },
+        run.history.rows.append(row)
+        _call(callbacks, "on_epoch_end", run)
+    _call(callbacks, "on_train_end", run)
+    return run.history
+
+
+def _callbacks(early_stopping, checkpoint, resume, history_path, extra, progress) -> list:
+    """fit's arguments as callbacks, in the order their work must happen after an epoch: the
+    stopping decision, then the checkpoint that records it, the history, the user's, the line."""
+    made = [early_stopping] if early_stopping is not None else []
+    if checkpoint is not None:
+        made.append(Checkpoint(checkpoint, resume=resume))
+    if history_path is not None:
+        made.append(HistoryWriter(history_path))
+    made += list(extra)
+    if progress:
+        made.append(ProgressBar())
+    return made
+
+
+def _call(callbacks, hook: str, run: TrainingRun) -> None:
+    for callback in callbacks:
+        getattr(callback, hook)(run)
+
+
+def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks) -> dict:
+    """One pass over ``loader``: forward, finite-loss check, backward, optimizer (and per-batch
+    scheduler) step. Returns the epoch's training metrics."""
+    model, optimizer, scheduler = run.model, run.optimizer, run.scheduler
+    model.train()
+    run.totals = totals = {"loss": 0.0, "correct": 0, "count": 0}
+    for step, (x, y) in enumerate(loader, start=1):
+        run.step = step
+        x, y = _as_tensor(x), _as_tensor(y)
+        if transform is not None:
+            x = transform(x)
+        out = model(x)
+        loss = loss_fn(out, y)
+        value = float(loss.item())
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"the loss became {value} at epoch {run.epoch}, step {step}; lower the learning "
+                "rate or check the inputs for NaN/inf"
             )
-        if history_path is not None:
-            path = Path(history_path)
-            history.to_csv(path) if path.suffix == ".csv" else history.to_json(path)
-        if progress:
-            tqdm.write("  ".join(f"{_LABELS.get(k, k)} {_format(k, v)}" for k, v in row.items()))
-        if stop:
-            break
-    return history
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None and scheduler_step == "batch":
+            scheduler.step()
+        n = len(y)
+        run.batch_loss = value
+        totals["loss"] += value * n
+        hits = _count_correct(out, y)
+        totals["correct"] = None if hits is None or totals["correct"] is None \
+            else totals["correct"] + hits
+        totals["count"] += n
+        _call(callbacks, "on_batch_end", run)
+    count = max(totals["count"], 1)
+    row = {"epoch": run.epoch, "train_loss": totals["loss"] / count}
+    if totals["correct"] is not None:
+        row["train_acc"] = totals["correct"] / count
+    return row
