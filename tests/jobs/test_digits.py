@@ -25,7 +25,7 @@ from homeml.datasets.mnist import FASHION_MNIST_CLASSES
 from homeml.jobs import digits
 from homeml.train import TrainingHistory, format_duration
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = requires_datasets("mnist", "fashion-mnist")
 

@@ -98,7 +98,7 @@ def test_an_unknown_input_shape_is_refused_with_what_to_do():
 def test_the_serve_command_refuses_a_broken_model_in_one_line(tmp_path):
     path = tmp_path / "short.safetensors"
     hm.save(nn.Sequential(nn.Linear(4, 3)), path, metadata={"classes": ["a"]})
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     command = [sys.executable, "-m", "homeml.cli", "serve", str(path), "--port", str(free_port())]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1  # it stopped by itself, before listening
