@@ -22,6 +22,14 @@ LAYER_OF = {
     "homeml.dtypes": "engine",
     "homeml.ops": "engine",
     "homeml.linalg": "engine",
+    # PyTorch's small top-level modules, as the engine provides them
+    "homeml.device": "engine",
+    "homeml.inplace": "engine",
+    "homeml.autograd_function": "engine",
+    "homeml.amp": "engine",
+    "homeml.accelerator": "engine",
+    "homeml.cuda": "engine",
+    "homeml.backends": "engine",
     "homeml.io": "io",
     "homeml.learn": "learn",
     "homeml._estimator_io": "learn",  # the estimators' codec, registered in io._CODECS
@@ -30,6 +38,7 @@ LAYER_OF = {
     "homeml.nn": "toolkit",
     "homeml.optim": "toolkit",
     "homeml.data": "toolkit",
+    "homeml.utils": "toolkit",  # homeml.utils.data is homeml.data
     "homeml._nn_io": "toolkit",  # the networks' codec, registered in io._CODECS
     "homeml.models": "models",
     "homeml.train": "models",
