@@ -53,12 +53,7 @@ def _public_names(family: str) -> list[str]:
 # public name -> module that defines it, generated from the families' ``__all__``
 _MODULE_OF = {name: family for family in _FAMILIES for name in _public_names(family)}
 
-_SUBMODULES = {
-    "base", "exceptions", "validation", "metrics", "linear_model", "tree", "ensemble", "svm",
-    "neighbors", "naive_bayes", "discriminant_analysis", "preprocessing", "pipeline",
-    "model_selection", "cluster", "mixture", "covariance", "decomposition", "manifold",
-    "semi_supervised",
-}
+_SUBMODULES = {"base", "exceptions", "validation", "metrics", *_FAMILIES}
 
 __all__ = [
     "BaseEstimator", "ClassifierMixin", "ClusterMixin", "ConvergenceWarning",
