@@ -5,31 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
-
-import numpy as np
 
 import homeml
 
 
 def _info(args) -> int:
-    from homeml.datasets import data_dir
+    from homeml.jobs.info import info_lines
 
-    print(f"homeml {homeml.__version__}")
-    print(f"python {platform.python_version()}, numpy {np.__version__}")
-    source = "from HOMEML_DATA" if os.environ.get("HOMEML_DATA") else "default; set HOMEML_DATA"
-    print(f"data directory: {data_dir()} ({source})")
-    for name in ("mnist", "fashion-mnist"):
-        where = data_dir() / name
-        count = len(list(where.glob("*.gz"))) if where.is_dir() else 0
-        print(f"  {name + '/':15} {f'{count} of 4 files' if count else 'not downloaded yet'}")
+    print("\n".join(info_lines()))
     return 0
 
 
 def _train(args) -> int:
-    from homeml.digits import CHECKPOINT, train
-    from homeml.train import format_duration
+    from homeml.jobs.digits import CHECKPOINT, format_duration, train
 
     out = args.out or f"runs/{args.dataset}-{args.model or 'cnn'}"
     try:
@@ -65,14 +54,14 @@ def _train(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from homeml.digits import evaluate_run
+    from homeml.jobs.digits import evaluate_run
 
     print(json.dumps(evaluate_run(args.run_dir, data_dir=args.data_dir), indent=2))
     return 0
 
 
 def _predict(args) -> int:
-    from homeml.digits import predict_image
+    from homeml.jobs.digits import predict_image
 
     result = predict_image(args.run_dir, args.image)
     print(f"{result['class']}")
@@ -108,7 +97,7 @@ def _serve(args) -> int:
 
 
 def _rl(args) -> int:
-    from homeml.rl.algorithms import parse_params, run
+    from homeml.jobs.rl import parse_params, run
 
     summary = run(
         args.env,
@@ -176,7 +165,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _per_model(key: str) -> str:
     """"default: cnn 8, mlp 15, lenet5 10" from the job's defaults, so help and code agree."""
-    from homeml.digits import DEFAULTS
+    from homeml.jobs.digits import DEFAULTS
 
     return "default: " + ", ".join(f"{name} {d[key]:g}" for name, d in DEFAULTS.items())
 
@@ -252,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve.set_defaults(run=_serve)
 
-    from homeml.rl.algorithms import ALGORITHMS  # (names only: no agent module is imported)
+    from homeml.jobs.rl import ALGORITHMS
 
     rl = commands.add_parser("rl", help="train a reinforcement-learning agent on an environment")
     rl.add_argument("env", help="an environment name: CartPole-v1, FrozenLake-v1, Taxi-v3, ...")

@@ -25,7 +25,7 @@ KIND = "rl.agent"
 def public_agents() -> dict[str, type]:
     """``{"QLearning": QLearning, ...}``: the agent classes a file may name."""
     import homeml.rl as rl
-    from homeml.rl.base import Agent
+    from homeml.rl.agent import Agent
 
     return {
         name: cls
@@ -80,7 +80,7 @@ def _random_state(agent) -> dict:
 
 
 def _set_random_state(agent, state: dict) -> None:
-    from homeml.rl._tabular import Uniforms
+    from homeml.rl._tabular_agent import Uniforms
 
     if "generator" not in state:
         return
@@ -94,7 +94,7 @@ def _set_random_state(agent, state: dict) -> None:
 
 
 def accepts(obj) -> bool:
-    base = sys.modules.get("homeml.rl.base")  # no agent exists before homeml.rl is imported
+    base = sys.modules.get("homeml.rl.agent")  # no agent exists before homeml.rl is imported
     return base is not None and isinstance(obj, base.Agent)
 
 

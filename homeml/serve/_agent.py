@@ -13,7 +13,7 @@ from homeml.serve._inputs import ALL_NUMBERS, InputError, ModelCheckError, first
 def is_agent(model) -> bool:
     """Whether ``model`` is a homeml.rl agent (checked before estimators: agents are
     estimators too)."""
-    base = sys.modules.get("homeml.rl.base")  # an agent's module imported it already
+    base = sys.modules.get("homeml.rl.agent")  # an agent's module imported it already
     return base is not None and isinstance(model, base.Agent)
 
 

@@ -23,7 +23,7 @@ def read_digit(data: bytes) -> np.ndarray:
     """The MNIST-prepared (28, 28) picture in [0, 1] of an uploaded PNG/JPEG, or InputError."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    from homeml.datasets.preprocess import prepare_digit
+    from homeml.datasets.digit_image import prepare_digit
 
     try:
         picture = Image.open(io.BytesIO(data), formats=FORMATS)

@@ -60,7 +60,7 @@ NAMES = [
     "subprocess.Popen",
     "Agent",
     "BaseEstimator",
-    "rl.base.Agent",
+    "rl.agent.Agent",
     "td._TD",
 ]
 

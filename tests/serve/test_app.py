@@ -15,9 +15,10 @@ from support import serve_process, skip_without_datasets
 
 import homeml as hm
 import homeml.learn as L
-from homeml import digits, nn
+from homeml import nn
 from homeml.datasets import load_mnist
 from homeml.io import FORMAT_VERSION
+from homeml.jobs import digits
 from homeml.models import build_model
 from homeml.serve import create_app
 

@@ -16,7 +16,8 @@ from support import skip_without_datasets
 
 import homeml as hm
 import homeml.learn as L
-from homeml import digits, nn, rl
+from homeml import nn, rl
+from homeml.jobs import digits
 from homeml.models import build_model
 from homeml.serve import create_app
 

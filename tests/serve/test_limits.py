@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw
 from support import free_port
 
 import homeml as hm
-from homeml import digits
+from homeml.jobs import digits
 from homeml.models import build_model
 from homeml.serve import create_app
 
@@ -44,7 +44,7 @@ def digit_model(tmp_path_factory):
 def server(model_path, *options):
     """``homeml serve`` on a free port; yields (url, process) once /health answers."""
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     command = [sys.executable, "-m", "homeml.cli", "serve", str(model_path), "--port", str(port),
                *map(str, options)]  # fmt: skip
     log = tempfile.TemporaryFile()

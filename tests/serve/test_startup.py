@@ -16,8 +16,8 @@ from support import edit_homeml_info, free_port
 import homeml as hm
 import homeml.learn as L
 from homeml import nn, rl
+from homeml.jobs.rl import run as run_rl
 from homeml.models import build_model
-from homeml.rl.algorithms import run as run_rl
 from homeml.serve import ModelCheckError, create_app
 
 X = np.random.default_rng(0).normal(size=(40, 3))
@@ -98,7 +98,7 @@ def test_an_unknown_input_shape_is_refused_with_what_to_do():
 def test_the_serve_command_refuses_a_broken_model_in_one_line(tmp_path):
     path = tmp_path / "short.safetensors"
     hm.save(nn.Sequential(nn.Linear(4, 3)), path, metadata={"classes": ["a"]})
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     command = [sys.executable, "-m", "homeml.cli", "serve", str(path), "--port", str(free_port())]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1  # it stopped by itself, before listening
