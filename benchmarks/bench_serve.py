@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support import serve_process  # noqa: E402  (the launcher the server tests use)
 
 import homeml as hm  # noqa: E402
-from homeml import digits  # noqa: E402
 from homeml.datasets import load_mnist  # noqa: E402
+from homeml.jobs import digits  # noqa: E402
 from homeml.models import build_model  # noqa: E402
 
 

@@ -69,12 +69,12 @@ def plot(returns, checks, evaluation: dict, path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from homeml.rl.base import History
+    from homeml.rl.agent import EpisodeHistory
 
     fig, (ax, ax_eval) = plt.subplots(1, 2, figsize=(11, 4.5), width_ratios=(2.2, 1))
     episodes = np.arange(1, len(returns) + 1)
     ax.plot(episodes, returns, lw=0.8, alpha=0.45, label="training episode return")
-    ax.plot(episodes, History(returns).rolling_mean(100), lw=2, label="mean of the last 100")
+    ax.plot(episodes, EpisodeHistory(returns).rolling_mean(100), lw=2, label="mean of the last 100")
     if checks:
         ax.scatter(*zip(*checks), marker="o", s=18, color="k", zorder=3,
                    label="greedy policy, mean of 10 episodes")

@@ -4,8 +4,16 @@
 factories, and the differentiable operations as functions (``hm.exp``, ``hm.cat``, ...).
 """
 
-from homeml.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from homeml.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from homeml.device import device
 from homeml.dtypes import (
+    bfloat16,
     bool,
     double,
     float,
@@ -71,7 +79,7 @@ from homeml.ops.elementwise import (
     where,
 )
 from homeml.io import load, save
-from homeml.ops.linalg import matmul
+from homeml.ops.linalg import addmm, bmm, matmul, mm
 from homeml.ops.logical import allclose
 from homeml.ops.movement import (
     cat,
@@ -87,6 +95,7 @@ from homeml.ops.movement import (
     permute,
     repeat,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
@@ -112,8 +121,29 @@ from homeml.ops.reduce import (
 )
 
 # Subpackages reachable as attributes, like torch.nn and torch.optim after `import torch`.
-from homeml import data, nn, optim  # noqa: E402  (they import the names above)
-from homeml import linalg  # noqa: E402
+from homeml import (  # noqa: E402  (they import the names above)
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    cuda,
+    data,
+    linalg,
+    nn,
+    optim,
+    utils,
+)
+
+autocast = amp.autocast
+
+
+def compile(model=None, **options):  # noqa: A001 - PyTorch's name
+    """``torch.compile``: homeml has no compiler, so the model (or function) is returned as it
+    is; also usable as ``@homeml.compile`` and ``@homeml.compile(...)``."""
+    if model is None:
+        return lambda fn: fn
+    return model
+
 
 __version__ = "0.1.0"
 

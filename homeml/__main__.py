@@ -1,7 +1,8 @@
 """``python -m homeml``: the same as the ``homeml`` command."""
 
-import sys
+if __name__ == "__main__":  # importing this module (by name, from anywhere) runs nothing
+    import sys
 
-from homeml.cli import main
+    from homeml.cli import main
 
-sys.exit(main())
+    sys.exit(main())

@@ -17,22 +17,23 @@ by its exact state (a tuple of numbers) so that it is rebuilt as the same random
 
 from __future__ import annotations
 
+import json
+import math
+
 import numpy as np
 
-from homeml.io import FORMAT_VERSION, ModelFileError, _save_with_digest
+from homeml._storage import ModelFileError, TreeDecoder, TreeEncoder, as_list, dtype_code
 
 KIND = "learn.estimator"
 
-# keys that mark an encoded value; a plain dict using one of them is stored as "__items__"
+# this codec's own markers, on top of the shared tree codec's (__array__, __tuple__, __items__,
+# __float__); a plain dict using one of them is stored as "__items__"
 _MARKERS = {
     "__estimator__",
-    "__array__",
     "__list_array__",
-    "__tuple__",
-    "__items__",
     "__dtype__",
     "__random_state__",
-    "__float__",
+    "__scalar__",
     "__object__",
     "__slice__",
     "__masked__",
@@ -110,9 +111,11 @@ def _is_estimator(value) -> bool:
     return isinstance(value, BaseEstimator)
 
 
-class _Encoder:
+class _Encoder(TreeEncoder):
+    """The shared tree codec, extended with estimators and the values they hold."""
+
     def __init__(self):
-        self.arrays: dict[str, np.ndarray] = {}
+        super().__init__(extend=self._extend, markers=_MARKERS)
 
     def estimator(self, est, where: str) -> dict:
         from homeml.learn.validation import check_is_fitted
@@ -120,23 +123,23 @@ class _Encoder:
         name = _class_name(est)
         check_is_fitted(est)  # NotFittedError for an estimator that was never fitted
         param_names = set(est._get_param_names())
-        params = {p: self.value(getattr(est, p), f"{where}.{p}") for p in sorted(param_names)}
+        params = {p: self.encode(getattr(est, p), f"{where}.{p}") for p in sorted(param_names)}
         skipped = param_names | set(_REBUILT.get(name, ()))
         state = {
-            k: self.value(v, f"{where}.{k}")
+            k: self.encode(v, f"{where}.{k}")
             for k, v in sorted(vars(est).items())
             if k not in skipped
         }
         return {"class": name, "params": params, "state": state}
 
-    def value(self, value, where: str):
+    def _extend(self, value, where: str):
         if _is_estimator(value):
             if not _has_state(value):  # an unfitted template (a param, e.g. a base estimator)
                 return {
                     "__estimator__": {
                         "class": _class_name(value),
                         "params": {
-                            p: self.value(getattr(value, p), f"{where}.{p}")
+                            p: self.encode(getattr(value, p), f"{where}.{p}")
                             for p in sorted(value._get_param_names())
                         },
                         "state": {},
@@ -153,64 +156,33 @@ class _Encoder:
             if value in (float, int, bool):
                 kind = value.__name__
             return {"__dtype__": np.dtype(value).str, "as": kind}
-        if isinstance(value, np.generic):
-            if isinstance(value, np.floating):  # keeps its type: np.float32(0.5) stays one
-                return {"__float__": value.dtype.str, "value": repr(float(value))}
-            return self.value(value.item(), where)
-        if isinstance(value, float):
-            return _float(value)
-        if value is None or isinstance(value, (bool, int, str)):
-            return value
-        if isinstance(value, tuple):
-            return {"__tuple__": [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
-        if isinstance(value, list):
-            return [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]
-        if isinstance(value, dict):
-            if all(isinstance(k, str) for k in value) and not _MARKERS & value.keys():
-                return {k: self.value(v, f"{where}[{k!r}]") for k, v in value.items()}
-            return {
-                "__items__": [
-                    [self.value(k, where), self.value(v, f"{where}[{k!r}]")]
-                    for k, v in value.items()
-                ]
-            }
+        if isinstance(value, np.floating):  # keeps its type: np.float32(0.5) stays one
+            return {"__scalar__": value.dtype.str, "value": repr(float(value))}
         if isinstance(value, slice):
             return {
-                "__slice__": [self.value(v, where) for v in (value.start, value.stop, value.step)]
+                "__slice__": [self.encode(v, where) for v in (value.start, value.stop, value.step)]
             }
         helper = f"{type(value).__module__.removeprefix('homeml.learn.')}.{type(value).__name__}"
         if _helper_class(helper) is type(value) and not hasattr(type(value), "__slots__"):
-            state = {k: self.value(v, f"{where}.{k}") for k, v in sorted(vars(value).items())}
+            state = {k: self.encode(v, f"{where}.{k}") for k, v in sorted(vars(value).items())}
             return {"__object__": helper, "state": state}
         if isinstance(value, np.random.RandomState):
-            return {"__random_state__": self.value(value.get_state(legacy=True), where)}
-        raise TypeError(
-            f"cannot save {where}: a {type(value).__module__}.{type(value).__qualname__} is not "
-            "an array, number, string, list, dict or homeml.learn estimator"
-        )
+            return {"__random_state__": self.encode(value.get_state(legacy=True), where)}
+        return None  # containers, numbers, strings: the shared codec
 
     def array(self, array: np.ndarray, where: str):
-        from homeml.io import _CODES
-
-        if array.dtype.newbyteorder("=") in _CODES:
-            key = f"a{len(self.arrays)}"
+        if dtype_code(array.dtype) is not None:
             # keep the memory layout (a Fortran-ordered or transposed array stays so): matmul
             # results depend on it in the last bits. Stored C-ordered in stride order.
             order = [int(i) for i in np.argsort([-s for s in array.strides], kind="stable")]
             if order == sorted(order):
-                self.arrays[key] = array
-                return {"__array__": key}
-            self.arrays[key] = np.ascontiguousarray(array.transpose(order))
+                return {"__array__": self.add_array(array, where)}
+            key = self.add_array(np.ascontiguousarray(array.transpose(order)), where)
             return {"__array__": key, "axes": [int(i) for i in np.argsort(order)]}
         if array.dtype.kind in "OUS":  # labels, category names: a JSON list with its dtype
-            items = [self.value(v, f"{where}[...]") for v in array.ravel().tolist()]
+            items = [self.encode(v, f"{where}[...]") for v in array.ravel().tolist()]
             return {"__list_array__": items, "dtype": array.dtype.str, "shape": list(array.shape)}
         raise TypeError(f"cannot save {where}: arrays of dtype {array.dtype} are not supported")
-
-
-def _float(x: float):
-    # JSON has no nan/inf; json.dumps would write invalid JSON tokens for them
-    return x if np.isfinite(x) else {"__float__": "float", "value": repr(x)}
 
 
 def _is_dtype_like(value) -> bool:
@@ -224,9 +196,18 @@ def _has_state(est) -> bool:
     return any(k not in names for k in vars(est))
 
 
-class _Decoder:
-    def __init__(self, arrays):
-        self.arrays = arrays
+def _marked(value, decoder):
+    return decoder._marked(value)
+
+
+class _Decoder(TreeDecoder):
+    """The shared tree decoder, extended with this codec's markers."""
+
+    def __init__(self, arrays, budget: int):
+        markers = ("__estimator__", "__array__", "__list_array__", "__masked__", "__dtype__")
+        markers += ("__scalar__", "__slice__", "__object__", "__random_state__")
+        super().__init__(arrays, extensions=dict.fromkeys(markers, _marked))
+        self.budget = budget  # bytes that string/object arrays may take: bounded by the file
 
     def estimator(self, spec) -> object:
         learn = _learn()
@@ -261,10 +242,9 @@ class _Decoder:
         return est
 
     def value(self, value):
-        if isinstance(value, list):
-            return [self.value(v) for v in value]
-        if not isinstance(value, dict):
-            return value
+        return self.decode(value)
+
+    def _marked(self, value):
         try:
             if "__estimator__" in value:
                 return self.estimator(value["__estimator__"])
@@ -272,31 +252,22 @@ class _Decoder:
                 array = self.arrays[value["__array__"]]
                 return array.transpose(value["axes"]) if "axes" in value else array
             if "__list_array__" in value:
-                items = [self.value(v) for v in value["__list_array__"]]
-                out = np.empty(len(items), dtype=np.dtype(value["dtype"]))
-                out[:] = items
-                return out.reshape(value["shape"])
-            if "__tuple__" in value:
-                return tuple(self.value(v) for v in value["__tuple__"])
+                return self.list_array(value)
             if "__masked__" in value:
                 data, mask = self.value(value["__masked__"]), self.value(value["mask"])
                 return np.ma.MaskedArray(data, mask=mask)
-            if "__items__" in value:
-                return {self.value(k): self.value(v) for k, v in value["__items__"]}
             if "__dtype__" in value:
                 builtins = {"float": float, "int": int, "bool": bool}
                 dtype = np.dtype(value["__dtype__"])
                 kind = value.get("as")
                 return builtins.get(kind) or (dtype if kind == "dtype" else dtype.type)
-            if "__float__" in value:
-                number = float(value["value"])
-                return (
-                    number
-                    if value["__float__"] == "float"
-                    else np.dtype(value["__float__"]).type(number)
-                )
+            if "__scalar__" in value:
+                dtype = np.dtype(value["__scalar__"])
+                if dtype.kind != "f":
+                    raise ModelFileError(f"a stored scalar has dtype {dtype}, not a float")
+                return dtype.type(float(value["value"]))
             if "__slice__" in value:
-                return slice(*(self.value(v) for v in value["__slice__"]))
+                return slice(*(self.value(v) for v in as_list(value["__slice__"])))
             if "__object__" in value:
                 cls = _helper_class(value["__object__"])
                 if cls is None:
@@ -305,15 +276,29 @@ class _Decoder:
                 state = _checked_state(value["state"], value["__object__"])
                 obj.__dict__.update({k: self.value(v) for k, v in state.items()})
                 return obj
-            if "__random_state__" in value:
-                rng = np.random.RandomState()
-                rng.set_state(self.value(value["__random_state__"]))
-                return rng
+            rng = np.random.RandomState()  # "__random_state__"
+            rng.set_state(self.value(value["__random_state__"]))
+            return rng
         except ModelFileError:
             raise
         except (KeyError, TypeError, ValueError) as error:
             raise ModelFileError(f"a stored value is damaged: {value!r:.100} ({error})") from None
-        return {k: self.value(v) for k, v in value.items()}
+
+    def list_array(self, value):
+        items = [self.value(v) for v in value["__list_array__"]]
+        dtype, shape = np.dtype(str(value["dtype"])), value["shape"]
+        if dtype.kind not in "OUS":
+            raise ModelFileError(f"a stored label array has dtype {dtype}, not strings or objects")
+        if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
+            raise ModelFileError(f"a stored label array has shape {shape!r:.100}")
+        if math.prod(shape) != len(items) or dtype.itemsize * len(items) > self.budget:
+            raise ModelFileError(
+                f"a stored label array declares shape {shape} of {dtype} for {len(items)} items "
+                "(more than the file holds)"
+            )
+        out = np.empty(len(items), dtype=dtype)
+        out[:] = items
+        return out.reshape(shape)
 
 
 def _checked_state(state, owner) -> dict:
@@ -327,28 +312,33 @@ def _checked_state(state, owner) -> dict:
 
 
 def _is_estimator_cls(cls) -> bool:
+    """A concrete estimator: the bare base class and abstract families are not."""
+    import inspect
+
     from homeml.learn.base import BaseEstimator
 
-    return issubclass(cls, BaseEstimator)
+    return (
+        issubclass(cls, BaseEstimator) and cls is not BaseEstimator and not inspect.isabstract(cls)
+    )
 
 
-def save_estimator(estimator, path, metadata: dict | None = None) -> None:
-    """Save a fitted homeml.learn estimator or pipeline (see the module docstring)."""
+def accepts(obj) -> bool:
+    return _is_estimator(obj)
+
+
+def encode(estimator) -> tuple[dict, dict]:
+    """Arrays and JSON of a fitted homeml.learn estimator or pipeline (see the module docstring)."""
     encoder = _Encoder()
     spec = encoder.estimator(estimator, type(estimator).__name__)
-    info = {
-        "format": "homeml",
-        "format_version": FORMAT_VERSION,
-        "kind": KIND,
-        "estimator": spec,
-        "metadata": metadata or {},
-    }
-    _save_with_digest(path, encoder.arrays, info)
+    return encoder.arrays, {"estimator": spec}
 
 
-def load_estimator_from(path, arrays, info):
+def decode(path, arrays, info):
     """Rebuild the estimator of a file already read and verified by :func:`homeml.io.read`."""
+    spec = info.get("estimator")
+    # string arrays are rebuilt from the JSON: a few bytes per character stored, never more
+    budget = 4 * len(json.dumps(spec)) + (1 << 20)
     try:
-        return _Decoder(arrays).estimator(info.get("estimator"))
+        return _Decoder(arrays, budget).estimator(spec)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None

@@ -9,7 +9,7 @@ An object that takes part lists its hyper-parameters as explicit keyword argumen
 - a ``repr`` that shows only the parameters that differ from their defaults;
 - :func:`clone`: a new, unfitted object with the same parameters.
 
-``homeml.learn.base.BaseEstimator`` (estimators) and ``homeml.rl.base.Agent`` (agents) both build
+``homeml.learn.base.BaseEstimator`` (estimators) and ``homeml.rl.agent.Agent`` (agents) both build
 on it, as siblings: an agent is not an estimator.
 """
 

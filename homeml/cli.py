@@ -5,31 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
-
-import numpy as np
 
 import homeml
 
 
 def _info(args) -> int:
-    from homeml.datasets import data_dir
+    from homeml.jobs.info import info_lines
 
-    print(f"homeml {homeml.__version__}")
-    print(f"python {platform.python_version()}, numpy {np.__version__}")
-    source = "from HOMEML_DATA" if os.environ.get("HOMEML_DATA") else "default; set HOMEML_DATA"
-    print(f"data directory: {data_dir()} ({source})")
-    for name in ("mnist", "fashion-mnist"):
-        where = data_dir() / name
-        count = len(list(where.glob("*.gz"))) if where.is_dir() else 0
-        print(f"  {name + '/':15} {f'{count} of 4 files' if count else 'not downloaded yet'}")
+    print("\n".join(info_lines()))
     return 0
 
 
 def _train(args) -> int:
-    from homeml.digits import CHECKPOINT, train
-    from homeml.train import format_duration
+    from homeml.jobs.digits import CHECKPOINT, format_duration, train
 
     out = args.out or f"runs/{args.dataset}-{args.model or 'cnn'}"
     try:
@@ -65,14 +54,14 @@ def _train(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from homeml.digits import evaluate_run
+    from homeml.jobs.digits import evaluate_run
 
     print(json.dumps(evaluate_run(args.run_dir, data_dir=args.data_dir), indent=2))
     return 0
 
 
 def _predict(args) -> int:
-    from homeml.digits import predict_image
+    from homeml.jobs.digits import predict_image
 
     result = predict_image(args.run_dir, args.image)
     print(f"{result['class']}")
@@ -86,33 +75,29 @@ def _serve(args) -> int:
         import fastapi  # noqa: F401
         import fastapi_offline  # noqa: F401  (/docs without a CDN)
         import multipart  # noqa: F401  (python-multipart, for image uploads)
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError as error:
         raise SystemExit(
             f"homeml: error: `homeml serve` needs fastapi, fastapi-offline, uvicorn and "
             f"python-multipart ({error}); install them with: pip install 'homeml[serve]'"
         ) from None
-    from homeml.serve import create_app, resolve_path
+    from homeml.serve._run import run
 
-    path = resolve_path(args.path)
-    app = create_app(path, max_body=args.max_body)  # a bad file fails here, with a clear error
-    if args.workers > 1:  # separate processes: each builds its app from the environment
-        os.environ["HOMEML_SERVE_PATH"] = str(path)
-        os.environ["HOMEML_SERVE_MAX_BODY"] = str(args.max_body)
-        app = "homeml.serve._factory:app"
-    uvicorn.run(
-        app,
-        factory=args.workers > 1,
+    run(
+        args.path,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        max_body=args.max_body,
+        limit_concurrency=args.limit_concurrency,
+        timeout_keep_alive=args.timeout_keep_alive,
+        read_timeout=args.read_timeout,
     )
     return 0
 
 
 def _rl(args) -> int:
-    from homeml.rl.algorithms import parse_params, run
+    from homeml.jobs.rl import parse_params, run
 
     summary = run(
         args.env,
@@ -131,34 +116,24 @@ def _rl(args) -> int:
     return 0
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _checked(convert, accept, expected):
+    """An argparse type: ``convert`` the text, and refuse it unless ``accept(value)``."""
+
+    def check(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return check
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _port(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0..65535, got {text!r}")
-    return value
+_positive_int = _checked(int, lambda v: v > 0, "a positive integer")
+_positive_float = _checked(float, lambda v: 0 < v < float("inf"), "a positive number")
+_port = _checked(int, lambda v: 0 <= v <= 65535, "a port number 0..65535")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -180,7 +155,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _per_model(key: str) -> str:
     """"default: cnn 8, mlp 15, lenet5 10" from the job's defaults, so help and code agree."""
-    from homeml.digits import DEFAULTS
+    from homeml.jobs.digits import DEFAULTS
 
     return "default: " + ", ".join(f"{name} {d[key]:g}" for name, d in DEFAULTS.items())
 
@@ -240,9 +215,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"
     )
+    serve.add_argument(
+        "--limit-concurrency", type=_positive_int, metavar="N",
+        help="connections and requests in progress at most; more get 503 at once (default: "
+        "no limit; see docs/serving-limits.md)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--timeout-keep-alive", type=_positive_int, default=5, metavar="SECONDS",
+        help="close a connection idle this long after an answer (default 5)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--read-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        help="time a client has to send a request's headers, and again its body; slower "
+        "clients are cut off (408 for a body) (default 10)",
+    )  # fmt: skip
     serve.set_defaults(run=_serve)
 
-    from homeml.rl.algorithms import ALGORITHMS  # (names only: no agent module is imported)
+    from homeml.jobs.rl import ALGORITHMS
 
     rl = commands.add_parser("rl", help="train a reinforcement-learning agent on an environment")
     rl.add_argument("env", help="an environment name: CartPole-v1, FrozenLake-v1, Taxi-v3, ...")
@@ -278,7 +267,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError) as error:
         parser.exit(1, f"homeml: error: {error}\n")
 
 

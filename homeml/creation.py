@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.device import CPU, check_device
 from homeml.dtypes import FLOAT32, as_dtype, default_dtype_for
-from homeml.tensor import Tensor
+from homeml.tensor import Tensor, _sizes
 
 
-def _sizes(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    sizes = tuple(int(s) for s in size)
-    if any(s < 0 for s in sizes):
-        raise ValueError(f"sizes must be non-negative, got {sizes}")
-    return sizes
-
-
-def _new(array, requires_grad):
+def _new(array, requires_grad, device=None):
+    check_device(device)
     t = Tensor._make(array)
     return t.requires_grad_(True) if requires_grad else t
 
@@ -26,16 +19,18 @@ def _float_dtype(dtype):
     return FLOAT32 if dtype is None else as_dtype(dtype)
 
 
-def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, scalars, arrays or tensors).
 
     Python floats give float32 and Python ints int64; NumPy arrays keep their dtype.
     """
+    check_device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like :func:`tensor`, but shares memory with a NumPy array or tensor when possible."""
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or as_dtype(dtype) == data.dtype):
@@ -50,36 +45,37 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.zeros(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _new(np.zeros(_sizes(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.ones(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _new(np.ones(_sizes(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.empty(_sizes(size), dtype=_float_dtype(dtype)), requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _new(np.empty(_sizes(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     dtype = as_dtype(dtype) if dtype is not None else default_dtype_for(fill_value)
-    return _new(np.full(_sizes((size,)), fill_value, dtype=dtype), requires_grad)
+    return _new(np.full(_sizes((size,)), fill_value, dtype=dtype), requires_grad, device)
 
 
-def zeros_like(input, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.zeros(input.shape, dtype=dtype or input.dtype), requires_grad)
+def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _new(np.zeros(input.shape, dtype=dtype or input.dtype), requires_grad, device)
 
 
-def ones_like(input, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.ones(input.shape, dtype=dtype or input.dtype), requires_grad)
+def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _new(np.ones(input.shape, dtype=dtype or input.dtype), requires_grad, device)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.full(input.shape, fill_value, dtype=dtype or input.dtype), requires_grad)
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    array = np.full(input.shape, fill_value, dtype=dtype or input.dtype)
+    return _new(array, requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Values from ``start`` (default 0) up to but excluding ``end``, ``step`` apart."""
     if end is None:
         start, end = 0, start
@@ -88,15 +84,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else FLOAT32
-    return _new(np.arange(start, end, step).astype(as_dtype(dtype)), requires_grad)
+    return _new(np.arange(start, end, step).astype(as_dtype(dtype)), requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
+    array = np.linspace(start, end, steps).astype(_float_dtype(dtype))
+    return _new(array, requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
-    return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 # ----------------------------------------------------------------------------- randomness
@@ -105,13 +102,18 @@ def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
 class Generator:
     """A source of random numbers (NumPy's PCG64), seedable like ``torch.Generator``."""
 
-    def __init__(self, seed=None):
+    def __init__(self, seed=None, device=None):
+        check_device(device)
         self.manual_seed(seed)
 
     def manual_seed(self, seed):
         self._seed = seed
         self.rng = np.random.default_rng(seed)
         return self
+
+    @property
+    def device(self):
+        return CPU
 
     def initial_seed(self):
         return self._seed
@@ -129,20 +131,23 @@ def _rng(generator):
     return (generator or default_generator).rng
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform samples on [0, 1)."""
+    check_device(device)
     dtype = _float_dtype(dtype)
     return _new(_rng(generator).random(_sizes(size), dtype=np.float64).astype(dtype), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Standard normal samples."""
+    check_device(device)
     dtype = _float_dtype(dtype)
     return _new(_rng(generator).standard_normal(_sizes(size)).astype(dtype), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
+def randint(low, high=None, size=(), dtype=None, generator=None, device=None) -> Tensor:
     """Integers uniform on [low, high) (``randint(high, size)`` starts at 0)."""
+    check_device(device)
     if isinstance(high, (tuple, list)):  # randint(high, size), PyTorch's two-argument form
         low, high, size = 0, low, high
     elif high is None:
@@ -154,14 +159,17 @@ def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
     return Tensor._make(values.astype(as_dtype(dtype) if dtype is not None else np.int64))
 
 
-def randperm(n, dtype=None, generator=None) -> Tensor:
+def randperm(n, dtype=None, generator=None, device=None) -> Tensor:
+    check_device(device)
     values = _rng(generator).permutation(n)
     return Tensor._make(values.astype(as_dtype(dtype) if dtype is not None else np.int64))
 
 
-def rand_like(input, dtype=None, requires_grad=False) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return randn(
+        input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad
+    )

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 float16 = half = np.dtype(np.float16)
+# NumPy has no bfloat16: the name exists so that scripts choosing a dtype by name run, and
+# tensors asked for it compute in float32 (its range; more precision than bfloat16 keeps).
+bfloat16 = np.dtype(np.float32)
 float32 = float = np.dtype(np.float32)
 float64 = double = np.dtype(np.float64)
 int8 = np.dtype(np.int8)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.autograd import _grad_mode, run_backward
+from homeml.autograd import _grad_mode, run_backward, versions
+from homeml.device import CPU, check_device, parse_to
 from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
+from homeml.inplace import InPlaceOps, index_key
 
 
 class Function:
@@ -22,9 +24,14 @@ class Function:
     may keep the broadcast output shape: the engine sums them back to each input's shape.
     ``backward`` must not modify ``grad`` in place (it can be a read-only view).
     ``self.needs_input_grad[i]`` says whether input ``i`` needs a gradient.
+
+    ``_saved_for`` maps a saved attribute to the input whose gradient alone uses it, so that
+    changing that array in place is an error only when that gradient is needed (as in PyTorch).
     """
 
-    __slots__ = ("edges", "needs_input_grad", "retained", "__dict__")
+    __slots__ = ("edges", "needs_input_grad", "retained", "epoch", "__dict__")
+    _saved_for: dict = {}
+    _view = False  # True for operations whose output can be a view of their input
 
     @classmethod
     def apply(cls, *inputs, **options):
@@ -40,7 +47,7 @@ class Function:
                 if not data.ndim:
                     zero_d = True
                 if x._requires_grad:
-                    edges.append((i, x))
+                    edges.append((i, x, x._ctx))
             elif isinstance(x, np.generic):
                 arrays.append(x.item())  # numpy scalars act as Python scalars, as in PyTorch
             else:
@@ -49,7 +56,7 @@ class Function:
         if edges and _grad_mode.enabled:
             record = True
             needs = [False] * len(inputs)
-            for i, _ in edges:
+            for i, _, _ in edges:
                 needs[i] = True
             ctx.needs_input_grad = needs
         try:
@@ -70,6 +77,7 @@ class Function:
         if record and out.dtype.kind == "f":  # integer/bool results (x.long()) carry no grad
             ctx.edges = edges
             ctx.retained = None
+            ctx.epoch = versions.epoch
             result._requires_grad = True
             result._ctx = ctx
         return result
@@ -79,6 +87,16 @@ class Function:
 
 
 _KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _sizes(size):
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean the shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    sizes = tuple(int(s) for s in size)
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"sizes must be non-negative, got {sizes}")
+    return sizes
 
 
 def _promote_like_torch(arrays, out):
@@ -100,7 +118,7 @@ def _has_float64(arrays):
     return any(isinstance(a, np.ndarray) and a.dtype == FLOAT64 for a in arrays)
 
 
-class Tensor:
+class Tensor(InPlaceOps):
     """An n-dimensional array with reverse-mode automatic differentiation, shaped like PyTorch's.
 
     Parameters
@@ -113,7 +131,8 @@ class Tensor:
         Defaults to float32 for Python floats, int64 for Python ints; NumPy arrays keep theirs.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "__weakref__")
+    # _view_of: (base, key) of an indexing view made outside the graph, set only by __getitem__
+    __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "_view_of", "__weakref__")
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray * Tensor)
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -151,8 +170,13 @@ class Tensor:
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self):
+        """Always ``homeml.device("cpu")``: homeml computes on the CPU."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def requires_grad(self) -> bool:
@@ -276,67 +300,15 @@ class Tensor:
             else:
                 self.grad = Tensor._make(existing + g)
 
-    # ----------------------------------------------------------------- in place (no graph)
-    def _check_inplace(self):
-        if _grad_mode.enabled and self._requires_grad:
-            kind = "a leaf tensor that requires grad" if self._ctx is None else "a graph tensor"
-            raise RuntimeError(
-                f"in-place operation on {kind} is not supported while recording gradients; "
-                "wrap it in homeml.no_grad() or use the out-of-place operation"
-            )
-
-    def _inplace(self, ufunc, other):
-        self._check_inplace()
-        ufunc(
-            self._data,
-            other._data if isinstance(other, Tensor) else other,
-            out=self._data,
-            casting="same_kind",
-        )
-        return self
-
-    def add_(self, other, alpha=1):
-        return self._inplace(np.add, other if alpha == 1 else _scaled(other, alpha))
-
-    def sub_(self, other, alpha=1):
-        return self._inplace(np.subtract, other if alpha == 1 else _scaled(other, alpha))
-
-    def mul_(self, other):
-        return self._inplace(np.multiply, other)
-
-    def div_(self, other):
-        return self._inplace(np.true_divide, other)
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def fill_(self, value):
-        self._check_inplace()
-        self._data[...] = value._data if isinstance(value, Tensor) else value
-        return self
-
-    def copy_(self, src):
-        self._check_inplace()
-        self._data[...] = src._data if isinstance(src, Tensor) else src
-        return self
-
-    def __setitem__(self, key, value):
-        self._check_inplace()
-        self._data[_index_key(key)] = value._data if isinstance(value, Tensor) else value
-
     # ----------------------------------------------------------------- conversion
-    def to(self, dtype=None, *args, **kwargs) -> Tensor:
-        """Convert to ``dtype`` (differentiable). Device names (``"cpu"``) are accepted."""
-        if isinstance(dtype, str) and dtype.startswith("cpu"):
-            dtype = kwargs.get("dtype")
-        if dtype is None:
-            return self
-        return _ew.Cast.apply(self, dtype=as_dtype(dtype))
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert to a dtype (differentiable) as PyTorch's ``to`` does: ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``copy=True``. The device must be
+        the CPU."""
+        dtype, copy = parse_to(args, kwargs)
+        if dtype is not None and dtype != self._data.dtype:
+            return _ew.Cast.apply(self, dtype=dtype)
+        return self.clone() if copy else self
 
     def float(self) -> Tensor:
         return self.to(np.float32)
@@ -359,11 +331,41 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
+    def cuda(self, device=None, non_blocking=False) -> Tensor:
+        check_device("cuda" if device is None else device)  # raises: homeml runs on the CPU
+        return self
+
+    def pin_memory(self) -> Tensor:
+        """The tensor itself (pinned memory matters only for copies to a GPU)."""
+        return self
+
     def contiguous(self) -> Tensor:
         return self
 
     def clone(self) -> Tensor:
         return _ew.Clone.apply(self)
+
+    # new tensors with this one's dtype (unless given), as torch's Tensor.new_* methods
+    def _new_like(self, array, dtype, device, requires_grad):
+        check_device(device)
+        out = Tensor._make(array.astype(self._data.dtype if dtype is None else as_dtype(dtype)))
+        return out.requires_grad_(True) if requires_grad else out
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.ones(_sizes(size)), dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return self._new_like(np.full(_sizes((size,)), fill_value), dtype, device, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        data = data._data if isinstance(data, Tensor) else data
+        return self._new_like(np.array(data), dtype, device, requires_grad)
 
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)
@@ -455,6 +457,15 @@ class Tensor:
 
     def __abs__(self):
         return _ew.Abs.apply(self)
+
+    def mm(self, mat2):
+        return _la.mm(self, mat2)
+
+    def bmm(self, mat2):
+        return _la.bmm(self, mat2)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     add = __add__
     sub = __sub__
@@ -654,6 +665,9 @@ class Tensor:
     def flip(self, dims):
         return _mv.flip(self, dims)
 
+    def roll(self, shifts, dims=None):
+        return _mv.roll(self, shifts, dims)
+
     def pad(self, pad, mode="constant", value=0.0):
         return _mv.pad(self, pad, mode, value)
 
@@ -676,7 +690,13 @@ class Tensor:
         return _mv.index_select(self, dim, index)
 
     def __getitem__(self, key):
-        return _mv.GetItem.apply(self, key=_index_key(key))
+        key = index_key(key)
+        out = _mv.GetItem.apply(self, key=key)
+        if out._ctx is None and out._data.base is not None:
+            # a view outside the graph: an in-place write of a gradient-carrying value into it
+            # (buf[i][j] = w) must reach buf's graph too
+            out._view_of = (self, key)
+        return out
 
     # ----------------------------------------------------------------- products, norms, tests
     def prod(self, dim=None, keepdim=False, *, dtype=None):
@@ -708,18 +728,6 @@ class Tensor:
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
         return _lg.allclose(self, other, rtol, atol, equal_nan)
 
-
-def _scaled(other, alpha):
-    return (other._data if isinstance(other, Tensor) else np.asarray(other)) * alpha
-
-
-def _index_key(key):
-    """Turn tensors inside an indexing key into arrays (NumPy then does the indexing)."""
-    if isinstance(key, Tensor):
-        return key._data
-    if isinstance(key, tuple):
-        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
-    return key
 
 
 from homeml.ops import elementwise as _ew  # noqa: E402  (the ops subclass Function, above)

@@ -157,20 +157,27 @@ def split_file(path):
     return json.loads(raw[8 : 8 + size]), raw[8 + size :]
 
 
-def write_file(path, header, data):
+def write_file(path, header, data, resign=False):
+    """Write a safetensors file; with ``resign`` its homeml digest is recomputed first."""
+    if resign:
+        from homeml._storage import digest
+
+        table = {k: v for k, v in header.items() if k != "__metadata__"}
+        meta = header["__metadata__"]
+        meta["homeml_sha256"] = digest(table, meta["homeml"], data)
     encoded = json.dumps(header).encode()
     encoded += b" " * (-len(encoded) % 8)
     path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + data)
 
 
-def edit_homeml_info(path, change):
-    """Rewrite the homeml JSON in the header with ``change(info)``; the data (and so its
-    checksum) stays as it was."""
+def edit_homeml_info(path, change, resign=True):
+    """Rewrite the homeml JSON in the header with ``change(info)``. With ``resign`` the digest is
+    recomputed, as anyone crafting a file can: what loading checks beyond the digest is tested."""
     header, data = split_file(path)
     info = json.loads(header["__metadata__"]["homeml"])
     change(info)
     header["__metadata__"]["homeml"] = json.dumps(info)
-    write_file(path, header, data)
+    write_file(path, header, data, resign=resign)
 
 
 # ----------------------------------------------------------------------------- homeml serve

@@ -48,7 +48,7 @@ def run_main(argv, capsys):
 
 
 def test_help_states_the_defaults(capsys):
-    from homeml.digits import DEFAULTS
+    from homeml.jobs.digits import DEFAULTS
 
     code, out, _ = run_main(["train", "--help"], capsys)
     text = " ".join(out.split())  # argparse wraps lines
@@ -92,7 +92,7 @@ def test_info_names_the_data_folder_and_what_is_in_it(tmp_path, monkeypatch, cap
 
 
 def test_ctrl_c_during_training_says_how_to_resume(tmp_path, monkeypatch, capsys):
-    from homeml import digits
+    from homeml.jobs import digits
 
     def interrupted(**kwargs):
         raise KeyboardInterrupt
@@ -112,7 +112,7 @@ def test_offline_evaluate_asks_only_for_the_test_files(tmp_path, monkeypatch, ca
     import socket
 
     import homeml as hm
-    from homeml import digits
+    from homeml.jobs import digits
     from homeml.models import build_model
 
     with socket.socket() as sock:  # a port where nothing listens: offline

@@ -16,6 +16,7 @@ import pytest
 from support import edit_homeml_info, split_file, write_file
 
 import homeml as hm
+from homeml import _storage as storage
 from homeml import io, nn, optim
 from homeml.creation import default_generator
 from homeml.io import ModelFileError
@@ -142,8 +143,9 @@ def test_state_dict_files_round_trip(tmp_path):
     assert list(state) == list(model.state_dict())
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(state[name].numpy(), value.numpy())
-    with pytest.raises(ModelFileError, match="state_dict"):
-        hm.load(path)  # holds weights only: no architecture to build
+    loaded = hm.load(path)  # as torch.load gives back what torch.save was given
+    assert isinstance(loaded, OrderedDict) and list(loaded) == list(state)
+    assert all(isinstance(v, hm.Tensor) for v in loaded.values())
 
 
 def test_modules_from_outside_homeml_are_refused_with_a_pointer(tmp_path):
@@ -152,7 +154,7 @@ def test_modules_from_outside_homeml_are_refused_with_a_pointer(tmp_path):
             super().__init__()
             self.fc = nn.Linear(2, 2)
 
-    with pytest.raises(TypeError, match="save_state_dict"):
+    with pytest.raises(TypeError, match=r"save\(model.state_dict\(\), path\)"):
         hm.save(Custom(), tmp_path / "custom.safetensors")
     assert not (tmp_path / "custom.safetensors").exists()
 
@@ -160,13 +162,18 @@ def test_modules_from_outside_homeml_are_refused_with_a_pointer(tmp_path):
 # ----------------------------------------------------------------------------- file format
 
 
-def test_file_is_safetensors_with_homeml_json_and_a_data_checksum(saved):
+def test_file_is_safetensors_with_homeml_json_and_a_checksum_of_everything(saved):
     model, path = saved
     header, data = split_file(path)
-    info = json.loads(header.pop("__metadata__")["homeml"])
+    strings = header.pop("__metadata__")
+    info = json.loads(strings["homeml"])
     assert info["format"] == "homeml" and info["format_version"] == io.FORMAT_VERSION
-    assert info["architecture"]["class"] == "homeml.models.vision.MLP"
-    assert info["sha256"] == hashlib.sha256(data).hexdigest()
+    assert info["architecture"]["class"] == "models.MLP"
+    # the digest covers the tensor table, the homeml JSON text and the array bytes
+    expected = hashlib.sha256(b"homeml-file-2\n")
+    expected.update(json.dumps(header, sort_keys=True, separators=(",", ":")).encode() + b"\n")
+    expected.update(strings["homeml"].encode() + b"\n" + data)
+    assert strings["homeml_sha256"] == expected.hexdigest()
     state = model.state_dict()
     assert set(header) == set(state)
     # nothing but the raw array bytes follows the header
@@ -207,7 +214,8 @@ def test_homeml_reads_files_written_by_the_safetensors_package(tmp_path):
     }
     path = tmp_path / "foreign.safetensors"
     st.save_file(arrays, str(path), metadata={"origin": "safetensors"})
-    got, metadata, _ = io.read_safetensors(path)
+    table, metadata, data = storage.read_container(path)
+    got = storage.arrays_of(table, data)
     assert metadata == {"origin": "safetensors"}
     assert set(got) == set(arrays)
     for name, value in arrays.items():
@@ -240,6 +248,9 @@ def test_a_header_describing_other_shapes_is_refused(saved):
     name = next(k for k in header if k.endswith("weight"))
     header[name]["shape"] = header[name]["shape"][::-1] + [1]  # same bytes, another shape
     write_file(path, header, data)
+    with pytest.raises(ModelFileError, match="checksum"):
+        hm.load(path)
+    write_file(path, header, data, resign=True)  # a crafted file has a matching digest
     with pytest.raises(ModelFileError, match=name):
         hm.load(path)
 
@@ -303,7 +314,7 @@ def test_foreign_files_are_refused_clearly(tmp_path, content):
 
 def test_a_safetensors_file_without_homeml_metadata_is_refused(tmp_path):
     path = tmp_path / "plain.safetensors"
-    io.write_safetensors(path, {"w": np.ones(3, dtype=np.float32)})
+    write_file(path, {"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]}}, bytes(12))
     with pytest.raises(ModelFileError, match="without homeml metadata"):
         hm.load(path)
 
@@ -387,7 +398,7 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_partial_file(
     if existing:
         hm.save(nn.Linear(3, 2), path)
     before = path.read_bytes() if existing else None
-    monkeypatch.setattr(io.os, "fdopen", DiskFull())
+    monkeypatch.setattr(os, "fdopen", DiskFull())
     with pytest.raises(OSError, match="No space left"):
         hm.save(build_model("mlp"), path)
     monkeypatch.undo()
@@ -408,7 +419,7 @@ def test_an_interrupted_save_cleans_up_its_temporary_file(tmp_path, monkeypatch,
     def fail(fd):
         raise error
 
-    monkeypatch.setattr(io.os, "fsync", fail)  # after every byte was written, before the rename
+    monkeypatch.setattr(os, "fsync", fail)  # after every byte is written, before renaming
     with pytest.raises(type(error)):
         hm.save(build_model("mlp"), path)
     monkeypatch.undo()
@@ -465,7 +476,7 @@ def test_a_file_that_does_not_start_with_a_header_is_never_unpickled(tmp_path, n
         "os.system",
         "builtins.eval",
         "subprocess.Popen",
-        "homeml.io.os.system",
+        "homeml._storage.os.system",
         "homeml.io.atomic_write",
         "homeml.tensor.Tensor",
     ],
@@ -602,8 +613,7 @@ def test_checkpoints_and_models_are_not_confused(tmp_path, saved):
     io.save_checkpoint(ckpt, {"step": 1})
     with pytest.raises(ModelFileError, match="not a checkpoint"):
         io.load_checkpoint(model_path)
-    with pytest.raises(ModelFileError, match="not a homeml nn.Module"):
-        hm.load(ckpt)
+    assert hm.load(ckpt) == {"step": 1}  # hm.load gives back any homeml file's content
 
 
 def test_a_tampered_checkpoint_is_refused(tmp_path):
@@ -622,3 +632,35 @@ def test_values_a_checkpoint_cannot_hold_are_a_type_error(tmp_path):
     with pytest.raises(TypeError, match="complex128"):
         io.save_checkpoint(tmp_path / "ckpt.safetensors", {"bad": np.ones(2, dtype=complex)})
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- example_input
+
+
+def test_example_input_records_the_input_shape_after_a_checked_run(tmp_path):
+    model = build_model("cnn")
+    model.train()
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    path = tmp_path / "cnn.safetensors"
+    hm.save(
+        model, path, metadata={"classes": list("0123456789")}, example_input=hm.randn(2, 1, 28, 28)
+    )
+    assert io.load_metadata(path) == {"classes": list("0123456789"), "input_shape": [1, 28, 28]}
+    assert model.training  # the mode is restored, and the check moved no BatchNorm statistic
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), before[k], err_msg=k)
+
+
+def test_a_given_input_shape_is_kept_and_arrays_are_accepted(tmp_path):
+    path = tmp_path / "mlp.safetensors"
+    hm.save(build_model("mlp"), path, {"input_shape": [784]}, example_input=np.zeros((1, 784)))
+    assert io.load_metadata(path)["input_shape"] == [784]
+
+
+def test_an_example_input_the_model_cannot_take_writes_nothing(tmp_path):
+    path = tmp_path / "mlp.safetensors"
+    with pytest.raises(ValueError, match=r"does not run on example_input of shape \(2, 5\)"):
+        hm.save(build_model("mlp"), path, example_input=hm.zeros(2, 5))
+    assert not path.exists()
+    with pytest.raises(TypeError, match="example_input is for networks"):
+        hm.save({"w": hm.zeros(2)}, path, example_input=hm.zeros(2, 5))

@@ -9,7 +9,7 @@ from homeml._params import ParamsMixin, clone
 from homeml.exceptions import NotFittedError
 from homeml.learn.base import BaseEstimator
 from homeml.learn.exceptions import NotFittedError as LearnNotFittedError
-from homeml.rl.base import Agent
+from homeml.rl.agent import Agent
 from homeml.rl.td import QLearning
 
 

@@ -13,7 +13,16 @@ import homeml as hm
 from homeml import io, nn, optim, train
 from homeml.creation import default_generator
 from homeml.data import DataLoader, TensorDataset
-from homeml.train import EarlyStopping, History, evaluate, fit, format_duration
+from homeml.train import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    HistoryWriter,
+    TrainingHistory,
+    evaluate,
+    fit,
+    format_duration,
+)
 
 
 def blobs(n=240, seed=0):
@@ -104,7 +113,8 @@ def test_history_file_is_written_every_epoch_and_reloads(tmp_path, suffix):
     path = tmp_path / f"history{suffix}"
     history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=3,
                   scheduler=scheduler, progress=False, history_path=path)
-    loaded = History.from_json(path) if suffix == ".json" else History.from_csv(path)
+    read = TrainingHistory.from_json if suffix == ".json" else TrainingHistory.from_csv
+    loaded = read(path)
     assert loaded.rows == history.rows  # exact: floats are written with repr
     assert isinstance(loaded[0]["epoch"], int) and isinstance(loaded[0]["lr"], float)
     if suffix == ".csv":
@@ -118,11 +128,13 @@ def test_history_file_is_written_every_epoch_and_reloads(tmp_path, suffix):
 
 
 def test_history_methods_round_trip(tmp_path):
-    history = History([{"epoch": 1, "loss": 0.5, "note": "warm-up"}, {"epoch": 2, "loss": 0.25}])
+    history = TrainingHistory(
+        [{"epoch": 1, "loss": 0.5, "note": "warm-up"}, {"epoch": 2, "loss": 0.25}]
+    )
     history.to_json(tmp_path / "h.json")
     history.to_csv(tmp_path / "h.csv")
-    assert History.from_json(tmp_path / "h.json").rows == history.rows
-    from_csv = History.from_csv(tmp_path / "h.csv")
+    assert TrainingHistory.from_json(tmp_path / "h.json").rows == history.rows
+    from_csv = TrainingHistory.from_csv(tmp_path / "h.csv")
     assert from_csv["loss"] == [0.5, 0.25] and from_csv["note"] == ["warm-up", None]
     assert len(from_csv) == 2 and from_csv[1]["epoch"] == 2
 
@@ -356,3 +368,124 @@ def test_invalid_scheduler_step_is_rejected():
 ])  # fmt: skip
 def test_durations_read_as_minutes_and_seconds(seconds, text):
     assert format_duration(seconds) == text
+
+
+# ----------------------------------------------------------------------------- output folders
+
+
+class CountingLoader:
+    """A loader that counts how many batches were asked of it."""
+
+    def __init__(self, loader):
+        self.loader, self.batches = loader, 0
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            self.batches += 1
+            yield batch
+
+
+@pytest.mark.parametrize("output", ["checkpoint", "history_path"])
+def test_an_output_under_a_file_fails_before_the_first_epoch(tmp_path, output):
+    # regression: the error came only after epoch 1, naming a temporary file
+    (tmp_path / "taken").write_text("a file, not a folder")
+    model, optimizer, scheduler, train_loader, val_loader = setup()
+    loader = CountingLoader(train_loader)
+    target = tmp_path / "taken" / "run" / "out.json"
+    with pytest.raises(NotADirectoryError, match=r"taken is a file, not a folder"):
+        fit(model, optimizer, nn.CrossEntropyLoss(), loader, val_loader, epochs=1,
+            progress=False, **{output: target})
+    assert loader.batches == 0
+
+
+def test_an_unwritable_output_folder_fails_before_the_first_epoch():
+    # sysfs takes no new files, even from root (chmod cannot show this to root)
+    model, optimizer, scheduler, train_loader, val_loader = setup()
+    loader = CountingLoader(train_loader)
+    with pytest.raises(OSError, match="cannot write in /sys/kernel"):
+        fit(model, optimizer, nn.CrossEntropyLoss(), loader, val_loader, epochs=1,
+            progress=False, checkpoint="/sys/kernel/ckpt.safetensors")
+    assert loader.batches == 0
+
+
+# ----------------------------------------------------------------------------- callbacks
+
+
+class Recorder(Callback):
+    """Notes every hook call: (hook, epoch, step)."""
+
+    def __init__(self):
+        self.calls = []
+
+    def on_train_begin(self, run):
+        self.calls.append(("train_begin", run.epoch, run.step))
+
+    def on_epoch_begin(self, run):
+        self.calls.append(("epoch_begin", run.epoch, run.step))
+
+    def on_batch_end(self, run):
+        self.calls.append(("batch_end", run.epoch, run.step))
+
+    def on_epoch_end(self, run):
+        self.calls.append(("epoch_end", run.epoch, len(run.history)))
+
+    def on_train_end(self, run):
+        self.calls.append(("train_end", run.epoch, len(run.history)))
+
+
+def test_callbacks_see_every_hook_in_order():
+    model, optimizer, _, train_loader, val_loader = setup()
+    recorder = Recorder()
+    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=2,
+        progress=False, callbacks=[recorder])
+    steps = len(train_loader)
+    expected = [("train_begin", 0, 0)]
+    for epoch in (1, 2):
+        expected.append(("epoch_begin", epoch, 0 if epoch == 1 else steps))
+        expected += [("batch_end", epoch, step) for step in range(1, steps + 1)]
+        expected.append(("epoch_end", epoch, epoch))
+    expected.append(("train_end", 2, 2))
+    assert recorder.calls == expected
+
+
+def test_a_callback_stops_training_and_callback_objects_match_the_arguments(tmp_path):
+    class StopAfter(Callback):
+        def on_epoch_end(self, run):
+            run.stop = run.epoch == 2
+
+    def train(seed, **kwargs):
+        model, optimizer, scheduler, train_loader, val_loader = setup(seed)
+        history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
+                      epochs=5, scheduler=scheduler, progress=False, **kwargs)
+        return model, history
+
+    _, stopped = train(0, callbacks=[StopAfter()])
+    assert len(stopped) == 2
+    # the same run, with callback objects in place of fit's keyword arguments
+    by_args, by_callbacks = tmp_path / "args", tmp_path / "callbacks"
+    m1, h1 = train(0, checkpoint=by_args / "ckpt.safetensors",
+                   history_path=by_args / "history.json",
+                   early_stopping=EarlyStopping("val_acc", patience=1))
+    m2, h2 = train(0, callbacks=[EarlyStopping("val_acc", patience=1),
+                                 Checkpoint(by_callbacks / "ckpt.safetensors"),
+                                 HistoryWriter(by_callbacks / "history.json")])
+    assert without_seconds(h1.rows) == without_seconds(h2.rows)
+    one, two = (io.load_checkpoint(d / "ckpt.safetensors") for d in (by_args, by_callbacks))
+    assert one["early_stopping"] == two["early_stopping"] is not None
+    assert one["epoch"] == two["epoch"] == len(h1)
+    for name, tensor in m1.state_dict().items():
+        np.testing.assert_array_equal(tensor.numpy(), m2.state_dict()[name].numpy())
+
+
+def test_the_progress_bar_prints_one_line_per_epoch(capsys):
+    model, optimizer, _, train_loader, val_loader = setup()
+    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=2)
+    out = capsys.readouterr()
+    lines = [line for line in (out.out + out.err).splitlines() if line.startswith("epoch ")]
+    lines = [line for line in lines if "train_loss" in line]
+    assert len(lines) == 2
+    assert re.match(r"epoch 1  train_loss \d\.\d{4}  train_acc \d\.\d{4}  val_loss", lines[0])
+    assert "time " in lines[1]

@@ -157,6 +157,8 @@ class DataLoader:
 
 
 def _indices(sampler):
+    if hasattr(sampler, "index_chunks"):
+        return iter(sampler)
     if hasattr(sampler, "index_array"):
         return sampler.index_array().tolist()
     return iter(sampler)

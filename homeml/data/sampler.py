@@ -6,6 +6,7 @@ call time, so that batching is array slicing rather than a Python loop over ever
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import numpy as np
@@ -52,9 +53,13 @@ class RandomSampler(Sampler):
 
     Notes
     -----
-    The order of a pass is drawn all at once when the pass starts (``iter(sampler)`` or
-    ``index_array()``), so it is a pure function of the generator state at that moment.
+    A pass of up to ``CHUNK`` indices is drawn all at once when it starts (``iter(sampler)`` or
+    ``index_array()``), so it is a pure function of the generator state at that moment. A longer
+    pass (``num_samples=10**10`` for an endless loader) is drawn lazily, ``CHUNK`` indices at a
+    time, so that memory stays bounded.
     """
+
+    CHUNK = 1 << 20
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         if not isinstance(replacement, bool):
@@ -73,15 +78,36 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def index_array(self) -> np.ndarray:
+        """The whole pass as one array (for passes of at most ``CHUNK`` indices)."""
+        if self.num_samples > self.CHUNK:
+            raise ValueError(
+                f"RandomSampler: a pass of {self.num_samples} indices is drawn lazily; iterate "
+                "over the sampler or use index_chunks() instead of index_array()"
+            )
+        return next(self.index_chunks())
+
+    def index_chunks(self):
+        """The pass as int64 arrays of at most ``CHUNK`` indices (one array for short passes,
+        drawn now; longer passes draw each chunk when it is reached)."""
         n, count = len(self.data_source), self.num_samples
         rng = resolve_rng(self.generator, "RandomSampler")
+        if count > self.CHUNK:
+            return self._lazy_chunks(rng, n, count)
         if self.replacement:
-            return rng.integers(0, n, size=count, dtype=np.int64)
+            return iter([rng.integers(0, n, size=count, dtype=np.int64)])
         rounds = [rng.permutation(n) for _ in range(-(-count // n))]
-        return np.concatenate(rounds)[:count].astype(np.int64, copy=False)
+        return iter([np.concatenate(rounds)[:count].astype(np.int64, copy=False)])
+
+    def _lazy_chunks(self, rng, n, count):
+        step = self.CHUNK if self.replacement else n
+        for start in range(0, count, step):
+            if self.replacement:
+                yield rng.integers(0, n, size=min(step, count - start), dtype=np.int64)
+            else:
+                yield rng.permutation(n)[: count - start].astype(np.int64, copy=False)
 
     def __iter__(self):
-        return iter(self.index_array().tolist())
+        return itertools.chain.from_iterable(chunk.tolist() for chunk in self.index_chunks())
 
     def __len__(self):
         return self.num_samples
@@ -103,6 +129,57 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """Indices ``0..len(weights)-1`` drawn with probabilities proportional to ``weights``.
+
+    Parameters
+    ----------
+    weights : sequence of float
+        Non-negative, finite, not all zero (they need not sum to 1).
+    num_samples : int
+        Indices per pass.
+    replacement : bool, default True
+        Without replacement an index appears at most once (``num_samples <= len(weights)``).
+    generator : homeml.Generator, optional
+    """
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or (
+            num_samples <= 0
+        ):
+            raise ValueError(
+                "num_samples should be a positive integer value, but got "
+                f"num_samples={num_samples!r}"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got {replacement!r}")
+        weights = np.asarray(weights._data if hasattr(weights, "_data") else weights, np.float64)
+        if weights.ndim != 1:
+            raise ValueError(f"weights should be a 1-D sequence, got shape {weights.shape}")
+        if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
+            raise RuntimeError("invalid weights: they must be finite, non-negative, not all zero")
+        if not replacement and num_samples > np.count_nonzero(weights):
+            raise RuntimeError(
+                f"cannot draw {num_samples} samples without replacement from "
+                f"{np.count_nonzero(weights)} indices with non-zero weight"
+            )
+        resolve_rng(generator, "WeightedRandomSampler")
+        self.weights, self.num_samples = weights, int(num_samples)
+        self.replacement, self.generator = replacement, generator
+
+    def index_array(self) -> np.ndarray:
+        rng = resolve_rng(self.generator, "WeightedRandomSampler")
+        p = self.weights / self.weights.sum()
+        draws = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
+        return draws.astype(np.int64, copy=False)
+
+    def __iter__(self):
+        return iter(self.index_array().tolist())
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
@@ -137,11 +214,24 @@ class BatchSampler(Sampler):
     def index_batches(self):
         """An iterator of int64 index arrays, one per batch; the pass's order is drawn now."""
         size = self.batch_size
+        if hasattr(self.sampler, "index_chunks"):
+            return self._chunk_batches(self.sampler.index_chunks())
         if hasattr(self.sampler, "index_array"):
             order = self.sampler.index_array()
             stop = len(order) - len(order) % size if self.drop_last else len(order)
             return (order[i : i + size] for i in range(0, stop, size))
         return self._chunks(iter(self.sampler))
+
+    def _chunk_batches(self, chunks):
+        """Batches cut from a stream of index arrays (a batch may span two of them)."""
+        size, carry = self.batch_size, np.empty(0, dtype=np.int64)
+        for chunk in chunks:
+            order = np.concatenate([carry, chunk]) if carry.size else chunk
+            stop = len(order) - len(order) % size
+            yield from (order[i : i + size] for i in range(0, stop, size))
+            carry = order[stop:]
+        if carry.size and not self.drop_last:
+            yield carry
 
     def _chunks(self, indices):
         batch = []

@@ -18,13 +18,14 @@ import hashlib
 import http.client
 import os
 import re
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tqdm.auto import tqdm
+
+from homeml._storage import temporary_beside
 
 ENV_VAR = "HOMEML_DATA"
 DEFAULT_DATA_DIR = Path("~/.cache/homeml")
@@ -98,6 +99,7 @@ def fetch(
     verify: bool = False,
     timeout: float = 60.0,
     progress: bool = True,
+    size: int | None = None,
 ) -> Path:
     """Return the local path of one dataset file, downloading it first if it is missing.
 
@@ -122,6 +124,10 @@ def fetch(
         Seconds to wait on each connection or read before moving to the next mirror.
     progress : bool, default True
         Show a tqdm progress bar while downloading.
+    size : int, optional
+        The file's size in bytes, when known: a mirror announcing another size is skipped, and
+        a stream is cut as soon as it exceeds it (otherwise the announced Content-Length bounds
+        the stream).
 
     Returns
     -------
@@ -158,7 +164,7 @@ def fetch(
     failures, mismatches = [], []
     for url in urls:
         try:
-            actual = _download(url, path, sha256, timeout, progress)
+            actual = _download(url, path, sha256, timeout, progress, size)
         except _MirrorFailed as err:
             failures.append(f"  {url}: {err}")
             continue
@@ -209,28 +215,31 @@ class _MirrorFailed(Exception):
     """One mirror could not deliver the file (unreachable, HTTP error, connection lost)."""
 
 
-def _download(url: str, path: Path, sha256: str, timeout: float, progress: bool) -> str:
+def _download(url, path: Path, sha256: str, timeout: float, progress: bool, size=None) -> str:
     """Stream ``url`` into a temporary file beside ``path``; rename it to ``path`` if the digest
-    matches. Returns the digest of what was received. Network failures raise ``_MirrorFailed``;
-    local ones (permissions, full disk) propagate. On any failure or mismatch the temporary file is
-    removed."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    matches. Returns the digest of what was received. Network failures, malformed URLs and
+    streams longer than announced raise ``_MirrorFailed``; local failures (permissions, full
+    disk) propagate. On any failure or mismatch the temporary file is removed; leftovers of an
+    interrupted download (``.NAME.PID.XXXX.part``) are removed on the next download there."""
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         response = urllib.request.urlopen(request, timeout=timeout)
     except (OSError, http.client.HTTPException, ValueError) as err:  # ValueError: malformed URL
         raise _MirrorFailed(f"{type(err).__name__}: {err}") from err
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
+        if size is not None and total is not None and total != size:
+            raise _MirrorFailed(f"the mirror announces {total} bytes; the file has {size}")
+        limit = size if size is not None else total
         # Create the folder only once a server answered, so being offline leaves no trace.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        fd, tmp = temporary_beside(path, ".part")
         try:
             digest = hashlib.sha256()
             with (
                 os.fdopen(fd, "wb") as out,
                 tqdm(
-                    total=total,
+                    total=limit,
                     unit="B",
                     unit_scale=True,
                     unit_divisor=1024,
@@ -239,16 +248,21 @@ def _download(url: str, path: Path, sha256: str, timeout: float, progress: bool)
                     leave=False,
                 ) as bar,
             ):
+                received = 0
                 while chunk := _read(response):
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise _MirrorFailed(
+                            f"the mirror sent more than the expected {limit} bytes; cut off"
+                        )
                     out.write(chunk)
                     digest.update(chunk)
                     bar.update(len(chunk))
                 out.flush()
                 os.fsync(out.fileno())
-                received = out.tell()
-            if total is not None and received != total:
+            if limit is not None and received != limit:
                 raise _MirrorFailed(
-                    f"connection lost mid-download: received {received} of {total} bytes"
+                    f"connection lost mid-download: received {received} of {limit} bytes"
                 )
             actual = digest.hexdigest()
             if actual == sha256:

@@ -5,7 +5,9 @@ from its module (``homeml.learn.ensemble``). Modules load on first use, so ``imp
 stays cheap.
 """
 
+import ast
 from importlib import import_module
+from pathlib import Path
 
 from homeml.learn.base import (
     BaseEstimator,
@@ -20,58 +22,38 @@ from homeml.learn.base import (
     clone,
 )
 
-# public name -> module that defines it (the estimators, by family)
-_MODULE_OF = {
-    name: module
-    for module, names in {
-        "linear_model": [
-            "LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression",
-            "SGDClassifier", "SGDRegressor", "Perceptron",
-        ],
-        "tree": ["DecisionTreeClassifier", "DecisionTreeRegressor", "export_text"],
-        "ensemble": [
-            "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
-            "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
-            "HistGradientBoostingClassifier", "HistGradientBoostingRegressor",
-            "AdaBoostClassifier", "VotingClassifier", "IsolationForest",
-        ],
-        "svm": ["SVC", "SVR", "LinearSVC"],
-        "neighbors": [
-            "KNeighborsClassifier", "KNeighborsRegressor", "NearestNeighbors", "KDTree",
-            "LocalOutlierFactor", "kneighbors_graph", "radius_neighbors_graph",
-        ],
-        "naive_bayes": ["GaussianNB", "MultinomialNB", "BernoulliNB"],
-        "discriminant_analysis": [
-            "LinearDiscriminantAnalysis", "QuadraticDiscriminantAnalysis",
-        ],
-        "preprocessing": [
-            "StandardScaler", "MinMaxScaler", "RobustScaler", "Normalizer", "OneHotEncoder",
-            "OrdinalEncoder", "LabelEncoder", "PolynomialFeatures", "SimpleImputer",
-        ],
-        "pipeline": ["Pipeline", "make_pipeline", "ColumnTransformer", "make_column_transformer"],
-        "model_selection": [
-            "train_test_split", "KFold", "StratifiedKFold", "cross_val_score", "cross_validate",
-            "GridSearchCV", "RandomizedSearchCV", "learning_curve",
-        ],
-        "cluster": [
-            "KMeans", "MiniBatchKMeans", "DBSCAN", "AgglomerativeClustering",
-            "SpectralClustering", "MeanShift", "estimate_bandwidth", "kmeans_plusplus",
-        ],
-        "mixture": ["GaussianMixture"],
-        "covariance": ["EmpiricalCovariance", "MinCovDet", "EllipticEnvelope"],
-        "decomposition": ["PCA", "IncrementalPCA", "TruncatedSVD", "KernelPCA", "NMF", "FastICA"],
-        "manifold": ["TSNE", "MDS", "Isomap", "trustworthiness"],
-        "semi_supervised": ["LabelPropagation", "LabelSpreading", "SelfTrainingClassifier"],
-    }.items()
-    for name in names
-}
+# the families whose public names (their ``__all__``) are importable from here
+_FAMILIES = (
+    "linear_model", "tree", "ensemble", "svm", "neighbors", "naive_bayes",
+    "discriminant_analysis", "preprocessing", "pipeline", "model_selection", "cluster", "mixture",
+    "covariance", "decomposition", "manifold", "semi_supervised",
+)
 
-_SUBMODULES = {
-    "base", "exceptions", "validation", "metrics", "linear_model", "tree", "ensemble", "svm",
-    "neighbors", "naive_bayes", "discriminant_analysis", "preprocessing", "pipeline",
-    "model_selection", "cluster", "mixture", "covariance", "decomposition", "manifold",
-    "semi_supervised",
-}
+
+def _public_names(family: str) -> list[str]:
+    """The ``__all__`` of a family, read from its source without importing it (a literal list,
+    extended with ``+=``), so that ``import homeml.learn`` stays cheap."""
+    folder = Path(__file__).parent
+    path = folder / family / "__init__.py"
+    if not path.exists():
+        path = folder / f"{family}.py"
+    names = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign):
+            target = node.targets[0]
+        elif isinstance(node, ast.AugAssign):
+            target = node.target
+        else:
+            continue
+        if getattr(target, "id", None) == "__all__":
+            names += ast.literal_eval(node.value)
+    return names
+
+
+# public name -> module that defines it, generated from the families' ``__all__``
+_MODULE_OF = {name: family for family in _FAMILIES for name in _public_names(family)}
+
+_SUBMODULES = {"base", "exceptions", "validation", "metrics", *_FAMILIES}
 
 __all__ = [
     "BaseEstimator", "ClassifierMixin", "ClusterMixin", "ConvergenceWarning",

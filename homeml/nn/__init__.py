@@ -13,7 +13,7 @@ from homeml.nn.activation import (
     Tanh,
 )
 from homeml.nn.conv import Conv2d, ConvTranspose2d
-from homeml.nn.dropout import Dropout
+from homeml.nn.dropout import Dropout, Dropout2d
 from homeml.nn.linear import Embedding, Flatten, Identity, Linear
 from homeml.nn.loss import (
     BCELoss,
@@ -23,8 +23,10 @@ from homeml.nn.loss import (
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from homeml.nn.module import Module, ModuleList, Parameter, Sequential
 from homeml.nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from homeml.nn.parallel import DataParallel, DistributedDataParallel
 from homeml.nn.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from homeml.nn.utils import clip_grad_norm_

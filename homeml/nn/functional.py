@@ -10,6 +10,7 @@ from homeml.creation import default_generator
 from homeml.ops import conv as _conv
 from homeml.ops import loss as _loss
 from homeml.ops import norm as _norm
+from homeml.ops import pool as _pool
 from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
     gelu,
     leaky_relu,
@@ -122,7 +123,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
     return _unbatched(
-        _conv.MaxPool2d.apply,
+        _pool.MaxPool2d.apply,
         input,
         kernel=kernel,
         stride=stride,
@@ -137,7 +138,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     kernel = pair(kernel_size)
     stride = kernel if stride is None else pair(stride)
     return _unbatched(
-        _conv.AvgPool2d.apply,
+        _pool.AvgPool2d.apply,
         input,
         kernel=kernel,
         stride=stride,
@@ -228,6 +229,25 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
         return input * 0.0
     rng = (generator or default_generator).rng
     keep = rng.random(input.shape, dtype=np.float32) >= p
+    return input * Tensor._make((keep / (1.0 - p)).astype(input.dtype))
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero whole channels with probability ``p`` and scale the rest by 1/(1-p) (training only).
+
+    ``input`` is (N, C, H, W) or (C, H, W); each (sample, channel) map is kept or dropped as one.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected a 3-D or 4-D input, got shape {input.shape}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    rng = (generator or default_generator).rng
+    channels = input.shape[:-2] + (1, 1)
+    keep = rng.random(channels, dtype=np.float32) >= p
     return input * Tensor._make((keep / (1.0 - p)).astype(input.dtype))
 
 
@@ -365,6 +385,19 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     quadratic = 0.5 * diff * diff
     linear = delta * (size - 0.5 * delta)
     return _reduce(where(size < delta, quadratic, linear), reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """Squared error (halved, over ``beta``) below ``beta``, absolute error minus ``beta / 2``
+    above: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss."""
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    _check_same_shape("smooth_l1_loss", input, target)
+    diff = input - target
+    size = diff.abs()
+    return _reduce(where(size < beta, 0.5 * diff * diff / beta, size - 0.5 * beta), reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 
 import numpy as np
 
 from homeml.creation import default_generator
 from homeml.ops.special import normal_cdf
+
+_SKIP = contextvars.ContextVar("homeml_skip_init", default=False)
+
+
+@contextlib.contextmanager
+def skip_init():
+    """Within this block the init functions leave tensors as they are (uninitialised memory).
+
+    Used to build a module whose values will all be overwritten, such as one loaded from a file:
+    no random numbers are drawn and untouched memory is not committed.
+    """
+    token = _SKIP.set(True)
+    try:
+        yield
+    finally:
+        _SKIP.reset(token)
 
 
 def _fill(tensor, values):
@@ -54,26 +72,38 @@ def fan_in_and_fan_out(tensor) -> tuple[int, int]:
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    if _SKIP.get():
+        return tensor
     return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    if _SKIP.get():
+        return tensor
     return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
 
 
 def constant_(tensor, val):
+    if _SKIP.get():
+        return tensor
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    if _SKIP.get():
+        return tensor
     return _fill(tensor, 0)
 
 
 def ones_(tensor):
+    if _SKIP.get():
+        return tensor
     return _fill(tensor, 1)
 
 
 def eye_(tensor):
+    if _SKIP.get():
+        return tensor
     if tensor.ndim != 2:
         raise ValueError(f"eye_ needs a 2-D tensor, got shape {tensor.shape}")
     return _fill(tensor, np.eye(*tensor.shape))
@@ -115,6 +145,8 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     no more than any others. Both bounds in the upper tail are mirrored into the lower one,
     where the CDF keeps its relative precision.
     """
+    if _SKIP.get():
+        return tensor
     if not a <= b:
         raise ValueError(f"trunc_normal_: needs a <= b, got a={a}, b={b}")
     if not std > 0:
@@ -189,6 +221,8 @@ def _normal_quantile(p):
 
 def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix."""
+    if _SKIP.get():
+        return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     flat = _rng(generator).standard_normal((rows, cols))

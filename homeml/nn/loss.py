@@ -36,6 +36,17 @@ class HuberLoss(_Loss):
         return F.huber_loss(input, target, self.reduction, self.delta)
 
 
+class SmoothL1Loss(_Loss):
+    """Huber loss divided by ``beta`` (see :func:`homeml.nn.functional.smooth_l1_loss`)."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
 class CrossEntropyLoss(_Loss):
     """Cross-entropy of logits with class indices or class probabilities as targets."""
 

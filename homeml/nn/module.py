@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from homeml.device import check_device, parse_to
 from homeml.nn.hooks import HookMixin
 from homeml.tensor import Tensor
 
@@ -213,13 +214,12 @@ class Module(HookMixin):
             elif param.grad is not None:
                 param.grad._data[...] = 0
 
-    def to(self, dtype=None, *args, **kwargs) -> Module:
-        """Convert floating-point parameters and buffers to ``dtype`` in place (``"cpu"`` is ok)."""
-        if isinstance(dtype, str) and dtype.startswith("cpu"):
-            dtype = kwargs.get("dtype")
+    def to(self, *args, **kwargs) -> Module:
+        """Convert floating-point parameters and buffers to a dtype in place; the device, if
+        given, must be the CPU (``to(device)``, ``to(dtype)``, ``to(device, dtype)``)."""
+        dtype, _ = parse_to(args, kwargs)
         if dtype is None:
             return self
-        dtype = np.dtype(dtype)
         for module in self.modules():
             for table in (module._parameters, module._buffers):
                 for value in table.values():
@@ -227,6 +227,15 @@ class Module(HookMixin):
                         value._data = value._data.astype(dtype)
                         if value.grad is not None:
                             value.grad._data = value.grad._data.astype(dtype)
+        return self
+
+    def cpu(self) -> Module:
+        """The module itself: homeml computes on the CPU."""
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Refused with homeml's CPU-only error (as ``Tensor.cuda``)."""
+        check_device("cuda" if device is None else device)
         return self
 
     def float(self) -> Module:

@@ -33,6 +33,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    _saved_for = {"a": 1, "b": 0}
+
     def forward(self, a, b):
         self.a, self.b = a, b
         return a * b
@@ -43,6 +45,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    _saved_for = {"out": 1}
+
     def forward(self, a, b):
         self.b = b
         self.out = out = a / b
@@ -57,6 +61,8 @@ class Div(Function):
 
 class Pow(Function):
     """``a ** b`` for tensors or scalars on either side."""
+
+    _saved_for = {"out": 1}
 
     def forward(self, a, b):
         self.a, self.b = a, b

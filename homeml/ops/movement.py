@@ -24,6 +24,8 @@ def _axis(dim, ndim):
 
 
 class Reshape(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, shape):
         self.shape = a.shape
         return a.reshape(shape)
@@ -31,8 +33,17 @@ class Reshape(Function):
     def backward(self, grad):
         return grad.reshape(self.shape)
 
+    # an in-place change of the output writes the whole input (see Tensor._record_inplace)
+    def write_through(self, base, value):
+        base.copy_(Reshape.apply(value, shape=self.shape))
+
+    def view_again(self, base, shape):
+        return Reshape.apply(base, shape=shape)
+
 
 class Permute(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, dims):
         self.inverse = tuple(np.argsort(dims))
         return a.transpose(dims)
@@ -40,8 +51,16 @@ class Permute(Function):
     def backward(self, grad):
         return grad.transpose(self.inverse)
 
+    def write_through(self, base, value):
+        base.copy_(Permute.apply(value, dims=self.inverse))
+
+    def view_again(self, base, shape):
+        return Permute.apply(base, dims=tuple(int(d) for d in np.argsort(self.inverse)))
+
 
 class Expand(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, shape):
         return np.broadcast_to(a, shape)
 
@@ -61,13 +80,33 @@ class Repeat(Function):
         return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
 
 
+class Roll(Function):
+    """Shift entries along ``dims`` with wrap-around (over the flattened tensor if no dims)."""
+
+    def forward(self, a, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return np.roll(a, shifts, axis=dims)
+
+    def backward(self, grad):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return np.roll(grad, back, axis=self.dims)
+
+
 class Flip(Function):
+    _view = True  # the output may share memory with the input
+
     def forward(self, a, dims):
         self.dims = dims
         return np.flip(a, axis=dims)
 
     def backward(self, grad):
         return np.flip(grad, axis=self.dims)
+
+    def write_through(self, base, value):
+        base.copy_(Flip.apply(value, dims=self.dims))
+
+    def view_again(self, base, shape):
+        return Flip.apply(base, dims=self.dims)
 
 
 class ConstantPad(Function):
@@ -81,6 +120,8 @@ class ConstantPad(Function):
 
 class GetItem(Function):
     """``a[key]``; repeated integer indices accumulate their gradients."""
+    _view = True  # the output may share memory with the input
+
 
     def forward(self, a, key):
         self.shape, self.key = a.shape, key
@@ -93,6 +134,35 @@ class GetItem(Function):
         else:
             g[self.key] = grad
         return g
+
+    def write_through(self, base, value):
+        base[self.key] = value
+
+    def view_again(self, base, shape):
+        return GetItem.apply(base, key=self.key)
+
+
+class SetItem(Function):
+    """A copy of ``a`` with ``a[key] = value``: the gradient of the overwritten entries goes to
+    ``value`` (summed over its broadcasting), and ``a`` gets zero there."""
+
+    def forward(self, a, value, key):
+        self.key, self.value_shape = key, np.shape(value)
+        out = a.copy()
+        out[key] = value
+        return out
+
+    def backward(self, grad):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            ga = grad.copy()
+            ga[self.key] = 0
+        if self.needs_input_grad[1]:
+            gv = grad[self.key]
+            missing = len(self.value_shape) - gv.ndim
+            if missing > 0:  # NumPy assignment drops the value's leading size-1 axes
+                gv = gv.reshape((1,) * missing + gv.shape)
+        return ga, gv
 
 
 def _has_integer_array(key):
@@ -207,6 +277,22 @@ def permute(input, *dims):
     if len({d % ndim for d in dims}) != ndim:
         raise ValueError(f"permute: dims {dims} are not a permutation of {ndim} dimensions")
     return Permute.apply(input, dims=tuple(d % ndim for d in dims))
+
+
+def roll(input, shifts, dims=None):
+    """Roll ``input`` by ``shifts`` along ``dims``, as ``torch.roll``."""
+    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else int(shifts)
+    if dims is not None:
+        dims = tuple(dims) if isinstance(dims, (list, tuple)) else int(dims)
+        if len(np.atleast_1d(shifts)) != len(np.atleast_1d(dims)):
+            raise RuntimeError(
+                f"roll: shifts and dims must have the same length, got {shifts} and {dims}"
+            )
+    elif isinstance(shifts, tuple) and len(shifts) != 1:
+        raise RuntimeError(f"roll: without dims, shifts must be one number, got {shifts}")
+    elif isinstance(shifts, tuple):
+        shifts = shifts[0]
+    return Roll.apply(input, shifts=shifts, dims=dims)
 
 
 def transpose(input, dim0, dim1):

@@ -4,8 +4,7 @@ Every function draws on a given matplotlib Axes (or a new one) and returns it; t
 report writes one PNG. matplotlib is imported on first use, with the Agg backend (files, not
 windows), so ``import homeml.plot`` stays light.
 
-- training: :func:`training_report`, :func:`plot_history`, :func:`plot_confusion`,
-  :func:`plot_image_grid`, :func:`confusion_matrix`
+- training: :func:`training_report`, :func:`plot_history`, :func:`plot_image_grid`
 - supervised models: :func:`plot_decision_boundary`, :func:`plot_confusion_matrix`,
   :func:`plot_roc_curve`, :func:`plot_learning_curve`, :func:`plot_tree`
 - unsupervised models: :func:`plot_clusters`, :func:`plot_dendrogram` (and
@@ -20,16 +19,14 @@ from homeml.plot._supervised import (
     plot_decision_boundary,
     plot_learning_curve,
     plot_roc_curve,
-    plot_tree,
 )
 from homeml.plot._training import (
     _pyplot,
-    confusion_matrix,
-    plot_confusion,
     plot_history,
     plot_image_grid,
     training_report,
 )
+from homeml.plot._tree import plot_tree
 from homeml.plot._unsupervised import (
     linkage_matrix,
     plot_clusters,
@@ -39,9 +36,8 @@ from homeml.plot._unsupervised import (
 )
 
 __all__ = [
-    "_axes", "_pyplot", "confusion_matrix", "linkage_matrix", "plot_clusters",
-    "plot_confusion", "plot_confusion_matrix", "plot_decision_boundary", "plot_dendrogram",
-    "plot_embedding", "plot_explained_variance", "plot_history", "plot_image_grid",
-    "plot_learning_curve", "plot_returns", "plot_roc_curve", "plot_state_values", "plot_tree",
-    "training_report",
+    "_axes", "_pyplot", "linkage_matrix", "plot_clusters", "plot_confusion_matrix",
+    "plot_decision_boundary", "plot_dendrogram", "plot_embedding", "plot_explained_variance",
+    "plot_history", "plot_image_grid", "plot_learning_curve", "plot_returns", "plot_roc_curve",
+    "plot_state_values", "plot_tree", "training_report",
 ]

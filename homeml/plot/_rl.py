@@ -12,7 +12,7 @@ def plot_returns(history, window: int = 100, ax=None, label: str | None = None):
 
     Parameters
     ----------
-    history : homeml.rl.History or array-like of shape (n_episodes,)
+    history : homeml.rl.EpisodeHistory or array-like of shape (n_episodes,)
         What ``agent.train`` returned, or the returns themselves.
     window : int, default=100
         Episodes in the rolling mean (fewer at the start).
@@ -24,10 +24,10 @@ def plot_returns(history, window: int = 100, ax=None, label: str | None = None):
     -------
     matplotlib Axes
     """
-    from homeml.rl.base import History
+    from homeml.rl.agent import EpisodeHistory
 
-    if not isinstance(history, History):
-        history = History(np.asarray(history, dtype=np.float64).ravel())
+    if not isinstance(history, EpisodeHistory):
+        history = EpisodeHistory(np.asarray(history, dtype=np.float64).ravel())
     if len(history) == 0:
         raise ValueError("the history holds no episodes: nothing to plot")
     if not (isinstance(window, (int, np.integer)) and window >= 1):

@@ -1,11 +1,11 @@
 """Figures for supervised homeml.learn models: decision regions, confusion matrix, ROC and
-learning curves, trees."""
+learning curves (trees: :mod:`homeml.plot._tree`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from homeml.plot._training import _pyplot, plot_confusion
+from homeml.plot._training import _draw_confusion_matrix, _pyplot
 
 
 def _axes(ax):
@@ -98,7 +98,7 @@ def plot_confusion_matrix(y_true, y_pred=None, labels=None, ax=None):
         if labels is None:
             labels = np.union1d(np.asarray(y_true), np.asarray(y_pred))
     names = [str(label) for label in labels] if labels is not None else None
-    plot_confusion(matrix, ax, names)
+    _draw_confusion_matrix(matrix, ax, names)
     ax.set_title("confusion matrix")
     return ax
 
@@ -137,10 +137,3 @@ def plot_learning_curve(train_sizes, train_scores, test_scores, ax=None):
     ax.grid(alpha=0.3)
     ax.legend(loc="best")
     return ax
-
-
-def plot_tree(decision_tree, **kwargs):
-    """Draw a fitted decision tree; see :func:`homeml.learn.tree.plot_tree` for the options."""
-    from homeml.learn.tree import plot_tree as draw  # imported on use: keeps `homeml.plot` light
-
-    return draw(decision_tree, **kwargs)

@@ -19,13 +19,6 @@ def _pyplot():
     return plt
 
 
-def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
-    """Counts (true class, predicted class), shaped (num_classes, num_classes)."""
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
-    return matrix
-
-
 def plot_history(history, ax_loss, ax_acc, loss_label="loss", test_loss=None) -> None:
     """Loss and accuracy per epoch (train and validation) on two axes.
 
@@ -52,7 +45,8 @@ def plot_history(history, ax_loss, ax_acc, loss_label="loss", test_loss=None) ->
         ax.legend()
 
 
-def plot_confusion(matrix, ax, class_names=None) -> None:
+def _draw_confusion_matrix(matrix, ax, class_names=None) -> None:
+    """Draw a computed confusion matrix (counts or rates) on ``ax``, values in the cells."""
     n = matrix.shape[0]
     ax.imshow(matrix, cmap="Blues")
     for i in range(n):
@@ -95,9 +89,10 @@ def training_report(
     plot_history(
         history, fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), loss_label, test_loss
     )
-    plot_confusion(
-        confusion_matrix(y_true, y_pred, num_classes), fig.add_subplot(grid[0, 2]), class_names
-    )
+    from homeml.learn.metrics import confusion_matrix  # on use: keeps `homeml.plot` light
+
+    matrix = confusion_matrix(y_true, y_pred, labels=np.arange(num_classes))
+    _draw_confusion_matrix(matrix, fig.add_subplot(grid[0, 2]), class_names)
     wrong = np.flatnonzero(y_true != y_pred)[:16]
     names = class_names or [str(i) for i in range(num_classes)]
     titles = [f"{names[y_true[i]]}→{names[y_pred[i]]}" for i in wrong]

@@ -25,10 +25,12 @@ Gymnasium's environments alike (``agent.train(env, n_episodes)``) and save with
 """
 
 from homeml.rl import spaces, wrappers
+from homeml.rl.agent import Agent, EpisodeHistory
 from homeml.rl.bandits import UCB, EpsilonGreedy, GradientBandit, run_testbed
-from homeml.rl.base import Agent, History
 from homeml.rl.cem import CrossEntropyMethod, EvolutionStrategy
-from homeml.rl.core import (
+from homeml.rl.dp import action_values, policy_evaluation, policy_iteration, value_iteration
+from homeml.rl.dqn import DQN, ReplayBuffer
+from homeml.rl.env import (
     ActionWrapper,
     Env,
     ObservationWrapper,
@@ -37,8 +39,6 @@ from homeml.rl.core import (
     TimeLimit,
     Wrapper,
 )
-from homeml.rl.dp import action_values, policy_evaluation, policy_iteration, value_iteration
-from homeml.rl.dqn import DQN, ReplayBuffer
 from homeml.rl.gymnasium_compat import from_gymnasium_space, to_gymnasium, to_gymnasium_space
 from homeml.rl.monte_carlo import (
     MonteCarloES,
@@ -63,7 +63,7 @@ from homeml.rl.vector import SyncVectorEnv, make_vec
 __all__ = [
     "A2C", "DQN", "REINFORCE", "SARSA", "UCB", "Agent", "CrossEntropyMethod", "DoubleQLearning",
     "Env", "EpsilonGreedy", "EvolutionStrategy", "ExpectedSARSA", "ExponentialSchedule",
-    "GradientBandit", "History", "LinearSchedule", "MonteCarloES", "NStepSARSA",
+    "GradientBandit", "EpisodeHistory", "LinearSchedule", "MonteCarloES", "NStepSARSA",
     "OffPolicyMonteCarlo", "OnPolicyMonteCarlo", "QLearning", "ReplayBuffer", "ResetNeeded",
     "TimeLimit", "Wrapper", "action_values", "as_schedule", "make", "mc_prediction",
     "off_policy_mc_prediction", "policy_evaluation", "policy_iteration", "register", "registry",

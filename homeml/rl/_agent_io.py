@@ -1,24 +1,47 @@
 """Saving and loading trained agents, without pickle.
 
 The file is a homeml model file (see :mod:`homeml.io`) of kind ``"rl.agent"``: the agent's class
-(``module.Name``), its constructor parameters, its learned state (``Agent._get_state()``: a tree
-of arrays and numbers) and the state of its random generator, so that a loaded tabular agent
-continues training exactly as the saved one would have (network agents keep their optimizer's
-moments too; DQN's replay buffer is not saved, so DQN refills it after a load). On load the
-class is looked up only among the agent modules listed here, so a file can name nothing else.
+(a public agent name of :mod:`homeml.rl`), its constructor parameters, its learned state
+(``Agent._get_state()``: a tree of arrays and numbers) and the state of its random generator, so
+that a loaded tabular agent continues training exactly as the saved one would have (network
+agents keep their optimizer's moments too; DQN's replay buffer is not saved, so DQN refills it
+after a load). On load the class is looked up only among the public agent classes of
+``homeml.rl.__all__``, so a file can name nothing else.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
+import inspect
+import sys
 
 import numpy as np
 
-from homeml.io import FORMAT_VERSION, ModelFileError, _flatten_tree, _save_with_digest
-from homeml.io import _unflatten_tree as unflatten_tree
+from homeml._storage import ModelFileError, decode_tree, encode_tree
 
-_AGENT_MODULES = ("monte_carlo", "td", "bandits", "dqn", "policy_gradient", "cem")
+KIND = "rl.agent"
+
+
+def public_agents() -> dict[str, type]:
+    """``{"QLearning": QLearning, ...}``: the agent classes a file may name."""
+    import homeml.rl as rl
+    from homeml.rl.agent import Agent
+
+    return {
+        name: cls
+        for name in rl.__all__
+        if isinstance(cls := getattr(rl, name, None), type)
+        and issubclass(cls, Agent)
+        and cls is not Agent
+        and not name.startswith("_")
+        and not inspect.isabstract(cls)
+    }
+
+
+def _as_array(value):
+    from homeml.tensor import Tensor
+
+    return ("__array__", value.numpy()) if isinstance(value, Tensor) else None
 
 
 def _schedule_classes() -> dict:
@@ -57,7 +80,7 @@ def _random_state(agent) -> dict:
 
 
 def _set_random_state(agent, state: dict) -> None:
-    from homeml.rl._tabular import Uniforms
+    from homeml.rl._tabular_agent import Uniforms
 
     if "generator" not in state:
         return
@@ -70,10 +93,15 @@ def _set_random_state(agent, state: dict) -> None:
         agent._uniform = Uniforms.from_state(rng, state["uniforms"])
 
 
-def save_agent(agent, path, metadata: dict | None = None) -> None:
-    """Save a trained agent (see the module docstring)."""
-    module = type(agent).__module__.removeprefix("homeml.rl.")
-    if module not in _AGENT_MODULES:
+def accepts(obj) -> bool:
+    base = sys.modules.get("homeml.rl.agent")  # no agent exists before homeml.rl is imported
+    return base is not None and isinstance(obj, base.Agent)
+
+
+def encode(agent) -> tuple[dict, dict]:
+    """Arrays and JSON of a trained agent (see the module docstring)."""
+    names = {cls: name for name, cls in public_agents().items()}
+    if type(agent) not in names:
         raise TypeError(f"cannot save {type(agent).__qualname__}: not one of homeml.rl's agents")
     agent._check_trained()
     arrays: dict = {}
@@ -81,33 +109,27 @@ def save_agent(agent, path, metadata: dict | None = None) -> None:
     if isinstance(params.get("seed"), np.random.Generator):  # a generator's state is not a seed
         params["seed"] = None
     info = {
-        "format": "homeml",
-        "format_version": FORMAT_VERSION,
-        "kind": "rl.agent",
-        "class": f"{module}.{type(agent).__name__}",
-        "params": _flatten_tree(params, arrays),
-        "state": _flatten_tree(agent._get_state(), arrays),
-        "random": _flatten_tree(_random_state(agent), arrays),
-        "metadata": metadata or {},
+        "class": names[type(agent)],
+        "params": encode_tree(params, arrays, _as_array),
+        "state": encode_tree(agent._get_state(), arrays, _as_array),
+        "random": encode_tree(_random_state(agent), arrays),
     }
-    _save_with_digest(path, arrays, info)
+    return arrays, info
 
 
-def load_agent_from(path, arrays, info):
+def decode(path, arrays, info):
     """Rebuild the agent a verified file describes (called by :func:`homeml.load`)."""
-    from homeml.rl.base import Agent
+    name = info.get("class")
+    cls = public_agents().get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ModelFileError(f"{path}: names an unknown agent class {name!r:.100}")
+    params = decode_tree(info["params"], arrays)
+    if not isinstance(params, dict):
+        raise ModelFileError(f"{path}: the agent's parameters are not a JSON object")
+    from homeml.nn.init import skip_init
 
-    module, _, name = str(info.get("class")).partition(".")
-    cls = None
-    if module in _AGENT_MODULES:
-        cls = getattr(importlib.import_module(f"homeml.rl.{module}"), name, None)
-    if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise ModelFileError(f"{path}: names an unknown agent class {info.get('class')!r}")
-    try:
-        params = {k: _decode_param(v) for k, v in unflatten_tree(info["params"], arrays).items()}
-        agent = cls(**params)
-        agent._set_state(unflatten_tree(info["state"], arrays))
-        _set_random_state(agent, unflatten_tree(info.get("random", {}), arrays))
-    except (TypeError, ValueError, KeyError, RuntimeError) as error:
-        raise ModelFileError(f"{path}: the stored agent does not rebuild: {error}") from None
+    agent = cls(**{k: _decode_param(v) for k, v in params.items()})
+    with skip_init():  # networks are overwritten by the stored ones: no draws, no memory
+        agent._set_state(decode_tree(info["state"], arrays))
+    _set_random_state(agent, decode_tree(info.get("random", {}), arrays))
     return agent

@@ -13,11 +13,11 @@ import numbers
 import numpy as np
 
 from homeml.rl._checks import check_fraction, check_n_episodes
-from homeml.rl._tabular import (
+from homeml.rl._tabular_agent import (
     action_start,
     n_actions,
 )
-from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import Agent, HistoryRecorder, env_seed, generator_from_seed
 
 
 def _argmax_random_ties(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -36,7 +36,7 @@ class _BanditAgent:
 
         Returns
         -------
-        History
+        EpisodeHistory
             Per episode: the sum of rewards and the number of pulls.
         """
         self._check_params()

@@ -35,7 +35,7 @@ from homeml.rl._networks import (
     ObservationEncoder,
     discrete_actions,
 )
-from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import Agent, HistoryRecorder, env_seed, generator_from_seed
 from homeml.rl.schedules import as_schedule
 
 __all__ = ["CrossEntropyMethod", "EvolutionStrategy"]

@@ -36,7 +36,7 @@ from homeml.rl._networks import (
     mlp_forward,
     mlp_sizes,
 )
-from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import Agent, HistoryRecorder, env_seed, generator_from_seed
 from homeml.rl.schedules import LinearSchedule
 
 __all__ = ["DQN", "ReplayBuffer"]
@@ -196,7 +196,7 @@ class DQN(Agent):
     # -- training --------------------------------------------------------------------------------
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
-        """Learn from ``n_episodes`` episodes of ``env``; return the :class:`History`.
+        """Learn from ``n_episodes`` episodes of ``env``; return the :class:`EpisodeHistory`.
 
         The history's extra columns are ``epsilon`` (at the end of each episode) and ``loss``
         (the mean Huber loss of the episode's gradient steps, NaN before learning starts).

@@ -136,7 +136,7 @@ def _is_environment(env) -> bool:
 
 def _made_by_make(env, homeml_spec) -> bool:
     """Whether ``env`` is exactly what ``homeml.rl.make(homeml_spec)`` builds (no extra wrapper)."""
-    from homeml.rl.core import TimeLimit
+    from homeml.rl.env import TimeLimit
 
     base = env.unwrapped
     if env is base:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
-from homeml.rl._tabular import (
+from homeml.rl._tabular_agent import (
     GivenPolicy,
     TabularAgent,
     Uniforms,
@@ -25,7 +25,7 @@ from homeml.rl._tabular import (
     state_indexer,
     tabular_sizes,
 )
-from homeml.rl.base import HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import HistoryRecorder, env_seed, generator_from_seed
 
 
 def _episode(env, pick, index, seed, a0=0):
@@ -229,7 +229,7 @@ class MonteCarloES(_MonteCarloAgent):
         self.seed = seed
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
-        """Learn from ``n_episodes`` episodes; returns their :class:`History`."""
+        """Learn from ``n_episodes`` episodes; returns their :class:`EpisodeHistory`."""
         gamma, n_episodes, index, n_act, a0, recorder = self._begin(env, n_episodes, progress)
         q, counts, u = self._table("q_"), self._table("counts_"), self._uniform
         fresh = [True]  # the next action is the episode's first (a random one)
@@ -284,7 +284,7 @@ class OnPolicyMonteCarlo(MonteCarloES):
         self.seed = seed
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
-        """Learn from ``n_episodes`` episodes; returns their :class:`History`."""
+        """Learn from ``n_episodes`` episodes; returns their :class:`EpisodeHistory`."""
         schedule = epsilon_schedule(self.epsilon)
         alpha = None if self.alpha is None else check_fraction("alpha", self.alpha, low_open=True)
         gamma, n_episodes, index, n_act, a0, recorder = self._begin(env, n_episodes, progress)
@@ -326,7 +326,7 @@ class OffPolicyMonteCarlo(_MonteCarloAgent):
         self.seed = seed
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
-        """Learn from ``n_episodes`` episodes; returns their :class:`History`."""
+        """Learn from ``n_episodes`` episodes; returns their :class:`EpisodeHistory`."""
         schedule = epsilon_schedule(self.epsilon)
         gamma, n_episodes, index, n_act, a0, recorder = self._begin(env, n_episodes, progress)
         q, C, u = self._table("q_"), self._table("counts_"), self._uniform

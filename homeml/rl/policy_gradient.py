@@ -38,7 +38,7 @@ from homeml.rl._networks import (
     mlp_forward,
     mlp_sizes,
 )
-from homeml.rl.base import Agent, HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import Agent, HistoryRecorder, env_seed, generator_from_seed
 
 __all__ = ["A2C", "REINFORCE"]
 

@@ -12,7 +12,7 @@ import dataclasses
 import difflib
 import importlib
 
-from homeml.rl.core import TimeLimit
+from homeml.rl.env import TimeLimit
 
 __all__ = ["EnvSpec", "make", "register", "registry", "spec"]
 

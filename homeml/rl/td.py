@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
-from homeml.rl._tabular import (
+from homeml.rl._tabular_agent import (
     GivenPolicy,
     TabularAgent,
     Uniforms,
@@ -24,7 +24,7 @@ from homeml.rl._tabular import (
     state_indexer,
     tabular_sizes,
 )
-from homeml.rl.base import HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import HistoryRecorder, env_seed, generator_from_seed
 
 
 def td_prediction(env, policy=None, n_episodes: int = 1000, *, alpha: float = 0.1,
@@ -53,7 +53,7 @@ def td_prediction(env, policy=None, n_episodes: int = 1000, *, alpha: float = 0.
 
     Returns
     -------
-    V : ndarray shaped like the observation space's table (see ``_tabular.state_shape``)
+    V : ndarray shaped like the observation space's table (see ``_tabular_agent.state_shape``)
     """
     n_episodes = check_n_episodes(n_episodes)
     alpha = check_fraction("alpha", alpha, low_open=True)
@@ -98,7 +98,7 @@ class _TDAgent(TabularAgent):
 
         Returns
         -------
-        History
+        EpisodeHistory
             Returns and lengths of the episodes, and ``extra["epsilon"]``.
         """
         alpha, gamma, schedule = self._check()

@@ -1,101 +1,64 @@
-"""The FastAPI application: routes, error answers and the request-size limit."""
+"""The FastAPI application: routes, their documentation, error answers and the pages.
 
-from __future__ import annotations
+(No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations at
+run time, and those that name per-app examples refer to local variables.)"""
 
+import base64
+import hashlib
 import html
-import json
+import re
+import threading
 from importlib import resources
 from typing import Annotated
 
-from fastapi import File, HTTPException, Request, UploadFile
+import numpy as np
+from fastapi import Body, File, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from homeml.serve import DEFAULT_MAX_BODY
-from homeml.serve._model import InputError, ServedModel
+from homeml.serve._images import MAX_ASPECT, MAX_PIXELS, read_digit
+from homeml.serve._inputs import InputError
+from homeml.serve._middleware import BodyLimit, Guard
 from homeml.serve._schemas import (
     ERROR_ANSWERS,
+    Action,
+    ActRequest,
+    AgentInfo,
+    Health,
     ImagePrediction,
     ModelInfo,
     Prediction,
     PredictRequest,
+    example_answer,
 )
-
-
-class BodyLimit:
-    """ASGI middleware: 413 for a body over ``max_body`` bytes, whether it says so in
-    Content-Length or not (chunked uploads, or a header that lies)."""
-
-    def __init__(self, app, max_body: int):
-        self.app, self.max_body = app, max_body
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > self.max_body
-            except ValueError:
-                return await _answer(send, 400, "invalid Content-Length header")
-            if too_big:
-                return await _answer(send, 413, self._message())
-        # read the whole body (at most max_body bytes) before the app sees it, then replay it
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                return await _answer(send, 413, self._message())
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body, sent = b"".join(chunks), False
-
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    def _message(self):
-        return f"request body larger than the limit of {self.max_body} bytes"
-
-
-async def _answer(send, status: int, detail: str):
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
 
 # Requests up to this many input numbers (a few MNIST images) are predicted on the event loop,
 # bigger ones and images in a worker thread, so that a large request does not stall the others.
 _ON_THE_LOOP = 4096
+# Pictures decoded at once; each may take tens of MB while it is decoded, so a burst of uploads
+# waits here instead of multiplying the server's memory. (A thread semaphore, taken in the worker
+# thread, so that it works whichever event loop a request runs on: TestClient runs several.)
+IMAGE_DECODES = 2
+_KINDS = {"nn": "a neural network", "estimator": "an estimator",
+          "agent": "a reinforcement-learning agent"}  # fmt: skip
+
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" '
+    'rx="3" fill="#1d4ed8"/><path d="M5 4h6l-4 9" stroke="#fff" stroke-width="2" fill="none"/>'
+    "</svg>"
+)
 
 
-def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY):
+def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10.0):
     """The FastAPI app serving ``served`` (see :func:`homeml.serve.create_app`)."""
+    name = type(served.model).__name__
     # FastAPIOffline: /docs and /redoc with Swagger UI and ReDoc served from the package, not a CDN
     app = FastAPIOffline(
         title="homeml model server",
-        description=f"Serving a {served.kind} ({type(served.model).__name__}).",
+        description=f"Serving {_KINDS[served.kind]} ({name}). {_what_it_takes(served)}",
         responses=ERROR_ANSWERS,
     )
     app.state.served = served
@@ -107,6 +70,8 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY):
         )
         if request.url.path.endswith("/v1/predict/image"):
             expected = "a multipart/form-data upload with a PNG or JPEG in the field 'file'"
+        elif served.kind == "agent":
+            expected = f'{served.expected()} as JSON {{"observation": ...}}'
         else:
             expected = f'{served.expected()} as JSON {{"inputs": ...}}'
         detail = f"invalid request ({problems}); expected {expected}"
@@ -116,30 +81,91 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY):
     def _bad_input(request: Request, error: InputError):
         return JSONResponse(status_code=422, content={"detail": str(error)})
 
-    home_page = _home_page(served)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home() -> str:
-        return home_page
+    _pages(app, served)
 
     # `async def` endpoints run on the event loop: a prediction is a millisecond of CPU, and
     # handing each request to the threadpool measured 2.4x slower (benchmarks/bench_serve.py)
-    @app.get("/health")
+    @app.get(
+        "/health", response_model=Health, summary="Whether the server is up",
+        description="Answers `{\"status\": \"ok\"}` while the server runs (for load balancers "
+        "and orchestrators). The model was checked before the server started.",
+        responses=example_answer({"status": "ok"}),
+    )  # fmt: skip
     async def health() -> dict:
         return {"status": "ok"}
 
-    @app.get("/v1/model", response_model=ModelInfo)
+    if served.kind == "agent":
+        _agent_routes(app, served)
+    else:
+        _model_routes(app, served)
+    app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
+    app.add_middleware(Guard)  # outermost: its headers and its 500 cover everything
+    return app
+
+
+def _what_it_takes(served) -> str:
+    if served.kind == "agent":
+        return f"POST /v1/act takes {served.expected()} and answers the greedy action."
+    text = f"POST /v1/predict takes {served.expected()}."
+    if served.preprocessing is not None:
+        text += (" Pixels may be sent as 0-255 integers, 0-1 floats or normalised values "
+                 "(the field \"scale\"); the model's own normalisation is applied.")  # fmt: skip
+    return text
+
+
+def _model_routes(app, served) -> None:
+    sample = _example_sample(served)
+    example = {"inputs": sample, **({"scale": "0-255"} if served.preprocessing else {})}
+    x, scale = served.to_batch(sample, example.get("scale"))
+    answer = served.predict_array(x) | ({"scale": scale} if scale else {})
+    request_examples = {"one sample": {"summary": "one sample", "value": example}}
+
+    @app.get(
+        "/v1/model", response_model=ModelInfo, summary="What the model is and what it takes",
+        description="The model's kind and class, the input it takes (shape, accepted sample "
+        "shapes, scales and preprocessing), its classes, file format and saved metrics.",
+        responses=example_answer(served.describe()),
+    )  # fmt: skip
     async def model_info() -> dict:
         return served.describe()
 
-    @app.post("/v1/predict", response_model=Prediction, response_model_exclude_none=True)
-    async def predict(request: PredictRequest) -> dict:
-        x = served.to_batch(request.inputs)
+    @app.post(
+        "/v1/predict", response_model=Prediction, response_model_exclude_none=True,
+        summary="Predict for one sample or a batch",
+        description=f"{_what_it_takes(served)} The answer has one prediction per sample, and "
+        "class probabilities for classifiers.",
+        responses=example_answer(answer),
+    )  # fmt: skip
+    async def predict(
+        request: Annotated[PredictRequest, Body(openapi_examples=request_examples)],
+    ) -> dict:
+        x, scale = served.to_batch(request.inputs, request.scale)
         if x.size <= _ON_THE_LOOP:
-            return served.predict_array(x)
-        return await run_in_threadpool(served.predict_array, x)
+            result = served.predict_array(x)
+        else:
+            result = await run_in_threadpool(served.predict_array, x)
+        return result | ({"scale": scale} if scale else {})
 
-    @app.post("/v1/predict/image", response_model=ImagePrediction)
+    decodes = threading.BoundedSemaphore(IMAGE_DECODES)
+
+    def decode(data: bytes):
+        with decodes:
+            return read_digit(data)
+
+    classes = served.classes or list(range(10))
+    image_answer = {"prediction": classes[1 % len(classes)],
+                    "probabilities": [round(1 / len(classes), 4)] * len(classes)}  # fmt: skip
+
+    @app.post(
+        "/v1/predict/image", response_model=ImagePrediction,
+        summary="Classify a picture of one digit",
+        description="Upload a PNG or JPEG of one digit (multipart field `file`, e.g. `curl -F "
+        f"file=@digit.png`); it is prepared as MNIST's pictures were (centred, 28x28) and "
+        f"classified. Only 28x28 image classifiers saved by `homeml train` take pictures. "
+        f"Pictures over {MAX_PIXELS / 1e6:g} megapixels or more than {MAX_ASPECT} times wider "
+        "than high (or higher than wide) are refused.",
+        responses=example_answer(image_answer),
+    )  # fmt: skip
     async def predict_image(
         file: Annotated[UploadFile, File(description="PNG or JPEG of one digit")],
     ):
@@ -148,25 +174,95 @@ def build_app(served: ServedModel, max_body: int = DEFAULT_MAX_BODY):
                 status_code=422,
                 detail="this model does not take images: only 28x28 image classifiers saved by "
                 "`homeml train` (with mean and std in their metadata) do; "
-                "use /v1/predict with inputs of " + served.expected().removeprefix("one "),
+                "use /v1/predict with " + served.expected(),
             )
-        return await run_in_threadpool(served.predict_image, await file.read())
+        data = await file.read()
+        pixels = await run_in_threadpool(decode, data)
+        return served.predict_pixels(pixels)
 
-    app.add_middleware(BodyLimit, max_body=max_body)
-    return app
+
+def _example_sample(served) -> list:
+    """A sample for the docs: a drawn "1" for digit classifiers, zeros otherwise."""
+    if not served.supports_images:
+        return np.zeros(served.input_shape).tolist()
+    picture = np.zeros((28, 28), dtype=int)
+    picture[4:24, 13:15] = 255
+    return picture.tolist()
 
 
-def _home_page(served: ServedModel) -> str:
-    """The drawing page for digit classifiers; a short pointer to the API for other models."""
+def _agent_routes(app, served) -> None:
+    observation = served.example_observation()
+    answer = served.act(observation)
+
+    @app.get(
+        "/v1/model", response_model=AgentInfo, summary="What the agent is and what it takes",
+        description="The agent's class, the observation space /v1/act checks observations "
+        "against, the environment it was trained on and its saved evaluation returns.",
+        responses=example_answer(served.describe()),
+    )  # fmt: skip
+    async def model_info() -> dict:
+        return served.describe()
+
+    @app.post(
+        "/v1/act", response_model=Action, summary="The agent's action for an observation",
+        description=f"Send {served.expected()} as JSON `{{\"observation\": ...}}`; the answer "
+        "is the greedy action of the learned policy. Observations outside the space get 422.",
+        responses=example_answer(answer),
+    )  # fmt: skip
+    async def act(
+        request: Annotated[ActRequest, Body(openapi_examples={
+            "an observation": {"summary": "an observation", "value": {"observation": observation}}
+        })],
+    ) -> dict:
+        return served.act(request.observation)
+
+
+def _pages(app, served) -> None:
+    """The page at / (the drawing pad for digit classifiers, a pointer to the API otherwise)
+    with a Content-Security-Policy allowing only its own inline script and style, and the
+    favicon."""
+    page = _home_page(served)
+    hashes = {
+        kind: " ".join(
+            f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
+            for block in re.findall(rf"<{kind}>(.*?)</{kind}>", page, flags=re.S)
+        ) or "'none'"
+        for kind in ("script", "style")
+    }  # fmt: skip
+    policy = (
+        f"default-src 'self'; script-src {hashes['script']}; style-src {hashes['style']}; "
+        "img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def home() -> HTMLResponse:
+        return HTMLResponse(page, headers={"content-security-policy": policy})
+
+    @app.get("/favicon.svg", include_in_schema=False)
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(
+            FAVICON, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"}
+        )
+
+
+def _home_page(served) -> str:
     if served.supports_images:
         return resources.files("homeml.serve").joinpath("static/draw.html").read_text("utf-8")
     name = html.escape(type(served.model).__name__)
-    expected = html.escape(served.expected())
+    if served.kind == "agent":
+        how = (f"<p>POST JSON <code>{{\"observation\": ...}}</code> to <code>/v1/act</code> "
+               f"with {html.escape(served.expected())}.</p>")  # fmt: skip
+    else:
+        how = (f"<p>POST JSON <code>{{\"inputs\": [...]}}</code> to <code>/v1/predict</code> "
+               f"with {html.escape(served.expected())}.</p>")  # fmt: skip
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>homeml · {name}</title></head><body style=\"font-family: system-ui, sans-serif\">"
-        f"<h1>homeml model server</h1><p>Serving a {html.escape(served.kind)} ({name}).</p>"
-        f"<p>POST JSON <code>{{\"inputs\": [...]}}</code> to <code>/v1/predict</code> with "
-        f"{expected}.</p><p>The API is described at <a href=\"docs\">/docs</a>; the model at "
-        '<a href="v1/model">/v1/model</a>.</p></body></html>'
+        '<link rel="icon" href="favicon.svg" type="image/svg+xml">'
+        f"<title>homeml · {name}</title><style>body {{ font-family: system-ui, sans-serif }}"
+        f"</style></head><body><h1>homeml model server</h1><p>Serving {_KINDS[served.kind]} "
+        f"({name}).</p>{how}<p>The API is described at "
+        '<a href="docs">/docs</a>; the model at <a href="v1/model">/v1/model</a>.</p>'
+        "</body></html>"
     )

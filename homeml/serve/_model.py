@@ -1,15 +1,24 @@
-"""The model behind the server: loading, describing, and validated, read-only inference."""
+"""The model behind the server: loading, checking, describing, and validated, read-only
+inference for homeml.nn networks and homeml.learn estimators."""
 
 from __future__ import annotations
 
-import io
+import math
 from pathlib import Path
 
 import numpy as np
 
+from homeml.serve._inputs import (
+    SCALES,
+    InputError,
+    ModelCheckError,
+    check_finite_outputs,
+    infer_scale,
+    normalise,
+    to_array,
+)
 
-class InputError(ValueError):
-    """A request whose inputs the model cannot take (answered with 422)."""
+_IMAGE_SHAPES = ((1, 28, 28), (28, 28), (784,))
 
 
 def resolve_path(path) -> Path:
@@ -25,6 +34,9 @@ def resolve_path(path) -> Path:
 class ServedModel:
     """A loaded homeml.nn network or homeml.learn estimator, used read-only by many threads.
 
+    Building one checks the model: it must predict on a zero input of its input shape, with as
+    many outputs as it has classes; otherwise :class:`ModelCheckError` says why.
+
     Parameters
     ----------
     model : homeml.nn.Module or homeml.learn estimator
@@ -37,124 +49,227 @@ class ServedModel:
 
     def __init__(self, model, metadata=None, format_version=None):
         from homeml.learn.base import BaseEstimator
+        from homeml.nn import Module
 
         self.model = model
         self.metadata = dict(metadata or {})
         self.format_version = format_version
-        self.kind = "estimator" if isinstance(model, BaseEstimator) else "nn"
-        if self.kind == "nn":
+        if isinstance(model, BaseEstimator):
+            self.kind = "estimator"
+        elif isinstance(model, Module):
+            self.kind = "nn"
             model.eval()
-        self.input_shape = self._input_shape()
+        else:
+            raise ModelCheckError(
+                f"cannot serve a {type(model).__name__}: expected a homeml.nn network, a "
+                f"homeml.learn estimator or a homeml.rl agent"
+            )
+        self.input_shape, self.shape_source = self._input_shape()
+        self.preprocessing = self._preprocessing()
         classes = self.metadata.get("classes")
         if classes is None and self.kind == "estimator" and hasattr(model, "classes_"):
             classes = np.asarray(model.classes_).tolist()
-        self.classes = list(classes) if classes is not None else None
+        if classes is not None and not isinstance(classes, list):
+            raise ModelCheckError(f"metadata 'classes' must be a list, got {classes!r:.60}")
+        self.classes = classes
+        self.check()
 
-    @classmethod
-    def from_path(cls, path) -> ServedModel:
-        from homeml.io import load, read
-
-        path = resolve_path(path)
-        _, info = read(path)
-        return cls(load(path), info.get("metadata", {}), info.get("format_version"))
-
-    def _input_shape(self):
+    def _input_shape(self) -> tuple[tuple[int, ...] | None, str | None]:
         shape = self.metadata.get("input_shape")
         if shape is not None:
-            return tuple(int(d) for d in shape)
+            if not (
+                isinstance(shape, list)
+                and shape
+                and all(type(d) is int and 0 < d <= 1_000_000 for d in shape)
+            ):
+                raise ModelCheckError(
+                    f"metadata 'input_shape' must be a list of positive integers, got {shape!r:.60}"
+                )
+            return tuple(shape), "metadata"
         if self.kind == "estimator":
             n = getattr(self.model, "n_features_in_", None)
-            return (int(n),) if n is not None else None
-        from homeml.nn import Linear
+            return ((int(n),), "estimator") if n is not None else (None, None)
+        from homeml.serve._shapes import infer_input_shape
 
-        for module in self.model.modules():  # the first layer with weights tells the size
-            if isinstance(module, Linear):
-                return (int(module.in_features),)
-            if any(True for _ in module.parameters(recurse=False)):
-                return None
-        return None
+        shape = infer_input_shape(self.model)
+        return (shape, "architecture") if shape is not None else (None, None)
+
+    def _preprocessing(self) -> tuple[float, float] | None:
+        """The (mean, std) normalisation from the metadata, for networks saved with one."""
+        if self.kind != "nn" or "mean" not in self.metadata or "std" not in self.metadata:
+            return None
+        mean, std = self.metadata["mean"], self.metadata["std"]
+        numbers = all(type(v) in (int, float) and math.isfinite(v) for v in (mean, std))
+        if not numbers or std <= 0:
+            raise ModelCheckError(
+                f"metadata 'mean' and 'std' must be finite numbers with std > 0, got mean "
+                f"{mean!r:.30} and std {std!r:.30}"
+            )
+        return float(mean), float(std)
+
+    # -- the startup check ------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Predict once on a zero input of the input shape; ModelCheckError if that fails or
+        the outputs do not match the classes."""
+        name = type(self.model).__name__
+        if self.input_shape is None:
+            raise ModelCheckError(
+                f"cannot tell the input shape of this {name}: its file has no "
+                f"metadata['input_shape'] and its first layers do not fix it; save it with "
+                f"hm.save(model, path, metadata={{'input_shape': [...]}}) (the shape of one "
+                f"sample), or pass metadata= to create_app"
+            )
+        zeros = np.zeros((1, *self.input_shape))
+        try:
+            outputs = self._raw_outputs(zeros)
+        except Exception as error:  # a broken or tampered model: refuse it with the reason
+            raise ModelCheckError(
+                f"this {name} fails on a zero input of shape {list(self.input_shape)}: "
+                f"{type(error).__name__}: {error}"
+            ) from None
+        for values in outputs.values():
+            if values.dtype.kind in "fc" and not np.isfinite(values).all():
+                raise ModelCheckError(
+                    f"this {name} gives non-finite outputs for a zero input of shape "
+                    f"{list(self.input_shape)}"
+                )
+        scores = outputs.get("scores")
+        if self.classes is not None and scores is not None and scores.ndim <= 2:
+            n_outputs = scores.shape[1] if scores.ndim == 2 else 1  # one row per sample
+            if n_outputs != len(self.classes):
+                count = f"{len(self.classes)} class" + ("" if len(self.classes) == 1 else "es")
+                n_out = f"{n_outputs} output" + ("" if n_outputs == 1 else "s")
+                raise ModelCheckError(
+                    f"this {name} has {n_out} but its metadata names {count} "
+                    f"({self.classes!r:.80}); they must match one to one"
+                )
+
+    # -- describing the input ---------------------------------------------------------------
 
     @property
     def supports_images(self) -> bool:
         """28x28 single-channel classifiers saved by ``homeml train`` (with mean and std)."""
-        return (
-            self.kind == "nn"
-            and self.input_shape in ((1, 28, 28), (28, 28), (784,))
-            and "mean" in self.metadata
-            and "std" in self.metadata
-        )
+        return self.preprocessing is not None and self.input_shape in _IMAGE_SHAPES
+
+    def sample_shapes(self) -> list[tuple[int, ...]]:
+        """The shapes one sample may be sent in: the input shape, without leading ones, or
+        flat (a 1x28x28 network takes a 28x28 array or 784 numbers)."""
+        shape = self.input_shape
+        shapes = [shape]
+        for other in (shape[next((i for i, d in enumerate(shape) if d != 1), 0) :],
+                      (math.prod(shape),)):  # fmt: skip
+            if other not in shapes:
+                shapes.append(other)
+        return shapes
+
+    def expected(self) -> str:
+        """What a request must hold, in the words error answers use."""
+        shapes = " or ".join(str(list(s)) for s in self.sample_shapes())
+        first = ", ".join(map(str, self.input_shape))
+        return f"one sample of shape {shapes}, or a batch of them (shape [n, {first}])"
+
+    def describe_input(self) -> dict:
+        """What /v1/predict takes, as /v1/model reports it."""
+        info = {
+            "shape": list(self.input_shape),
+            "shape_source": self.shape_source,
+            "sample_shapes": [list(s) for s in self.sample_shapes()],
+            "dtype": "float32" if self.kind == "nn" else "float64",
+            "scales": None,
+            "preprocessing": None,
+        }
+        if self.preprocessing is not None:
+            mean, std = self.preprocessing
+            info["scales"] = dict(SCALES)
+            info["preprocessing"] = (
+                f"pixels x in [0, 1] become (x - {mean:g}) / {std:g}; 0-255 values are divided "
+                f"by 255 first. Say which with \"scale\"; without it the scale is inferred "
+                f"(all values within [0, 1]: 0-1; whole numbers from 0 to 255: 0-255; anything "
+                f"else: normalized) and stated in the answer"
+            )
+        return info
 
     def describe(self) -> dict:
-        model = self.model
+        """What /v1/model answers: the model, its input, classes, format and metrics."""
         return {
             "kind": self.kind,
-            "class": type(model).__name__,
-            "input_shape": list(self.input_shape) if self.input_shape is not None else None,
+            "class": type(self.model).__name__,
+            "input_shape": list(self.input_shape),
+            "input": self.describe_input(),
             "classes": self.classes,
             "format_version": self.format_version,
             "metrics": self.metadata.get("metrics"),
             "image_input": self.supports_images,
         }
 
-    def expected(self) -> str:
-        if self.input_shape is None:
-            return "a sample or a list of samples"
-        shape = list(self.input_shape)
-        return f"one sample of shape {shape} or a batch of shape [n, {', '.join(map(str, shape))}]"
+    # -- predicting -------------------------------------------------------------------------
 
-    def to_batch(self, inputs) -> np.ndarray:
-        """Validate JSON inputs into a (n, *input_shape) float array, or raise InputError."""
-        odd = _first_non_number(inputs)
-        if odd is not _NOTHING:
-            raise InputError(
-                f"inputs must be (nested lists of) numbers, got {odd!r:.40} "
-                f"({type(odd).__name__}); expected {self.expected()}"
-            )
-        try:
-            x = np.asarray(inputs, dtype=np.float64)
-        except (ValueError, TypeError, OverflowError):  # ragged lists; integers past float64
-            raise InputError(
-                f"inputs must be a (nested) list of numbers with a regular shape and within "
-                f"float64's range; expected {self.expected()}"
-            ) from None
-        if x.size == 0:
-            raise InputError(f"inputs are empty; expected {self.expected()}")
-        if not np.isfinite(x).all():
-            raise InputError(f"inputs hold NaN or infinite values; expected {self.expected()}")
-        shape = self.input_shape
-        if shape is None:
-            return x if x.ndim > 1 else x[None]
-        if x.shape == shape:
-            return x[None]
-        if x.ndim == len(shape) + 1 and x.shape[1:] == shape:
-            return x
-        raise InputError(f"inputs have shape {list(x.shape)}; expected {self.expected()}")
+    def to_batch(self, inputs, scale: str | None = None) -> tuple[np.ndarray, str | None]:
+        """Validate JSON inputs into a ``(n, *input_shape)`` float array as the model takes
+        it, and the scale they were read in (None for models without preprocessing)."""
+        x = to_array(inputs, self.expected())
+        shapes, shape = self.sample_shapes(), self.input_shape
+        if x.shape in shapes:
+            x = x.reshape((1, *shape))
+        elif x.ndim >= 2 and x.shape[1:] in shapes:
+            x = x.reshape((len(x), *shape))
+        else:
+            raise InputError(f"inputs have shape {list(x.shape)}; expected {self.expected()}")
+        if self.preprocessing is None:
+            if scale not in (None, "normalized"):
+                raise InputError(
+                    f'"scale": "{scale}" needs a model saved with its normalisation (mean and '
+                    f"std in its metadata); this {type(self.model).__name__} has none, so send "
+                    f'inputs as the model takes them and leave out "scale"'
+                )
+            return x, None
+        scale = scale or infer_scale(x)
+        return normalise(x, scale, *self.preprocessing), scale
 
-    def predict_array(self, x: np.ndarray) -> dict:
-        """Predictions (and probabilities where the model has them) for a batch from
-        :meth:`to_batch`."""
-        if self.kind == "estimator":
-            return self._predict_estimator(x)
-        return self._predict_nn(x)
+    def _raw_outputs(self, x: np.ndarray) -> dict:
+        """The model's outputs for a batch: ``scores`` (logits or probabilities, one row per
+        sample) and for estimators ``labels``."""
+        if self.kind == "nn":
+            return {"scores": self._forward(x)}
+        outputs = {"labels": np.asarray(self.model.predict(x))}
+        if _has(self.model, "predict_proba"):
+            outputs["scores"] = np.asarray(self.model.predict_proba(x))
+        return outputs
 
-    def _predict_nn(self, x) -> dict:
+    def _forward(self, x: np.ndarray) -> np.ndarray:
         import homeml as hm
 
-        dtype = next(iter(self.model.parameters()), None)
-        dtype = dtype.numpy().dtype if dtype is not None else np.float32
+        weight = next(iter(self.model.parameters()), None)
+        dtype = weight.numpy().dtype if weight is not None else np.dtype(np.float32)
         if np.abs(x).max() > np.finfo(dtype).max:
             raise InputError(
                 f"inputs beyond the range of the model's {dtype} (largest "
                 f"{np.finfo(dtype).max:.3g}); expected {self.expected()}"
             )
+        with hm.no_grad():  # grad mode is thread-local; the weights are only read
+            return self.model(hm.tensor(x.astype(dtype))).numpy()
+
+    def predict_array(self, x: np.ndarray) -> dict:
+        """Predictions (and probabilities where the model has them) for a batch from
+        :meth:`to_batch`."""
         try:
-            with hm.no_grad():  # grad mode is thread-local; the weights are only read
-                out = self.model(hm.tensor(x.astype(dtype))).numpy()
+            outputs = self._raw_outputs(x)
         except (ValueError, TypeError, IndexError) as error:
+            if isinstance(error, InputError):
+                raise
             raise InputError(
                 f"the model cannot take these inputs ({error}); expected {self.expected()}"
             ) from None
-        _check_finite_outputs(out, self.expected())
+        for values in outputs.values():
+            if values.dtype.kind in "fc":
+                check_finite_outputs(values, self.expected())
+        if self.kind == "estimator":
+            result = {"predictions": outputs["labels"].tolist()}
+            if "scores" in outputs:
+                result["probabilities"] = outputs["scores"].tolist()
+            return result
+        out = outputs["scores"]
         if out.ndim == 2 and out.shape[1] >= 2:  # a classifier's logits
             shifted = np.exp(out - out.max(axis=1, keepdims=True))
             probs = shifted / shifted.sum(axis=1, keepdims=True)
@@ -165,33 +280,10 @@ class ServedModel:
             out = out[:, 0]
         return {"predictions": out.tolist()}
 
-    def _predict_estimator(self, x) -> dict:
-        try:
-            predictions = np.asarray(self.model.predict(x))
-            if predictions.dtype.kind == "f":
-                _check_finite_outputs(predictions, self.expected())
-            result = {"predictions": predictions.tolist()}
-            if _has(self.model, "predict_proba"):
-                probabilities = np.asarray(self.model.predict_proba(x))
-                _check_finite_outputs(probabilities, self.expected())
-                result["probabilities"] = probabilities.tolist()
-        except (ValueError, TypeError, IndexError) as error:
-            raise InputError(
-                f"the model cannot take these inputs ({error}); expected {self.expected()}"
-            ) from None
-        return result
-
-    def predict_image(self, data: bytes) -> dict:
-        """Classify an uploaded PNG/JPEG, preprocessed as ``homeml predict`` does it."""
-        from homeml.datasets.preprocess import prepare_digit
-
-        try:
-            pixels = prepare_digit(io.BytesIO(data))  # (28, 28) floats in [0, 1]
-        except ValueError as error:
-            raise InputError(str(error)) from None
-        # the normalisation of homeml.digits.predict_image
-        x = (pixels - self.metadata["mean"]) / self.metadata["std"]
-        result = self.predict_array(x.reshape((1, *self.input_shape)))
+    def predict_pixels(self, pixels: np.ndarray) -> dict:
+        """Classify one MNIST-prepared picture (28x28 floats in [0, 1])."""
+        x = np.asarray(pixels, dtype=np.float64).reshape((1, *self.input_shape))
+        result = self.predict_array(normalise(x, "0-1", *self.preprocessing))
         return {"prediction": result["predictions"][0], "probabilities": result["probabilities"][0]}
 
 
@@ -200,31 +292,3 @@ def _has(obj, name) -> bool:
         return callable(getattr(obj, name))
     except AttributeError:
         return False
-
-
-_NOTHING = object()
-
-
-def _first_non_number(values):
-    """The first item of nested lists that is not an int or float (bool and str are not
-    numbers here, though NumPy would convert them), or ``_NOTHING``."""
-    if type(values) is not list:
-        return values
-    stack = [values]
-    while stack:
-        for item in stack.pop():
-            kind = type(item)
-            if kind is list:
-                stack.append(item)
-            elif kind is not float and kind is not int:
-                return item
-    return _NOTHING
-
-
-def _check_finite_outputs(values: np.ndarray, expected: str) -> None:
-    """Finite inputs can still overflow inside a model; NaN would go out as JSON null."""
-    if not np.isfinite(values).all():
-        raise InputError(
-            f"the model's outputs are not finite for these inputs (they overflowed); "
-            f"expected {expected} with values of a sensible size"
-        )

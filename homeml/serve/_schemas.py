@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+Scale = Literal["0-255", "0-1", "normalized"]
 
 
 class PredictRequest(BaseModel):
     inputs: list[Any] = Field(
         ..., description="one sample (its input shape) or a batch of samples (n first)"
     )
+    scale: Scale | None = Field(
+        None,
+        description="for models saved with their normalisation (mean, std): how the values are "
+        "given. 0-255: pixels as in a PNG; 0-1: pixels divided by 255; normalized: already "
+        "(x - mean) / std. Left out, it is inferred and stated in the answer",
+    )
 
 
 class Prediction(BaseModel):
-    predictions: list[Any]
-    probabilities: list[list[float]] | None = None
+    predictions: list[Any] = Field(..., description="one label (or value) per sample")
+    probabilities: list[list[float]] | None = Field(
+        None, description="one row per sample, one column per class (classifiers only)"
+    )
+    scale: Scale | None = Field(
+        None, description="how the inputs were read (models with a normalisation only)"
+    )
 
 
 class ImagePrediction(BaseModel):
@@ -23,14 +36,52 @@ class ImagePrediction(BaseModel):
     probabilities: list[float]
 
 
+class ActRequest(BaseModel):
+    observation: Any = Field(..., description="one observation of the agent's space")
+
+
+class Action(BaseModel):
+    action: int = Field(..., description="the greedy action of the learned policy")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class InputInfo(BaseModel):
+    shape: list[int] = Field(..., description="the shape of one sample as the model takes it")
+    shape_source: str | None = Field(
+        None, description="where the shape comes from: metadata, architecture or estimator"
+    )
+    sample_shapes: list[list[int]] = Field(..., description="shapes one sample may be sent in")
+    dtype: str
+    scales: dict[str, str] | None = Field(
+        None, description="the values of 'scale' this model accepts (None: inputs as they are)"
+    )
+    preprocessing: str | None = None
+
+
 class ModelInfo(BaseModel):
-    kind: str = Field(..., description="nn or estimator")
+    kind: Literal["nn", "estimator"]
     model_class: str = Field(..., alias="class")
-    input_shape: list[int] | None = None
+    input_shape: list[int]
+    input: InputInfo
     classes: list[Any] | None = None
     format_version: int | None = None
     metrics: dict[str, Any] | None = None
     image_input: bool = False
+
+    model_config = {"populate_by_name": True, "protected_namespaces": ()}
+
+
+class AgentInfo(BaseModel):
+    kind: Literal["agent"]
+    model_class: str = Field(..., alias="class")
+    observation_space: str
+    observation: dict[str, Any] = Field(..., description="what /v1/act takes")
+    env: str | None = Field(None, description="the environment it was trained on")
+    format_version: int | None = None
+    metrics: dict[str, Any] | None = None
 
     model_config = {"populate_by_name": True, "protected_namespaces": ()}
 
@@ -40,9 +91,33 @@ class ErrorAnswer(BaseModel):
 
     detail: str
 
+    model_config = {"json_schema_extra": {"examples": [{
+        "detail": "inputs have shape [3]; expected one sample of shape [4], or a batch of them "
+        "(shape [n, 4])",
+    }]}}  # fmt: skip
+
+
+class ServerError(BaseModel):
+    """A 500: a bug, logged by the server under this request id (the answer's X-Request-ID)."""
+
+    detail: str
+    request_id: str
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "detail": "internal server error (request id 3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c); the "
+        "server's log has details", "request_id": "3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c",
+    }]}}  # fmt: skip
+
 
 ERROR_ANSWERS = {
     400: {"model": ErrorAnswer, "description": "A body that does not parse (HTTP or multipart)"},
+    408: {"model": ErrorAnswer, "description": "Request body not received in time"},
     413: {"model": ErrorAnswer, "description": "Request body over the server's limit"},
     422: {"model": ErrorAnswer, "description": "Inputs the model cannot take"},
+    500: {"model": ServerError, "description": "A server bug (logged under the request id)"},
 }
+
+
+def example_answer(example) -> dict:
+    """A 200 answer's OpenAPI entry with an example."""
+    return {200: {"content": {"application/json": {"example": example}}}}

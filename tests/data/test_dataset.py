@@ -247,3 +247,12 @@ def test_random_split_rejects_bad_lengths():
         random_split(ds, [1.5, -0.5])
     with pytest.raises(TypeError, match="generator must be a homeml.Generator"):
         random_split(ds, [5, 5], generator=7)
+
+
+def test_utils_data_is_the_data_module():
+    import homeml.utils.data as utils_data
+    from homeml.utils.data import DataLoader as Loader
+    from homeml.utils.data import random_split as split
+
+    assert utils_data is hm.data and hm.utils.data is hm.data
+    assert Loader is hm.data.DataLoader and split is hm.data.random_split

@@ -1,6 +1,7 @@
 """DataLoader, samplers and collation (PyTorch's torch.utils.data as the reference)."""
 
 import collections
+import itertools
 
 import numpy as np
 import pytest
@@ -366,6 +367,63 @@ def test_seeded_shuffle_with_drop_last_gives_full_aligned_batches_and_a_new_rema
         generator=hm.Generator(4),
     )
     assert [y.numpy().tolist() for _, y in replay] == first
+
+
+def test_an_endless_random_sampler_draws_lazily_as_makemore_uses_it():
+    # makemore's InfiniteDataLoader: RandomSampler(replacement=True, num_samples=int(1e10))
+    ds = TensorDataset(np.arange(7))
+    sampler = hm.utils.data.RandomSampler(ds, replacement=True, num_samples=int(1e10))
+    loader = hm.utils.data.DataLoader(ds, batch_size=4, sampler=sampler)
+    assert len(sampler) == 10**10 and len(loader) == 10**10 // 4
+    data_iter = iter(loader)
+    batches = [next(data_iter)[0].numpy() for _ in range(5)]
+    assert all(b.shape == (4,) and 0 <= b.min() and b.max() < 7 for b in batches)
+    first = list(itertools.islice(iter(sampler), 10))
+    assert len(first) == 10 and set(first) <= set(range(7))
+    with pytest.raises(ValueError, match="lazily"):
+        sampler.index_array()
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_chunked_passes_batch_across_chunk_boundaries(monkeypatch, replacement):
+    monkeypatch.setattr(RandomSampler, "CHUNK", 8)
+    ds = TensorDataset(np.arange(7))
+    sampler = RandomSampler(ds, replacement=replacement, num_samples=20, generator=hm.Generator(3))
+    order = list(sampler)
+    sampler.generator = hm.Generator(3)
+    batches = [b[0].tolist() for b in DataLoader(ds, batch_size=3, sampler=sampler)]
+    assert sum(batches, []) == order
+    assert [len(b) for b in batches] == [3] * 6 + [2]
+    if not replacement:  # each chunk is a whole permutation
+        assert sorted(order[:7]) == list(range(7)) and sorted(order[7:14]) == list(range(7))
+
+
+@requires_torch
+def test_weighted_random_sampler_follows_the_weights_like_torch():
+    weights = [0.1, 0.0, 0.6, 0.3]
+    ours = hm.utils.data.WeightedRandomSampler(weights, 20000, generator=hm.Generator(0))
+    ref = torch.utils.data.WeightedRandomSampler(weights, 20000)
+    assert len(ours) == len(ref) == 20000
+    freq = np.bincount(list(ours), minlength=4) / 20000
+    ref_freq = np.bincount(list(ref), minlength=4) / 20000
+    np.testing.assert_allclose(freq, [0.1, 0.0, 0.6, 0.3], atol=0.015)
+    np.testing.assert_allclose(freq, ref_freq, atol=0.02)
+    once = list(hm.utils.data.WeightedRandomSampler(weights, 3, replacement=False))
+    assert sorted(once) == [0, 2, 3]
+    loader = DataLoader(TensorDataset(np.arange(4)), batch_size=5, sampler=ours)
+    assert all(set(b.tolist()) <= {0, 2, 3} for (b,) in itertools.islice(loader, 3))
+
+
+def test_weighted_random_sampler_errors():
+    make = hm.utils.data.WeightedRandomSampler
+    with pytest.raises(ValueError, match="num_samples"):
+        make([1.0, 2.0], 0)
+    with pytest.raises(RuntimeError, match="without replacement"):
+        make([1.0, 0.0], 2, replacement=False)
+    with pytest.raises(RuntimeError, match="invalid weights"):
+        make([1.0, -1.0], 2)
+    with pytest.raises(ValueError, match="replacement"):
+        make([1.0], 1, replacement=1)
 
 
 def test_repr_says_what_one_epoch_is():

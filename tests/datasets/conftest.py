@@ -57,8 +57,9 @@ def _local_only(monkeypatch):
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files, a request log, and ``/truncated/<path>``: announces the full length of
-    ``<path>`` but sends only half of it, then closes the connection."""
+    """Static files, a request log, ``/truncated/<path>``: announces the full length of
+    ``<path>`` but sends only half of it, then closes the connection, and ``/endless/<path>``:
+    announces no length and sends ``<path>`` followed by up to 64 MiB of zeros."""
 
     requests: list  # set per server
 
@@ -72,6 +73,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
             self.close_connection = True
+            return
+        if self.path.startswith("/endless/"):
+            # no Content-Length: the file, then zeros until 64 MiB or the client leaves
+            data = Path(self.directory, self.path.removeprefix("/endless/")).read_bytes()
+            self.send_response(200)
+            self.end_headers()
+            self.close_connection = True
+            try:
+                self.wfile.write(data)
+                for _ in range(64):
+                    self.wfile.write(bytes(1 << 20))
+                self.sent_everything = True
+            except OSError:  # the client cut the stream: what the test wants
+                pass
             return
         super().do_GET()
 

@@ -209,3 +209,51 @@ def test_empty_file_counts_as_missing_and_is_replaced(mirror, tmp_path):
     path = fetch("mnist", LABELS, [url], MNIST_FILES[LABELS], data_dir=tmp_path, progress=False)
     assert file_sha256(path) == MNIST_FILES[LABELS]
     assert mirror.requests == ["/good/" + LABELS]
+
+
+# ------------------------------------------------------------------ hostile mirrors
+
+
+@pytest.mark.parametrize("bad", ["not a url", "htp://127.0.0.1/x", "http://[::1", "file"])
+def test_a_malformed_mirror_url_is_reported_and_the_next_one_tried(mirror, tmp_path, bad):
+    # regression: urllib's ValueError for a malformed URL stopped the loop
+    good = mirror.url + "good/" + LABELS
+    path = fetch(
+        "mnist", LABELS, [bad, good], MNIST_FILES[LABELS], data_dir=tmp_path, progress=False
+    )
+    assert file_sha256(path) == MNIST_FILES[LABELS]
+    with pytest.raises(DatasetNotFoundError, match="tried") as error:
+        fetch("mnist", LABELS, [bad], MNIST_FILES[LABELS], data_dir=tmp_path / "2", progress=False)
+    assert bad in str(error.value)
+
+
+def test_a_stream_longer_than_the_file_is_cut_off(mirror, tmp_path):
+    # regression: 150 MB were written before the digest rejected them
+    size = (mirror.root / "good" / LABELS).stat().st_size
+    url = mirror.url + "endless/good/" + LABELS
+    with pytest.raises(DatasetNotFoundError, match=f"more than the expected {size} bytes"):
+        fetch("mnist", LABELS, [url], MNIST_FILES[LABELS], data_dir=tmp_path, progress=False,
+              size=size)
+    assert listing(tmp_path / "mnist") == []
+
+
+def test_a_mirror_announcing_another_size_is_skipped(mirror, tmp_path):
+    size = (mirror.root / "good" / LABELS).stat().st_size
+    with pytest.raises(DatasetNotFoundError, match=f"announces {size} bytes; the file has 10"):
+        fetch("mnist", LABELS, [mirror.url + "good/" + LABELS], MNIST_FILES[LABELS],
+              data_dir=tmp_path, progress=False, size=10)
+
+
+def test_a_download_removes_what_an_interrupted_one_left(mirror, tmp_path):
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # its pid now names no process
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    stale = folder / f".{LABELS}.{child.pid}.abc123.part"
+    stale.write_bytes(b"half a download")
+    fetch("mnist", LABELS, [mirror.url + "good/" + LABELS], MNIST_FILES[LABELS],
+          data_dir=tmp_path, progress=False)
+    assert listing(folder) == [LABELS]

@@ -286,3 +286,36 @@ def test_max_iter_stops_with_a_convergence_warning(cancer):
     with pytest.warns(ConvergenceWarning, match="max_iter"):
         clf = SVC(max_iter=5).fit(X, y)
     assert clf.n_iter_[0] == 5
+
+
+# ----------------------------------------------------------------------------- overflowing inputs
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.SVC(),
+        lambda m: m.SVC(kernel="poly"),
+        lambda m: m.SVC(kernel="sigmoid"),
+        lambda m: m.SVC(kernel="linear"),
+        lambda m: m.SVC(gamma="auto"),
+        lambda m: m.SVR(),
+    ],
+)
+@pytest.mark.parametrize("scale", [1.0, 1e160, 1e300])
+def test_values_too_large_for_squares_raise_as_scikit_learn(make, scale):
+    # regression: 1e160 gave gamma_ = 0 (X.var() overflowed) and a one-class model, silently
+    import homeml.learn.svm as hsvm
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3)) * scale
+    y = (X[:, 0] > 0).astype(int)
+    outcomes = []
+    for module in (svm, hsvm):
+        try:
+            make(module).fit(X, y)
+            outcomes.append("fitted")
+        except ValueError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == outcomes[1]
+    assert ("not finite" in outcomes[1]) == (scale > 1)

@@ -160,3 +160,56 @@ def test_shape_mismatch_raises_value_error_naming_both_shapes(form, a_shape, b_s
 def test_zero_d_operands_are_rejected(a_shape, b_shape):
     with pytest.raises(ValueError, match="dimension"):
         hm.ones(*a_shape) @ hm.ones(*b_shape)
+
+
+# ----------------------------------------------------------------------------- mm and addmm
+MM_CASES = {
+    "mm": (lambda lib: lambda a, b, c: lib.mm(a, b), [(3, 4), (4, 2), (1,)]),
+    "Tensor.mm": (lambda lib: lambda a, b, c: a.mm(b), [(1, 4), (4, 5), (1,)]),
+    "bmm": (lambda lib: lambda a, b, c: lib.bmm(a, b) * c, [(2, 3, 4), (2, 4, 2), (1,)]),
+    "Tensor.bmm": (lambda lib: lambda a, b, c: a.bmm(b), [(3, 1, 4), (3, 4, 5), (1,)]),
+    "addmm": (lambda lib: lambda a, b, c: lib.addmm(c, a, b), [(3, 4), (4, 2), (3, 2)]),
+    "addmm broadcast": (lambda lib: lambda a, b, c: lib.addmm(c, a, b), [(3, 4), (4, 2), (2,)]),
+    "addmm scaled": (
+        lambda lib: lambda a, b, c: lib.addmm(c, a, b, beta=0.5, alpha=-2.0),
+        [(2, 3), (3, 2), (2, 1)],
+    ),
+    "Tensor.addmm": (
+        lambda lib: lambda a, b, c: c.addmm(a, b, alpha=3), [(2, 3), (3, 4), (2, 4)]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MM_CASES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_mm_and_addmm_match_torch(name, dtype):
+    make, shapes = MM_CASES[name]
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    check_against_torch(make(hm), make(torch), *arrays)
+
+
+@pytest.mark.parametrize("name", MM_CASES)
+def test_mm_and_addmm_gradients_match_finite_differences(name):
+    make, shapes = MM_CASES[name]
+    rng = np.random.default_rng(1)
+    check_gradients(make(hm), *[rng.standard_normal(s) for s in shapes])
+
+
+@requires_torch
+def test_mm_refuses_what_torch_refuses():
+    for a, b in [((3,), (3, 2)), ((2, 3, 4), (4, 2)), ((2, 3), (2, 3))]:
+        with pytest.raises(RuntimeError):
+            torch.mm(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError, match="mm"):
+            hm.mm(hm.ones(a), hm.ones(b))
+    for a, b in [((2, 3), (2, 3, 4)), ((2, 3, 4), (3, 4, 2)), ((2, 3, 4), (2, 3, 4))]:
+        with pytest.raises(RuntimeError):
+            torch.bmm(torch.ones(a), torch.ones(b))
+        with pytest.raises(RuntimeError, match="bmm"):
+            hm.bmm(hm.ones(a), hm.ones(b))
+
+
+def test_addmm_with_beta_zero_ignores_nan_input():
+    out = hm.addmm(hm.tensor([[float("nan")]]), hm.ones(1, 2), hm.ones(2, 1), beta=0)
+    assert out.tolist() == [[2.0]]

@@ -853,3 +853,32 @@ def test_bad_arguments_raise_value_error(fn, match):
 def test_arguments_torch_rejects_raise(fn):
     with pytest.raises((ValueError, IndexError)):
         fn()
+
+
+# ----------------------------------------------------------------------------- roll
+ROLLS = {
+    "flat": (lambda lib: lambda a: lib.roll(a, 2), (3, 4)),
+    "one dim": (lambda lib: lambda a: lib.roll(a, -1, 1), (3, 4)),
+    "two dims": (lambda lib: lambda a: lib.roll(a, (1, 5), (0, 2)), (2, 3, 4)),
+    "list args": (lambda lib: lambda a: lib.roll(a, [3], [-1]), (2, 5)),
+    "method": (lambda lib: lambda a: a.roll(1, dims=0), (4,)),
+}
+
+
+@pytest.mark.parametrize("name", ROLLS)
+def test_roll_matches_torch(name):
+    make, shape = ROLLS[name]
+    check_against_torch(make(hm), make(torch), np.random.default_rng(0).standard_normal(shape))
+
+
+@pytest.mark.parametrize("name", ROLLS)
+def test_roll_gradients_match_finite_differences(name):
+    make, shape = ROLLS[name]
+    check_gradients(make(hm), np.random.default_rng(1).standard_normal(shape))
+
+
+def test_roll_checks_its_arguments():
+    with pytest.raises(RuntimeError, match="same length"):
+        hm.roll(hm.ones(2, 2), (1, 2), 0)
+    with pytest.raises(RuntimeError, match="one number"):
+        hm.roll(hm.ones(2, 2), (1, 2))

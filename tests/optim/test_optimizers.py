@@ -54,6 +54,14 @@ GRIDS = {
         dict(lr=0.1, eps=1e-3, maximize=True),
         dict(lr=0.1, lr_decay=0.05, weight_decay=0.05, initial_accumulator_value=0.1),
     ],
+    "Adadelta": [
+        dict(),
+        dict(lr=0.5, rho=0.8),
+        dict(lr=1.0, eps=1e-4),
+        dict(weight_decay=0.1),
+        dict(lr=0.5, maximize=True),
+        dict(lr=1.0, rho=0.95, eps=1e-5, weight_decay=0.05),
+    ],
 }
 CASES = [(name, opts) for name, grid in GRIDS.items() for opts in grid]
 CASE_IDS = [f"{name}-{opts}" for name, opts in CASES]
@@ -131,7 +139,8 @@ def test_trajectory_matches_torch(name, options, dtype):
 @pytest.mark.parametrize("name", GRIDS)
 def test_param_groups_with_their_own_hyperparameters(name):
     extra = {"SGD": dict(momentum=0.5), "Adam": dict(betas=(0.8, 0.9)), "AdamW": dict(eps=1e-3),
-             "RMSprop": dict(alpha=0.8), "Adagrad": dict(lr_decay=0.2)}[name]
+             "RMSprop": dict(alpha=0.8), "Adagrad": dict(lr_decay=0.2),
+             "Adadelta": dict(rho=0.5)}[name]
 
     def groups(params):
         return [{"params": params[:2], "lr": 0.1}, {"params": params[2:], "lr": 0.01, **extra}]
@@ -244,6 +253,7 @@ STATEFUL = [
     ("AdamW", dict(lr=0.05, betas=(0.8, 0.99))),
     ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.1, initial_accumulator_value=0.1)),
+    ("Adadelta", dict(lr=0.5, rho=0.8, weight_decay=0.01)),
 ]
 
 
@@ -358,7 +368,7 @@ def test_negative_hyperparameters_are_rejected(name):
     with pytest.raises(ValueError, match="weight_decay"):
         getattr(optim, name)([p], weight_decay=-1.0)
     bad = {"SGD": "momentum", "Adam": "eps", "AdamW": "eps", "RMSprop": "alpha",
-           "Adagrad": "lr_decay"}[name]
+           "Adagrad": "lr_decay", "Adadelta": "rho"}[name]
     with pytest.raises(ValueError, match=bad):
         getattr(optim, name)([p], **{bad: -1.0})
 

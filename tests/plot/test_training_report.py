@@ -10,9 +10,9 @@ from PIL import Image  # noqa: E402
 
 from homeml.plot import training_report  # noqa: E402
 from homeml.plot._training import plot_history  # noqa: E402
-from homeml.train import History  # noqa: E402
+from homeml.train import TrainingHistory  # noqa: E402
 
-HISTORY = History([
+HISTORY = TrainingHistory([
     {"epoch": e, "train_loss": 1.0 / e, "train_acc": 0.8 + e / 100, "val_loss": 1.1 / e,
      "val_acc": 0.79 + e / 100, "lr": 1e-3, "seconds": 3.0}
     for e in range(1, 4)

@@ -20,6 +20,7 @@ def test_cem_solves_cartpole():
     assert agent.evaluate(gymnasium.make("CartPole-v1"), 20, seed=2).mean() >= 475
 
 
+@pytest.mark.slow  # 2,500 CartPole episodes: evolution strategies learn slowly
 def test_es_learns_cartpole():
     agent = EvolutionStrategy(seed=0)
     history = agent.train(make("CartPole-v1"), 2500, progress=False)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from homeml.rl.core import ResetNeeded, TimeLimit, Wrapper
+from homeml.rl.env import ResetNeeded, TimeLimit, Wrapper
 from homeml.rl.envs import (
     Bandit,
     Blackjack,

@@ -39,6 +39,7 @@ def book_states(table):
     return np.stack([table[12:22, 1:11, 0], table[12:22, 1:11, 1]])
 
 
+@pytest.mark.slow  # 100,000 episodes: every one of the 200 states must be estimated well
 def test_blackjack_figure_5_1_facts():
     V = mc_prediction(make("Blackjack-v1", sab=True), stick_on_20, 100_000, seed=0)
     no_ace, ace = book_states(V)
@@ -63,6 +64,7 @@ def test_first_and_every_visit_on_gridworld_match_dp():
         assert np.max(np.abs(V - exact)) < 3.5 and np.mean(np.abs(V - exact)) < 1.5
 
 
+@pytest.mark.slow  # 100,000 episodes: the book's policy appears only after that many
 def test_monte_carlo_es_finds_figure_5_2():
     agent = MonteCarloES(seed=0)
     agent.train(make("Blackjack-v1", sab=True), 100_000, progress=False)

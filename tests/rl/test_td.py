@@ -23,6 +23,7 @@ def greedy_path(agent, env, limit=100):
     return path
 
 
+@pytest.mark.slow  # 50 runs x 500 episodes x 2 agents: the book averages as many
 def test_cliff_walking_figure_6_4():
     # The book's Figure 6.4: epsilon=0.1, alpha=0.5, 50 runs x 500 episodes. Measured here:
     # SARSA -28.5 (run-to-run std 5.3, so the 50-run mean has std 0.75), Q-learning -50.1

@@ -7,7 +7,7 @@ import pytest
 from homeml import rl
 from homeml.rl import spaces
 from homeml.rl import wrappers as hw
-from homeml.rl.core import Env, ResetNeeded
+from homeml.rl.env import Env, ResetNeeded
 from homeml.rl.gymnasium_compat import to_gymnasium
 
 gymnasium = pytest.importorskip(

@@ -15,6 +15,8 @@ from homeml.learn._param_validation import Integral, Interval, Options, Real, St
 from homeml.learn.base import BaseEstimator, ConvergenceWarning, check_is_fitted
 from homeml.learn.svm._kernels import (
     KERNEL_CODES,
+    NOT_FINITE,
+    check_finite_squares,
     kernel_matrix,
     resolve_gamma,
 )
@@ -80,6 +82,8 @@ class _BaseKernelSVM(BaseEstimator):
             X = np.ascontiguousarray(self._call_kernel(X, X))
         else:
             self._kernel_code = KERNEL_CODES[self.kernel]
+            if self.kernel != "precomputed":
+                check_finite_squares(X)
             self._gamma = 0.0 if self.kernel == "precomputed" else resolve_gamma(self.gamma, X)
         if self._kernel_code == PRECOMPUTED and X.shape[0] != X.shape[1]:
             raise ValueError(
@@ -110,6 +114,8 @@ class _BaseKernelSVM(BaseEstimator):
             X_sub, self._kernel_code, self._gamma, float(self.coef0), float(self.degree),
             sample_of, y, p, C, float(self.tol), int(self.max_iter), n_slots,
         )  # fmt: skip
+        if not (np.isfinite(alpha).all() and np.isfinite(rho).all()):
+            raise ValueError(NOT_FINITE)
         if not converged:
             warnings.warn(
                 f"Solver terminated early (max_iter={self.max_iter}). Consider pre-processing "

@@ -17,10 +17,27 @@ KERNEL_CODES = {
 }  # fmt: skip
 
 
+# scikit-learn's words when values too large for float64 squares make the solution non-finite
+NOT_FINITE = (
+    "The dual coefficients or intercepts are not finite. The input data may contain large "
+    "values and need to be preprocessed."
+)
+
+
+def check_finite_squares(X: np.ndarray) -> None:
+    """Every kernel reads dot products of rows: values past ~1e154 overflow them to inf (and
+    ``"scale"`` to gamma 0), which scikit-learn reports as a non-finite solution."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.isfinite(np.einsum("ij,ij->i", X, X)).all() or not np.isfinite(X.var()):
+            raise ValueError(NOT_FINITE)
+
+
 def resolve_gamma(gamma, X: np.ndarray) -> float:
     """``"scale"``: 1 / (n_features * X.var()); ``"auto"``: 1 / n_features; else the number."""
     if gamma == "scale":
         variance = X.var()
+        if not np.isfinite(variance):
+            raise ValueError(NOT_FINITE)
         return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
     if gamma == "auto":
         return 1.0 / X.shape[1]

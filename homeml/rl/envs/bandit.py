@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl.core import Env
+from homeml.rl.env import Env
 from homeml.rl.spaces import Discrete
 
 __all__ = ["Bandit"]

@@ -11,7 +11,7 @@ deals the same hands.
 
 from __future__ import annotations
 
-from homeml.rl.core import Env
+from homeml.rl.env import Env
 from homeml.rl.spaces import Discrete, Tuple
 
 __all__ = ["Blackjack"]

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from homeml.rl.core import Env
+from homeml.rl.env import Env
 from homeml.rl.envs._draw import fill_disc, fill_polygon
 from homeml.rl.spaces import Box, Discrete
 

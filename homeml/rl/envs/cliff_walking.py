@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl.envs._draw import draw_grid
-from homeml.rl.envs._tabular import TabularEnv, grid_model
+from homeml.rl.envs._tabular_env import TabularEnv, grid_model
 
 __all__ = ["CliffWalking"]
 

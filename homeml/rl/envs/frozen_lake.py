@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl.envs._draw import draw_grid
-from homeml.rl.envs._tabular import TabularEnv, colorize, grid_model
+from homeml.rl.envs._tabular_env import TabularEnv, colorize, grid_model
 from homeml.rl.spaces import np_random
 
 __all__ = ["FrozenLake", "generate_random_map", "MAPS"]

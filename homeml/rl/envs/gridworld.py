@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl.envs._draw import draw_grid
-from homeml.rl.envs._tabular import TabularEnv, colorize, grid_model
+from homeml.rl.envs._tabular_env import TabularEnv, colorize, grid_model
 
 __all__ = ["GridWorld", "GridWorld5x5"]
 

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from homeml.rl.core import Env
+from homeml.rl.env import Env
 from homeml.rl.envs._draw import draw_polyline, fill_disc, fill_polygon
 from homeml.rl.envs.cartpole import reset_bounds
 from homeml.rl.spaces import Box, Discrete

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl.envs._draw import draw_grid
-from homeml.rl.envs._tabular import TabularEnv, colorize
+from homeml.rl.envs._tabular_env import TabularEnv, colorize
 
 __all__ = ["Taxi"]
 

@@ -8,10 +8,10 @@
 - rendering: :class:`HumanRendering` (what ``render_mode="human"`` uses)
 
 The base classes :class:`~homeml.rl.Wrapper`, ``ObservationWrapper``, ``RewardWrapper`` and
-``ActionWrapper`` are in :mod:`homeml.rl.core`.
+``ActionWrapper`` are in :mod:`homeml.rl.env`.
 """
 
-from homeml.rl.core import ActionWrapper, ObservationWrapper, RewardWrapper, Wrapper
+from homeml.rl.env import ActionWrapper, ObservationWrapper, RewardWrapper, Wrapper
 from homeml.rl.wrappers.common import RecordEpisodeStatistics, TimeLimit
 from homeml.rl.wrappers.rendering import HumanRendering
 from homeml.rl.wrappers.stateful import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from homeml.rl.core import TimeLimit, Wrapper
+from homeml.rl.env import TimeLimit, Wrapper
 
 __all__ = ["RecordEpisodeStatistics", "TimeLimit"]
 

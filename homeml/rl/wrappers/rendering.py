@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from homeml.rl.core import Wrapper
+from homeml.rl.env import Wrapper
 
 __all__ = ["HumanRendering", "display_problem"]
 

@@ -13,7 +13,7 @@ from collections import deque
 import numpy as np
 
 from homeml.rl import space_utils
-from homeml.rl.core import ObservationWrapper, Wrapper
+from homeml.rl.env import ObservationWrapper, Wrapper
 from homeml.rl.spaces import Box
 
 __all__ = ["RunningMeanStd", "NormalizeObservation", "NormalizeReward", "FrameStackObservation"]

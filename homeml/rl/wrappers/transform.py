@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from homeml.rl import space_utils
-from homeml.rl.core import ActionWrapper, ObservationWrapper, RewardWrapper
+from homeml.rl.env import ActionWrapper, ObservationWrapper, RewardWrapper
 from homeml.rl.spaces import Box, Space
 
 __all__ = ["TransformObservation", "FlattenObservation", "TransformReward", "TransformAction",

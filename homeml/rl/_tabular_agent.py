@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.rl._checks import check_n_episodes
-from homeml.rl.base import Agent, env_seed, generator_from_seed
+from homeml.rl.agent import Agent, env_seed, generator_from_seed
 
 
 def _discrete_size(space) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl.core import Env
+from homeml.rl.env import Env
 from homeml.rl.spaces import Discrete
 
 _COLORS = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35}

@@ -12,7 +12,8 @@ import pytest
 
 import homeml as hm
 import homeml.learn as L
-from homeml import digits, nn
+from homeml import nn, rl
+from homeml.jobs import digits
 from homeml.models import build_model
 from homeml.serve import create_app
 
@@ -54,6 +55,14 @@ def _digit_classifier(tmp_path):
     return path
 
 
+def _agent(tmp_path):
+    agent = rl.QLearning(seed=0)
+    agent.train(rl.make("FrozenLake-v1"), 20, progress=False)
+    path = tmp_path / "agent.safetensors"
+    hm.save(agent, path, metadata={"env": "FrozenLake-v1"})
+    return path
+
+
 def _schema(make_model):
     # schemathesis builds its tests at collection time, so the models are made at import
     folder = Path(tempfile.mkdtemp(prefix="homeml-schema-"))
@@ -66,6 +75,7 @@ def _schema(make_model):
 network_api = _schema(_network)
 pipeline_api = _schema(_pipeline)
 digits_api = _schema(_digit_classifier)
+agent_api = _schema(_agent)
 
 
 @network_api.parametrize()
@@ -80,6 +90,11 @@ def test_pipeline_server_never_answers_5xx(case):
 
 @digits_api.parametrize()
 def test_digit_server_never_answers_5xx(case):
+    case.call_and_validate(checks=CHECKS)
+
+
+@agent_api.parametrize()
+def test_agent_server_never_answers_5xx(case):
     case.call_and_validate(checks=CHECKS)
 
 

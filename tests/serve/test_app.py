@@ -15,8 +15,10 @@ from support import serve_process, skip_without_datasets
 
 import homeml as hm
 import homeml.learn as L
-from homeml import digits, nn
+from homeml import nn
 from homeml.datasets import load_mnist
+from homeml.io import FORMAT_VERSION
+from homeml.jobs import digits
 from homeml.models import build_model
 from homeml.serve import create_app
 
@@ -94,7 +96,7 @@ def test_model_info(nn_client, est_client):
     info = nn_client.get("/v1/model").json()
     assert info["kind"] == "nn" and info["class"] == "Sequential"
     assert info["input_shape"] == [4] and info["classes"] == ["a", "b", "c"]
-    assert info["format_version"] == 1 and info["metrics"] == {"test_accuracy": 0.5}
+    assert info["format_version"] == FORMAT_VERSION and info["metrics"] == {"test_accuracy": 0.5}
     assert info["image_input"] is False
     info = est_client.get("/v1/model").json()
     assert info["kind"] == "estimator" and info["class"] == "Pipeline"
@@ -234,9 +236,10 @@ def test_image_prediction_matches_homeml_predict(digit_run):
     np.testing.assert_allclose(
         body["probabilities"], list(expected["probabilities"].values()), rtol=0, atol=1e-6
     )
-    # a flat 784-pixel sample through /v1/predict is refused with the expected shape
-    response = client.post("/v1/predict", json={"inputs": [0.0] * 784})
-    assert response.status_code == 422 and "[1, 28, 28]" in response.json()["detail"]
+    # a sample of the wrong size through /v1/predict is refused with the expected shapes
+    response = client.post("/v1/predict", json={"inputs": [0.0] * 783})
+    assert response.status_code == 422
+    assert "[1, 28, 28] or [28, 28] or [784]" in response.json()["detail"]
 
 
 def test_bad_images_are_422(digit_run, nn_client):

@@ -23,7 +23,8 @@ from homeml.datasets.mnist import (
     _load_split,
 )
 from homeml.models import build_model
-from homeml.train import EarlyStopping, fit
+from homeml.train import Checkpoint, EarlyStopping, HistoryWriter, fit
+from homeml.train import format_duration as format_duration  # for the command's summary
 
 DATASETS = {
     "mnist": {
@@ -123,49 +124,19 @@ def train(
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     out = Path(out)
-    settings = dict(
+    settings = _settings(out, resume, dict(
         dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         augment=augment, limit=limit,
-    )
-    if resume:
-        settings = _resume_settings(out, settings)
-        model, epochs, batch_size = settings["model"], settings["epochs"], settings["batch_size"]
-        lr, seed = settings["lr"], settings["seed"]
-        augment, limit = settings["augment"], settings["limit"]
-    model = model or "cnn"
-    seed = 0 if seed is None else seed
-    spec, defaults = DATASETS[dataset], DEFAULTS.get(model)
-    if defaults is None:
-        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(DEFAULTS)}")
-    epochs = epochs or defaults["epochs"]
-    batch_size = batch_size or defaults["batch_size"]
-    lr = lr or defaults["lr"]
-    if augment is None:
-        augment = spec.get("augment", defaults["augment"])
+    ))  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
-    settings.update(model=model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-                    augment=augment, limit=limit)
     io.atomic_write(out / SETTINGS, [json.dumps(settings, indent=2).encode()])
 
-    hm.manual_seed(seed)
-    (x_train, y_train), (x_test, y_test) = spec["load"](data_dir=data_dir)
-    order = np.random.default_rng(seed).permutation(len(x_train))
-    val_idx, train_idx = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
-    if limit:
-        train_idx = train_idx[:limit]
-    train_tf, eval_tf = make_transforms(spec["mean"], spec["std"], augment)
-    train_loader = DataLoader(
-        TensorDataset(x_train[train_idx], y_train[train_idx]), batch_size=batch_size, shuffle=True
-    )
-    val_loader = DataLoader(TensorDataset(x_train[val_idx], y_train[val_idx]), batch_size=1000)
-
-    net = build_model(model, num_classes=len(spec["classes"]))
-    optimizer = optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
-    scheduler = optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, epochs=epochs, steps_per_epoch=len(train_loader)
-    )
-    smoothing = LABEL_SMOOTHING.get(model, 0.0)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=smoothing)
+    hm.manual_seed(settings["seed"])
+    spec = DATASETS[dataset]
+    train_loader, val_loader, test_set = _data(spec, settings, data_dir)
+    train_tf, eval_tf = make_transforms(spec["mean"], spec["std"], settings["augment"])
+    net, optimizer, scheduler, loss_fn = _trainer(spec, settings, len(train_loader))
+    epochs = settings["epochs"]
     history = fit(
         net,
         optimizer,
@@ -177,30 +148,88 @@ def train(
         scheduler_step="batch",
         train_transform=train_tf,
         eval_transform=eval_tf,
-        checkpoint=out / CHECKPOINT,
-        resume=resume,
-        early_stopping=EarlyStopping("val_loss", patience=max(3, epochs // 3)),
         progress=progress,
-        history_path=out / "history.csv",
+        callbacks=[
+            EarlyStopping("val_loss", patience=max(3, epochs // 3)),
+            Checkpoint(out / CHECKPOINT, resume=resume),
+            HistoryWriter(out / "history.csv"),
+        ],
     )
-    seconds = sum(history["seconds"])  # every epoch's, those before a resume included
+    metrics, y_pred = _test_metrics(net, test_set, eval_tf, settings, history,
+                                    train_size=len(train_loader.dataset))
+    _write_run(out, net, history, metrics, spec, test_set, y_pred)
+    return metrics
+
+
+def _settings(out: Path, resume: bool, given: dict) -> dict:
+    """The run's settings: those of the run in ``out`` when resuming, else ``given`` with the
+    defaults of its model filled in."""
+    settings = _resume_settings(out, given) if resume else dict(given)
+    model = settings["model"] = settings["model"] or "cnn"
+    if settings["seed"] is None:
+        settings["seed"] = 0
+    defaults = DEFAULTS.get(model)
+    if defaults is None:
+        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(DEFAULTS)}")
+    for key in ("epochs", "batch_size", "lr"):
+        settings[key] = settings[key] or defaults[key]
+    if settings["augment"] is None:
+        settings["augment"] = DATASETS[settings["dataset"]].get("augment", defaults["augment"])
+    return settings
+
+
+def _data(spec, settings, data_dir):
+    """(training loader, validation loader, (test images, test labels)); the validation set is
+    ``VALIDATION_SIZE`` training images drawn with the run's seed."""
+    (x_train, y_train), test_set = spec["load"](data_dir=data_dir)
+    order = np.random.default_rng(settings["seed"]).permutation(len(x_train))
+    val_idx, train_idx = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
+    if settings["limit"]:
+        train_idx = train_idx[: settings["limit"]]
+    train_loader = DataLoader(
+        TensorDataset(x_train[train_idx], y_train[train_idx]),
+        batch_size=settings["batch_size"],
+        shuffle=True,
+    )
+    val_loader = DataLoader(TensorDataset(x_train[val_idx], y_train[val_idx]), batch_size=1000)
+    return train_loader, val_loader, test_set
+
+
+def _trainer(spec, settings, steps_per_epoch):
+    """(network, AdamW, one-cycle schedule, loss with the model's label smoothing)."""
+    model, lr = settings["model"], settings["lr"]
+    net = build_model(model, num_classes=len(spec["classes"]))
+    optimizer = optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
+    scheduler = optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, epochs=settings["epochs"], steps_per_epoch=steps_per_epoch
+    )
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING.get(model, 0.0))
+    return net, optimizer, scheduler, loss_fn
+
+
+def _test_metrics(net, test_set, eval_tf, settings, history, train_size):
+    """(what ``metrics.json`` holds: the settings, test-set scores and training time; the
+    predicted test classes)."""
+    x_test, y_test = test_set
     test_loss, y_pred = score_test_set(net, x_test, y_test, eval_tf)
     metrics = {
-        "dataset": dataset,
-        "model": model,
+        **{key: settings[key] for key in ("dataset", "model")},
         "epochs": len(history),
-        "batch_size": batch_size,
-        "lr": lr,
-        "seed": seed,
-        "augment": augment,
-        "train_size": len(train_idx),
+        **{key: settings[key] for key in ("batch_size", "lr", "seed", "augment")},
+        "train_size": train_size,
         "test_loss": test_loss,
         "test_accuracy": float((y_pred == y_test).mean()),
-        "train_seconds": round(seconds, 1),
+        # every epoch's time, those before a resume included
+        "train_seconds": round(sum(history["seconds"]), 1),
         "final_val_accuracy": history.rows[-1].get("val_acc") if len(history) else None,
     }
+    return metrics, y_pred
+
+
+def _write_run(out: Path, net, history, metrics: dict, spec, test_set, y_pred) -> None:
+    """The run folder: model (with its metadata), history, metrics and the report picture."""
     meta = {
-        "dataset": dataset,
+        "dataset": metrics["dataset"],
         "classes": spec["classes"],
         "mean": spec["mean"],
         "std": spec["std"],
@@ -212,6 +241,9 @@ def train(
     io.atomic_write(out / "metrics.json", [json.dumps(metrics, indent=2).encode()])
     from homeml.plot import training_report
 
+    model, dataset = metrics["model"], metrics["dataset"]
+    smoothing = LABEL_SMOOTHING.get(model, 0.0)
+    x_test, y_test = test_set
     training_report(
         out / "report.png",
         history,
@@ -221,9 +253,8 @@ def train(
         spec["classes"],
         title=f"{model} on {dataset}: test accuracy {metrics['test_accuracy']:.4f}",
         loss_label=f"loss with label smoothing {smoothing:g}" if smoothing else "loss",
-        test_loss=test_loss,
+        test_loss=metrics["test_loss"],
     )
-    return metrics
 
 
 def score_test_set(net, images, labels, transform, batch_size=1000) -> tuple[float, np.ndarray]:
@@ -239,13 +270,46 @@ def score_test_set(net, images, labels, transform, batch_size=1000) -> tuple[flo
     return total_loss / len(images), np.concatenate(predictions)
 
 
-def load_run(run_dir):
-    """(model in eval mode, its metadata) from a ``homeml train`` output folder."""
+def load_run(run_dir, needs=("mean", "std", "dataset", "classes")):
+    """(model in eval mode, its metadata) from a ``homeml train`` output folder.
+
+    Raises
+    ------
+    homeml.io.ModelFileError
+        The file holds no network, or its metadata lacks (or has unusable) entries in ``needs``.
+    """
     path = Path(run_dir) / "model.safetensors"
     if not path.exists():
         raise FileNotFoundError(f"no model.safetensors in {run_dir}; run `homeml train` first")
-    net = io.load(path).eval()
-    return net, io.load_metadata(path)
+    net = io.load(path)
+    if not isinstance(net, nn.Module):
+        raise io.ModelFileError(f"{path}: holds a {type(net).__name__}, not a trained network")
+    meta = io.load_metadata(path)
+    _check_run_metadata(path, meta, needs)
+    return net.eval(), meta
+
+
+def _check_run_metadata(path, meta: dict, needs) -> None:
+    missing = [key for key in needs if key not in meta]
+    if missing:
+        raise io.ModelFileError(
+            f"{path}: its metadata lacks {', '.join(missing)} (saved by `homeml train`, which "
+            f"records them); got keys {sorted(meta)}"
+        )
+    for key in {"mean", "std"} & set(needs):
+        value = meta[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise io.ModelFileError(
+                f"{path}: metadata {key} must be a finite number, got {value!r}"
+            )
+    if "std" in needs and not meta["std"] > 0:
+        raise io.ModelFileError(f"{path}: metadata std must be > 0, got {meta['std']!r}")
+    if "dataset" in needs and meta["dataset"] not in DATASETS:
+        raise io.ModelFileError(
+            f"{path}: metadata dataset {meta['dataset']!r} is not one of {', '.join(DATASETS)}"
+        )
+    if "classes" in needs and not (isinstance(meta["classes"], list) and meta["classes"]):
+        raise io.ModelFileError(f"{path}: metadata classes must be a non-empty list")
 
 
 def load_test_set(dataset: str, data_dir=None) -> tuple[np.ndarray, np.ndarray]:
@@ -259,7 +323,7 @@ def load_test_set(dataset: str, data_dir=None) -> tuple[np.ndarray, np.ndarray]:
 
 def evaluate_run(run_dir, data_dir=None) -> dict:
     """Test-set loss and accuracy of a trained run."""
-    net, meta = load_run(run_dir)
+    net, meta = load_run(run_dir, needs=("mean", "std", "dataset"))
     x_test, y_test = load_test_set(meta["dataset"], data_dir)
     _, eval_tf = make_transforms(meta["mean"], meta["std"], augment=False)
     loss, y_pred = score_test_set(net, x_test, y_test, eval_tf)
@@ -273,13 +337,18 @@ def evaluate_run(run_dir, data_dir=None) -> dict:
 
 def predict_image(run_dir, image) -> dict:
     """Class probabilities for one image (a path, PIL image or array), MNIST-preprocessed."""
-    from homeml.datasets.preprocess import prepare_digit
+    from homeml.datasets.digit_image import prepare_digit
 
-    net, meta = load_run(run_dir)
+    net, meta = load_run(run_dir, needs=("mean", "std", "classes"))
     pixels = prepare_digit(image)  # (28, 28) floats in [0, 1]
     x = (pixels - meta["mean"]) / meta["std"]
     with hm.no_grad():
         probs = net(hm.tensor(x.reshape(1, 1, 28, 28).astype(np.float32))).softmax(1).numpy()[0]
+    if len(meta["classes"]) != len(probs):
+        raise io.ModelFileError(
+            f"{run_dir}: the model gives {len(probs)} outputs but its metadata names "
+            f"{len(meta['classes'])} classes"
+        )
     best = int(probs.argmax())
     return {
         "class": meta["classes"][best],

@@ -1,4 +1,5 @@
-"""`homeml rl ENV --algo ALGO`, the agent table behind it, agent files and the RL plots."""
+"""The reinforcement-learning job, `homeml rl ENV --algo ALGO` (homeml.jobs.rl): settings from
+the command line, training until a greedy score, evaluation, the returns plot and saved agent."""
 
 from __future__ import annotations
 
@@ -7,25 +8,11 @@ import re
 
 import numpy as np
 import pytest
-from support import edit_homeml_info
 
 import homeml as hm
 from homeml import cli
-from homeml.io import ModelFileError
-from homeml.plot import plot_returns, plot_state_values
-from homeml.rl import ExponentialSchedule, History, LinearSchedule, QLearning, make
-from homeml.rl.algorithms import ALGORITHMS, make_agent, parse_params, run
-from homeml.rl.base import Agent
-
-
-def test_every_algorithm_name_builds_its_agent():
-    for name, (module, cls_name) in ALGORITHMS.items():
-        agent = make_agent(name, seed=3)
-        assert isinstance(agent, Agent) and type(agent).__name__ == cls_name
-        assert type(agent).__module__ == f"homeml.rl.{module}"
-        assert agent.seed == 3
-    with pytest.raises(ValueError, match="unknown algorithm 'nope'; choose one of q-learning"):
-        make_agent("nope")
+from homeml.jobs.rl import parse_params, run
+from homeml.rl import ExponentialSchedule, LinearSchedule, QLearning
 
 
 def test_parse_params():
@@ -52,17 +39,6 @@ def test_stop_at_stops_once_the_greedy_policy_is_good_enough(capsys):
     summary = run("FrozenLake-v1", "q-learning", 30, seed=0, env_kwargs={"is_slippery": False},
                   stop_at=2.0, eval_episodes=0, progress=False)
     assert summary["episodes"] == 30 and not summary["stopped_early"]
-
-
-def test_history_concatenate():
-    a = History(np.array([1.0, 2.0]), np.array([3, 4]), {"loss": np.array([0.5, 0.25])})
-    b = History(np.array([5.0]), np.array([6]), {"epsilon": np.array([0.1])})
-    both = History.concatenate([a, b])
-    np.testing.assert_array_equal(both.returns, [1, 2, 5])
-    np.testing.assert_array_equal(both.lengths, [3, 4, 6])
-    np.testing.assert_array_equal(both.extra["loss"], [0.5, 0.25, np.nan])
-    np.testing.assert_array_equal(both.extra["epsilon"], [np.nan, np.nan, 0.1])
-    assert len(History.concatenate([])) == 0
 
 
 def test_homeml_rl_command_trains_evaluates_plots_and_saves(tmp_path, capsys):
@@ -116,73 +92,3 @@ def test_homeml_rl_errors_are_one_line(argv, message, capsys):
     error = capsys.readouterr().err
     assert error.startswith("homeml: error:") and "Traceback" not in error
     assert re.search(message, error)
-
-
-def test_agent_settings_are_the_public_constructor_parameters():
-    import inspect
-
-    from homeml.rl.algorithms import agent_settings
-
-    for algo, (module, name) in ALGORITHMS.items():
-        cls = getattr(__import__(f"homeml.rl.{module}", fromlist=[name]), name)
-        settings = agent_settings(cls)
-        expected = [p for p in inspect.signature(cls).parameters if not p.startswith("_")]
-        assert list(settings) == expected, algo
-        assert "self" not in settings and "seed" in settings, algo
-    with pytest.raises(ValueError, match="has no setting 'alfa'"):
-        make_agent("sarsa", alfa=0.1)
-
-
-def test_agent_files_keep_schedules_and_refuse_code(tmp_path):
-    env = make("CliffWalking-v1")
-    agent = QLearning(epsilon=LinearSchedule(0.5, 0.01, 100), seed=0)
-    agent.train(env, 20, progress=False)
-    hm.save(agent, tmp_path / "a.safetensors")
-    loaded = hm.load(tmp_path / "a.safetensors")
-    assert loaded.epsilon == LinearSchedule(0.5, 0.01, 100)
-    np.testing.assert_array_equal(loaded.q_, agent.q_)
-
-    lambda_agent = QLearning(epsilon=lambda episode: 0.1, seed=0)
-    lambda_agent.train(env, 2, progress=False)
-    with pytest.raises(TypeError, match="a function is code"):
-        hm.save(lambda_agent, tmp_path / "b.safetensors")
-    with pytest.raises(Exception, match="has not been trained yet"):
-        hm.save(QLearning(), tmp_path / "c.safetensors")
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda info: info.update({"class": "os.system"}), "unknown agent class 'os.system'"),
-        (lambda info: info.update({"class": "td.Uniforms"}), "unknown agent class"),
-        (lambda info: info["params"].update({"nope": 1}), "does not rebuild"),
-    ],
-)
-def test_tampered_agent_files_are_refused(tmp_path, change, message):
-    agent = QLearning(seed=0)
-    agent.train(make("CliffWalking-v1"), 3, progress=False)
-    path = tmp_path / "a.safetensors"
-    hm.save(agent, path)
-    edit_homeml_info(path, change)
-    with pytest.raises(ModelFileError, match=message):
-        hm.load(path)
-
-
-def test_plot_returns_and_state_values():
-    history = History(np.arange(10.0), np.ones(10, dtype=np.int64))
-    ax = plot_returns(history, window=3)
-    rolling, raw = ax.lines
-    np.testing.assert_allclose(rolling.get_ydata(), [0, 0.5, 1, 2, 3, 4, 5, 6, 7, 8])
-    np.testing.assert_array_equal(raw.get_ydata(), np.arange(10.0))
-    assert len(plot_returns([1.0, 2.0]).lines) == 2  # plain returns work too
-    with pytest.raises(ValueError, match="no episodes"):
-        plot_returns([])
-    with pytest.raises(ValueError, match="window must be a positive integer"):
-        plot_returns(history, window=0)
-
-    ax = plot_state_values(np.arange(16.0), shape=(4, 4))
-    assert [t.get_text() for t in ax.texts][:3] == ["0.0", "1.0", "2.0"]
-    with pytest.raises(ValueError, match="do not fill a grid of shape"):
-        plot_state_values(np.arange(15.0), shape=(4, 4))
-    with pytest.raises(ValueError, match=r"expected values of shape \(rows, cols\)"):
-        plot_state_values(np.arange(16.0))

@@ -1,4 +1,4 @@
-"""The MNIST job end to end: `homeml train/evaluate/predict` (homeml.cli, homeml.digits), the
+"""The MNIST job end to end: `homeml train/evaluate/predict` (homeml.cli, homeml.jobs.digits), the
 run folder it writes, resume, and the MNIST-style preprocessing of user pictures. Small runs on
 the real data in $HOMEML_DATA (default ~/.cache/homeml; CI sets it)."""
 
@@ -17,14 +17,15 @@ from PIL import Image
 from support import requires_datasets
 
 import homeml as hm
-from homeml import digits, io
+from homeml import io
 from homeml.cli import main
 from homeml.datasets import data_dir, load_mnist
+from homeml.datasets.digit_image import prepare_digit
 from homeml.datasets.mnist import FASHION_MNIST_CLASSES
-from homeml.datasets.preprocess import prepare_digit
-from homeml.train import History, format_duration
+from homeml.jobs import digits
+from homeml.train import TrainingHistory, format_duration
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = requires_datasets("mnist", "fashion-mnist")
 
@@ -77,8 +78,8 @@ def test_train_writes_model_metrics_history_and_report(mnist_run):
     assert (metrics["dataset"], metrics["model"], metrics["epochs"]) == ("mnist", "mlp", 1)
     assert metrics["train_size"] == 2000 and metrics["seed"] == 0
 
-    history = History.from_json(out / "history.json")
-    assert history.rows == History.from_csv(out / "history.csv").rows
+    history = TrainingHistory.from_json(out / "history.json")
+    assert history.rows == TrainingHistory.from_csv(out / "history.csv").rows
     assert history["epoch"] == [1] and history["val_acc"][0] == metrics["final_val_accuracy"]
     assert metrics["train_seconds"] == round(sum(history["seconds"]), 1)
 
@@ -110,7 +111,7 @@ def test_report_write_failure_leaves_the_old_report(tmp_path, monkeypatch):
 
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken_savefig)
     y = np.array([0, 1, 1, 0])
-    history = History([{"epoch": 1, "train_loss": 1.0, "train_acc": 0.5}])
+    history = TrainingHistory([{"epoch": 1, "train_loss": 1.0, "train_acc": 0.5}])
     with pytest.raises(RuntimeError, match="renderer crashed"):
         training_report(path, history, y, y[::-1], np.zeros((4, 28, 28)))
     assert path.read_bytes() == b"old report"
@@ -244,7 +245,7 @@ def test_resume_continues_an_interrupted_run_exactly(tmp_path, monkeypatch):
     m1, m2 = (json.loads((d / "metrics.json").read_text()) for d in (straight, split))
     m1.pop("train_seconds"), m2.pop("train_seconds")
     assert m1 == m2 and m2["epochs"] == 2
-    h1, h2 = (History.from_json(d / "history.json").rows for d in (straight, split))
+    h1, h2 = (TrainingHistory.from_json(d / "history.json").rows for d in (straight, split))
     assert [{k: v for k, v in r.items() if k != "seconds"} for r in h1] == [
         {k: v for k, v in r.items() if k != "seconds"} for r in h2
     ]

@@ -1,5 +1,6 @@
-"""Seeds of every kind, evaluation that always ends, and input checks across homeml.rl (the
-cases a review of the package found)."""
+"""The agent contract across homeml.rl: seeds of every kind (ints, NumPy ints, generators),
+evaluation that always ends, clear errors for bad input, and a loaded agent that trains on
+exactly as the saved one would."""
 
 from __future__ import annotations
 

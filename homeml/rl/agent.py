@@ -8,11 +8,11 @@ an estimator: the two are siblings on the shared parameter protocol of :mod:`hom
   :class:`~homeml._params.ParamsMixin`;
 - ``train(env, n_episodes)`` learns on any environment with Gymnasium's API (homeml's or
   Gymnasium's), sets attributes whose names end in ``_`` (``q_``, ``policy_``, networks...),
-  shows a tqdm bar over episodes and returns a :class:`History`; calling it again continues
+  shows a tqdm bar over episodes and returns a :class:`EpisodeHistory`; calling it again continues
   training (the environment is reseeded only on the first call);
 - ``act(observation)`` is the learned greedy action; ``evaluate(env, n_episodes)`` runs it;
 - ``_get_state()``/``_set_state(state)`` give the learned state as a tree of arrays and numbers,
-  which is what :func:`homeml.save` writes (see :func:`save_agent`): no pickle.
+  which is what :func:`homeml.save` writes (see :mod:`homeml.rl._agent_io`): no pickle.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from homeml.exceptions import NotFittedError
 
 
 @dataclass
-class History:
+class EpisodeHistory:
     """What happened in each training episode.
 
     Attributes
@@ -56,7 +56,7 @@ class History:
         return (cumulative[index] - cumulative[start]) / (index - start)
 
     @classmethod
-    def concatenate(cls, histories) -> History:
+    def concatenate(cls, histories) -> EpisodeHistory:
         """One history of consecutive ``train`` calls (figures missing from a part are NaN)."""
         histories = list(histories)
         names = {name for h in histories for name in h.extra}
@@ -96,9 +96,9 @@ class HistoryRecorder:
             mean = np.mean(self.returns[-100:])
             self._bar.set_postfix(mean_return=f"{mean:.2f}", refresh=False)
 
-    def close(self) -> History:
+    def close(self) -> EpisodeHistory:
         self._bar.close()
-        return History(
+        return EpisodeHistory(
             np.asarray(self.returns, dtype=np.float64),
             np.asarray(self.lengths, dtype=np.int64),
             {name: np.asarray(values) for name, values in self.extra.items()},
@@ -108,7 +108,7 @@ class HistoryRecorder:
 class Agent(ParamsMixin):
     """Base class of every learning agent (see the module docstring)."""
 
-    def train(self, env, n_episodes: int, *, progress: bool = True) -> History:
+    def train(self, env, n_episodes: int, *, progress: bool = True) -> EpisodeHistory:
         """Learn from ``n_episodes`` episodes of ``env``; return what each episode gave."""
         raise NotImplementedError
 

@@ -1,0 +1,174 @@
+"""The network codec: a homeml.nn model stored as its constructor call plus its state_dict.
+
+An architecture is ``{"class": "nn.Linear", "args": [...], "kwargs": {...}}``, its values in the
+shared tree codec plus three markers (nested modules, dtypes, ordered dicts). The class is a key
+of :func:`public_classes`, built from the public names of :mod:`homeml.nn` and
+:mod:`homeml.models`: nothing is imported by a name read from a file, and private or abstract
+classes (``Module`` itself, ``_ConvNd``, ``_Loss``) cannot be named. On load the model is built
+without initialisation (:func:`homeml.nn.init.skip_init`), its parameter names, shapes and dtypes
+are compared with the file's tensors, and only then are the stored values copied in, so a file
+declaring a huge layer it does not hold costs no memory.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+
+import numpy as np
+
+from homeml._storage import ModelFileError, TreeDecoder, TreeEncoder, as_list
+
+KIND = "nn.Module"
+_PACKAGES = ("nn", "models")
+_MARKERS = {"__module__", "__dtype__", "__ordered__"}  # on top of the shared tree codec's
+
+
+def public_classes() -> dict[str, type]:
+    """``{"nn.Linear": Linear, "models.CNN": CNN, ...}``: the classes a file may name."""
+    import importlib
+
+    from homeml.nn.module import Module
+
+    registry = {}
+    for package_name in _PACKAGES:
+        package = importlib.import_module(f"homeml.{package_name}")
+        names = getattr(package, "__all__", None) or sorted(vars(package))
+        for name in names:
+            cls = getattr(package, name, None)
+            if (
+                not name.startswith("_")
+                and isinstance(cls, type)
+                and issubclass(cls, Module)
+                and cls is not Module
+                and not cls.__name__.startswith("_")
+                and not inspect.isabstract(cls)
+            ):
+                registry[f"{package_name}.{name}"] = cls
+    return registry
+
+
+def accepts(obj) -> bool:
+    from homeml.nn.module import Module
+
+    return isinstance(obj, Module)
+
+
+def describe(module, names=None) -> dict:
+    """The constructor call that rebuilds ``module``: public class name, args and kwargs."""
+    from homeml.nn.module import Module
+
+    if names is None:
+        names = {cls: name for name, cls in reversed(public_classes().items())}
+    cls = type(module)
+    if cls not in names:
+        raise TypeError(
+            f"cannot save the architecture of {cls.__module__}.{cls.__qualname__}: only the "
+            "public classes of homeml.nn and homeml.models can be rebuilt without running code "
+            "from the file. Save its weights instead: homeml.save(model.state_dict(), path) "
+            "(or homeml.io.save_state_dict)."
+        )
+    args, kwargs = getattr(module, "_init_args", ((), {}))
+
+    def extend(value, where):
+        if isinstance(value, Module):
+            return {"__module__": describe(value, names)}
+        if isinstance(value, OrderedDict):  # Sequential(OrderedDict(...)), Sequential slices
+            return {
+                "__ordered__": [[encoder.encode(k), encoder.encode(v)] for k, v in value.items()]
+            }
+        if isinstance(value, np.dtype) or (
+            isinstance(value, type) and issubclass(value, np.generic)
+        ):
+            return {"__dtype__": np.dtype(value).name}
+        if isinstance(value, np.ndarray):  # values belong in the state_dict, not the call
+            raise TypeError(f"cannot save constructor argument {where} of {cls.__name__}: an array")
+        return None
+
+    encoder = TreeEncoder(extend=extend, markers=_MARKERS)
+    where = cls.__name__
+    return {
+        "class": names[cls],
+        "args": [encoder.encode(v, f"{where} argument {i}") for i, v in enumerate(args)],
+        "kwargs": {name: encoder.encode(v, f"{where}({name}=)") for name, v in kwargs.items()},
+    }
+
+
+def build(spec, registry=None):
+    """Rebuild a module from :func:`describe`'s output (values left uninitialised when called
+    inside :func:`homeml.nn.init.skip_init`)."""
+    registry = public_classes() if registry is None else registry
+    name = spec.get("class") if isinstance(spec, dict) else None
+    cls = registry.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ModelFileError(
+            f"the file names class {name!r:.100}, which is not a public class of homeml.nn or "
+            "homeml.models"
+        )
+
+    def module(value, decoder):
+        return build(value["__module__"], registry)
+
+    def dtype(value, decoder):
+        dtype = np.dtype(str(value["__dtype__"]))
+        if dtype.kind not in "biuf":
+            raise ModelFileError(f"the file gives {name} a dtype {dtype}")
+        return dtype
+
+    def ordered(value, decoder):
+        pairs = as_list(value["__ordered__"])
+        if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise ModelFileError(f"expected [key, value] pairs in the architecture: {pairs!r:.100}")
+        return OrderedDict((decoder.decode(k), decoder.decode(v)) for k, v in pairs)
+
+    args, kwargs = spec.get("args", []), spec.get("kwargs", {})
+    if not (isinstance(args, list) and isinstance(kwargs, dict)):
+        raise ModelFileError(
+            f"the file's arguments for {name} must be a list and a dict, got "
+            f"{type(args).__name__} and {type(kwargs).__name__}"
+        )
+    extensions = {"__module__": module, "__dtype__": dtype, "__ordered__": ordered}
+    decoder = TreeDecoder({}, extensions=extensions)  # no arrays: "__array__" refers to nothing
+    args = decoder.decode(args)
+    kwargs = {key: decoder.decode(v) for key, v in kwargs.items()}
+    try:
+        return cls(*args, **kwargs)
+    except MemoryError:
+        raise ModelFileError(
+            f"the file's arguments for {name} ask for more memory than there is"
+        ) from None
+    except Exception as error:  # any argument a damaged file could hold
+        raise ModelFileError(
+            f"the file's arguments for {name} do not build it: {type(error).__name__}: {error}"
+        ) from None
+
+
+def encode(model) -> tuple[dict, dict]:
+    arrays = {name: t.numpy() for name, t in model.state_dict().items()}
+    return arrays, {"architecture": describe(model)}
+
+
+def decode(path, arrays, info):
+    """Build the model of a verified file, checking its tensors before copying them in."""
+    from homeml.nn.init import skip_init
+    from homeml.tensor import Tensor
+
+    with skip_init():
+        model = build(info.get("architecture"))
+    own = model.state_dict()
+    problems = [f"missing {key}" for key in own if key not in arrays]
+    problems += [f"unexpected {key}" for key in arrays if key not in own]
+    for key, target in own.items():
+        stored = arrays.get(key)
+        if stored is None:
+            continue
+        if stored.shape != target.shape:
+            problems.append(f"{key} has shape {stored.shape}, the architecture {target.shape}")
+        elif stored.dtype.kind != target.numpy().dtype.kind:
+            problems.append(f"{key} is stored as {stored.dtype}, the model holds {target.dtype}")
+    if problems:
+        raise ModelFileError(
+            f"{path}: the weights do not fit the architecture: {'; '.join(problems[:10])}"
+        )
+    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()})
+    return model
