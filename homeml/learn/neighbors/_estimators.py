@@ -35,19 +35,8 @@ _PARAMS_DOC = """
 """
 
 
-class KNeighborsClassifier(ClassifierMixin, NeighborsBase):
-    __doc__ = f"""Classifier voting among the k nearest training samples.
-
-    Parameters
-    ----------{_PARAMS_DOC}
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-    effective_metric_ : str
-    effective_metric_params_ : dict
-    n_features_in_ : int
-    n_samples_fit_ : int
-    """
+class _KNeighborsBase(NeighborsBase):
+    """The parameters the k-nearest-neighbours classifier and regressor share."""
 
     _homeml_constraints = {**NeighborsBase._homeml_constraints, "weights": WEIGHTS_CONSTRAINT}
 
@@ -61,6 +50,21 @@ class KNeighborsClassifier(ClassifierMixin, NeighborsBase):
         self.metric = metric
         self.metric_params = metric_params
         self.n_jobs = n_jobs
+
+
+class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
+    __doc__ = f"""Classifier voting among the k nearest training samples.
+
+    Parameters
+    ----------{_PARAMS_DOC}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    effective_metric_ : str
+    effective_metric_params_ : dict
+    n_features_in_ : int
+    n_samples_fit_ : int
+    """
 
     def fit(self, X, y):
         """Store the training samples and their labels in the search index."""
@@ -92,7 +96,7 @@ class KNeighborsClassifier(ClassifierMixin, NeighborsBase):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-class KNeighborsRegressor(RegressorMixin, NeighborsBase):
+class KNeighborsRegressor(RegressorMixin, _KNeighborsBase):
     __doc__ = f"""Regressor averaging the targets of the k nearest training samples.
 
     Parameters
@@ -104,19 +108,6 @@ class KNeighborsRegressor(RegressorMixin, NeighborsBase):
     n_features_in_ : int
     n_samples_fit_ : int
     """
-
-    _homeml_constraints = {**NeighborsBase._homeml_constraints, "weights": WEIGHTS_CONSTRAINT}
-
-    def __init__(self, n_neighbors=5, *, weights="uniform", algorithm="auto", leaf_size=30, p=2,
-                 metric="minkowski", metric_params=None, n_jobs=None):  # fmt: skip
-        self.n_neighbors = n_neighbors
-        self.weights = weights
-        self.algorithm = algorithm
-        self.leaf_size = leaf_size
-        self.p = p
-        self.metric = metric
-        self.metric_params = metric_params
-        self.n_jobs = n_jobs
 
     def _homeml_tags(self) -> dict:
         return {**super()._homeml_tags(), "multi_output": True}
