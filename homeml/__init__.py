@@ -254,7 +254,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(_types.ModuleType):
-    """This package's module type: keeps ``hm.tensor`` and ``hm.device`` the callables.
+    """Module type of this package: keeps ``hm.tensor`` and ``hm.device`` the callables.
 
     Importing a submodule sets it as an attribute of its package, and two submodules share
     their name with a public callable (``homeml.tensor`` defines ``Tensor`` while

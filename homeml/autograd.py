@@ -101,7 +101,8 @@ class enable_grad(_GradSwitch):
 
 class inference_mode(_GradSwitch):
     """Like :class:`no_grad` (homeml has no separate inference tensors); ``inference_mode(False)``
-    leaves grad mode as it is, as in PyTorch."""
+    leaves grad mode as it is, as in PyTorch.
+    """
 
     mode = False
 

@@ -18,6 +18,9 @@ from homeml.tensor import Tensor
 class FunctionCtx:
     """The ``ctx`` handed to a custom function's ``forward`` and ``backward``."""
 
+    needs_input_grad: tuple[bool, ...]  # set by ``Function.apply``
+    materialize_grads: bool
+
     def save_for_backward(self, *tensors) -> None:
         """Keep ``tensors`` (or None) for ``backward``, where ``ctx.saved_tensors`` returns them."""
         for t in tensors:
@@ -46,6 +49,8 @@ class FunctionCtx:
 class _CustomNode(_Node):
     """The graph node of one output of a custom function."""
 
+    saved: tuple[np.ndarray, ...]  # the arrays ``ctx`` saved, checked for in-place changes
+
     def __init__(self, fn, ctx, outputs, index):
         # shapes and dtypes only: holding the outputs would make each one keep itself alive
         self.fn, self.ctx, self.index = fn, ctx, index
@@ -53,7 +58,7 @@ class _CustomNode(_Node):
 
     def backward(self, grad):
         ctx = self.ctx
-        grads = []
+        grads: list[Tensor | None] = []
         for i, (shape, dtype) in enumerate(self.output_specs):
             if i == self.index:
                 grads.append(Tensor._make(grad))

@@ -1,5 +1,6 @@
 """Devices, shaped like ``torch.device``: homeml computes on the CPU, so ``"cpu"`` is the one
-device that works; the others are understood, and refused with one clear error when used."""
+device that works; the others are understood, and refused with one clear error when used.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class device:  # noqa: N801 - PyTorch's name
     """
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
     def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
         if isinstance(type, device):
@@ -65,8 +68,11 @@ class device:  # noqa: N801 - PyTorch's name
 
 CPU = device("cpu")
 
+# what a ``device=`` argument accepts: a name ("cpu", "cuda:0"), a CUDA index, a device or None
+DeviceLike = str | int | device | None
 
-def check_device(where) -> None:
+
+def check_device(where: DeviceLike) -> None:
     """Accept ``None`` or a CPU device; refuse any other device with a clear error."""
     if where is None:
         return

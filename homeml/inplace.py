@@ -10,17 +10,30 @@ values refuses to run backward instead of giving wrong gradients.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from homeml.autograd import _grad_mode, bump_version
 from homeml.autograd import no_grad as _no_grad
 from homeml.dtypes import is_floating
 
+if TYPE_CHECKING:
+    from homeml.tensor import Function, Tensor
+
 
 class InPlaceOps:
     """The in-place methods of ``Tensor`` (a base class holding no data of its own)."""
 
     __slots__ = ()
+
+    if TYPE_CHECKING:  # what Tensor, the one subclass, provides
+        _data: np.ndarray
+        _requires_grad: bool
+        _ctx: Function | None
+
+        @classmethod
+        def _make(cls, array: np.ndarray) -> Tensor: ...
 
     def _needs_graph(self, other):
         return _grad_mode.enabled and (
@@ -74,12 +87,14 @@ class InPlaceOps:
         else:
             self._data[...] = new._data
             bump_version(self._data)
-        self._ctx, self._requires_grad = new._ctx, new._requires_grad
+        # (Tensor's slots hold these two)
+        self._ctx, self._requires_grad = new._ctx, new._requires_grad  # type: ignore[misc]
         return self
 
     def _view_base(self):
         """``(base, node)`` when this tensor is a view (made by ``node``) sharing the memory of
-        ``base``, a tensor in the graph; else None."""
+        ``base``, a tensor in the graph; else None.
+        """
         node = self._ctx
         if node is None:
             link = getattr(self, "_view_of", None)
@@ -189,7 +204,8 @@ def index_key(key):
 
 def _ops():
     """(elementwise, movement): the operation modules, which import tensor.py, which imports
-    this module, so they are looked up when a recorded in-place operation needs them."""
+    this module, so they are looked up when a recorded in-place operation needs them.
+    """
     from homeml.ops import elementwise, movement
 
     return elementwise, movement

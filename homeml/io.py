@@ -194,7 +194,8 @@ def load_metadata(path) -> dict:
 
 def save_state_dict(state_dict, path, metadata: dict | None = None) -> None:
     """Save only named tensors (e.g. ``model.state_dict()``), for architectures defined in user
-    code: rebuild the model yourself and call ``load_state_dict(homeml.io.load_state_dict(p))``."""
+    code: rebuild the model yourself and call ``load_state_dict(homeml.io.load_state_dict(p))``.
+    """
     arrays = {
         k: (v.numpy() if hasattr(v, "numpy") else np.asarray(v)) for k, v in state_dict.items()
     }
@@ -212,8 +213,9 @@ def load_state_dict(path) -> OrderedDict:
 def save_checkpoint(path, tree: dict) -> None:
     """Save a nested structure of arrays, tensors, numbers, strings, lists and dicts (such as
     model and optimizer state dicts and generator states) atomically, without pickle; tensors
-    come back from :func:`load_checkpoint` as arrays."""
-    arrays = {}
+    come back from :func:`load_checkpoint` as arrays.
+    """
+    arrays: dict[str, np.ndarray] = {}
     structure = encode_tree(
         tree, arrays, lambda v: ("__array__", v.numpy()) if _is_tensor(v) else None
     )

@@ -7,6 +7,10 @@ methods below only route to them. The backward pass is in ``homeml/autograd.py``
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from homeml.autograd import _grad_mode, run_backward, versions
@@ -30,7 +34,16 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "retained", "epoch", "__dict__")
-    _saved_for: dict = {}
+    _saved_for: dict[str, int] = {}
+    # set when the node is recorded: (input position, input, its node) of each input needing a
+    # gradient, which inputs need one, the retained gradient and the version epoch
+    edges: list[tuple[int, Tensor, Function | None]]
+    needs_input_grad: Sequence[bool]
+    retained: Any
+    epoch: int
+    # defined by every subclass (declared here for type checkers only)
+    forward: Callable[..., Any]
+    backward: Callable[..., Any]
     _view = False  # True for operations whose output can be a view of their input
 
     @classmethod
@@ -101,7 +114,8 @@ def _sizes(size):
 
 def _promote_like_torch(arrays, out):
     """PyTorch's rule for 0-d tensors: they do not widen dimensioned tensors of the same kind
-    (float32 (3,) * float64 () is float32; int32 * int64 () is int32), only of a lower kind."""
+    (float32 (3,) * float64 () is float32; int32 * int64 () is int32), only of a lower kind.
+    """
     dims = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.ndim]
     zeros = [a.dtype for a in arrays if isinstance(a, np.ndarray) and not a.ndim]
     if not dims or out.dtype != np.result_type(*dims, *zeros):
@@ -147,7 +161,7 @@ class Tensor(InPlaceOps):
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, array):
+    def _make(cls, array: np.ndarray) -> Tensor:
         """Wrap an ndarray without copying or checking (the fast path used by every op)."""
         t = object.__new__(Tensor)
         t._data = array
@@ -304,7 +318,8 @@ class Tensor(InPlaceOps):
     def to(self, *args, **kwargs) -> Tensor:
         """Convert to a dtype (differentiable) as PyTorch's ``to`` does: ``to(dtype)``,
         ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``copy=True``. The device must be
-        the CPU."""
+        the CPU.
+        """
         dtype, copy = parse_to(args, kwargs)
         if dtype is not None and dtype != self._data.dtype:
             return _ew.Cast.apply(self, dtype=dtype)
@@ -725,7 +740,7 @@ class Tensor(InPlaceOps):
     def isfinite(self):
         return _lg.isfinite(self)
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> builtins.bool:
         return _lg.allclose(self, other, rtol, atol, equal_nan)
 
 

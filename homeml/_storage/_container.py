@@ -81,7 +81,8 @@ def parse_json(text, what: str):
 
 def read_container(path) -> tuple[dict, dict, memoryview]:
     """``(tensor table, string metadata, data section)`` of a safetensors file, checked: every
-    array lies inside the data, in order, without gaps or overlaps, and fits its dtype and shape."""
+    array lies inside the data, in order, without gaps or overlaps, and fits its dtype and shape.
+    """
     raw = read_regular_file(path)
     if len(raw) < 8:
         raise ModelFileError(f"{path}: too short to be a model file ({len(raw)} bytes)")

@@ -1,5 +1,6 @@
 """Files: atomic writes (temporary file, fsync, rename), the leftovers of interrupted writes,
-writable-folder checks, and reading only regular files."""
+writable-folder checks, and reading only regular files.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def ensure_folder(folder) -> Path:
 
 def remove_stale_temporaries(path, suffix: str) -> None:
     """Remove what interrupted writes to ``path`` left: ``.NAME.PID.XXXX{suffix}`` files whose
-    process is gone (a live writer's file is kept, so concurrent writers stay safe)."""
+    process is gone (a live writer's file is kept, so concurrent writers stay safe).
+    """
     path = Path(path)
     start = f".{path.name}."
     try:
@@ -72,7 +74,8 @@ def _alive(pid: int) -> bool:
 
 def temporary_beside(path, suffix: str):
     """``(fd, name)`` of a new file beside ``path``, named for :func:`remove_stale_temporaries`,
-    created after removing the leftovers of interrupted writes; mode as ``open()`` would give."""
+    created after removing the leftovers of interrupted writes; mode as ``open()`` would give.
+    """
     path = Path(path)
     ensure_folder(path.parent)
     remove_stale_temporaries(path, suffix)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -65,8 +66,9 @@ def default_collate(batch):
         return Tensor._make(np.array(batch, dtype=np.float64))
     if isinstance(elem, collections.abc.Mapping):
         collated = {key: default_collate([sample[key] for sample in batch]) for key in elem}
+        mapping_type: Any = type(elem)  # a concrete mapping class (dict, OrderedDict, ...)
         try:
-            return type(elem)(collated)
+            return mapping_type(collated)
         except TypeError:
             return collated
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
@@ -99,8 +101,9 @@ def default_convert(data):
         return data
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(value) for key, value in data.items()}
+        mapping_type: Any = type(data)
         try:
-            return type(data)(converted)
+            return mapping_type(converted)
         except TypeError:
             return converted
     if isinstance(data, tuple) and hasattr(data, "_fields"):

@@ -162,7 +162,7 @@ class ConcatDataset(Dataset):
         n = len(self)
         if not isinstance(index, numbers.Integral):
             raise TypeError(f"ConcatDataset indices must be integers, got {type(index).__name__}")
-        if not -n <= index < n:
+        if not -n <= int(index) < n:
             raise IndexError(f"ConcatDataset index {index} out of range for length {n}")
         index = int(index) % n
         which = bisect.bisect_right(self.cumulative_sizes, index)

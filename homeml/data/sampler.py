@@ -88,7 +88,8 @@ class RandomSampler(Sampler):
 
     def index_chunks(self):
         """The pass as int64 arrays of at most ``CHUNK`` indices (one array for short passes,
-        drawn now; longer passes draw each chunk when it is reached)."""
+        drawn now; longer passes draw each chunk when it is reached).
+        """
         n, count = len(self.data_source), self.num_samples
         rng = resolve_rng(self.generator, "RandomSampler")
         if count > self.CHUNK:
@@ -160,7 +161,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"weights should be a 1-D sequence, got shape {weights.shape}")
         if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
             raise RuntimeError("invalid weights: they must be finite, non-negative, not all zero")
-        if not replacement and num_samples > np.count_nonzero(weights):
+        if not replacement and int(num_samples) > np.count_nonzero(weights):
             raise RuntimeError(
                 f"cannot draw {num_samples} samples without replacement from "
                 f"{np.count_nonzero(weights)} indices with non-zero weight"

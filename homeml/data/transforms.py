@@ -67,17 +67,17 @@ def _per_sample(values, n, width, owner, name):
     return values.reshape(shape)
 
 
-def _check_range(values, owner, name):
+def _check_range(values, owner: str, name: str) -> tuple[float, float]:
     if isinstance(values, numbers.Real):
-        if values < 0:
+        if float(values) < 0:
             raise ValueError(
                 f"{owner}: {name} must be non-negative when a single number, got {values}"
             )
         return (-float(values), float(values))
-    values = tuple(float(v) for v in values)
-    if len(values) != 2 or values[0] > values[1]:
-        raise ValueError(f"{owner}: {name} must be a number or a (min, max) pair, got {values}")
-    return values
+    pair = tuple(float(v) for v in values)
+    if len(pair) != 2 or pair[0] > pair[1]:
+        raise ValueError(f"{owner}: {name} must be a number or a (min, max) pair, got {pair}")
+    return pair[0], pair[1]
 
 
 class Compose:

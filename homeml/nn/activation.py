@@ -8,7 +8,8 @@ from homeml.nn.module import Module
 
 class ReLU(Module):
     """max(x, 0). ``inplace=True`` writes into the input when no gradient is recorded through it
-    (see ``homeml.nn.functional.relu``); otherwise the result is a new tensor, with equal values."""
+    (see ``homeml.nn.functional.relu``); otherwise the result is a new tensor, with equal values.
+    """
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -22,6 +23,8 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
+    """``max(0, x) + negative_slope * min(0, x)``, elementwise."""
+
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
@@ -34,6 +37,8 @@ class LeakyReLU(Module):
 
 
 class GELU(Module):
+    """The Gaussian error linear unit (exact, or the tanh approximation)."""
+
     def __init__(self, approximate: str = "none"):
         super().__init__()
         self.approximate = approximate
@@ -46,6 +51,8 @@ class GELU(Module):
 
 
 class Sigmoid(Module):
+    """``1 / (1 + exp(-x))``, elementwise."""
+
     def forward(self, x):
         return F.sigmoid(x)
 
@@ -65,11 +72,15 @@ class SiLU(Module):
 
 
 class Tanh(Module):
+    """The hyperbolic tangent, elementwise."""
+
     def forward(self, x):
         return F.tanh(x)
 
 
 class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``."""
+
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
         self.beta, self.threshold = beta, threshold
@@ -83,7 +94,8 @@ class Softplus(Module):
 
 class Softmax(Module):
     """Softmax over ``dim``. ``dim=None`` (torch's default, deprecated there) picks dim 0 for 0-,
-    1- and 3-dimensional input and dim 1 otherwise, with torch's warning."""
+    1- and 3-dimensional input and dim 1 otherwise, with torch's warning.
+    """
 
     def __init__(self, dim: int | None = None):
         super().__init__()
@@ -97,5 +109,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+
     def forward(self, x):
         return F.log_softmax(x, self.dim)

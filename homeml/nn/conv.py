@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from homeml.nn import functional as F
@@ -48,7 +50,7 @@ class _ConvNd(Module):
         self.kernel_size, self.stride = pair(kernel_size), pair(stride)
         if isinstance(padding, str):  # checked here, as torch does, not at the first forward
             F._string_padding(padding, (1, 1), (1, 1), pair(stride))
-            self.padding = padding
+            self.padding: str | tuple[int, int] = padding
         else:
             self.padding = pair(padding)
         self.dilation, self.groups = pair(dilation), groups
@@ -123,7 +125,7 @@ class Conv2d(_ConvNd):
         self._check_input(x)
         if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
             return self.forward(x.unsqueeze(0)).squeeze(0)
-        padding = self.padding
+        padding: Any = self.padding  # 'same', 'valid', (h, w), then 4 sides or 0
         if self.padding_mode != "zeros":
             # as torch: pad explicitly with the mode (left/top gets the smaller half for an odd
             # 'same' total), then convolve without padding
@@ -177,7 +179,8 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, x, output_size=None):
         """``output_size`` (the wanted (H, W), optionally with leading N, C) picks the
-        output padding among the sizes a strided transposed convolution can produce."""
+        output padding among the sizes a strided transposed convolution can produce.
+        """
         self._check_input(x)
         if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
             return self.forward(x.unsqueeze(0), output_size).squeeze(0)
@@ -196,7 +199,7 @@ class ConvTranspose2d(_ConvNd):
         )
 
     def _output_padding(self, x, output_size):
-        """torch's ``_output_padding``: the extra rows/columns that give ``output_size``."""
+        """The extra rows/columns that give ``output_size`` (torch's ``_output_padding``)."""
         size = tuple(int(s) for s in output_size)
         if len(size) in (3, 4):
             size = size[-2:]

@@ -25,7 +25,8 @@ class Dropout(Module):
 
 class Dropout2d(Module):
     """Zeroes whole channels of (N, C, H, W) or (C, H, W) inputs with probability ``p`` in
-    training (scaling the rest by 1/(1-p)); identity in eval."""
+    training (scaling the rest by 1/(1-p)); identity in eval.
+    """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()

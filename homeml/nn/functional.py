@@ -74,6 +74,7 @@ def linear(input, weight, bias=None):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) of an (N, C, H, W) batch, as torch's."""
     if isinstance(padding, str):
         padding, extra = _string_padding(padding, weight.shape[2:], pair(dilation), pair(stride))
         if any(extra):  # as torch: an odd total puts the extra row/column at the bottom/right
@@ -104,6 +105,7 @@ def _string_padding(mode, kernel, dilation, stride):
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
 ):
+    """2-D transposed convolution (the gradient of ``conv2d`` as a layer)."""
     return _conv.ConvTranspose2d.apply(
         input,
         weight,
@@ -117,6 +119,7 @@ def conv_transpose2d(
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """2-D max pooling over an (N, C, H, W) batch."""
     if ceil_mode:
         raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
     kernel = pair(kernel_size)
@@ -132,6 +135,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """2-D average pooling over an (N, C, H, W) batch."""
     if ceil_mode:
         raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
     kernel = pair(kernel_size)
@@ -157,7 +161,8 @@ def _pooling_matrix(size, out, dtype):
 
 def adaptive_avg_pool2d(input, output_size):
     """Average-pool the last two dimensions to ``output_size`` (an int, or a pair whose entries
-    may be None to keep that dimension's size), with PyTorch's bins."""
+    may be None to keep that dimension's size), with PyTorch's bins.
+    """
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
             raise ValueError(f"adaptive_avg_pool2d: output_size must be a pair, got {output_size}")
@@ -204,6 +209,7 @@ def batch_norm(
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last dimensions ``normalized_shape``, then scale and shift."""
     normalized_shape = (
         (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     )
@@ -251,6 +257,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
 
 
 def embedding(input, weight, padding_idx=None):
+    """Rows of ``weight`` picked by the integer indices ``input``."""
     index = input.numpy() if isinstance(input, Tensor) else np.asarray(input)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding indices must be integers, got {index.dtype}")
@@ -268,6 +275,7 @@ def embedding(input, weight, padding_idx=None):
 
 
 def flatten(input, start_dim=1, end_dim=-1):
+    """Merge dimensions ``start_dim`` to ``end_dim`` (batch kept by default)."""
     return input.flatten(start_dim, end_dim)
 
 
@@ -303,7 +311,8 @@ def _class_index_shape(input) -> tuple:
 
 def _check_class_indices(name, input, target_array):
     """Class-index targets must be integers of shape (N, ...); floats of that shape are the
-    usual slip (labels kept in a float array), so the message says how to convert them."""
+    usual slip (labels kept in a float array), so the message says how to convert them.
+    """
     expected = _class_index_shape(input)
     if target_array.dtype.kind in "iu" and target_array.shape == expected:
         return
@@ -367,17 +376,20 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 
 
 def mse_loss(input, target, reduction="mean"):
+    """Mean (or sum, or none) of the squared differences."""
     _check_same_shape("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input, target, reduction="mean"):
+    """Mean (or sum, or none) of the absolute differences."""
     _check_same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
+    """Squared error below ``delta``, linear above it (mean, sum or none)."""
     _check_same_shape("huber_loss", input, target)
     diff = input - target
     size = diff.abs()
@@ -388,7 +400,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """Squared error (halved, over ``beta``) below ``beta``, absolute error minus ``beta / 2``
-    above: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss."""
+    above: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss.
+    """
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
     if beta == 0:

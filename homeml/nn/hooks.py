@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +91,7 @@ class _Junction:
         return items
 
     def collect(self, grad: np.ndarray, slots, shapes) -> tuple:
-        grads = [None] * self.n
+        grads: list[Tensor | None] = [None] * self.n
         for (start, stop), shape, position in zip(slots, shapes, self.positions, strict=True):
             if position in self.received:
                 grads[position] = Tensor._make(grad[start:stop].reshape(shape))
@@ -128,7 +130,8 @@ class _Identity(Function):
 
 class _BackwardCall:
     """One forward call seen by the module's backward hooks: a junction on its positional
-    inputs and one on its output tensors."""
+    inputs and one on its output tensors.
+    """
 
     def __init__(self, module, args: tuple):
         self.module = module
@@ -174,6 +177,8 @@ class _BackwardCall:
 # ----------------------------------------------------------------------------- the mixin
 class HookMixin:
     """Hook registration and the ``__call__`` that runs the hooks around ``forward``."""
+
+    forward: Callable[..., Any]  # defined by the module class
 
     def _hook_table(self, name: str) -> OrderedDict:
         table = self.__dict__.get(name)

@@ -72,36 +72,42 @@ def fan_in_and_fan_out(tensor) -> tuple[int, int]:
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill ``tensor`` in place from U(a, b)."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill ``tensor`` in place from N(mean, std^2)."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
 
 
 def constant_(tensor, val):
+    """Fill ``tensor`` in place with ``val``."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    """Fill ``tensor`` in place with 0."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, 0)
 
 
 def ones_(tensor):
+    """Fill ``tensor`` in place with 1."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, 1)
 
 
 def eye_(tensor):
+    """Fill a 2-D ``tensor`` in place with the identity."""
     if _SKIP.get():
         return tensor
     if tensor.ndim != 2:
@@ -110,12 +116,14 @@ def eye_(tensor):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot uniform initialisation, in place."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot normal initialisation, in place."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -129,11 +137,13 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He uniform initialisation, in place."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He normal initialisation, in place."""
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 

@@ -18,16 +18,22 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
+    """Mean squared error (``reduction``: 'mean', 'sum' or 'none')."""
+
     def forward(self, input, target):
         return F.mse_loss(input, target, self.reduction)
 
 
 class L1Loss(_Loss):
+    """Mean absolute error (``reduction``: 'mean', 'sum' or 'none')."""
+
     def forward(self, input, target):
         return F.l1_loss(input, target, self.reduction)
 
 
 class HuberLoss(_Loss):
+    """Squared error below ``delta``, linear above it."""
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
         self.delta = delta
@@ -67,6 +73,8 @@ class CrossEntropyLoss(_Loss):
 
 
 class NLLLoss(_Loss):
+    """Negative log-likelihood of class indices given log-probabilities."""
+
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
         self.weight, self.ignore_index = weight, ignore_index
@@ -76,6 +84,8 @@ class NLLLoss(_Loss):
 
 
 class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities."""
+
     def __init__(self, weight=None, reduction: str = "mean"):
         super().__init__(reduction)
         self.weight = weight
@@ -85,6 +95,8 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of logits (a sigmoid fused in, computed stably)."""
+
     def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
         super().__init__(reduction)
         self.weight, self.pos_weight = weight, pos_weight

@@ -216,7 +216,8 @@ class Module(HookMixin):
 
     def to(self, *args, **kwargs) -> Module:
         """Convert floating-point parameters and buffers to a dtype in place; the device, if
-        given, must be the CPU (``to(device)``, ``to(dtype)``, ``to(device, dtype)``)."""
+        given, must be the CPU (``to(device)``, ``to(dtype)``, ``to(device, dtype)``).
+        """
         dtype, _ = parse_to(args, kwargs)
         if dtype is None:
             return self
@@ -247,7 +248,8 @@ class Module(HookMixin):
     # ------------------------------------------------------------------ state
     def state_dict(self, prefix: str = "", *, keep_vars: bool = False) -> OrderedDict:
         """Parameters and persistent buffers by dotted name (detached, sharing memory; with
-        ``keep_vars=True`` the Parameter and buffer objects themselves, as torch)."""
+        ``keep_vars=True`` the Parameter and buffer objects themselves, as torch).
+        """
         state = OrderedDict()
         for module_prefix, module in self.named_modules(prefix.rstrip(".")):
             dot = f"{module_prefix}." if module_prefix else ""

@@ -46,10 +46,11 @@ class _BatchNorm(Module):
             )
         use_batch_stats = self.training or not self.track_running_stats
         momentum = self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
+        tracked = self.num_batches_tracked
+        if self.training and self.track_running_stats and tracked is not None:
+            tracked._data += 1
             if momentum is None:  # as torch: a cumulative average over the batches seen
-                momentum = 1.0 / float(self.num_batches_tracked._data)
+                momentum = 1.0 / float(tracked._data)
         return F.batch_norm(
             x,
             self.running_mean if self.track_running_stats else None,

@@ -7,6 +7,8 @@ from homeml.nn.module import Module
 
 
 class MaxPool2d(Module):
+    """2-D max pooling, as ``torch.nn.MaxPool2d``."""
+
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
@@ -25,6 +27,8 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
+    """2-D average pooling, as ``torch.nn.AvgPool2d``."""
+
     def __init__(
         self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
     ):

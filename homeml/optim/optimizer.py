@@ -178,7 +178,7 @@ class Optimizer:
             'params': [index, ...]}]}``, where indices count the parameters across groups in
             order (PyTorch's layout). Arrays are copies: a snapshot that later steps leave alone.
         """
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
@@ -217,7 +217,7 @@ class Optimizer:
                 f"loaded state dict has {len(saved_groups)} parameter groups, the optimizer has "
                 f"{len(self.param_groups)}"
             )
-        params_by_index = {}
+        params_by_index: dict[int, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(group["params"]) != len(saved["params"]):
                 raise ValueError(
@@ -226,7 +226,7 @@ class Optimizer:
                 )
             params_by_index.update(zip(saved["params"], group["params"]))
 
-        state = defaultdict(dict)
+        state: defaultdict[Tensor, dict] = defaultdict(dict)
         for key, values in state_dict["state"].items():
             if key not in params_by_index:
                 raise ValueError(f"loaded state dict has state for parameter {key!r}, "
@@ -260,7 +260,8 @@ _KERNEL_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
 def check_kernel_options(owner: str, options: dict) -> None:
     """Accept torch's implementation switches (``foreach``, ``fused``, ``capturable``,
     ``differentiable``) so PyTorch code ports unchanged; they pick torch's kernels and change no
-    result, except ``differentiable=True`` (autograd through the step), which homeml lacks."""
+    result, except ``differentiable=True`` (autograd through the step), which homeml lacks.
+    """
     for name in options:
         if name not in _KERNEL_OPTIONS:
             raise TypeError(f"{owner}.__init__() got an unexpected keyword argument {name!r}")

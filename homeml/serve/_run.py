@@ -9,6 +9,7 @@ The body has the same time, counted by :class:`homeml.serve._middleware.BodyLimi
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 
@@ -25,7 +26,7 @@ class TimedH11Protocol(H11Protocol):
     def __init__(self, *args, read_timeout: float = DEFAULT_READ_TIMEOUT, **kwargs):
         super().__init__(*args, **kwargs)
         self.read_timeout = read_timeout
-        self._header_timer = None
+        self._header_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -111,7 +112,8 @@ def run(
         host=host,
         port=port,
         workers=workers,
-        http=functools.partial(TimedH11Protocol, read_timeout=read_timeout),
+        # (uvicorn accepts a protocol factory; its annotation names classes only)
+        http=functools.partial(TimedH11Protocol, read_timeout=read_timeout),  # type: ignore[arg-type]
         limit_concurrency=limit_concurrency,
         timeout_keep_alive=timeout_keep_alive,
         log_level="info",
