@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class Optimizer:
     also override ``_check_group(group)`` to reject invalid hyperparameters with a ValueError.
     """
 
-    def __init__(self, params, defaults: dict):
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict):
         if isinstance(params, Tensor):
             raise TypeError(
                 "params given to the optimizer should be an iterable of Tensors or dicts, "
@@ -53,7 +54,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -142,7 +143,7 @@ class Optimizer:
                 else:  # a read-only view: give the parameter its own zeroed array
                     p.grad = Tensor._make(np.zeros_like(p._data))
 
-    def step(self, closure: Callable[[], Tensor] | None = None):
+    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
         """Perform one optimization step on every parameter whose ``grad`` is not None.
 
         Parameters
