@@ -29,13 +29,13 @@ class Dataset:
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
     def __add__(self, other):
         return ConcatDataset([self, other])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         try:
             return f"{type(self).__name__}({len(self)} samples{self._describe()})"
         except (NotImplementedError, TypeError):  # a dataset without a length
@@ -97,7 +97,7 @@ class TensorDataset(Dataset):
             t[index] if t.requires_grad else Tensor._make(t.numpy()[index]) for t in self.tensors
         )
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
 
@@ -129,7 +129,7 @@ class Subset(Dataset):
             return inner([self.indices[i] for i in indices])
         return [self.dataset[self.indices[i]] for i in indices]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -152,7 +152,7 @@ class ConcatDataset(Dataset):
             total += len(d)
             self.cumulative_sizes.append(total)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1] if self.cumulative_sizes else 0
 
     def _describe(self) -> str:

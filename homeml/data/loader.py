@@ -113,7 +113,7 @@ class DataLoader:
         self.pin_memory = pin_memory
         self.generator = generator
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shuffle = isinstance(self.sampler, RandomSampler)
         try:
             unit = "batches" if self.batch_sampler is not None else "samples"
@@ -125,7 +125,7 @@ class DataLoader:
             f"drop_last={self.drop_last}{epoch})"
         )
 
-    def __len__(self):
+    def __len__(self) -> int:
         """The number of batches in one epoch (samples when ``batch_size`` is None)."""
         if self.batch_sampler is not None:
             return len(self.batch_sampler)

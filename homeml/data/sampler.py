@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +19,7 @@ from homeml.data._rng import resolve_rng
 class Sampler:
     """Base class: an iterable of dataset indices, with ``__len__`` when the count is known."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:  # indices, or lists of them for a batch sampler
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
@@ -30,10 +32,10 @@ class SequentialSampler(Sampler):
     def index_array(self) -> np.ndarray:
         return np.arange(len(self.data_source), dtype=np.int64)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
 
@@ -107,10 +109,10 @@ class RandomSampler(Sampler):
             else:
                 yield rng.permutation(n)[: count - start].astype(np.int64, copy=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return itertools.chain.from_iterable(chunk.tolist() for chunk in self.index_chunks())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -125,10 +127,10 @@ class SubsetRandomSampler(Sampler):
         rng = resolve_rng(self.generator, "SubsetRandomSampler")
         return np.asarray(self.indices, dtype=np.int64)[rng.permutation(len(self.indices))]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.index_array().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -176,10 +178,10 @@ class WeightedRandomSampler(Sampler):
         draws = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
         return draws.astype(np.int64, copy=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.index_array().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -244,9 +246,9 @@ class BatchSampler(Sampler):
         if batch and not self.drop_last:
             yield np.asarray(batch, dtype=np.int64)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[int]]:
         return (batch.tolist() for batch in self.index_batches())
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

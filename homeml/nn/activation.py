@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeml.nn import functional as F
 from homeml.nn.module import Module
+from homeml.tensor import Tensor
 
 
 class ReLU(Module):
@@ -15,7 +16,7 @@ class ReLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.relu(x, inplace=self.inplace)
 
     def extra_repr(self) -> str:
@@ -29,7 +30,7 @@ class LeakyReLU(Module):
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self) -> str:
@@ -43,7 +44,7 @@ class GELU(Module):
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.gelu(x, self.approximate)
 
     def extra_repr(self) -> str:
@@ -53,7 +54,7 @@ class GELU(Module):
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))``, elementwise."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.sigmoid(x)
 
 
@@ -64,7 +65,7 @@ class SiLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.silu(x)
 
     def extra_repr(self) -> str:
@@ -74,7 +75,7 @@ class SiLU(Module):
 class Tanh(Module):
     """The hyperbolic tangent, elementwise."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.tanh(x)
 
 
@@ -85,7 +86,7 @@ class Softplus(Module):
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.softplus(x, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
@@ -101,7 +102,7 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.dim)
 
     def extra_repr(self) -> str:
@@ -111,5 +112,5 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     """``log(softmax(x))`` along ``dim``, computed stably."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.dim)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ from homeml.nn import functional as F
 from homeml.nn import init
 from homeml.nn.module import Module, Parameter
 from homeml.ops.conv import pair
+from homeml.tensor import Tensor
 
 # torch's padding modes and the matching ``homeml.nn.functional.pad`` modes
 _PADDING_MODES = {
@@ -121,7 +123,7 @@ class Conv2d(_ConvNd):
             padding_mode,
         )
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         self._check_input(x)
         if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
             return self.forward(x.unsqueeze(0)).squeeze(0)
@@ -177,7 +179,7 @@ class ConvTranspose2d(_ConvNd):
         )
         self.output_padding = pair(output_padding)
 
-    def forward(self, x, output_size=None):
+    def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         """``output_size`` (the wanted (H, W), optionally with leading N, C) picks the
         output padding among the sizes a strided transposed convolution can produce.
         """

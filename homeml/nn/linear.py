@@ -7,6 +7,7 @@ import numpy as np
 from homeml.nn import functional as F
 from homeml.nn import init
 from homeml.nn.module import Module, Parameter
+from homeml.tensor import Tensor
 
 
 class Identity(Module):
@@ -15,7 +16,7 @@ class Identity(Module):
     def __init__(self, *args, **kwargs):
         super().__init__()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x
 
 
@@ -33,7 +34,7 @@ class Linear(Module):
     def reset_parameters(self) -> None:
         init.default_linear_init_(self.weight, self.bias)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear expects inputs with last dimension {self.in_features}, got shape {x.shape}"
@@ -54,7 +55,7 @@ class Flatten(Module):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -79,7 +80,7 @@ class Embedding(Module):
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
 
-    def forward(self, indices):
+    def forward(self, indices: Tensor) -> Tensor:
         return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:

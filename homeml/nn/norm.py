@@ -37,7 +37,7 @@ class _BatchNorm(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.expected_ndim or x.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__}({self.num_features}) expects input with "
@@ -98,7 +98,7 @@ class LayerNorm(Module):
         with_bias = affine and bias
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype)) if with_bias else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -145,7 +145,7 @@ class GroupNorm(Module):
         with_bias = affine and bias
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if with_bias else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ValueError(
                 f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of shape "
