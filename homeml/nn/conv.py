@@ -194,7 +194,7 @@ class ConvTranspose2d(_ConvNd):
             self.weight,
             self.bias,
             self.stride,
-            self.padding,
+            self.padding,  # type: ignore[arg-type]  # a string fails here, at the first call
             output_padding,
             self.groups,
             self.dilation,
