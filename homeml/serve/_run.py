@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -100,7 +101,7 @@ def run(
 
     path = resolve_path(path)
     # a bad file or a model that fails its check stops here, before anything listens
-    app = create_app(path, max_body=max_body, read_timeout=read_timeout)
+    app: Any = create_app(path, max_body=max_body, read_timeout=read_timeout)  # or its import path
     if workers > 1:  # separate processes: each builds its app from the environment
         os.environ["HOMEML_SERVE_PATH"] = str(path)
         os.environ["HOMEML_SERVE_MAX_BODY"] = str(max_body)
