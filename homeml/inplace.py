@@ -19,7 +19,9 @@ from homeml.autograd import no_grad as _no_grad
 from homeml.dtypes import is_floating
 
 if TYPE_CHECKING:
-    from homeml.tensor import Function, Tensor
+    from typing import Any
+
+    from homeml.tensor import Function, Operand, Tensor
 
 
 class InPlaceOps:
@@ -116,18 +118,18 @@ class InPlaceOps:
                 return parent, node
         return None
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: Operand, alpha: float = 1) -> Tensor:
         return self._inplace(np.add, "Add", other if alpha == 1 else _scaled(other, alpha))
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: Operand, alpha: float = 1) -> Tensor:
         return self._inplace(np.subtract, "Sub", other if alpha == 1 else _scaled(other, alpha))
 
-    def mul_(self, other):
+    def mul_(self, other: Operand) -> Tensor:
         # the product saves the old values only for the gradient of ``other``
         keep_old = isinstance(other, InPlaceOps) and other._requires_grad
         return self._inplace(np.multiply, "Mul", other, keep_old)
 
-    def div_(self, other):
+    def div_(self, other: Operand) -> Tensor:
         return self._inplace(np.true_divide, "Div", other)
 
     __iadd__ = add_
@@ -145,39 +147,39 @@ class InPlaceOps:
         bump_version(self._data)
         return self
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
         return self._replace_with(lambda old: _ops()[0].clamp(old, min, max), min, max)
 
     clip_ = clamp_
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: Tensor, value: Operand) -> Tensor:
         return self._replace_with(lambda old: old.masked_fill(mask, value), value)
 
-    def relu_(self):
+    def relu_(self) -> Tensor:
         return self._replace_with(lambda old: _ops()[0].relu(old))
 
-    def exp_(self):
+    def exp_(self) -> Tensor:
         return self._replace_with(lambda old: old.exp())
 
-    def tanh_(self):
+    def tanh_(self) -> Tensor:
         return self._replace_with(lambda old: old.tanh())
 
-    def sigmoid_(self):
+    def sigmoid_(self) -> Tensor:
         return self._replace_with(lambda old: old.sigmoid())
 
-    def pow_(self, exponent):
+    def pow_(self, exponent: Operand) -> Tensor:
         return self._replace_with(lambda old: old ** exponent, exponent)
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def fill_(self, value):
+    def fill_(self, value: Operand) -> Tensor:
         return self._assign(Ellipsis, value)
 
-    def copy_(self, src):
+    def copy_(self, src: Operand) -> Tensor:
         return self._assign(Ellipsis, src)
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: Any, value: Operand) -> None:
         self._assign(index_key(key), value)
 
     def _assign(self, key, value):

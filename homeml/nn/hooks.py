@@ -202,7 +202,7 @@ class HookMixin:
                 flag_tables[flag][handle.id] = True
         return handle
 
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
         """Run ``hook(module, args)`` before each ``forward``.
 
@@ -212,7 +212,8 @@ class HookMixin:
         """
         return self._register("_forward_pre_hooks", hook, prepend, kwargs=with_kwargs)
 
-    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
                               always_call: bool = False) -> RemovableHandle:
         """Run ``hook(module, args, output)`` after each ``forward``; non-None replaces output.
 
@@ -222,7 +223,9 @@ class HookMixin:
         return self._register("_forward_hooks", hook, prepend, kwargs=with_kwargs,
                               always=always_call)
 
-    def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """Run ``hook(module, grad_input, grad_output)`` once the input gradients are known.
 
         ``grad_input`` has one entry per positional input (``None`` for non-tensors and inputs
@@ -231,7 +234,9 @@ class HookMixin:
         """
         return self._register("_backward_hooks", hook, prepend)
 
-    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """Run ``hook(module, grad_output)`` when the gradients of the module's outputs are known.
 
         A non-None result (a tuple like ``grad_output``) replaces them before they flow into
@@ -239,7 +244,7 @@ class HookMixin:
         """
         return self._register("_backward_pre_hooks", hook, prepend)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         hooks = self.__dict__
         pre, post = hooks.get("_forward_pre_hooks"), hooks.get("_forward_hooks")
         backward = hooks.get("_backward_hooks")

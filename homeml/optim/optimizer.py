@@ -18,6 +18,9 @@ import numpy as np
 from homeml.autograd import enable_grad
 from homeml.tensor import Tensor
 
+# what an optimizer takes: tensors, or dicts of options each with its 'params'
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
 _SET_MESSAGE = (
     "optimizer parameters need an ordered collection (a set's order changes between runs, and "
     "state_dict() identifies parameters by position); use a list instead"
@@ -43,7 +46,7 @@ class Optimizer:
     also override ``_check_group(group)`` to reject invalid hyperparameters with a ValueError.
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict):
+    def __init__(self, params: ParamsT, defaults: dict):
         if isinstance(params, Tensor):
             raise TypeError(
                 "params given to the optimizer should be an iterable of Tensors or dicts, "
