@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,6 +12,13 @@ from homeml.nn import init
 from homeml.nn.module import Module, Parameter
 from homeml.ops.conv import pair
 from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import DTypeLike
+
+    _size2: TypeAlias = "int | tuple[int, int]"  # one size for both sides, or (h, w)
 
 # torch's padding modes and the matching ``homeml.nn.functional.pad`` modes
 _PADDING_MODES = {
@@ -25,17 +32,17 @@ _PADDING_MODES = {
 class _ConvNd(Module):
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        groups,
-        bias,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size2,
+        stride: _size2,
+        padding: _size2 | str,
+        dilation: _size2,
+        groups: int,
+        bias: bool,
         weight_shape,
-        dtype,
-        padding_mode="zeros",
+        dtype: DTypeLike | None,
+        padding_mode: str = "zeros",
     ):
         super().__init__()
         if padding_mode not in _PADDING_MODES:
@@ -98,16 +105,16 @@ class Conv2d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        dtype=None,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size2,
+        stride: _size2 = 1,
+        padding: _size2 | str = 0,
+        dilation: _size2 = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
     ):
         super().__init__(
             in_channels,
@@ -149,17 +156,17 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        dtype=None,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size2,
+        stride: _size2 = 1,
+        padding: _size2 = 0,
+        output_padding: _size2 = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: _size2 = 1,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
     ):
         if padding_mode != "zeros":
             raise ValueError(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from homeml.nn import functional as F
 from homeml.nn import init
 from homeml.nn.module import Module, Parameter
 from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 class Identity(Module):
@@ -23,7 +28,9 @@ class Identity(Module):
 class Linear(Module):
     """``y = x @ weight.T + bias`` with weight (out_features, in_features), PyTorch's init."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, dtype: DTypeLike | None = None
+    ):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         dtype = np.dtype(dtype or np.float32)
@@ -65,7 +72,13 @@ class Flatten(Module):
 class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``, N(0, 1) init."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, dtype=None):
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        dtype: DTypeLike | None = None,
+    ):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         if padding_idx is not None and padding_idx < 0:

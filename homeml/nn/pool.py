@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeml.nn import functional as F
 from homeml.nn.module import Module
 from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    _size2: TypeAlias = "int | tuple[int, int]"  # one size for both sides, or (h, w)
 
 
 class MaxPool2d(Module):
     """2-D max pooling, as ``torch.nn.MaxPool2d``."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    def __init__(
+        self,
+        kernel_size: _size2,
+        stride: _size2 | None = None,
+        padding: _size2 = 0,
+        dilation: _size2 = 1,
+        ceil_mode: bool = False,
+    ):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
         self.dilation, self.ceil_mode = dilation, ceil_mode
@@ -31,7 +45,12 @@ class AvgPool2d(Module):
     """2-D average pooling, as ``torch.nn.AvgPool2d``."""
 
     def __init__(
-        self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+        self,
+        kernel_size: _size2,
+        stride: _size2 | None = None,
+        padding: _size2 = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
     ):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
@@ -49,7 +68,7 @@ class AvgPool2d(Module):
 class AdaptiveAvgPool2d(Module):
     """Average-pools to a fixed ``output_size`` whatever the input's height and width."""
 
-    def __init__(self, output_size):
+    def __init__(self, output_size: _size2):
         super().__init__()
         self.output_size = output_size
 
