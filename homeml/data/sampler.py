@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import itertools
 import numbers
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from homeml.data._rng import resolve_rng
+
+if TYPE_CHECKING:
+    from homeml.creation import Generator
 
 
 class Sampler:
@@ -26,7 +29,7 @@ class Sampler:
 class SequentialSampler(Sampler):
     """``0, 1, ..., len(data_source) - 1``."""
 
-    def __init__(self, data_source):
+    def __init__(self, data_source: Sized):
         self.data_source = data_source
 
     def index_array(self) -> np.ndarray:
@@ -63,7 +66,13 @@ class RandomSampler(Sampler):
 
     CHUNK = 1 << 20
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+    def __init__(
+        self,
+        data_source: Sized,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Generator | None = None,
+    ):
         if not isinstance(replacement, bool):
             raise TypeError(f"replacement should be a boolean value, got {replacement!r}")
         self.data_source = data_source
@@ -76,7 +85,7 @@ class RandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, got {n!r}")
 
     @property
-    def num_samples(self):
+    def num_samples(self) -> int:
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def index_array(self) -> np.ndarray:
@@ -119,7 +128,7 @@ class RandomSampler(Sampler):
 class SubsetRandomSampler(Sampler):
     """The given indices in a random order (a new one each pass)."""
 
-    def __init__(self, indices, generator=None):
+    def __init__(self, indices: Sequence[int], generator: Generator | None = None):
         self.indices = indices
         self.generator = generator
 
@@ -148,7 +157,13 @@ class WeightedRandomSampler(Sampler):
     generator : homeml.Generator, optional
     """
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None):
+    def __init__(
+        self,
+        weights: Any,
+        num_samples: int,
+        replacement: bool = True,
+        generator: Generator | None = None,
+    ):
         if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or (
             num_samples <= 0
         ):
@@ -169,8 +184,10 @@ class WeightedRandomSampler(Sampler):
                 f"{np.count_nonzero(weights)} indices with non-zero weight"
             )
         resolve_rng(generator, "WeightedRandomSampler")
-        self.weights, self.num_samples = weights, int(num_samples)
-        self.replacement, self.generator = replacement, generator
+        self.weights: np.ndarray = weights
+        self.num_samples: int = int(num_samples)
+        self.replacement: bool = replacement
+        self.generator: Generator | None = generator
 
     def index_array(self) -> np.ndarray:
         rng = resolve_rng(self.generator, "WeightedRandomSampler")
@@ -197,7 +214,7 @@ class BatchSampler(Sampler):
         Drop the final batch when it is smaller than ``batch_size``.
     """
 
-    def __init__(self, sampler, batch_size, drop_last):
+    def __init__(self, sampler: Sampler | Iterable[int], batch_size: int, drop_last: bool):
         if (
             isinstance(batch_size, bool)
             or not isinstance(batch_size, numbers.Integral)
@@ -210,9 +227,9 @@ class BatchSampler(Sampler):
             raise ValueError(
                 f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
             )
-        self.sampler = sampler
-        self.batch_size = int(batch_size)
-        self.drop_last = drop_last
+        self.sampler: Any = sampler  # a Sampler or an iterable of indices (sized for len())
+        self.batch_size: int = int(batch_size)
+        self.drop_last: bool = drop_last
 
     def index_batches(self):
         """An iterator of int64 index arrays, one per batch; the pass's order is drawn now."""
