@@ -4,6 +4,8 @@ device that works; the others are understood, and refused with one clear error w
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from homeml.dtypes import as_dtype
@@ -25,7 +27,9 @@ class device:  # noqa: N801 - PyTorch's name
     type: str
     index: int | None
 
-    def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
+    def __init__(  # noqa: A002 - PyTorch's argument name
+        self, type: Any, index: int | None = None  # type: a name, a CUDA index or a device
+    ):
         if isinstance(type, device):
             type, index = type.type, type.index
         elif isinstance(type, (int, np.integer)) and not isinstance(type, bool):
