@@ -62,7 +62,7 @@ class Function:
     _view = False  # True for operations whose output can be a view of their input
 
     @classmethod
-    def apply(cls, *inputs, **options):
+    def apply(cls, *inputs: Any, **options: Any) -> Tensor:
         """Run the operation on tensors (or constants); record it when a gradient is needed."""
         ctx = cls()
         arrays = []
@@ -162,6 +162,7 @@ class Tensor(InPlaceOps):
 
     # _view_of: (base, key) of an indexing view made outside the graph, set only by __getitem__
     __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "_view_of", "__weakref__")
+    _view_of: tuple[Tensor, Any]
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray * Tensor)
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -330,7 +331,7 @@ class Tensor(InPlaceOps):
                 self.grad = Tensor._make(existing + g)
 
     # ----------------------------------------------------------------- conversion
-    def to(self, *args, **kwargs) -> Tensor:
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Convert to a dtype (differentiable) as PyTorch's ``to`` does: ``to(dtype)``,
         ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``copy=True``. The device must be
         the CPU.
@@ -381,19 +382,50 @@ class Tensor(InPlaceOps):
         out = Tensor._make(array.astype(self._data.dtype if dtype is None else as_dtype(dtype)))
         return out.requires_grad_(True) if requires_grad else out
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_zeros(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_ones(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.ones(_sizes(size)), dtype, device, requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_empty(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_full(
+        self,
+        size: _int | Sequence[_int],
+        fill_value: Any,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.full(_sizes((size,)), fill_value), dtype, device, requires_grad)
 
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_tensor(
+        self,
+        data: Any,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         data = data._data if isinstance(data, Tensor) else data
         return self._new_like(np.array(data), dtype, device, requires_grad)
 
@@ -779,7 +811,9 @@ class Tensor(InPlaceOps):
     def isfinite(self) -> Tensor:
         return _lg.isfinite(self)
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> _bool:
+    def allclose(
+        self, other: Operand, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False
+    ) -> _bool:
         return _lg.allclose(self, other, rtol, atol, equal_nan)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ def _stack_arrays(arrays):
     return np.stack(arrays)
 
 
-def default_collate(batch):
+def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of samples into a batch.
 
     Parameters
@@ -85,7 +86,7 @@ def default_collate(batch):
     raise TypeError(f"default_collate: a batch must contain {_EXPECTED}; found {type(elem)}")
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """Turn NumPy arrays and scalars inside one sample into tensors (used when not batching).
 
     Python numbers and strings are left as they are; dicts, tuples and lists are converted

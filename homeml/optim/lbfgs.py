@@ -5,11 +5,16 @@ strong-Wolfe line search, computed as ``torch.optim.LBFGS`` computes it.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from homeml.autograd import enable_grad
 from homeml.optim.optimizer import Optimizer, _check_range
+
+if TYPE_CHECKING:
+    from homeml.tensor import Tensor
 
 
 class LBFGS(Optimizer):
@@ -111,7 +116,9 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     # ------------------------------------------------------------------ one step
-    def step(self, closure):  # type: ignore[override]  # (required here, as in torch)
+    def step(  # type: ignore[override]  # (closure required here, as in torch)
+        self, closure: Callable[[], Tensor]
+    ) -> Tensor:
         """Run up to ``max_iter`` L-BFGS iterations; return the closure's first loss."""
         if closure is None:
             raise RuntimeError("LBFGS.step needs a closure that re-evaluates the model")
