@@ -96,7 +96,8 @@ def describe(module, names=None) -> dict:
 
 def build(spec, registry=None):
     """Rebuild a module from :func:`describe`'s output (values left uninitialised when called
-    inside :func:`homeml.nn.init.skip_init`)."""
+    inside :func:`homeml.nn.init.skip_init`).
+    """
     registry = public_classes() if registry is None else registry
     name = spec.get("class") if isinstance(spec, dict) else None
     cls = registry.get(name) if isinstance(name, str) else None

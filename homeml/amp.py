@@ -1,6 +1,7 @@
 """``torch.amp``: mixed precision has nothing to do on homeml's float32 CPU engine, so
 ``autocast`` changes no dtype and ``GradScaler`` passes the loss and the step straight through
-(float32 gradients do not underflow the way float16 ones do)."""
+(float32 gradients do not underflow the way float16 ones do).
+"""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ class GradScaler:
 
 class autocast(contextlib.ContextDecorator):  # noqa: N801 - PyTorch's name
     """A context manager (and decorator) that leaves dtypes as they are: homeml computes in the
-    tensors' own dtypes."""
+    tensors' own dtypes.
+    """
 
     def __init__(self, device_type="cpu", dtype=None, enabled=True, cache_enabled=None):
         self.device_type, self.dtype, self.enabled = device_type, dtype, enabled

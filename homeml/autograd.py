@@ -11,8 +11,12 @@ from __future__ import annotations
 import functools
 import threading
 import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 # --------------------------------------------------------------------------- grad mode
@@ -36,22 +40,22 @@ class set_grad_enabled:
         self.previous = _grad_mode.enabled
         _grad_mode.enabled = self.mode
 
-    def __enter__(self):
+    def __enter__(self) -> set_grad_enabled:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         _grad_mode.enabled = self.previous
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         mode = self.mode
         _grad_mode.enabled = self.previous  # used as a decorator: construction must not leak
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with set_grad_enabled(mode):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return cast(_F, wrapper)
 
 
 class _GradSwitch:
@@ -62,23 +66,23 @@ class _GradSwitch:
         # ``@no_grad`` without parentheses hands the function to the constructor, as in PyTorch
         return switch if fn is None else switch(fn)
 
-    def __enter__(self):
+    def __enter__(self) -> _GradSwitch:
         self.previous = _grad_mode.enabled
         _grad_mode.enabled = self.mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         _grad_mode.enabled = self.previous
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         mode = self.mode
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with set_grad_enabled(mode):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return cast(_F, wrapper)
 
 
 class no_grad(_GradSwitch):
@@ -101,7 +105,8 @@ class enable_grad(_GradSwitch):
 
 class inference_mode(_GradSwitch):
     """Like :class:`no_grad` (homeml has no separate inference tensors); ``inference_mode(False)``
-    leaves grad mode as it is, as in PyTorch."""
+    leaves grad mode as it is, as in PyTorch.
+    """
 
     mode = False
 
@@ -112,16 +117,16 @@ class inference_mode(_GradSwitch):
         switch.mode = False if mode else None
         return switch
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: bool = True):
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> inference_mode:
         self.previous = _grad_mode.enabled
         if self.mode is not None:
             _grad_mode.enabled = self.mode
         return self
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         if self.mode is None:
             return fn
         return super().__call__(fn)

@@ -8,6 +8,9 @@ as in PyTorch. Backward formulas run without recording a graph, so ``create_grap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from homeml.autograd import is_grad_enabled, no_grad, run_backward, versions
@@ -18,7 +21,10 @@ from homeml.tensor import Tensor
 class FunctionCtx:
     """The ``ctx`` handed to a custom function's ``forward`` and ``backward``."""
 
-    def save_for_backward(self, *tensors) -> None:
+    needs_input_grad: tuple[bool, ...]  # set by ``Function.apply``
+    materialize_grads: bool
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (or None) for ``backward``, where ``ctx.saved_tensors`` returns them."""
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
@@ -30,13 +36,13 @@ class FunctionCtx:
         self._saved_arrays = tuple(t._data for t in tensors if t is not None)
 
     @property
-    def saved_tensors(self) -> tuple:
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
         return getattr(self, "_saved", ())
 
-    def mark_non_differentiable(self, *tensors) -> None:
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
         self._non_differentiable = {id(t) for t in tensors}
 
-    def mark_dirty(self, *tensors) -> None:
+    def mark_dirty(self, *tensors: Tensor) -> None:
         """Accepted for compatibility: homeml tracks in-place changes itself."""
 
     def set_materialize_grads(self, value: bool) -> None:
@@ -46,6 +52,8 @@ class FunctionCtx:
 class _CustomNode(_Node):
     """The graph node of one output of a custom function."""
 
+    saved: tuple[np.ndarray, ...]  # the arrays ``ctx`` saved, checked for in-place changes
+
     def __init__(self, fn, ctx, outputs, index):
         # shapes and dtypes only: holding the outputs would make each one keep itself alive
         self.fn, self.ctx, self.index = fn, ctx, index
@@ -53,7 +61,7 @@ class _CustomNode(_Node):
 
     def backward(self, grad):
         ctx = self.ctx
-        grads = []
+        grads: list[Tensor | None] = []
         for i, (shape, dtype) in enumerate(self.output_specs):
             if i == self.index:
                 grads.append(Tensor._make(grad))
@@ -102,19 +110,19 @@ class Function:
     """
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a custom Function must implement forward")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("a custom Function must implement backward to be differentiated")
 
     @staticmethod
-    def setup_context(ctx, inputs, output):
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on ``args`` and record it so that ``backward`` gives the gradients."""
         ctx = FunctionCtx()
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -147,8 +155,15 @@ class Function:
         return outputs[0] if single else outputs
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=None, materialize_grads=False):
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
 
     Parameters
@@ -176,8 +191,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             "homeml's backward formulas work on arrays and record no graph"
         )
     outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single else tuple(inputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs)
     grad_outputs = tuple(grad_outputs)
@@ -188,7 +202,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad (or is not a tensor)")
-    results = [None] * len(inputs)
+    results: list[Any] = [None] * len(inputs)
     leaves = {id(t): i for i, t in enumerate(inputs) if t._ctx is None}
 
     def add(i, g):

@@ -1,7 +1,10 @@
 """Devices, shaped like ``torch.device``: homeml computes on the CPU, so ``"cpu"`` is the one
-device that works; the others are understood, and refused with one clear error when used."""
+device that works; the others are understood, and refused with one clear error when used.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -21,8 +24,12 @@ class device:  # noqa: N801 - PyTorch's name
     """
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
-    def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
+    def __init__(  # noqa: A002 - PyTorch's argument name
+        self, type: Any, index: int | None = None  # type: a name, a CUDA index or a device
+    ):
         if isinstance(type, device):
             type, index = type.type, type.index
         elif isinstance(type, (int, np.integer)) and not isinstance(type, bool):
@@ -65,8 +72,11 @@ class device:  # noqa: N801 - PyTorch's name
 
 CPU = device("cpu")
 
+# what a ``device=`` argument accepts: a name ("cpu", "cuda:0"), a CUDA index, a device or None
+DeviceLike = str | int | device | None
 
-def check_device(where) -> None:
+
+def check_device(where: DeviceLike) -> None:
     """Accept ``None`` or a CPU device; refuse any other device with a clear error."""
     if where is None:
         return

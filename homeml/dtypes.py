@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
+from numpy.typing import DTypeLike
 
 float16 = half = np.dtype(np.float16)
 # NumPy has no bfloat16: the name exists so that scripts choosing a dtype by name run, and
@@ -21,7 +24,7 @@ FLOAT32 = float32
 FLOAT64 = float64
 
 
-def as_dtype(dtype) -> np.dtype:
+def as_dtype(dtype: DTypeLike) -> np.dtype:
     """Normalise a dtype given as a NumPy dtype, a type (``float``, ``np.float32``) or a name."""
     try:
         return np.dtype(dtype)
@@ -29,11 +32,12 @@ def as_dtype(dtype) -> np.dtype:
         raise TypeError(f"expected a dtype such as homeml.float32, got {dtype!r}") from None
 
 
-def is_floating(dtype) -> bool:
+def is_floating(dtype: DTypeLike) -> builtins.bool:
+    """Whether ``dtype`` is a floating-point dtype."""
     return np.dtype(dtype).kind == "f"
 
 
-def default_dtype_for(data) -> np.dtype:
+def default_dtype_for(data: object) -> np.dtype:
     """The dtype PyTorch gives ``tensor(data)``: float32 for Python floats, else NumPy's own."""
     if isinstance(data, np.ndarray):
         return data.dtype

@@ -10,17 +10,32 @@ values refuses to run backward instead of giving wrong gradients.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from homeml.autograd import _grad_mode, bump_version
 from homeml.autograd import no_grad as _no_grad
 from homeml.dtypes import is_floating
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from homeml.tensor import Function, Operand, Tensor
+
 
 class InPlaceOps:
     """The in-place methods of ``Tensor`` (a base class holding no data of its own)."""
 
     __slots__ = ()
+
+    if TYPE_CHECKING:  # what Tensor, the one subclass, provides
+        _data: np.ndarray
+        _requires_grad: bool
+        _ctx: Function | None
+
+        @classmethod
+        def _make(cls, array: np.ndarray) -> Tensor: ...
 
     def _needs_graph(self, other):
         return _grad_mode.enabled and (
@@ -74,12 +89,14 @@ class InPlaceOps:
         else:
             self._data[...] = new._data
             bump_version(self._data)
-        self._ctx, self._requires_grad = new._ctx, new._requires_grad
+        # (Tensor's slots hold these two)
+        self._ctx, self._requires_grad = new._ctx, new._requires_grad  # type: ignore[misc]
         return self
 
     def _view_base(self):
         """``(base, node)`` when this tensor is a view (made by ``node``) sharing the memory of
-        ``base``, a tensor in the graph; else None."""
+        ``base``, a tensor in the graph; else None.
+        """
         node = self._ctx
         if node is None:
             link = getattr(self, "_view_of", None)
@@ -101,18 +118,18 @@ class InPlaceOps:
                 return parent, node
         return None
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: Operand, alpha: float = 1) -> Tensor:
         return self._inplace(np.add, "Add", other if alpha == 1 else _scaled(other, alpha))
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: Operand, alpha: float = 1) -> Tensor:
         return self._inplace(np.subtract, "Sub", other if alpha == 1 else _scaled(other, alpha))
 
-    def mul_(self, other):
+    def mul_(self, other: Operand) -> Tensor:
         # the product saves the old values only for the gradient of ``other``
         keep_old = isinstance(other, InPlaceOps) and other._requires_grad
         return self._inplace(np.multiply, "Mul", other, keep_old)
 
-    def div_(self, other):
+    def div_(self, other: Operand) -> Tensor:
         return self._inplace(np.true_divide, "Div", other)
 
     __iadd__ = add_
@@ -130,39 +147,39 @@ class InPlaceOps:
         bump_version(self._data)
         return self
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
         return self._replace_with(lambda old: _ops()[0].clamp(old, min, max), min, max)
 
     clip_ = clamp_
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: Tensor, value: Operand) -> Tensor:
         return self._replace_with(lambda old: old.masked_fill(mask, value), value)
 
-    def relu_(self):
+    def relu_(self) -> Tensor:
         return self._replace_with(lambda old: _ops()[0].relu(old))
 
-    def exp_(self):
+    def exp_(self) -> Tensor:
         return self._replace_with(lambda old: old.exp())
 
-    def tanh_(self):
+    def tanh_(self) -> Tensor:
         return self._replace_with(lambda old: old.tanh())
 
-    def sigmoid_(self):
+    def sigmoid_(self) -> Tensor:
         return self._replace_with(lambda old: old.sigmoid())
 
-    def pow_(self, exponent):
+    def pow_(self, exponent: Operand) -> Tensor:
         return self._replace_with(lambda old: old ** exponent, exponent)
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def fill_(self, value):
+    def fill_(self, value: Operand) -> Tensor:
         return self._assign(Ellipsis, value)
 
-    def copy_(self, src):
+    def copy_(self, src: Operand) -> Tensor:
         return self._assign(Ellipsis, src)
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: Any, value: Operand) -> None:
         self._assign(index_key(key), value)
 
     def _assign(self, key, value):
@@ -189,7 +206,8 @@ def index_key(key):
 
 def _ops():
     """(elementwise, movement): the operation modules, which import tensor.py, which imports
-    this module, so they are looked up when a recorded in-place operation needs them."""
+    this module, so they are looked up when a recorded in-place operation needs them.
+    """
     from homeml.ops import elementwise, movement
 
     return elementwise, movement

@@ -14,7 +14,9 @@ classes are looked up in tables of public names, never imported by a name the fi
 from __future__ import annotations
 
 import importlib
+import os
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +68,9 @@ def _tensor_from(array):
     return Tensor._make(array)
 
 
-def save(obj, path, metadata: dict | None = None, example_input=None) -> None:
+def save(
+    obj: Any, path: str | os.PathLike, metadata: dict | None = None, example_input: Any = None
+) -> None:
     """Save ``obj`` to ``path``, atomically, without pickle.
 
     Parameters
@@ -139,7 +143,9 @@ def _check_map_location(map_location) -> None:
         )
 
 
-def load(path, map_location=None, weights_only=None):
+def load(
+    path: str | os.PathLike, map_location: Any = None, weights_only: bool | None = None
+) -> Any:
     """Load what :func:`save` saved; nothing in the file is run.
 
     Parameters
@@ -181,7 +187,7 @@ def load(path, map_location=None, weights_only=None):
     raise ModelFileError(f"{path}: holds an unknown kind {kind!r:.50}")
 
 
-def load_metadata(path) -> dict:
+def load_metadata(path: str | os.PathLike) -> dict:
     """The user metadata stored with a model (without building it)."""
     metadata = read(path)[1].get("metadata", {})
     if not isinstance(metadata, dict):
@@ -192,16 +198,19 @@ def load_metadata(path) -> dict:
 # ----------------------------------------------------------------------------- older entry points
 
 
-def save_state_dict(state_dict, path, metadata: dict | None = None) -> None:
+def save_state_dict(
+    state_dict: dict, path: str | os.PathLike, metadata: dict | None = None
+) -> None:
     """Save only named tensors (e.g. ``model.state_dict()``), for architectures defined in user
-    code: rebuild the model yourself and call ``load_state_dict(homeml.io.load_state_dict(p))``."""
+    code: rebuild the model yourself and call ``load_state_dict(homeml.io.load_state_dict(p))``.
+    """
     arrays = {
         k: (v.numpy() if hasattr(v, "numpy") else np.asarray(v)) for k, v in state_dict.items()
     }
     _write(path, arrays, {"kind": "state_dict", "metadata": dict(metadata or {})})
 
 
-def load_state_dict(path) -> OrderedDict:
+def load_state_dict(path: str | os.PathLike) -> OrderedDict:
     """The named tensors :func:`save_state_dict` saved."""
     arrays, info = read(path)
     if info.get("kind") != "state_dict":
@@ -209,11 +218,12 @@ def load_state_dict(path) -> OrderedDict:
     return OrderedDict((k, _tensor_from(v)) for k, v in arrays.items())
 
 
-def save_checkpoint(path, tree: dict) -> None:
+def save_checkpoint(path: str | os.PathLike, tree: dict) -> None:
     """Save a nested structure of arrays, tensors, numbers, strings, lists and dicts (such as
     model and optimizer state dicts and generator states) atomically, without pickle; tensors
-    come back from :func:`load_checkpoint` as arrays."""
-    arrays = {}
+    come back from :func:`load_checkpoint` as arrays.
+    """
+    arrays: dict[str, np.ndarray] = {}
     structure = encode_tree(
         tree, arrays, lambda v: ("__array__", v.numpy()) if _is_tensor(v) else None
     )
@@ -226,7 +236,7 @@ def _is_tensor(value) -> bool:
     return isinstance(value, Tensor)
 
 
-def load_checkpoint(path) -> dict:
+def load_checkpoint(path: str | os.PathLike) -> dict:
     """Load what :func:`save_checkpoint` saved."""
     arrays, info = read(path)
     if info.get("kind") != "checkpoint":

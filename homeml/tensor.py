@@ -7,12 +7,31 @@ methods below only route to them. The backward pass is in ``homeml/autograd.py``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.autograd import _grad_mode, run_backward, versions
 from homeml.device import CPU, check_device, parse_to
 from homeml.dtypes import FLOAT32, FLOAT64, as_dtype, default_dtype_for, is_floating
 from homeml.inplace import InPlaceOps, index_key
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import DTypeLike
+
+    from homeml.device import DeviceLike
+    from homeml.device import device as _device
+
+    # Tensor has methods named int, float and bool: its annotations use these names (as
+    # torch's stubs do); Operand is what an operation takes besides a tensor (broadcast)
+    _int: TypeAlias = int
+    _float: TypeAlias = float
+    _bool: TypeAlias = bool
+    _dims: TypeAlias = "int | tuple[int, ...] | None"
+    Operand: TypeAlias = "Tensor | np.ndarray | float | int | bool"
 
 
 class Function:
@@ -30,11 +49,20 @@ class Function:
     """
 
     __slots__ = ("edges", "needs_input_grad", "retained", "epoch", "__dict__")
-    _saved_for: dict = {}
+    _saved_for: dict[str, int] = {}
+    # set when the node is recorded: (input position, input, its node) of each input needing a
+    # gradient, which inputs need one, the retained gradient and the version epoch
+    edges: list[tuple[int, Tensor, Function | None]]
+    needs_input_grad: Sequence[bool]
+    retained: Any
+    epoch: int
+    # defined by every subclass (declared here for type checkers only)
+    forward: Callable[..., Any]
+    backward: Callable[..., Any]
     _view = False  # True for operations whose output can be a view of their input
 
     @classmethod
-    def apply(cls, *inputs, **options):
+    def apply(cls, *inputs: Any, **options: Any) -> Tensor:
         """Run the operation on tensors (or constants); record it when a gradient is needed."""
         ctx = cls()
         arrays = []
@@ -101,7 +129,8 @@ def _sizes(size):
 
 def _promote_like_torch(arrays, out):
     """PyTorch's rule for 0-d tensors: they do not widen dimensioned tensors of the same kind
-    (float32 (3,) * float64 () is float32; int32 * int64 () is int32), only of a lower kind."""
+    (float32 (3,) * float64 () is float32; int32 * int64 () is int32), only of a lower kind.
+    """
     dims = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.ndim]
     zeros = [a.dtype for a in arrays if isinstance(a, np.ndarray) and not a.ndim]
     if not dims or out.dtype != np.result_type(*dims, *zeros):
@@ -133,6 +162,7 @@ class Tensor(InPlaceOps):
 
     # _view_of: (base, key) of an indexing view made outside the graph, set only by __getitem__
     __slots__ = ("_data", "_requires_grad", "_ctx", "grad", "_view_of", "__weakref__")
+    _view_of: tuple[Tensor, Any]
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray * Tensor)
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -147,7 +177,7 @@ class Tensor(InPlaceOps):
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, array):
+    def _make(cls, array: np.ndarray) -> Tensor:
         """Wrap an ndarray without copying or checking (the fast path used by every op)."""
         t = object.__new__(Tensor)
         t._data = array
@@ -170,7 +200,7 @@ class Tensor(InPlaceOps):
         return self._data.dtype
 
     @property
-    def device(self):
+    def device(self) -> _device:
         """Always ``homeml.device("cpu")``: homeml computes on the CPU."""
         return CPU
 
@@ -183,7 +213,7 @@ class Tensor(InPlaceOps):
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: bool) -> None:
         self.requires_grad_(value)
 
     @property
@@ -191,7 +221,7 @@ class Tensor(InPlaceOps):
         return self._ctx is None
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Function | None:
         """The node that made this tensor (``None`` for leaves)."""
         return self._ctx
 
@@ -201,10 +231,10 @@ class Tensor(InPlaceOps):
         return Tensor._make(self._data)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Tensor | np.ndarray) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
-    def size(self, dim=None):
+    def size(self, dim: int | None = None) -> Any:
         return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
@@ -217,18 +247,18 @@ class Tensor(InPlaceOps):
         """The underlying array (shares memory, like PyTorch's CPU tensors)."""
         return self._data
 
-    def item(self):
+    def item(self) -> Any:
         if self._data.size != 1:
             raise ValueError(
                 f"item() needs a tensor with exactly one element, got shape {self._data.shape}"
             )
         return self._data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self._data.tolist()
 
     # ----------------------------------------------------------------- autograd
-    def requires_grad_(self, requires_grad=True) -> Tensor:
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         requires_grad = bool(requires_grad)
         if requires_grad and not is_floating(self._data.dtype):
             raise RuntimeError(
@@ -257,7 +287,7 @@ class Tensor(InPlaceOps):
         if self._ctx is not None:
             self._ctx.retained = self
 
-    def backward(self, gradient=None, retain_graph=False) -> None:
+    def backward(self, gradient: Tensor | None = None, retain_graph: _bool | None = False) -> None:
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
         Parameters
@@ -301,10 +331,11 @@ class Tensor(InPlaceOps):
                 self.grad = Tensor._make(existing + g)
 
     # ----------------------------------------------------------------- conversion
-    def to(self, *args, **kwargs) -> Tensor:
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Convert to a dtype (differentiable) as PyTorch's ``to`` does: ``to(dtype)``,
         ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``copy=True``. The device must be
-        the CPU."""
+        the CPU.
+        """
         dtype, copy = parse_to(args, kwargs)
         if dtype is not None and dtype != self._data.dtype:
             return _ew.Cast.apply(self, dtype=dtype)
@@ -325,13 +356,13 @@ class Tensor(InPlaceOps):
     def bool(self) -> Tensor:
         return self.to(np.bool_)
 
-    def type_as(self, other) -> Tensor:
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
     def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, device=None, non_blocking=False) -> Tensor:
+    def cuda(self, device: DeviceLike = None, non_blocking: _bool = False) -> Tensor:
         check_device("cuda" if device is None else device)  # raises: homeml runs on the CPU
         return self
 
@@ -351,19 +382,50 @@ class Tensor(InPlaceOps):
         out = Tensor._make(array.astype(self._data.dtype if dtype is None else as_dtype(dtype)))
         return out.requires_grad_(True) if requires_grad else out
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_zeros(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_ones(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.ones(_sizes(size)), dtype, device, requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_empty(
+        self,
+        *size: _int | Sequence[_int],
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.zeros(_sizes(size)), dtype, device, requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_full(
+        self,
+        size: _int | Sequence[_int],
+        fill_value: Any,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         return self._new_like(np.full(_sizes((size,)), fill_value), dtype, device, requires_grad)
 
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    def new_tensor(
+        self,
+        data: Any,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: _bool = False,
+    ) -> Tensor:
         data = data._data if isinstance(data, Tensor) else data
         return self._new_like(np.array(data), dtype, device, requires_grad)
 
@@ -373,38 +435,38 @@ class Tensor(InPlaceOps):
     # ----------------------------------------------------------------- Python protocol
     __hash__ = object.__hash__
 
-    def __len__(self):
+    def __len__(self) -> _int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    def __bool__(self):
+    def __bool__(self) -> _bool:
         if self._data.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor with {self._data.size} elements is ambiguous"
             )
         return bool(self._data)
 
-    def __float__(self):
+    def __float__(self) -> _float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> _int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> _int:
         if self._data.dtype.kind not in "iu":
             raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
         return int(self.item())
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         return format(self.item(), spec) if self._data.ndim == 0 else format(repr(self), spec)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self._data.dtype not in (FLOAT32, np.dtype(np.int64), np.dtype(np.bool_)):
@@ -416,55 +478,55 @@ class Tensor(InPlaceOps):
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
     # ----------------------------------------------------------------- arithmetic
-    def __add__(self, other):
+    def __add__(self, other: Operand) -> Tensor:
         return _ew.Add.apply(self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: Operand) -> Tensor:
         return _ew.Add.apply(other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Operand) -> Tensor:
         return _ew.Sub.apply(self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Operand) -> Tensor:
         return _ew.Sub.apply(other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Operand) -> Tensor:
         return _ew.Mul.apply(self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Operand) -> Tensor:
         return _ew.Mul.apply(other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Operand) -> Tensor:
         return _ew.Div.apply(self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Operand) -> Tensor:
         return _ew.Div.apply(other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Operand) -> Tensor:
         return _ew.Pow.apply(self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Operand) -> Tensor:
         return _ew.Pow.apply(other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return _ew.Neg.apply(self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: Operand) -> Tensor:
         return _la.MatMul.apply(self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Operand) -> Tensor:
         return _la.MatMul.apply(other, self)
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
         return _ew.Abs.apply(self)
 
-    def mm(self, mat2):
+    def mm(self, mat2: Tensor) -> Tensor:
         return _la.mm(self, mat2)
 
-    def bmm(self, mat2):
+    def bmm(self, mat2: Tensor) -> Tensor:
         return _la.bmm(self, mat2)
 
-    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _float = 1, alpha: _float = 1) -> Tensor:
         return _la.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     add = __add__
@@ -483,93 +545,93 @@ class Tensor(InPlaceOps):
             return NotImplemented
         return Tensor._make(np.asarray(ufunc(self._data, other)))
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.equal)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.not_equal)
 
-    def __lt__(self, other):
+    def __lt__(self, other: Tensor | _float) -> Tensor:
         return self._compare(other, np.less)
 
-    def __le__(self, other):
+    def __le__(self, other: Tensor | _float) -> Tensor:
         return self._compare(other, np.less_equal)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Tensor | _float) -> Tensor:
         return self._compare(other, np.greater)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Tensor | _float) -> Tensor:
         return self._compare(other, np.greater_equal)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return Tensor._make(np.asarray(~self._data))
 
-    def __and__(self, other):
+    def __and__(self, other: Operand) -> Tensor:
         return self._compare(other, np.logical_and)
 
-    def __or__(self, other):
+    def __or__(self, other: Operand) -> Tensor:
         return self._compare(other, np.logical_or)
 
-    def logical_not(self):
+    def logical_not(self) -> Tensor:
         return Tensor._make(np.logical_not(self._data))
 
     # ----------------------------------------------------------------- elementwise
-    def exp(self):
+    def exp(self) -> Tensor:
         return _ew.Exp.apply(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         return _ew.Log.apply(self)
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return _ew.Sqrt.apply(self)
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return _ew.Abs.apply(self)
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return _ew.Sin.apply(self)
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return _ew.Cos.apply(self)
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return _ew.Tanh.apply(self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return _ew.Sigmoid.apply(self)
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return _ew.Relu.apply(self)
 
-    def leaky_relu(self, negative_slope=0.01):
+    def leaky_relu(self, negative_slope: _float = 0.01) -> Tensor:
         return _ew.LeakyRelu.apply(self, negative_slope=negative_slope)
 
-    def gelu(self, approximate="none"):
+    def gelu(self, approximate: str = "none") -> Tensor:
         return _ew.gelu(self, approximate)
 
-    def softplus(self, beta=1.0, threshold=20.0):
+    def softplus(self, beta: _float = 1.0, threshold: _float = 20.0) -> Tensor:
         return _ew.Softplus.apply(self, beta=beta, threshold=threshold)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Operand | None = None, max: Operand | None = None) -> Tensor:
         return _ew.clamp(self, min, max)
 
     clip = clamp
 
-    def maximum(self, other):
+    def maximum(self, other: Operand) -> Tensor:
         return _ew.Maximum.apply(self, other)
 
-    def minimum(self, other):
+    def minimum(self, other: Operand) -> Tensor:
         return _ew.Minimum.apply(self, other)
 
-    def square(self):
+    def square(self) -> Tensor:
         return _ew.Mul.apply(self, self)
 
-    def where(self, condition, other):
+    def where(self, condition: Tensor, other: Operand) -> Tensor:
         return _ew.where(condition, self, other)
 
-    def masked_fill(self, mask, value):
+    def masked_fill(self, mask: Tensor, value: Operand) -> Tensor:
         if isinstance(value, Tensor) and value.requires_grad:
             # a 0-d tensor value gets the gradient of the entries it fills, as in PyTorch
             if value.ndim:
@@ -580,116 +642,136 @@ class Tensor(InPlaceOps):
         return _ew.masked_fill(self, mask, value)
 
     # ----------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
+    def sum(
+        self, dim: _dims = None, keepdim: _bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
         return _red.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
+    def mean(
+        self, dim: _dims = None, keepdim: _bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
         return _red.mean(self, dim, keepdim, dtype=dtype)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         return _red.max(self, dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         return _red.min(self, dim, keepdim)
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim: _dims = None, keepdim: _bool = False) -> Tensor:
         return _red.amax(self, dim, keepdim)
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim: _dims = None, keepdim: _bool = False) -> Tensor:
         return _red.amin(self, dim, keepdim)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    def var(
+        self,
+        dim: _dims = None,
+        unbiased: _bool | None = None,
+        keepdim: _bool = False,
+        *,
+        correction: _float | None = None,
+    ) -> Tensor:
         return _red.var(self, dim, unbiased, keepdim, correction=correction)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    def std(
+        self,
+        dim: _dims = None,
+        unbiased: _bool | None = None,
+        keepdim: _bool = False,
+        *,
+        correction: _float | None = None,
+    ) -> Tensor:
         return _red.std(self, dim, unbiased, keepdim, correction=correction)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim: _dims, keepdim: _bool = False) -> Tensor:
         return _red.logsumexp(self, dim, keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.argmax(self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.argmin(self, dim, keepdim)
 
-    def softmax(self, dim):
+    def softmax(self, dim: _int) -> Tensor:
         return _red.Softmax.apply(self, dim=dim)
 
-    def log_softmax(self, dim):
+    def log_softmax(self, dim: _int) -> Tensor:
         return _red.LogSoftmax.apply(self, dim=dim)
 
     # ----------------------------------------------------------------- shape
-    def reshape(self, *shape):
+    def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         return _mv.reshape(self, *shape)
 
     view = reshape
 
-    def view_as(self, other):
+    def view_as(self, other: Tensor) -> Tensor:
         return _mv.reshape(self, other.shape)
 
     reshape_as = view_as
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         return _mv.flatten(self, start_dim, end_dim)
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: _dims = None) -> Tensor:
         return _mv.squeeze(self, dim)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim: _int) -> Tensor:
         return _mv.unsqueeze(self, dim)
 
-    def permute(self, *dims):
+    def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         return _mv.permute(self, *dims)
 
-    def transpose(self, dim0, dim1):
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         return _mv.transpose(self, dim0, dim1)
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return _mv.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
-    def mT(self):
+    def mT(self) -> Tensor:
         return _mv.transpose(self, -2, -1)
 
-    def expand(self, *sizes):
+    def expand(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _mv.expand(self, *sizes)
 
-    def expand_as(self, other):
+    def expand_as(self, other: Tensor) -> Tensor:
         return _mv.expand(self, other.shape)
 
-    def repeat(self, *sizes):
+    def repeat(self, *sizes: _int | Sequence[_int]) -> Tensor:
         return _mv.repeat(self, *sizes)
 
-    def flip(self, dims):
+    def flip(self, dims: _int | Sequence[_int]) -> Tensor:
         return _mv.flip(self, dims)
 
-    def roll(self, shifts, dims=None):
+    def roll(self, shifts: _int | Sequence[_int], dims: _dims = None) -> Tensor:
         return _mv.roll(self, shifts, dims)
 
-    def pad(self, pad, mode="constant", value=0.0):
+    def pad(self, pad: Sequence[_int], mode: str = "constant", value: _float = 0.0) -> Tensor:
         return _mv.pad(self, pad, mode, value)
 
-    def split(self, split_size_or_sections, dim=0):
+    def split(
+        self, split_size_or_sections: _int | Sequence[_int], dim: _int = 0
+    ) -> tuple[Tensor, ...]:
         return _mv.split(self, split_size_or_sections, dim)
 
-    def chunk(self, chunks, dim=0):
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         return _mv.chunk(self, chunks, dim)
 
-    def tril(self, diagonal=0):
+    def tril(self, diagonal: _int = 0) -> Tensor:
         return _mv.tril(self, diagonal)
 
-    def triu(self, diagonal=0):
+    def triu(self, diagonal: _int = 0) -> Tensor:
         return _mv.triu(self, diagonal)
 
-    def gather(self, dim, index):
+    def gather(self, dim: _int, index: Tensor) -> Tensor:
         return _mv.gather(self, dim, index)
 
-    def index_select(self, dim, index):
+    def index_select(self, dim: _int, index: Tensor) -> Tensor:
         return _mv.index_select(self, dim, index)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Tensor:
         key = index_key(key)
         out = _mv.GetItem.apply(self, key=key)
         if out._ctx is None and out._data.base is not None:
@@ -699,35 +781,40 @@ class Tensor(InPlaceOps):
         return out
 
     # ----------------------------------------------------------------- products, norms, tests
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
+    def prod(
+        self, dim: _int | None = None, keepdim: _bool = False, *, dtype: DTypeLike | None = None
+    ) -> Tensor:
         return _red.prod(self, dim, keepdim, dtype=dtype)
 
-    def norm(self, p="fro", dim=None, keepdim=False):
+    def norm(
+        self, p: _float | str | None = "fro", dim: _dims = None, keepdim: _bool = False
+    ) -> Tensor:
         return _la.tensor_norm(self, p, dim, keepdim)
 
-    def t(self):
+    def t(self) -> Tensor:
         if self._data.ndim > 2:
             raise ValueError(f"t() expects a tensor with <= 2 dimensions, got shape {self.shape}")
         return _mv.transpose(self, 0, 1) if self._data.ndim == 2 else self
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _lg.any(self, dim, keepdim)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _lg.all(self, dim, keepdim)
 
-    def isnan(self):
+    def isnan(self) -> Tensor:
         return _lg.isnan(self)
 
-    def isinf(self):
+    def isinf(self) -> Tensor:
         return _lg.isinf(self)
 
-    def isfinite(self):
+    def isfinite(self) -> Tensor:
         return _lg.isfinite(self)
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    def allclose(
+        self, other: Operand, rtol: _float = 1e-05, atol: _float = 1e-08, equal_nan: _bool = False
+    ) -> _bool:
         return _lg.allclose(self, other, rtol, atol, equal_nan)
-
 
 
 from homeml.ops import elementwise as _ew  # noqa: E402  (the ops subclass Function, above)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import struct
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from homeml._storage._format import (
 )
 
 
-def digest(table: dict, info_json: str, data) -> str:
+def digest(table: dict, info_json: str, data: bytes | memoryview) -> str:
     """sha256 of the tensor table (canonical JSON), the homeml JSON text and the array bytes."""
     h = hashlib.sha256(b"homeml-file-2\n")
     h.update(json.dumps(table, sort_keys=True, separators=(",", ":")).encode())
@@ -31,7 +33,7 @@ def digest(table: dict, info_json: str, data) -> str:
     return h.hexdigest()
 
 
-def write(path, arrays: dict, info: dict) -> None:
+def write(path: str | os.PathLike, arrays: dict, info: dict) -> None:
     """Write named arrays and the homeml description ``info``, with its digest, atomically."""
     table, offset, blobs = {}, 0, []
     for name, array in arrays.items():
@@ -59,7 +61,7 @@ def write(path, arrays: dict, info: dict) -> None:
     atomic_write(path, [struct.pack("<Q", len(header)), header, data])
 
 
-def parse_json(text, what: str):
+def parse_json(text: str | bytes, what: str) -> Any:
     """JSON from a file, with nesting capped at :data:`MAX_JSON_DEPTH`."""
     try:
         value = json.loads(text)
@@ -79,9 +81,10 @@ def parse_json(text, what: str):
     return value
 
 
-def read_container(path) -> tuple[dict, dict, memoryview]:
+def read_container(path: str | os.PathLike) -> tuple[dict, dict, memoryview]:
     """``(tensor table, string metadata, data section)`` of a safetensors file, checked: every
-    array lies inside the data, in order, without gaps or overlaps, and fits its dtype and shape."""
+    array lies inside the data, in order, without gaps or overlaps, and fits its dtype and shape.
+    """
     raw = read_regular_file(path)
     if len(raw) < 8:
         raise ModelFileError(f"{path}: too short to be a model file ({len(raw)} bytes)")
@@ -127,7 +130,7 @@ def read_container(path) -> tuple[dict, dict, memoryview]:
     return header, metadata, data
 
 
-def arrays_of(table: dict, data) -> OrderedDict:
+def arrays_of(table: dict, data: memoryview) -> OrderedDict:
     """The arrays a checked table describes: native byte order, writeable copies."""
     arrays = OrderedDict()
     for name, entry in table.items():
@@ -158,7 +161,7 @@ def _offsets(path, item):
     return offsets
 
 
-def read(path) -> tuple[OrderedDict, dict]:
+def read(path: str | os.PathLike) -> tuple[OrderedDict, dict]:
     """Read and verify a homeml file: ``(arrays, homeml description)``.
 
     Raises

@@ -1,11 +1,13 @@
 """Files: atomic writes (temporary file, fsync, rename), the leftovers of interrupted writes,
-writable-folder checks, and reading only regular files."""
+writable-folder checks, and reading only regular files.
+"""
 
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from homeml._storage._format import ModelFileError
@@ -20,7 +22,7 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def ensure_folder(folder) -> Path:
+def ensure_folder(folder: str | os.PathLike) -> Path:
     """Create ``folder`` (and its parents); a clear error when a part of it is a file."""
     folder = Path(folder)
     try:
@@ -35,9 +37,10 @@ def ensure_folder(folder) -> Path:
     return folder
 
 
-def remove_stale_temporaries(path, suffix: str) -> None:
+def remove_stale_temporaries(path: str | os.PathLike, suffix: str) -> None:
     """Remove what interrupted writes to ``path`` left: ``.NAME.PID.XXXX{suffix}`` files whose
-    process is gone (a live writer's file is kept, so concurrent writers stay safe)."""
+    process is gone (a live writer's file is kept, so concurrent writers stay safe).
+    """
     path = Path(path)
     start = f".{path.name}."
     try:
@@ -70,9 +73,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def temporary_beside(path, suffix: str):
+def temporary_beside(path: str | os.PathLike, suffix: str) -> tuple[int, str]:
     """``(fd, name)`` of a new file beside ``path``, named for :func:`remove_stale_temporaries`,
-    created after removing the leftovers of interrupted writes; mode as ``open()`` would give."""
+    created after removing the leftovers of interrupted writes; mode as ``open()`` would give.
+    """
     path = Path(path)
     ensure_folder(path.parent)
     remove_stale_temporaries(path, suffix)
@@ -83,7 +87,7 @@ def temporary_beside(path, suffix: str):
     return fd, tmp
 
 
-def atomic_write(path, chunks) -> None:
+def atomic_write(path: str | os.PathLike, chunks: Iterable[bytes | memoryview]) -> None:
     """Write byte chunks to ``path`` through a temporary file and a rename."""
     path = Path(path)
     fd, tmp = temporary_beside(path, ".tmp")
@@ -99,7 +103,7 @@ def atomic_write(path, chunks) -> None:
         raise
 
 
-def check_writable_folder(folder) -> Path:
+def check_writable_folder(folder: str | os.PathLike) -> Path:
     """Create ``folder`` if needed and prove a file can be written there (then removed).
 
     Raises
@@ -120,7 +124,7 @@ def check_writable_folder(folder) -> Path:
     return folder
 
 
-def read_regular_file(path) -> bytes:
+def read_regular_file(path: str | os.PathLike) -> bytes:
     """The bytes of a regular file; devices, FIFOs and sockets are refused without reading."""
     path = Path(path)
     try:

@@ -26,7 +26,8 @@ _CODES = {np.dtype(v): k for k, v in _DTYPES.items()}
 
 class ModelFileError(ValueError):
     """A file that is not a valid homeml model (truncated, tampered, foreign, too new, or
-    describing something homeml will not build)."""
+    describing something homeml will not build).
+    """
 
 
 def dtype_code(dtype) -> str | None:

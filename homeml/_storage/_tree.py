@@ -133,7 +133,8 @@ def encode_tree(tree, arrays: dict, leaf=None):
     """JSON for a nested structure of dicts, lists, tuples, numbers, strings, None and arrays,
     the arrays added to ``arrays``. ``leaf(value)`` may turn other objects into
     ``(marker, array)`` (e.g. tensors as ``("__tensor__", array)``) or return None. Anything else
-    is a ``TypeError`` naming where it is."""
+    is a ``TypeError`` naming where it is.
+    """
     encoder = TreeEncoder()
     encoder.arrays = arrays
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +32,7 @@ def _stack_arrays(arrays):
     return np.stack(arrays)
 
 
-def default_collate(batch):
+def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of samples into a batch.
 
     Parameters
@@ -65,8 +67,9 @@ def default_collate(batch):
         return Tensor._make(np.array(batch, dtype=np.float64))
     if isinstance(elem, collections.abc.Mapping):
         collated = {key: default_collate([sample[key] for sample in batch]) for key in elem}
+        mapping_type: Any = type(elem)  # a concrete mapping class (dict, OrderedDict, ...)
         try:
-            return type(elem)(collated)
+            return mapping_type(collated)
         except TypeError:
             return collated
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
@@ -83,7 +86,7 @@ def default_collate(batch):
     raise TypeError(f"default_collate: a batch must contain {_EXPECTED}; found {type(elem)}")
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """Turn NumPy arrays and scalars inside one sample into tensors (used when not batching).
 
     Python numbers and strings are left as they are; dicts, tuples and lists are converted
@@ -99,8 +102,9 @@ def default_convert(data):
         return data
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(value) for key, value in data.items()}
+        mapping_type: Any = type(data)
         try:
-            return type(data)(converted)
+            return mapping_type(converted)
         except TypeError:
             return converted
     if isinstance(data, tuple) and hasattr(data, "_fields"):

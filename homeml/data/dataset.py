@@ -12,11 +12,16 @@ import bisect
 import math
 import numbers
 import warnings
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from homeml.data._rng import resolve_rng
 from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from homeml.creation import Generator
 
 
 class Dataset:
@@ -26,16 +31,16 @@ class Dataset:
     ``a + b`` concatenates two datasets into a :class:`ConcatDataset`.
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         try:
             return f"{type(self).__name__}({len(self)} samples{self._describe()})"
         except (NotImplementedError, TypeError):  # a dataset without a length
@@ -62,7 +67,7 @@ class TensorDataset(Dataset):
     indexing operation, which is what ``DataLoader`` does for this dataset.
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor | np.ndarray):
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor, got none")
         wrapped = []
@@ -89,7 +94,7 @@ class TensorDataset(Dataset):
     def _describe(self) -> str:
         return ": " + ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in self.tensors)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         if isinstance(index, Tensor):
             index = index.numpy()
         # Index the arrays directly (no graph) unless a tensor asks for gradients.
@@ -97,7 +102,7 @@ class TensorDataset(Dataset):
             t[index] if t.requires_grad else Tensor._make(t.numpy()[index]) for t in self.tensors
         )
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
 
@@ -110,26 +115,26 @@ class Subset(Dataset):
     indices : sequence of int
     """
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset, indices: Sequence[int]):
         self.dataset = dataset
         self.indices = indices
 
     def _describe(self) -> str:
         return f" of {self.dataset!r}"
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         if isinstance(index, list):
             return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
 
-    def __getitems__(self, indices):
+    def __getitems__(self, indices: Sequence[int]) -> Any:
         """A list of samples (the protocol ``DataLoader`` uses for custom collate functions)."""
         inner = getattr(self.dataset, "__getitems__", None)
         if callable(inner):
             return inner([self.indices[i] for i in indices])
         return [self.dataset[self.indices[i]] for i in indices]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -142,7 +147,7 @@ class ConcatDataset(Dataset):
         Non-empty; sample ``i`` comes from the dataset whose range of positions contains ``i``.
     """
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Iterable[Dataset]):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: expected a non-empty iterable of datasets, got none")
@@ -152,17 +157,17 @@ class ConcatDataset(Dataset):
             total += len(d)
             self.cumulative_sizes.append(total)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1] if self.cumulative_sizes else 0
 
     def _describe(self) -> str:
         return f" from {len(self.datasets)} datasets"
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         n = len(self)
         if not isinstance(index, numbers.Integral):
             raise TypeError(f"ConcatDataset indices must be integers, got {type(index).__name__}")
-        if not -n <= index < n:
+        if not -n <= int(index) < n:
             raise IndexError(f"ConcatDataset index {index} out of range for length {n}")
         index = int(index) % n
         which = bisect.bisect_right(self.cumulative_sizes, index)
@@ -170,7 +175,9 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(
+    dataset: Dataset, lengths: Sequence[float], generator: Generator | None = None
+) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random :class:`Subset` s of the given lengths.
 
     Parameters
@@ -213,9 +220,9 @@ def random_split(dataset, lengths, generator=None):
         )
     order = resolve_rng(generator, "random_split").permutation(n).tolist()
     splits, offset = [], 0
-    for k in lengths:
-        splits.append(Subset(dataset, order[offset : offset + k]))
-        offset += k
+    for k in lengths:  # (whole numbers by now)
+        splits.append(Subset(dataset, order[offset : offset + int(k)]))
+        offset += int(k)
     return splits
 
 

@@ -9,12 +9,17 @@ followed by a stack; the result is the same.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from homeml.data.collate import default_collate, default_convert
 from homeml.data.dataset import batch_fetcher
-from homeml.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from homeml.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+if TYPE_CHECKING:
+    from homeml.creation import Generator
 
 
 class DataLoader:
@@ -64,17 +69,17 @@ class DataLoader:
 
     def __init__(
         self,
-        dataset,
-        batch_size=1,
-        shuffle=False,
-        sampler=None,
-        batch_sampler=None,
-        num_workers=0,
-        collate_fn=None,
-        pin_memory=False,
-        drop_last=False,
+        dataset: Any,
+        batch_size: int | None = 1,
+        shuffle: bool = False,
+        sampler: Sampler | Iterable[int] | None = None,
+        batch_sampler: Sampler | Iterable[Sequence[int]] | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[list], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
         *,
-        generator=None,
+        generator: Generator | None = None,
     ):
         if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral):
             raise TypeError(f"num_workers must be an int, got {num_workers!r}")
@@ -103,17 +108,17 @@ class DataLoader:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         if collate_fn is None:
             collate_fn = default_collate if batch_sampler is not None else default_convert
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.drop_last = drop_last
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+        self.dataset: Any = dataset
+        self.batch_size: int | None = batch_size
+        self.drop_last: bool = drop_last
+        self.sampler: Any = sampler
+        self.batch_sampler: Any = batch_sampler
         self.num_workers = num_workers
-        self.collate_fn = collate_fn
+        self.collate_fn: Callable[[Any], Any] = collate_fn
         self.pin_memory = pin_memory
         self.generator = generator
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shuffle = isinstance(self.sampler, RandomSampler)
         try:
             unit = "batches" if self.batch_sampler is not None else "samples"
@@ -125,13 +130,13 @@ class DataLoader:
             f"drop_last={self.drop_last}{epoch})"
         )
 
-    def __len__(self):
+    def __len__(self) -> int:
         """The number of batches in one epoch (samples when ``batch_size`` is None)."""
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         # Not a generator function: the epoch's order is drawn now, when iteration starts.
         if self.batch_sampler is None:
             convert, dataset = self.collate_fn, self.dataset

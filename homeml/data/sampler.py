@@ -8,32 +8,37 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from homeml.data._rng import resolve_rng
 
+if TYPE_CHECKING:
+    from homeml.creation import Generator
+
 
 class Sampler:
     """Base class: an iterable of dataset indices, with ``__len__`` when the count is known."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:  # indices, or lists of them for a batch sampler
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
 
 class SequentialSampler(Sampler):
     """``0, 1, ..., len(data_source) - 1``."""
 
-    def __init__(self, data_source):
+    def __init__(self, data_source: Sized):
         self.data_source = data_source
 
     def index_array(self) -> np.ndarray:
         return np.arange(len(self.data_source), dtype=np.int64)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
 
@@ -61,7 +66,13 @@ class RandomSampler(Sampler):
 
     CHUNK = 1 << 20
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+    def __init__(
+        self,
+        data_source: Sized,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Generator | None = None,
+    ):
         if not isinstance(replacement, bool):
             raise TypeError(f"replacement should be a boolean value, got {replacement!r}")
         self.data_source = data_source
@@ -74,7 +85,7 @@ class RandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, got {n!r}")
 
     @property
-    def num_samples(self):
+    def num_samples(self) -> int:
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def index_array(self) -> np.ndarray:
@@ -88,7 +99,8 @@ class RandomSampler(Sampler):
 
     def index_chunks(self):
         """The pass as int64 arrays of at most ``CHUNK`` indices (one array for short passes,
-        drawn now; longer passes draw each chunk when it is reached)."""
+        drawn now; longer passes draw each chunk when it is reached).
+        """
         n, count = len(self.data_source), self.num_samples
         rng = resolve_rng(self.generator, "RandomSampler")
         if count > self.CHUNK:
@@ -106,17 +118,17 @@ class RandomSampler(Sampler):
             else:
                 yield rng.permutation(n)[: count - start].astype(np.int64, copy=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return itertools.chain.from_iterable(chunk.tolist() for chunk in self.index_chunks())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class SubsetRandomSampler(Sampler):
     """The given indices in a random order (a new one each pass)."""
 
-    def __init__(self, indices, generator=None):
+    def __init__(self, indices: Sequence[int], generator: Generator | None = None):
         self.indices = indices
         self.generator = generator
 
@@ -124,10 +136,10 @@ class SubsetRandomSampler(Sampler):
         rng = resolve_rng(self.generator, "SubsetRandomSampler")
         return np.asarray(self.indices, dtype=np.int64)[rng.permutation(len(self.indices))]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.index_array().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -145,7 +157,13 @@ class WeightedRandomSampler(Sampler):
     generator : homeml.Generator, optional
     """
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None):
+    def __init__(
+        self,
+        weights: Any,
+        num_samples: int,
+        replacement: bool = True,
+        generator: Generator | None = None,
+    ):
         if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or (
             num_samples <= 0
         ):
@@ -160,14 +178,16 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"weights should be a 1-D sequence, got shape {weights.shape}")
         if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
             raise RuntimeError("invalid weights: they must be finite, non-negative, not all zero")
-        if not replacement and num_samples > np.count_nonzero(weights):
+        if not replacement and int(num_samples) > np.count_nonzero(weights):
             raise RuntimeError(
                 f"cannot draw {num_samples} samples without replacement from "
                 f"{np.count_nonzero(weights)} indices with non-zero weight"
             )
         resolve_rng(generator, "WeightedRandomSampler")
-        self.weights, self.num_samples = weights, int(num_samples)
-        self.replacement, self.generator = replacement, generator
+        self.weights: np.ndarray = weights
+        self.num_samples: int = int(num_samples)
+        self.replacement: bool = replacement
+        self.generator: Generator | None = generator
 
     def index_array(self) -> np.ndarray:
         rng = resolve_rng(self.generator, "WeightedRandomSampler")
@@ -175,10 +195,10 @@ class WeightedRandomSampler(Sampler):
         draws = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
         return draws.astype(np.int64, copy=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.index_array().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -194,7 +214,7 @@ class BatchSampler(Sampler):
         Drop the final batch when it is smaller than ``batch_size``.
     """
 
-    def __init__(self, sampler, batch_size, drop_last):
+    def __init__(self, sampler: Sampler | Iterable[int], batch_size: int, drop_last: bool):
         if (
             isinstance(batch_size, bool)
             or not isinstance(batch_size, numbers.Integral)
@@ -207,9 +227,9 @@ class BatchSampler(Sampler):
             raise ValueError(
                 f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
             )
-        self.sampler = sampler
-        self.batch_size = int(batch_size)
-        self.drop_last = drop_last
+        self.sampler: Any = sampler  # a Sampler or an iterable of indices (sized for len())
+        self.batch_size: int = int(batch_size)
+        self.drop_last: bool = drop_last
 
     def index_batches(self):
         """An iterator of int64 index arrays, one per batch; the pass's order is drawn now."""
@@ -243,9 +263,9 @@ class BatchSampler(Sampler):
         if batch and not self.drop_last:
             yield np.asarray(batch, dtype=np.int64)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[int]]:
         return (batch.tolist() for batch in self.index_batches())
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

@@ -21,12 +21,23 @@ parameters explicitly; each random transform's ``get_params(n)`` draws them.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from homeml.data._rng import resolve_rng
 from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import DTypeLike
+
+    from homeml.creation import Generator
+
+    Images: TypeAlias = "Tensor | np.ndarray"  # a transform gives back the kind it was given
 
 
 def _unwrap(images, owner):
@@ -67,31 +78,31 @@ def _per_sample(values, n, width, owner, name):
     return values.reshape(shape)
 
 
-def _check_range(values, owner, name):
+def _check_range(values, owner: str, name: str) -> tuple[float, float]:
     if isinstance(values, numbers.Real):
-        if values < 0:
+        if float(values) < 0:
             raise ValueError(
                 f"{owner}: {name} must be non-negative when a single number, got {values}"
             )
         return (-float(values), float(values))
-    values = tuple(float(v) for v in values)
-    if len(values) != 2 or values[0] > values[1]:
-        raise ValueError(f"{owner}: {name} must be a number or a (min, max) pair, got {values}")
-    return values
+    pair = tuple(float(v) for v in values)
+    if len(pair) != 2 or pair[0] > pair[1]:
+        raise ValueError(f"{owner}: {name} must be a number or a (min, max) pair, got {pair}")
+    return pair[0], pair[1]
 
 
 class Compose:
     """Apply transforms one after another."""
 
-    def __init__(self, transforms):
+    def __init__(self, transforms: Iterable[Callable[[Any], Any]]):
         self.transforms = list(transforms)
 
-    def __call__(self, images):
+    def __call__(self, images: Any) -> Any:
         for t in self.transforms:
             images = t(images)
         return images
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         inner = "".join(f"\n    {t!r}," for t in self.transforms)
         return f"Compose([{inner}\n])"
 
@@ -107,12 +118,12 @@ class ToFloat:
     dtype : dtype-like, default float32
     """
 
-    def __init__(self, dtype=np.float32):
+    def __init__(self, dtype: DTypeLike = np.float32):
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise ValueError(f"ToFloat: dtype must be floating point, got {self.dtype}")
 
-    def __call__(self, images):
+    def __call__(self, images: Images) -> Images:
         x, as_tensor = _unwrap(images, "ToFloat")
         if x.dtype.kind in "iu":
             out = np.true_divide(x, np.iinfo(x.dtype).max, dtype=self.dtype)
@@ -122,7 +133,7 @@ class ToFloat:
             raise TypeError(f"ToFloat: expected integer, bool or float images, got {x.dtype}")
         return _wrap(out, as_tensor)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ToFloat(dtype={self.dtype})"
 
 
@@ -136,7 +147,7 @@ class Normalize:
         ``(N, C, H, W)`` images).
     """
 
-    def __init__(self, mean, std):
+    def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]):
         self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
         self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
         if self.mean.ndim != 1 or self.std.ndim != 1:
@@ -144,7 +155,7 @@ class Normalize:
         if np.any(self.std == 0):
             raise ValueError(f"Normalize: std must be non-zero, got {self.std.tolist()}")
 
-    def __call__(self, images):
+    def __call__(self, images: Images) -> Images:
         x, as_tensor = _unwrap(images, "Normalize")
         if x.dtype.kind != "f":
             raise TypeError(
@@ -165,14 +176,14 @@ class Normalize:
             mean, std = mean[0], std[0]
         return _wrap((x - mean) / std, as_tensor)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
 
 
 # ----------------------------------------------------------------------------- functional
 
 
-def shift(images, shifts, fill=0):
+def shift(images: Images, shifts: np.ndarray, fill: float = 0) -> Images:
     """Translate each image by whole pixels, filling the uncovered border with ``fill``.
 
     Parameters
@@ -198,7 +209,9 @@ def shift(images, shifts, fill=0):
     return _wrap(out.reshape(x.shape), as_tensor)
 
 
-def affine(images, angles, shifts=None, fill=0):
+def affine(
+    images: Images, angles: np.ndarray, shifts: np.ndarray | None = None, fill: float = 0
+) -> Images:
     """Rotate each image about its centre, then translate it, with bilinear interpolation.
 
     Parameters
@@ -240,7 +253,7 @@ def affine(images, angles, shifts=None, fill=0):
     return _wrap(out.astype(x.dtype, copy=False).reshape(x.shape), as_tensor)
 
 
-def rotate(images, angles, fill=0):
+def rotate(images: Images, angles: np.ndarray, fill: float = 0) -> Images:
     """Rotate each image about its centre by ``angles`` degrees (see :func:`affine`)."""
     return affine(images, angles, None, fill)
 
@@ -282,25 +295,27 @@ class RandomShift:
     fill : number, default 0
     """
 
-    def __init__(self, max_shift, generator=None, fill=0):
+    def __init__(self, max_shift: int, generator: Generator | None = None, fill: float = 0):
         if isinstance(max_shift, bool) or not isinstance(max_shift, numbers.Integral):
             raise TypeError(f"RandomShift: max_shift must be an int, got {max_shift!r}")
         if max_shift < 0:
             raise ValueError(f"RandomShift: max_shift must be non-negative, got {max_shift}")
         resolve_rng(generator, "RandomShift")
-        self.max_shift, self.generator, self.fill = int(max_shift), generator, fill
+        self.max_shift: int = int(max_shift)
+        self.generator: Generator | None = generator
+        self.fill: float = fill
 
-    def get_params(self, n):
+    def get_params(self, n: int) -> np.ndarray:
         """Draw ``(dy, dx)`` for ``n`` images: an int64 array shaped (n, 2)."""
         rng = resolve_rng(self.generator, "RandomShift")
         return rng.integers(-self.max_shift, self.max_shift + 1, size=(n, 2), dtype=np.int64)
 
-    def __call__(self, images):
+    def __call__(self, images: Images) -> Images:
         x, _ = _unwrap(images, "RandomShift")
         n = _as_nchw(x, "RandomShift").shape[0]
         return shift(images, self.get_params(n), self.fill)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RandomShift(max_shift={self.max_shift})"
 
 
@@ -315,21 +330,26 @@ class RandomRotation:
     fill : number, default 0
     """
 
-    def __init__(self, degrees, generator=None, fill=0):
+    def __init__(
+        self,
+        degrees: float | Sequence[float],
+        generator: Generator | None = None,
+        fill: float = 0,
+    ):
         self.degrees = _check_range(degrees, "RandomRotation", "degrees")
         resolve_rng(generator, "RandomRotation")
         self.generator, self.fill = generator, fill
 
-    def get_params(self, n):
+    def get_params(self, n: int) -> np.ndarray:
         """Draw ``n`` angles in degrees."""
         return resolve_rng(self.generator, "RandomRotation").uniform(*self.degrees, size=n)
 
-    def __call__(self, images):
+    def __call__(self, images: Images) -> Images:
         x, _ = _unwrap(images, "RandomRotation")
         n = _as_nchw(x, "RandomRotation").shape[0]
         return affine(images, self.get_params(n), None, self.fill)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RandomRotation(degrees={self.degrees})"
 
 
@@ -347,7 +367,13 @@ class RandomAffine:
     fill : number, default 0
     """
 
-    def __init__(self, degrees, translate=None, generator=None, fill=0):
+    def __init__(
+        self,
+        degrees: float | Sequence[float],
+        translate: Sequence[float] | None = None,
+        generator: Generator | None = None,
+        fill: float = 0,
+    ):
         self.degrees = _check_range(degrees, "RandomAffine", "degrees")
         if translate is not None:
             translate = tuple(float(t) for t in translate)
@@ -358,7 +384,7 @@ class RandomAffine:
         resolve_rng(generator, "RandomAffine")
         self.translate, self.generator, self.fill = translate, generator, fill
 
-    def get_params(self, n, height, width):
+    def get_params(self, n: int, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` angles (degrees) and shifts ``(dy, dx)`` (whole pixels, shaped (n, 2))."""
         rng = resolve_rng(self.generator, "RandomAffine")
         angles = rng.uniform(*self.degrees, size=n)
@@ -368,11 +394,11 @@ class RandomAffine:
             shifts = np.round(rng.uniform(-limits, limits, size=(n, 2)))
         return angles, shifts
 
-    def __call__(self, images):
+    def __call__(self, images: Images) -> Images:
         x, _ = _unwrap(images, "RandomAffine")
         n, _, h, w = _as_nchw(x, "RandomAffine").shape
         angles, shifts = self.get_params(n, h, w)
         return affine(images, angles, shifts, self.fill)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RandomAffine(degrees={self.degrees}, translate={self.translate})"

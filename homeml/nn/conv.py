@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.nn import functional as F
 from homeml.nn import init
 from homeml.nn.module import Module, Parameter
 from homeml.ops.conv import pair
+from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import DTypeLike
+
+    _size2: TypeAlias = "int | tuple[int, int]"  # one size for both sides, or (h, w)
 
 # torch's padding modes and the matching ``homeml.nn.functional.pad`` modes
 _PADDING_MODES = {
@@ -21,17 +32,17 @@ _PADDING_MODES = {
 class _ConvNd(Module):
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        groups,
-        bias,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size2,
+        stride: _size2,
+        padding: _size2 | str,
+        dilation: _size2,
+        groups: int,
+        bias: bool,
         weight_shape,
-        dtype,
-        padding_mode="zeros",
+        dtype: DTypeLike | None,
+        padding_mode: str = "zeros",
     ):
         super().__init__()
         if padding_mode not in _PADDING_MODES:
@@ -48,7 +59,7 @@ class _ConvNd(Module):
         self.kernel_size, self.stride = pair(kernel_size), pair(stride)
         if isinstance(padding, str):  # checked here, as torch does, not at the first forward
             F._string_padding(padding, (1, 1), (1, 1), pair(stride))
-            self.padding = padding
+            self.padding: str | tuple[int, int] = padding
         else:
             self.padding = pair(padding)
         self.dilation, self.groups = pair(dilation), groups
@@ -94,16 +105,16 @@ class Conv2d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups=1,
-        bias=True,
-        padding_mode="zeros",
-        dtype=None,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size2,
+        stride: _size2 = 1,
+        padding: _size2 | str = 0,
+        dilation: _size2 = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
     ):
         super().__init__(
             in_channels,
@@ -119,11 +130,11 @@ class Conv2d(_ConvNd):
             padding_mode,
         )
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         self._check_input(x)
         if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
             return self.forward(x.unsqueeze(0)).squeeze(0)
-        padding = self.padding
+        padding: Any = self.padding  # 'same', 'valid', (h, w), then 4 sides or 0
         if self.padding_mode != "zeros":
             # as torch: pad explicitly with the mode (left/top gets the smaller half for an odd
             # 'same' total), then convolve without padding
@@ -145,17 +156,17 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(
         self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups=1,
-        bias=True,
-        dilation=1,
-        padding_mode="zeros",
-        dtype=None,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _size2,
+        stride: _size2 = 1,
+        padding: _size2 = 0,
+        output_padding: _size2 = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: _size2 = 1,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
     ):
         if padding_mode != "zeros":
             raise ValueError(
@@ -175,9 +186,10 @@ class ConvTranspose2d(_ConvNd):
         )
         self.output_padding = pair(output_padding)
 
-    def forward(self, x, output_size=None):
+    def forward(self, x: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
         """``output_size`` (the wanted (H, W), optionally with leading N, C) picks the
-        output padding among the sizes a strided transposed convolution can produce."""
+        output padding among the sizes a strided transposed convolution can produce.
+        """
         self._check_input(x)
         if x.ndim == 3:  # one unbatched (C, H, W) sample, as torch allows
             return self.forward(x.unsqueeze(0), output_size).squeeze(0)
@@ -189,14 +201,14 @@ class ConvTranspose2d(_ConvNd):
             self.weight,
             self.bias,
             self.stride,
-            self.padding,
+            self.padding,  # type: ignore[arg-type]  # a string fails here, at the first call
             output_padding,
             self.groups,
             self.dilation,
         )
 
     def _output_padding(self, x, output_size):
-        """torch's ``_output_padding``: the extra rows/columns that give ``output_size``."""
+        """The extra rows/columns that give ``output_size`` (torch's ``_output_padding``)."""
         size = tuple(int(s) for s in output_size)
         if len(size) in (3, 4):
             size = size[-2:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeml.nn import functional as F
 from homeml.nn.module import Module
+from homeml.tensor import Tensor
 
 
 class Dropout(Module):
@@ -16,7 +17,7 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace  # accepted for torch compatibility: the output is a new tensor
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
@@ -25,7 +26,8 @@ class Dropout(Module):
 
 class Dropout2d(Module):
     """Zeroes whole channels of (N, C, H, W) or (C, H, W) inputs with probability ``p`` in
-    training (scaling the rest by 1/(1-p)); identity in eval."""
+    training (scaling the rest by 1/(1-p)); identity in eval.
+    """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
@@ -34,7 +36,7 @@ class Dropout2d(Module):
         self.p = p
         self.inplace = inplace  # accepted for torch compatibility: the output is a new tensor
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +27,15 @@ from homeml.ops.reduce import log_softmax as _log_softmax
 from homeml.ops.reduce import softmax as _softmax
 from homeml.tensor import Tensor
 
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from numpy.typing import DTypeLike
+
+    from homeml.creation import Generator
+
+    _size2: TypeAlias = "int | tuple[int, int]"  # one size for both sides, or (h, w)
+
 pair = _conv.pair
 
 
@@ -44,14 +55,14 @@ def _softmax_dim(name, ndim, dim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``; ``dtype`` casts the input first, as in torch."""
     if dtype is not None:
         input = input.to(dtype)
     return _softmax(input, _softmax_dim("softmax", input.ndim, dim))
 
 
-def log_softmax(input, dim=None, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``, computed stably; ``dtype`` casts the input first."""
     if dtype is not None:
         input = input.to(dtype)
@@ -68,13 +79,22 @@ def _unbatched(op, input, *args, **kwargs):
 # ----------------------------------------------------------------------------- layers
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` with weight shaped (out_features, in_features)."""
     out = input @ weight.T
     return out if bias is None else out + bias
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _size2 = 1,
+    padding: _size2 | str = 0,
+    dilation: _size2 = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation) of an (N, C, H, W) batch, as torch's."""
     if isinstance(padding, str):
         padding, extra = _string_padding(padding, weight.shape[2:], pair(dilation), pair(stride))
         if any(extra):  # as torch: an odd total puts the extra row/column at the bottom/right
@@ -103,8 +123,16 @@ def _string_padding(mode, kernel, dilation, stride):
 
 
 def conv_transpose2d(
-    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
-):
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: _size2 = 1,
+    padding: _size2 = 0,
+    output_padding: _size2 = 0,
+    groups: int = 1,
+    dilation: _size2 = 1,
+) -> Tensor:
+    """2-D transposed convolution (the gradient of ``conv2d`` as a layer)."""
     return _conv.ConvTranspose2d.apply(
         input,
         weight,
@@ -117,7 +145,15 @@ def conv_transpose2d(
     )
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def max_pool2d(
+    input: Tensor,
+    kernel_size: _size2,
+    stride: _size2 | None = None,
+    padding: _size2 = 0,
+    dilation: _size2 = 1,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """2-D max pooling over an (N, C, H, W) batch."""
     if ceil_mode:
         raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
     kernel = pair(kernel_size)
@@ -132,7 +168,15 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     )
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: _size2,
+    stride: _size2 | None = None,
+    padding: _size2 = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """2-D average pooling over an (N, C, H, W) batch."""
     if ceil_mode:
         raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
     kernel = pair(kernel_size)
@@ -156,9 +200,10 @@ def _pooling_matrix(size, out, dtype):
     return matrix
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: _size2) -> Tensor:
     """Average-pool the last two dimensions to ``output_size`` (an int, or a pair whose entries
-    may be None to keep that dimension's size), with PyTorch's bins."""
+    may be None to keep that dimension's size), with PyTorch's bins.
+    """
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
             raise ValueError(f"adaptive_avg_pool2d: output_size must be a pair, got {output_size}")
@@ -174,8 +219,15 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def batch_norm(
-    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
-):
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-05,
+) -> Tensor:
     """Batch normalisation over every axis but 1; in training, updates the running statistics."""
     if input.ndim < 2:
         raise ValueError(f"batch_norm expects input of shape (N, C, ...), got {input.shape}")
@@ -187,7 +239,7 @@ def batch_norm(
             )
         mean, var = _norm.batch_statistics(input.numpy())
         out = _norm.BatchNormTrain.apply(input, weight, bias, mean=mean, var=var, eps=eps)
-        if running_mean is not None:
+        if running_mean is not None and running_var is not None:
             count = input.numel() // input.shape[1]
             running_mean._data *= 1 - momentum
             running_mean._data += (momentum * mean.reshape(-1)).astype(running_mean.dtype)
@@ -195,6 +247,8 @@ def batch_norm(
             unbiased = var.reshape(-1) * (count / (count - 1))
             running_var._data += (momentum * unbiased).astype(running_var.dtype)
         return out
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm needs running_mean and running_var outside training")
     inv_std = 1.0 / np.sqrt(running_var.numpy() + eps)
     scale = Tensor._make(inv_std.reshape(shape).astype(input.dtype))
     shift = Tensor._make((-running_mean.numpy() * inv_std).reshape(shape).astype(input.dtype))
@@ -204,7 +258,14 @@ def batch_norm(
     return out if bias is None else out + bias.reshape(shape)
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+) -> Tensor:
+    """Normalise over the last dimensions ``normalized_shape``, then scale and shift."""
     normalized_shape = (
         (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     )
@@ -215,7 +276,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _norm.LayerNorm.apply(input, weight, bias, n_axes=len(normalized_shape), eps=eps)
 
 
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+def dropout(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
     """Zero each value with probability ``p`` and scale the rest by 1/(1-p) (training only).
 
     ``inplace`` is accepted for compatibility with torch; the result is always a new tensor (or
@@ -232,7 +299,13 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     return input * Tensor._make((keep / (1.0 - p)).astype(input.dtype))
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
+def dropout2d(
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
     """Zero whole channels with probability ``p`` and scale the rest by 1/(1-p) (training only).
 
     ``input`` is (N, C, H, W) or (C, H, W); each (sample, channel) map is kept or dropped as one.
@@ -251,7 +324,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
     return input * Tensor._make((keep / (1.0 - p)).astype(input.dtype))
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` picked by the integer indices ``input``."""
     index = input.numpy() if isinstance(input, Tensor) else np.asarray(input)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding indices must be integers, got {index.dtype}")
@@ -268,7 +342,8 @@ def embedding(input, weight, padding_idx=None):
     return out
 
 
-def flatten(input, start_dim=1, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim`` to ``end_dim`` (batch kept by default)."""
     return input.flatten(start_dim, end_dim)
 
 
@@ -304,7 +379,8 @@ def _class_index_shape(input) -> tuple:
 
 def _check_class_indices(name, input, target_array):
     """Class-index targets must be integers of shape (N, ...); floats of that shape are the
-    usual slip (labels kept in a float array), so the message says how to convert them."""
+    usual slip (labels kept in a float array), so the message says how to convert them.
+    """
     expected = _class_index_shape(input)
     if target_array.dtype.kind in "iu" and target_array.shape == expected:
         return
@@ -321,8 +397,13 @@ def _check_class_indices(name, input, target_array):
 
 
 def cross_entropy(
-    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
-):
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Cross-entropy of logits ``input`` (N, C, ...) with class-index or probability targets."""
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -357,7 +438,13 @@ def cross_entropy(
     )
 
 
-def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C, ...)."""
     target_array = _target_array(target)
     _check_class_indices("nll_loss", input, target_array)
@@ -367,18 +454,23 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     )
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean (or sum, or none) of the squared differences."""
     _check_same_shape("mse_loss", input, target)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean (or sum, or none) of the absolute differences."""
     _check_same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
+    """Squared error below ``delta``, linear above it (mean, sum or none)."""
     _check_same_shape("huber_loss", input, target)
     diff = input - target
     size = diff.abs()
@@ -387,9 +479,12 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     return _reduce(where(size < delta, quadratic, linear), reduction)
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
     """Squared error (halved, over ``beta``) below ``beta``, absolute error minus ``beta / 2``
-    above: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss."""
+    above: Huber loss divided by ``beta``; ``beta=0`` is the L1 loss.
+    """
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
     if beta == 0:
@@ -400,7 +495,9 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     return _reduce(where(size < beta, 0.5 * diff * diff / beta, size - 0.5 * beta), reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
     """BCE of probabilities; each log is clamped at -100, as in PyTorch."""
     _check_same_shape("binary_cross_entropy", input, target)
     for name, values in (("input", input), ("target", target)):
@@ -415,7 +512,13 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(_loss.BinaryCrossEntropy.apply(input, target, weight=weight), reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
     """BCE of logits, stable for any magnitude: ``pw*y*softplus(-x) + (1-y)*softplus(x)``."""
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
     positive = softplus(-input, threshold=np.inf)
@@ -428,12 +531,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     return _reduce(loss, reduction)
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)`` (the swish activation); ``inplace`` is accepted for torch's signature."""
     return input * sigmoid(input)
 
 
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-05,
+) -> Tensor:
     """Normalise each sample's channels in ``num_groups`` groups, then scale and shift per channel.
 
     ``input`` is ``(N, C, *)`` with ``C`` divisible by ``num_groups``; ``weight`` and ``bias`` are

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +91,7 @@ class _Junction:
         return items
 
     def collect(self, grad: np.ndarray, slots, shapes) -> tuple:
-        grads = [None] * self.n
+        grads: list[Tensor | None] = [None] * self.n
         for (start, stop), shape, position in zip(slots, shapes, self.positions, strict=True):
             if position in self.received:
                 grads[position] = Tensor._make(grad[start:stop].reshape(shape))
@@ -128,7 +130,8 @@ class _Identity(Function):
 
 class _BackwardCall:
     """One forward call seen by the module's backward hooks: a junction on its positional
-    inputs and one on its output tensors."""
+    inputs and one on its output tensors.
+    """
 
     def __init__(self, module, args: tuple):
         self.module = module
@@ -175,6 +178,8 @@ class _BackwardCall:
 class HookMixin:
     """Hook registration and the ``__call__`` that runs the hooks around ``forward``."""
 
+    forward: Callable[..., Any]  # defined by the module class
+
     def _hook_table(self, name: str) -> OrderedDict:
         table = self.__dict__.get(name)
         if table is None:
@@ -197,7 +202,7 @@ class HookMixin:
                 flag_tables[flag][handle.id] = True
         return handle
 
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
         """Run ``hook(module, args)`` before each ``forward``.
 
@@ -207,7 +212,8 @@ class HookMixin:
         """
         return self._register("_forward_pre_hooks", hook, prepend, kwargs=with_kwargs)
 
-    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
                               always_call: bool = False) -> RemovableHandle:
         """Run ``hook(module, args, output)`` after each ``forward``; non-None replaces output.
 
@@ -217,7 +223,9 @@ class HookMixin:
         return self._register("_forward_hooks", hook, prepend, kwargs=with_kwargs,
                               always=always_call)
 
-    def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """Run ``hook(module, grad_input, grad_output)`` once the input gradients are known.
 
         ``grad_input`` has one entry per positional input (``None`` for non-tensors and inputs
@@ -226,7 +234,9 @@ class HookMixin:
         """
         return self._register("_backward_hooks", hook, prepend)
 
-    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """Run ``hook(module, grad_output)`` when the gradients of the module's outputs are known.
 
         A non-None result (a tuple like ``grad_output``) replaces them before they flow into
@@ -234,7 +244,7 @@ class HookMixin:
         """
         return self._register("_backward_pre_hooks", hook, prepend)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         hooks = self.__dict__
         pre, post = hooks.get("_forward_pre_hooks"), hooks.get("_forward_hooks")
         backward = hooks.get("_backward_hooks")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from homeml.creation import default_generator
 from homeml.ops.special import normal_cdf
+
+if TYPE_CHECKING:
+    from homeml.creation import Generator
+    from homeml.tensor import Tensor
 
 _SKIP = contextvars.ContextVar("homeml_skip_init", default=False)
 
@@ -71,37 +76,47 @@ def fan_in_and_fan_out(tensor) -> tuple[int, int]:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(
+    tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None
+) -> Tensor:
+    """Fill ``tensor`` in place from U(a, b)."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None
+) -> Tensor:
+    """Fill ``tensor`` in place from N(mean, std^2)."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill ``tensor`` in place with ``val``."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, val)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` in place with 0."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, 0)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` in place with 1."""
     if _SKIP.get():
         return tensor
     return _fill(tensor, 1)
 
 
-def eye_(tensor):
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D ``tensor`` in place with the identity."""
     if _SKIP.get():
         return tensor
     if tensor.ndim != 2:
@@ -109,13 +124,17 @@ def eye_(tensor):
     return _fill(tensor, np.eye(*tensor.shape))
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(
+    tensor: Tensor, gain: float = 1.0, generator: Generator | None = None
+) -> Tensor:
+    """Glorot uniform initialisation, in place."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """Glorot normal initialisation, in place."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -128,16 +147,37 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Generator | None = None,
+) -> Tensor:
+    """He uniform initialisation, in place."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: Generator | None = None,
+) -> Tensor:
+    """He normal initialisation, in place."""
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: Generator | None = None,
+) -> Tensor:
     """Samples of N(mean, std^2) conditioned on [a, b] (absolute bounds, as torch's).
 
     Inverse-CDF sampling, as torch does: a uniform draw between Phi(alpha) and Phi(beta) (the
@@ -219,7 +259,7 @@ def _normal_quantile(p):
     return x
 
 
-def orthogonal_(tensor, gain=1.0, generator=None):
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix."""
     if _SKIP.get():
         return tensor
@@ -235,7 +275,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
-def default_linear_init_(weight, bias=None):
+def default_linear_init_(weight: Tensor, bias: Tensor | None = None) -> None:
     """PyTorch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) and a matching bias."""
     kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from homeml.nn import functional as F
 from homeml.nn import init
 from homeml.nn.module import Module, Parameter
+from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 class Identity(Module):
@@ -15,14 +21,16 @@ class Identity(Module):
     def __init__(self, *args, **kwargs):
         super().__init__()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x
 
 
 class Linear(Module):
     """``y = x @ weight.T + bias`` with weight (out_features, in_features), PyTorch's init."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, dtype: DTypeLike | None = None
+    ):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         dtype = np.dtype(dtype or np.float32)
@@ -33,7 +41,7 @@ class Linear(Module):
     def reset_parameters(self) -> None:
         init.default_linear_init_(self.weight, self.bias)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear expects inputs with last dimension {self.in_features}, got shape {x.shape}"
@@ -54,7 +62,7 @@ class Flatten(Module):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -64,7 +72,13 @@ class Flatten(Module):
 class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``, N(0, 1) init."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, dtype=None):
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        dtype: DTypeLike | None = None,
+    ):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         if padding_idx is not None and padding_idx < 0:
@@ -79,7 +93,7 @@ class Embedding(Module):
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
 
-    def forward(self, indices):
+    def forward(self, indices: Tensor) -> Tensor:
         return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from homeml.tensor import Tensor
 class Parameter(Tensor):
     """A tensor that a ``Module`` registers as learnable (``requires_grad=True`` by default)."""
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Any = None, requires_grad: bool = True):
         if data is None:
             data = np.empty(0, dtype=np.float32)
         array = data._data if isinstance(data, Tensor) else np.asarray(data)
@@ -53,7 +54,7 @@ class Module(HookMixin):
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     # ------------------------------------------------------------------ registration
@@ -139,7 +140,9 @@ class Module(HookMixin):
         return module
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = "", memo=None) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, prefix: str = "", memo: set[int] | None = None
+    ) -> Iterator[tuple[str, Module]]:
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
@@ -172,21 +175,25 @@ class Module(HookMixin):
                 seen.add(id(value))  # a shared (tied) parameter is listed once
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         return self._named_members("_parameters", prefix, recurse)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
-    def apply(self, fn) -> Module:
+    def apply(self, fn: Callable[[Module], object]) -> Module:
         for child in self.children():
             child.apply(fn)
         fn(self)
@@ -214,9 +221,10 @@ class Module(HookMixin):
             elif param.grad is not None:
                 param.grad._data[...] = 0
 
-    def to(self, *args, **kwargs) -> Module:
+    def to(self, *args: Any, **kwargs: Any) -> Module:
         """Convert floating-point parameters and buffers to a dtype in place; the device, if
-        given, must be the CPU (``to(device)``, ``to(dtype)``, ``to(device, dtype)``)."""
+        given, must be the CPU (``to(device)``, ``to(dtype)``, ``to(device, dtype)``).
+        """
         dtype, _ = parse_to(args, kwargs)
         if dtype is None:
             return self
@@ -233,7 +241,7 @@ class Module(HookMixin):
         """The module itself: homeml computes on the CPU."""
         return self
 
-    def cuda(self, device=None) -> Module:
+    def cuda(self, device: Any = None) -> Module:
         """Refused with homeml's CPU-only error (as ``Tensor.cuda``)."""
         check_device("cuda" if device is None else device)
         return self
@@ -247,7 +255,8 @@ class Module(HookMixin):
     # ------------------------------------------------------------------ state
     def state_dict(self, prefix: str = "", *, keep_vars: bool = False) -> OrderedDict:
         """Parameters and persistent buffers by dotted name (detached, sharing memory; with
-        ``keep_vars=True`` the Parameter and buffer objects themselves, as torch)."""
+        ``keep_vars=True`` the Parameter and buffer objects themselves, as torch).
+        """
         state = OrderedDict()
         for module_prefix, module in self.named_modules(prefix.rstrip(".")):
             dot = f"{module_prefix}." if module_prefix else ""
@@ -259,7 +268,7 @@ class Module(HookMixin):
                     state[dot + name] = buffer if keep_vars else buffer.detach()
         return state
 
-    def load_state_dict(self, state_dict, strict: bool = True):
+    def load_state_dict(self, state_dict: dict, strict: bool = True) -> _IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers.
 
         Raises
@@ -320,11 +329,11 @@ class _IncompatibleKeys(tuple):
         return super().__new__(cls, (missing, unexpected))
 
     @property
-    def missing_keys(self):
+    def missing_keys(self) -> list[str]:
         return self[0]
 
     @property
-    def unexpected_keys(self):
+    def unexpected_keys(self) -> list[str]:
         return self[1]
 
 
@@ -335,16 +344,16 @@ def _indent(text: str) -> str:
 class Sequential(Module):
     """Modules applied one after another; indexable and iterable like a list."""
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Any):  # modules, or one OrderedDict of name -> module
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, module in modules[0].items():
                 self.add_module(name, module)
         else:
-            for i, module in enumerate(modules):
-                self.add_module(str(i), module)
+            for i, layer in enumerate(modules):
+                self.add_module(str(i), layer)
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for module in self._modules.values():
             x = module(x)
         return x

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.nn import functional as F
 from homeml.nn.module import Module, Parameter
 from homeml.tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import DTypeLike
 
 
 class _BatchNorm(Module):
@@ -14,14 +21,14 @@ class _BatchNorm(Module):
 
     def __init__(
         self,
-        num_features,
-        eps=1e-5,
-        momentum=0.1,
-        affine=True,
-        track_running_stats=True,
-        dtype=None,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: DTypeLike | None = None,
         *,
-        bias=True,
+        bias: bool = True,
     ):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
@@ -37,7 +44,7 @@ class _BatchNorm(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.expected_ndim or x.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__}({self.num_features}) expects input with "
@@ -46,10 +53,11 @@ class _BatchNorm(Module):
             )
         use_batch_stats = self.training or not self.track_running_stats
         momentum = self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
+        tracked = self.num_batches_tracked
+        if self.training and self.track_running_stats and tracked is not None:
+            tracked._data += 1
             if momentum is None:  # as torch: a cumulative average over the batches seen
-                momentum = 1.0 / float(self.num_batches_tracked._data)
+                momentum = 1.0 / float(tracked._data)
         return F.batch_norm(
             x,
             self.running_mean if self.track_running_stats else None,
@@ -85,7 +93,14 @@ class BatchNorm2d(_BatchNorm):
 class LayerNorm(Module):
     """Normalises each sample over its trailing ``normalized_shape`` dimensions."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, dtype=None):
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: DTypeLike | None = None,
+    ):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -97,7 +112,7 @@ class LayerNorm(Module):
         with_bias = affine and bias
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype)) if with_bias else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -126,7 +141,8 @@ class GroupNorm(Module):
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):
+                 affine: bool = True, device: Any = None, dtype: DTypeLike | None = None,
+                 *, bias: bool = True):
         super().__init__()
         if device is not None and str(device) != "cpu":
             raise ValueError(
@@ -144,7 +160,7 @@ class GroupNorm(Module):
         with_bias = affine and bias
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if with_bias else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ValueError(
                 f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of shape "

@@ -7,7 +7,8 @@ from homeml.nn.module import Module
 
 class DataParallel(Module):
     """Not supported: homeml runs on the CPU in one process. Use the module itself
-    (``model = MyNet()`` rather than ``model = nn.DataParallel(MyNet())``)."""
+    (``model = MyNet()`` rather than ``model = nn.DataParallel(MyNet())``).
+    """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0):
         raise RuntimeError(

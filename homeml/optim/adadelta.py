@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.optim.optimizer import Optimizer, _check_range, check_kernel_options, effective_grad
+
+if TYPE_CHECKING:
+    from homeml.optim.optimizer import ParamsT
 
 
 class Adadelta(Optimizer):
@@ -38,14 +43,14 @@ class Adadelta(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1.0,
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0.0,
         *,
         maximize: bool = False,
-        **kernel_options,
+        **kernel_options: Any,
     ):
         check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.optim.optimizer import (
@@ -10,6 +12,9 @@ from homeml.optim.optimizer import (
     check_kernel_options,
     effective_grad,
 )
+
+if TYPE_CHECKING:
+    from homeml.optim.optimizer import ParamsT
 
 
 class Adagrad(Optimizer):
@@ -46,7 +51,7 @@ class Adagrad(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-2,
         lr_decay: float = 0.0,
         weight_decay: float = 0.0,
@@ -54,7 +59,7 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
-        **kernel_options,
+        **kernel_options: Any,
     ):
         check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.optim.optimizer import (
@@ -11,6 +13,9 @@ from homeml.optim.optimizer import (
     effective_grad,
     lerp_,
 )
+
+if TYPE_CHECKING:
+    from homeml.optim.optimizer import ParamsT
 
 
 class Adam(Optimizer):
@@ -51,7 +56,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -60,7 +65,7 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
-        **kernel_options,
+        **kernel_options: Any,
     ):
         check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(
@@ -153,7 +158,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
@@ -161,7 +166,7 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
-        **kernel_options,
+        **kernel_options: Any,
     ):
         super().__init__(
             params,

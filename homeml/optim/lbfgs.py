@@ -1,14 +1,20 @@
 """L-BFGS: a quasi-Newton method that re-evaluates the loss through a closure, with an optional
-strong-Wolfe line search, computed as ``torch.optim.LBFGS`` computes it."""
+strong-Wolfe line search, computed as ``torch.optim.LBFGS`` computes it.
+"""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from homeml.autograd import enable_grad
 from homeml.optim.optimizer import Optimizer, _check_range
+
+if TYPE_CHECKING:
+    from homeml.tensor import Tensor
 
 
 class LBFGS(Optimizer):
@@ -69,7 +75,8 @@ class LBFGS(Optimizer):
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Load a state made by :meth:`state_dict`; the flat direction and history vectors are
-        taken as they are (they span all parameters, so no per-parameter shape applies)."""
+        taken as they are (they span all parameters, so no per-parameter shape applies).
+        """
         states = state_dict.get("state", {}) if isinstance(state_dict, dict) else {}
         super().load_state_dict({**state_dict, "state": {}})
         self._params = self.param_groups[0]["params"]
@@ -109,7 +116,9 @@ class LBFGS(Optimizer):
         return loss, flat_grad
 
     # ------------------------------------------------------------------ one step
-    def step(self, closure):
+    def step(  # type: ignore[override]  # (closure required here, as in torch)
+        self, closure: Callable[[], Tensor]
+    ) -> Tensor:
         """Run up to ``max_iter`` L-BFGS iterations; return the closure's first loss."""
         if closure is None:
             raise RuntimeError("LBFGS.step needs a closure that re-evaluates the model")
@@ -195,7 +204,8 @@ class LBFGS(Optimizer):
 def _two_loop_direction(flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro, h_diag,
                         history_size):
     """Update the curvature history with the last step, then return ``-H @ grad`` (the
-    two-loop recursion) and the new initial-Hessian scale."""
+    two-loop recursion) and the new initial-Hessian scale.
+    """
     y = flat_grad - prev_flat_grad
     s = d * t
     ys = y.dot(s)
@@ -222,7 +232,8 @@ def _two_loop_direction(flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro,
 
 def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     """The minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, clipped
-    to ``bounds`` (default: the interval between x1 and x2); its midpoint if there is none."""
+    to ``bounds`` (default: the interval between x1 and x2); its midpoint if there is none.
+    """
     low, high = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1 * d1 - g1 * g2
@@ -251,7 +262,7 @@ def strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
     done = False
     ls_iter = 0
-    bracket_gtd = None
+    bracket_gtd: list[float] = []  # set with a two-point bracket, read only by the zoom
     while ls_iter < max_ls:
         if f_new > f + c1 * t * gtd or (ls_iter > 1 and f_new >= f_prev):
             bracket, bracket_f = [t_prev, t], [f_prev, f_new]

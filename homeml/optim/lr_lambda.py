@@ -28,7 +28,8 @@ class _FunctionSchedule(LRScheduler):
 
     def state_dict(self) -> dict:
         """As the base class, but functions are left out (``None``); callable objects keep their
-        ``__dict__``, as torch does."""
+        ``__dict__``, as torch does.
+        """
         state = {k: copy.deepcopy(v) for k, v in self.__dict__.items()
                  if k not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [

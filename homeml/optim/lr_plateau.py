@@ -48,7 +48,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
-        if not isinstance(factor, numbers.Real) or factor >= 1.0:
+        if not isinstance(factor, numbers.Real) or float(factor) >= 1.0:
             raise ValueError(f"ReduceLROnPlateau factor should be < 1.0, got {factor!r}")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
@@ -93,7 +93,7 @@ class ReduceLROnPlateau(LRScheduler):
             return current < best - self.threshold
         return current > best + self.threshold
 
-    def step(self, metrics, epoch=None) -> None:
+    def step(self, metrics, epoch=None) -> None:  # type: ignore[override]  # as torch's
         """Record one epoch's metric and reduce the learning rates if it has plateaued.
 
         Parameters

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from homeml.autograd import enable_grad
 from homeml.tensor import Tensor
+
+# what an optimizer takes: tensors, or dicts of options each with its 'params'
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 _SET_MESSAGE = (
     "optimizer parameters need an ordered collection (a set's order changes between runs, and "
@@ -42,7 +46,7 @@ class Optimizer:
     also override ``_check_group(group)`` to reject invalid hyperparameters with a ValueError.
     """
 
-    def __init__(self, params, defaults: dict):
+    def __init__(self, params: ParamsT, defaults: dict):
         if isinstance(params, Tensor):
             raise TypeError(
                 "params given to the optimizer should be an iterable of Tensors or dicts, "
@@ -53,7 +57,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -142,7 +146,7 @@ class Optimizer:
                 else:  # a read-only view: give the parameter its own zeroed array
                     p.grad = Tensor._make(np.zeros_like(p._data))
 
-    def step(self, closure: Callable[[], Tensor] | None = None):
+    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
         """Perform one optimization step on every parameter whose ``grad`` is not None.
 
         Parameters
@@ -178,7 +182,7 @@ class Optimizer:
             'params': [index, ...]}]}``, where indices count the parameters across groups in
             order (PyTorch's layout). Arrays are copies: a snapshot that later steps leave alone.
         """
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
@@ -217,7 +221,7 @@ class Optimizer:
                 f"loaded state dict has {len(saved_groups)} parameter groups, the optimizer has "
                 f"{len(self.param_groups)}"
             )
-        params_by_index = {}
+        params_by_index: dict[int, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(group["params"]) != len(saved["params"]):
                 raise ValueError(
@@ -226,7 +230,7 @@ class Optimizer:
                 )
             params_by_index.update(zip(saved["params"], group["params"]))
 
-        state = defaultdict(dict)
+        state: defaultdict[Tensor, dict] = defaultdict(dict)
         for key, values in state_dict["state"].items():
             if key not in params_by_index:
                 raise ValueError(f"loaded state dict has state for parameter {key!r}, "
@@ -260,7 +264,8 @@ _KERNEL_OPTIONS = ("foreach", "fused", "capturable", "differentiable")
 def check_kernel_options(owner: str, options: dict) -> None:
     """Accept torch's implementation switches (``foreach``, ``fused``, ``capturable``,
     ``differentiable``) so PyTorch code ports unchanged; they pick torch's kernels and change no
-    result, except ``differentiable=True`` (autograd through the step), which homeml lacks."""
+    result, except ``differentiable=True`` (autograd through the step), which homeml lacks.
+    """
     for name in options:
         if name not in _KERNEL_OPTIONS:
             raise TypeError(f"{owner}.__init__() got an unexpected keyword argument {name!r}")

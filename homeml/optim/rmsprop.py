@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.optim.optimizer import (
@@ -11,6 +13,9 @@ from homeml.optim.optimizer import (
     effective_grad,
     lerp_,
 )
+
+if TYPE_CHECKING:
+    from homeml.optim.optimizer import ParamsT
 
 
 class RMSprop(Optimizer):
@@ -50,7 +55,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
@@ -58,7 +63,7 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
         maximize: bool = False,
-        **kernel_options,
+        **kernel_options: Any,
     ):
         check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from homeml.optim.optimizer import (
@@ -10,6 +12,9 @@ from homeml.optim.optimizer import (
     check_kernel_options,
     effective_grad,
 )
+
+if TYPE_CHECKING:
+    from homeml.optim.optimizer import ParamsT
 
 
 class SGD(Optimizer):
@@ -51,7 +56,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
@@ -59,7 +64,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
-        **kernel_options,
+        **kernel_options: Any,
     ):
         check_kernel_options(type(self).__name__, kernel_options)
         defaults = dict(

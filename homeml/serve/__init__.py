@@ -10,9 +10,14 @@ Needs the optional dependencies fastapi, fastapi-offline, uvicorn and python-mul
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from homeml.serve._agent import ServedAgent
 from homeml.serve._inputs import InputError, ModelCheckError
 from homeml.serve._model import ServedModel, resolve_path
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 DEFAULT_MAX_BODY = 1_000_000
 
@@ -22,7 +27,9 @@ __all__ = [
 ]  # fmt: skip
 
 
-def load_served(model_or_path, metadata: dict | None = None):
+def load_served(
+    model_or_path: Any, metadata: dict | None = None
+) -> ServedModel | ServedAgent:
     """The model to serve, loaded (from a file or run folder) and checked.
 
     Parameters
@@ -61,11 +68,11 @@ def load_served(model_or_path, metadata: dict | None = None):
 
 
 def create_app(
-    model_or_path,
+    model_or_path: Any,
     max_body: int = DEFAULT_MAX_BODY,
     metadata: dict | None = None,
     read_timeout: float = 10.0,
-):
+) -> FastAPI:
     """A FastAPI app that serves one model, checked first.
 
     Parameters

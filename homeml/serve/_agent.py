@@ -1,5 +1,6 @@
 """A trained homeml.rl agent behind the server: ``POST /v1/act`` gives its greedy action for an
-observation, checked against the observation space the agent learned on."""
+observation, checked against the observation space the agent learned on.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from homeml.serve._inputs import ALL_NUMBERS, InputError, ModelCheckError, first
 
 def is_agent(model) -> bool:
     """Whether ``model`` is a homeml.rl agent (checked before estimators: agents are
-    estimators too)."""
+    estimators too).
+    """
     base = sys.modules.get("homeml.rl.agent")  # an agent's module imported it already
     return base is not None and isinstance(model, base.Agent)
 
@@ -153,9 +155,11 @@ def _describe_space(space) -> dict:
     bounded = np.isfinite(space.low) | np.isfinite(space.high)
     return {
         "type": "array", "shape": list(space.shape), "dtype": str(space.dtype),
-        "low": np.where(np.isfinite(space.low), space.low, None).tolist() if bounded.any()
+        "low": np.asarray(np.where(np.isfinite(space.low), space.low, None)).tolist()
+        if bounded.any()
         else None,
-        "high": np.where(np.isfinite(space.high), space.high, None).tolist() if bounded.any()
+        "high": np.asarray(np.where(np.isfinite(space.high), space.high, None)).tolist()
+        if bounded.any()
         else None,
     }  # fmt: skip
 

@@ -1,7 +1,8 @@
 """The FastAPI application: routes, their documentation, error answers and the pages.
 
 (No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations at
-run time, and those that name per-app examples refer to local variables.)"""
+run time, and those that name per-app examples refer to local variables.)
+"""
 
 import base64
 import hashlib
@@ -220,7 +221,8 @@ def _agent_routes(app, served) -> None:
 def _pages(app, served) -> None:
     """The page at / (the drawing pad for digit classifiers, a pointer to the API otherwise)
     with a Content-Security-Policy allowing only its own inline script and style, and the
-    favicon."""
+    favicon.
+    """
     page = _home_page(served)
     hashes = {
         kind: " ".join(

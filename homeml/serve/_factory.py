@@ -1,5 +1,6 @@
 """The app factory uvicorn imports in each worker of ``homeml serve`` (settings come from the
-environment, since workers are separate processes)."""
+environment, since workers are separate processes).
+"""
 
 from __future__ import annotations
 

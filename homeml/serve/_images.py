@@ -1,7 +1,8 @@
 """Uploaded pictures, decoded within bounds: a digit needs few pixels, and a small compressed
 file can unpack into gigabytes. The size is checked from the header before decoding, JPEGs are
 decoded at a reduced scale (``draft``), and every picture is shrunk (``thumbnail``) before it
-becomes an array of floats."""
+becomes an array of floats.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def read_digit(data: bytes) -> np.ndarray:
     from homeml.datasets.digit_image import prepare_digit
 
     try:
-        picture = Image.open(io.BytesIO(data), formats=FORMATS)
+        picture: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
     except UnidentifiedImageError:
         raise InputError(
             f"could not read the image: not a picture in one of the formats {', '.join(FORMATS)}"

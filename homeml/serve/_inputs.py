@@ -11,7 +11,8 @@ class InputError(ValueError):
 
 class ModelCheckError(ValueError):
     """A model that cannot be served (it fails on a zero input, its classes do not match its
-    outputs, its input shape is unknown...): the server refuses to start."""
+    outputs, its input shape is unknown...): the server refuses to start.
+    """
 
 
 # How pixel values may be sent to a model whose metadata holds its normalisation (mean, std).
@@ -26,7 +27,8 @@ ALL_NUMBERS = object()
 
 def first_non_number(values):
     """The first item of nested lists that is not an int or float (bool and str are not
-    numbers here, though NumPy would convert them), or ``ALL_NUMBERS`` (every item is one)."""
+    numbers here, though NumPy would convert them), or ``ALL_NUMBERS`` (every item is one).
+    """
     if type(values) is not list:
         return values
     stack = [values]
@@ -64,7 +66,8 @@ def to_array(values, expected: str) -> np.ndarray:
 
 def infer_scale(x: np.ndarray) -> str:
     """The scale pixel values were most likely sent in: normalised pictures have negative
-    values (the background), 0-1 pictures none above 1, 0-255 ones whole numbers."""
+    values (the background), 0-1 pictures none above 1, 0-255 ones whole numbers.
+    """
     low, high = float(x.min()), float(x.max())
     if low >= 0 and high <= 1:
         return "0-1"
@@ -75,7 +78,8 @@ def infer_scale(x: np.ndarray) -> str:
 
 def normalise(x: np.ndarray, scale: str, mean: float, std: float) -> np.ndarray:
     """Pixels sent in ``scale`` as the model takes them, ``(x / 255 - mean) / std`` for 0-255;
-    values outside the declared scale are refused."""
+    values outside the declared scale are refused.
+    """
     if scale == "normalized":
         return x
     top = 255.0 if scale == "0-255" else 1.0

@@ -1,5 +1,6 @@
 """ASGI middleware: request ids, security headers and the last-resort 500 (``Guard``); the body
-size limit and the time allowed to send a body (``BodyLimit``)."""
+size limit and the time allowed to send a body (``BodyLimit``).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class Guard:
     """Give every request an id (the ``X-Request-ID`` header of its answer: the one a proxy
     sent, if it is a short token, else a new one), add ``X-Content-Type-Options: nosniff`` to
     every answer, and turn any unexpected exception into a JSON 500 naming the request id, with
-    the traceback in the server's log only."""
+    the traceback in the server's log only.
+    """
 
     def __init__(self, app):
         self.app = app
@@ -59,7 +61,8 @@ class Guard:
 class BodyLimit:
     """413 for a body over ``max_body`` bytes, whether it says so in Content-Length or not
     (chunked uploads, or a header that lies); 408 for a body not received within
-    ``read_timeout`` seconds (a client that sends half a request and waits)."""
+    ``read_timeout`` seconds (a client that sends half a request and waits).
+    """
 
     def __init__(self, app, max_body: int, read_timeout: float = 10.0):
         self.app, self.max_body, self.read_timeout = app, max_body, read_timeout

@@ -1,5 +1,6 @@
 """The model behind the server: loading, checking, describing, and validated, read-only
-inference for homeml.nn networks and homeml.learn estimators."""
+inference for homeml.nn networks and homeml.learn estimators.
+"""
 
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ class ServedModel:
 
     def check(self) -> None:
         """Predict once on a zero input of the input shape; ModelCheckError if that fails or
-        the outputs do not match the classes."""
+        the outputs do not match the classes.
+        """
         name = type(self.model).__name__
         if self.input_shape is None:
             raise ModelCheckError(
@@ -152,10 +154,18 @@ class ServedModel:
         """28x28 single-channel classifiers saved by ``homeml train`` (with mean and std)."""
         return self.preprocessing is not None and self.input_shape in _IMAGE_SHAPES
 
+    @property
+    def _shape(self) -> tuple[int, ...]:
+        """The input shape (known once :meth:`check` has passed)."""
+        if self.input_shape is None:
+            raise ModelCheckError(f"the input shape of this {type(self.model).__name__} is unknown")
+        return self.input_shape
+
     def sample_shapes(self) -> list[tuple[int, ...]]:
         """The shapes one sample may be sent in: the input shape, without leading ones, or
-        flat (a 1x28x28 network takes a 28x28 array or 784 numbers)."""
-        shape = self.input_shape
+        flat (a 1x28x28 network takes a 28x28 array or 784 numbers).
+        """
+        shape = self._shape
         shapes = [shape]
         for other in (shape[next((i for i, d in enumerate(shape) if d != 1), 0) :],
                       (math.prod(shape),)):  # fmt: skip
@@ -166,13 +176,13 @@ class ServedModel:
     def expected(self) -> str:
         """What a request must hold, in the words error answers use."""
         shapes = " or ".join(str(list(s)) for s in self.sample_shapes())
-        first = ", ".join(map(str, self.input_shape))
+        first = ", ".join(map(str, self._shape))
         return f"one sample of shape {shapes}, or a batch of them (shape [n, {first}])"
 
     def describe_input(self) -> dict:
         """What /v1/predict takes, as /v1/model reports it."""
-        info = {
-            "shape": list(self.input_shape),
+        info: dict[str, object] = {
+            "shape": list(self._shape),
             "shape_source": self.shape_source,
             "sample_shapes": [list(s) for s in self.sample_shapes()],
             "dtype": "float32" if self.kind == "nn" else "float64",
@@ -195,7 +205,7 @@ class ServedModel:
         return {
             "kind": self.kind,
             "class": type(self.model).__name__,
-            "input_shape": list(self.input_shape),
+            "input_shape": list(self._shape),
             "input": self.describe_input(),
             "classes": self.classes,
             "format_version": self.format_version,
@@ -207,9 +217,10 @@ class ServedModel:
 
     def to_batch(self, inputs, scale: str | None = None) -> tuple[np.ndarray, str | None]:
         """Validate JSON inputs into a ``(n, *input_shape)`` float array as the model takes
-        it, and the scale they were read in (None for models without preprocessing)."""
+        it, and the scale they were read in (None for models without preprocessing).
+        """
         x = to_array(inputs, self.expected())
-        shapes, shape = self.sample_shapes(), self.input_shape
+        shapes, shape = self.sample_shapes(), self._shape
         if x.shape in shapes:
             x = x.reshape((1, *shape))
         elif x.ndim >= 2 and x.shape[1:] in shapes:
@@ -229,7 +240,8 @@ class ServedModel:
 
     def _raw_outputs(self, x: np.ndarray) -> dict:
         """The model's outputs for a batch: ``scores`` (logits or probabilities, one row per
-        sample) and for estimators ``labels``."""
+        sample) and for estimators ``labels``.
+        """
         if self.kind == "nn":
             return {"scores": self._forward(x)}
         outputs = {"labels": np.asarray(self.model.predict(x))}
@@ -252,7 +264,8 @@ class ServedModel:
 
     def predict_array(self, x: np.ndarray) -> dict:
         """Predictions (and probabilities where the model has them) for a batch from
-        :meth:`to_batch`."""
+        :meth:`to_batch`.
+        """
         try:
             outputs = self._raw_outputs(x)
         except (ValueError, TypeError, IndexError) as error:
@@ -282,7 +295,9 @@ class ServedModel:
 
     def predict_pixels(self, pixels: np.ndarray) -> dict:
         """Classify one MNIST-prepared picture (28x28 floats in [0, 1])."""
-        x = np.asarray(pixels, dtype=np.float64).reshape((1, *self.input_shape))
+        x = np.asarray(pixels, dtype=np.float64).reshape((1, *self._shape))
+        if self.preprocessing is None:
+            raise ModelCheckError("this model takes no pictures: it was saved without mean and std")
         result = self.predict_array(normalise(x, "0-1", *self.preprocessing))
         return {"prediction": result["predictions"][0], "probabilities": result["probabilities"][0]}
 

@@ -9,8 +9,10 @@ The body has the same time, counted by :class:`homeml.serve._middleware.BodyLimi
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -25,7 +27,7 @@ class TimedH11Protocol(H11Protocol):
     def __init__(self, *args, read_timeout: float = DEFAULT_READ_TIMEOUT, **kwargs):
         super().__init__(*args, **kwargs)
         self.read_timeout = read_timeout
-        self._header_timer = None
+        self._header_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -99,7 +101,7 @@ def run(
 
     path = resolve_path(path)
     # a bad file or a model that fails its check stops here, before anything listens
-    app = create_app(path, max_body=max_body, read_timeout=read_timeout)
+    app: Any = create_app(path, max_body=max_body, read_timeout=read_timeout)  # or its import path
     if workers > 1:  # separate processes: each builds its app from the environment
         os.environ["HOMEML_SERVE_PATH"] = str(path)
         os.environ["HOMEML_SERVE_MAX_BODY"] = str(max_body)
@@ -111,7 +113,8 @@ def run(
         host=host,
         port=port,
         workers=workers,
-        http=functools.partial(TimedH11Protocol, read_timeout=read_timeout),
+        # (uvicorn accepts a protocol factory; its annotation names classes only)
+        http=functools.partial(TimedH11Protocol, read_timeout=read_timeout),  # type: ignore[arg-type]
         limit_concurrency=limit_concurrency,
         timeout_keep_alive=timeout_keep_alive,
         log_level="info",

@@ -67,7 +67,8 @@ def _has_weights(layer) -> bool:
 def _flattens_to_linear(layers, channels: int, side: int) -> bool | None:
     """Whether a ``channels x side x side`` input reaches ``Flatten`` with as many values as
     the ``Linear`` after it takes; None when the layers are not ones whose shapes are known
-    here (then no size will do)."""
+    here (then no size will do).
+    """
     height = width = side
     for index, layer in enumerate(layers):
         name = type(layer).__name__
@@ -104,17 +105,19 @@ def _conv_out(layer, height: int, width: int) -> tuple[int, int]:
     if layer.padding == "same":
         return height, width
     padding = (0, 0) if layer.padding == "valid" else _pair(layer.padding)
-    return tuple(
+    out_height, out_width = (
         (size + 2 * p - d * (k - 1) - 1) // s + 1
         for size, k, s, p, d in zip((height, width), kernel, stride, padding, dilation)
     )
+    return out_height, out_width
 
 
 def _pool_out(layer, height: int, width: int) -> tuple[int, int]:
     kernel, stride = _pair(layer.kernel_size), _pair(layer.stride)
     padding, dilation = _pair(layer.padding), _pair(getattr(layer, "dilation", 1))
     rounding = math.ceil if layer.ceil_mode else math.floor
-    return tuple(
+    out_height, out_width = (
         int(rounding((size + 2 * p - d * (k - 1) - 1) / s)) + 1
         for size, k, s, p, d in zip((height, width), kernel, stride, padding, dilation)
     )
+    return out_height, out_width

@@ -1,5 +1,6 @@
 """``homeml.utils.data`` is :mod:`homeml.data`, so ``from torch.utils.data import ...`` ports
-by changing ``torch`` to ``homeml``."""
+by changing ``torch`` to ``homeml``.
+"""
 
 import sys
 
