@@ -44,11 +44,6 @@ def test_import_learn_loads_no_engine_module():
     assert _engine_modules(loaded) == []
 
 
-@pytest.mark.xfail(
-    reason="homeml/rl/__init__.py imports its deep-RL agents (dqn, policy_gradient) eagerly, "
-    "and they import homeml.nn; to be made lazy with the rl refactor",
-    strict=False,
-)
 def test_import_rl_loads_no_engine_module():
     loaded = _loaded_after("import homeml.rl")
     assert "homeml.rl" in loaded

@@ -24,12 +24,12 @@ Gymnasium's environments alike (``agent.train(env, n_episodes)``) and save with
   :class:`EvolutionStrategy`
 """
 
+from importlib import import_module
+
 from homeml.rl import spaces, wrappers
 from homeml.rl.agent import Agent, EpisodeHistory
 from homeml.rl.bandits import UCB, EpsilonGreedy, GradientBandit, run_testbed
-from homeml.rl.cem import CrossEntropyMethod, EvolutionStrategy
 from homeml.rl.dp import action_values, policy_evaluation, policy_iteration, value_iteration
-from homeml.rl.dqn import DQN, ReplayBuffer
 from homeml.rl.env import (
     ActionWrapper,
     Env,
@@ -47,7 +47,6 @@ from homeml.rl.monte_carlo import (
     mc_prediction,
     off_policy_mc_prediction,
 )
-from homeml.rl.policy_gradient import A2C, REINFORCE
 from homeml.rl.registration import make, register, registry, spec
 from homeml.rl.schedules import ExponentialSchedule, LinearSchedule, as_schedule
 from homeml.rl.td import (
@@ -71,3 +70,26 @@ __all__ = [
     "from_gymnasium_space", "value_iteration", "wrappers", "ObservationWrapper", "RewardWrapper",
     "ActionWrapper", "SyncVectorEnv", "make_vec",
 ]
+
+# The agents built on homeml.nn load on first use, so that ``import homeml.rl`` (environments,
+# tabular methods, bandits) does not import the neural-network toolkit.
+_DEEP_AGENTS = {
+    "DQN": "dqn",
+    "ReplayBuffer": "dqn",
+    "REINFORCE": "policy_gradient",
+    "A2C": "policy_gradient",
+    "CrossEntropyMethod": "cem",
+    "EvolutionStrategy": "cem",
+}
+
+
+def __getattr__(name: str):
+    if name in _DEEP_AGENTS:
+        value = getattr(import_module(f"homeml.rl.{_DEEP_AGENTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'homeml.rl' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
