@@ -44,18 +44,36 @@ def torch_twin(name, source):
         model = tn.Sequential(tn.Flatten(), tn.Linear(784, 128), tn.ReLU(), tn.Linear(128, 10))
     elif name == "lenet5":
         model = tn.Sequential(
-            tn.Conv2d(1, 6, 5, padding=2), tn.ReLU(), tn.MaxPool2d(2),
-            tn.Conv2d(6, 16, 5), tn.ReLU(), tn.MaxPool2d(2), tn.Flatten(),
-            tn.Linear(400, 120), tn.ReLU(), tn.Linear(120, 84), tn.ReLU(), tn.Linear(84, 10),
-        )  # fmt: skip
+            tn.Conv2d(1, 6, 5, padding=2),
+            tn.ReLU(),
+            tn.MaxPool2d(2),
+            tn.Conv2d(6, 16, 5),
+            tn.ReLU(),
+            tn.MaxPool2d(2),
+            tn.Flatten(),
+            tn.Linear(400, 120),
+            tn.ReLU(),
+            tn.Linear(120, 84),
+            tn.ReLU(),
+            tn.Linear(84, 10),
+        )
     else:
         model = tn.Sequential(
-            tn.Conv2d(1, 32, 3, padding=1, bias=False), tn.BatchNorm2d(32), tn.ReLU(),
+            tn.Conv2d(1, 32, 3, padding=1, bias=False),
+            tn.BatchNorm2d(32),
+            tn.ReLU(),
             tn.MaxPool2d(2),
-            tn.Conv2d(32, 64, 3, padding=1, bias=False), tn.BatchNorm2d(64), tn.ReLU(),
-            tn.MaxPool2d(2), tn.Flatten(), tn.Dropout(0.25),
-            tn.Linear(64 * 7 * 7, 128), tn.ReLU(), tn.Dropout(0.25), tn.Linear(128, 10),
-        )  # fmt: skip
+            tn.Conv2d(32, 64, 3, padding=1, bias=False),
+            tn.BatchNorm2d(64),
+            tn.ReLU(),
+            tn.MaxPool2d(2),
+            tn.Flatten(),
+            tn.Dropout(0.25),
+            tn.Linear(64 * 7 * 7, 128),
+            tn.ReLU(),
+            tn.Dropout(0.25),
+            tn.Linear(128, 10),
+        )
     state = {k: torch.tensor(v.numpy()) for k, v in source.state_dict().items()}
     model.load_state_dict(state)
     return model

@@ -48,6 +48,7 @@ class Case:
 
 def random_steps(n_actions: int, seed: int = 0):
     """Step with actions from a pre-generated array, resetting when an episode ends."""
+
     def run(env, n_steps):
         actions = np.random.default_rng(seed).integers(n_actions, size=n_steps).tolist()
         step, reset = env.step, env.reset
@@ -57,6 +58,7 @@ def random_steps(n_actions: int, seed: int = 0):
             if terminated or truncated:
                 reset()
         return n_steps
+
     return run
 
 
@@ -69,18 +71,49 @@ def q_learning(env, n_episodes):
 
 
 CASES: list[Case] = [
-    Case("CartPole-v1 random steps", lambda: make("CartPole-v1"),
-         lambda: gymnasium.make("CartPole-v1"), random_steps(2), 200_000, 20_000),
-    Case("CartPole raw class random steps", CartPole, CartPoleEnv, random_steps(2),
-         200_000, 20_000),
-    Case("FrozenLake-v1 8x8 slippery steps", lambda: make("FrozenLake8x8-v1"),
-         lambda: gymnasium.make("FrozenLake8x8-v1"), random_steps(4), 200_000, 20_000),
-    Case("CliffWalking-v1 random steps", lambda: make("CliffWalking-v1"),
-         lambda: gymnasium.make("CliffWalking-v1"), random_steps(4), 200_000, 20_000),
-    Case("Taxi-v3 random steps", lambda: make("Taxi-v3"), lambda: gymnasium.make("Taxi-v4"),
-         random_steps(6), 100_000, 10_000),
-    Case("Q-learning CliffWalking 500 episodes", lambda: make("CliffWalking-v1"),
-         lambda: gymnasium.make("CliffWalking-v1"), q_learning, 500, 100),
+    Case(
+        "CartPole-v1 random steps",
+        lambda: make("CartPole-v1"),
+        lambda: gymnasium.make("CartPole-v1"),
+        random_steps(2),
+        200_000,
+        20_000,
+    ),
+    Case(
+        "CartPole raw class random steps", CartPole, CartPoleEnv, random_steps(2), 200_000, 20_000
+    ),
+    Case(
+        "FrozenLake-v1 8x8 slippery steps",
+        lambda: make("FrozenLake8x8-v1"),
+        lambda: gymnasium.make("FrozenLake8x8-v1"),
+        random_steps(4),
+        200_000,
+        20_000,
+    ),
+    Case(
+        "CliffWalking-v1 random steps",
+        lambda: make("CliffWalking-v1"),
+        lambda: gymnasium.make("CliffWalking-v1"),
+        random_steps(4),
+        200_000,
+        20_000,
+    ),
+    Case(
+        "Taxi-v3 random steps",
+        lambda: make("Taxi-v3"),
+        lambda: gymnasium.make("Taxi-v4"),
+        random_steps(6),
+        100_000,
+        10_000,
+    ),
+    Case(
+        "Q-learning CliffWalking 500 episodes",
+        lambda: make("CliffWalking-v1"),
+        lambda: gymnasium.make("CliffWalking-v1"),
+        q_learning,
+        500,
+        100,
+    ),
 ]
 
 
@@ -103,14 +136,19 @@ def dqn_solve_times(seeds) -> None:
     spec = importlib.util.spec_from_file_location("dqn_cartpole", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
-    print(f"\n{'DQN on CartPole-v1':24s} {'episodes':>8s} {'steps':>7s} {'train s':>8s} "
-          f"{'greedy mean (homeml / gymnasium)':>34s}")
+    print(
+        f"\n{'DQN on CartPole-v1':24s} {'episodes':>8s} {'steps':>7s} {'train s':>8s} "
+        f"{'greedy mean (homeml / gymnasium)':>34s}"
+    )
     for seed in seeds:
         agent, returns, _, seconds = example.train_dqn(seed, 150_000, 14 * 60)
         scores = example.evaluate_both(agent)
         means = " / ".join(f"{values.mean():.1f}" for values in scores.values())
-        print(f"{'seed ' + str(seed):24s} {len(returns):8d} {agent.n_steps_:7d} {seconds:8.1f} "
-              f"{means:>34s}", flush=True)
+        print(
+            f"{'seed ' + str(seed):24s} {len(returns):8d} {agent.n_steps_:7d} {seconds:8.1f} "
+            f"{means:>34s}",
+            flush=True,
+        )
 
 
 def main(argv=None) -> None:
@@ -127,8 +165,10 @@ def main(argv=None) -> None:
         result = time_case(case, args.quick, max(1, args.repeats))
         rates = {side: steps / seconds for side, (steps, seconds) in result.items()}
         ratio = rates["gymnasium"] / rates["homeml"]  # = homeml's time / Gymnasium's
-        print(f"{case.name:40s} {rates['homeml']:15,.0f} {rates['gymnasium']:18,.0f} "
-              f"{ratio:7.2f}", flush=True)
+        print(
+            f"{case.name:40s} {rates['homeml']:15,.0f} {rates['gymnasium']:18,.0f} {ratio:7.2f}",
+            flush=True,
+        )
     print("ratio = homeml's time / Gymnasium's for the same steps (target <= 1)")
     if args.dqn_seeds:
         dqn_solve_times([int(seed) for seed in args.dqn_seeds.split(",")])

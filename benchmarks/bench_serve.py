@@ -38,9 +38,12 @@ from homeml.models import build_model  # noqa: E402
 def save_digit_model(kind: str, folder: Path) -> Path:
     spec = digits.DATASETS["mnist"]
     meta = {
-        "dataset": "mnist", "classes": spec["classes"], "mean": spec["mean"],
-        "std": spec["std"], "input_shape": [1, 28, 28],
-    }  # fmt: skip
+        "dataset": "mnist",
+        "classes": spec["classes"],
+        "mean": spec["mean"],
+        "std": spec["std"],
+        "input_shape": [1, 28, 28],
+    }
     hm.manual_seed(0)
     path = folder / f"{kind}.safetensors"
     hm.save(build_model(kind), path, metadata=meta)
@@ -120,8 +123,10 @@ def main(argv=None):
     singles = [{"inputs": [img[None].tolist()]} for img in x[:64]]  # a batch of one
     batches = [{"inputs": x[i : i + 32, None].tolist()} for i in range(0, 256, 32)]
 
-    print(f"homeml serve, {n_single} single / {n_batch} batch32 requests per row, "
-          f"workers={args.workers}")
+    print(
+        f"homeml serve, {n_single} single / {n_batch} batch32 requests per row, "
+        f"workers={args.workers}"
+    )
     header = f"{'model':<6} {'row':<8} {'in flight':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
     print(header + f" {'errors':>6}")
     with tempfile.TemporaryDirectory() as folder:

@@ -55,9 +55,12 @@ def train_dqn(seed: int, max_steps: int, max_seconds: float):
         if history.returns.mean() > 150:
             score = agent.evaluate(eval_env, 10).mean()
             checks.append((len(returns), score))
-            print(f"  episode {len(returns):4d}  steps {agent.n_steps_:6d}  "
-                  f"train mean {history.returns.mean():6.1f}  greedy mean {score:6.1f}  "
-                  f"{time.perf_counter() - start:5.1f}s", flush=True)
+            print(
+                f"  episode {len(returns):4d}  steps {agent.n_steps_:6d}  "
+                f"train mean {history.returns.mean():6.1f}  greedy mean {score:6.1f}  "
+                f"{time.perf_counter() - start:5.1f}s",
+                flush=True,
+            )
             if score >= 495:
                 break
     return agent, np.array(returns), checks, time.perf_counter() - start
@@ -76,17 +79,29 @@ def plot(returns, checks, evaluation: dict, path: Path, title: str) -> None:
     ax.plot(episodes, returns, lw=0.8, alpha=0.45, label="training episode return")
     ax.plot(episodes, EpisodeHistory(returns).rolling_mean(100), lw=2, label="mean of the last 100")
     if checks:
-        ax.scatter(*zip(*checks), marker="o", s=18, color="k", zorder=3,
-                   label="greedy policy, mean of 10 episodes")
+        ax.scatter(
+            *zip(*checks),
+            marker="o",
+            s=18,
+            color="k",
+            zorder=3,
+            label="greedy policy, mean of 10 episodes",
+        )
     ax.axhline(475, color="grey", ls="--", lw=1, label="solved (475)")
     ax.set(xlabel="episode", ylabel="return", title=title, ylim=(0, 520))
     ax.legend(loc="upper left", fontsize=8)
     for name, values in evaluation.items():
-        ax_eval.plot(np.arange(1, len(values) + 1), values, ".", ms=4,
-                     label=f"{name}'s CartPole: mean {values.mean():.1f}")
+        ax_eval.plot(
+            np.arange(1, len(values) + 1),
+            values,
+            ".",
+            ms=4,
+            label=f"{name}'s CartPole: mean {values.mean():.1f}",
+        )
     ax_eval.axhline(475, color="grey", ls="--", lw=1)
-    ax_eval.set(xlabel="evaluation episode", ylabel="return", ylim=(0, 520),
-                title="trained agent, greedy")
+    ax_eval.set(
+        xlabel="evaluation episode", ylabel="return", ylim=(0, 520), title="trained agent, greedy"
+    )
     ax_eval.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,8 +122,10 @@ def main() -> None:
     start = time.perf_counter()
     print(f"DQN on homeml's CartPole-v1, seed {args.seed}")
     agent, returns, checks, seconds = train_dqn(args.seed, args.max_steps, args.max_minutes * 60)
-    print(f"trained: {len(returns)} episodes, {agent.n_steps_} steps, {agent.n_updates_} "
-          f"gradient steps in {seconds:.1f}s")
+    print(
+        f"trained: {len(returns)} episodes, {agent.n_steps_} steps, {agent.n_updates_} "
+        f"gradient steps in {seconds:.1f}s"
+    )
     evaluation = evaluate_both(agent)
     scores = {name: values.mean() for name, values in evaluation.items()}
     print(f"greedy mean return over 100 episodes: {means(evaluation)}")
@@ -118,16 +135,20 @@ def main() -> None:
     reloaded = evaluate_both(hm.load(args.save))
     assert all(np.array_equal(reloaded[k], evaluation[k]) for k in evaluation)
     print(f"saved to {args.save} (reloaded agent scores the same); plot: {args.plot}")
-    print(f"DQN wall time {time.perf_counter() - start:.1f}s "
-          f"({'SOLVED' if min(scores.values()) >= 475 else 'not solved'})")
+    print(
+        f"DQN wall time {time.perf_counter() - start:.1f}s "
+        f"({'SOLVED' if min(scores.values()) >= 475 else 'not solved'})"
+    )
 
     if not args.skip_cem:
         t = time.perf_counter()
         cem = CrossEntropyMethod(seed=args.seed)
         cem.train(make("CartPole-v1"), 1000, progress=False)
-        print(f"CEM (linear policy, 1000 episodes = {cem.n_generations_} generations) in "
-              f"{time.perf_counter() - t:.1f}s: greedy mean over 100 episodes "
-              f"{means(evaluate_both(cem))}")
+        print(
+            f"CEM (linear policy, 1000 episodes = {cem.n_generations_} generations) in "
+            f"{time.perf_counter() - t:.1f}s: greedy mean over 100 episodes "
+            f"{means(evaluate_both(cem))}"
+        )
     print(f"total wall time {time.perf_counter() - start:.1f}s")
 
 

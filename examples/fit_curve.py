@@ -1,6 +1,6 @@
 """Fit a cubic to noisy samples of sin(x) with homeml's autograd: the smallest training loop.
 
-    python examples/fit_curve.py
+python examples/fit_curve.py
 """
 
 import math

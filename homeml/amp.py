@@ -15,8 +15,15 @@ class GradScaler:
     ``unscale_``/``update`` do nothing.
     """
 
-    def __init__(self, device="cuda", init_scale=2.0**16, growth_factor=2.0,
-                 backoff_factor=0.5, growth_interval=2000, enabled=True):
+    def __init__(
+        self,
+        device="cuda",
+        init_scale=2.0**16,
+        growth_factor=2.0,
+        backoff_factor=0.5,
+        growth_interval=2000,
+        enabled=True,
+    ):
         self._enabled = bool(enabled)
 
     def is_enabled(self) -> bool:

@@ -196,9 +196,7 @@ def grad(
         grad_outputs = (grad_outputs,) * len(outputs)
     grad_outputs = tuple(grad_outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(
-            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
-        )
+        raise RuntimeError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad (or is not a tensor)")
@@ -250,5 +248,7 @@ def grad(
                     f"grad: input {i} was not used in the graph of the outputs; pass "
                     "allow_unused=True to get None for it"
                 )
-    return tuple(None if r is None else Tensor._make(r.astype(t.dtype, copy=False))
-                 for r, t in zip(results, inputs))
+    return tuple(
+        None if r is None else Tensor._make(r.astype(t.dtype, copy=False))
+        for r, t in zip(results, inputs)
+    )

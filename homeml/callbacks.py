@@ -21,8 +21,14 @@ from tqdm.auto import tqdm
 from homeml import io
 
 __all__ = [
-    "Callback", "Checkpoint", "EarlyStopping", "HistoryWriter", "ProgressBar", "TrainingHistory",
-    "TrainingRun", "format_duration",
+    "Callback",
+    "Checkpoint",
+    "EarlyStopping",
+    "HistoryWriter",
+    "ProgressBar",
+    "TrainingHistory",
+    "TrainingRun",
+    "format_duration",
 ]
 
 
@@ -250,8 +256,6 @@ class ProgressBar(Callback):
         self._bar.close()
         row = run.history.rows[-1]
         tqdm.write("  ".join(f"{_LABELS.get(k, k)} {_format(k, v)}" for k, v in row.items()))
-
-
 
 
 def format_duration(seconds: float) -> str:

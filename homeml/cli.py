@@ -47,8 +47,10 @@ def _train(args) -> int:
         else:
             print("\ninterrupted before the first epoch ended: nothing saved", file=sys.stderr)
         return 130  # the shell's code for Ctrl-C
-    print(f"trained in {format_duration(metrics['train_seconds'])}; model, metrics and "
-          f"report.png in {out}")  # fmt: skip
+    print(
+        f"trained in {format_duration(metrics['train_seconds'])}; model, metrics and "
+        f"report.png in {out}"
+    )
     print(json.dumps(metrics, indent=2))
     return 0
 
@@ -154,7 +156,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def _per_model(key: str) -> str:
-    """"default: cnn 8, mlp 15, lenet5 10" from the job's defaults, so help and code agree."""
+    """ "default: cnn 8, mlp 15, lenet5 10" from the job's defaults, so help and code agree."""
     from homeml.jobs.digits import DEFAULTS
 
     return "default: " + ", ".join(f"{name} {d[key]:g}" for name, d in DEFAULTS.items())
@@ -177,8 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], help="default: cnn")
     train.add_argument("--epochs", type=_positive_int, help=_per_model("epochs"))
     train.add_argument("--batch-size", type=_positive_int, help=_per_model("batch_size"))
-    train.add_argument("--lr", type=_positive_float, help="peak learning rate of the one-cycle "
-                       f"schedule ({_per_model('lr')})")  # fmt: skip
+    train.add_argument(
+        "--lr",
+        type=_positive_float,
+        help=f"peak learning rate of the one-cycle schedule ({_per_model('lr')})",
+    )
     train.add_argument("--seed", type=int, help="default: 0")
     train.add_argument("--out", help="output folder (default runs/DATASET-MODEL)")
     train.add_argument("--data-dir", help="where the dataset files are (default $HOMEML_DATA)")
@@ -197,9 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="test-set accuracy of a trained run")
     evaluate.add_argument("run_dir", help="a `homeml train` output folder")
-    evaluate.add_argument(
-        "--data-dir", help="where the dataset folders are (default $HOMEML_DATA)"
-    )
+    evaluate.add_argument("--data-dir", help="where the dataset folders are (default $HOMEML_DATA)")
     evaluate.set_defaults(run=_evaluate)
 
     predict = commands.add_parser("predict", help="classify a PNG/JPEG of one digit")
@@ -216,19 +219,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-body", type=_positive_int, default=1_000_000, help="largest request, in bytes"
     )
     serve.add_argument(
-        "--limit-concurrency", type=_positive_int, metavar="N",
+        "--limit-concurrency",
+        type=_positive_int,
+        metavar="N",
         help="connections and requests in progress at most; more get 503 at once (default: "
         "no limit; see docs/serving-limits.md)",
-    )  # fmt: skip
+    )
     serve.add_argument(
-        "--timeout-keep-alive", type=_positive_int, default=5, metavar="SECONDS",
+        "--timeout-keep-alive",
+        type=_positive_int,
+        default=5,
+        metavar="SECONDS",
         help="close a connection idle this long after an answer (default 5)",
-    )  # fmt: skip
+    )
     serve.add_argument(
-        "--read-timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+        "--read-timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="SECONDS",
         help="time a client has to send a request's headers, and again its body; slower "
         "clients are cut off (408 for a body) (default 10)",
-    )  # fmt: skip
+    )
     serve.set_defaults(run=_serve)
 
     from homeml.jobs.rl import ALGORITHMS
@@ -239,20 +250,26 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--episodes", type=_positive_int, default=500, help="default 500")
     rl.add_argument("--seed", type=int, default=0, help="default 0")
     rl.add_argument(
-        "--set", action="append", metavar="NAME=VALUE",
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
         help="an agent parameter (repeatable), e.g. --set alpha=0.5 --set epsilon=0.1",
-    )  # fmt: skip
+    )
     rl.add_argument(
-        "--env-set", action="append", metavar="NAME=VALUE",
+        "--env-set",
+        action="append",
+        metavar="NAME=VALUE",
         help="an environment argument (repeatable), e.g. --env-set is_slippery=false",
-    )  # fmt: skip
+    )
     rl.add_argument(
         "--eval-episodes", type=int, default=100, help="greedy evaluation episodes (default 100)"
     )
     rl.add_argument(
-        "--stop-at", type=float, metavar="RETURN",
+        "--stop-at",
+        type=float,
+        metavar="RETURN",
         help="stop once 10 greedy episodes, played every 10 training episodes, average this",
-    )  # fmt: skip
+    )
     rl.add_argument("--plot", help="write the returns per episode to this PNG")
     rl.add_argument("--out", help="save the trained agent to this file")
     rl.add_argument("--quiet", action="store_true", help="no progress bar")

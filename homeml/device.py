@@ -28,7 +28,9 @@ class device:  # noqa: N801 - PyTorch's name
     index: int | None
 
     def __init__(  # noqa: A002 - PyTorch's argument name
-        self, type: Any, index: int | None = None  # type: a name, a CUDA index or a device
+        self,
+        type: Any,
+        index: int | None = None,  # type: a name, a CUDA index or a device
     ):
         if isinstance(type, device):
             type, index = type.type, type.index
@@ -43,8 +45,7 @@ class device:  # noqa: N801 - PyTorch's name
             index = int(number)
         if type not in _TYPES:
             raise RuntimeError(
-                f"Expected one of {', '.join(_TYPES)} device type at start of device string: "
-                f"{type}"
+                f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
         if index is not None and (not isinstance(index, (int, np.integer)) or index < 0):
             raise RuntimeError(f"device index must be a non-negative integer, got {index!r}")

@@ -168,7 +168,7 @@ class InPlaceOps:
         return self._replace_with(lambda old: old.sigmoid())
 
     def pow_(self, exponent: Operand) -> Tensor:
-        return self._replace_with(lambda old: old ** exponent, exponent)
+        return self._replace_with(lambda old: old**exponent, exponent)
 
     def zero_(self) -> Tensor:
         return self.fill_(0)

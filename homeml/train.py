@@ -35,8 +35,16 @@ from homeml.creation import default_generator
 from homeml.tensor import Tensor
 
 __all__ = [
-    "Callback", "Checkpoint", "EarlyStopping", "HistoryWriter", "ProgressBar", "TrainingHistory",
-    "TrainingRun", "evaluate", "fit", "format_duration",
+    "Callback",
+    "Checkpoint",
+    "EarlyStopping",
+    "HistoryWriter",
+    "ProgressBar",
+    "TrainingHistory",
+    "TrainingRun",
+    "evaluate",
+    "fit",
+    "format_duration",
 ]
 
 
@@ -140,7 +148,11 @@ def fit(
     callbacks = _callbacks(early_stopping, checkpoint, resume, history_path, callbacks, progress)
     stoppers = [c for c in callbacks if isinstance(c, EarlyStopping)]
     run = TrainingRun(
-        model, optimizer, scheduler, epochs, generators=[default_generator, *generators],
+        model,
+        optimizer,
+        scheduler,
+        epochs,
+        generators=[default_generator, *generators],
         early_stopping=stoppers[0] if stoppers else None,
         steps=len(train_loader) if hasattr(train_loader, "__len__") else None,  # None: generator
     )
@@ -212,8 +224,9 @@ def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks) -> 
         run.batch_loss = value
         totals["loss"] += value * n
         hits = _count_correct(out, y)
-        totals["correct"] = None if hits is None or totals["correct"] is None \
-            else totals["correct"] + hits
+        totals["correct"] = (
+            None if hits is None or totals["correct"] is None else totals["correct"] + hits
+        )
         totals["count"] += n
         _call(callbacks, "on_batch_end", run)
     count = max(totals["count"], 1)

@@ -93,9 +93,7 @@ def analytic_gradients(fn, arrays, weights):
     tensors = [hm.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
     out = fn(*tensors)
     (out * hm.tensor(weights)).sum().backward()
-    return out, [
-        t.grad.numpy() if t.grad is not None else np.zeros(t.shape) for t in tensors
-    ]
+    return out, [t.grad.numpy() if t.grad is not None else np.zeros(t.shape) for t in tensors]
 
 
 def check_gradients(fn, *arrays, rtol=1e-5, atol=1e-6, seed=0):

@@ -64,10 +64,19 @@ MAY_IMPORT = {
     "models": {"storage", "engine", "io", "toolkit", "datasets"},
     "rl": {"storage", "engine", "io", "toolkit", "models"},
     "export": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets"},
-    "jobs": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets",
-             "export"},
-    "serve": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets",
-              "export", "jobs"},
+    "jobs": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets", "export"},
+    "serve": {
+        "storage",
+        "engine",
+        "io",
+        "toolkit",
+        "models",
+        "learn",
+        "rl",
+        "datasets",
+        "export",
+        "jobs",
+    },
     "cli": {"jobs", "serve", "toolkit"},  # toolkit: `import homeml` for the version only
 }
 
@@ -107,8 +116,12 @@ def _imports(path: Path) -> set[str]:
                 module = node.module
             for alias in node.names:  # `from homeml import nn` imports homeml.nn
                 sub = f"{module}.{alias.name}"
-                found.add(sub if _is_package(sub) or Path(
-                    PACKAGE.parent / (sub.replace(".", "/") + ".py")).exists() else module)
+                found.add(
+                    sub
+                    if _is_package(sub)
+                    or Path(PACKAGE.parent / (sub.replace(".", "/") + ".py")).exists()
+                    else module
+                )
     return {m for m in found if m == "homeml" or m.startswith("homeml.")}
 
 
@@ -121,8 +134,11 @@ def _layer(module: str) -> str:
 def _edges() -> tuple[tuple[str, str], ...]:
     """(importing module, imported module) for every homeml import in homeml/, plus io's
     registered codecs (imported by name when a file of their kind is saved or loaded)."""
-    edges = [(_module_name(path), target) for path in sorted(PACKAGE.rglob("*.py"))
-             for target in sorted(_imports(path))]
+    edges = [
+        (_module_name(path), target)
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for target in sorted(_imports(path))
+    ]
     edges += [("homeml.io", target) for target in sorted(_registered_codecs())]
     return tuple(edges)
 
@@ -181,36 +197,61 @@ def test_every_exception_is_still_needed():
     assert not stale, f"these imports are gone: delete them from EXCEPTIONS: {stale}"
 
 
-@pytest.mark.parametrize("family", ["homeml.learn", "homeml.rl", "homeml.nn", "homeml.ops",
-                                    "homeml.optim", "homeml.data", "homeml.models"])
+@pytest.mark.parametrize(
+    "family",
+    [
+        "homeml.learn",
+        "homeml.rl",
+        "homeml.nn",
+        "homeml.ops",
+        "homeml.optim",
+        "homeml.data",
+        "homeml.models",
+    ],
+)
 def test_algorithms_never_import_figures_jobs_or_faces(family):
     above = ("homeml.plot", "homeml.jobs", "homeml.serve", "homeml.cli")
-    found = [(s, t) for s, t in _edges() if (s == family or s.startswith(family + "."))
-             and any(t == a or t.startswith(a + ".") for a in above)]
+    found = [
+        (s, t)
+        for s, t in _edges()
+        if (s == family or s.startswith(family + "."))
+        and any(t == a or t.startswith(a + ".") for a in above)
+    ]
     assert not found
 
 
 def test_only_the_faces_import_jobs():
-    found = [(s, t) for s, t in _edges() if t.startswith("homeml.jobs")
-             and _layer(s) not in ("jobs", "serve", "cli")]
+    found = [
+        (s, t)
+        for s, t in _edges()
+        if t.startswith("homeml.jobs") and _layer(s) not in ("jobs", "serve", "cli")
+    ]
     assert not found
 
 
 def test_the_command_imports_only_jobs_and_serve():
     found = {t for s, t in _edges() if _layer(s) == "cli"}
-    assert all(t == "homeml" or t.startswith(("homeml.jobs", "homeml.serve", "homeml.cli"))
-               for t in found), found
+    assert all(
+        t == "homeml" or t.startswith(("homeml.jobs", "homeml.serve", "homeml.cli")) for t in found
+    ), found
 
 
 def test_storage_knows_no_family():
-    found = [(s, t) for s, t in _edges() if s.startswith("homeml._storage")
-             and not t.startswith("homeml._storage")]
+    found = [
+        (s, t)
+        for s, t in _edges()
+        if s.startswith("homeml._storage") and not t.startswith("homeml._storage")
+    ]
     assert not found
     assert _registered_codecs() == REGISTERED_CODECS  # a new codec is named here, on purpose
 
 
 def test_learn_does_not_import_the_neural_network_toolkit():
-    found = [(s, t) for s, t in _edges() if s.startswith("homeml.learn")
-             and not t.startswith(("homeml.learn", "homeml._storage"))
-             and _layer(t) != "shared"]
+    found = [
+        (s, t)
+        for s, t in _edges()
+        if s.startswith("homeml.learn")
+        and not t.startswith(("homeml.learn", "homeml._storage"))
+        and _layer(t) != "shared"
+    ]
     assert not found

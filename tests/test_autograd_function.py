@@ -17,12 +17,12 @@ def _functions(lib):
         @staticmethod
         def forward(ctx, input):
             ctx.save_for_backward(input)
-            return 0.5 * (5 * input ** 3 - 3 * input)
+            return 0.5 * (5 * input**3 - 3 * input)
 
         @staticmethod
         def backward(ctx, grad_output):
             (input,) = ctx.saved_tensors
-            return grad_output * 1.5 * (5 * input ** 2 - 1)
+            return grad_output * 1.5 * (5 * input**2 - 1)
 
     class ScaledMul(lib.autograd.Function):
         """Two tensor inputs and a non-tensor argument; skips gradients nobody needs."""
@@ -69,8 +69,12 @@ def _use(lib, x, w):
 
 def test_custom_functions_match_torch():
     rng = np.random.default_rng(0)
-    check_against_torch(lambda x, w: _use(hm, x, w), lambda x, w: _use(torch, x, w),
-                        rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3))
+    check_against_torch(
+        lambda x, w: _use(hm, x, w),
+        lambda x, w: _use(torch, x, w),
+        rng.uniform(-1, 1, 3),
+        rng.uniform(-1, 1, 3),
+    )
 
 
 def test_custom_functions_match_finite_differences():

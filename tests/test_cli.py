@@ -28,7 +28,10 @@ def test_unknown_command_exits_with_usage_error(capsys):
 def test_fit_curve_example_learns():
     done = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "fit_curve.py")],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     final_loss = float(done.stdout.splitlines()[-2].split("loss")[1])
     assert final_loss < 0.01  # noise variance is 0.0025; a cubic fits sin within ~0.004
@@ -70,9 +73,12 @@ def test_argument_errors_are_one_line_without_traceback():
         (["train", "digits"], "invalid choice: 'digits'"),
     ):
         done = subprocess.run(
-            [sys.executable, "-m", "homeml.cli", *argv], capture_output=True, text=True,
-            timeout=60, cwd=ROOT,
-        )  # fmt: skip
+            [sys.executable, "-m", "homeml.cli", *argv],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
         assert done.returncode == 2 and done.stdout == "", argv
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0], done.stderr
@@ -120,8 +126,13 @@ def test_offline_evaluate_asks_only_for_the_test_files(tmp_path, monkeypatch, ca
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     monkeypatch.setitem(digits.DATASETS["mnist"], "mirrors", [dead])
     spec = digits.DATASETS["mnist"]
-    meta = {"dataset": "mnist", "classes": spec["classes"], "mean": spec["mean"],
-            "std": spec["std"], "input_shape": [1, 28, 28]}  # fmt: skip
+    meta = {
+        "dataset": "mnist",
+        "classes": spec["classes"],
+        "mean": spec["mean"],
+        "std": spec["std"],
+        "input_shape": [1, 28, 28],
+    }
     hm.save(build_model("mlp"), tmp_path / "model.safetensors", metadata=meta)
     code, out, err = run_main(["evaluate", tmp_path, "--data-dir", tmp_path / "data"], capsys)
     assert code == 1 and out == ""

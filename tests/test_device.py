@@ -54,7 +54,10 @@ def test_device_objects_match_torch():
     for args in [("cpu",), ("cuda",), ("cuda:1",), ("cuda", 2), ("mps",)]:
         ours, ref = hm.device(*args), torch.device(*args)
         assert (str(ours), repr(ours), ours.type, ours.index) == (
-            str(ref), repr(ref), ref.type, ref.index
+            str(ref),
+            repr(ref),
+            ref.type,
+            ref.index,
         )
     assert hm.device("cpu") == hm.device("cpu") and hm.device("cpu") != hm.device("cuda")
     assert hm.tensor([1.0]).device == hm.device("cpu")
@@ -71,16 +74,27 @@ def test_to_takes_pytorch_forms():
     x = hm.tensor([1.5, 2.5], requires_grad=True)
     tx = torch.tensor([1.5, 2.5], requires_grad=True)
     forms = [
-        (("cpu",), {}), ((hm.float64,), {}), (("cpu", hm.float64), {}),
-        ((), {"device": "cpu", "dtype": hm.float64}), ((hm.device("cpu"),), {}),
-        ((hm.ones(1, dtype=hm.float64),), {}), ((hm.float32,), {"copy": True}),
+        (("cpu",), {}),
+        ((hm.float64,), {}),
+        (("cpu", hm.float64), {}),
+        ((), {"device": "cpu", "dtype": hm.float64}),
+        ((hm.device("cpu"),), {}),
+        ((hm.ones(1, dtype=hm.float64),), {}),
+        ((hm.float32,), {"copy": True}),
         ((hm.float64,), {"non_blocking": True}),
     ]
     for args, kwargs in forms:
         targs = tuple(
-            torch.float64 if a is hm.float64 else torch.float32 if a is hm.float32
-            else torch.ones(1, dtype=torch.float64) if isinstance(a, hm.Tensor)
-            else torch.device(str(a)) if isinstance(a, hm.device) else a for a in args
+            torch.float64
+            if a is hm.float64
+            else torch.float32
+            if a is hm.float32
+            else torch.ones(1, dtype=torch.float64)
+            if isinstance(a, hm.Tensor)
+            else torch.device(str(a))
+            if isinstance(a, hm.device)
+            else a
+            for a in args
         )
         tkw = {k: (torch.float64 if v is hm.float64 else v) for k, v in kwargs.items()}
         y, ty = x.to(*args, **kwargs), tx.to(*targs, **tkw)

@@ -62,9 +62,7 @@ def cat_dims(a, b):
     """The dims along which tensors of shapes a and b can be concatenated."""
     if len(a) != len(b) or not a:
         return []
-    return [
-        d for d in range(len(a)) if all(x == y for i, (x, y) in enumerate(zip(a, b)) if i != d)
-    ]
+    return [d for d in range(len(a)) if all(x == y for i, (x, y) in enumerate(zip(a, b)) if i != d)]
 
 
 def long_dims(shape):
@@ -86,10 +84,18 @@ OPS = {
     "minimum": Op(2, lambda m, a, b: a.minimum(b), broadcastable),
     "where": Op(2, lambda m, a, b: m.where(a > b, a * 2, b), broadcastable),
     "matmul": Op(2, lambda m, a, b: a @ b, matmul_ok),
-    "cat": Op(2, lambda m, a, b, dim: m.cat([a, b], dim), lambda a, b: bool(cat_dims(a, b)),
-              lambda draw, a, b: {"dim": draw(st.sampled_from(cat_dims(a, b)))}),
-    "stack": Op(2, lambda m, a, b, dim: m.stack([a, b], dim), lambda a, b: a == b,
-                lambda draw, a, b: {"dim": draw(st.integers(-len(a) - 1, len(a)))}),
+    "cat": Op(
+        2,
+        lambda m, a, b, dim: m.cat([a, b], dim),
+        lambda a, b: bool(cat_dims(a, b)),
+        lambda draw, a, b: {"dim": draw(st.sampled_from(cat_dims(a, b)))},
+    ),
+    "stack": Op(
+        2,
+        lambda m, a, b, dim: m.stack([a, b], dim),
+        lambda a, b: a == b,
+        lambda draw, a, b: {"dim": draw(st.integers(-len(a) - 1, len(a)))},
+    ),
     # elementwise
     "neg": Op(1, lambda m, x: -x),
     "exp": Op(1, lambda m, x: x.exp()),
@@ -112,40 +118,60 @@ OPS = {
     "clamp": Op(1, lambda m, x: x.clamp(-1.0, 0.5)),
     # reductions and softmax
     "sum-all": Op(1, lambda m, x: x.sum()),
-    "sum": Op(1, lambda m, x, dim, keepdim: x.sum(dim, keepdim=keepdim), nonempty,
-              dim_and_keepdim),
-    "mean": Op(1, lambda m, x, dim, keepdim: m.mean(x, dim, keepdim=keepdim), nonempty,
-               dim_and_keepdim),
-    "amax": Op(1, lambda m, x, dim, keepdim: x.amax(dim, keepdim=keepdim), nonempty,
-               dim_and_keepdim),
-    "max-values": Op(1, lambda m, x, dim, keepdim: x.max(dim, keepdim=keepdim).values, nonempty,
-                     dim_and_keepdim),
-    "logsumexp": Op(1, lambda m, x, dim, keepdim: x.logsumexp(dim, keepdim=keepdim), nonempty,
-                    dim_and_keepdim),
-    "var": Op(1, lambda m, x, dim: x.var(dim), lambda s: len(s) >= 1 and max(s) >= 2,
-              lambda draw, s: {"dim": draw(st.sampled_from(long_dims(s)))}),
-    "softmax": Op(1, lambda m, x, dim: x.softmax(dim), nonempty,
-                  lambda draw, s: {"dim": some_dim(draw, s)}),
-    "log_softmax": Op(1, lambda m, x, dim: m.log_softmax(x, dim), nonempty,
-                      lambda draw, s: {"dim": some_dim(draw, s)}),
+    "sum": Op(1, lambda m, x, dim, keepdim: x.sum(dim, keepdim=keepdim), nonempty, dim_and_keepdim),
+    "mean": Op(
+        1, lambda m, x, dim, keepdim: m.mean(x, dim, keepdim=keepdim), nonempty, dim_and_keepdim
+    ),
+    "amax": Op(
+        1, lambda m, x, dim, keepdim: x.amax(dim, keepdim=keepdim), nonempty, dim_and_keepdim
+    ),
+    "max-values": Op(
+        1, lambda m, x, dim, keepdim: x.max(dim, keepdim=keepdim).values, nonempty, dim_and_keepdim
+    ),
+    "logsumexp": Op(
+        1, lambda m, x, dim, keepdim: x.logsumexp(dim, keepdim=keepdim), nonempty, dim_and_keepdim
+    ),
+    "var": Op(
+        1,
+        lambda m, x, dim: x.var(dim),
+        lambda s: len(s) >= 1 and max(s) >= 2,
+        lambda draw, s: {"dim": draw(st.sampled_from(long_dims(s)))},
+    ),
+    "softmax": Op(
+        1, lambda m, x, dim: x.softmax(dim), nonempty, lambda draw, s: {"dim": some_dim(draw, s)}
+    ),
+    "log_softmax": Op(
+        1,
+        lambda m, x, dim: m.log_softmax(x, dim),
+        nonempty,
+        lambda draw, s: {"dim": some_dim(draw, s)},
+    ),
     # shape
     "reshape-flat": Op(1, lambda m, x: x.reshape(-1)),
-    "unsqueeze": Op(1, lambda m, x, dim: x.unsqueeze(dim), lambda s: len(s) < 4,
-                    lambda draw, s: {"dim": draw(st.integers(-len(s) - 1, len(s)))}),
+    "unsqueeze": Op(
+        1,
+        lambda m, x, dim: x.unsqueeze(dim),
+        lambda s: len(s) < 4,
+        lambda draw, s: {"dim": draw(st.integers(-len(s) - 1, len(s)))},
+    ),
     "squeeze": Op(1, lambda m, x: x.squeeze()),
-    "transpose": Op(1, lambda m, x, d0, d1: x.transpose(d0, d1), lambda s: len(s) >= 2,
-                    lambda draw, s: {"d0": some_dim(draw, s), "d1": some_dim(draw, s)}),
+    "transpose": Op(
+        1,
+        lambda m, x, d0, d1: x.transpose(d0, d1),
+        lambda s: len(s) >= 2,
+        lambda draw, s: {"d0": some_dim(draw, s), "d1": some_dim(draw, s)},
+    ),
     "T": Op(1, lambda m, x: x.T, lambda s: len(s) == 2),
-    "flip": Op(1, lambda m, x, dim: x.flip((dim,)), nonempty,
-               lambda draw, s: {"dim": some_dim(draw, s)}),
+    "flip": Op(
+        1, lambda m, x, dim: x.flip((dim,)), nonempty, lambda draw, s: {"dim": some_dim(draw, s)}
+    ),
     "index-first": Op(1, lambda m, x: x[0], nonempty),
     "slice-last": Op(1, lambda m, x: x[..., 1:], lambda s: len(s) >= 1 and s[-1] >= 2),
     "index-array": Op(
         1,
         lambda m, x, index: x[m.tensor(index)],
         nonempty,
-        lambda draw, s: {"index": draw(st.lists(st.integers(0, s[0] - 1), min_size=1,
-                                                max_size=4))},
+        lambda draw, s: {"index": draw(st.lists(st.integers(0, s[0] - 1), min_size=1, max_size=4))},
     ),
 }
 
@@ -189,9 +215,7 @@ def programs(draw, min_steps=3, max_steps=12):
             if op.arity == 2
         }
         usable = [
-            name
-            for name, op in OPS.items()
-            if (op.valid(shape) if op.arity == 1 else fits[name])
+            name for name, op in OPS.items() if (op.valid(shape) if op.arity == 1 else fits[name])
         ]
         name = draw(st.sampled_from(usable), label="op")
         operands = (first,)
@@ -214,9 +238,7 @@ def programs(draw, min_steps=3, max_steps=12):
 @given(program=programs())
 def test_random_chains_match_torch(program):
     steps, leaves = program
-    check_against_torch(
-        lambda *xs: run(hm, steps, xs), lambda *xs: run(torch, steps, xs), *leaves
-    )
+    check_against_torch(lambda *xs: run(hm, steps, xs), lambda *xs: run(torch, steps, xs), *leaves)
 
 
 @requires_torch
@@ -224,9 +246,7 @@ def test_random_chains_match_torch(program):
 @given(program=programs(min_steps=10, max_steps=25))
 def test_long_random_chains_match_torch(program):
     steps, leaves = program
-    check_against_torch(
-        lambda *xs: run(hm, steps, xs), lambda *xs: run(torch, steps, xs), *leaves
-    )
+    check_against_torch(lambda *xs: run(hm, steps, xs), lambda *xs: run(torch, steps, xs), *leaves)
 
 
 @requires_torch

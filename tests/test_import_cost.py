@@ -12,9 +12,20 @@ import homeml
 
 # the engine, the toolkit and storage: none of them is needed by ``homeml.learn``
 ENGINE = (
-    "homeml.nn", "homeml.optim", "homeml.data", "homeml.utils", "homeml.tensor",
-    "homeml.autograd", "homeml.autograd_function", "homeml.creation", "homeml.ops",
-    "homeml.inplace", "homeml.io", "homeml._storage", "homeml.dtypes", "homeml.device",
+    "homeml.nn",
+    "homeml.optim",
+    "homeml.data",
+    "homeml.utils",
+    "homeml.tensor",
+    "homeml.autograd",
+    "homeml.autograd_function",
+    "homeml.creation",
+    "homeml.ops",
+    "homeml.inplace",
+    "homeml.io",
+    "homeml._storage",
+    "homeml.dtypes",
+    "homeml.device",
 )
 
 
@@ -24,7 +35,10 @@ def _loaded_after(statement):
         "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('homeml'))))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(homeml.__file__).parents[1],
     ).stdout
     return out.split()
@@ -89,7 +103,10 @@ def test_submodule_import_does_not_shadow_the_factories():
         "print(type(hm.tensor([1.0])).__name__, hm.device('cpu').type)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(homeml.__file__).parents[1],
     ).stdout.split()
     assert out == ["Tensor", "cpu"]
@@ -107,7 +124,8 @@ def test_type_checking_imports_match_the_table():
     # the TYPE_CHECKING block (what IDEs and mypy see) lists exactly the lazily loaded names
     tree = ast.parse(Path(homeml.__file__).read_text())
     block = next(
-        node for node in tree.body
+        node
+        for node in tree.body
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
     )
     seen = {}

@@ -26,9 +26,6 @@ X_CAT = np.array([["x", "p"], ["y", "q"], ["x", "q"], ["z", "p"]] * 5, dtype=obj
 METHODS = ("predict", "predict_proba", "decision_function", "transform", "score_samples")
 
 
-
-
-
 def assert_same(a, b):
     """Recursive exact equality of parameter values (arrays, estimators, containers)."""
     assert type(a) is type(b), (a, b)

@@ -39,12 +39,21 @@ def test_the_readme_has_the_blocks_this_test_runs():
 def test_python_block_runs_as_pasted(code, tmp_path):
     for module, extra in OPTIONAL.items():
         if re.search(rf"^import {module}\b", code, re.M) and not importlib.util.find_spec(module):
-            pytest.skip(f"this README block needs {module}: pip install -e \".[{extra}]\"")
+            pytest.skip(f'this README block needs {module}: pip install -e ".[{extra}]"')
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-             "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"},
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PYTHONPATH": str(ROOT),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "MPLBACKEND": "Agg",
+            "OMP_NUM_THREADS": "1",
+        },
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() or list(tmp_path.iterdir()), "the block showed nothing"
 
@@ -53,9 +62,12 @@ def test_python_block_runs_as_pasted(code, tmp_path):
 def test_cheap_shell_command_runs(line, tmp_path):
     argv = shlex.split(line)
     done = subprocess.run(
-        [sys.executable, "-m", "homeml.cli", *argv[1:]], cwd=tmp_path, capture_output=True,
-        text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                                     "HOME": str(tmp_path)},
-    )  # fmt: skip
+        [sys.executable, "-m", "homeml.cli", *argv[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert "usage: homeml" in done.stdout if "--help" in argv else "data directory" in done.stdout

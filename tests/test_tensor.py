@@ -110,11 +110,17 @@ def test_float_arange_matches_torch_to_rounding(name):
 
 
 @pytest.mark.parametrize(
-    "make", [lambda: hm.zeros(2, requires_grad=True), lambda: hm.ones(2, 2, requires_grad=True),
-             lambda: hm.tensor([1.0], requires_grad=True), lambda: hm.full((2,), 1.0,
-                                                                          requires_grad=True),
-             lambda: hm.randn(3, requires_grad=True), lambda: hm.rand(3, requires_grad=True),
-             lambda: hm.eye(2, requires_grad=True), lambda: hm.arange(3.0, requires_grad=True)],
+    "make",
+    [
+        lambda: hm.zeros(2, requires_grad=True),
+        lambda: hm.ones(2, 2, requires_grad=True),
+        lambda: hm.tensor([1.0], requires_grad=True),
+        lambda: hm.full((2,), 1.0, requires_grad=True),
+        lambda: hm.randn(3, requires_grad=True),
+        lambda: hm.rand(3, requires_grad=True),
+        lambda: hm.eye(2, requires_grad=True),
+        lambda: hm.arange(3.0, requires_grad=True),
+    ],
 )
 def test_factories_make_leaves_that_require_grad(make):
     t = make()
@@ -309,7 +315,8 @@ BROADCASTING = {
 
 @pytest.mark.parametrize("name", list(BROADCASTING))
 @pytest.mark.parametrize(
-    "a_shape, b_shape", [((2, 3), (4,)), ((4,), (2, 3)), ((2, 1, 3), (4, 2)), ((3, 2), (3,))],
+    "a_shape, b_shape",
+    [((2, 3), (4,)), ((4,), (2, 3)), ((2, 1, 3), (4, 2)), ((3, 2), (3,))],
     ids=str,
 )
 def test_broadcasting_mistakes_raise_value_error_naming_both_shapes(name, a_shape, b_shape):
@@ -320,8 +327,7 @@ def test_broadcasting_mistakes_raise_value_error_naming_both_shapes(name, a_shap
     assert str(a_shape) in message and str(b_shape) in message, message
 
 
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4,
-                                                max_side=3))
+@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=3))
 def test_broadcast_gradients_are_summed_back_to_each_shape(shapes):
     a_shape, b_shape = shapes.input_shapes
     rng = np.random.default_rng(0)
@@ -365,10 +371,14 @@ def test_cat_stack_where_in_graphs_match_torch(name, fn, dtype):
         ("where-float32-scalar", lambda m: m.where(m.tensor([True, False]), m.ones(2), 0.0)),
         ("where-two-float-scalars", lambda m: m.where(m.tensor([True, False]), 1.0, 0.0)),
         ("where-two-int-scalars", lambda m: m.where(m.tensor([True, False]), 1, 0)),
-        ("where-int-tensor-float-scalar",
-         lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5)),
-        ("where-float32-float64",
-         lambda m: m.where(m.tensor([True, False]), m.ones(2), m.zeros(2, dtype=m.float64))),
+        (
+            "where-int-tensor-float-scalar",
+            lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5),
+        ),
+        (
+            "where-float32-float64",
+            lambda m: m.where(m.tensor([True, False]), m.ones(2), m.zeros(2, dtype=m.float64)),
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -443,8 +453,14 @@ def test_in_place_updates_of_parameters_under_no_grad_match_torch():
 
 def test_in_place_on_tensors_that_require_grad_raises_a_clear_error():
     w = hm.tensor([1.0, 2.0], requires_grad=True)
-    for op in (lambda: w.add_(1), lambda: w.mul_(2), lambda: w.zero_(), lambda: w.fill_(1.0),
-               lambda: w.__setitem__(0, 3.0), lambda: w.copy_(hm.ones(2))):
+    for op in (
+        lambda: w.add_(1),
+        lambda: w.mul_(2),
+        lambda: w.zero_(),
+        lambda: w.fill_(1.0),
+        lambda: w.__setitem__(0, 3.0),
+        lambda: w.copy_(hm.ones(2)),
+    ):
         with pytest.raises(RuntimeError, match="in-place"):
             op()
     assert w.tolist() == [1.0, 2.0] and w.is_leaf  # nothing was half-done

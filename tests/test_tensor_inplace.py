@@ -70,8 +70,14 @@ def _fill_and_copy(lib, x, w):
     return z * u + y2 + y
 
 
-CASES = [_buffer_assign, _overwrite_graph_tensor, _seq2seq_encoder, _accumulate,
-         _view_then_in_place, _fill_and_copy]
+CASES = [
+    _buffer_assign,
+    _overwrite_graph_tensor,
+    _seq2seq_encoder,
+    _accumulate,
+    _view_then_in_place,
+    _fill_and_copy,
+]
 
 
 @pytest.mark.parametrize("fn", CASES, ids=lambda f: f.__name__)
@@ -134,7 +140,7 @@ def test_changing_a_value_not_saved_is_fine(lib_name):
     y += 1
     z = y / 4  # saves the divisor, not its output
     z += 1
-    p = x ** 2  # a tensor power saves its input, not its output
+    p = x**2  # a tensor power saves its input, not its output
     p *= 3
     (z.sum() + p.sum()).backward()
     np.testing.assert_allclose(x.grad.tolist(), [0.5 + 6.0, 0.5 + 12.0])

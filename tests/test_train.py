@@ -59,11 +59,25 @@ def without_seconds(rows):
 
 def test_fit_learns_a_synthetic_problem():
     model, optimizer, scheduler, train_loader, val_loader = setup()
-    history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=8,
-                  scheduler=scheduler, progress=False)
+    history = fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        val_loader,
+        epochs=8,
+        scheduler=scheduler,
+        progress=False,
+    )
     assert history["epoch"] == list(range(1, 9))
     assert set(history[0]) == {
-        "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"
+        "epoch",
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "lr",
+        "seconds",
     }
     assert history["train_loss"][-1] < 0.25 < history["train_loss"][0]
     assert history["val_loss"][-1] < 0.25
@@ -92,8 +106,15 @@ def test_regression_history_has_no_accuracy():
     x = np.linspace(-1, 1, 64, dtype=np.float32).reshape(-1, 1)
     loader = DataLoader(TensorDataset(x, 3 * x + 1), batch_size=16, shuffle=True)
     model = nn.Linear(1, 1)
-    history = fit(model, optim.SGD(model.parameters(), lr=0.3), nn.MSELoss(), loader, loader,
-                  epochs=30, progress=False)
+    history = fit(
+        model,
+        optim.SGD(model.parameters(), lr=0.3),
+        nn.MSELoss(),
+        loader,
+        loader,
+        epochs=30,
+        progress=False,
+    )
     assert "train_acc" not in history[0] and "val_acc" not in history[0]
     assert history["val_loss"][-1] < 1e-3
 
@@ -111,8 +132,17 @@ def test_fit_accepts_a_loader_without_len():
 def test_history_file_is_written_every_epoch_and_reloads(tmp_path, suffix):
     model, optimizer, scheduler, train_loader, val_loader = setup()
     path = tmp_path / f"history{suffix}"
-    history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=3,
-                  scheduler=scheduler, progress=False, history_path=path)
+    history = fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        val_loader,
+        epochs=3,
+        scheduler=scheduler,
+        progress=False,
+        history_path=path,
+    )
     read = TrainingHistory.from_json if suffix == ".json" else TrainingHistory.from_csv
     loaded = read(path)
     assert loaded.rows == history.rows  # exact: floats are written with repr
@@ -120,8 +150,15 @@ def test_history_file_is_written_every_epoch_and_reloads(tmp_path, suffix):
     if suffix == ".csv":
         with open(path, newline="") as f:
             header = next(csv.reader(f))
-        assert header == ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
-                          "seconds"]
+        assert header == [
+            "epoch",
+            "train_loss",
+            "train_acc",
+            "val_loss",
+            "val_acc",
+            "lr",
+            "seconds",
+        ]
     else:
         assert json.loads(path.read_text()) == history.rows
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left
@@ -155,8 +192,7 @@ def test_progress_bar_shows_loss_and_accuracy(capsys):
 
 def test_progress_false_prints_nothing(capsys):
     model, optimizer, _, train_loader, val_loader = setup()
-    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=2,
-        progress=False)
+    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=2, progress=False)
     assert capsys.readouterr() == ("", "")
 
 
@@ -168,7 +204,11 @@ def test_early_stopping_rule():
     assert stopper.mode == "min"
     # 0.95 is not better than 1.0 by more than min_delta; 0.5 is
     assert [stopper.update(v, e) for e, v in enumerate([1.0, 0.95, 0.5, 0.45, 0.41], 1)] == [
-        False, False, False, False, True
+        False,
+        False,
+        False,
+        False,
+        True,
     ]
     assert (stopper.best, stopper.best_epoch) == (0.5, 3)
     assert EarlyStopping("val_acc").mode == "max"
@@ -200,8 +240,17 @@ def test_early_stopping_stops_at_the_right_epoch(
     model, optimizer, _, train_loader, val_loader = setup()
     stopper = EarlyStopping(monitor, patience=2)
     checkpoint = tmp_path / "ckpt.safetensors"
-    history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=10,
-                  early_stopping=stopper, checkpoint=checkpoint, progress=False)
+    history = fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        val_loader,
+        epochs=10,
+        early_stopping=stopper,
+        checkpoint=checkpoint,
+        progress=False,
+    )
     assert len(history) == stop_epoch
     assert stopper.best_epoch == best_epoch and stopper.should_stop
     # documented: the model keeps the weights of the last epoch trained (not the best one)
@@ -213,9 +262,18 @@ def test_early_stopping_stops_at_the_right_epoch(
 
     # resuming a run that early stopping ended trains no further, like the uninterrupted run
     model2, optimizer2, _, train_loader2, val_loader2 = setup(seed=1)
-    again = fit(model2, optimizer2, nn.CrossEntropyLoss(), train_loader2, val_loader2, epochs=10,
-                early_stopping=EarlyStopping(monitor, patience=2), checkpoint=checkpoint,
-                resume=True, progress=False)
+    again = fit(
+        model2,
+        optimizer2,
+        nn.CrossEntropyLoss(),
+        train_loader2,
+        val_loader2,
+        epochs=10,
+        early_stopping=EarlyStopping(monitor, patience=2),
+        checkpoint=checkpoint,
+        resume=True,
+        progress=False,
+    )
     assert again.rows == history.rows
     for name, tensor in model2.state_dict().items():
         np.testing.assert_array_equal(tensor.numpy(), state["model"][name])
@@ -224,8 +282,15 @@ def test_early_stopping_stops_at_the_right_epoch(
 def test_early_stopping_on_a_missing_metric_names_the_metrics():
     model, optimizer, _, train_loader, _ = setup()
     with pytest.raises(KeyError, match="'val_loss'.*'train_loss'"):
-        fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, epochs=2,
-            early_stopping=EarlyStopping("val_loss"), progress=False)
+        fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            train_loader,
+            epochs=2,
+            early_stopping=EarlyStopping("val_loss"),
+            progress=False,
+        )
 
 
 # ----------------------------------------------------------------------------- checkpoints
@@ -242,16 +307,34 @@ def test_a_checkpoint_is_written_atomically_every_epoch(tmp_path, monkeypatch):
 
     monkeypatch.setattr(io, "save_checkpoint", spy)
     model, optimizer, scheduler, train_loader, val_loader = setup()
-    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=3,
-        scheduler=scheduler, checkpoint=checkpoint, progress=False)
+    fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        val_loader,
+        epochs=3,
+        scheduler=scheduler,
+        checkpoint=checkpoint,
+        progress=False,
+    )
     assert seen == [(e, ["ckpt.safetensors"]) for e in (1, 2, 3)]
 
 
 def test_a_failed_checkpoint_write_leaves_the_previous_one_intact(tmp_path, monkeypatch):
     checkpoint = tmp_path / "ckpt.safetensors"
     model, optimizer, scheduler, train_loader, val_loader = setup()
-    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=1,
-        scheduler=scheduler, checkpoint=checkpoint, progress=False)
+    fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        val_loader,
+        epochs=1,
+        scheduler=scheduler,
+        checkpoint=checkpoint,
+        progress=False,
+    )
     before = checkpoint.read_bytes()
 
     def disk_full(fd):  # the bytes went into the temporary file; flushing them fails
@@ -259,8 +342,18 @@ def test_a_failed_checkpoint_write_leaves_the_previous_one_intact(tmp_path, monk
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=2,
-            scheduler=scheduler, checkpoint=checkpoint, resume=True, progress=False)
+        fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            train_loader,
+            val_loader,
+            epochs=2,
+            scheduler=scheduler,
+            checkpoint=checkpoint,
+            resume=True,
+            progress=False,
+        )
     monkeypatch.undo()
     assert checkpoint.read_bytes() == before
     assert io.load_checkpoint(checkpoint)["epoch"] == 1
@@ -279,10 +372,20 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(
         model, optimizer, scheduler, train_loader, val_loader = setup(
             seed, scheduler_step, loader_generator=gen
         )
-        history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
-                      epochs=epochs, scheduler=scheduler, scheduler_step=scheduler_step,
-                      checkpoint=checkpoint, resume=resume, progress=False,
-                      generators=[gen] if own_generator else ())
+        history = fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            train_loader,
+            val_loader,
+            epochs=epochs,
+            scheduler=scheduler,
+            scheduler_step=scheduler_step,
+            checkpoint=checkpoint,
+            resume=resume,
+            progress=False,
+            generators=[gen] if own_generator else (),
+        )
         rngs = [g.rng.bit_generator.state for g in (default_generator, gen) if g]
         return model, optimizer, scheduler, history, rngs
 
@@ -311,11 +414,27 @@ def test_resume_refuses_a_checkpoint_with_other_generators(tmp_path):
     checkpoint = tmp_path / "ckpt.safetensors"
     gen = hm.Generator(3)
     model, optimizer, _, train_loader, _ = setup(loader_generator=gen)
-    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, epochs=1, checkpoint=checkpoint,
-        generators=[gen], progress=False)
+    fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        epochs=1,
+        checkpoint=checkpoint,
+        generators=[gen],
+        progress=False,
+    )
     with pytest.raises(ValueError, match="holds 2 generator states.*has 1"):
-        fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, epochs=2,
-            checkpoint=checkpoint, resume=True, progress=False)
+        fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            train_loader,
+            epochs=2,
+            checkpoint=checkpoint,
+            resume=True,
+            progress=False,
+        )
     with pytest.raises(ValueError, match="checkpoint= path"):
         fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, epochs=2, resume=True)
 
@@ -349,8 +468,15 @@ def test_a_non_finite_loss_stops_training_naming_epoch_and_step(tmp_path, bad, s
     model = nn.Linear(1, 1)
     checkpoint = tmp_path / "ckpt.safetensors"
     with pytest.raises(FloatingPointError, match=rf"became {shown} at epoch 2, step 3"):
-        fit(model, optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(), loader, epochs=3,
-            checkpoint=checkpoint, progress=False)
+        fit(
+            model,
+            optim.SGD(model.parameters(), lr=0.1),
+            nn.MSELoss(),
+            loader,
+            epochs=3,
+            checkpoint=checkpoint,
+            progress=False,
+        )
     assert io.load_checkpoint(checkpoint)["epoch"] == 1  # the last good epoch is kept
     assert all(np.isfinite(p.numpy()).all() for p in model.parameters())  # no step was taken
 
@@ -358,14 +484,26 @@ def test_a_non_finite_loss_stops_training_naming_epoch_and_step(tmp_path, bad, s
 def test_invalid_scheduler_step_is_rejected():
     model, optimizer, scheduler, train_loader, _ = setup()
     with pytest.raises(ValueError, match="'epoch' or 'batch', got 'step'"):
-        fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, scheduler=scheduler,
-            scheduler_step="step")
+        fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            train_loader,
+            scheduler=scheduler,
+            scheduler_step="step",
+        )
 
 
-@pytest.mark.parametrize("seconds, text", [
-    (0.43, "0.4 s"), (37.4, "37 s"), (516.634, "8 min 37 s"), (59.7, "1 min 0 s"),
-    (7530.0, "2 h 5 min"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (0.43, "0.4 s"),
+        (37.4, "37 s"),
+        (516.634, "8 min 37 s"),
+        (59.7, "1 min 0 s"),
+        (7530.0, "2 h 5 min"),
+    ],
+)
 def test_durations_read_as_minutes_and_seconds(seconds, text):
     assert format_duration(seconds) == text
 
@@ -396,8 +534,16 @@ def test_an_output_under_a_file_fails_before_the_first_epoch(tmp_path, output):
     loader = CountingLoader(train_loader)
     target = tmp_path / "taken" / "run" / "out.json"
     with pytest.raises(NotADirectoryError, match=r"taken is a file, not a folder"):
-        fit(model, optimizer, nn.CrossEntropyLoss(), loader, val_loader, epochs=1,
-            progress=False, **{output: target})
+        fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            loader,
+            val_loader,
+            epochs=1,
+            progress=False,
+            **{output: target},
+        )
     assert loader.batches == 0
 
 
@@ -406,8 +552,16 @@ def test_an_unwritable_output_folder_fails_before_the_first_epoch():
     model, optimizer, scheduler, train_loader, val_loader = setup()
     loader = CountingLoader(train_loader)
     with pytest.raises(OSError, match="cannot write in /sys/kernel"):
-        fit(model, optimizer, nn.CrossEntropyLoss(), loader, val_loader, epochs=1,
-            progress=False, checkpoint="/sys/kernel/ckpt.safetensors")
+        fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            loader,
+            val_loader,
+            epochs=1,
+            progress=False,
+            checkpoint="/sys/kernel/ckpt.safetensors",
+        )
     assert loader.batches == 0
 
 
@@ -439,8 +593,16 @@ class Recorder(Callback):
 def test_callbacks_see_every_hook_in_order():
     model, optimizer, _, train_loader, val_loader = setup()
     recorder = Recorder()
-    fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader, epochs=2,
-        progress=False, callbacks=[recorder])
+    fit(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        train_loader,
+        val_loader,
+        epochs=2,
+        progress=False,
+        callbacks=[recorder],
+    )
     steps = len(train_loader)
     expected = [("train_begin", 0, 0)]
     for epoch in (1, 2):
@@ -458,20 +620,37 @@ def test_a_callback_stops_training_and_callback_objects_match_the_arguments(tmp_
 
     def train(seed, **kwargs):
         model, optimizer, scheduler, train_loader, val_loader = setup(seed)
-        history = fit(model, optimizer, nn.CrossEntropyLoss(), train_loader, val_loader,
-                      epochs=5, scheduler=scheduler, progress=False, **kwargs)
+        history = fit(
+            model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            train_loader,
+            val_loader,
+            epochs=5,
+            scheduler=scheduler,
+            progress=False,
+            **kwargs,
+        )
         return model, history
 
     _, stopped = train(0, callbacks=[StopAfter()])
     assert len(stopped) == 2
     # the same run, with callback objects in place of fit's keyword arguments
     by_args, by_callbacks = tmp_path / "args", tmp_path / "callbacks"
-    m1, h1 = train(0, checkpoint=by_args / "ckpt.safetensors",
-                   history_path=by_args / "history.json",
-                   early_stopping=EarlyStopping("val_acc", patience=1))
-    m2, h2 = train(0, callbacks=[EarlyStopping("val_acc", patience=1),
-                                 Checkpoint(by_callbacks / "ckpt.safetensors"),
-                                 HistoryWriter(by_callbacks / "history.json")])
+    m1, h1 = train(
+        0,
+        checkpoint=by_args / "ckpt.safetensors",
+        history_path=by_args / "history.json",
+        early_stopping=EarlyStopping("val_acc", patience=1),
+    )
+    m2, h2 = train(
+        0,
+        callbacks=[
+            EarlyStopping("val_acc", patience=1),
+            Checkpoint(by_callbacks / "ckpt.safetensors"),
+            HistoryWriter(by_callbacks / "history.json"),
+        ],
+    )
     assert without_seconds(h1.rows) == without_seconds(h2.rows)
     one, two = (io.load_checkpoint(d / "ckpt.safetensors") for d in (by_args, by_callbacks))
     assert one["early_stopping"] == two["early_stopping"] is not None

@@ -164,8 +164,10 @@ class WeightedRandomSampler(Sampler):
         replacement: bool = True,
         generator: Generator | None = None,
     ):
-        if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or (
-            num_samples <= 0
+        if (
+            isinstance(num_samples, bool)
+            or not isinstance(num_samples, numbers.Integral)
+            or (num_samples <= 0)
         ):
             raise ValueError(
                 "num_samples should be a positive integer value, but got "

@@ -124,10 +124,20 @@ def train(
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     out = Path(out)
-    settings = _settings(out, resume, dict(
-        dataset=dataset, model=model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-        augment=augment, limit=limit,
-    ))  # fmt: skip
+    settings = _settings(
+        out,
+        resume,
+        dict(
+            dataset=dataset,
+            model=model,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            seed=seed,
+            augment=augment,
+            limit=limit,
+        ),
+    )
     out.mkdir(parents=True, exist_ok=True)
     io.atomic_write(out / SETTINGS, [json.dumps(settings, indent=2).encode()])
 
@@ -155,8 +165,9 @@ def train(
             HistoryWriter(out / "history.csv"),
         ],
     )
-    metrics, y_pred = _test_metrics(net, test_set, eval_tf, settings, history,
-                                    train_size=len(train_loader.dataset))
+    metrics, y_pred = _test_metrics(
+        net, test_set, eval_tf, settings, history, train_size=len(train_loader.dataset)
+    )
     _write_run(out, net, history, metrics, spec, test_set, y_pred)
     return metrics
 

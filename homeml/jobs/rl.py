@@ -46,8 +46,17 @@ def parse_params(pairs) -> dict:
     return params
 
 
-def train_until(agent, env, episodes: int, stop_at: float, eval_env, *, every: int = 10,
-                eval_episodes: int = 10, progress: bool = True):
+def train_until(
+    agent,
+    env,
+    episodes: int,
+    stop_at: float,
+    eval_env,
+    *,
+    every: int = 10,
+    eval_episodes: int = 10,
+    progress: bool = True,
+):
     """Train in rounds of ``every`` episodes; after each, play ``eval_episodes`` greedy episodes
     of ``eval_env`` and stop once their mean return reaches ``stop_at`` (as Stable-Baselines3's
     ``StopTrainingOnRewardThreshold``). Returns ``(history, episode it stopped at or None)``."""
@@ -67,8 +76,20 @@ def train_until(agent, env, episodes: int, stop_at: float, eval_env, *, every: i
     return EpisodeHistory.concatenate(parts), None
 
 
-def run(env_name: str, algo: str, episodes: int, *, seed=None, params=None, eval_episodes=100,
-        plot=None, out=None, env_kwargs=None, stop_at=None, progress=True) -> dict:
+def run(
+    env_name: str,
+    algo: str,
+    episodes: int,
+    *,
+    seed=None,
+    params=None,
+    eval_episodes=100,
+    plot=None,
+    out=None,
+    env_kwargs=None,
+    stop_at=None,
+    progress=True,
+) -> dict:
     """Train ``algo`` on ``homeml.rl.make(env_name)`` and evaluate its greedy policy.
 
     With ``stop_at``, training stops early once 10 greedy episodes (played every 10 training

@@ -24,9 +24,22 @@ from homeml.learn.base import (
 
 # the families whose public names (their ``__all__``) are importable from here
 _FAMILIES = (
-    "linear_model", "tree", "ensemble", "svm", "neighbors", "naive_bayes",
-    "discriminant_analysis", "preprocessing", "pipeline", "model_selection", "cluster", "mixture",
-    "covariance", "decomposition", "manifold", "semi_supervised",
+    "linear_model",
+    "tree",
+    "ensemble",
+    "svm",
+    "neighbors",
+    "naive_bayes",
+    "discriminant_analysis",
+    "preprocessing",
+    "pipeline",
+    "model_selection",
+    "cluster",
+    "mixture",
+    "covariance",
+    "decomposition",
+    "manifold",
+    "semi_supervised",
 )
 
 
@@ -56,9 +69,17 @@ _MODULE_OF = {name: family for family in _FAMILIES for name in _public_names(fam
 _SUBMODULES = {"base", "exceptions", "validation", "metrics", *_FAMILIES}
 
 __all__ = [
-    "BaseEstimator", "ClassifierMixin", "ClusterMixin", "ConvergenceWarning",
-    "DataConversionWarning", "NotFittedError", "OutlierMixin", "RegressorMixin",
-    "TransformerMixin", "clone", *_MODULE_OF,
+    "BaseEstimator",
+    "ClassifierMixin",
+    "ClusterMixin",
+    "ConvergenceWarning",
+    "DataConversionWarning",
+    "NotFittedError",
+    "OutlierMixin",
+    "RegressorMixin",
+    "TransformerMixin",
+    "clone",
+    *_MODULE_OF,
 ]
 
 

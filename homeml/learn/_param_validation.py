@@ -41,9 +41,17 @@ from numbers import Integral, Real
 import numpy as np
 
 __all__ = [
-    "HasMethods", "Hidden", "Integral", "Interval", "InvalidParameterError", "Options", "Real",
-    "RealNotInt", "StrOptions", "validate_parameter_constraints",
-]  # fmt: skip
+    "HasMethods",
+    "Hidden",
+    "Integral",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "Real",
+    "RealNotInt",
+    "StrOptions",
+    "validate_parameter_constraints",
+]
 
 
 class InvalidParameterError(ValueError, TypeError):
@@ -167,8 +175,9 @@ class _Named:
 
 
 def _is_array_like(value) -> bool:
-    return (hasattr(value, "__len__") or hasattr(value, "shape") or hasattr(value, "__array__")) \
-        and not isinstance(value, str)  # fmt: skip
+    return (
+        hasattr(value, "__len__") or hasattr(value, "shape") or hasattr(value, "__array__")
+    ) and not isinstance(value, str)
 
 
 def _is_random_state(value) -> bool:
@@ -189,8 +198,10 @@ _NAMED = {
     ),
     "verbose": _Named(
         "an int in the range [0, inf) or a bool",
-        lambda v: isinstance(v, (bool, np.bool_))
-        or Interval(Integral, 0, None, closed="left").is_satisfied_by(v),
+        lambda v: (
+            isinstance(v, (bool, np.bool_))
+            or Interval(Integral, 0, None, closed="left").is_satisfied_by(v)
+        ),
     ),
 }
 
@@ -206,8 +217,11 @@ def make_constraint(constraint):
             raise ValueError(f"unknown parameter constraint {constraint!r}")
         return _NAMED[constraint]
     if isinstance(constraint, type):
-        name = constraint.__name__ if constraint.__module__ == "builtins" else \
-            f"{constraint.__module__}.{constraint.__qualname__}"
+        name = (
+            constraint.__name__
+            if constraint.__module__ == "builtins"
+            else f"{constraint.__module__}.{constraint.__qualname__}"
+        )
         return _Named(f"an instance of {name!r}", lambda v: isinstance(v, constraint))
     if hasattr(constraint, "is_satisfied_by"):
         return constraint

@@ -58,8 +58,9 @@ def _scorers() -> dict:
         "accuracy": _Scorer("accuracy", m.accuracy_score),
         "r2": _Scorer("r2", m.r2_score),
         "neg_mean_squared_error": _Scorer("neg_mean_squared_error", m.mean_squared_error, -1),
-        "neg_root_mean_squared_error": _Scorer("neg_root_mean_squared_error",
-                                               m.root_mean_squared_error, -1),
+        "neg_root_mean_squared_error": _Scorer(
+            "neg_root_mean_squared_error", m.root_mean_squared_error, -1
+        ),
         "neg_mean_absolute_error": _Scorer("neg_mean_absolute_error", m.mean_absolute_error, -1),
         "neg_log_loss": _Scorer("neg_log_loss", m.log_loss, -1, "proba"),
         "roc_auc": _Scorer("roc_auc", m.roc_auc_score, 1, "threshold"),
@@ -67,10 +68,14 @@ def _scorers() -> dict:
     for strategy in ("ovr", "ovo"):  # multiclass ROC AUC takes the full probability matrix
         for average in ("macro", "weighted"):
             name = f"roc_auc_{strategy}" + ("_weighted" if average == "weighted" else "")
-            table[name] = _Scorer(name, m.roc_auc_score, 1, "proba", multi_class=strategy,
-                                  average=average)
-    for name, metric in (("precision", m.precision_score), ("recall", m.recall_score),
-                         ("f1", m.f1_score)):
+            table[name] = _Scorer(
+                name, m.roc_auc_score, 1, "proba", multi_class=strategy, average=average
+            )
+    for name, metric in (
+        ("precision", m.precision_score),
+        ("recall", m.recall_score),
+        ("f1", m.f1_score),
+    ):
         table[name] = _Scorer(name, metric)
         for average in ("micro", "macro", "weighted"):
             table[f"{name}_{average}"] = _Scorer(f"{name}_{average}", metric, average=average)
@@ -89,8 +94,10 @@ def get_scorer(scoring):
     try:
         return _scorers()[scoring]
     except (KeyError, TypeError):
-        raise ValueError(f"{scoring!r} is not a valid scoring value. Use "
-                         "homeml.learn.metrics.get_scorer_names() to get valid options.") from None
+        raise ValueError(
+            f"{scoring!r} is not a valid scoring value. Use "
+            "homeml.learn.metrics.get_scorer_names() to get valid options."
+        ) from None
 
 
 def _passthrough_score(estimator, X, y, sample_weight=None):
@@ -102,12 +109,16 @@ def check_scoring(estimator=None, scoring=None):
     """One scorer for ``scoring`` (None: the estimator's ``score`` method)."""
     if scoring is None:
         if estimator is not None and not hasattr(estimator, "score"):
-            raise TypeError(f"If no scoring is specified, the estimator passed should have a "
-                            f"'score' method. The estimator {estimator!r} does not.")
+            raise TypeError(
+                f"If no scoring is specified, the estimator passed should have a "
+                f"'score' method. The estimator {estimator!r} does not."
+            )
         return _passthrough_score
     if isinstance(scoring, (list, tuple, set, dict)):
-        raise ValueError("For evaluating multiple scores, use check_multimetric_scoring "
-                         "(cross_validate and GridSearchCV accept a list or dict).")
+        raise ValueError(
+            "For evaluating multiple scores, use check_multimetric_scoring "
+            "(cross_validate and GridSearchCV accept a list or dict)."
+        )
     return get_scorer(scoring)
 
 
@@ -121,4 +132,3 @@ def check_multimetric_scoring(scoring) -> dict:
     if not names or len(set(names)) != len(names) or not all(isinstance(n, str) for n in names):
         raise ValueError(f"scoring list must hold distinct scorer names; got {scoring!r}.")
     return {n: get_scorer(n) for n in names}
-

@@ -81,16 +81,17 @@ def _covariance(X, shrinkage=None, covariance_estimator=None) -> np.ndarray:
         return _empirical_covariance(X)
     if shrinkage == "auto":
         return _ledoit_wolf_covariance(X)
-    if isinstance(shrinkage, numbers.Real) and not isinstance(shrinkage, bool) \
-            and 0 <= shrinkage <= 1:
+    if (
+        isinstance(shrinkage, numbers.Real)
+        and not isinstance(shrinkage, bool)
+        and 0 <= shrinkage <= 1
+    ):
         cov = _empirical_covariance(X)
         mu = np.trace(cov) / cov.shape[0]
         shrunk = (1.0 - shrinkage) * cov
         shrunk.flat[:: cov.shape[0] + 1] += shrinkage * mu
         return shrunk
-    raise ValueError(
-        f"shrinkage must be None, 'auto' or a float in [0, 1]; got {shrinkage!r}."
-    )
+    raise ValueError(f"shrinkage must be None, 'auto' or a float in [0, 1]; got {shrinkage!r}.")
 
 
 # the parameters LDA and QDA share (each adds its solvers and its own knob)
@@ -227,8 +228,7 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
                 "n_components cannot be larger than min(n_features, n_classes - 1) = "
                 f"{max_components}; got {self.n_components}."
             )
-        self._max_components = max_components if self.n_components is None \
-            else self.n_components
+        self._max_components = max_components if self.n_components is None else self.n_components
         self.means_ = np.stack([X[codes == k].mean(axis=0) for k in range(n_classes)])
         if self.solver == "svd":
             if self.shrinkage is not None:
@@ -246,8 +246,7 @@ class LinearDiscriminantAnalysis(TransformerMixin, _DiscriminantBase):
                 self.coef_ = np.linalg.lstsq(self.covariance_, self.means_.T, rcond=None)[0].T
             else:
                 self._solve_eigen(X)
-            self.intercept_ = -0.5 * np.sum(self.means_ * self.coef_, axis=1) + \
-                np.log(self.priors_)
+            self.intercept_ = -0.5 * np.sum(self.means_ * self.coef_, axis=1) + np.log(self.priors_)
         if n_classes == 2:  # one score: the log-odds of the second class
             self.coef_ = (self.coef_[1] - self.coef_[0])[None, :]
             self.intercept_ = np.array([self.intercept_[1] - self.intercept_[0]])

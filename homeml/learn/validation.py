@@ -140,9 +140,7 @@ def column_or_1d(y, *, warn: bool = False) -> np.ndarray:
                 stacklevel=3,
             )
         return y.ravel()
-    raise ValueError(
-        f"y should be a 1d array, got an array of shape {y.shape} instead."
-    )
+    raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} instead.")
 
 
 def check_consistent_length(*arrays) -> None:
@@ -231,8 +229,11 @@ def type_of_target(y) -> str:
     if y.ndim == 2:
         if len(values) < 3 and integral:
             return "multilabel-indicator"
-        return "multiclass-multioutput" if integral or y.dtype.kind in "OUS" else \
-            "continuous-multioutput"
+        return (
+            "multiclass-multioutput"
+            if integral or y.dtype.kind in "OUS"
+            else "continuous-multioutput"
+        )
     if y.dtype.kind == "f" and not integral:
         return "continuous"
     return "multiclass" if len(values) > 2 else "binary"
@@ -278,10 +279,14 @@ def _as_array(X, *, name: str, dtype) -> np.ndarray:
         X = X.to_numpy()
     if dtype is None:
         array = np.asarray(X)
-        return array.astype(np.float64) if array.dtype.kind == "O" and _all_numbers(array) \
-            else array
-    wanted = [np.dtype(d) for d in (dtype if isinstance(dtype, (list, tuple)) else [dtype])] \
-        if dtype != "numeric" else [np.dtype(np.float64), np.dtype(np.float32)]
+        return (
+            array.astype(np.float64) if array.dtype.kind == "O" and _all_numbers(array) else array
+        )
+    wanted = (
+        [np.dtype(d) for d in (dtype if isinstance(dtype, (list, tuple)) else [dtype])]
+        if dtype != "numeric"
+        else [np.dtype(np.float64), np.dtype(np.float32)]
+    )
     try:
         array = np.asarray(X)
     except ValueError as error:  # ragged nested lists

@@ -142,8 +142,12 @@ class Conv2d(_ConvNd):
                 padding = (0, 0, 0, 0)
             elif padding == "same":
                 total = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
-                padding = (total[1] // 2, total[1] - total[1] // 2,
-                           total[0] // 2, total[0] - total[0] // 2)  # fmt: skip
+                padding = (
+                    total[1] // 2,
+                    total[1] - total[1] // 2,
+                    total[0] // 2,
+                    total[0] - total[0] // 2,
+                )
             else:
                 padding = (padding[1], padding[1], padding[0], padding[0])
             x = F.pad(x, padding, mode=_PADDING_MODES[self.padding_mode])

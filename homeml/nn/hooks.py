@@ -58,8 +58,10 @@ def _replace_gradients(module, kind: str, result, expected: tuple) -> tuple:
             f"a {kind} of {type(module).__name__} returned {len(result)} gradients, expected "
             f"{len(expected)}"
         )
-    return tuple(None if g is None else g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
-                 for g in result)
+    return tuple(
+        None if g is None else g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+        for g in result
+    )
 
 
 class _Junction:
@@ -76,8 +78,9 @@ class _Junction:
         self.received: set[int] = set()
 
     def join(self, items: list) -> list:
-        self.positions = [i for i, x in enumerate(items)
-                          if isinstance(x, Tensor) and x.requires_grad]
+        self.positions = [
+            i for i, x in enumerate(items) if isinstance(x, Tensor) and x.requires_grad
+        ]
         if not self.positions:
             return items
         tensors = [items[i] for i in self.positions]
@@ -86,8 +89,9 @@ class _Junction:
         buffer = _Gather.apply(*tensors, junction=self, slots=slots)
         items = list(items)
         for position, slot in zip(self.positions, slots, strict=True):
-            items[position] = _Identity.apply(items[position], buffer, junction=self, slot=slot,
-                                              position=position)
+            items[position] = _Identity.apply(
+                items[position], buffer, junction=self, slot=slot, position=position
+            )
         return items
 
     def collect(self, grad: np.ndarray, slots, shapes) -> tuple:
@@ -202,8 +206,9 @@ class HookMixin:
                 flag_tables[flag][handle.id] = True
         return handle
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
         """Run ``hook(module, args)`` before each ``forward``.
 
         A non-None result replaces the positional inputs (a non-tuple becomes a 1-tuple). With
@@ -212,16 +217,22 @@ class HookMixin:
         """
         return self._register("_forward_pre_hooks", hook, prepend, kwargs=with_kwargs)
 
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
-                              with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
         """Run ``hook(module, args, output)`` after each ``forward``; non-None replaces output.
 
         With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs, output)``.
         ``always_call`` runs it even when ``forward`` raises (then the exception propagates).
         """
-        return self._register("_forward_hooks", hook, prepend, kwargs=with_kwargs,
-                              always=always_call)
+        return self._register(
+            "_forward_hooks", hook, prepend, kwargs=with_kwargs, always=always_call
+        )
 
     def register_full_backward_hook(
         self, hook: Callable[..., Any], prepend: bool = False

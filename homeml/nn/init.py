@@ -45,9 +45,15 @@ def _rng(generator):
 def calculate_gain(nonlinearity: str, param=None) -> float:
     """The recommended scale for a nonlinearity (PyTorch's table)."""
     linear = (
-        "linear", "conv1d", "conv2d", "conv3d",
-        "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid",
-    )  # fmt: skip
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+    )
     if nonlinearity in linear:
         return 1.0
     if nonlinearity == "tanh":

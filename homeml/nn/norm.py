@@ -140,9 +140,17 @@ class GroupNorm(Module):
         With ``affine``, whether to learn the ``bias`` too (torch 2.13's option).
     """
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device: Any = None, dtype: DTypeLike | None = None,
-                 *, bias: bool = True):
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: DTypeLike | None = None,
+        *,
+        bias: bool = True,
+    ):
         super().__init__()
         if device is not None and str(device) != "cpu":
             raise ValueError(
@@ -171,6 +179,5 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         no_bias = ", bias=False" if self.bias is None else ""  # as batch norm
         return (
-            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
-            f"affine={self.affine}{no_bias}"
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}{no_bias}"
         )

@@ -172,10 +172,16 @@ def _finals():
     from homeml.learn.tree import DecisionTreeClassifier, DecisionTreeRegressor
     from homeml.onnx._trees import tree_classifier, tree_regressor
 
-    trees = {cls: tree_classifier for cls in (
-        DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier)}
-    trees.update({cls: tree_regressor for cls in (
-        DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor)})
+    trees = {
+        cls: tree_classifier
+        for cls in (DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier)
+    }
+    trees.update(
+        {
+            cls: tree_regressor
+            for cls in (DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor)
+        }
+    )
     return trees | {
         LinearRegression: _linear_regressor,
         Ridge: _linear_regressor,

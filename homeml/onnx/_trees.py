@@ -28,9 +28,18 @@ def _single_output(est):
 
 def _node_attrs(trees):
     """The ``nodes_*`` attributes of the ensemble, and (tree id, node id) of every leaf."""
-    attrs = {k: [] for k in (
-        "nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values", "nodes_modes",
-        "nodes_truenodeids", "nodes_falsenodeids")}
+    attrs = {
+        k: []
+        for k in (
+            "nodes_treeids",
+            "nodes_nodeids",
+            "nodes_featureids",
+            "nodes_values",
+            "nodes_modes",
+            "nodes_truenodeids",
+            "nodes_falsenodeids",
+        )
+    }
     leaves = []
     for t, tree in enumerate(trees):
         n = tree.node_count
@@ -73,11 +82,22 @@ def tree_classifier(g, est, x, n_features):
             ids.append(c)
             weights.append(value[c] / len(trees))
     label_ignored, proba = g.name("trees_label"), g.name("trees_proba")
-    g.nodes.append(g.onnx.helper.make_node(
-        "TreeEnsembleClassifier", [x], [label_ignored, proba], name=g.name("trees/Ensemble"),
-        domain="ai.onnx.ml", classlabels_int64s=list(range(k)), class_ids=ids,
-        class_nodeids=nodes, class_treeids=tree_ids, class_weights=weights,
-        post_transform="NONE", **attrs))
+    g.nodes.append(
+        g.onnx.helper.make_node(
+            "TreeEnsembleClassifier",
+            [x],
+            [label_ignored, proba],
+            name=g.name("trees/Ensemble"),
+            domain="ai.onnx.ml",
+            classlabels_int64s=list(range(k)),
+            class_ids=ids,
+            class_nodeids=nodes,
+            class_treeids=tree_ids,
+            class_weights=weights,
+            post_transform="NONE",
+            **attrs,
+        )
+    )
     # the label is taken from the probabilities like homeml's argmax (first of ties)
     outputs = _label_from_proba(g, classes, proba, "trees")
     g.node("Identity", [proba], "trees", output=PROBA)
@@ -93,10 +113,22 @@ def tree_regressor(g, est, x, n_features):
     attrs, leaves = _node_attrs(trees)
     weights = [trees[t].value[i, 0, 0] / len(trees) for t, i in leaves]
     y = g.name("trees_output")
-    g.nodes.append(g.onnx.helper.make_node(
-        "TreeEnsembleRegressor", [x], [y], name=g.name("trees/Ensemble"), domain="ai.onnx.ml",
-        n_targets=1, target_ids=[0] * len(leaves), target_nodeids=[i for _, i in leaves],
-        target_treeids=[t for t, _ in leaves], target_weights=weights,
-        aggregate_function="SUM", post_transform="NONE", **attrs))
+    g.nodes.append(
+        g.onnx.helper.make_node(
+            "TreeEnsembleRegressor",
+            [x],
+            [y],
+            name=g.name("trees/Ensemble"),
+            domain="ai.onnx.ml",
+            n_targets=1,
+            target_ids=[0] * len(leaves),
+            target_nodeids=[i for _, i in leaves],
+            target_treeids=[t for t, _ in leaves],
+            target_weights=weights,
+            aggregate_function="SUM",
+            post_transform="NONE",
+            **attrs,
+        )
+    )
     g.node("Identity", [_squeeze_1(g, y, "trees")], "trees", output=OUTPUT_NAME)
     return [(OUTPUT_NAME, np.float32, (None,))]

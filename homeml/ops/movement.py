@@ -120,8 +120,8 @@ class ConstantPad(Function):
 
 class GetItem(Function):
     """``a[key]``; repeated integer indices accumulate their gradients."""
-    _view = True  # the output may share memory with the input
 
+    _view = True  # the output may share memory with the input
 
     def forward(self, a, key):
         self.shape, self.key = a.shape, key

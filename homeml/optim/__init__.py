@@ -14,5 +14,13 @@ from homeml.optim.rmsprop import RMSprop
 from homeml.optim.sgd import SGD
 
 __all__ = [
-    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "LBFGS", "Optimizer", "RMSprop", "lr_scheduler",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "LBFGS",
+    "Optimizer",
+    "RMSprop",
+    "lr_scheduler",
 ]

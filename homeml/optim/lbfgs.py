@@ -54,17 +54,32 @@ class LBFGS(Optimizer):
     >>> opt.step(closure)
     """
 
-    def __init__(self, params, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        max_iter=20,
+        max_eval=None,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-9,
+        history_size=100,
+        line_search_fn=None,
+    ):
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         if line_search_fn not in (None, "strong_wolfe"):
             raise ValueError(
                 f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {line_search_fn!r}"
             )
-        defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval,
-                        tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                        history_size=history_size, line_search_fn=line_search_fn)
+        defaults = dict(
+            lr=lr,
+            max_iter=max_iter,
+            max_eval=max_eval,
+            tolerance_grad=tolerance_grad,
+            tolerance_change=tolerance_change,
+            history_size=history_size,
+            line_search_fn=line_search_fn,
+        )
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError(
@@ -90,10 +105,12 @@ class LBFGS(Optimizer):
 
     # ------------------------------------------------------------------ the flat vector
     def _flat_grad(self):
-        return np.concatenate([
-            np.zeros(p._data.size, p._data.dtype) if p.grad is None else p.grad._data.ravel()
-            for p in self._params
-        ])
+        return np.concatenate(
+            [
+                np.zeros(p._data.size, p._data.dtype) if p.grad is None else p.grad._data.ravel()
+                for p in self._params
+            ]
+        )
 
     def _add_to_params(self, step, direction):
         offset = 0
@@ -196,13 +213,22 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        state.update(
+            d=d,
+            t=t,
+            old_dirs=old_dirs,
+            old_stps=old_stps,
+            ro=ro,
+            H_diag=h_diag,
+            prev_flat_grad=prev_flat_grad,
+            prev_loss=prev_loss,
+        )
         return orig_loss
 
 
-def _two_loop_direction(flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro, h_diag,
-                        history_size):
+def _two_loop_direction(
+    flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro, h_diag, history_size
+):
     """Update the curvature history with the last step, then return ``-H @ grad`` (the
     two-loop recursion) and the new initial-Hessian scale.
     """
@@ -278,8 +304,9 @@ def strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e
             break
         # extrapolate: the minimum of the cubic, between 1.01 t and 10 t
         previous = t
-        t = cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                              bounds=(t + 0.01 * (t - t_prev), t * 10))
+        t = cubic_interpolate(
+            t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(t + 0.01 * (t - t_prev), t * 10)
+        )
         t_prev, f_prev, g_prev, gtd_prev = previous, f_new, g_new.copy(), gtd_new
         f_new, g_new = obj_func(t, d)
         evals += 1
@@ -294,8 +321,9 @@ def strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e
     while not done and ls_iter < max_ls:
         if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
             break
-        t = cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0],
-                              bracket[1], bracket_f[1], bracket_gtd[1])
+        t = cubic_interpolate(
+            bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1]
+        )
         # keep t away from the ends of the bracket, unless it made too little progress
         eps = 0.1 * (max(bracket) - min(bracket))
         if min(max(bracket) - t, t - min(bracket)) < eps:

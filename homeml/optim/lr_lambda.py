@@ -30,8 +30,11 @@ class _FunctionSchedule(LRScheduler):
         """As the base class, but functions are left out (``None``); callable objects keep their
         ``__dict__``, as torch does.
         """
-        state = {k: copy.deepcopy(v) for k, v in self.__dict__.items()
-                 if k not in ("optimizer", "lr_lambdas")}
+        state = {
+            k: copy.deepcopy(v)
+            for k, v in self.__dict__.items()
+            if k not in ("optimizer", "lr_lambdas")
+        }
         state["lr_lambdas"] = [
             None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
             for fn in self.lr_lambdas
@@ -68,8 +71,10 @@ class LambdaLR(_FunctionSchedule):
     lr_lambdas: list[Callable[[int], float]]
 
     def get_lr(self):
-        return [base * fn(self.last_epoch)
-                for base, fn in zip(self.base_lrs, self.lr_lambdas, strict=True)]
+        return [
+            base * fn(self.last_epoch)
+            for base, fn in zip(self.base_lrs, self.lr_lambdas, strict=True)
+        ]
 
 
 class MultiplicativeLR(_FunctionSchedule):
@@ -89,5 +94,4 @@ class MultiplicativeLR(_FunctionSchedule):
         current = self._current_lrs()
         if self._is_initial or self.last_epoch <= 0:
             return current
-        return [lr * fn(self.last_epoch)
-                for lr, fn in zip(current, self.lr_lambdas, strict=True)]
+        return [lr * fn(self.last_epoch) for lr, fn in zip(current, self.lr_lambdas, strict=True)]

@@ -46,8 +46,18 @@ class ReduceLROnPlateau(LRScheduler):
         Reductions smaller than this are skipped.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0,
+        eps=1e-8,
+    ):
         if not isinstance(factor, numbers.Real) or float(factor) >= 1.0:
             raise ValueError(f"ReduceLROnPlateau factor should be < 1.0, got {factor!r}")
         if not isinstance(optimizer, Optimizer):
@@ -113,8 +123,11 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn("The epoch parameter in scheduler.step() is deprecated; call step() "
-                          "without it", UserWarning, stacklevel=2)
+            warnings.warn(
+                "The epoch parameter in scheduler.step() is deprecated; call step() without it",
+                UserWarning,
+                stacklevel=2,
+            )
         self.last_epoch = epoch
         if self.is_better(current, self.best):
             self.best = current

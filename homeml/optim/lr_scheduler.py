@@ -455,6 +455,14 @@ from homeml.optim.lr_lambda import LambdaLR, MultiplicativeLR  # noqa: E402
 from homeml.optim.lr_plateau import ReduceLROnPlateau  # noqa: E402
 
 __all__ = [
-    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "CosineAnnealingLR",
-    "OneCycleLR", "LambdaLR", "MultiplicativeLR", "ReduceLROnPlateau",
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "LinearLR",
+    "CosineAnnealingLR",
+    "OneCycleLR",
+    "LambdaLR",
+    "MultiplicativeLR",
+    "ReduceLROnPlateau",
 ]

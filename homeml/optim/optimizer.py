@@ -233,8 +233,10 @@ class Optimizer:
         state: defaultdict[Tensor, dict] = defaultdict(dict)
         for key, values in state_dict["state"].items():
             if key not in params_by_index:
-                raise ValueError(f"loaded state dict has state for parameter {key!r}, "
-                                 "which no parameter group lists")
+                raise ValueError(
+                    f"loaded state dict has state for parameter {key!r}, "
+                    "which no parameter group lists"
+                )
             param = params_by_index[key]
             state[param] = {
                 name: _cast_value(value, param, name, key) for name, value in values.items()
@@ -274,6 +276,7 @@ def check_kernel_options(owner: str, options: dict) -> None:
             f"{owner}: differentiable=True (gradients through the optimizer step) is not "
             "supported; homeml updates the parameters outside the autograd graph"
         )
+
 
 def _check_range(group, key, what, low=None, high=None, high_open=False):
     """Raise ValueError unless ``low <= group[key]`` (and ``<= high``, or ``< high``)."""

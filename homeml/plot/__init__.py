@@ -36,8 +36,21 @@ from homeml.plot._unsupervised import (
 )
 
 __all__ = [
-    "_axes", "_pyplot", "linkage_matrix", "plot_clusters", "plot_confusion_matrix",
-    "plot_decision_boundary", "plot_dendrogram", "plot_embedding", "plot_explained_variance",
-    "plot_history", "plot_image_grid", "plot_learning_curve", "plot_returns", "plot_roc_curve",
-    "plot_state_values", "plot_tree", "training_report",
+    "_axes",
+    "_pyplot",
+    "linkage_matrix",
+    "plot_clusters",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_dendrogram",
+    "plot_embedding",
+    "plot_explained_variance",
+    "plot_history",
+    "plot_image_grid",
+    "plot_learning_curve",
+    "plot_returns",
+    "plot_roc_curve",
+    "plot_state_values",
+    "plot_tree",
+    "training_report",
 ]

@@ -55,13 +55,20 @@ def plot_decision_boundary(estimator, X, y=None, ax=None, resolution: int = 200)
     classes = np.asarray(classes)
     colours = dict(cmap="viridis", vmin=0, vmax=max(len(classes) - 1, 1))
     codes = np.searchsorted(classes, predicted).reshape(grid_x.shape)
-    ax.contourf(grid_x, grid_y, codes, alpha=0.3, levels=np.arange(len(classes) + 1) - 0.5,
-                **colours)
+    ax.contourf(
+        grid_x, grid_y, codes, alpha=0.3, levels=np.arange(len(classes) + 1) - 0.5, **colours
+    )
     if y is None:
         ax.scatter(X[:, 0], X[:, 1], c="black", s=20)
     else:
-        ax.scatter(X[:, 0], X[:, 1], c=np.searchsorted(classes, np.asarray(y)), edgecolor="k",
-                   s=20, **colours)
+        ax.scatter(
+            X[:, 0],
+            X[:, 1],
+            c=np.searchsorted(classes, np.asarray(y)),
+            edgecolor="k",
+            s=20,
+            **colours,
+        )
     names = [str(c) for c in columns] if columns is not None else ["feature 0", "feature 1"]
     ax.set(xlabel=names[0], ylabel=names[1], title="decision boundary")
     return ax
@@ -89,8 +96,10 @@ def plot_confusion_matrix(y_true, y_pred=None, labels=None, ax=None):
     if y_pred is None:
         matrix = np.asarray(y_true)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-            raise ValueError(f"Without y_pred, y_true must be a square confusion matrix; got "
-                             f"shape {matrix.shape}.")
+            raise ValueError(
+                f"Without y_pred, y_true must be a square confusion matrix; got "
+                f"shape {matrix.shape}."
+            )
     else:
         from homeml.learn.metrics import confusion_matrix as learn_confusion_matrix
 
@@ -111,8 +120,13 @@ def plot_roc_curve(y_true, y_score, ax=None, pos_label=None):
     fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label)
     ax.plot(fpr, tpr, label=f"ROC curve (AUC = {auc(fpr, tpr):.3f})")
     ax.plot([0, 1], [0, 1], "--", color="gray", label="chance")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curve",
-           xlim=(0, 1), ylim=(0, 1.01))
+    ax.set(
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        title="ROC curve",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+    )
     ax.legend(loc="lower right")
     return ax
 
@@ -128,8 +142,10 @@ def plot_learning_curve(train_sizes, train_scores, test_scores, ax=None):
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim != 2 or len(scores) != len(train_sizes):
             name = "train_scores" if label == "training score" else "test_scores"
-            raise ValueError(f"{name} must have shape (n_ticks, n_splits) with n_ticks = "
-                             f"len(train_sizes) = {len(train_sizes)}; got {scores.shape}.")
+            raise ValueError(
+                f"{name} must have shape (n_ticks, n_splits) with n_ticks = "
+                f"len(train_sizes) = {len(train_sizes)}; got {scores.shape}."
+            )
         mean, std = scores.mean(axis=1), scores.std(axis=1)
         (line,) = ax.plot(train_sizes, mean, "-o", label=label)
         ax.fill_between(train_sizes, mean - std, mean + std, alpha=0.2, color=line.get_color())

@@ -67,17 +67,30 @@ def plot_image_grid(images, titles, fig, left, bottom, width, height, columns=8,
     cell_w, cell_h = width / columns, height / rows
     for k in range(min(len(images), columns * rows)):
         r, c = divmod(k, columns)
-        ax = fig.add_axes((left + c * cell_w + 0.1 * cell_w, bottom + (rows - 1 - r) * cell_h,
-                           0.8 * cell_w, 0.75 * cell_h))
+        ax = fig.add_axes(
+            (
+                left + c * cell_w + 0.1 * cell_w,
+                bottom + (rows - 1 - r) * cell_h,
+                0.8 * cell_w,
+                0.75 * cell_h,
+            )
+        )
         ax.imshow(images[k], cmap="gray")
         ax.set_title(titles[k], fontsize=8)
         ax.axis("off")
 
 
 def training_report(
-    path, history, y_true, y_pred, images, class_names=None, title="", loss_label="loss",
+    path,
+    history,
+    y_true,
+    y_pred,
+    images,
+    class_names=None,
+    title="",
+    loss_label="loss",
     test_loss=None,
-) -> None:  # fmt: skip
+) -> None:
     """One PNG: loss and accuracy curves, the confusion matrix, misclassified test images.
 
     ``loss_label`` and ``test_loss`` go to :func:`plot_history`.

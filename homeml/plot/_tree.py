@@ -19,9 +19,22 @@ def _feature_name(tree, node, feature_names):
     return feature_names[f] if feature_names is not None else f"feature_{f}"
 
 
-def plot_tree(decision_tree, *, max_depth=None, feature_names=None, class_names=None,
-              label="all", filled=False, impurity=True, node_ids=False, proportion=False,
-              rounded=False, precision=3, ax=None, fontsize=None):
+def plot_tree(
+    decision_tree,
+    *,
+    max_depth=None,
+    feature_names=None,
+    class_names=None,
+    label="all",
+    filled=False,
+    impurity=True,
+    node_ids=False,
+    proportion=False,
+    rounded=False,
+    precision=3,
+    ax=None,
+    fontsize=None,
+):
     """Draw a fitted tree with matplotlib: one box per node, arrows from parent to children.
 
     Parameters
@@ -65,22 +78,47 @@ def plot_tree(decision_tree, *, max_depth=None, feature_names=None, class_names=
     annotations = []
     for node in sorted(positions):  # annotations in node order, the root first
         x, depth = positions[node]
-        text = _node_text(decision_tree, node, feature_names, class_names, label, impurity,
-                          node_ids, proportion, precision)
+        text = _node_text(
+            decision_tree,
+            node,
+            feature_names,
+            class_names,
+            label,
+            impurity,
+            node_ids,
+            proportion,
+            precision,
+        )
         box = {"boxstyle": "round" if rounded else "square", "fc": "white", "ec": "black"}
         if filled:
             box["fc"] = _fill(tree, node, decision_tree, colors, span)
         xy = ((x + 0.5) / width, 1.0 - (depth + 0.5) / height)
         parent = positions.get(_parent(tree, node))
         if parent is None:
-            note = ax.annotate(text, xy, xycoords="axes fraction", ha="center", va="center",
-                               bbox=box, fontsize=fontsize)
+            note = ax.annotate(
+                text,
+                xy,
+                xycoords="axes fraction",
+                ha="center",
+                va="center",
+                bbox=box,
+                fontsize=fontsize,
+            )
         else:
             px, pd = parent
             parent_xy = ((px + 0.5) / width, 1.0 - (pd + 0.5) / height)
-            note = ax.annotate(text, parent_xy, xytext=xy, xycoords="axes fraction",
-                               textcoords="axes fraction", ha="center", va="center", bbox=box,
-                               fontsize=fontsize, arrowprops={"arrowstyle": "<-"})
+            note = ax.annotate(
+                text,
+                parent_xy,
+                xytext=xy,
+                xycoords="axes fraction",
+                textcoords="axes fraction",
+                ha="center",
+                va="center",
+                bbox=box,
+                fontsize=fontsize,
+                arrowprops={"arrowstyle": "<-"},
+            )
         annotations.append(note)
     return annotations
 
@@ -95,8 +133,9 @@ def _layout(tree, limit):
             positions[node] = (next_slot[0], depth)
             next_slot[0] += 1
             return positions[node][0]
-        x = (place(tree.children_left[node], depth + 1)
-             + place(tree.children_right[node], depth + 1)) / 2
+        x = (
+            place(tree.children_left[node], depth + 1) + place(tree.children_right[node], depth + 1)
+        ) / 2
         positions[node] = (x, depth)
         return x
 
@@ -109,8 +148,17 @@ def _parent(tree, node):
     return int(hits[0]) if len(hits) else None
 
 
-def _node_text(decision_tree, node, feature_names, class_names, label, impurity, node_ids,
-               proportion, precision):
+def _node_text(
+    decision_tree,
+    node,
+    feature_names,
+    class_names,
+    label,
+    impurity,
+    node_ids,
+    proportion,
+    precision,
+):
     tree = decision_tree.tree_
     show = label == "all" or (label == "root" and node == 0)
     lines = [f"node #{node}"] if node_ids else []

@@ -53,8 +53,7 @@ def _scatter_groups(ax, points, labels, size):
     labels = np.asarray(labels)
     if labels.shape != (points.shape[0],):
         raise ValueError(
-            f"labels must have one entry per point, shape ({points.shape[0]},); got "
-            f"{labels.shape}."
+            f"labels must have one entry per point, shape ({points.shape[0]},); got {labels.shape}."
         )
     groups = np.unique(labels)
     is_noise = np.array([isinstance(g, numbers.Number) and g == -1 for g in groups], dtype=bool)
@@ -63,13 +62,23 @@ def _scatter_groups(ax, points, labels, size):
     named = len(groups) <= 20
     if is_noise.any():
         mask = labels == groups[is_noise][0]
-        ax.scatter(points[mask, 0], points[mask, 1], s=size, color=NOISE_COLOUR,
-                   label="noise" if named else "_noise")
+        ax.scatter(
+            points[mask, 0],
+            points[mask, 1],
+            s=size,
+            color=NOISE_COLOUR,
+            label="noise" if named else "_noise",
+        )
     groups = groups[~is_noise]
     for group, colour in zip(groups, _group_colours(len(groups)), strict=True):
         mask = labels == group
-        ax.scatter(points[mask, 0], points[mask, 1], s=size, color=colour,
-                   label=str(group) if named else f"_{group}")
+        ax.scatter(
+            points[mask, 0],
+            points[mask, 1],
+            s=size,
+            color=colour,
+            label=str(group) if named else f"_{group}",
+        )
     if named:
         ax.legend(loc="best", fontsize=8, markerscale=1.5)
 
@@ -97,8 +106,17 @@ def plot_clusters(X, labels, centers=None, ax=None, size: float = 12):
     _scatter_groups(ax, X, labels, size)
     if centers is not None:
         centers = _points_2d(centers, "plot_clusters centers")
-        ax.scatter(centers[:, 0], centers[:, 1], marker="X", s=160, color="black",
-                   edgecolor="white", linewidth=1.2, label="centres", zorder=3)
+        ax.scatter(
+            centers[:, 0],
+            centers[:, 1],
+            marker="X",
+            s=160,
+            color="black",
+            edgecolor="white",
+            linewidth=1.2,
+            label="centres",
+            zorder=3,
+        )
         ax.legend(loc="best", fontsize=8, markerscale=1.0)
     ax.set(xlabel="feature 0", ylabel="feature 1", title="clusters")
     return ax
@@ -168,8 +186,18 @@ def linkage_matrix(model=None, *, children=None, distances=None, counts=None) ->
     return np.column_stack([children, distances, counts])
 
 
-def plot_dendrogram(model=None, *, children=None, distances=None, counts=None, ax=None,
-                    truncate_mode=None, p: int = 30, labels=None, color="C0"):
+def plot_dendrogram(
+    model=None,
+    *,
+    children=None,
+    distances=None,
+    counts=None,
+    ax=None,
+    truncate_mode=None,
+    p: int = 30,
+    labels=None,
+    color="C0",
+):
     """The merge tree of a hierarchical clustering: one U-shaped link per merge, at its height.
 
     Leaves are placed at x = 5, 15, 25, ... in the order of a left-first walk of the tree (as
@@ -277,15 +305,26 @@ def plot_explained_variance(pca, ax=None):
     components = np.arange(1, ratios.size + 1)
     ax.bar(components, ratios, color="C0", alpha=0.7, label="per component")
     ax.plot(components, np.cumsum(ratios), "-o", color="C1", markersize=3, label="cumulative")
-    ax.set(xlabel="principal component", ylabel="explained variance ratio",
-           title="explained variance", ylim=(0, 1.05))
+    ax.set(
+        xlabel="principal component",
+        ylabel="explained variance ratio",
+        title="explained variance",
+        ylim=(0, 1.05),
+    )
     ax.grid(alpha=0.3)
     ax.legend(loc="center right")
     return ax
 
 
-def plot_embedding(Y, labels=None, images=None, ax=None, size: float = 8,
-                   image_spacing: float = 0.05, image_zoom: float = 0.6):
+def plot_embedding(
+    Y,
+    labels=None,
+    images=None,
+    ax=None,
+    size: float = 8,
+    image_spacing: float = 0.05,
+    image_zoom: float = 0.6,
+):
     """2-D embedding (t-SNE, MDS, Isomap, PCA...) coloured by label, with optional thumbnails.
 
     Parameters

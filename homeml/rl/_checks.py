@@ -31,8 +31,11 @@ def check_positive(name: str, value) -> float:
 
 
 def check_n_episodes(n_episodes) -> int:
-    if isinstance(n_episodes, bool) or not isinstance(n_episodes, numbers.Integral) \
-            or n_episodes <= 0:
+    if (
+        isinstance(n_episodes, bool)
+        or not isinstance(n_episodes, numbers.Integral)
+        or n_episodes <= 0
+    ):
         raise ValueError(f"n_episodes must be a positive integer, got {n_episodes!r}")
     return int(n_episodes)
 
@@ -54,7 +57,8 @@ def epsilon_schedule(epsilon):
         schedule = as_schedule(epsilon)
     except TypeError:
         raise ValueError(
-            f"epsilon must be a number in [0, 1] or a schedule, got {epsilon!r}") from None
+            f"epsilon must be a number in [0, 1] or a schedule, got {epsilon!r}"
+        ) from None
 
     def checked(episode: int) -> float:
         return check_fraction("epsilon", schedule(episode))

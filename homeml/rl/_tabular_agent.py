@@ -19,8 +19,11 @@ from homeml.rl.agent import Agent, env_seed, generator_from_seed
 def _discrete_size(space) -> tuple[int, int] | None:
     """``(n, start)`` of a Discrete space, or None for any other space."""
     n = getattr(space, "n", None)
-    if n is None or getattr(space, "spaces", None) is not None or getattr(space, "nvec", None) \
-            is not None:
+    if (
+        n is None
+        or getattr(space, "spaces", None) is not None
+        or getattr(space, "nvec", None) is not None
+    ):
         return None
     return int(n), int(getattr(space, "start", 0))
 
@@ -153,6 +156,7 @@ def greedy_policy_array(q: np.ndarray, rng: np.random.Generator | None = None) -
 # Parameter checks (at train time, as the estimator contract asks)
 # ----------------------------------------------------------------------------------------------
 
+
 def tabular_sizes(env) -> tuple[tuple[int, ...], int]:
     """``(state_shape, n_actions)`` of an environment, with a TypeError if it is not tabular."""
     return state_shape(env.observation_space), n_actions(env.action_space)
@@ -161,6 +165,7 @@ def tabular_sizes(env) -> tuple[tuple[int, ...], int]:
 # ----------------------------------------------------------------------------------------------
 # Policies given by the user (prediction) and the common base of the tabular agents
 # ----------------------------------------------------------------------------------------------
+
 
 class GivenPolicy:
     """A policy to evaluate: ``None`` (uniform random), a callable ``observation -> action``,
@@ -227,8 +232,10 @@ class TabularAgent(Agent):
         n_episodes = check_n_episodes(n_episodes)
         shape, n_act = tabular_sizes(env)
         if getattr(self, "q_", None) is not None and self.q_.shape != shape + (n_act,):
-            raise ValueError(f"this agent was trained on states/actions {self.q_.shape}, the "
-                             f"environment has {shape + (n_act,)}")
+            raise ValueError(
+                f"this agent was trained on states/actions {self.q_.shape}, the "
+                f"environment has {shape + (n_act,)}"
+            )
         self._shape, self._n_act = shape, n_act
         self._starts = _starts(env.observation_space), action_start(env.action_space)
         first = not hasattr(self, "n_episodes_")
@@ -253,8 +260,9 @@ class TabularAgent(Agent):
         return np.asarray(existing, dtype=np.float64).reshape(-1, self._n_act).tolist()
 
     def _store(self, name: str, rows: list) -> None:
-        setattr(self, name, np.asarray(rows, dtype=np.float64).reshape(
-            self._shape + (self._n_act,)))
+        setattr(
+            self, name, np.asarray(rows, dtype=np.float64).reshape(self._shape + (self._n_act,))
+        )
 
     def _finish(self, recorder, n_episodes: int):
         self.n_episodes_ += n_episodes

@@ -61,10 +61,9 @@ class EpisodeHistory:
         histories = list(histories)
         names = {name for h in histories for name in h.extra}
         extra = {
-            name: np.concatenate(
-                [h.extra.get(name, np.full(len(h), np.nan)) for h in histories]
-            ) for name in sorted(names)
-        }  # fmt: skip
+            name: np.concatenate([h.extra.get(name, np.full(len(h), np.nan)) for h in histories])
+            for name in sorted(names)
+        }
         return cls(
             np.concatenate([h.returns for h in histories] or [np.zeros(0)]),
             np.concatenate([h.lengths for h in histories] or [np.zeros(0, dtype=np.int64)]),
@@ -116,8 +115,9 @@ class Agent(ParamsMixin):
         """The greedy action of the learned policy for ``observation``."""
         raise NotImplementedError
 
-    def evaluate(self, env, n_episodes: int = 100, seed: int | None = None,
-                 max_steps: int | None = 10_000) -> np.ndarray:
+    def evaluate(
+        self, env, n_episodes: int = 100, seed: int | None = None, max_steps: int | None = 10_000
+    ) -> np.ndarray:
         """Run the greedy policy for ``n_episodes`` episodes and return their returns.
 
         ``seed`` seeds the first ``reset``; later episodes continue the environment's generator,

@@ -47,8 +47,9 @@ class _BanditAgent:
             self._init_arrays(1, k)
             self.steps_ = 0
         elif self._arrays()[0].shape[-1] != k:
-            raise ValueError(f"this agent has {self._arrays()[0].shape[-1]} arms, the "
-                             f"environment has {k}")
+            raise ValueError(
+                f"this agent has {self._arrays()[0].shape[-1]} arms, the environment has {k}"
+            )
         if first or not hasattr(self, "_rng"):
             self._rng = generator_from_seed(self.seed)
         first_seed = env_seed(self.seed, self._rng) if first else None
@@ -252,8 +253,16 @@ class GradientBandit(_BanditAgent, Agent):
         return int(np.argmax(self.h_)) + self._a0
 
 
-def run_testbed(agent, n_runs: int = 2000, n_steps: int = 1000, n_arms: int = 10, *,
-                true_mean: float = 0.0, walk_std: float = 0.0, seed=None):
+def run_testbed(
+    agent,
+    n_runs: int = 2000,
+    n_steps: int = 1000,
+    n_arms: int = 10,
+    *,
+    true_mean: float = 0.0,
+    walk_std: float = 0.0,
+    seed=None,
+):
     """Run a bandit method on ``n_runs`` independent k-armed testbed problems at once.
 
     Each problem draws its true arm values ``q*(a)`` from ``N(true_mean, 1)``; a pull of arm

@@ -45,9 +45,9 @@ def _layers(theta: np.ndarray, sizes) -> list[tuple[np.ndarray, np.ndarray]]:
     """Views ``(W (n_in, n_out), b (n_out,))`` of each layer into the flat vector ``theta``."""
     layers, i = [], 0
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        w = theta[i:i + n_in * n_out].reshape(n_in, n_out)
+        w = theta[i : i + n_in * n_out].reshape(n_in, n_out)
         i += n_in * n_out
-        layers.append((w, theta[i:i + n_out]))
+        layers.append((w, theta[i : i + n_out]))
         i += n_out
     return layers
 
@@ -130,12 +130,20 @@ class _PopulationSearch(Agent):
         return int(np.argmax(_scores(_layers(self.theta_, self.sizes_), x))) + self.action_start_
 
     def _get_state(self) -> dict:
-        state = {"observation": self.encoder_.to_state(), "action_start": self.action_start_,
-                 "sizes": list(self.sizes_), "theta": self.theta_,
-                 "n_generations": self.n_generations_, **self._extra_state()}
+        state = {
+            "observation": self.encoder_.to_state(),
+            "action_start": self.action_start_,
+            "sizes": list(self.sizes_),
+            "theta": self.theta_,
+            "n_generations": self.n_generations_,
+            **self._extra_state(),
+        }
         if getattr(self, "_candidates", None) is not None:  # a generation half evaluated
-            state["generation"] = {"candidates": self._candidates, "fitness": self._fitness,
-                                   "evaluated": int(self._evaluated)}
+            state["generation"] = {
+                "candidates": self._candidates,
+                "fitness": self._fitness,
+                "evaluated": int(self._evaluated),
+            }
         return state
 
     def _set_state(self, state: dict) -> None:
@@ -144,8 +152,10 @@ class _PopulationSearch(Agent):
         self.sizes_ = [int(s) for s in state["sizes"]]
         self.theta_ = np.array(state["theta"], dtype=np.float64)
         if self.theta_.shape != (_n_parameters(self.sizes_),):
-            raise ValueError(f"theta has shape {self.theta_.shape}, layers {self.sizes_} need "
-                             f"{_n_parameters(self.sizes_)} numbers")
+            raise ValueError(
+                f"theta has shape {self.theta_.shape}, layers {self.sizes_} need "
+                f"{_n_parameters(self.sizes_)} numbers"
+            )
         self.n_generations_ = int(state["n_generations"])
         if "generation" in state:
             generation = state["generation"]
@@ -188,8 +198,16 @@ class CrossEntropyMethod(_PopulationSearch):
 
     _name = "CrossEntropyMethod"
 
-    def __init__(self, hidden_sizes=(), population_size=50, elite_fraction=0.2, initial_std=1.0,
-                 noise=0.0, n_eval_episodes=1, seed=None):
+    def __init__(
+        self,
+        hidden_sizes=(),
+        population_size=50,
+        elite_fraction=0.2,
+        initial_std=1.0,
+        noise=0.0,
+        n_eval_episodes=1,
+        seed=None,
+    ):
         self.hidden_sizes = hidden_sizes
         self.population_size = population_size
         self.elite_fraction = elite_fraction
@@ -259,8 +277,16 @@ class EvolutionStrategy(_PopulationSearch):
 
     _name = "EvolutionStrategy"
 
-    def __init__(self, hidden_sizes=(), population_size=20, sigma=0.1, learning_rate=0.05,
-                 weight_decay=0.0, n_eval_episodes=1, seed=None):
+    def __init__(
+        self,
+        hidden_sizes=(),
+        population_size=20,
+        sigma=0.1,
+        learning_rate=0.05,
+        weight_decay=0.0,
+        n_eval_episodes=1,
+        seed=None,
+    ):
         self.hidden_sizes = hidden_sizes
         self.population_size = population_size
         self.sigma = sigma
@@ -277,8 +303,11 @@ class EvolutionStrategy(_PopulationSearch):
             )
         check_positive("sigma", self.sigma)
         check_positive("learning_rate", self.learning_rate)
-        if isinstance(self.weight_decay, bool) or not isinstance(self.weight_decay, (int, float)) \
-                or not 0 <= self.weight_decay < np.inf:
+        if (
+            isinstance(self.weight_decay, bool)
+            or not isinstance(self.weight_decay, (int, float))
+            or not 0 <= self.weight_decay < np.inf
+        ):
             raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
         return population
 
@@ -293,8 +322,9 @@ class EvolutionStrategy(_PopulationSearch):
 
     def _ask(self, population: int) -> np.ndarray:
         self._eps = self._rng.standard_normal((population // 2, len(self.theta_)))
-        return np.concatenate([self.theta_ + self.sigma * self._eps,
-                               self.theta_ - self.sigma * self._eps])
+        return np.concatenate(
+            [self.theta_ + self.sigma * self._eps, self.theta_ - self.sigma * self._eps]
+        )
 
     def _tell(self, candidates, fitness) -> None:
         ranks = centered_ranks(fitness)

@@ -85,8 +85,11 @@ def _policy_matrix(policy, n_states: int, n_actions: int) -> np.ndarray:
     """A policy as probabilities ``pi[s, a]`` from actions ``(n_states,)`` or probabilities."""
     policy = np.asarray(policy)
     if policy.shape == (n_states,):
-        if not np.issubdtype(policy.dtype, np.integer) or policy.min() < 0 \
-                or policy.max() >= n_actions:
+        if (
+            not np.issubdtype(policy.dtype, np.integer)
+            or policy.min() < 0
+            or policy.max() >= n_actions
+        ):
             raise ValueError(f"a deterministic policy holds actions 0..{n_actions - 1} per state")
         pi = np.zeros((n_states, n_actions))
         pi[np.arange(n_states), policy] = 1.0
@@ -115,14 +118,22 @@ def _evaluate(T, R, pi, gamma, theta, max_iterations, V=None):
     warnings.warn(
         f"policy evaluation did not converge in {max_iterations} sweeps (last change {delta:.3g});"
         f" with gamma=1 a policy that never terminates has no finite value",
-        ConvergenceWarning, stacklevel=3,
+        ConvergenceWarning,
+        stacklevel=3,
     )
     return V
 
 
-def policy_evaluation(env_or_P, policy, gamma: float = 1.0, theta: float = 1e-10,
-                      max_iterations: int = 100_000, *, n_states: int | None = None,
-                      n_actions: int | None = None) -> np.ndarray:
+def policy_evaluation(
+    env_or_P,
+    policy,
+    gamma: float = 1.0,
+    theta: float = 1e-10,
+    max_iterations: int = 100_000,
+    *,
+    n_states: int | None = None,
+    n_actions: int | None = None,
+) -> np.ndarray:
     """The state values of a policy, by iterative (synchronous) policy evaluation.
 
     Parameters
@@ -149,16 +160,24 @@ def policy_evaluation(env_or_P, policy, gamma: float = 1.0, theta: float = 1e-10
     return _evaluate(T, R, pi, gamma, theta, max_iterations)
 
 
-def action_values(env_or_P, V, gamma: float = 1.0, *, n_states: int | None = None,
-                  n_actions: int | None = None) -> np.ndarray:
+def action_values(
+    env_or_P, V, gamma: float = 1.0, *, n_states: int | None = None, n_actions: int | None = None
+) -> np.ndarray:
     """``Q[s, a] = R[s, a] + gamma * sum_s' T[s, a, s'] V[s']`` (one backup of ``V``)."""
     T, R = _model(env_or_P, n_states, n_actions, gamma, 1.0)
     return R + gamma * (T @ np.asarray(V, dtype=np.float64))
 
 
-def policy_iteration(env_or_P, gamma: float = 1.0, theta: float = 1e-10,
-                     max_iterations: int = 1000, *, initial_policy=None,
-                     n_states: int | None = None, n_actions: int | None = None):
+def policy_iteration(
+    env_or_P,
+    gamma: float = 1.0,
+    theta: float = 1e-10,
+    max_iterations: int = 1000,
+    *,
+    initial_policy=None,
+    n_states: int | None = None,
+    n_actions: int | None = None,
+):
     """Optimal values and policy by policy iteration (evaluate, improve greedily, repeat).
 
     Parameters
@@ -202,14 +221,24 @@ def policy_iteration(env_or_P, gamma: float = 1.0, theta: float = 1e-10,
         policy = new
         pi = np.zeros((n_s, n_a))
         pi[np.arange(n_s), policy] = 1.0
-    warnings.warn(f"policy iteration did not converge in {max_iterations} improvements",
-                  ConvergenceWarning, stacklevel=2)
+    warnings.warn(
+        f"policy iteration did not converge in {max_iterations} improvements",
+        ConvergenceWarning,
+        stacklevel=2,
+    )
     return V, policy
 
 
-def value_iteration(env_or_P, gamma: float = 1.0, theta: float = 1e-10,
-                    max_iterations: int = 100_000, *, horizon: int | None = None,
-                    n_states: int | None = None, n_actions: int | None = None):
+def value_iteration(
+    env_or_P,
+    gamma: float = 1.0,
+    theta: float = 1e-10,
+    max_iterations: int = 100_000,
+    *,
+    horizon: int | None = None,
+    n_states: int | None = None,
+    n_actions: int | None = None,
+):
     """Optimal values and a greedy policy by value iteration.
 
     Parameters
@@ -255,6 +284,9 @@ def value_iteration(env_or_P, gamma: float = 1.0, theta: float = 1e-10,
         if delta < theta:
             break
     else:
-        warnings.warn(f"value iteration did not converge in {max_iterations} sweeps",
-                      ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"value iteration did not converge in {max_iterations} sweeps",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return V, np.argmax(R + gamma * (T @ V), axis=1)

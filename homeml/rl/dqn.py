@@ -44,6 +44,7 @@ __all__ = ["DQN", "ReplayBuffer"]
 
 # ------------------------------------------------------------------------------------ replay buffer
 
+
 class ReplayBuffer:
     """The last ``capacity`` transitions, in preallocated arrays written as a ring.
 
@@ -81,8 +82,13 @@ class ReplayBuffer:
     def sample(self, batch_size: int, rng: np.random.Generator) -> tuple:
         """``(obs, actions, rewards, next_obs, terminated)`` of ``batch_size`` random rows."""
         index = rng.integers(0, self.size, size=batch_size)
-        return (self.observations[index], self.actions[index], self.rewards[index],
-                self.next_observations[index], self.terminated[index])
+        return (
+            self.observations[index],
+            self.actions[index],
+            self.rewards[index],
+            self.next_observations[index],
+            self.terminated[index],
+        )
 
 
 # ------------------------------------------------------------------------------------ the agent
@@ -140,11 +146,23 @@ class DQN(Agent):
         Gradient steps taken.
     """
 
-    def __init__(self, hidden_sizes=(256, 256), learning_rate=2.3e-3, gamma=0.99,
-                 epsilon=_EPSILON, buffer_size=100_000, batch_size=64,
-                 learning_starts=1000, train_freq=256, gradient_steps=128,
-                 target_update_interval=10, tau=1.0, double_dqn=False, max_grad_norm=10.0,
-                 seed=None):
+    def __init__(
+        self,
+        hidden_sizes=(256, 256),
+        learning_rate=2.3e-3,
+        gamma=0.99,
+        epsilon=_EPSILON,
+        buffer_size=100_000,
+        batch_size=64,
+        learning_starts=1000,
+        train_freq=256,
+        gradient_steps=128,
+        target_update_interval=10,
+        tau=1.0,
+        double_dqn=False,
+        max_grad_norm=10.0,
+        seed=None,
+    ):
         self.hidden_sizes = hidden_sizes
         self.learning_rate = learning_rate
         self.gamma = gamma
@@ -167,8 +185,13 @@ class DQN(Agent):
         check_positive("learning_rate", self.learning_rate)
         check_fraction("gamma", self.gamma)
         check_fraction("tau", self.tau, low_open=True)
-        for name in ("buffer_size", "batch_size", "train_freq", "gradient_steps",
-                     "target_update_interval"):
+        for name in (
+            "buffer_size",
+            "batch_size",
+            "train_freq",
+            "gradient_steps",
+            "target_update_interval",
+        ):
             check_positive_int(name, getattr(self, name))
         check_positive_int("learning_starts", self.learning_starts, low=0)
         if self.max_grad_norm is not None:
@@ -236,14 +259,18 @@ class DQN(Agent):
                 x, total, length = next_x, total + float(reward), length + 1
                 done = terminated or truncated
                 self.n_steps_ += 1
-                if self.n_steps_ >= self.learning_starts and len(buffer) >= self.batch_size \
-                        and self.n_steps_ % self.train_freq == 0:
+                if (
+                    self.n_steps_ >= self.learning_starts
+                    and len(buffer) >= self.batch_size
+                    and self.n_steps_ % self.train_freq == 0
+                ):
                     for _ in range(self.gradient_steps):
                         losses.append(self._update(buffer.sample(self.batch_size, rng), gamma))
                 if self.n_steps_ % self.target_update_interval == 0:
                     self._update_target()
-            recorder.episode(total, length, epsilon=eps,
-                             loss=float(np.mean(losses)) if losses else float("nan"))
+            recorder.episode(
+                total, length, epsilon=eps, loss=float(np.mean(losses)) if losses else float("nan")
+            )
         return recorder.close()
 
     def _targets(self, rewards, next_observations, terminated, gamma: float) -> np.ndarray:
@@ -309,8 +336,11 @@ class DQN(Agent):
             "action_start": self.action_start_,
             "n_steps": self.n_steps_,
             "n_updates": self.n_updates_,
-            **({"optimizer": self._optimizer.state_dict()}
-               if getattr(self, "_optimizer", None) is not None else {}),
+            **(
+                {"optimizer": self._optimizer.state_dict()}
+                if getattr(self, "_optimizer", None) is not None
+                else {}
+            ),
         }
 
     def _set_state(self, state: dict) -> None:

@@ -13,8 +13,15 @@ from __future__ import annotations
 
 from homeml.rl.spaces import np_random as _seeded_generator
 
-__all__ = ["Env", "Wrapper", "ObservationWrapper", "RewardWrapper", "ActionWrapper", "TimeLimit",
-           "ResetNeeded"]
+__all__ = [
+    "Env",
+    "Wrapper",
+    "ObservationWrapper",
+    "RewardWrapper",
+    "ActionWrapper",
+    "TimeLimit",
+    "ResetNeeded",
+]
 
 
 class ResetNeeded(RuntimeError):
@@ -268,12 +275,12 @@ class TimeLimit(Wrapper):
 
     def __init__(self, env, max_episode_steps: int):
         super().__init__(env)
-        if isinstance(max_episode_steps, bool) or not isinstance(max_episode_steps, int) or (
-            max_episode_steps <= 0
+        if (
+            isinstance(max_episode_steps, bool)
+            or not isinstance(max_episode_steps, int)
+            or (max_episode_steps <= 0)
         ):
-            raise ValueError(
-                f"max_episode_steps must be a positive int, got {max_episode_steps!r}"
-            )
+            raise ValueError(f"max_episode_steps must be a positive int, got {max_episode_steps!r}")
         self._max_episode_steps = max_episode_steps
         self._elapsed_steps = None
         self._over = False
@@ -289,8 +296,11 @@ class TimeLimit(Wrapper):
 
     def step(self, action):
         if self._over or self._elapsed_steps is None:
-            when = "before reset()" if self._elapsed_steps is None else (
-                "after the episode ended (terminated or truncated)")
+            when = (
+                "before reset()"
+                if self._elapsed_steps is None
+                else ("after the episode ended (terminated or truncated)")
+            )
             raise ResetNeeded(f"{self}.step() was called {when}; call reset() first")
         observation, reward, terminated, truncated, info = self.env.step(action)
         self._elapsed_steps += 1

@@ -44,9 +44,12 @@ def _bounds(space):
         return low.copy(), high.copy()
     if space.dtype.kind == "f":
         return np.where(below, low, -np.inf).astype(low.dtype), np.where(
-            above, high, np.inf).astype(high.dtype)
-    return (np.where(below, low.astype(np.float64), -np.inf),
-            np.where(above, high.astype(np.float64), np.inf))
+            above, high, np.inf
+        ).astype(high.dtype)
+    return (
+        np.where(below, low.astype(np.float64), -np.inf),
+        np.where(above, high.astype(np.float64), np.inf),
+    )
 
 
 def _generator(space):
@@ -82,14 +85,13 @@ def to_gymnasium_space(space):
         return gspaces.Discrete(int(space.n), seed=_generator(space), start=int(space.start))
     if isinstance(space, hspaces.Box):
         low, high = _bounds(space)
-        return gspaces.Box(low, high, shape=space.shape, dtype=space.dtype,
-                           seed=_generator(space))
+        return gspaces.Box(low, high, shape=space.shape, dtype=space.dtype, seed=_generator(space))
     if isinstance(space, hspaces.MultiDiscrete):
-        return gspaces.MultiDiscrete(space.nvec, dtype=space.dtype, seed=_generator(space),
-                                     start=space.start)
+        return gspaces.MultiDiscrete(
+            space.nvec, dtype=space.dtype, seed=_generator(space), start=space.start
+        )
     if isinstance(space, hspaces.Tuple):
-        return gspaces.Tuple([to_gymnasium_space(s) for s in space.spaces],
-                             seed=_generator(space))
+        return gspaces.Tuple([to_gymnasium_space(s) for s in space.spaces], seed=_generator(space))
     raise TypeError(
         f"to_gymnasium_space converts homeml.rl.spaces Discrete, MultiDiscrete, Box and Tuple, got "
         f"{type(space).__name__}: {space!r}"
@@ -115,14 +117,15 @@ def from_gymnasium_space(space):
         return hspaces.Discrete(int(space.n), seed=_generator(space), start=int(space.start))
     if isinstance(space, gspaces.Box):
         low, high = _bounds(space)
-        return hspaces.Box(low, high, shape=space.shape, dtype=space.dtype,
-                           seed=_generator(space))
+        return hspaces.Box(low, high, shape=space.shape, dtype=space.dtype, seed=_generator(space))
     if isinstance(space, gspaces.MultiDiscrete):
-        return hspaces.MultiDiscrete(space.nvec, dtype=space.dtype, seed=_generator(space),
-                                     start=space.start)
+        return hspaces.MultiDiscrete(
+            space.nvec, dtype=space.dtype, seed=_generator(space), start=space.start
+        )
     if isinstance(space, gspaces.Tuple):
-        return hspaces.Tuple([from_gymnasium_space(s) for s in space.spaces],
-                             seed=_generator(space))
+        return hspaces.Tuple(
+            [from_gymnasium_space(s) for s in space.spaces], seed=_generator(space)
+        )
     raise TypeError(
         f"homeml has Discrete, MultiDiscrete, Box and Tuple spaces; cannot convert "
         f"{type(space).__name__}: {space!r}"
@@ -130,8 +133,10 @@ def from_gymnasium_space(space):
 
 
 def _is_environment(env) -> bool:
-    return all(hasattr(env, name) for name in
-               ("reset", "step", "action_space", "observation_space", "unwrapped"))
+    return all(
+        hasattr(env, name)
+        for name in ("reset", "step", "action_space", "observation_space", "unwrapped")
+    )
 
 
 def _made_by_make(env, homeml_spec) -> bool:
@@ -141,8 +146,11 @@ def _made_by_make(env, homeml_spec) -> bool:
     base = env.unwrapped
     if env is base:
         return homeml_spec.max_episode_steps is None
-    return (type(env) is TimeLimit and env.env is base
-            and env.max_episode_steps == homeml_spec.max_episode_steps)
+    return (
+        type(env) is TimeLimit
+        and env.env is base
+        and env.max_episode_steps == homeml_spec.max_episode_steps
+    )
 
 
 class _RemakeFromSpec:
@@ -188,8 +196,7 @@ class _RemakeFromCopy:
             )
         modes = self.metadata.get("render_modes", [])
         if render_mode is not None and render_mode not in modes:
-            raise ValueError(f"{name} supports render_mode in {modes} or None, got "
-                             f"{render_mode!r}")
+            raise ValueError(f"{name} supports render_mode in {modes} or None, got {render_mode!r}")
         env = copy.deepcopy(self.template)
         env.unwrapped.render_mode = render_mode
         return to_gymnasium(env)
@@ -200,17 +207,20 @@ def _gymnasium_spec(gymnasium, env, metadata):
     homeml_spec = getattr(env, "spec", None)
     if homeml_spec is not None and _made_by_make(env, homeml_spec):
         return gymnasium.envs.registration.EnvSpec(
-            f"homeml/{homeml_spec.id}", entry_point=_RemakeFromSpec(homeml_spec, metadata),
+            f"homeml/{homeml_spec.id}",
+            entry_point=_RemakeFromSpec(homeml_spec, metadata),
             reward_threshold=homeml_spec.reward_threshold,
             nondeterministic=homeml_spec.nondeterministic,
-            max_episode_steps=homeml_spec.max_episode_steps, kwargs=dict(homeml_spec.kwargs),
+            max_episode_steps=homeml_spec.max_episode_steps,
+            kwargs=dict(homeml_spec.kwargs),
         )
     render_mode = getattr(env, "render_mode", None)
     kwargs = {} if render_mode is None else {"render_mode": render_mode}
     # No version for an env built directly: "homeml/CartPole" is not the registered CartPole-v0.
     name = homeml_spec.id if homeml_spec is not None else type(env.unwrapped).__name__
     return gymnasium.envs.registration.EnvSpec(
-        f"homeml/{name}", entry_point=_RemakeFromCopy(env, metadata), kwargs=kwargs)
+        f"homeml/{name}", entry_point=_RemakeFromCopy(env, metadata), kwargs=kwargs
+    )
 
 
 _ADAPTER = None
@@ -358,8 +368,10 @@ def to_gymnasium(env, **kwargs):
 
         env = make(env, **kwargs)
     elif kwargs:
-        raise TypeError(f"to_gymnasium takes keyword arguments only with an environment name, "
-                        f"got {sorted(kwargs)}")
+        raise TypeError(
+            f"to_gymnasium takes keyword arguments only with an environment name, "
+            f"got {sorted(kwargs)}"
+        )
     if isinstance(env, gymnasium.Env):
         return env
     if isinstance(env, type) or not _is_environment(env):

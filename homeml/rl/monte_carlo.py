@@ -63,8 +63,16 @@ def _setup(env, policy, n_episodes, gamma, seed):
     return n_episodes, gamma, shape, n_act, uniform, pi, index, a0, env_seed(seed, rng)
 
 
-def mc_prediction(env, policy=None, n_episodes: int = 10_000, *, gamma: float = 1.0,
-                  first_visit: bool = True, seed=None, progress: bool = False) -> np.ndarray:
+def mc_prediction(
+    env,
+    policy=None,
+    n_episodes: int = 10_000,
+    *,
+    gamma: float = 1.0,
+    first_visit: bool = True,
+    seed=None,
+    progress: bool = False,
+) -> np.ndarray:
     """State values of a policy: the average return after visits to each state.
 
     Parameters
@@ -91,13 +99,15 @@ def mc_prediction(env, policy=None, n_episodes: int = 10_000, *, gamma: float = 
         0 for states never visited.
     """
     n_episodes, gamma, shape, _, _, pi, index, a0, first_seed = _setup(
-        env, policy, n_episodes, gamma, seed)
+        env, policy, n_episodes, gamma, seed
+    )
     n_states = int(np.prod(shape))
     V, N = [0.0] * n_states, [0] * n_states
     recorder = HistoryRecorder(n_episodes, progress, "MC prediction")
     for episode in range(n_episodes):
         states, _, rewards = _episode(
-            env, pi.sample, index, first_seed if episode == 0 else None, a0)
+            env, pi.sample, index, first_seed if episode == 0 else None, a0
+        )
         first = _first_visits(states) if first_visit else None
         G = 0.0
         for t in range(len(states) - 1, -1, -1):
@@ -111,10 +121,17 @@ def mc_prediction(env, policy=None, n_episodes: int = 10_000, *, gamma: float = 
     return np.asarray(V).reshape(shape)
 
 
-def off_policy_mc_prediction(env, target_policy, behavior_policy=None,
-                             n_episodes: int = 10_000, *, gamma: float = 1.0,
-                             weighted: bool = True, seed=None,
-                             progress: bool = False) -> np.ndarray:
+def off_policy_mc_prediction(
+    env,
+    target_policy,
+    behavior_policy=None,
+    n_episodes: int = 10_000,
+    *,
+    gamma: float = 1.0,
+    weighted: bool = True,
+    seed=None,
+    progress: bool = False,
+) -> np.ndarray:
     """State values of ``target_policy`` from episodes of ``behavior_policy`` (first visits).
 
     Each return is weighted by the importance-sampling ratio ``prod pi(A|S) / b(A|S)`` of the
@@ -141,10 +158,13 @@ def off_policy_mc_prediction(env, target_policy, behavior_policy=None,
     V : ndarray shaped like the observation space's table (0 where never visited)
     """
     if behavior_policy is not None and callable(behavior_policy):
-        raise TypeError("behavior_policy must be action probabilities per state (an array), "
-                        "since importance sampling needs b(a|s)")
+        raise TypeError(
+            "behavior_policy must be action probabilities per state (an array), "
+            "since importance sampling needs b(a|s)"
+        )
     n_episodes, gamma, shape, n_act, uniform, b, index, a0, first_seed = _setup(
-        env, behavior_policy, n_episodes, gamma, seed)
+        env, behavior_policy, n_episodes, gamma, seed
+    )
     if target_policy is None:
         raise ValueError("target_policy is required (None would be the behaviour policy)")
     pi = GivenPolicy(target_policy, shape, n_act, uniform, a0)
@@ -160,7 +180,8 @@ def off_policy_mc_prediction(env, target_policy, behavior_policy=None,
     for episode in range(n_episodes):
         observations.clear()
         states, actions, rewards = _episode(
-            env, pick, index, first_seed if episode == 0 else None, a0)
+            env, pick, index, first_seed if episode == 0 else None, a0
+        )
         first = _first_visits(states)
         G, W = 0.0, 1.0
         for t in range(len(states) - 1, -1, -1):
@@ -243,7 +264,8 @@ class MonteCarloES(_MonteCarloAgent):
         for episode in range(n_episodes):
             fresh[0] = True
             states, actions, rewards = _episode(
-                env, pick, index, self._reset_seed if episode == 0 else None, a0)
+                env, pick, index, self._reset_seed if episode == 0 else None, a0
+            )
             self._update(states, actions, rewards, q, counts, gamma)
             recorder.episode(sum(rewards), len(rewards))
         return self._end(recorder, n_episodes, q, counts)
@@ -297,7 +319,8 @@ class OnPolicyMonteCarlo(MonteCarloES):
         for episode in range(n_episodes):
             eps = current[0] = schedule(self.n_episodes_ + episode)
             states, actions, rewards = _episode(
-                env, pick, index, self._reset_seed if episode == 0 else None, a0)
+                env, pick, index, self._reset_seed if episode == 0 else None, a0
+            )
             self._update(states, actions, rewards, q, counts, gamma, alpha)
             recorder.episode(sum(rewards), len(rewards), epsilon=eps)
         return self._end(recorder, n_episodes, q, counts)
@@ -346,7 +369,8 @@ class OffPolicyMonteCarlo(_MonteCarloAgent):
                 raise ValueError("the behaviour policy must explore: epsilon must be > 0")
             probs.clear()
             states, actions, rewards = _episode(
-                env, pick, index, self._reset_seed if episode == 0 else None, a0)
+                env, pick, index, self._reset_seed if episode == 0 else None, a0
+            )
             G, W = 0.0, 1.0
             for t in range(len(states) - 1, -1, -1):
                 G = gamma * G + rewards[t]

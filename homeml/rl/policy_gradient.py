@@ -84,8 +84,9 @@ class _PolicyGradient(Agent):
             hidden = check_hidden_sizes(self.hidden_sizes)
             self.encoder_, self.action_start_ = encoder, action_start
             self.policy_net_ = mlp([encoder.n_inputs, *hidden, n_actions], self._rng)
-            self.value_net_ = (mlp([encoder.n_inputs, *hidden, 1], self._rng)
-                               if self._needs_value else None)
+            self.value_net_ = (
+                mlp([encoder.n_inputs, *hidden, 1], self._rng) if self._needs_value else None
+            )
         else:
             check_same_spaces(self, self.policy_net_, encoder, n_actions)
         if getattr(self, "_optimizers", None) is None:  # first call, or after a load
@@ -114,8 +115,10 @@ class _PolicyGradient(Agent):
     def act(self, observation):
         """The most probable action of the learned policy."""
         self._check_trained()
-        return int(np.argmax(mlp_forward(self.policy_net_, self.encoder_(observation)))) \
+        return (
+            int(np.argmax(mlp_forward(self.policy_net_, self.encoder_(observation))))
             + self.action_start_
+        )
 
     def action_probabilities(self, observation) -> np.ndarray:
         """``pi(. | observation)``, one probability per action."""
@@ -142,8 +145,11 @@ class _PolicyGradient(Agent):
         self.encoder_ = ObservationEncoder.from_state(state["observation"])
         self.action_start_ = int(state["action_start"])
         self.policy_net_ = _net_from_state(state["policy_sizes"], state["policy_net"])
-        self.value_net_ = (_net_from_state(state["value_sizes"], state["value_net"])
-                           if "value_net" in state else None)
+        self.value_net_ = (
+            _net_from_state(state["value_sizes"], state["value_net"])
+            if "value_net" in state
+            else None
+        )
         self._saved_optimizers = state.get("optimizers")  # loaded when the optimizers are built
 
 
@@ -178,8 +184,16 @@ class REINFORCE(_PolicyGradient):
 
     _name = "REINFORCE"
 
-    def __init__(self, hidden_sizes=(64,), learning_rate=1e-2, gamma=0.99, baseline=True,
-                 value_learning_rate=1e-2, normalize_advantages=True, seed=None):
+    def __init__(
+        self,
+        hidden_sizes=(64,),
+        learning_rate=1e-2,
+        gamma=0.99,
+        baseline=True,
+        value_learning_rate=1e-2,
+        normalize_advantages=True,
+        seed=None,
+    ):
         self.hidden_sizes = hidden_sizes
         self.learning_rate = learning_rate
         self.gamma = gamma
@@ -194,8 +208,11 @@ class REINFORCE(_PolicyGradient):
 
     def _make_optimizers(self):
         policy = Adam(self.policy_net_.parameters(), lr=float(self.learning_rate))
-        value = (Adam(self.value_net_.parameters(), lr=float(self.value_learning_rate))
-                 if self.value_net_ is not None else None)
+        value = (
+            Adam(self.value_net_.parameters(), lr=float(self.value_learning_rate))
+            if self.value_net_ is not None
+            else None
+        )
         return policy, value
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
@@ -216,14 +233,17 @@ class REINFORCE(_PolicyGradient):
             while not done:
                 x = self.encoder_(observation)
                 action = self._sample(x)
-                observation, reward, terminated, truncated, _ = env.step(action
-                                                                         + self.action_start_)
+                observation, reward, terminated, truncated, _ = env.step(
+                    action + self.action_start_
+                )
                 xs.append(x), actions.append(action), rewards.append(float(reward))
                 done = terminated or truncated
-            policy_loss, value_loss = self._update(np.stack(xs), np.asarray(actions),
-                                                   np.asarray(rewards))
-            recorder.episode(sum(rewards), len(rewards), policy_loss=policy_loss,
-                             value_loss=value_loss)
+            policy_loss, value_loss = self._update(
+                np.stack(xs), np.asarray(actions), np.asarray(rewards)
+            )
+            recorder.episode(
+                sum(rewards), len(rewards), policy_loss=policy_loss, value_loss=value_loss
+            )
         return recorder.close()
 
     def _update(self, observations, actions, rewards) -> tuple[float, float]:
@@ -286,8 +306,17 @@ class A2C(_PolicyGradient):
 
     _name = "A2C"
 
-    def __init__(self, hidden_sizes=(64,), learning_rate=1e-3, value_learning_rate=1e-2,
-                 gamma=0.99, n_steps=32, entropy_coef=0.01, max_grad_norm=0.5, seed=None):
+    def __init__(
+        self,
+        hidden_sizes=(64,),
+        learning_rate=1e-3,
+        value_learning_rate=1e-2,
+        gamma=0.99,
+        n_steps=32,
+        entropy_coef=0.01,
+        max_grad_norm=0.5,
+        seed=None,
+    ):
         self.hidden_sizes = hidden_sizes
         self.learning_rate = learning_rate
         self.value_learning_rate = value_learning_rate
@@ -298,9 +327,16 @@ class A2C(_PolicyGradient):
         self.seed = seed
 
     def _make_optimizers(self):
-        return Adam([{"params": list(self.policy_net_.parameters())},
-                     {"params": list(self.value_net_.parameters()),
-                      "lr": float(self.value_learning_rate)}], lr=float(self.learning_rate))
+        return Adam(
+            [
+                {"params": list(self.policy_net_.parameters())},
+                {
+                    "params": list(self.value_net_.parameters()),
+                    "lr": float(self.value_learning_rate),
+                },
+            ],
+            lr=float(self.learning_rate),
+        )
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
         """Learn from ``n_episodes`` episodes, updating every ``n_steps`` steps.
@@ -313,8 +349,11 @@ class A2C(_PolicyGradient):
         n_steps = check_positive_int("n_steps", self.n_steps)
         check_positive("value_learning_rate", self.value_learning_rate)
         entropy_coef = self.entropy_coef
-        if isinstance(entropy_coef, bool) or not isinstance(entropy_coef, (int, float)) \
-                or not 0 <= entropy_coef < np.inf:
+        if (
+            isinstance(entropy_coef, bool)
+            or not isinstance(entropy_coef, (int, float))
+            or not 0 <= entropy_coef < np.inf
+        ):
             raise ValueError(f"entropy_coef must be a number >= 0, got {entropy_coef!r}")
         if self.max_grad_norm is not None:
             check_positive("max_grad_norm", self.max_grad_norm)
@@ -330,14 +369,16 @@ class A2C(_PolicyGradient):
                 terminated = False
                 while not done and len(rewards) < n_steps:
                     action = self._sample(x)
-                    observation, reward, terminated, truncated, _ = env.step(action
-                                                                             + self.action_start_)
+                    observation, reward, terminated, truncated, _ = env.step(
+                        action + self.action_start_
+                    )
                     xs.append(x), actions.append(action), rewards.append(float(reward))
                     x = self.encoder_(observation)
                     done = terminated or truncated
                 bootstrap = 0.0 if terminated else float(self._values(x))
-                stats.append(self._update(np.stack(xs), np.asarray(actions),
-                                          np.asarray(rewards), bootstrap))
+                stats.append(
+                    self._update(np.stack(xs), np.asarray(actions), np.asarray(rewards), bootstrap)
+                )
                 total, length = total + sum(rewards), length + len(rewards)
             loss, entropy = np.mean(stats, axis=0)
             recorder.episode(total, length, loss=float(loss), entropy=float(entropy))
@@ -353,8 +394,11 @@ class A2C(_PolicyGradient):
         values = self.value_net_(hm.tensor(observations)).squeeze(1)
         advantages = hm.tensor(returns - values.numpy())  # a constant: no gradient to the critic
         entropy = entropy.mean()
-        loss = (-(log_p * advantages).mean() + F.mse_loss(values, hm.tensor(returns))
-                - self.entropy_coef * entropy)
+        loss = (
+            -(log_p * advantages).mean()
+            + F.mse_loss(values, hm.tensor(returns))
+            - self.entropy_coef * entropy
+        )
         optimizer = self._optimizers
         optimizer.zero_grad()
         loss.backward()

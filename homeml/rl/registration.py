@@ -52,13 +52,21 @@ class EnvSpec:
 registry: dict[str, EnvSpec] = {}
 
 
-def register(id: str, entry_point, *, reward_threshold=None, nondeterministic=False,
-             max_episode_steps=None, kwargs=None) -> None:
+def register(
+    id: str,
+    entry_point,
+    *,
+    reward_threshold=None,
+    nondeterministic=False,
+    max_episode_steps=None,
+    kwargs=None,
+) -> None:
     """Add (or replace) a name that :func:`make` accepts."""
     if not isinstance(id, str) or not id:
         raise ValueError(f"an environment id must be a non-empty string, got {id!r}")
-    registry[id] = EnvSpec(id, entry_point, reward_threshold, nondeterministic,
-                           max_episode_steps, dict(kwargs or {}))
+    registry[id] = EnvSpec(
+        id, entry_point, reward_threshold, nondeterministic, max_episode_steps, dict(kwargs or {})
+    )
 
 
 def spec(id: str) -> EnvSpec:
@@ -110,8 +118,9 @@ def make(id, max_episode_steps: int | None = None, **kwargs):
     arguments = {**env_spec.kwargs, **kwargs}
     modes = getattr(entry_point, "metadata", {}).get("render_modes", [])
     # An environment that draws images but has no window of its own gets one from matplotlib.
-    human = arguments.get("render_mode") == "human" and "human" not in modes and (
-        "rgb_array" in modes)
+    human = (
+        arguments.get("render_mode") == "human" and "human" not in modes and ("rgb_array" in modes)
+    )
     if human:
         arguments["render_mode"] = "rgb_array"
     env = entry_point(**arguments)
@@ -127,25 +136,44 @@ def make(id, max_episode_steps: int | None = None, **kwargs):
 
 
 _ENVS = "homeml.rl.envs."
-register("FrozenLake-v1", _ENVS + "frozen_lake:FrozenLake", reward_threshold=0.70,
-         max_episode_steps=100, kwargs={"map_name": "4x4"})
-register("FrozenLake8x8-v1", _ENVS + "frozen_lake:FrozenLake", reward_threshold=0.85,
-         max_episode_steps=200, kwargs={"map_name": "8x8"})
+register(
+    "FrozenLake-v1",
+    _ENVS + "frozen_lake:FrozenLake",
+    reward_threshold=0.70,
+    max_episode_steps=100,
+    kwargs={"map_name": "4x4"},
+)
+register(
+    "FrozenLake8x8-v1",
+    _ENVS + "frozen_lake:FrozenLake",
+    reward_threshold=0.85,
+    max_episode_steps=200,
+    kwargs={"map_name": "8x8"},
+)
 register("CliffWalking-v1", _ENVS + "cliff_walking:CliffWalking")
-register("CliffWalkingSlippery-v1", _ENVS + "cliff_walking:CliffWalking",
-         kwargs={"is_slippery": True})
+register(
+    "CliffWalkingSlippery-v1", _ENVS + "cliff_walking:CliffWalking", kwargs={"is_slippery": True}
+)
 register("Taxi-v3", _ENVS + "taxi:Taxi", reward_threshold=8, max_episode_steps=200)
 register("Taxi-v4", _ENVS + "taxi:Taxi", reward_threshold=8, max_episode_steps=200)
 register("Blackjack-v1", _ENVS + "blackjack:Blackjack", kwargs={"sab": True, "natural": False})
-register("CartPole-v1", _ENVS + "cartpole:CartPole", reward_threshold=475.0,
-         max_episode_steps=500)
-register("CartPole-v0", _ENVS + "cartpole:CartPole", reward_threshold=195.0,
-         max_episode_steps=200)
-register("MountainCar-v0", _ENVS + "mountain_car:MountainCar", reward_threshold=-110.0,
-         max_episode_steps=200)
+register("CartPole-v1", _ENVS + "cartpole:CartPole", reward_threshold=475.0, max_episode_steps=500)
+register("CartPole-v0", _ENVS + "cartpole:CartPole", reward_threshold=195.0, max_episode_steps=200)
+register(
+    "MountainCar-v0",
+    _ENVS + "mountain_car:MountainCar",
+    reward_threshold=-110.0,
+    max_episode_steps=200,
+)
 register("GridWorld-v0", _ENVS + "gridworld:GridWorld", kwargs={"size": 4})
-register("GridWorld5x5-v0", _ENVS + "gridworld:GridWorld", max_episode_steps=100,
-         kwargs={"size": 5})
+register(
+    "GridWorld5x5-v0", _ENVS + "gridworld:GridWorld", max_episode_steps=100, kwargs={"size": 5}
+)
 register("WindyGridWorld-v0", _ENVS + "windy_gridworld:WindyGridWorld")
-register("Bandit-v0", _ENVS + "bandit:Bandit", nondeterministic=False, max_episode_steps=1000,
-         kwargs={"k": 10})
+register(
+    "Bandit-v0",
+    _ENVS + "bandit:Bandit",
+    nondeterministic=False,
+    max_episode_steps=1000,
+    kwargs={"k": 10},
+)

@@ -14,8 +14,17 @@ import numpy as np
 
 from homeml.rl.spaces import Box, Discrete, MultiDiscrete, Space, Tuple
 
-__all__ = ["flatdim", "flatten", "flatten_space", "unflatten", "batch_space", "concatenate",
-           "iterate", "create_empty_array", "zero_sample"]
+__all__ = [
+    "flatdim",
+    "flatten",
+    "flatten_space",
+    "unflatten",
+    "batch_space",
+    "concatenate",
+    "iterate",
+    "create_empty_array",
+    "zero_sample",
+]
 
 
 def _unsupported(function: str, space) -> TypeError:
@@ -55,8 +64,9 @@ def flatten(space: Space, x) -> np.ndarray:
     if isinstance(space, Box):
         return np.asarray(x, dtype=space.dtype).flatten()
     if isinstance(space, Tuple):
-        return np.concatenate([np.array(flatten(s, part))
-                               for s, part in zip(space.spaces, x, strict=True)])
+        return np.concatenate(
+            [np.array(flatten(s, part)) for s, part in zip(space.spaces, x, strict=True)]
+        )
     raise _unsupported("flatten", space)
 
 
@@ -73,8 +83,10 @@ def unflatten(space: Space, x: np.ndarray):
         return x.astype(space.dtype).reshape(space.shape)
     if isinstance(space, Tuple):
         bounds = np.cumsum([0] + [flatdim(s) for s in space.spaces])
-        return tuple(unflatten(s, x[a:b])
-                     for s, a, b in zip(space.spaces, bounds[:-1], bounds[1:], strict=True))
+        return tuple(
+            unflatten(s, x[a:b])
+            for s, a, b in zip(space.spaces, bounds[:-1], bounds[1:], strict=True)
+        )
     raise _unsupported("unflatten", space)
 
 
@@ -86,8 +98,11 @@ def flatten_space(space: Space) -> Box:
         return Box(low=0, high=1, shape=(flatdim(space),), dtype=space.dtype)
     if isinstance(space, Tuple):
         parts = [flatten_space(s) for s in space.spaces]
-        return Box(np.concatenate([p.low for p in parts]), np.concatenate([p.high for p in parts]),
-                   dtype=np.result_type(*[p.dtype for p in parts]))
+        return Box(
+            np.concatenate([p.low for p in parts]),
+            np.concatenate([p.high for p in parts]),
+            dtype=np.result_type(*[p.dtype for p in parts]),
+        )
     raise _unsupported("flatten_space", space)
 
 
@@ -103,11 +118,16 @@ def batch_space(space: Space, n: int = 1) -> Space:
     rng = copy.deepcopy(space.np_random)
     if isinstance(space, Box):
         repeats = (n,) + (1,) * space.low.ndim
-        return Box(np.tile(space.low, repeats), np.tile(space.high, repeats), dtype=space.dtype,
-                   seed=rng)
+        return Box(
+            np.tile(space.low, repeats), np.tile(space.high, repeats), dtype=space.dtype, seed=rng
+        )
     if isinstance(space, Discrete):
-        return MultiDiscrete(np.full((n,), space.n, dtype=space.dtype), dtype=space.dtype,
-                             seed=rng, start=np.full((n,), space.start, dtype=space.dtype))
+        return MultiDiscrete(
+            np.full((n,), space.n, dtype=space.dtype),
+            dtype=space.dtype,
+            seed=rng,
+            start=np.full((n,), space.start, dtype=space.dtype),
+        )
     if isinstance(space, MultiDiscrete):
         repeats = (n,) + (1,) * space.nvec.ndim
         low = np.tile(space.start, repeats)
@@ -132,8 +152,9 @@ def concatenate(space: Space, items, out):
         return np.stack(list(items), axis=0, out=out)
     if isinstance(space, Tuple):
         items = list(items)
-        return tuple(concatenate(s, [item[i] for item in items], out[i])
-                     for i, s in enumerate(space.spaces))
+        return tuple(
+            concatenate(s, [item[i] for item in items], out[i]) for i, s in enumerate(space.spaces)
+        )
     raise _unsupported("concatenate", space)
 
 

@@ -164,8 +164,11 @@ class MultiDiscrete(Space):
         if dtype.kind not in "iu":
             raise ValueError(f"MultiDiscrete dtype must be an integer dtype, got {dtype}")
         self.nvec = np.array(nvec, dtype=dtype, copy=True)
-        self.start = (np.zeros(self.nvec.shape, dtype=dtype) if start is None
-                      else np.array(start, dtype=dtype, copy=True))
+        self.start = (
+            np.zeros(self.nvec.shape, dtype=dtype)
+            if start is None
+            else np.array(start, dtype=dtype, copy=True)
+        )
         if self.start.shape != self.nvec.shape:
             raise ValueError(
                 f"MultiDiscrete start and nvec must have the same shape, got {self.start.shape} "
@@ -256,8 +259,9 @@ class Box(Space):
         self.low, self.bounded_below = self._cast(low, "low")
         self.high, self.bounded_above = self._cast(high, "high")
         if np.any(self.low > self.high):
-            raise ValueError(f"Box low must be <= high everywhere, got low={self.low}, "
-                             f"high={self.high}")
+            raise ValueError(
+                f"Box low must be <= high everywhere, got low={self.low}, high={self.high}"
+            )
         if seed is not None:
             if isinstance(seed, np.random.Generator):
                 self._np_random = seed
@@ -313,8 +317,9 @@ class Box(Space):
         sample[unbounded] = rng.normal(size=unbounded[unbounded].shape)
         sample[lower] = rng.exponential(size=lower[lower].shape) + self.low[lower]
         sample[upper] = -rng.exponential(size=upper[upper].shape) + high[upper]
-        sample[bounded] = rng.uniform(low=self.low[bounded], high=high[bounded],
-                                      size=bounded[bounded].shape)
+        sample[bounded] = rng.uniform(
+            low=self.low[bounded], high=high[bounded], size=bounded[bounded].shape
+        )
         if integer:
             sample = np.floor(sample)
             info = np.iinfo(self.dtype) if self.dtype.kind != "b" else None
@@ -344,6 +349,7 @@ class Box(Space):
     def __repr__(self) -> str:
         def short(a):
             return str(a.flat[0]) if a.size and np.all(a == a.flat[0]) else str(a)
+
         return f"Box({short(self.low)}, {short(self.high)}, {self._shape}, {self.dtype})"
 
     def __eq__(self, other) -> bool:

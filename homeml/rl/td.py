@@ -27,9 +27,17 @@ from homeml.rl._tabular_agent import (
 from homeml.rl.agent import HistoryRecorder, env_seed, generator_from_seed
 
 
-def td_prediction(env, policy=None, n_episodes: int = 1000, *, alpha: float = 0.1,
-                  gamma: float = 1.0, initial_value: float = 0.0, seed=None,
-                  progress: bool = False) -> np.ndarray:
+def td_prediction(
+    env,
+    policy=None,
+    n_episodes: int = 1000,
+    *,
+    alpha: float = 0.1,
+    gamma: float = 1.0,
+    initial_value: float = 0.0,
+    seed=None,
+    progress: bool = False,
+) -> np.ndarray:
     """State values of a policy by TD(0): ``V(S) += alpha * (R + gamma V(S') - V(S))``.
 
     Parameters
@@ -90,8 +98,11 @@ class _TDAgent(TabularAgent):
         self.seed = seed
 
     def _check(self):
-        return (check_fraction("alpha", self.alpha, low_open=True),
-                check_fraction("gamma", self.gamma), epsilon_schedule(self.epsilon))
+        return (
+            check_fraction("alpha", self.alpha, low_open=True),
+            check_fraction("gamma", self.gamma),
+            epsilon_schedule(self.epsilon),
+        )
 
     def train(self, env, n_episodes: int, *, progress: bool = True):
         """Learn from ``n_episodes`` episodes of ``env`` (continues when called again).
@@ -137,7 +148,9 @@ _AGENT_DOC = """{summary}
 class SARSA(_TDAgent):
     __doc__ = _AGENT_DOC.format(
         summary="On-policy TD control: ``Q(S,A) += alpha (R + gamma Q(S',A') - Q(S,A))``.",
-        extra_params="", extra_attributes="")
+        extra_params="",
+        extra_attributes="",
+    )
 
     def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
         q, u, step = self._table("q_", self.initial_q), self._uniform, env.step
@@ -167,7 +180,9 @@ class SARSA(_TDAgent):
 class ExpectedSARSA(_TDAgent):
     __doc__ = _AGENT_DOC.format(
         summary="Expected SARSA: the target averages Q(S', .) over the epsilon-greedy policy.",
-        extra_params="", extra_attributes="")
+        extra_params="",
+        extra_attributes="",
+    )
 
     def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
         q, u, step = self._table("q_", self.initial_q), self._uniform, env.step
@@ -198,7 +213,9 @@ class ExpectedSARSA(_TDAgent):
 class QLearning(_TDAgent):
     __doc__ = _AGENT_DOC.format(
         summary="Off-policy TD control: ``Q(S,A) += alpha (R + gamma max_a Q(S',a) - Q(S,A))``.",
-        extra_params="", extra_attributes="")
+        extra_params="",
+        extra_attributes="",
+    )
 
     def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
         q, u, step = self._table("q_", self.initial_q), self._uniform, env.step
@@ -224,10 +241,11 @@ class QLearning(_TDAgent):
 class DoubleQLearning(_TDAgent):
     __doc__ = _AGENT_DOC.format(
         summary="Double Q-learning: two tables, each updated toward the other's value of its "
-                "own greedy action (no maximisation bias).",
+        "own greedy action (no maximisation bias).",
         extra_params="",
         extra_attributes="\n    q1_, q2_ : ndarray\n        The two tables; ``q_`` is their mean "
-                         "and the behaviour is epsilon-greedy on their sum.")
+        "and the behaviour is epsilon-greedy on their sum.",
+    )
     _tables = ("q_", "q1_", "q2_")
 
     def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
@@ -265,11 +283,11 @@ class NStepSARSA(_TDAgent):
     __doc__ = _AGENT_DOC.format(
         summary="n-step SARSA: the target is n rewards then gamma^n Q(S_{t+n}, A_{t+n}).",
         extra_params="\n    n : int, default=4\n        Number of steps before bootstrapping.",
-        extra_attributes="")
+        extra_attributes="",
+    )
 
     def __init__(self, n=4, alpha=0.5, gamma=1.0, epsilon=0.1, initial_q=0.0, seed=None):
-        super().__init__(alpha=alpha, gamma=gamma, epsilon=epsilon, initial_q=initial_q,
-                         seed=seed)
+        super().__init__(alpha=alpha, gamma=gamma, epsilon=epsilon, initial_q=initial_q, seed=seed)
         self.n = n
 
     def _check(self):

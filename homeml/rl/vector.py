@@ -70,8 +70,13 @@ class SyncVectorEnv:
         The batched spaces.
     """
 
-    def __init__(self, env_fns, copy: bool = True, observation_mode="same",
-                 autoreset_mode=AutoresetMode.NEXT_STEP):
+    def __init__(
+        self,
+        env_fns,
+        copy: bool = True,
+        observation_mode="same",
+        autoreset_mode=AutoresetMode.NEXT_STEP,
+    ):
         try:
             # Gymnasium's own enum is accepted too (by its value)
             self.autoreset_mode = AutoresetMode(getattr(autoreset_mode, "value", autoreset_mode))
@@ -97,10 +102,14 @@ class SyncVectorEnv:
         self.action_space = space_utils.batch_space(self.single_action_space, self.num_envs)
         if observation_mode == "same":
             self.single_observation_space = first.observation_space
-            self.observation_space = space_utils.batch_space(self.single_observation_space,
-                                                             self.num_envs)
-        elif (isinstance(observation_mode, tuple) and len(observation_mode) == 2
-              and all(isinstance(s, Space) for s in observation_mode)):
+            self.observation_space = space_utils.batch_space(
+                self.single_observation_space, self.num_envs
+            )
+        elif (
+            isinstance(observation_mode, tuple)
+            and len(observation_mode) == 2
+            and all(isinstance(s, Space) for s in observation_mode)
+        ):
             self.observation_space, self.single_observation_space = observation_mode
         else:
             raise ValueError(
@@ -120,8 +129,9 @@ class SyncVectorEnv:
                     f"{self.single_action_space}: the copies must have equal spaces"
                 )
         self._env_obs = [None] * self.num_envs
-        self._observations = space_utils.create_empty_array(self.single_observation_space,
-                                                            self.num_envs)
+        self._observations = space_utils.create_empty_array(
+            self.single_observation_space, self.num_envs
+        )
         self._rewards = np.zeros(self.num_envs, dtype=np.float64)
         self._terminations = np.zeros(self.num_envs, dtype=np.bool_)
         self._truncations = np.zeros(self.num_envs, dtype=np.bool_)
@@ -158,8 +168,11 @@ class SyncVectorEnv:
         if options is not None and "reset_mask" in options:
             options = dict(options)
             mask = options.pop("reset_mask")
-            if not (isinstance(mask, np.ndarray) and mask.dtype == np.bool_
-                    and mask.shape == (self.num_envs,)):
+            if not (
+                isinstance(mask, np.ndarray)
+                and mask.dtype == np.bool_
+                and mask.shape == (self.num_envs,)
+            ):
                 raise ValueError(
                     f"options['reset_mask'] must be a bool array of shape ({self.num_envs},), "
                     f"got {mask!r}"
@@ -182,8 +195,9 @@ class SyncVectorEnv:
             raise RuntimeError("step() on a closed SyncVectorEnv")
         actions = list(space_utils.iterate(self.action_space, actions))
         if len(actions) != self.num_envs:
-            raise ValueError(f"step needs one action per environment ({self.num_envs}), got "
-                             f"{len(actions)}")
+            raise ValueError(
+                f"step needs one action per environment ({self.num_envs}), got {len(actions)}"
+            )
         infos = {}
         for i, action in enumerate(actions):
             env = self.envs[i]
@@ -192,21 +206,33 @@ class SyncVectorEnv:
                 self._rewards[i] = 0.0
                 self._terminations[i] = self._truncations[i] = False
             else:
-                (self._env_obs[i], self._rewards[i], self._terminations[i],
-                 self._truncations[i], info) = env.step(action)
+                (
+                    self._env_obs[i],
+                    self._rewards[i],
+                    self._terminations[i],
+                    self._truncations[i],
+                    info,
+                ) = env.step(action)
                 if self.autoreset_mode is AutoresetMode.SAME_STEP and (
-                        self._terminations[i] or self._truncations[i]):
+                    self._terminations[i] or self._truncations[i]
+                ):
                     final = {"final_obs": self._env_obs[i], "final_info": info}
                     infos = self._add_info(infos, final, i)
                     self._env_obs[i], info = env.reset()
             infos = self._add_info(infos, info, i)
         self._autoreset_envs = np.logical_or(self._terminations, self._truncations)
-        return (self._batch(), np.copy(self._rewards), np.copy(self._terminations),
-                np.copy(self._truncations), infos)
+        return (
+            self._batch(),
+            np.copy(self._rewards),
+            np.copy(self._terminations),
+            np.copy(self._truncations),
+            infos,
+        )
 
     def _batch(self):
-        self._observations = space_utils.concatenate(self.single_observation_space,
-                                                     self._env_obs, self._observations)
+        self._observations = space_utils.concatenate(
+            self.single_observation_space, self._env_obs, self._observations
+        )
         return copy.deepcopy(self._observations) if self.copy else self._observations
 
     def _add_info(self, vector_infos: dict, env_info: dict, i: int) -> dict:
@@ -294,8 +320,9 @@ class SyncVectorEnv:
         return f"SyncVectorEnv({name}, num_envs={self.num_envs})"
 
 
-def make_vec(id, num_envs: int = 1, vectorization_mode=None, vector_kwargs=None,
-             wrappers=None, **kwargs) -> SyncVectorEnv:
+def make_vec(
+    id, num_envs: int = 1, vectorization_mode=None, vector_kwargs=None, wrappers=None, **kwargs
+) -> SyncVectorEnv:
     """``num_envs`` copies of a registered environment in a :class:`SyncVectorEnv`.
 
     Parameters

@@ -22,14 +22,18 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BODY = 1_000_000
 
 __all__ = [
-    "DEFAULT_MAX_BODY", "InputError", "ModelCheckError", "ServedAgent", "ServedModel",
-    "create_app", "load_served", "resolve_path",
-]  # fmt: skip
+    "DEFAULT_MAX_BODY",
+    "InputError",
+    "ModelCheckError",
+    "ServedAgent",
+    "ServedModel",
+    "create_app",
+    "load_served",
+    "resolve_path",
+]
 
 
-def load_served(
-    model_or_path: Any, metadata: dict | None = None
-) -> ServedModel | ServedAgent:
+def load_served(model_or_path: Any, metadata: dict | None = None) -> ServedModel | ServedAgent:
     """The model to serve, loaded (from a file or run folder) and checked.
 
     Parameters

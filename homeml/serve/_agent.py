@@ -76,10 +76,12 @@ class ServedAgent:
             "env": self.metadata.get("env"),
             "format_version": self.format_version,
             "metrics": {
-                k: v for k, v in self.metadata.items()
+                k: v
+                for k, v in self.metadata.items()
                 if k in ("eval_mean_return", "eval_std_return", "mean_return_last_100")
-            } or None,
-        }  # fmt: skip
+            }
+            or None,
+        }
 
     def act(self, observation) -> dict:
         """The greedy action for a JSON observation, or InputError naming the space."""
@@ -154,14 +156,16 @@ def _describe_space(space) -> dict:
         return {"type": "list", "items": [_describe_space(s) for s in space.spaces]}
     bounded = np.isfinite(space.low) | np.isfinite(space.high)
     return {
-        "type": "array", "shape": list(space.shape), "dtype": str(space.dtype),
+        "type": "array",
+        "shape": list(space.shape),
+        "dtype": str(space.dtype),
         "low": np.asarray(np.where(np.isfinite(space.low), space.low, None)).tolist()
         if bounded.any()
         else None,
         "high": np.asarray(np.where(np.isfinite(space.high), space.high, None)).tolist()
         if bounded.any()
         else None,
-    }  # fmt: skip
+    }
 
 
 def _to_observation(space, value, expected: str):
@@ -201,4 +205,3 @@ def _to_observation(space, value, expected: str):
             f"expected {expected}"
         )
     return x
-

@@ -43,8 +43,11 @@ _ON_THE_LOOP = 4096
 # waits here instead of multiplying the server's memory. (A thread semaphore, taken in the worker
 # thread, so that it works whichever event loop a request runs on: TestClient runs several.)
 IMAGE_DECODES = 2
-_KINDS = {"nn": "a neural network", "estimator": "an estimator",
-          "agent": "a reinforcement-learning agent"}  # fmt: skip
+_KINDS = {
+    "nn": "a neural network",
+    "estimator": "an estimator",
+    "agent": "a reinforcement-learning agent",
+}
 
 FAVICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" '
@@ -87,11 +90,13 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
     # `async def` endpoints run on the event loop: a prediction is a millisecond of CPU, and
     # handing each request to the threadpool measured 2.4x slower (benchmarks/bench_serve.py)
     @app.get(
-        "/health", response_model=Health, summary="Whether the server is up",
-        description="Answers `{\"status\": \"ok\"}` while the server runs (for load balancers "
+        "/health",
+        response_model=Health,
+        summary="Whether the server is up",
+        description='Answers `{"status": "ok"}` while the server runs (for load balancers '
         "and orchestrators). The model was checked before the server started.",
         responses=example_answer({"status": "ok"}),
-    )  # fmt: skip
+    )
     async def health() -> dict:
         return {"status": "ok"}
 
@@ -109,8 +114,10 @@ def _what_it_takes(served) -> str:
         return f"POST /v1/act takes {served.expected()} and answers the greedy action."
     text = f"POST /v1/predict takes {served.expected()}."
     if served.preprocessing is not None:
-        text += (" Pixels may be sent as 0-255 integers, 0-1 floats or normalised values "
-                 "(the field \"scale\"); the model's own normalisation is applied.")  # fmt: skip
+        text += (
+            " Pixels may be sent as 0-255 integers, 0-1 floats or normalised values "
+            '(the field "scale"); the model\'s own normalisation is applied.'
+        )
     return text
 
 
@@ -122,21 +129,25 @@ def _model_routes(app, served) -> None:
     request_examples = {"one sample": {"summary": "one sample", "value": example}}
 
     @app.get(
-        "/v1/model", response_model=ModelInfo, summary="What the model is and what it takes",
+        "/v1/model",
+        response_model=ModelInfo,
+        summary="What the model is and what it takes",
         description="The model's kind and class, the input it takes (shape, accepted sample "
         "shapes, scales and preprocessing), its classes, file format and saved metrics.",
         responses=example_answer(served.describe()),
-    )  # fmt: skip
+    )
     async def model_info() -> dict:
         return served.describe()
 
     @app.post(
-        "/v1/predict", response_model=Prediction, response_model_exclude_none=True,
+        "/v1/predict",
+        response_model=Prediction,
+        response_model_exclude_none=True,
         summary="Predict for one sample or a batch",
         description=f"{_what_it_takes(served)} The answer has one prediction per sample, and "
         "class probabilities for classifiers.",
         responses=example_answer(answer),
-    )  # fmt: skip
+    )
     async def predict(
         request: Annotated[PredictRequest, Body(openapi_examples=request_examples)],
     ) -> dict:
@@ -154,11 +165,14 @@ def _model_routes(app, served) -> None:
             return read_digit(data)
 
     classes = served.classes or list(range(10))
-    image_answer = {"prediction": classes[1 % len(classes)],
-                    "probabilities": [round(1 / len(classes), 4)] * len(classes)}  # fmt: skip
+    image_answer = {
+        "prediction": classes[1 % len(classes)],
+        "probabilities": [round(1 / len(classes), 4)] * len(classes),
+    }
 
     @app.post(
-        "/v1/predict/image", response_model=ImagePrediction,
+        "/v1/predict/image",
+        response_model=ImagePrediction,
         summary="Classify a picture of one digit",
         description="Upload a PNG or JPEG of one digit (multipart field `file`, e.g. `curl -F "
         f"file=@digit.png`); it is prepared as MNIST's pictures were (centred, 28x28) and "
@@ -166,7 +180,7 @@ def _model_routes(app, served) -> None:
         f"Pictures over {MAX_PIXELS / 1e6:g} megapixels or more than {MAX_ASPECT} times wider "
         "than high (or higher than wide) are refused.",
         responses=example_answer(image_answer),
-    )  # fmt: skip
+    )
     async def predict_image(
         file: Annotated[UploadFile, File(description="PNG or JPEG of one digit")],
     ):
@@ -196,24 +210,36 @@ def _agent_routes(app, served) -> None:
     answer = served.act(observation)
 
     @app.get(
-        "/v1/model", response_model=AgentInfo, summary="What the agent is and what it takes",
+        "/v1/model",
+        response_model=AgentInfo,
+        summary="What the agent is and what it takes",
         description="The agent's class, the observation space /v1/act checks observations "
         "against, the environment it was trained on and its saved evaluation returns.",
         responses=example_answer(served.describe()),
-    )  # fmt: skip
+    )
     async def model_info() -> dict:
         return served.describe()
 
     @app.post(
-        "/v1/act", response_model=Action, summary="The agent's action for an observation",
-        description=f"Send {served.expected()} as JSON `{{\"observation\": ...}}`; the answer "
+        "/v1/act",
+        response_model=Action,
+        summary="The agent's action for an observation",
+        description=f'Send {served.expected()} as JSON `{{"observation": ...}}`; the answer '
         "is the greedy action of the learned policy. Observations outside the space get 422.",
         responses=example_answer(answer),
-    )  # fmt: skip
+    )
     async def act(
-        request: Annotated[ActRequest, Body(openapi_examples={
-            "an observation": {"summary": "an observation", "value": {"observation": observation}}
-        })],
+        request: Annotated[
+            ActRequest,
+            Body(
+                openapi_examples={
+                    "an observation": {
+                        "summary": "an observation",
+                        "value": {"observation": observation},
+                    }
+                }
+            ),
+        ],
     ) -> dict:
         return served.act(request.observation)
 
@@ -228,9 +254,10 @@ def _pages(app, served) -> None:
         kind: " ".join(
             f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
             for block in re.findall(rf"<{kind}>(.*?)</{kind}>", page, flags=re.S)
-        ) or "'none'"
+        )
+        or "'none'"
         for kind in ("script", "style")
-    }  # fmt: skip
+    }
     policy = (
         f"default-src 'self'; script-src {hashes['script']}; style-src {hashes['style']}; "
         "img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -254,11 +281,15 @@ def _home_page(served) -> str:
         return resources.files("homeml.serve").joinpath("static/draw.html").read_text("utf-8")
     name = html.escape(type(served.model).__name__)
     if served.kind == "agent":
-        how = (f"<p>POST JSON <code>{{\"observation\": ...}}</code> to <code>/v1/act</code> "
-               f"with {html.escape(served.expected())}.</p>")  # fmt: skip
+        how = (
+            f'<p>POST JSON <code>{{"observation": ...}}</code> to <code>/v1/act</code> '
+            f"with {html.escape(served.expected())}.</p>"
+        )
     else:
-        how = (f"<p>POST JSON <code>{{\"inputs\": [...]}}</code> to <code>/v1/predict</code> "
-               f"with {html.escape(served.expected())}.</p>")  # fmt: skip
+        how = (
+            f'<p>POST JSON <code>{{"inputs": [...]}}</code> to <code>/v1/predict</code> '
+            f"with {html.escape(served.expected())}.</p>"
+        )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<link rel="icon" href="favicon.svg" type="image/svg+xml">'

@@ -36,11 +36,14 @@ class Guard:
             if message["type"] == "http.response.start":
                 started = True
                 headers = [
-                    (k, v) for k, v in message.get("headers", [])
+                    (k, v)
+                    for k, v in message.get("headers", [])
                     if k.lower() not in (b"x-content-type-options", b"x-request-id")
-                ]  # fmt: skip
-                headers += [(b"x-content-type-options", b"nosniff"),
-                            (b"x-request-id", request_id.encode())]  # fmt: skip
+                ]
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-request-id", request_id.encode()),
+                ]
                 message = dict(message, headers=headers)
             await send(message)
 
@@ -88,9 +91,11 @@ class BodyLimit:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
                 return await answer(
-                    send, 408, f"request body not received within {self.read_timeout:g} s",
+                    send,
+                    408,
+                    f"request body not received within {self.read_timeout:g} s",
                     close=True,
-                )  # fmt: skip
+                )
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")

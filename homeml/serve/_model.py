@@ -167,8 +167,10 @@ class ServedModel:
         """
         shape = self._shape
         shapes = [shape]
-        for other in (shape[next((i for i, d in enumerate(shape) if d != 1), 0) :],
-                      (math.prod(shape),)):  # fmt: skip
+        for other in (
+            shape[next((i for i, d in enumerate(shape) if d != 1), 0) :],
+            (math.prod(shape),),
+        ):
             if other not in shapes:
                 shapes.append(other)
         return shapes
@@ -194,7 +196,7 @@ class ServedModel:
             info["scales"] = dict(SCALES)
             info["preprocessing"] = (
                 f"pixels x in [0, 1] become (x - {mean:g}) / {std:g}; 0-255 values are divided "
-                f"by 255 first. Say which with \"scale\"; without it the scale is inferred "
+                f'by 255 first. Say which with "scale"; without it the scale is inferred '
                 f"(all values within [0, 1]: 0-1; whole numbers from 0 to 255: 0-255; anything "
                 f"else: normalized) and stated in the answer"
             )

@@ -91,10 +91,18 @@ class ErrorAnswer(BaseModel):
 
     detail: str
 
-    model_config = {"json_schema_extra": {"examples": [{
-        "detail": "inputs have shape [3]; expected one sample of shape [4], or a batch of them "
-        "(shape [n, 4])",
-    }]}}  # fmt: skip
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "detail": (
+                        "inputs have shape [3]; expected one sample of shape [4], "
+                        "or a batch of them (shape [n, 4])"
+                    ),
+                }
+            ]
+        }
+    }
 
 
 class ServerError(BaseModel):
@@ -103,10 +111,19 @@ class ServerError(BaseModel):
     detail: str
     request_id: str
 
-    model_config = {"json_schema_extra": {"examples": [{
-        "detail": "internal server error (request id 3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c); the "
-        "server's log has details", "request_id": "3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c",
-    }]}}  # fmt: skip
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "detail": (
+                        "internal server error (request id 3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c); "
+                        "the server's log has details"
+                    ),
+                    "request_id": "3f2a9c0d5b6e4f7a8b9c0d1e2f3a4b5c",
+                }
+            ]
+        }
+    }
 
 
 ERROR_ANSWERS = {

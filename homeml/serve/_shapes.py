@@ -12,11 +12,31 @@ import math
 
 # Layers that keep the shape of what flows through them.
 _SHAPE_KEEPING = {
-    "ReLU", "LeakyReLU", "ReLU6", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Tanh",
-    "Sigmoid", "Hardtanh", "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "PReLU",
-    "Dropout", "Dropout2d", "AlphaDropout", "Identity", "BatchNorm2d", "GroupNorm",
+    "ReLU",
+    "LeakyReLU",
+    "ReLU6",
+    "ELU",
+    "SELU",
+    "CELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Tanh",
+    "Sigmoid",
+    "Hardtanh",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softplus",
+    "Softsign",
+    "PReLU",
+    "Dropout",
+    "Dropout2d",
+    "AlphaDropout",
+    "Identity",
+    "BatchNorm2d",
+    "GroupNorm",
     "InstanceNorm2d",
-}  # fmt: skip
+}
 _LARGEST_SIDE = 1024  # sizes tried for a convolutional network's square input
 
 

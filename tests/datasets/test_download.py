@@ -232,16 +232,30 @@ def test_a_stream_longer_than_the_file_is_cut_off(mirror, tmp_path):
     size = (mirror.root / "good" / LABELS).stat().st_size
     url = mirror.url + "endless/good/" + LABELS
     with pytest.raises(DatasetNotFoundError, match=f"more than the expected {size} bytes"):
-        fetch("mnist", LABELS, [url], MNIST_FILES[LABELS], data_dir=tmp_path, progress=False,
-              size=size)
+        fetch(
+            "mnist",
+            LABELS,
+            [url],
+            MNIST_FILES[LABELS],
+            data_dir=tmp_path,
+            progress=False,
+            size=size,
+        )
     assert listing(tmp_path / "mnist") == []
 
 
 def test_a_mirror_announcing_another_size_is_skipped(mirror, tmp_path):
     size = (mirror.root / "good" / LABELS).stat().st_size
     with pytest.raises(DatasetNotFoundError, match=f"announces {size} bytes; the file has 10"):
-        fetch("mnist", LABELS, [mirror.url + "good/" + LABELS], MNIST_FILES[LABELS],
-              data_dir=tmp_path, progress=False, size=10)
+        fetch(
+            "mnist",
+            LABELS,
+            [mirror.url + "good/" + LABELS],
+            MNIST_FILES[LABELS],
+            data_dir=tmp_path,
+            progress=False,
+            size=10,
+        )
 
 
 def test_a_download_removes_what_an_interrupted_one_left(mirror, tmp_path):
@@ -254,6 +268,12 @@ def test_a_download_removes_what_an_interrupted_one_left(mirror, tmp_path):
     folder.mkdir()
     stale = folder / f".{LABELS}.{child.pid}.abc123.part"
     stale.write_bytes(b"half a download")
-    fetch("mnist", LABELS, [mirror.url + "good/" + LABELS], MNIST_FILES[LABELS],
-          data_dir=tmp_path, progress=False)
+    fetch(
+        "mnist",
+        LABELS,
+        [mirror.url + "good/" + LABELS],
+        MNIST_FILES[LABELS],
+        data_dir=tmp_path,
+        progress=False,
+    )
     assert listing(folder) == [LABELS]

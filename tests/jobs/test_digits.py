@@ -67,11 +67,16 @@ def mnist_run(tmp_path_factory):
 def test_train_writes_model_metrics_history_and_report(mnist_run):
     out, stdout, stderr = mnist_run
     assert sorted(p.name for p in out.iterdir()) == [
-        "checkpoint.safetensors", "history.csv", "history.json", "metrics.json",
-        "model.safetensors", "report.png", "run.json",
+        "checkpoint.safetensors",
+        "history.csv",
+        "history.json",
+        "metrics.json",
+        "model.safetensors",
+        "report.png",
+        "run.json",
     ]  # and no temporary files left behind
     metrics = json.loads((out / "metrics.json").read_text())
-    assert json.loads(stdout[stdout.index("{"):]) == metrics  # printed as well
+    assert json.loads(stdout[stdout.index("{") :]) == metrics  # printed as well
     took = f"trained in {format_duration(metrics['train_seconds'])}; model, metrics"
     assert took in stdout, stdout[:300]
     assert metrics["test_accuracy"] > 0.7  # one epoch on 2000 images gets about 0.79
@@ -161,7 +166,10 @@ def test_predict_names_the_digit(mnist_run, easy_digit, which):
 def test_python_dash_m_homeml_runs_the_cli(mnist_run, easy_digit):
     done = subprocess.run(
         [sys.executable, "-m", "homeml", "predict", str(mnist_run[0]), str(easy_digit[1])],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == easy_digit[0]
@@ -180,8 +188,14 @@ def bad_inputs(mnist_run, tmp_path):
     (corrupted / "model.safetensors").write_bytes(bytes(data))
     empty = tmp_path / "empty"
     empty.mkdir()
-    return {"run": mnist_run[0], "missing.png": tmp_path / "missing.png", "text": text,
-            "blank": blank, "corrupted": corrupted, "empty": empty}
+    return {
+        "run": mnist_run[0],
+        "missing.png": tmp_path / "missing.png",
+        "text": text,
+        "blank": blank,
+        "corrupted": corrupted,
+        "empty": empty,
+    }
 
 
 @pytest.mark.parametrize(
@@ -203,9 +217,18 @@ def test_predict_errors_are_clear(bad_inputs, run, image, message):
 
 def test_predict_error_in_a_subprocess_has_no_traceback(bad_inputs):
     done = subprocess.run(
-        [sys.executable, "-m", "homeml", "predict", str(bad_inputs["run"]),
-         str(bad_inputs["text"])],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "homeml",
+            "predict",
+            str(bad_inputs["run"]),
+            str(bad_inputs["text"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("homeml: error: could not read the image")
@@ -271,8 +294,17 @@ def test_resume_errors_are_clear(mnist_run, tmp_path):
 
 def test_fashion_mnist_trains_and_names_its_classes(tmp_path):
     code, stdout, stderr = run_cli(
-        "train", "fashion-mnist", "--model", "mlp", "--epochs", 1, "--limit", 2000,
-        "--out", tmp_path, "--quiet",
+        "train",
+        "fashion-mnist",
+        "--model",
+        "mlp",
+        "--epochs",
+        1,
+        "--limit",
+        2000,
+        "--out",
+        tmp_path,
+        "--quiet",
     )
     assert code == 0, stderr
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -292,8 +324,19 @@ def test_cnn_trains_on_a_tiny_slice(tmp_path, monkeypatch, mnist_test):
     monkeypatch.setitem(digits.DATASETS["mnist"], "load", small_mnist)
     monkeypatch.setattr(digits, "VALIDATION_SIZE", 200)
     code, stdout, stderr = run_cli(
-        "train", "mnist", "--model", "cnn", "--epochs", 1, "--limit", 256, "--batch-size", 64,
-        "--out", tmp_path, "--quiet",
+        "train",
+        "mnist",
+        "--model",
+        "cnn",
+        "--epochs",
+        1,
+        "--limit",
+        256,
+        "--batch-size",
+        64,
+        "--out",
+        tmp_path,
+        "--quiet",
     )
     assert code == 0, stderr
     metrics = json.loads((tmp_path / "metrics.json").read_text())

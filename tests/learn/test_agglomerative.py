@@ -47,8 +47,7 @@ def test_distance_threshold_matches_sklearn(linkage):
     X = datasets.make_blobs(300, centers=4, random_state=2)[0]
     for threshold in (0.5, 2.0, 8.0):
         ours = AgglomerativeClustering(None, linkage=linkage, distance_threshold=threshold).fit(X)
-        ref = sc.AgglomerativeClustering(None, linkage=linkage,
-                                         distance_threshold=threshold).fit(X)  # fmt: skip
+        ref = sc.AgglomerativeClustering(None, linkage=linkage, distance_threshold=threshold).fit(X)
         assert ours.n_clusters_ == ref.n_clusters_
         np.testing.assert_array_equal(ours.labels_, ref.labels_)
         np.testing.assert_allclose(ours.distances_, ref.distances_, rtol=1e-12)
@@ -67,20 +66,29 @@ def test_callable_metric_blobs_and_fit_predict():
 
 def test_bad_input_and_parameters_get_clear_errors():
     X = np.random.default_rng(0).normal(size=(10, 2))
-    for bad, match in [(np.full((10, 2), np.nan), "NaN"), (np.full((10, 2), np.inf), "infinity"),
-                       (np.zeros((0, 2)), "0 sample"), (X[:1], "minimum of 2"),
-                       ([["a", "b"]] * 10, "must hold numbers")]:  # fmt: skip
+    for bad, match in [
+        (np.full((10, 2), np.nan), "NaN"),
+        (np.full((10, 2), np.inf), "infinity"),
+        (np.zeros((0, 2)), "0 sample"),
+        (X[:1], "minimum of 2"),
+        ([["a", "b"]] * 10, "must hold numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             AgglomerativeClustering().fit(bad)
-    cases = [(dict(n_clusters=0), "n_clusters"), (dict(linkage="median"), "linkage"),
-             (dict(metric="hamming", linkage="average"), "metric"),
-             (dict(metric="manhattan"), "Ward can only work with euclidean"),
-             (dict(n_clusters=None), "Exactly one of n_clusters"),
-             (dict(distance_threshold=1.0), "Exactly one of n_clusters"),
-             (dict(n_clusters=None, distance_threshold=1.0, compute_full_tree=False),
-              "compute_full_tree"),
-             (dict(n_clusters=11), "more clusters than samples"),
-             (dict(connectivity=np.eye(10)), "connectivity")]  # fmt: skip
+    cases = [
+        (dict(n_clusters=0), "n_clusters"),
+        (dict(linkage="median"), "linkage"),
+        (dict(metric="hamming", linkage="average"), "metric"),
+        (dict(metric="manhattan"), "Ward can only work with euclidean"),
+        (dict(n_clusters=None), "Exactly one of n_clusters"),
+        (dict(distance_threshold=1.0), "Exactly one of n_clusters"),
+        (
+            dict(n_clusters=None, distance_threshold=1.0, compute_full_tree=False),
+            "compute_full_tree",
+        ),
+        (dict(n_clusters=11), "more clusters than samples"),
+        (dict(connectivity=np.eye(10)), "connectivity"),
+    ]
     for params, match in cases:
         with pytest.raises(ValueError, match=match):
             AgglomerativeClustering(**params).fit(X)

@@ -91,8 +91,9 @@ class TwoCentres(ClusterMixin, BaseEstimator):
         centres = X[rng.choice(len(X), 2, replace=False)]
         for _ in range(20):
             labels = ((X[:, None] - centres[None]) ** 2).sum(-1).argmin(1)
-            centres = np.stack([X[labels == k].mean(0) if np.any(labels == k) else centres[k]
-                                for k in range(2)])
+            centres = np.stack(
+                [X[labels == k].mean(0) if np.any(labels == k) else centres[k] for k in range(2)]
+            )
         self.cluster_centers_, self.labels_ = centres, labels
         return self
 

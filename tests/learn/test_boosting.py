@@ -66,18 +66,27 @@ def _cv_r2(est, X, y):
 # -- pairs (homeml, scikit-learn) with the same hyperparameters -----------------------------------
 
 CLASSIFIER_PAIRS = {
-    "hgb": (lambda: HistGradientBoostingClassifier(max_iter=20, random_state=0),
-            lambda: ensemble.HistGradientBoostingClassifier(max_iter=20, random_state=0)),
-    "gb": (lambda: GradientBoostingClassifier(n_estimators=10, random_state=0),
-           lambda: ensemble.GradientBoostingClassifier(n_estimators=10, random_state=0)),
-    "ada": (lambda: AdaBoostClassifier(n_estimators=30, random_state=0),
-            lambda: ensemble.AdaBoostClassifier(n_estimators=30, random_state=0)),
+    "hgb": (
+        lambda: HistGradientBoostingClassifier(max_iter=20, random_state=0),
+        lambda: ensemble.HistGradientBoostingClassifier(max_iter=20, random_state=0),
+    ),
+    "gb": (
+        lambda: GradientBoostingClassifier(n_estimators=10, random_state=0),
+        lambda: ensemble.GradientBoostingClassifier(n_estimators=10, random_state=0),
+    ),
+    "ada": (
+        lambda: AdaBoostClassifier(n_estimators=30, random_state=0),
+        lambda: ensemble.AdaBoostClassifier(n_estimators=30, random_state=0),
+    ),
     "voting": (
-        lambda: VotingClassifier([("lr", LogisticRegression(max_iter=500)),
-                                  ("nb", GaussianNB())], voting="soft"),
-        lambda: ensemble.VotingClassifier([("lr", SkLogisticRegression(max_iter=500)),
-                                           ("nb", SkGaussianNB())], voting="soft")),
-}  # fmt: skip
+        lambda: VotingClassifier(
+            [("lr", LogisticRegression(max_iter=500)), ("nb", GaussianNB())], voting="soft"
+        ),
+        lambda: ensemble.VotingClassifier(
+            [("lr", SkLogisticRegression(max_iter=500)), ("nb", SkGaussianNB())], voting="soft"
+        ),
+    ),
+}
 
 
 @pytest.mark.parametrize("data", list(CLASSIFICATION))
@@ -91,19 +100,28 @@ def test_cross_validated_accuracy_matches_sklearn(kind, data):
 
 
 REGRESSOR_PAIRS = {
-    "hgb": lambda loss: (HistGradientBoostingRegressor(loss=loss, max_iter=50, random_state=0),
-                         ensemble.HistGradientBoostingRegressor(loss=loss, max_iter=50,
-                                                                random_state=0)),
-    "gb": lambda loss: (GradientBoostingRegressor(loss=loss, n_estimators=50, random_state=0),
-                        ensemble.GradientBoostingRegressor(loss=loss, n_estimators=50,
-                                                           random_state=0)),
+    "hgb": lambda loss: (
+        HistGradientBoostingRegressor(loss=loss, max_iter=50, random_state=0),
+        ensemble.HistGradientBoostingRegressor(loss=loss, max_iter=50, random_state=0),
+    ),
+    "gb": lambda loss: (
+        GradientBoostingRegressor(loss=loss, n_estimators=50, random_state=0),
+        ensemble.GradientBoostingRegressor(loss=loss, n_estimators=50, random_state=0),
+    ),
 }
 
 
 @pytest.mark.parametrize("data", list(REGRESSION))
-@pytest.mark.parametrize("kind, loss", [("hgb", "squared_error"), ("hgb", "absolute_error"),
-                                        ("gb", "squared_error"), ("gb", "absolute_error"),
-                                        ("gb", "huber")])
+@pytest.mark.parametrize(
+    "kind, loss",
+    [
+        ("hgb", "squared_error"),
+        ("hgb", "absolute_error"),
+        ("gb", "squared_error"),
+        ("gb", "absolute_error"),
+        ("gb", "huber"),
+    ],
+)
 def test_cross_validated_r2_matches_sklearn(kind, loss, data):
     X, y = REGRESSION[data]
     ours, theirs = REGRESSOR_PAIRS[kind](loss)
@@ -128,8 +146,9 @@ def test_hist_classifier_probabilities_like_sklearn():
         theirs = ensemble.HistGradientBoostingClassifier(max_iter=20, min_samples_leaf=5)
         theirs.fit(Xc, yc)
         np.testing.assert_allclose(ours.predict_proba(Xc), theirs.predict_proba(Xc), atol=1e-5)
-        np.testing.assert_allclose(ours.decision_function(Xc), theirs.decision_function(Xc),
-                                   atol=1e-4)
+        np.testing.assert_allclose(
+            ours.decision_function(Xc), theirs.decision_function(Xc), atol=1e-4
+        )
 
 
 def test_hist_sample_weight_like_sklearn():
@@ -165,10 +184,12 @@ def test_hist_early_stopping_auto_and_scores():
     assert not small.do_early_stopping_ and small.n_iter_ == 5
     assert small.train_score_.size == 0 and small.validation_score_.size == 0
     X, y = datasets.make_regression(2000, 5, noise=5.0, random_state=0)
-    ours = HistGradientBoostingRegressor(early_stopping=True, validation_fraction=None,
-                                         max_iter=15).fit(X, y)
-    theirs = ensemble.HistGradientBoostingRegressor(early_stopping=True,
-                                                    validation_fraction=None, max_iter=15)
+    ours = HistGradientBoostingRegressor(
+        early_stopping=True, validation_fraction=None, max_iter=15
+    ).fit(X, y)
+    theirs = ensemble.HistGradientBoostingRegressor(
+        early_stopping=True, validation_fraction=None, max_iter=15
+    )
     theirs.fit(X, y)
     np.testing.assert_allclose(ours.train_score_, theirs.train_score_, rtol=1e-6)
     assert ours.validation_score_.size == 0
@@ -253,8 +274,9 @@ def test_gradient_boosting_features():
     assert early.fit(X, y).n_estimators_ < 500
     zero = GradientBoostingRegressor(init="zero", n_estimators=5).fit(X, y.astype(float))
     assert zero.init_ == "zero"
-    with_init = GradientBoostingClassifier(init=DecisionTreeClassifier(max_depth=2),
-                                           n_estimators=5).fit(X, y)
+    with_init = GradientBoostingClassifier(
+        init=DecisionTreeClassifier(max_depth=2), n_estimators=5
+    ).fit(X, y)
     assert with_init.score(X, y) > 0.8
     w = np.where(y == 1, 3.0, 1.0)
     weighted = GradientBoostingClassifier(n_estimators=5).fit(X, y, sample_weight=w)
@@ -272,8 +294,7 @@ def test_adaboost_like_sklearn(loader):
     np.testing.assert_allclose(ours.estimator_weights_, theirs.estimator_weights_, rtol=1e-9)
     np.testing.assert_allclose(ours.estimator_errors_, theirs.estimator_errors_, rtol=1e-9)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-9)
-    np.testing.assert_allclose(ours.decision_function(X), theirs.decision_function(X),
-                               atol=1e-9)
+    np.testing.assert_allclose(ours.decision_function(X), theirs.decision_function(X), atol=1e-9)
     staged = list(ours.staged_predict(X))
     assert len(staged) == 20 and np.array_equal(staged[-1], ours.predict(X))
     assert np.isclose(ours.feature_importances_.sum(), 1.0)
@@ -281,8 +302,9 @@ def test_adaboost_like_sklearn(loader):
 
 def test_adaboost_custom_estimator_and_perfect_fit():
     X, y = datasets.load_iris(return_X_y=True)
-    clf = AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=10,
-                             learning_rate=0.5, random_state=0).fit(X, y)
+    clf = AdaBoostClassifier(
+        DecisionTreeClassifier(max_depth=2), n_estimators=10, learning_rate=0.5, random_state=0
+    ).fit(X, y)
     assert clf.score(X, y) > 0.95
     perfect = AdaBoostClassifier(DecisionTreeClassifier(), n_estimators=10).fit(X, y)
     assert len(perfect.estimators_) == 1 and perfect.estimator_errors_[0] == 0.0
@@ -295,8 +317,11 @@ def test_adaboost_custom_estimator_and_perfect_fit():
 def test_voting_matches_sklearn_with_the_same_members(voting):
     X, y = datasets.load_wine(return_X_y=True)
     X = (X - X.mean(0)) / X.std(0)
-    members = [("lr", SkLogisticRegression(C=0.05)), ("nb", SkGaussianNB()),
-               ("tree", sklearn.tree.DecisionTreeClassifier(max_depth=1, random_state=0))]
+    members = [
+        ("lr", SkLogisticRegression(C=0.05)),
+        ("nb", SkGaussianNB()),
+        ("tree", sklearn.tree.DecisionTreeClassifier(max_depth=1, random_state=0)),
+    ]
     ours = VotingClassifier(members, voting=voting, weights=[1, 2, 1]).fit(X, y)
     theirs = ensemble.VotingClassifier(members, voting=voting, weights=[1, 2, 1]).fit(X, y)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
@@ -366,15 +391,18 @@ def test_bad_input_gets_clear_errors(make):
             make().fit(X, np.zeros(60))
 
 
-@pytest.mark.parametrize("est, match", [
-    (HistGradientBoostingClassifier(learning_rate=0), "learning_rate"),
-    (HistGradientBoostingRegressor(loss="hinge"), "'loss' parameter .* must be a str among"),
-    (HistGradientBoostingRegressor(max_bins=300), "max_bins"),
-    (HistGradientBoostingRegressor(early_stopping="sometimes"), "early_stopping"),
-    (GradientBoostingRegressor(subsample=0.0), "subsample"),
-    (GradientBoostingClassifier(loss="exponential"), "'loss' parameter .* must be a str among"),
-    (AdaBoostClassifier(n_estimators=0), "n_estimators"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "est, match",
+    [
+        (HistGradientBoostingClassifier(learning_rate=0), "learning_rate"),
+        (HistGradientBoostingRegressor(loss="hinge"), "'loss' parameter .* must be a str among"),
+        (HistGradientBoostingRegressor(max_bins=300), "max_bins"),
+        (HistGradientBoostingRegressor(early_stopping="sometimes"), "early_stopping"),
+        (GradientBoostingRegressor(subsample=0.0), "subsample"),
+        (GradientBoostingClassifier(loss="exponential"), "'loss' parameter .* must be a str among"),
+        (AdaBoostClassifier(n_estimators=0), "n_estimators"),
+    ],
+)
 def test_invalid_hyperparameters_name_the_parameter(est, match):
     X, y = datasets.make_classification(60, 4, random_state=0)
     with pytest.raises(ValueError, match=match):
@@ -384,7 +412,8 @@ def test_invalid_hyperparameters_name_the_parameter(est, match):
 def test_hist_early_stopping_on_a_scorer():
     X, y = datasets.make_classification(400, 6, random_state=0)
     labels = np.array(["no", "yes"])[y]
-    clf = HistGradientBoostingClassifier(early_stopping=True, scoring="accuracy", max_iter=30,
-                                         n_iter_no_change=3, random_state=0).fit(X, labels)
+    clf = HistGradientBoostingClassifier(
+        early_stopping=True, scoring="accuracy", max_iter=30, n_iter_no_change=3, random_state=0
+    ).fit(X, labels)
     assert clf.validation_score_.shape == (clf.n_iter_ + 1,)
     assert 0.5 <= clf.validation_score_.max() <= 1.0

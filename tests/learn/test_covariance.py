@@ -40,8 +40,7 @@ def test_empirical_covariance_matches_scikit_learn(assume_centered):
     ours = EmpiricalCovariance(assume_centered=assume_centered).fit(X)
     ref = sk_cov.EmpiricalCovariance(assume_centered=assume_centered).fit(X)
     for name in ("location_", "covariance_", "precision_"):
-        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-10,
-                                   atol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(ours.mahalanobis(Q), ref.mahalanobis(Q), rtol=1e-10)
     assert ours.score(Q) == pytest.approx(ref.score(Q), rel=1e-12)
     other = np.cov(Q.T)
@@ -50,7 +49,8 @@ def test_empirical_covariance_matches_scikit_learn(assume_centered):
             for squared in (True, False):
                 kw = dict(norm=norm, scaling=scaling, squared=squared)
                 assert ours.error_norm(other, **kw) == pytest.approx(
-                    ref.error_norm(other, **kw), rel=1e-10)
+                    ref.error_norm(other, **kw), rel=1e-10
+                )
     no_precision = EmpiricalCovariance(store_precision=False).fit(X)
     assert no_precision.precision_ is None
     inverse = np.linalg.inv(no_precision.covariance_)
@@ -92,7 +92,7 @@ def test_univariate_mcd_is_the_smallest_variance_half():
     assert ours.covariance_[0, 0] == pytest.approx(ref.covariance_[0, 0], rel=0.1)
     h = ours.raw_support_.sum()
     sorted_x = np.sort(x)
-    best = min(np.var(sorted_x[i:i + h]) for i in range(len(x) - h + 1))
+    best = min(np.var(sorted_x[i : i + h]) for i in range(len(x) - h + 1))
     assert np.var(x[ours.raw_support_]) == pytest.approx(best)
 
 

@@ -25,8 +25,9 @@ def moons():
 
 @pytest.fixture(scope="module")
 def blobs():
-    return datasets.make_blobs(1500, centers=5, cluster_std=[0.5, 1.0, 1.5, 0.4, 2.0],
-                               random_state=3)[0]  # fmt: skip
+    return datasets.make_blobs(
+        1500, centers=5, cluster_std=[0.5, 1.0, 1.5, 0.4, 2.0], random_state=3
+    )[0]
 
 
 @pytest.mark.parametrize("eps, min_samples", [(0.1, 5), (0.15, 10), (0.2, 3), (0.05, 4)])
@@ -38,8 +39,16 @@ def test_labels_identical_to_sklearn_on_moons(moons, eps, min_samples, algorithm
     assert len(set(ref.labels_)) >= 2  # the data really has clusters (and maybe noise)
 
 
-@pytest.mark.parametrize("metric, kw", [("euclidean", {}), ("manhattan", {}), ("chebyshev", {}),
-                                        ("minkowski", {"p": 3}), ("cosine", {})])  # fmt: skip
+@pytest.mark.parametrize(
+    "metric, kw",
+    [
+        ("euclidean", {}),
+        ("manhattan", {}),
+        ("chebyshev", {}),
+        ("minkowski", {"p": 3}),
+        ("cosine", {}),
+    ],
+)
 def test_labels_identical_to_sklearn_on_blobs(blobs, metric, kw):
     eps = 0.01 if metric == "cosine" else 0.6
     ours = DBSCAN(eps=eps, min_samples=8, metric=metric, **kw).fit(blobs)
@@ -73,18 +82,31 @@ def test_all_noise_and_single_cluster():
     assert (DBSCAN(eps=100.0, min_samples=2).fit_predict(X) == 0).all()
     # a border point reachable from two clusters joins the first one (scikit-learn's order)
     X = np.array([[0.0], [0.1], [0.2], [0.6], [1.0], [1.1], [1.2]])
-    np.testing.assert_array_equal(DBSCAN(eps=0.4, min_samples=3).fit_predict(X),
-                                  sc.DBSCAN(eps=0.4, min_samples=3).fit_predict(X))  # fmt: skip
+    np.testing.assert_array_equal(
+        DBSCAN(eps=0.4, min_samples=3).fit_predict(X),
+        sc.DBSCAN(eps=0.4, min_samples=3).fit_predict(X),
+    )
 
 
 def test_bad_input_and_parameters_get_clear_errors():
     X = np.arange(20.0).reshape(10, 2)
-    for bad, match in [(np.full((10, 2), np.nan), "NaN"), (np.full((10, 2), np.inf), "infinity"),
-                       (np.zeros((0, 2)), "0 sample"), ([["a", "b"]] * 10, "must hold numbers")]:
+    for bad, match in [
+        (np.full((10, 2), np.nan), "NaN"),
+        (np.full((10, 2), np.inf), "infinity"),
+        (np.zeros((0, 2)), "0 sample"),
+        ([["a", "b"]] * 10, "must hold numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             DBSCAN().fit(bad)
-    for param, value in [("eps", 0.0), ("eps", -1.0), ("min_samples", 0), ("metric", "hamming"),
-                         ("algorithm", "octree"), ("p", 0.5), ("leaf_size", 0)]:  # fmt: skip
+    for param, value in [
+        ("eps", 0.0),
+        ("eps", -1.0),
+        ("min_samples", 0),
+        ("metric", "hamming"),
+        ("algorithm", "octree"),
+        ("p", 0.5),
+        ("leaf_size", 0),
+    ]:
         with pytest.raises(ValueError, match=param):
             DBSCAN(**{param: value}).fit(X)
     with pytest.raises(ValueError, match="square"):

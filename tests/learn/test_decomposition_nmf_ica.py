@@ -22,14 +22,28 @@ def fit_both(kw, **fit):
         return ours, ours.fit_transform(X_POS, **fit), ref, ref.fit_transform(X_POS, **fit)
 
 
-@pytest.mark.parametrize("solver, beta_loss", [
-    ("cd", "frobenius"), ("mu", "frobenius"), ("mu", "kullback-leibler"), ("mu", 1.5),
-    ("mu", "itakura-saito"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "solver, beta_loss",
+    [
+        ("cd", "frobenius"),
+        ("mu", "frobenius"),
+        ("mu", "kullback-leibler"),
+        ("mu", 1.5),
+        ("mu", "itakura-saito"),
+    ],
+)
 @pytest.mark.parametrize("init", ["nndsvd", "nndsvda", "nndsvdar", "random"])
 def test_nmf_matches_sklearn(solver, beta_loss, init):
-    kw = dict(n_components=5, init=init, solver=solver, beta_loss=beta_loss, random_state=0,
-              max_iter=300, alpha_W=0.01, l1_ratio=0.5)
+    kw = dict(
+        n_components=5,
+        init=init,
+        solver=solver,
+        beta_loss=beta_loss,
+        random_state=0,
+        max_iter=300,
+        alpha_W=0.01,
+        l1_ratio=0.5,
+    )
     ours, W, ref, W_ref = fit_both(kw)
     # same starting point and the same updates: W and H agree far inside "a few percent"
     assert ours.reconstruction_err_ == pytest.approx(ref.reconstruction_err_, rel=1e-6)
@@ -38,13 +52,20 @@ def test_nmf_matches_sklearn(solver, beta_loss, init):
     np.testing.assert_allclose(ours.components_, ref.components_, atol=1e-6 * W_ref.max())
     if beta_loss == "kullback-leibler":
         return  # scikit-learn's KL transform adds the L1 penalty again at every iteration
-    np.testing.assert_allclose(ours.transform(X_POS[:10]), ref.transform(X_POS[:10]),
-                               atol=1e-6 * W_ref.max())
+    np.testing.assert_allclose(
+        ours.transform(X_POS[:10]), ref.transform(X_POS[:10]), atol=1e-6 * W_ref.max()
+    )
 
 
 def test_nmf_kl_transform_without_penalty_and_custom_init():
-    kw = dict(n_components=4, solver="mu", beta_loss="kullback-leibler", max_iter=200,
-              random_state=0, init="random")
+    kw = dict(
+        n_components=4,
+        solver="mu",
+        beta_loss="kullback-leibler",
+        max_iter=200,
+        random_state=0,
+        init="random",
+    )
     ours, _, ref, _ = fit_both(kw)
     np.testing.assert_allclose(ours.transform(X_POS[:10]), ref.transform(X_POS[:10]), atol=1e-6)
     W0, H0 = np.abs(rng.randn(100, 4)), np.abs(rng.randn(4, 20))
@@ -121,8 +142,12 @@ def test_fastica_recovers_sources_and_matches_sklearn(algorithm, fun):
 @pytest.mark.parametrize("whiten", ["arbitrary-variance", False])
 @pytest.mark.parametrize("solver", ["svd", "eigh"])
 def test_fastica_whitening_options(whiten, solver):
-    data = X_MIX if whiten else (X_MIX - X_MIX.mean(0)) @ FastICA(
-        whiten="unit-variance", w_init=W_INIT).fit(X_MIX).whitening_.T  # already white
+    data = (
+        X_MIX
+        if whiten
+        else (X_MIX - X_MIX.mean(0))
+        @ FastICA(whiten="unit-variance", w_init=W_INIT).fit(X_MIX).whitening_.T
+    )  # already white
     kw = dict(whiten=whiten, w_init=W_INIT, whiten_solver=solver, max_iter=400)
     ours, ref = FastICA(**kw), skd.FastICA(**kw)
     with warnings.catch_warnings():
@@ -146,8 +171,12 @@ def test_fastica_n_components_random_state_and_errors():
         FastICA(whiten=True).fit(X_MIX)
     with pytest.raises(ValueError, match="alpha"):
         FastICA(fun_args={"alpha": 3}).fit(X_MIX)
-    for bad in (np.full((5, 3), np.nan), np.full((5, 3), np.inf), np.empty((0, 3)),
-                [["a", "b"], ["c", "d"]]):
+    for bad in (
+        np.full((5, 3), np.nan),
+        np.full((5, 3), np.inf),
+        np.empty((0, 3)),
+        [["a", "b"], ["c", "d"]],
+    ):
         with pytest.raises(ValueError):
             FastICA().fit(bad)
     with pytest.raises(ValueError, match="features"):

@@ -79,13 +79,18 @@ def test_pca_copy_false_and_float32():
     assert list(PCA(2).fit(X).get_feature_names_out()) == ["pca0", "pca1"]
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(n_components=1.5), "n_components"), (dict(n_components=-1), "n_components"),
-    (dict(svd_solver="lapack"), "svd_solver"), (dict(n_components=30), "between 0 and"),
-    (dict(n_components="mle", svd_solver="randomized"), "cannot be a string"),
-    (dict(n_components=20, svd_solver="arpack"), "strictly less"),
-    (dict(power_iteration_normalizer="Cholesky"), "power_iteration_normalizer"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(n_components=1.5), "n_components"),
+        (dict(n_components=-1), "n_components"),
+        (dict(svd_solver="lapack"), "svd_solver"),
+        (dict(n_components=30), "between 0 and"),
+        (dict(n_components="mle", svd_solver="randomized"), "cannot be a string"),
+        (dict(n_components=20, svd_solver="arpack"), "strictly less"),
+        (dict(power_iteration_normalizer="Cholesky"), "power_iteration_normalizer"),
+    ],
+)
 def test_pca_bad_parameters(bad, message):
     with pytest.raises(ValueError, match=message):
         PCA(**bad).fit(X)
@@ -93,8 +98,12 @@ def test_pca_bad_parameters(bad, message):
 
 @pytest.mark.parametrize("Estimator", [PCA, IncrementalPCA, TruncatedSVD, KernelPCA])
 def test_bad_input(Estimator):
-    for bad in (np.full((5, 3), np.nan), np.full((5, 3), np.inf), np.empty((0, 3)),
-                [["a", "b"], ["c", "d"]]):
+    for bad in (
+        np.full((5, 3), np.nan),
+        np.full((5, 3), np.inf),
+        np.empty((0, 3)),
+        [["a", "b"], ["c", "d"]],
+    ):
         with pytest.raises(ValueError):
             Estimator().fit(bad)
     est = Estimator().fit(X[:50, :5])
@@ -143,10 +152,14 @@ def test_truncated_svd_matches_sklearn(algorithm):
     np.testing.assert_allclose(ours.components_, ref.components_, atol=1e-6)
     np.testing.assert_allclose(ours.singular_values_, ref.singular_values_, rtol=1e-6)
     np.testing.assert_allclose(ours.explained_variance_, ref.explained_variance_, rtol=1e-6)
-    np.testing.assert_allclose(ours.explained_variance_ratio_, ref.explained_variance_ratio_,
-                               rtol=1e-6)
-    np.testing.assert_allclose(ours.inverse_transform(ours.transform(Xp[:3])),
-                               ref.inverse_transform(ref.transform(Xp[:3])), atol=1e-6)
+    np.testing.assert_allclose(
+        ours.explained_variance_ratio_, ref.explained_variance_ratio_, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        ours.inverse_transform(ours.transform(Xp[:3])),
+        ref.inverse_transform(ref.transform(Xp[:3])),
+        atol=1e-6,
+    )
     with pytest.raises(ValueError, match="n_components"):
         TruncatedSVD(0).fit(Xp)
 
@@ -155,9 +168,15 @@ def test_truncated_svd_matches_sklearn(algorithm):
 @pytest.mark.parametrize("solver", ["dense", "randomized", "arpack"])
 def test_kernel_pca_matches_sklearn(kernel, solver):
     Xs = X[:120, :6] / 10
-    kw = dict(n_components=3, kernel=kernel, eigen_solver=solver, random_state=0,
-              gamma={"rbf": 0.5, "sigmoid": 0.01}.get(kernel),
-              fit_inverse_transform=kernel != "sigmoid", alpha=0.1)  # sigmoid's Gram is singular
+    kw = dict(
+        n_components=3,
+        kernel=kernel,
+        eigen_solver=solver,
+        random_state=0,
+        gamma={"rbf": 0.5, "sigmoid": 0.01}.get(kernel),
+        fit_inverse_transform=kernel != "sigmoid",
+        alpha=0.1,
+    )  # sigmoid's Gram is singular
     ours, ref = KernelPCA(**kw), skd.KernelPCA(**kw)
     np.testing.assert_allclose(ours.fit_transform(Xs), ref.fit_transform(Xs), atol=1e-6)
     np.testing.assert_allclose(ours.eigenvalues_, ref.eigenvalues_, rtol=1e-6)

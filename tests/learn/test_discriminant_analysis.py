@@ -15,16 +15,19 @@ from sklearn.model_selection import cross_val_score  # noqa: E402
 
 LOADERS = ["iris", "wine", "breast_cancer", "digits", "synthetic"]
 LDA_SOLVERS = [
-    {}, {"solver": "lsqr"}, {"solver": "eigen"}, {"solver": "lsqr", "shrinkage": "auto"},
-    {"solver": "eigen", "shrinkage": "auto"}, {"solver": "eigen", "shrinkage": 0.2},
+    {},
+    {"solver": "lsqr"},
+    {"solver": "eigen"},
+    {"solver": "lsqr", "shrinkage": "auto"},
+    {"solver": "eigen", "shrinkage": "auto"},
+    {"solver": "eigen", "shrinkage": 0.2},
     {"priors": [0.5, 0.3, 0.2], "n_components": 1, "store_covariance": True},
-]  # fmt: skip
+]
 
 
 def _data(loader):
     if loader == "synthetic":
-        return datasets.make_classification(600, 10, n_informative=5, n_classes=3,
-                                            random_state=0)  # fmt: skip
+        return datasets.make_classification(600, 10, n_informative=5, n_classes=3, random_state=0)
     return getattr(datasets, f"load_{loader}")(return_X_y=True)
 
 
@@ -48,8 +51,9 @@ def test_lda_matches_sklearn(loader, params):
     np.testing.assert_allclose(ours.priors_, ref.priors_)
     np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
     if params.get("solver", "svd") != "lsqr":
-        np.testing.assert_allclose(ours.explained_variance_ratio_, ref.explained_variance_ratio_,
-                                   atol=1e-10)  # fmt: skip
+        np.testing.assert_allclose(
+            ours.explained_variance_ratio_, ref.explained_variance_ratio_, atol=1e-10
+        )
         _same_columns_up_to_sign(ours.transform(X), ref.transform(X), 1e-8)
         used = ref.explained_variance_ratio_.size  # other eigenvectors span a null space
         _same_columns_up_to_sign(ours.scalings_[:, :used], ref.scalings_[:, :used], 1e-8)
@@ -65,16 +69,23 @@ def test_lda_binary_shapes_and_decision_function():
     ref = sda.LinearDiscriminantAnalysis().fit(X, y)
     assert ours.coef_.shape == (1, 30) and ours.intercept_.shape == (1,)
     assert ours.decision_function(X).shape == (len(y),) and ours.transform(X).shape == (len(y), 1)
-    np.testing.assert_allclose(ours.decision_function(X), ref.decision_function(X), rtol=1e-6,
-                               atol=1e-8)  # fmt: skip
+    np.testing.assert_allclose(
+        ours.decision_function(X), ref.decision_function(X), rtol=1e-6, atol=1e-8
+    )
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
     assert list(ours.get_feature_names_out()) == list(ref.get_feature_names_out())
 
 
 @pytest.mark.parametrize("loader", ["iris", "wine", "breast_cancer"])
 @pytest.mark.parametrize(
-    "params", [{}, {"reg_param": 0.1}, {"solver": "eigen", "shrinkage": "auto"},
-               {"priors": [0.2, 0.5, 0.3], "store_covariance": True, "reg_param": 0.01}])
+    "params",
+    [
+        {},
+        {"reg_param": 0.1},
+        {"solver": "eigen", "shrinkage": "auto"},
+        {"priors": [0.2, 0.5, 0.3], "store_covariance": True, "reg_param": 0.01},
+    ],
+)
 def test_qda_matches_sklearn(loader, params):
     X, y = _data(loader)
     if loader == "breast_cancer":
@@ -93,8 +104,9 @@ def test_qda_matches_sklearn(loader, params):
     if "store_covariance" in params:
         for c, c_ref in zip(ours.covariance_, ref.covariance_):
             np.testing.assert_allclose(c, c_ref, rtol=1e-8, atol=1e-12)
-    assert ours.decision_function(X).shape == ((len(y),) if len(ref.classes_) == 2 else
-                                               (len(y), len(ref.classes_)))  # fmt: skip
+    assert ours.decision_function(X).shape == (
+        (len(y),) if len(ref.classes_) == 2 else (len(y), len(ref.classes_))
+    )
 
 
 @pytest.mark.parametrize("loader", LOADERS)
@@ -113,8 +125,12 @@ def test_cv_accuracy_matches_sklearn(loader, name, params):
 def test_bad_input_and_string_labels(name):
     X, y = _data("iris")
     make = getattr(hda, name)
-    for bad, match in [(np.full((4, 2), np.nan), "NaN"), (np.full((4, 2), np.inf), "infinity"),
-                       (np.zeros((0, 2)), "0 sample"), ([["a", "b"]] * 4, "must hold numbers")]:
+    for bad, match in [
+        (np.full((4, 2), np.nan), "NaN"),
+        (np.full((4, 2), np.inf), "infinity"),
+        (np.zeros((0, 2)), "0 sample"),
+        ([["a", "b"]] * 4, "must hold numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             make().fit(bad, y[: len(bad)])
     with pytest.raises(ValueError, match="only one class"):

@@ -17,16 +17,23 @@ from sklearn import datasets  # noqa: E402
 from sklearn import ensemble as sk_ensemble  # noqa: E402
 from sklearn.model_selection import cross_val_score  # noqa: E402
 
-CLASSIFIERS = [(RandomForestClassifier, sk_ensemble.RandomForestClassifier),
-               (ExtraTreesClassifier, sk_ensemble.ExtraTreesClassifier)]
-REGRESSORS = [(RandomForestRegressor, sk_ensemble.RandomForestRegressor),
-              (ExtraTreesRegressor, sk_ensemble.ExtraTreesRegressor)]
+CLASSIFIERS = [
+    (RandomForestClassifier, sk_ensemble.RandomForestClassifier),
+    (ExtraTreesClassifier, sk_ensemble.ExtraTreesClassifier),
+]
+REGRESSORS = [
+    (RandomForestRegressor, sk_ensemble.RandomForestRegressor),
+    (ExtraTreesRegressor, sk_ensemble.ExtraTreesRegressor),
+]
 LOADERS = {
-    "iris": datasets.load_iris, "wine": datasets.load_wine,
-    "breast_cancer": datasets.load_breast_cancer, "digits": datasets.load_digits,
+    "iris": datasets.load_iris,
+    "wine": datasets.load_wine,
+    "breast_cancer": datasets.load_breast_cancer,
+    "digits": datasets.load_digits,
     "make_classification": lambda return_X_y: datasets.make_classification(
-        600, 10, n_informative=5, random_state=0),
-}  # fmt: skip
+        600, 10, n_informative=5, random_state=0
+    ),
+}
 
 
 @pytest.mark.parametrize("dataset", list(LOADERS))
@@ -40,8 +47,10 @@ def test_cross_validated_accuracy_close_to_sklearn(ours, theirs, dataset):
 
 @pytest.mark.parametrize("ours, theirs", REGRESSORS)
 def test_r2_close_to_sklearn(ours, theirs):
-    for X, y in (datasets.load_diabetes(return_X_y=True),
-                 datasets.make_regression(400, 8, noise=5.0, random_state=0)):
+    for X, y in (
+        datasets.load_diabetes(return_X_y=True),
+        datasets.make_regression(400, 8, noise=5.0, random_state=0),
+    ):
         a = cross_val_score(ours(n_estimators=100, random_state=0), X, y, cv=3).mean()
         b = cross_val_score(theirs(n_estimators=100, random_state=0), X, y, cv=3).mean()
         assert abs(a - b) <= 0.01, (a, b)

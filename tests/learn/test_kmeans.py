@@ -92,8 +92,10 @@ def test_kmeans_plusplus_draws_the_same_centres_as_sklearn(digits, blobs):
             np.testing.assert_array_equal(centers, X[indices])
     # and so does KMeans itself from the same random_state (the whole run is the same)
     for init in ("k-means++", "random"):
-        _same_fit(KMeans(8, init=init, n_init=3, random_state=5).fit(blobs),
-                  sc.KMeans(8, init=init, n_init=3, random_state=5).fit(blobs))  # fmt: skip
+        _same_fit(
+            KMeans(8, init=init, n_init=3, random_state=5).fit(blobs),
+            sc.KMeans(8, init=init, n_init=3, random_state=5).fit(blobs),
+        )
 
 
 def test_predict_transform_score_match_sklearn(blobs):
@@ -105,11 +107,13 @@ def test_predict_transform_score_match_sklearn(blobs):
     np.testing.assert_allclose(ours.transform(test), ref.transform(test), rtol=1e-9)
     w = np.random.default_rng(2).uniform(0, 2, len(test))
     assert ours.score(test) == pytest.approx(ref.score(test), rel=1e-9)
-    assert ours.score(test, sample_weight=w) == pytest.approx(ref.score(test, sample_weight=w),
-                                                              rel=1e-9)  # fmt: skip
+    assert ours.score(test, sample_weight=w) == pytest.approx(
+        ref.score(test, sample_weight=w), rel=1e-9
+    )
     np.testing.assert_array_equal(KMeans(8, init=init, n_init=1).fit_predict(train), ref.labels_)
-    np.testing.assert_allclose(KMeans(8, init=init, n_init=1).fit_transform(train),
-                               ref.transform(train), rtol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        KMeans(8, init=init, n_init=1).fit_transform(train), ref.transform(train), rtol=1e-9
+    )
     assert list(ours.get_feature_names_out()) == [f"kmeans{i}" for i in range(8)]
     # the distances of transform are those to the centres, the labels their argmin
     np.testing.assert_array_equal(ours.transform(test).argmin(axis=1), ours.predict(test))
@@ -123,8 +127,7 @@ def test_integer_sample_weight_equals_repeated_rows(blobs):
         weighted = KMeans(5, init=init, n_init=1, algorithm=algorithm).fit(X, sample_weight=w)
         repeated = KMeans(5, init=init, n_init=1, algorithm=algorithm).fit(np.repeat(X, w, 0))
         assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=1e-10)
-        np.testing.assert_allclose(weighted.cluster_centers_, repeated.cluster_centers_,
-                                   rtol=1e-10)  # fmt: skip
+        np.testing.assert_allclose(weighted.cluster_centers_, repeated.cluster_centers_, rtol=1e-10)
         np.testing.assert_array_equal(np.repeat(weighted.labels_, w), repeated.labels_)
 
 
@@ -158,12 +161,15 @@ def test_dtype_copy_x_warnings_and_verbose(blobs, capsys):
         KMeans(1, algorithm="elkan").fit(blobs)
     KMeans(3, n_init=1, random_state=0, verbose=1).fit(blobs[:100])
     assert "Converged at iteration" in capsys.readouterr().out
+
     # a callable init gets (X, n_clusters, random_state) and, being random, 10 tries by default
     def pick(X, k, random_state):
         return X[random_state.choice(len(X), k, replace=False)]
 
-    _same_fit(KMeans(3, init=pick, random_state=0).fit(blobs),
-              sc.KMeans(3, init=pick, random_state=0).fit(blobs))  # fmt: skip
+    _same_fit(
+        KMeans(3, init=pick, random_state=0).fit(blobs),
+        sc.KMeans(3, init=pick, random_state=0).fit(blobs),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,8 +204,7 @@ def test_minibatch_inertia_close_to_sklearn_and_to_full_kmeans():
     wrong update rule or learning rate misses both by far more."""
     X = datasets.make_blobs(4000, n_features=5, centers=5, cluster_std=1.0, random_state=2)[0]
     ours = [MiniBatchKMeans(5, random_state=s, batch_size=128).fit(X).inertia_ for s in range(5)]
-    ref = [sc.MiniBatchKMeans(5, random_state=s, batch_size=128).fit(X).inertia_
-           for s in range(5)]  # fmt: skip
+    ref = [sc.MiniBatchKMeans(5, random_state=s, batch_size=128).fit(X).inertia_ for s in range(5)]
     full = KMeans(5, n_init=5, random_state=0).fit(X).inertia_
     assert np.mean(ours) == pytest.approx(np.mean(ref), rel=0.005)
     assert max(ours) <= 1.01 * full
@@ -233,30 +238,54 @@ def test_partial_fit_streams_like_sklearn(blobs):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make, fit_args, error, match", [
-    (lambda: KMeans(2), ([[0.0, np.nan], [1.0, 2.0], [3.0, 1.0]],), ValueError, "NaN"),
-    (lambda: KMeans(2), (np.empty((0, 3)),), ValueError, "0 sample"),
-    (lambda: KMeans(2), (np.arange(5.0),), ValueError, "Expected 2D array"),
-    (lambda: KMeans(30), (np.zeros((20, 2)),), ValueError,
-     "n_samples=20 should be >= n_clusters=30"),
-    (lambda: KMeans(0), (np.zeros((20, 2)),), ValueError, "'n_clusters' parameter of KMeans"),
-    (lambda: KMeans(2, algorithm="full"), (np.zeros((20, 2)),), ValueError, "'algorithm'"),
-    (lambda: KMeans(2, init="kmeans"), (np.zeros((20, 2)),), ValueError, "'init'"),
-    (lambda: KMeans(2, init=np.zeros((3, 2))), (np.zeros((20, 2)),), ValueError,
-     r"initial centers \(3, 2\) does not match the number of clusters 2"),
-    (lambda: KMeans(2, init=np.zeros((2, 3))), (np.zeros((20, 2)),), ValueError,
-     "does not match the number of features"),
-    (lambda: KMeans(2, tol=-1.0), (np.zeros((20, 2)),), ValueError, "'tol'"),
-    (lambda: KMeans(2, max_iter=0), (np.zeros((20, 2)),), ValueError, "'max_iter'"),
-    (lambda: KMeans(2, n_init=0), (np.zeros((20, 2)),), ValueError, "'n_init'"),
-    (lambda: KMeans(2), (np.zeros((20, 2)), None, np.ones(3)), ValueError, "sample_weight"),
-    (lambda: KMeans(2), (np.zeros((20, 2)), None, np.zeros(20)), ValueError, "non-zero"),
-    (lambda: KMeans(2), (np.zeros((20, 2)), None, -np.ones(20)), ValueError, "Negative"),
-    (lambda: MiniBatchKMeans(2, batch_size=0), (np.zeros((20, 2)),), ValueError, "'batch_size'"),
-    (lambda: MiniBatchKMeans(2, reassignment_ratio=-1.0), (np.zeros((20, 2)),), ValueError,
-     "'reassignment_ratio'"),
-    (lambda: MiniBatchKMeans(2), ([[np.inf, 0.0]] * 5,), ValueError, "infinity"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "make, fit_args, error, match",
+    [
+        (lambda: KMeans(2), ([[0.0, np.nan], [1.0, 2.0], [3.0, 1.0]],), ValueError, "NaN"),
+        (lambda: KMeans(2), (np.empty((0, 3)),), ValueError, "0 sample"),
+        (lambda: KMeans(2), (np.arange(5.0),), ValueError, "Expected 2D array"),
+        (
+            lambda: KMeans(30),
+            (np.zeros((20, 2)),),
+            ValueError,
+            "n_samples=20 should be >= n_clusters=30",
+        ),
+        (lambda: KMeans(0), (np.zeros((20, 2)),), ValueError, "'n_clusters' parameter of KMeans"),
+        (lambda: KMeans(2, algorithm="full"), (np.zeros((20, 2)),), ValueError, "'algorithm'"),
+        (lambda: KMeans(2, init="kmeans"), (np.zeros((20, 2)),), ValueError, "'init'"),
+        (
+            lambda: KMeans(2, init=np.zeros((3, 2))),
+            (np.zeros((20, 2)),),
+            ValueError,
+            r"initial centers \(3, 2\) does not match the number of clusters 2",
+        ),
+        (
+            lambda: KMeans(2, init=np.zeros((2, 3))),
+            (np.zeros((20, 2)),),
+            ValueError,
+            "does not match the number of features",
+        ),
+        (lambda: KMeans(2, tol=-1.0), (np.zeros((20, 2)),), ValueError, "'tol'"),
+        (lambda: KMeans(2, max_iter=0), (np.zeros((20, 2)),), ValueError, "'max_iter'"),
+        (lambda: KMeans(2, n_init=0), (np.zeros((20, 2)),), ValueError, "'n_init'"),
+        (lambda: KMeans(2), (np.zeros((20, 2)), None, np.ones(3)), ValueError, "sample_weight"),
+        (lambda: KMeans(2), (np.zeros((20, 2)), None, np.zeros(20)), ValueError, "non-zero"),
+        (lambda: KMeans(2), (np.zeros((20, 2)), None, -np.ones(20)), ValueError, "Negative"),
+        (
+            lambda: MiniBatchKMeans(2, batch_size=0),
+            (np.zeros((20, 2)),),
+            ValueError,
+            "'batch_size'",
+        ),
+        (
+            lambda: MiniBatchKMeans(2, reassignment_ratio=-1.0),
+            (np.zeros((20, 2)),),
+            ValueError,
+            "'reassignment_ratio'",
+        ),
+        (lambda: MiniBatchKMeans(2), ([[np.inf, 0.0]] * 5,), ValueError, "infinity"),
+    ],
+)
 def test_bad_input_and_parameters_get_clear_errors(make, fit_args, error, match):
     with pytest.raises(error, match=match):
         make().fit(*fit_args)

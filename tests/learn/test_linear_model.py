@@ -23,8 +23,16 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-ALL = ["LinearRegression", "Ridge", "Lasso", "ElasticNet", "LogisticRegression",
-       "SGDClassifier", "SGDRegressor", "Perceptron"]
+ALL = [
+    "LinearRegression",
+    "Ridge",
+    "Lasso",
+    "ElasticNet",
+    "LogisticRegression",
+    "SGDClassifier",
+    "SGDRegressor",
+    "Perceptron",
+]
 CLASSIFIERS = ["LogisticRegression", "SGDClassifier", "Perceptron"]
 
 
@@ -174,13 +182,19 @@ def test_logistic_regression_matches_sklearn(name, C):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(C=np.inf), dict(penalty=None), dict(fit_intercept=False), dict(class_weight="balanced"),
-     dict(class_weight={0: 3.0, 1: 0.5})],
+    [
+        dict(C=np.inf),
+        dict(penalty=None),
+        dict(fit_intercept=False),
+        dict(class_weight="balanced"),
+        dict(class_weight={0: 3.0, 1: 0.5}),
+    ],
 )
 @pytest.mark.parametrize("binary", [True, False])
 def test_logistic_regression_options_match_sklearn(kwargs, binary):
-    X, y = datasets.make_classification(300, 6, n_informative=3, n_classes=2 if binary else 3,
-                                        flip_y=0.2, random_state=0)
+    X, y = datasets.make_classification(
+        300, 6, n_informative=3, n_classes=2 if binary else 3, flip_y=0.2, random_state=0
+    )
     w = np.random.RandomState(0).uniform(0.2, 2.0, len(y))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # scikit-learn deprecates penalty=
@@ -219,8 +233,9 @@ def test_logistic_regression_warm_start_and_convergence_warning():
 def test_perceptron_is_sgd_with_perceptron_loss():
     X, y = scaled("iris")
     ours = hm.Perceptron(random_state=3).fit(X, y)
-    same = hm.SGDClassifier(loss="perceptron", learning_rate="constant", eta0=1.0, penalty=None,
-                            random_state=3).fit(X, y)
+    same = hm.SGDClassifier(
+        loss="perceptron", learning_rate="constant", eta0=1.0, penalty=None, random_state=3
+    ).fit(X, y)
     np.testing.assert_array_equal(ours.coef_, same.coef_)
     assert ours.get_params() == sk.Perceptron().get_params() | {"random_state": 3}
 
@@ -247,14 +262,14 @@ def test_sgd_without_shuffling_follows_sklearns_path(cls, kwargs, atol):
     if cls == "SGDRegressor":
         X, y = regression_data(n=600, p=6)
     else:
-        X, y = datasets.make_classification(600, 6, n_classes=3, n_informative=4,
-                                            weights=[0.5, 0.3], random_state=0)
+        X, y = datasets.make_classification(
+            600, 6, n_classes=3, n_informative=4, weights=[0.5, 0.3], random_state=0
+        )
     ours = getattr(hm, cls)(shuffle=False, **kwargs).fit(X, y)
     ref = getattr(sk, cls)(shuffle=False, **kwargs).fit(X, y)
     assert ours.n_iter_ == ref.n_iter_ and ours.t_ == ref.t_
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=atol * np.abs(ref.coef_).max())
-    np.testing.assert_allclose(ours.intercept_, ref.intercept_,
-                               atol=atol * np.abs(ref.coef_).max())
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=atol * np.abs(ref.coef_).max())
 
 
 @pytest.mark.parametrize("cls", ["SGDClassifier", "Perceptron", "SGDRegressor"])
@@ -267,8 +282,18 @@ def test_sgd_random_state_reproducible(cls):
     assert not np.array_equal(a, c)
 
 
-@pytest.mark.parametrize("loss", ["hinge", "log_loss", "modified_huber", "squared_hinge",
-                                  "perceptron", "squared_error", "huber"])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "hinge",
+        "log_loss",
+        "modified_huber",
+        "squared_hinge",
+        "perceptron",
+        "squared_error",
+        "huber",
+    ],
+)
 @pytest.mark.parametrize("penalty", ["l2", "l1", "elasticnet", None])
 def test_sgd_classifier_losses_and_penalties_learn(loss, penalty):
     X, y = scaled("breast_cancer")
@@ -303,8 +328,9 @@ def test_sgd_l1_penalty_gives_exact_zeros():
     assert abs(model.score(X, y) - ref.score(X, y)) < 0.03
 
 
-@pytest.mark.parametrize("loss", ["squared_error", "huber", "epsilon_insensitive",
-                                  "squared_epsilon_insensitive"])
+@pytest.mark.parametrize(
+    "loss", ["squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive"]
+)
 def test_sgd_regressor_losses_match_sklearn(loss):
     X, y = scaled("diabetes")
     kwargs = dict(loss=loss, epsilon=1.0, random_state=0, average=True, max_iter=200)
@@ -361,7 +387,8 @@ def test_sgd_sample_weight_and_class_weight_shift_the_boundary():
     plain = hm.SGDClassifier(random_state=0, average=True).fit(X, y)
     heavy = hm.SGDClassifier(random_state=0, average=True, class_weight={1: 10.0}).fit(X, y)
     via_weights = hm.SGDClassifier(random_state=0, average=True).fit(
-        X, y, sample_weight=np.where(y == 1, 10.0, 1.0))
+        X, y, sample_weight=np.where(y == 1, 10.0, 1.0)
+    )
     assert np.mean(heavy.predict(X) == 1) > np.mean(plain.predict(X) == 1)
     np.testing.assert_allclose(heavy.coef_, via_weights.coef_)
 
@@ -380,8 +407,7 @@ CV_SETTINGS = {
 
 def classification_data(name):
     if name == "make_classification":
-        return datasets.make_classification(500, 20, n_informative=8, n_classes=3,
-                                            random_state=0)
+        return datasets.make_classification(500, 20, n_informative=8, n_classes=3, random_state=0)
     return getattr(datasets, f"load_{name}")(return_X_y=True)
 
 
@@ -400,18 +426,25 @@ def test_cross_validated_accuracy_close_to_sklearn(cls, name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)
-        ours = np.mean([cv_score(getattr(hm, cls)(random_state=s, **kwargs), X, y, cv)
-                        for s in range(seeds)])
-        ref = np.mean([cv_score(getattr(sk, cls)(random_state=s, **kwargs), X, y, cv)
-                       for s in range(seeds)])
+        ours = np.mean(
+            [cv_score(getattr(hm, cls)(random_state=s, **kwargs), X, y, cv) for s in range(seeds)]
+        )
+        ref = np.mean(
+            [cv_score(getattr(sk, cls)(random_state=s, **kwargs), X, y, cv) for s in range(seeds)]
+        )
     assert abs(ours - ref) <= 0.015, f"{cls} on {name}: homeml {ours:.4f}, sklearn {ref:.4f}"
 
 
 @pytest.mark.parametrize("name", ["diabetes", "make_regression"])
 @pytest.mark.parametrize(
     "cls, kwargs",
-    [("LinearRegression", {}), ("Ridge", dict(alpha=1.0)), ("Lasso", dict(alpha=0.1)),
-     ("ElasticNet", dict(alpha=0.1)), ("SGDRegressor", dict(random_state=0))],
+    [
+        ("LinearRegression", {}),
+        ("Ridge", dict(alpha=1.0)),
+        ("Lasso", dict(alpha=0.1)),
+        ("ElasticNet", dict(alpha=0.1)),
+        ("SGDRegressor", dict(random_state=0)),
+    ],
 )
 def test_cross_validated_r2_close_to_sklearn(cls, kwargs, name):
     if name == "diabetes":

@@ -47,21 +47,25 @@ def _align_signs(ours, ref):
 # --- Isomap -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("params", [
-    dict(n_neighbors=10),
-    dict(n_neighbors=10, path_method="FW"),
-    dict(n_neighbors=10, path_method="D", n_components=3),
-    dict(n_neighbors=None, radius=0.6),
-    dict(n_neighbors=8, metric="manhattan"),
-    dict(n_neighbors=8, p=3, neighbors_algorithm="brute"),
-    dict(n_neighbors=10, eigen_solver="dense"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(n_neighbors=10),
+        dict(n_neighbors=10, path_method="FW"),
+        dict(n_neighbors=10, path_method="D", n_components=3),
+        dict(n_neighbors=None, radius=0.6),
+        dict(n_neighbors=8, metric="manhattan"),
+        dict(n_neighbors=8, p=3, neighbors_algorithm="brute"),
+        dict(n_neighbors=10, eigen_solver="dense"),
+    ],
+)
 def test_isomap_matches_sklearn(s_curve, params):
     X, X_new = s_curve
     ours, ref = hm.Isomap(**params).fit(X), skm.Isomap(**params).fit(X)
     np.testing.assert_allclose(ours.dist_matrix_, ref.dist_matrix_, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(ours.kernel_pca_.eigenvalues_, ref.kernel_pca_.eigenvalues_,
-                               rtol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        ours.kernel_pca_.eigenvalues_, ref.kernel_pca_.eigenvalues_, rtol=1e-9
+    )
     embedding = _align_signs(ours.embedding_, ref.embedding_)
     np.testing.assert_allclose(embedding, ref.embedding_, atol=1e-6)
     assert ours.reconstruction_error() == pytest.approx(ref.reconstruction_error(), rel=1e-6)
@@ -109,8 +113,9 @@ def test_isomap_disconnected_graph_is_completed_like_sklearn(s_curve):
         ref = skm.Isomap(n_neighbors=5).fit(X)
     assert np.isfinite(ours.dist_matrix_).all()
     np.testing.assert_allclose(ours.dist_matrix_, ref.dist_matrix_, rtol=1e-12)
-    np.testing.assert_allclose(_align_signs(ours.embedding_, ref.embedding_), ref.embedding_,
-                               atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        _align_signs(ours.embedding_, ref.embedding_), ref.embedding_, atol=1e-6
+    )
 
 
 def test_isomap_radius_with_no_edges_and_single_sample():
@@ -128,16 +133,24 @@ def test_isomap_radius_with_no_edges_and_single_sample():
     np.testing.assert_array_equal(one, [[0.0]])
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(n_neighbors=5, radius=1.0), "Both n_neighbors and radius"),
-    (dict(n_neighbors=None), "One of n_neighbors or radius"),
-    (dict(n_neighbors=None, radius=-1.0),
-     r"'radius' parameter of Isomap must be a float in the range \[0, inf\)"),
-    (dict(n_components=0), r"'n_components' parameter of Isomap must be an int in the range \[1, "),
-    (dict(eigen_solver="lobpcg"), "'eigen_solver' parameter"),
-    (dict(path_method="BF"), "'path_method' parameter"),
-    (dict(metric="hamming"), "'metric' parameter of Isomap must be a str among"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(n_neighbors=5, radius=1.0), "Both n_neighbors and radius"),
+        (dict(n_neighbors=None), "One of n_neighbors or radius"),
+        (
+            dict(n_neighbors=None, radius=-1.0),
+            r"'radius' parameter of Isomap must be a float in the range \[0, inf\)",
+        ),
+        (
+            dict(n_components=0),
+            r"'n_components' parameter of Isomap must be an int in the range \[1, ",
+        ),
+        (dict(eigen_solver="lobpcg"), "'eigen_solver' parameter"),
+        (dict(path_method="BF"), "'path_method' parameter"),
+        (dict(metric="hamming"), "'metric' parameter of Isomap must be a str among"),
+    ],
+)
 def test_isomap_bad_parameters(s_curve, params, match):
     with pytest.raises(ValueError, match=match):
         hm.Isomap(**params).fit(s_curve[0])
@@ -178,15 +191,18 @@ def test_classical_mds_matches_sklearn(small):
 # --- MDS: the estimator -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("params", [
-    dict(),
-    dict(normalized_stress=True),
-    dict(metric="manhattan"),
-    dict(max_iter=5),
-    dict(eps=1e-3),
-    dict(metric_mds=False),
-    dict(n_components=3),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(normalized_stress=True),
+        dict(metric="manhattan"),
+        dict(max_iter=5),
+        dict(eps=1e-3),
+        dict(metric_mds=False),
+        dict(n_components=3),
+    ],
+)
 def test_mds_same_init_matches_sklearn(small, params):
     # one SMACOF path from the same start: the same iterates, stress and stopping iteration
     init = np.random.default_rng(1).normal(size=(len(small), params.get("n_components", 2)))
@@ -195,16 +211,20 @@ def test_mds_same_init_matches_sklearn(small, params):
     np.testing.assert_allclose(ours.embedding_, ref.embedding_, rtol=1e-7, atol=1e-9)
     assert ours.stress_ == pytest.approx(ref.stress_, rel=1e-9)
     assert ours.n_iter_ == ref.n_iter_
-    np.testing.assert_allclose(ours.dissimilarity_matrix_, ref.dissimilarity_matrix_,
-                               rtol=1e-12, atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        ours.dissimilarity_matrix_, ref.dissimilarity_matrix_, rtol=1e-12, atol=1e-12
+    )
 
 
-@pytest.mark.parametrize("params", [
-    dict(init="random", n_init=3, random_state=0),
-    dict(init="random", n_init=2, random_state=0, metric_mds=False),
-    dict(init="classical_mds"),
-    dict(init="classical_mds", metric_mds=False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(init="random", n_init=3, random_state=0),
+        dict(init="random", n_init=2, random_state=0, metric_mds=False),
+        dict(init="classical_mds"),
+        dict(init="classical_mds", metric_mds=False),
+    ],
+)
 def test_mds_random_and_classical_starts_match_sklearn(small, params):
     # the same RandomState draws (uniform starts) and the same classical-scaling start
     ours, ref = hm.MDS(**params).fit(small), skm.MDS(**params).fit(small)
@@ -262,17 +282,23 @@ def test_mds_warnings_and_bad_input(small):
         hm.MDS(init="random").fit(bad)
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(n_components=0), r"'n_components' parameter of MDS must be an int in the range \[1, "),
-    (dict(n_init=0), r"'n_init' parameter of MDS must be an int in the range \[1, inf\)"),
-    (dict(max_iter=0), r"'max_iter' parameter of MDS must be an int in the range \[1, inf\)"),
-    (dict(eps=-1.0), r"'eps' parameter of MDS must be a float in the range \[0.0, inf\)"),
-    (dict(normalized_stress="yes"), "'normalized_stress' parameter"),
-    (dict(init="pca"), r"'init' .* must be a str among \{'classical_mds', 'random'\}\. Got"),
-    (dict(dissimilarity="cosine"), "'dissimilarity' parameter of MDS must be a str among"),
-    (dict(metric="hamming"), "metric must be one of"),
-    (dict(metric_mds="yes"), "'metric_mds' parameter of MDS must be an instance of 'bool'"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            dict(n_components=0),
+            r"'n_components' parameter of MDS must be an int in the range \[1, ",
+        ),
+        (dict(n_init=0), r"'n_init' parameter of MDS must be an int in the range \[1, inf\)"),
+        (dict(max_iter=0), r"'max_iter' parameter of MDS must be an int in the range \[1, inf\)"),
+        (dict(eps=-1.0), r"'eps' parameter of MDS must be a float in the range \[0.0, inf\)"),
+        (dict(normalized_stress="yes"), "'normalized_stress' parameter"),
+        (dict(init="pca"), r"'init' .* must be a str among \{'classical_mds', 'random'\}\. Got"),
+        (dict(dissimilarity="cosine"), "'dissimilarity' parameter of MDS must be a str among"),
+        (dict(metric="hamming"), "metric must be one of"),
+        (dict(metric_mds="yes"), "'metric_mds' parameter of MDS must be an instance of 'bool'"),
+    ],
+)
 def test_mds_bad_parameters(small, params, match):
     params.setdefault("init", "random")
     with pytest.raises(ValueError, match=match):

@@ -90,8 +90,9 @@ def test_exact_kl_and_gradient_match_sklearn(blobs, n_components):
     Y = rng.normal(size=(len(blobs), n_components))
     dof = max(n_components - 1, 1)
     error, grad = _t_sne.kl_gradient_exact(Y, P, dof)
-    ref_error, ref_grad = sk_t_sne._kl_divergence(Y.ravel(), squareform(P, checks=False), dof,
-                                                  len(blobs), n_components)  # fmt: skip
+    ref_error, ref_grad = sk_t_sne._kl_divergence(
+        Y.ravel(), squareform(P, checks=False), dof, len(blobs), n_components
+    )
     assert error == pytest.approx(ref_error, rel=1e-10)
     np.testing.assert_allclose(grad.ravel(), ref_grad, rtol=1e-9, atol=1e-14)
 
@@ -213,8 +214,10 @@ def test_precomputed_array_init_and_other_metrics(blobs, blob_labels):
         np.testing.assert_array_equal(init, np.random.default_rng(0).normal(size=init.shape) * 1e-4)
     kw = dict(metric="manhattan", perplexity=10, max_iter=300, random_state=0)
     Y, ref = hm.TSNE(**kw).fit_transform(blobs), skm.TSNE(**kw).fit_transform(blobs)
-    assert hm.trustworthiness(blobs, Y, metric="manhattan") > skm.trustworthiness(
-        blobs, ref, metric="manhattan") - 0.03
+    assert (
+        hm.trustworthiness(blobs, Y, metric="manhattan")
+        > skm.trustworthiness(blobs, ref, metric="manhattan") - 0.03
+    )
     assert _same_blob_neighbours(Y, blob_labels) == 1.0
 
 
@@ -241,21 +244,30 @@ def test_verbose_prints_progress(blobs, capsys):
     assert "KL divergence after 300 iterations" in out
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(perplexity=0), r"'perplexity' parameter of TSNE must be a float in the range \(0, inf\)"),
-    (dict(early_exaggeration=0.5), "early_exaggeration"),
-    (dict(learning_rate=-1.0), "learning_rate"),
-    (dict(learning_rate="fast"), "learning_rate"),
-    (dict(max_iter=100), r"'max_iter' parameter of TSNE must be an int in the range \[250, inf\)"),
-    (dict(angle=1.5), "angle"),
-    (dict(method="fft"), "'method' parameter"),
-    (dict(init="spectral"), "'init' parameter"),
-    (dict(metric="hamming"), "metric must be one of"),
-    (dict(n_components=4), "inferior to 4"),
-    (dict(perplexity=500), r"perplexity \(500\) must be less than n_samples"),
-    (dict(metric="precomputed"), "init=\"pca\" cannot be used"),
-    (dict(init=np.zeros((3, 2))), "init array must have shape"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            dict(perplexity=0),
+            r"'perplexity' parameter of TSNE must be a float in the range \(0, inf\)",
+        ),
+        (dict(early_exaggeration=0.5), "early_exaggeration"),
+        (dict(learning_rate=-1.0), "learning_rate"),
+        (dict(learning_rate="fast"), "learning_rate"),
+        (
+            dict(max_iter=100),
+            r"'max_iter' parameter of TSNE must be an int in the range \[250, inf\)",
+        ),
+        (dict(angle=1.5), "angle"),
+        (dict(method="fft"), "'method' parameter"),
+        (dict(init="spectral"), "'init' parameter"),
+        (dict(metric="hamming"), "metric must be one of"),
+        (dict(n_components=4), "inferior to 4"),
+        (dict(perplexity=500), r"perplexity \(500\) must be less than n_samples"),
+        (dict(metric="precomputed"), 'init="pca" cannot be used'),
+        (dict(init=np.zeros((3, 2))), "init array must have shape"),
+    ],
+)
 def test_bad_parameters_raise_in_fit(blobs, params, match):
     model = hm.TSNE(**params)  # no validation in __init__
     with pytest.raises(ValueError, match=match):

@@ -20,22 +20,29 @@ def blobs():
 
 def test_estimate_bandwidth_matches_sklearn(blobs):
     assert estimate_bandwidth(blobs) == pytest.approx(sc.estimate_bandwidth(blobs), rel=1e-12)
-    for kw in (dict(quantile=0.05), dict(quantile=0.5, n_samples=100, random_state=4),
-               dict(quantile=0.0, n_samples=50)):  # fmt: skip
+    for kw in (
+        dict(quantile=0.05),
+        dict(quantile=0.5, n_samples=100, random_state=4),
+        dict(quantile=0.0, n_samples=50),
+    ):
         assert estimate_bandwidth(blobs, **kw) == pytest.approx(
-            sc.estimate_bandwidth(blobs, **kw), rel=1e-12)
+            sc.estimate_bandwidth(blobs, **kw), rel=1e-12
+        )
     with pytest.raises(ValueError, match="quantile"):
         estimate_bandwidth(blobs, quantile=1.5)
 
 
-@pytest.mark.parametrize("params", [
-    dict(bandwidth=1.5),
-    dict(bandwidth=1.0, cluster_all=False),
-    dict(bandwidth=1.5, bin_seeding=True),
-    dict(bandwidth=1.0, bin_seeding=True, min_bin_freq=6),
-    dict(bandwidth=1.5, max_iter=2),
-    dict(),  # bandwidth estimated
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(bandwidth=1.5),
+        dict(bandwidth=1.0, cluster_all=False),
+        dict(bandwidth=1.5, bin_seeding=True),
+        dict(bandwidth=1.0, bin_seeding=True, min_bin_freq=6),
+        dict(bandwidth=1.5, max_iter=2),
+        dict(),  # bandwidth estimated
+    ],
+)
 def test_centers_labels_and_iterations_match_sklearn(blobs, params):
     ours = MeanShift(**params).fit(blobs)
     ref = sc.MeanShift(**params).fit(blobs)
@@ -60,12 +67,20 @@ def test_given_seeds_and_noise_label():
 
 
 def test_bad_input_and_parameters_get_clear_errors(blobs):
-    for bad, match in [(np.full((10, 2), np.nan), "NaN"), (np.full((10, 2), np.inf), "infinity"),
-                       (np.zeros((0, 2)), "0 sample"), ([["a", "b"]] * 10, "must hold numbers")]:
+    for bad, match in [
+        (np.full((10, 2), np.nan), "NaN"),
+        (np.full((10, 2), np.inf), "infinity"),
+        (np.zeros((0, 2)), "0 sample"),
+        ([["a", "b"]] * 10, "must hold numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             MeanShift(bandwidth=1.0).fit(bad)
-    for param, value in [("bandwidth", 0.0), ("bandwidth", -1.0), ("min_bin_freq", 0),
-                         ("max_iter", -1)]:  # fmt: skip
+    for param, value in [
+        ("bandwidth", 0.0),
+        ("bandwidth", -1.0),
+        ("min_bin_freq", 0),
+        ("max_iter", -1),
+    ]:
         with pytest.raises(ValueError, match=param):
             MeanShift(**{param: value}).fit(blobs)
     with pytest.raises(NotFittedError):

@@ -13,8 +13,9 @@ COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 
 @pytest.fixture(scope="module")
 def blobs():
-    X, _ = make_blobs(500, n_features=3, centers=4, cluster_std=[1.0, 2.0, 0.5, 1.5],
-                      random_state=0)  # fmt: skip
+    X, _ = make_blobs(
+        500, n_features=3, centers=4, cluster_std=[1.0, 2.0, 0.5, 1.5], random_state=0
+    )
     return X
 
 
@@ -28,20 +29,29 @@ def _initial_parameters(X, k, covariance_type, seed=1):
         "spherical": rng.uniform(0.5, 2.0, k),
     }[covariance_type]
     weights = rng.uniform(1, 2, k)
-    return dict(weights_init=weights / weights.sum(), precisions_init=precisions,
-                means_init=X[rng.choice(len(X), k, replace=False)])  # fmt: skip
+    return dict(
+        weights_init=weights / weights.sum(),
+        precisions_init=precisions,
+        means_init=X[rng.choice(len(X), k, replace=False)],
+    )
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_same_initial_parameters_give_scikit_learns_fit(blobs, covariance_type):
-    params = dict(n_components=4, covariance_type=covariance_type, tol=1e-8, max_iter=300,
-                  **_initial_parameters(blobs, 4, covariance_type))  # fmt: skip
+    params = dict(
+        n_components=4,
+        covariance_type=covariance_type,
+        tol=1e-8,
+        max_iter=300,
+        **_initial_parameters(blobs, 4, covariance_type),
+    )
     ours = GaussianMixture(init_params="random", **params).fit(blobs)
     ref = sk_mixture.GaussianMixture(init_params="random", **params).fit(blobs)
     assert ours.converged_ and ours.n_iter_ == ref.n_iter_
     for name in ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"):
-        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=1e-7,
-                                   atol=1e-9, err_msg=name)  # fmt: skip
+        np.testing.assert_allclose(
+            getattr(ours, name), getattr(ref, name), rtol=1e-7, atol=1e-9, err_msg=name
+        )
     np.testing.assert_allclose(ours.lower_bound_, ref.lower_bound_, rtol=1e-10)
     np.testing.assert_allclose(ours.lower_bounds_, ref.lower_bounds_, rtol=1e-10)
     Q = blobs[::7] + 0.3
@@ -56,8 +66,13 @@ def test_same_initial_parameters_give_scikit_learns_fit(blobs, covariance_type):
 @pytest.mark.parametrize("init_params", ["kmeans", "k-means++", "random", "random_from_data"])
 def test_own_initialisation_reaches_scikit_learns_log_likelihood(covariance_type, init_params):
     X = load_iris().data
-    kwargs = dict(n_components=3, covariance_type=covariance_type, init_params=init_params,
-                  n_init=3, random_state=0)  # fmt: skip
+    kwargs = dict(
+        n_components=3,
+        covariance_type=covariance_type,
+        init_params=init_params,
+        n_init=3,
+        random_state=0,
+    )
     ours = GaussianMixture(**kwargs).fit(X).score(X)
     ref = sk_mixture.GaussianMixture(**kwargs).fit(X).score(X)
     assert abs(ours - ref) <= 0.005 * abs(ref), (ours, ref)
@@ -127,21 +142,27 @@ def test_collapsed_component_raises_a_clear_error():
         GaussianMixture(2, reg_covar=0, init_params="k-means++", random_state=0).fit(X)
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(n_components=0), "n_components"),
-    (dict(covariance_type="banana"), "covariance_type"),
-    (dict(init_params="banana"), "init_params"),
-    (dict(tol=-1.0), "tol"),
-    (dict(reg_covar=-1.0), "reg_covar"),
-    (dict(max_iter=-1), "max_iter"),
-    (dict(n_init=0), "n_init"),
-    (dict(n_components=2, weights_init=[0.5, 0.2]), "sum to 1"),
-    (dict(n_components=2, weights_init=[1.0]), "weights_init must have shape"),
-    (dict(n_components=2, means_init=np.zeros((3, 3))), "means_init must have shape"),
-    (dict(n_components=1, precisions_init=-np.eye(3)[None]), "positive-definite"),
-    (dict(n_components=1, covariance_type="diag", precisions_init=np.zeros((1, 3))), "positive"),
-    (dict(n_components=1000), "n_samples >= n_components"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(n_components=0), "n_components"),
+        (dict(covariance_type="banana"), "covariance_type"),
+        (dict(init_params="banana"), "init_params"),
+        (dict(tol=-1.0), "tol"),
+        (dict(reg_covar=-1.0), "reg_covar"),
+        (dict(max_iter=-1), "max_iter"),
+        (dict(n_init=0), "n_init"),
+        (dict(n_components=2, weights_init=[0.5, 0.2]), "sum to 1"),
+        (dict(n_components=2, weights_init=[1.0]), "weights_init must have shape"),
+        (dict(n_components=2, means_init=np.zeros((3, 3))), "means_init must have shape"),
+        (dict(n_components=1, precisions_init=-np.eye(3)[None]), "positive-definite"),
+        (
+            dict(n_components=1, covariance_type="diag", precisions_init=np.zeros((1, 3))),
+            "positive",
+        ),
+        (dict(n_components=1000), "n_samples >= n_components"),
+    ],
+)
 def test_invalid_parameters_raise_in_fit(blobs, params, message):
     with pytest.raises(ValueError, match=message):
         GaussianMixture(**params).fit(blobs)

@@ -65,10 +65,13 @@ def test_kfold_splits_equal_sklearn(n_splits, shuffle):
 
 @pytest.mark.parametrize("n_splits", [2, 3, 5])
 def test_stratified_kfold_splits_equal_sklearn(n_splits):
-    assert_same_splits(hm.StratifiedKFold(n_splits).split(X53, Y53),
-                       sm.StratifiedKFold(n_splits).split(X53, Y53))
-    assert_same_splits(hm.StratifiedKFold(n_splits).split(IRIS_X, IRIS_Y),
-                       sm.StratifiedKFold(n_splits).split(IRIS_X, IRIS_Y))
+    assert_same_splits(
+        hm.StratifiedKFold(n_splits).split(X53, Y53), sm.StratifiedKFold(n_splits).split(X53, Y53)
+    )
+    assert_same_splits(
+        hm.StratifiedKFold(n_splits).split(IRIS_X, IRIS_Y),
+        sm.StratifiedKFold(n_splits).split(IRIS_X, IRIS_Y),
+    )
 
 
 def test_stratified_kfold_shuffle_keeps_proportions_and_reproduces():
@@ -107,9 +110,15 @@ def test_splitters_refuse_bad_settings():
 # -- train_test_split ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs", [{"random_state": 1}, {"random_state": 1, "test_size": 0.3},
-                                    {"random_state": 2, "train_size": 20, "test_size": 10},
-                                    {"shuffle": False}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"random_state": 1},
+        {"random_state": 1, "test_size": 0.3},
+        {"random_state": 2, "train_size": 20, "test_size": 10},
+        {"shuffle": False},
+    ],
+)
 def test_train_test_split_equals_sklearn(kwargs):
     ours = hm.train_test_split(X53, Y53, **kwargs)
     theirs = sm.train_test_split(X53, Y53, **kwargs)
@@ -136,8 +145,9 @@ def test_train_test_split_sizes_and_reproducibility():
 def test_train_test_split_stratify_keeps_proportions():
     y = np.repeat(["x", "y", "z"], [60, 30, 10])
     X = np.arange(100).reshape(-1, 1)
-    X_train, X_test, y_train, y_test = hm.train_test_split(X, y, test_size=0.2, stratify=y,
-                                                           random_state=0)
+    X_train, X_test, y_train, y_test = hm.train_test_split(
+        X, y, test_size=0.2, stratify=y, random_state=0
+    )
     assert len(X_test) == 20 and len(X_train) == 80
     assert dict(zip(*np.unique(y_test, return_counts=True))) == {"x": 12, "y": 6, "z": 2}
     assert dict(zip(*np.unique(y_train, return_counts=True))) == {"x": 48, "y": 24, "z": 8}
@@ -152,8 +162,9 @@ def test_train_test_split_stratify_keeps_proportions():
     # odd counts: the 13 samples of the test set still follow the classes' shares closely
     *_, y_test = hm.train_test_split(X53, Y53, test_size=13, stratify=Y53, random_state=0)
     *_, y_sk = sm.train_test_split(X53, Y53, test_size=13, stratify=Y53, random_state=0)
-    np.testing.assert_array_equal(np.unique(y_test, return_counts=True)[1],
-                                  np.unique(y_sk, return_counts=True)[1])
+    np.testing.assert_array_equal(
+        np.unique(y_test, return_counts=True)[1], np.unique(y_sk, return_counts=True)[1]
+    )
 
 
 def test_train_test_split_keeps_types_of_several_arrays():
@@ -197,8 +208,18 @@ def _accuracy_of_predictions(estimator, X, y):
     return float(np.mean(estimator.predict(X) == y))
 
 
-@pytest.mark.parametrize("scoring", [None, "accuracy", "f1_macro", "precision_weighted",
-                                     "neg_log_loss", "roc_auc_ovr", _accuracy_of_predictions])
+@pytest.mark.parametrize(
+    "scoring",
+    [
+        None,
+        "accuracy",
+        "f1_macro",
+        "precision_weighted",
+        "neg_log_loss",
+        "roc_auc_ovr",
+        _accuracy_of_predictions,
+    ],
+)
 def test_cross_val_score_equals_sklearn_on_iris(scoring):
     estimator = SkLogistic(max_iter=500)
     ours = hm.cross_val_score(estimator, IRIS_X, IRIS_Y, cv=4, scoring=scoring)
@@ -219,25 +240,42 @@ def test_cross_val_score_with_homeml_estimator_and_sklearn_scorer_object():
     estimator = LogisticRegression(C=0.5)
     splitter = hm.StratifiedKFold(5, shuffle=True, random_state=0)
     ours = hm.cross_val_score(estimator, CANCER_X, CANCER_Y, cv=splitter)
-    theirs = sm.cross_val_score(estimator, CANCER_X, CANCER_Y,
-                                cv=sm.StratifiedKFold(5, shuffle=True, random_state=0))
+    theirs = sm.cross_val_score(
+        estimator, CANCER_X, CANCER_Y, cv=sm.StratifiedKFold(5, shuffle=True, random_state=0)
+    )
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
     assert ours.mean() > 0.95
     f1 = make_scorer(hmetrics.f1_score)  # a scikit-learn scorer wrapping homeml's metric
     np.testing.assert_allclose(
         hm.cross_val_score(estimator, CANCER_X, CANCER_Y, cv=3, scoring=f1),
-        sm.cross_val_score(estimator, CANCER_X, CANCER_Y, cv=3, scoring="f1"), rtol=1e-12)
+        sm.cross_val_score(estimator, CANCER_X, CANCER_Y, cv=3, scoring="f1"),
+        rtol=1e-12,
+    )
 
 
 def test_cross_validate_equals_sklearn_with_train_scores_and_several_metrics():
     estimator = SkTree(max_depth=3, random_state=0)
     scoring = ["accuracy", "f1_macro"]
-    ours = hm.cross_validate(estimator, IRIS_X, IRIS_Y, cv=5, scoring=scoring,
-                             return_train_score=True, return_estimator=True,
-                             return_indices=True)
-    theirs = sm.cross_validate(estimator, IRIS_X, IRIS_Y, cv=5, scoring=scoring,
-                               return_train_score=True, return_estimator=True,
-                               return_indices=True)
+    ours = hm.cross_validate(
+        estimator,
+        IRIS_X,
+        IRIS_Y,
+        cv=5,
+        scoring=scoring,
+        return_train_score=True,
+        return_estimator=True,
+        return_indices=True,
+    )
+    theirs = sm.cross_validate(
+        estimator,
+        IRIS_X,
+        IRIS_Y,
+        cv=5,
+        scoring=scoring,
+        return_train_score=True,
+        return_estimator=True,
+        return_indices=True,
+    )
     assert set(ours) == set(theirs)
     for key in ("test_accuracy", "test_f1_macro", "train_accuracy", "train_f1_macro"):
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-12)
@@ -256,10 +294,12 @@ def test_cross_validate_equals_sklearn_with_train_scores_and_several_metrics():
 
 def test_cross_validate_regression_equals_sklearn():
     for scoring in (None, "neg_mean_squared_error", "neg_mean_absolute_error", "r2"):
-        ours = hm.cross_validate(Ridge(alpha=2.0), REG_X, REG_Y, cv=4, scoring=scoring,
-                                 return_train_score=True)
-        theirs = sm.cross_validate(SkRidge(alpha=2.0), REG_X, REG_Y, cv=4, scoring=scoring,
-                                   return_train_score=True)
+        ours = hm.cross_validate(
+            Ridge(alpha=2.0), REG_X, REG_Y, cv=4, scoring=scoring, return_train_score=True
+        )
+        theirs = sm.cross_validate(
+            SkRidge(alpha=2.0), REG_X, REG_Y, cv=4, scoring=scoring, return_train_score=True
+        )
         np.testing.assert_allclose(ours["test_score"], theirs["test_score"], rtol=1e-8)
         np.testing.assert_allclose(ours["train_score"], theirs["train_score"], rtol=1e-8)
 
@@ -281,11 +321,13 @@ def test_cross_validation_errors():
     bad[0, 0] = np.nan
     # one failing fold of three (row 0, the NaN, is in its training set only): a warning and
     # error_score for that fold, the other folds scored as usual
-    folds = [(np.arange(0, 100), np.arange(100, 150)), (np.arange(50, 150), np.arange(1, 50)),
-             (np.arange(1, 100), np.arange(100, 150))]
+    folds = [
+        (np.arange(0, 100), np.arange(100, 150)),
+        (np.arange(50, 150), np.arange(1, 50)),
+        (np.arange(1, 100), np.arange(100, 150)),
+    ]
     with pytest.warns(hm.FitFailedWarning, match="1 fits failed out of a total of 3"):
-        scores = hm.cross_val_score(LogisticRegression(), bad, IRIS_Y, cv=folds,
-                                    error_score=-1.0)
+        scores = hm.cross_val_score(LogisticRegression(), bad, IRIS_Y, cv=folds, error_score=-1.0)
     assert scores[0] == -1.0 and np.all(scores[1:] >= 0)
 
 
@@ -300,10 +342,10 @@ def assert_same_cv_results(ours, theirs):
         elif key == "params":
             assert ours[key] == value
         elif key.startswith("param_"):
-            np.testing.assert_array_equal(np.ma.getmaskarray(ours[key]),
-                                          np.ma.getmaskarray(value))
-            assert list(np.ma.getdata(ours[key])[~np.ma.getmaskarray(value)]) == \
-                list(np.ma.getdata(value)[~np.ma.getmaskarray(value)])
+            np.testing.assert_array_equal(np.ma.getmaskarray(ours[key]), np.ma.getmaskarray(value))
+            assert list(np.ma.getdata(ours[key])[~np.ma.getmaskarray(value)]) == list(
+                np.ma.getdata(value)[~np.ma.getmaskarray(value)]
+            )
         else:
             np.testing.assert_allclose(ours[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
 
@@ -311,10 +353,8 @@ def assert_same_cv_results(ours, theirs):
 def test_grid_search_equals_sklearn_on_breast_cancer():
     grid = {"C": [0.01, 0.1, 1.0], "fit_intercept": [True, False]}
     estimator = SkLogistic(max_iter=1000)
-    ours = hm.GridSearchCV(estimator, grid, cv=5, return_train_score=True).fit(CANCER_X,
-                                                                               CANCER_Y)
-    theirs = sm.GridSearchCV(estimator, grid, cv=5, return_train_score=True).fit(CANCER_X,
-                                                                                 CANCER_Y)
+    ours = hm.GridSearchCV(estimator, grid, cv=5, return_train_score=True).fit(CANCER_X, CANCER_Y)
+    theirs = sm.GridSearchCV(estimator, grid, cv=5, return_train_score=True).fit(CANCER_X, CANCER_Y)
     assert ours.best_params_ == theirs.best_params_
     assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-12)
     assert ours.best_index_ == theirs.best_index_
@@ -324,8 +364,7 @@ def test_grid_search_equals_sklearn_on_breast_cancer():
     np.testing.assert_allclose(ours.best_estimator_.coef_, theirs.best_estimator_.coef_)
     np.testing.assert_array_equal(ours.predict(CANCER_X), theirs.predict(CANCER_X))
     np.testing.assert_allclose(ours.predict_proba(CANCER_X), theirs.predict_proba(CANCER_X))
-    np.testing.assert_allclose(ours.decision_function(CANCER_X),
-                               theirs.decision_function(CANCER_X))
+    np.testing.assert_allclose(ours.decision_function(CANCER_X), theirs.decision_function(CANCER_X))
     assert ours.score(CANCER_X, CANCER_Y) == theirs.score(CANCER_X, CANCER_Y)
     np.testing.assert_array_equal(ours.classes_, [0, 1])
     assert ours.n_features_in_ == 30
@@ -335,9 +374,11 @@ def test_grid_search_equals_sklearn_on_breast_cancer():
 def test_grid_search_with_homeml_estimator_matches_sklearn_search():
     grid = [{"C": [0.05, 1.0]}, {"C": [0.5], "fit_intercept": [False]}]
     ours = hm.GridSearchCV(LogisticRegression(), grid, cv=3, scoring="roc_auc").fit(
-        CANCER_X, CANCER_Y)
+        CANCER_X, CANCER_Y
+    )
     theirs = sm.GridSearchCV(LogisticRegression(), grid, cv=3, scoring="roc_auc").fit(
-        CANCER_X, CANCER_Y)
+        CANCER_X, CANCER_Y
+    )
     assert ours.best_params_ == theirs.best_params_
     assert_same_cv_results(ours.cv_results_, theirs.cv_results_)
     assert list(ours.cv_results_["param_fit_intercept"].mask) == [True, True, False]
@@ -355,15 +396,15 @@ def test_grid_search_multimetric_refit_and_no_refit():
     assert ours.best_params_ == theirs.best_params_
     assert ours.best_score_ == pytest.approx(theirs.best_score_)
     assert ours.score(IRIS_X, IRIS_Y) == pytest.approx(theirs.score(IRIS_X, IRIS_Y))
-    no_refit = hm.GridSearchCV(SkTree(random_state=0), grid, cv=3, refit=False).fit(IRIS_X,
-                                                                                    IRIS_Y)
+    no_refit = hm.GridSearchCV(SkTree(random_state=0), grid, cv=3, refit=False).fit(IRIS_X, IRIS_Y)
     assert not hasattr(no_refit, "best_estimator_")
     with pytest.raises(AttributeError, match="refit=False"):
         no_refit.predict(IRIS_X)
     with pytest.raises(ValueError, match="refit must be set to a scorer key"):
         hm.GridSearchCV(SkTree(), grid, cv=3, scoring=scoring).fit(IRIS_X, IRIS_Y)
-    picked = hm.GridSearchCV(SkTree(random_state=0), grid, cv=3,
-                             refit=lambda results: 0).fit(IRIS_X, IRIS_Y)
+    picked = hm.GridSearchCV(SkTree(random_state=0), grid, cv=3, refit=lambda results: 0).fit(
+        IRIS_X, IRIS_Y
+    )
     assert picked.best_params_ == {"max_depth": 1}
 
 
@@ -383,9 +424,11 @@ def test_randomized_search_equals_sklearn_with_scipy_distributions():
     distributions = {"C": stats.loguniform(1e-3, 1e2), "fit_intercept": [True, False]}
     kwargs = dict(n_iter=6, cv=4, random_state=0, return_train_score=True)
     ours = hm.RandomizedSearchCV(SkLogistic(max_iter=1000), distributions, **kwargs).fit(
-        CANCER_X, CANCER_Y)
+        CANCER_X, CANCER_Y
+    )
     theirs = sm.RandomizedSearchCV(SkLogistic(max_iter=1000), distributions, **kwargs).fit(
-        CANCER_X, CANCER_Y)
+        CANCER_X, CANCER_Y
+    )
     assert len(ours.cv_results_["params"]) == 6
     assert ours.best_params_ == theirs.best_params_  # the same samples are drawn
     assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-12)
@@ -394,43 +437,54 @@ def test_randomized_search_equals_sklearn_with_scipy_distributions():
     Cs = [p["C"] for p in ours.cv_results_["params"]]
     assert all(1e-3 <= c <= 1e2 for c in Cs) and len(set(Cs)) == 6
     again = hm.RandomizedSearchCV(SkLogistic(max_iter=1000), distributions, **kwargs).fit(
-        CANCER_X, CANCER_Y)
+        CANCER_X, CANCER_Y
+    )
     assert again.cv_results_["params"] == ours.cv_results_["params"]
 
 
 def test_randomized_search_on_lists_samples_without_replacement():
     grid = {"max_depth": [1, 2, 3, 4], "criterion": ["gini", "entropy"]}
-    ours = hm.RandomizedSearchCV(SkTree(random_state=0), grid, n_iter=5, cv=3,
-                                 random_state=1).fit(IRIS_X, IRIS_Y)
-    theirs = sm.RandomizedSearchCV(SkTree(random_state=0), grid, n_iter=5, cv=3,
-                                   random_state=1).fit(IRIS_X, IRIS_Y)
+    ours = hm.RandomizedSearchCV(SkTree(random_state=0), grid, n_iter=5, cv=3, random_state=1).fit(
+        IRIS_X, IRIS_Y
+    )
+    theirs = sm.RandomizedSearchCV(
+        SkTree(random_state=0), grid, n_iter=5, cv=3, random_state=1
+    ).fit(IRIS_X, IRIS_Y)
     params = ours.cv_results_["params"]
     assert len({tuple(sorted(p.items())) for p in params}) == 5
     assert_same_cv_results(ours.cv_results_, theirs.cv_results_)
     with pytest.warns(UserWarning, match="smaller than n_iter=20"):
-        small = hm.RandomizedSearchCV(SkTree(random_state=0), {"max_depth": [1, 2]}, n_iter=20,
-                                      cv=2, random_state=0).fit(IRIS_X, IRIS_Y)
+        small = hm.RandomizedSearchCV(
+            SkTree(random_state=0), {"max_depth": [1, 2]}, n_iter=20, cv=2, random_state=0
+        ).fit(IRIS_X, IRIS_Y)
     assert len(small.cv_results_["params"]) == 2
 
 
 def test_homeml_search_on_regression_equals_sklearn():
     grid = {"alpha": [0.01, 1.0, 100.0]}
-    ours = hm.GridSearchCV(Ridge(), grid, cv=4, scoring="neg_mean_squared_error").fit(REG_X,
-                                                                                      REG_Y)
+    ours = hm.GridSearchCV(Ridge(), grid, cv=4, scoring="neg_mean_squared_error").fit(REG_X, REG_Y)
     theirs = sm.GridSearchCV(SkRidge(), grid, cv=4, scoring="neg_mean_squared_error").fit(
-        REG_X, REG_Y)
+        REG_X, REG_Y
+    )
     assert ours.best_params_ == theirs.best_params_
-    np.testing.assert_allclose(ours.cv_results_["mean_test_score"],
-                               theirs.cv_results_["mean_test_score"], rtol=1e-8)
+    np.testing.assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"], rtol=1e-8
+    )
     np.testing.assert_allclose(ours.predict(REG_X), theirs.predict(REG_X), rtol=1e-8)
 
 
 # -- learning_curve ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"train_sizes": [10, 40, 80]},
-                                    {"shuffle": True, "random_state": 0},
-                                    {"scoring": "f1_macro", "train_sizes": [0.3, 1.0]}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"train_sizes": [10, 40, 80]},
+        {"shuffle": True, "random_state": 0},
+        {"scoring": "f1_macro", "train_sizes": [0.3, 1.0]},
+    ],
+)
 def test_learning_curve_equals_sklearn(kwargs):
     estimator = SkTree(max_depth=3, random_state=0)
     with warnings.catch_warnings():
@@ -444,8 +498,9 @@ def test_learning_curve_equals_sklearn(kwargs):
 
 
 def test_learning_curve_shapes_and_errors():
-    sizes, train, test = hm.learning_curve(LogisticRegression(), CANCER_X, CANCER_Y, cv=4,
-                                           train_sizes=np.linspace(0.2, 1.0, 3))
+    sizes, train, test = hm.learning_curve(
+        LogisticRegression(), CANCER_X, CANCER_Y, cv=4, train_sizes=np.linspace(0.2, 1.0, 3)
+    )
     np.testing.assert_array_equal(sizes, [85, 255, 426])
     assert train.shape == test.shape == (3, 4)
     assert test[-1].mean() > 0.95

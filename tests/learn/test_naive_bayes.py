@@ -23,8 +23,7 @@ ATTRIBUTES = {
 
 def _data(loader):
     if loader == "synthetic":
-        X, y = datasets.make_classification(600, 10, n_informative=5, n_classes=3,
-                                            random_state=0)  # fmt: skip
+        X, y = datasets.make_classification(600, 10, n_informative=5, n_classes=3, random_state=0)
     else:
         X, y = getattr(datasets, f"load_{loader}")(return_X_y=True)
     return X - X.min(axis=0), y  # non-negative, as MultinomialNB requires
@@ -36,12 +35,14 @@ def _both(name, **params):
 
 def _assert_same_model(ours, ref, name, X):
     for attr in ATTRIBUTES[name]:
-        np.testing.assert_allclose(getattr(ours, attr), getattr(ref, attr), rtol=1e-6,
-                                   atol=1e-9, err_msg=attr)  # fmt: skip
+        np.testing.assert_allclose(
+            getattr(ours, attr), getattr(ref, attr), rtol=1e-6, atol=1e-9, err_msg=attr
+        )
     np.testing.assert_array_equal(ours.classes_, ref.classes_)
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
-    np.testing.assert_allclose(ours.predict_joint_log_proba(X), ref.predict_joint_log_proba(X),
-                               rtol=1e-8)  # fmt: skip
+    np.testing.assert_allclose(
+        ours.predict_joint_log_proba(X), ref.predict_joint_log_proba(X), rtol=1e-8
+    )
     np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
 
 
@@ -114,8 +115,12 @@ def test_log_space_survives_tiny_likelihoods():
 def test_bad_input_gets_clear_errors(name):
     X, y = _data("iris")
     make = getattr(hnb, name)
-    for bad, match in [(np.full((4, 2), np.nan), "NaN"), (np.full((4, 2), np.inf), "infinity"),
-                       (np.zeros((0, 2)), "0 sample"), ([["a", "b"]] * 4, "must hold numbers")]:
+    for bad, match in [
+        (np.full((4, 2), np.nan), "NaN"),
+        (np.full((4, 2), np.inf), "infinity"),
+        (np.zeros((0, 2)), "0 sample"),
+        ([["a", "b"]] * 4, "must hold numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             make().fit(bad, y[: len(bad)])
     with pytest.raises(ValueError, match="only one class"):

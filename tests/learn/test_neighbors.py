@@ -15,8 +15,14 @@ from sklearn.model_selection import cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-METRICS = [("minkowski", {}), ("euclidean", {}), ("manhattan", {}), ("minkowski", {"p": 3}),
-           ("chebyshev", {}), ("cosine", {})]  # fmt: skip
+METRICS = [
+    ("minkowski", {}),
+    ("euclidean", {}),
+    ("manhattan", {}),
+    ("minkowski", {"p": 3}),
+    ("chebyshev", {}),
+    ("cosine", {}),
+]
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +68,15 @@ def test_kdtree_matches_sklearn_query_and_query_radius(points, leaf_size):
     d_ref, i_ref = ref.query(Q, k=4)
     np.testing.assert_array_equal(i, i_ref)
     np.testing.assert_allclose(d, d_ref, rtol=1e-12)
-    np.testing.assert_array_equal(ours.query_radius(Q, 1.2, count_only=True),
-                                  ref.query_radius(Q, 1.2, count_only=True))  # fmt: skip
-    ind, dist = ours.query_radius(Q, np.linspace(0.5, 1.5, len(Q)), return_distance=True,
-                                  sort_results=True)  # fmt: skip
-    ind_ref, dist_ref = ref.query_radius(Q, np.linspace(0.5, 1.5, len(Q)), return_distance=True,
-                                         sort_results=True)  # fmt: skip
+    np.testing.assert_array_equal(
+        ours.query_radius(Q, 1.2, count_only=True), ref.query_radius(Q, 1.2, count_only=True)
+    )
+    ind, dist = ours.query_radius(
+        Q, np.linspace(0.5, 1.5, len(Q)), return_distance=True, sort_results=True
+    )
+    ind_ref, dist_ref = ref.query_radius(
+        Q, np.linspace(0.5, 1.5, len(Q)), return_distance=True, sort_results=True
+    )
     for a, b, da, db in zip(ind, ind_ref, dist, dist_ref):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_allclose(da, db, rtol=1e-12)
@@ -95,8 +104,7 @@ def _cv_accuracy(make, X, y):
 @pytest.mark.parametrize("weights", ["uniform", "distance"])
 def test_classifier_cv_accuracy_matches_sklearn(loader, weights):
     if loader == "synthetic":
-        X, y = datasets.make_classification(600, 10, n_informative=5, n_classes=3,
-                                            random_state=0)  # fmt: skip
+        X, y = datasets.make_classification(600, 10, n_informative=5, n_classes=3, random_state=0)
     else:
         X, y = getattr(datasets, f"load_{loader}")(return_X_y=True)
     ours = _cv_accuracy(lambda: hn.KNeighborsClassifier(weights=weights), X, y)
@@ -133,8 +141,10 @@ def test_regressor_r2_matches_sklearn(loader, weights):
     assert abs(ours - ref) <= 0.01, (ours, ref)
     fitted = hn.KNeighborsRegressor(weights=weights).fit(X[:300], y[:300])
     np.testing.assert_allclose(
-        fitted.predict(X[300:]), sn.KNeighborsRegressor(weights=weights).fit(X[:300], y[:300])
-        .predict(X[300:]), rtol=1e-10)  # fmt: skip
+        fitted.predict(X[300:]),
+        sn.KNeighborsRegressor(weights=weights).fit(X[:300], y[:300]).predict(X[300:]),
+        rtol=1e-10,
+    )
 
 
 def test_regressor_multi_output():
@@ -158,20 +168,27 @@ def test_graphs_and_string_labels():
     nn = hn.NearestNeighbors(n_neighbors=2, radius=1.5).fit(X)
     np.testing.assert_array_equal(
         nn.kneighbors_graph(mode="distance"),
-        sn.NearestNeighbors(n_neighbors=2).fit(X).kneighbors_graph(mode="distance").toarray())
+        sn.NearestNeighbors(n_neighbors=2).fit(X).kneighbors_graph(mode="distance").toarray(),
+    )
     np.testing.assert_array_equal(
-        nn.radius_neighbors_graph(X), [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+        nn.radius_neighbors_graph(X), [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    )
     clf = hn.KNeighborsClassifier(1).fit(X, ["cat", "cat", "dog", "dog"])
     assert list(clf.predict([[0.4], [5.0]])) == ["cat", "dog"]
     assert clf.kneighbors_graph([[0.4]]).tolist() == [[1.0, 0.0, 0.0, 0.0]]
 
 
-@pytest.mark.parametrize("make", [hn.KNeighborsClassifier, hn.KNeighborsRegressor,
-                                  hn.NearestNeighbors])  # fmt: skip
+@pytest.mark.parametrize(
+    "make", [hn.KNeighborsClassifier, hn.KNeighborsRegressor, hn.NearestNeighbors]
+)
 def test_bad_input_gets_clear_errors(make):
     X, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
-    for bad, match in [(np.full((10, 2), np.nan), "NaN"), (np.full((10, 2), np.inf), "infinity"),
-                       (np.zeros((0, 2)), "0 sample"), ([["a", "b"]] * 10, "must hold numbers")]:
+    for bad, match in [
+        (np.full((10, 2), np.nan), "NaN"),
+        (np.full((10, 2), np.inf), "infinity"),
+        (np.zeros((0, 2)), "0 sample"),
+        ([["a", "b"]] * 10, "must hold numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             make().fit(bad, y[: len(bad)])
     est = make().fit(X, y)
@@ -181,8 +198,13 @@ def test_bad_input_gets_clear_errors(make):
         est.kneighbors(X, n_neighbors=11)
     with pytest.raises(NotFittedError):
         make().kneighbors(X)
-    for param, value in [("algorithm", "octree"), ("metric", "hamming"), ("n_neighbors", 0),
-                         ("p", 0.5), ("leaf_size", 0)]:  # fmt: skip
+    for param, value in [
+        ("algorithm", "octree"),
+        ("metric", "hamming"),
+        ("n_neighbors", 0),
+        ("p", 0.5),
+        ("leaf_size", 0),
+    ]:
         with pytest.raises(ValueError, match=param if param != "n_neighbors" else "n_neighbors"):
             make(**{param: value}).fit(X, y)
     with pytest.raises(ValueError, match="cosine"):
@@ -201,10 +223,10 @@ def test_auto_algorithm_follows_sklearn_rule():
     rng = np.random.default_rng(0)
     assert hn.NearestNeighbors().fit(rng.normal(size=(100, 3)))._fit_method == "kd_tree"
     assert hn.NearestNeighbors().fit(rng.normal(size=(100, 20)))._fit_method == "brute"
-    assert hn.NearestNeighbors(n_neighbors=60).fit(rng.normal(size=(100, 3)))._fit_method \
-        == "brute"
-    assert hn.NearestNeighbors(metric="cosine").fit(rng.normal(size=(100, 3)))._fit_method \
-        == "brute"
+    assert hn.NearestNeighbors(n_neighbors=60).fit(rng.normal(size=(100, 3)))._fit_method == "brute"
+    assert (
+        hn.NearestNeighbors(metric="cosine").fit(rng.normal(size=(100, 3)))._fit_method == "brute"
+    )
 
 
 def test_self_query_with_duplicates_matches_sklearn():

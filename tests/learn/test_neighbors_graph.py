@@ -28,14 +28,16 @@ def test_graphs_equal_sklearns_as_dense_arrays(X, mode, include_self, metric, p)
     np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)
     radius = 0.3 if metric == "cosine" else 1.5
     ours = hn.radius_neighbors_graph(X, radius, **kw)
-    np.testing.assert_allclose(ours, sn.radius_neighbors_graph(X, radius, **kw).toarray(),
-                               rtol=1e-12, atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        ours, sn.radius_neighbors_graph(X, radius, **kw).toarray(), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_fitted_index_is_reused_and_checked(X):
     index = hn.NearestNeighbors(n_neighbors=3).fit(X)
-    np.testing.assert_array_equal(hl.kneighbors_graph(index, 3),
-                                  sn.kneighbors_graph(X, 3).toarray())  # fmt: skip
+    np.testing.assert_array_equal(
+        hl.kneighbors_graph(index, 3), sn.kneighbors_graph(X, 3).toarray()
+    )
     assert hn.kneighbors_graph(index, 3, include_self=True).diagonal().all()
     with pytest.raises(ValueError, match="Got 1 for p, while the estimator has 2"):
         hn.kneighbors_graph(index, 3, p=1)

@@ -84,8 +84,9 @@ def test_isolation_forest_max_samples_features_and_bootstrap():
     with pytest.warns(UserWarning, match="max_samples"):
         assert IsolationForest(max_samples=1000, random_state=0).fit(X).max_samples_ == 300
     forest = IsolationForest(max_features=2, bootstrap=True, random_state=0).fit(X)
-    for tree, features, rows in zip(forest.estimators_, forest.estimators_features_,
-                                    forest.estimators_samples_):  # fmt: skip
+    for tree, features, rows in zip(
+        forest.estimators_, forest.estimators_features_, forest.estimators_samples_
+    ):
         assert len(features) == 2
         assert set(tree.feature[tree.feature >= 0]) <= set(features)
         assert len(rows) == 256
@@ -109,15 +110,18 @@ def test_isolation_forest_random_state_warm_start_and_sample_weight():
     assert all(rows.min() >= 100 for rows in forest.estimators_samples_)
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(n_estimators=0), "n_estimators"),
-    (dict(contamination=0.7), "contamination"),
-    (dict(contamination="high"), "contamination"),
-    (dict(max_samples=0.0), "max_samples"),
-    (dict(max_samples="all"), "max_samples"),
-    (dict(max_features=0), "max_features"),
-    (dict(max_features=10), "max_features"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(n_estimators=0), "n_estimators"),
+        (dict(contamination=0.7), "contamination"),
+        (dict(contamination="high"), "contamination"),
+        (dict(max_samples=0.0), "max_samples"),
+        (dict(max_samples="all"), "max_samples"),
+        (dict(max_features=0), "max_features"),
+        (dict(max_features=10), "max_features"),
+    ],
+)
 def test_isolation_forest_invalid_parameters(params, message):
     with pytest.raises(ValueError, match=message):
         IsolationForest(**params).fit(_planted(n=50, n_out=0)[0])
@@ -126,16 +130,23 @@ def test_isolation_forest_invalid_parameters(params, message):
 # -- LocalOutlierFactor --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("params", [
-    dict(), dict(n_neighbors=5, algorithm="brute"), dict(n_neighbors=35, algorithm="kd_tree"),
-    dict(n_neighbors=10, metric="manhattan"), dict(n_neighbors=10, p=3, algorithm="brute"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(n_neighbors=5, algorithm="brute"),
+        dict(n_neighbors=35, algorithm="kd_tree"),
+        dict(n_neighbors=10, metric="manhattan"),
+        dict(n_neighbors=10, p=3, algorithm="brute"),
+    ],
+)
 def test_lof_matches_scikit_learn_exactly(params):
     X, y = _planted(n=400, n_out=25, d=3)
     ours = LocalOutlierFactor(**params).fit(X)
     ref = sk_neighbors.LocalOutlierFactor(**params).fit(X)
-    np.testing.assert_allclose(ours.negative_outlier_factor_, ref.negative_outlier_factor_,
-                               rtol=0, atol=1e-10)  # fmt: skip
+    np.testing.assert_allclose(
+        ours.negative_outlier_factor_, ref.negative_outlier_factor_, rtol=0, atol=1e-10
+    )
     assert ours.n_neighbors_ == ref.n_neighbors_ and ours.offset_ == ref.offset_
     assert roc_auc_score(y, -ours.negative_outlier_factor_) > 0.9
 
@@ -218,15 +229,21 @@ def test_elliptic_envelope_threshold_and_score():
         EllipticEnvelope(contamination=0.6).fit(X)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: IsolationForest(n_estimators=5), lambda: LocalOutlierFactor(novelty=True),
-    lambda: EllipticEnvelope(),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: IsolationForest(n_estimators=5),
+        lambda: LocalOutlierFactor(novelty=True),
+        lambda: EllipticEnvelope(),
+    ],
+)
 def test_bad_input(make):
     X, _ = _planted(n=60, n_out=0)
-    for bad, message in ((np.r_[X[:-1], [[np.nan] * 4]], "NaN"),
-                         (np.r_[X[:-1], [[np.inf] * 4]], "infinity"),
-                         (np.empty((0, 4)), "0 sample")):  # fmt: skip
+    for bad, message in (
+        (np.r_[X[:-1], [[np.nan] * 4]], "NaN"),
+        (np.r_[X[:-1], [[np.inf] * 4]], "infinity"),
+        (np.empty((0, 4)), "0 sample"),
+    ):
         with pytest.raises(ValueError, match=message):
             make().fit(bad)
     with pytest.raises(ValueError):

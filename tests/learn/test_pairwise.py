@@ -13,8 +13,10 @@ Y = rng.normal(size=(20, 5))
 X[3] = 0.0  # a zero row (cosine)
 
 
-@pytest.mark.parametrize("metric", ["euclidean", "sqeuclidean", "manhattan", "cityblock", "l1",
-                                    "l2", "cosine", "chebyshev"])
+@pytest.mark.parametrize(
+    "metric",
+    ["euclidean", "sqeuclidean", "manhattan", "cityblock", "l1", "l2", "cosine", "chebyshev"],
+)
 @pytest.mark.parametrize("other", [None, Y])
 def test_pairwise_distances_match_sklearn(metric, other):
     ours = pairwise.pairwise_distances(X, other, metric=metric)
@@ -26,9 +28,11 @@ def test_pairwise_distances_match_sklearn(metric, other):
 
 @pytest.mark.parametrize("p", [1, 1.5, 2, 3])
 def test_minkowski_matches_sklearn(p):
-    np.testing.assert_allclose(pairwise.pairwise_distances(X, Y, metric="minkowski", p=p),
-                               sk_pairwise.pairwise_distances(X, Y, metric="minkowski", p=p),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        pairwise.pairwise_distances(X, Y, metric="minkowski", p=p),
+        sk_pairwise.pairwise_distances(X, Y, metric="minkowski", p=p),
+        rtol=1e-10,
+    )
 
 
 def test_euclidean_distances_is_bit_identical_to_sklearn():
@@ -44,11 +48,19 @@ def test_euclidean_distances_is_bit_identical_to_sklearn():
     )
 
 
-@pytest.mark.parametrize("name, params", [
-    ("linear", {}), ("poly", {"degree": 2, "gamma": 0.3, "coef0": 0.5}), ("polynomial", {}),
-    ("rbf", {"gamma": 0.2}), ("rbf", {}), ("sigmoid", {"gamma": 0.1, "coef0": 0.2}),
-    ("laplacian", {"gamma": 0.5}), ("cosine", {}),
-])
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("linear", {}),
+        ("poly", {"degree": 2, "gamma": 0.3, "coef0": 0.5}),
+        ("polynomial", {}),
+        ("rbf", {"gamma": 0.2}),
+        ("rbf", {}),
+        ("sigmoid", {"gamma": 0.1, "coef0": 0.2}),
+        ("laplacian", {"gamma": 0.5}),
+        ("cosine", {}),
+    ],
+)
 @pytest.mark.parametrize("other", [None, Y])
 def test_pairwise_kernels_match_sklearn(name, params, other):
     ours = pairwise.pairwise_kernels(X, other, metric=name, **params)
@@ -56,24 +68,43 @@ def test_pairwise_kernels_match_sklearn(name, params, other):
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("function", ["linear_kernel", "polynomial_kernel", "rbf_kernel",
-                                      "sigmoid_kernel", "laplacian_kernel", "cosine_similarity",
-                                      "cosine_distances", "manhattan_distances"])
+@pytest.mark.parametrize(
+    "function",
+    [
+        "linear_kernel",
+        "polynomial_kernel",
+        "rbf_kernel",
+        "sigmoid_kernel",
+        "laplacian_kernel",
+        "cosine_similarity",
+        "cosine_distances",
+        "manhattan_distances",
+    ],
+)
 def test_named_functions_match_sklearn(function):
-    np.testing.assert_allclose(getattr(pairwise, function)(X, Y),
-                               getattr(sk_pairwise, function)(X, Y), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        getattr(pairwise, function)(X, Y),
+        getattr(sk_pairwise, function)(X, Y),
+        rtol=1e-10,
+        atol=1e-12,
+    )
 
 
 def test_filter_params_and_callables():
     K = pairwise.pairwise_kernels(X, Y, metric="linear", filter_params=True, gamma=3.0)
     np.testing.assert_allclose(K, X @ Y.T)
+
     def dot(a, b, scale=1.0):
         return scale * float(a @ b)
 
-    np.testing.assert_allclose(pairwise.pairwise_kernels(X, metric=dot, scale=2.0),
-                               sk_pairwise.pairwise_kernels(X, metric=dot, scale=2.0))
-    np.testing.assert_allclose(pairwise.pairwise_distances(X, Y, metric=dot),
-                               sk_pairwise.pairwise_distances(X, Y, metric=dot))
+    np.testing.assert_allclose(
+        pairwise.pairwise_kernels(X, metric=dot, scale=2.0),
+        sk_pairwise.pairwise_kernels(X, metric=dot, scale=2.0),
+    )
+    np.testing.assert_allclose(
+        pairwise.pairwise_distances(X, Y, metric=dot),
+        sk_pairwise.pairwise_distances(X, Y, metric=dot),
+    )
 
 
 def test_precomputed_and_errors():

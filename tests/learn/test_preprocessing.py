@@ -53,14 +53,18 @@ def test_min_max_scaler_matches_sklearn(kwargs):
     for name in ("data_min_", "data_max_", "scale_", "min_"):
         np.testing.assert_allclose(getattr(ours, name), getattr(theirs, name), **TOL)
     np.testing.assert_allclose(ours.transform(new), theirs.transform(new), **TOL)
-    np.testing.assert_allclose(ours.inverse_transform(ours.transform(new)),
-                               theirs.inverse_transform(theirs.transform(new)), **TOL)
+    np.testing.assert_allclose(
+        ours.inverse_transform(ours.transform(new)),
+        theirs.inverse_transform(theirs.transform(new)),
+        **TOL,
+    )
     with pytest.raises(ValueError, match="feature range"):
         hp.MinMaxScaler(feature_range=(1, 0)).fit(X)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"quantile_range": (10, 90)}, {"with_centering": False},
-                                    {"unit_variance": True}])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"quantile_range": (10, 90)}, {"with_centering": False}, {"unit_variance": True}]
+)
 def test_robust_scaler_matches_sklearn(kwargs):
     ours, theirs = hp.RobustScaler(**kwargs).fit(X_nan), skp.RobustScaler(**kwargs).fit(X_nan)
     np.testing.assert_allclose(ours.transform(X_nan), theirs.transform(X_nan), **TOL)
@@ -69,16 +73,27 @@ def test_robust_scaler_matches_sklearn(kwargs):
 @pytest.mark.parametrize("norm", ["l1", "l2", "max"])
 def test_normalizer_matches_sklearn(norm):
     data = np.vstack([X - 5, np.zeros(4)])
-    np.testing.assert_allclose(hp.Normalizer(norm).fit_transform(data),
-                               skp.Normalizer(norm=norm).fit_transform(data), **TOL)
+    np.testing.assert_allclose(
+        hp.Normalizer(norm).fit_transform(data),
+        skp.Normalizer(norm=norm).fit_transform(data),
+        **TOL,
+    )
 
 
 CATS = np.array([["a", "x"], ["b", "y"], ["a", "z"], ["c", "y"]], dtype=object)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"drop": "first"}, {"drop": "if_binary"},
-                                    {"handle_unknown": "ignore"}, {"dtype": np.int32},
-                                    {"categories": [["c", "b", "a"], ["x", "y", "z"]]}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"drop": "first"},
+        {"drop": "if_binary"},
+        {"handle_unknown": "ignore"},
+        {"dtype": np.int32},
+        {"categories": [["c", "b", "a"], ["x", "y", "z"]]},
+    ],
+)
 def test_one_hot_encoder_matches_sklearn(kwargs):
     data = np.column_stack([CATS, np.array([1, 2, 1, 3])]).astype(object)
     data[:, 2] = data[:, 2].astype(int)
@@ -116,11 +131,14 @@ def test_ordinal_encoder_matches_sklearn():
     for d in (data_num, CATS):
         ours, theirs = hp.OrdinalEncoder().fit(d), skp.OrdinalEncoder().fit(d)
         np.testing.assert_array_equal(ours.transform(d), theirs.transform(d))
-        np.testing.assert_array_equal(ours.inverse_transform(ours.transform(d)),
-                                      theirs.inverse_transform(theirs.transform(d)))
+        np.testing.assert_array_equal(
+            ours.inverse_transform(ours.transform(d)), theirs.inverse_transform(theirs.transform(d))
+        )
     kwargs = dict(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-2)
-    ours, theirs = hp.OrdinalEncoder(**kwargs).fit(data_num), skp.OrdinalEncoder(**kwargs).fit(
-        data_num)
+    ours, theirs = (
+        hp.OrdinalEncoder(**kwargs).fit(data_num),
+        skp.OrdinalEncoder(**kwargs).fit(data_num),
+    )
     new = np.array([[9.0, 5.0], [np.nan, 7.0]])
     np.testing.assert_array_equal(ours.transform(new), theirs.transform(new))
     with pytest.raises(ValueError, match="already used"):
@@ -138,14 +156,18 @@ def test_label_encoder_matches_sklearn():
         ours.transform(["rome"])
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"degree": 3}, {"interaction_only": True},
-                                    {"include_bias": False}, {"degree": (2, 3)}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"degree": 3}, {"interaction_only": True}, {"include_bias": False}, {"degree": (2, 3)}],
+)
 def test_polynomial_features_match_sklearn(kwargs):
     ours, theirs = hp.PolynomialFeatures(**kwargs).fit(X), skp.PolynomialFeatures(**kwargs).fit(X)
     np.testing.assert_array_equal(ours.powers_, theirs.powers_)
     np.testing.assert_allclose(ours.transform(X), theirs.transform(X), rtol=1e-12)
-    np.testing.assert_array_equal(ours.get_feature_names_out(["a", "b", "c", "d"]),
-                                  theirs.get_feature_names_out(["a", "b", "c", "d"]))
+    np.testing.assert_array_equal(
+        ours.get_feature_names_out(["a", "b", "c", "d"]),
+        theirs.get_feature_names_out(["a", "b", "c", "d"]),
+    )
 
 
 @pytest.mark.parametrize("strategy", ["mean", "median", "most_frequent", "constant"])
@@ -154,8 +176,9 @@ def test_simple_imputer_matches_sklearn(strategy):
     data[:, 3] = np.nan
     kwargs = dict(strategy=strategy, add_indicator=True)
     ours, theirs = hp.SimpleImputer(**kwargs).fit(data), SkImputer(**kwargs).fit(data)
-    np.testing.assert_allclose(np.asarray(ours.statistics_, float),
-                               np.asarray(theirs.statistics_, float), **TOL)
+    np.testing.assert_allclose(
+        np.asarray(ours.statistics_, float), np.asarray(theirs.statistics_, float), **TOL
+    )
     # scikit-learn 1.9 drops the all-missing column 3 with a warning for every strategy,
     # "constant" included (its statistic is NaN), unless keep_empty_features=True
     with pytest.warns(UserWarning, match=r"Skipping features without any observed values: \[3\]"):
@@ -165,8 +188,9 @@ def test_simple_imputer_matches_sklearn(strategy):
     fill = 7.0 if strategy == "constant" else None
     kept = dict(kwargs, keep_empty_features=True, fill_value=fill)
     ours, theirs = hp.SimpleImputer(**kept).fit(data), SkImputer(**kept).fit(data)
-    np.testing.assert_allclose(np.asarray(ours.statistics_, float),
-                               np.asarray(theirs.statistics_, float), **TOL)
+    np.testing.assert_allclose(
+        np.asarray(ours.statistics_, float), np.asarray(theirs.statistics_, float), **TOL
+    )
     np.testing.assert_allclose(ours.transform(data), theirs.transform(data), **TOL)
     np.testing.assert_array_equal(ours.get_feature_names_out(), theirs.get_feature_names_out())
     strings = np.array([["a", "x"], [None, "x"], ["a", None], ["b", "y"]], dtype=object)

@@ -21,8 +21,9 @@ GRAPH_MODELS = ["LabelPropagation", "LabelSpreading"]
 
 def partly_labelled(n=150, n_features=3, fraction=0.2, seed=0):
     """Three blobs (continuous features: no distance ties), ``fraction`` of labels kept."""
-    X, y = make_blobs(n_samples=n, n_features=n_features, centers=3, cluster_std=1.5,
-                      random_state=seed)
+    X, y = make_blobs(
+        n_samples=n, n_features=n_features, centers=3, cluster_std=1.5, random_state=seed
+    )
     rng = np.random.RandomState(seed)
     y_partial = np.where(rng.rand(n) < fraction, y, -1)
     y_partial[:3] = y[:3]  # at least a few labels whatever the draw
@@ -45,8 +46,9 @@ def digits_10_percent():
     return X, y, np.where(labelled, y, -1), ~labelled
 
 
-@pytest.mark.parametrize("params", [dict(kernel="rbf", gamma=0.25),
-                                    dict(kernel="knn", n_neighbors=7)])
+@pytest.mark.parametrize(
+    "params", [dict(kernel="rbf", gamma=0.25), dict(kernel="knn", n_neighbors=7)]
+)
 def test_label_spreading_on_digits_with_10_percent_labels(digits_10_percent, params):
     X, y, y_partial, unlabelled = digits_10_percent
     ours, theirs = fit_pair("LabelSpreading", X, y_partial, **params)
@@ -58,15 +60,20 @@ def test_label_spreading_on_digits_with_10_percent_labels(digits_10_percent, par
 
 
 @pytest.mark.parametrize("name", GRAPH_MODELS)
-@pytest.mark.parametrize("params", [dict(kernel="rbf", gamma=0.5), dict(kernel="knn"),
-                                    dict(kernel="knn", n_neighbors=3, max_iter=50)])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(kernel="rbf", gamma=0.5),
+        dict(kernel="knn"),
+        dict(kernel="knn", n_neighbors=3, max_iter=50),
+    ],
+)
 def test_label_distributions_match_scikit_learn(name, params):
     X, _, y_partial = partly_labelled()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ours, theirs = fit_pair(name, X, y_partial, **params)
-    np.testing.assert_allclose(ours.label_distributions_, theirs.label_distributions_,
-                               atol=1e-10)
+    np.testing.assert_allclose(ours.label_distributions_, theirs.label_distributions_, atol=1e-10)
     np.testing.assert_array_equal(ours.transduction_, theirs.transduction_)
     np.testing.assert_array_equal(ours.classes_, theirs.classes_)
     assert ours.n_iter_ == theirs.n_iter_
@@ -78,10 +85,12 @@ def test_label_distributions_match_scikit_learn(name, params):
     undefined = np.isnan(theirs_proba).any(axis=1)
     np.testing.assert_allclose(ours_proba[~undefined], theirs_proba[~undefined], atol=1e-10)
     np.testing.assert_allclose(ours_proba[undefined], 1 / 3)
-    np.testing.assert_array_equal(ours.predict(X_new)[~undefined],
-                                  theirs.predict(X_new)[~undefined])
+    np.testing.assert_array_equal(
+        ours.predict(X_new)[~undefined], theirs.predict(X_new)[~undefined]
+    )
     assert ours.score(X, partly_labelled()[1]) == pytest.approx(
-        theirs.score(X, partly_labelled()[1]))
+        theirs.score(X, partly_labelled()[1])
+    )
 
 
 @pytest.mark.parametrize("name", GRAPH_MODELS)
@@ -92,18 +101,19 @@ def test_callable_kernel_matches_scikit_learn(name):
         return np.exp(-np.abs(A[:, None, :] - B[None, :, :]).sum(axis=2))
 
     ours, theirs = fit_pair(name, X, y_partial, kernel=laplacian_kernel)
-    np.testing.assert_allclose(ours.label_distributions_, theirs.label_distributions_,
-                               atol=1e-10)
-    np.testing.assert_allclose(ours.predict_proba(X[:7] + 0.1), theirs.predict_proba(X[:7] + 0.1),
-                               atol=1e-10)
+    np.testing.assert_allclose(ours.label_distributions_, theirs.label_distributions_, atol=1e-10)
+    np.testing.assert_allclose(
+        ours.predict_proba(X[:7] + 0.1), theirs.predict_proba(X[:7] + 0.1), atol=1e-10
+    )
 
 
 def test_spreading_alpha_controls_the_pull_towards_the_given_labels():
     X, _, y_partial = partly_labelled()
     for alpha in (0.01, 0.5, 0.99):
         ours, theirs = fit_pair("LabelSpreading", X, y_partial, alpha=alpha, kernel="knn")
-        np.testing.assert_allclose(ours.label_distributions_, theirs.label_distributions_,
-                                   atol=1e-10)
+        np.testing.assert_allclose(
+            ours.label_distributions_, theirs.label_distributions_, atol=1e-10
+        )
     labelled = y_partial != -1
     kept = hl.LabelSpreading(alpha=0.01, kernel="knn").fit(X, y_partial)
     assert np.all(kept.transduction_[labelled] == y_partial[labelled])
@@ -151,11 +161,16 @@ def test_convergence_warning_and_n_iter(name):
 
 
 @pytest.mark.parametrize("name", GRAPH_MODELS)
-@pytest.mark.parametrize("params, match", [
-    (dict(kernel="poly"), "kernel"), (dict(gamma=-1.0), "gamma"), (dict(n_neighbors=0),
-                                                                   "n_neighbors"),
-    (dict(max_iter=0), "max_iter"), (dict(tol=-1.0), "tol"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(kernel="poly"), "kernel"),
+        (dict(gamma=-1.0), "gamma"),
+        (dict(n_neighbors=0), "n_neighbors"),
+        (dict(max_iter=0), "max_iter"),
+        (dict(tol=-1.0), "tol"),
+    ],
+)
 def test_invalid_parameters_are_refused_in_fit(name, params, match):
     X, _, y_partial = partly_labelled(n=30)
     model = getattr(hl, name)(**params)  # no validation in __init__
@@ -215,13 +230,19 @@ def assert_same_self_training(ours, theirs):
     np.testing.assert_array_equal(ours.classes_, theirs.classes_)
 
 
-@pytest.mark.parametrize("base", [
-    lambda: hl.LogisticRegression(), lambda: hl.SVC(probability=True, random_state=0),
-])  # fmt: skip
-@pytest.mark.parametrize("params", [dict(), dict(criterion="k_best", k_best=40),
-                                    dict(threshold=0.95, max_iter=None)])
-def test_self_training_follows_scikit_learns_rounds_with_the_same_base(cancer_10_percent, base,
-                                                                      params):
+@pytest.mark.parametrize(
+    "base",
+    [
+        lambda: hl.LogisticRegression(),
+        lambda: hl.SVC(probability=True, random_state=0),
+    ],
+)
+@pytest.mark.parametrize(
+    "params", [dict(), dict(criterion="k_best", k_best=40), dict(threshold=0.95, max_iter=None)]
+)
+def test_self_training_follows_scikit_learns_rounds_with_the_same_base(
+    cancer_10_percent, base, params
+):
     """scikit-learn's SelfTrainingClassifier around the same homeml base estimator takes the
     same pseudo-labels in the same rounds."""
     X, y, y_partial = cancer_10_percent
@@ -246,8 +267,9 @@ def test_self_training_against_scikit_learns_svc(cancer_10_percent):
     ours = hl.SelfTrainingClassifier(hl.SVC(probability=True, random_state=0)).fit(X, y_partial)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # scikit-learn 1.9 deprecates probability
-        theirs = ss.SelfTrainingClassifier(
-            sk_svm.SVC(probability=True, random_state=0)).fit(X, y_partial)
+        theirs = ss.SelfTrainingClassifier(sk_svm.SVC(probability=True, random_state=0)).fit(
+            X, y_partial
+        )
     # Platt scaling's internal cross-validation differs, so the confidences (and the pseudo-
     # labels crossing 0.75) differ a little; measured: 97% same rounds, accuracy 0.916 vs 0.910
     assert np.mean(ours.labeled_iter_ == theirs.labeled_iter_) > 0.9
@@ -261,8 +283,9 @@ def test_self_training_termination_conditions_and_verbose(cancer_10_percent, cap
     assert model.termination_condition_ == "all_labeled" and model.n_iter_ == 1
     assert np.all(model.labeled_iter_ >= 0)
     assert "End of iteration 1, added" in capsys.readouterr().out
-    capped = hl.SelfTrainingClassifier(hl.LogisticRegression(), criterion="k_best", k_best=5,
-                                       max_iter=3).fit(X, y_partial)
+    capped = hl.SelfTrainingClassifier(
+        hl.LogisticRegression(), criterion="k_best", k_best=5, max_iter=3
+    ).fit(X, y_partial)
     assert capped.termination_condition_ == "max_iter" and capped.n_iter_ == 3
     assert np.sum(capped.labeled_iter_ > 0) == 15
     np.testing.assert_array_equal(capped.transduction_[capped.labeled_iter_ == -1], -1)
@@ -299,7 +322,8 @@ def test_self_training_methods_follow_the_base_estimator(cancer_10_percent):
     np.testing.assert_allclose(model.predict_log_proba(X), np.log(model.predict_proba(X)))
     weights = np.where(y == 1, 2.0, 1.0)
     assert model.score(X, y, sample_weight=weights) == pytest.approx(
-        np.average(model.predict(X) == y, weights=weights))
+        np.average(model.predict(X) == y, weights=weights)
+    )
     without_proba = hl.SelfTrainingClassifier(hl.SVC())  # SVC(probability=False)
     assert not hasattr(without_proba, "predict_proba")
     assert hasattr(without_proba, "decision_function")
@@ -309,11 +333,16 @@ def test_self_training_methods_follow_the_base_estimator(cancer_10_percent):
         model.predict(X[:, :5])
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(estimator=None), "estimator"), (dict(threshold=1.0), "threshold"),
-    (dict(criterion="best"), "criterion"), (dict(k_best=0), "k_best"),
-    (dict(max_iter=-1), "max_iter"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(estimator=None), "estimator"),
+        (dict(threshold=1.0), "threshold"),
+        (dict(criterion="best"), "criterion"),
+        (dict(k_best=0), "k_best"),
+        (dict(max_iter=-1), "max_iter"),
+    ],
+)
 def test_self_training_invalid_parameters(cancer_10_percent, params, match):
     X, _, y_partial = cancer_10_percent
     params = {"estimator": hl.LogisticRegression(), **params}
@@ -336,7 +365,9 @@ def test_self_training_bad_input(cancer_10_percent):
 
 def test_self_training_is_reproducible_with_a_seeded_base(cancer_10_percent):
     X, _, y_partial = cancer_10_percent
-    runs = [hl.SelfTrainingClassifier(hl.SVC(probability=True, random_state=3)).fit(X, y_partial)
-            for _ in range(2)]
+    runs = [
+        hl.SelfTrainingClassifier(hl.SVC(probability=True, random_state=3)).fit(X, y_partial)
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(runs[0].labeled_iter_, runs[1].labeled_iter_)
     np.testing.assert_array_equal(runs[0].predict_proba(X), runs[1].predict_proba(X))

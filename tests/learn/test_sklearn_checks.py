@@ -21,15 +21,25 @@ def _instances() -> dict:
     return {
         # --- linear_model ---
         # --- tree ---
-        **{name: [getattr(learn, name)(n_estimators=5)] for name in (
-            "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
-            "ExtraTreesRegressor")},
+        **{
+            name: [getattr(learn, name)(n_estimators=5)]
+            for name in (
+                "RandomForestClassifier",
+                "RandomForestRegressor",
+                "ExtraTreesClassifier",
+                "ExtraTreesRegressor",
+            )
+        },
         # --- ensemble ---
         "VotingClassifier": [
-            learn.VotingClassifier([("lr", learn.LogisticRegression()),
-                                    ("nb", learn.GaussianNB())]),
-            learn.VotingClassifier([("lr", learn.LogisticRegression()),
-                                    ("nb", learn.GaussianNB())], voting="soft", weights=[2, 1]),
+            learn.VotingClassifier(
+                [("lr", learn.LogisticRegression()), ("nb", learn.GaussianNB())]
+            ),
+            learn.VotingClassifier(
+                [("lr", learn.LogisticRegression()), ("nb", learn.GaussianNB())],
+                voting="soft",
+                weights=[2, 1],
+            ),
         ],
         # --- svm ---
         "SVC": [learn.SVC(), learn.SVC(kernel="precomputed"), learn.SVC(probability=True)],
@@ -57,14 +67,21 @@ def _instances() -> dict:
         ],
         # --- cluster: kmeans / spectral ---
         # scikit-learn's own settings for its checks of these estimators
-        "KMeans": [learn.KMeans(n_clusters=2, n_init=2, max_iter=5),
-                   learn.KMeans(n_clusters=2, algorithm="elkan", init="random")],
-        "MiniBatchKMeans": [learn.MiniBatchKMeans(n_clusters=2, n_init=2, max_iter=5,
-                                                  batch_size=10)],
+        "KMeans": [
+            learn.KMeans(n_clusters=2, n_init=2, max_iter=5),
+            learn.KMeans(n_clusters=2, algorithm="elkan", init="random"),
+        ],
+        "MiniBatchKMeans": [
+            learn.MiniBatchKMeans(n_clusters=2, n_init=2, max_iter=5, batch_size=10)
+        ],
         "SpectralClustering": [
             learn.SpectralClustering(n_clusters=2, n_init=2),
-            learn.SpectralClustering(n_clusters=2, affinity="nearest_neighbors", n_neighbors=5,
-                                     assign_labels="cluster_qr"),
+            learn.SpectralClustering(
+                n_clusters=2,
+                affinity="nearest_neighbors",
+                n_neighbors=5,
+                assign_labels="cluster_qr",
+            ),
             learn.SpectralClustering(n_clusters=2, assign_labels="discretize", gamma=0.1),
         ],
         # --- cluster: dbscan / agglomerative / mean_shift ---
@@ -88,19 +105,26 @@ def _instances() -> dict:
         "PCA": [learn.PCA(), learn.PCA(n_components=2, svd_solver="randomized", whiten=True)],
         "IncrementalPCA": [learn.IncrementalPCA(batch_size=10)],
         "TruncatedSVD": [learn.TruncatedSVD(n_iter=5, n_components=1)],
-        "KernelPCA": [learn.KernelPCA(fit_inverse_transform=True),
-                      learn.KernelPCA(n_components=2, kernel="rbf", eigen_solver="randomized",
-                                      fit_inverse_transform=True)],
+        "KernelPCA": [
+            learn.KernelPCA(fit_inverse_transform=True),
+            learn.KernelPCA(
+                n_components=2, kernel="rbf", eigen_solver="randomized", fit_inverse_transform=True
+            ),
+        ],
         "NMF": [learn.NMF(max_iter=500)],
         "FastICA": [learn.FastICA(max_iter=5), learn.FastICA(algorithm="deflation", max_iter=5)],
         # --- manifold ---
         # (scikit-learn runs its own TSNE checks with perplexity=2: they use 10-30 samples)
-        "TSNE": [learn.TSNE(perplexity=2),
-                 learn.TSNE(perplexity=2, method="exact", init="random")],
-        "MDS": [learn.MDS(n_init=2, max_iter=5, init="random"),
-                learn.MDS(metric_mds=False, init="classical_mds", max_iter=50)],
-        "Isomap": [learn.Isomap(), learn.Isomap(path_method="FW", metric="manhattan"),
-                   learn.Isomap(n_neighbors=None, radius=4.0)],
+        "TSNE": [learn.TSNE(perplexity=2), learn.TSNE(perplexity=2, method="exact", init="random")],
+        "MDS": [
+            learn.MDS(n_init=2, max_iter=5, init="random"),
+            learn.MDS(metric_mds=False, init="classical_mds", max_iter=50),
+        ],
+        "Isomap": [
+            learn.Isomap(),
+            learn.Isomap(path_method="FW", metric="manhattan"),
+            learn.Isomap(n_neighbors=None, radius=4.0),
+        ],
         # --- semi_supervised ---
         "LabelPropagation": [learn.LabelPropagation(), learn.LabelPropagation(kernel="knn")],
         "LabelSpreading": [learn.LabelSpreading(), learn.LabelSpreading(kernel="knn")],
@@ -114,16 +138,22 @@ def _instances() -> dict:
             learn.make_pipeline(learn.StandardScaler(), learn.PolynomialFeatures()),
         ],
         "ColumnTransformer": [
-            learn.ColumnTransformer([("scale", learn.StandardScaler(), [0, 1])],
-                                    remainder="passthrough"),
+            learn.ColumnTransformer(
+                [("scale", learn.StandardScaler(), [0, 1])], remainder="passthrough"
+            ),
         ],
         "GridSearchCV": [learn.GridSearchCV(learn.Ridge(), {"alpha": [0.1, 1.0]}, cv=2)],
         "RandomizedSearchCV": [
-            learn.RandomizedSearchCV(learn.LogisticRegression(), {"C": [0.1, 1.0]}, n_iter=2,
-                                     cv=2, random_state=0),
+            learn.RandomizedSearchCV(
+                learn.LogisticRegression(), {"C": [0.1, 1.0]}, n_iter=2, cv=2, random_state=0
+            ),
         ],
     }
 
+
+_WEIGHTS_NOT_REPEATS = (
+    "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)"
+)
 
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     # class name -> {check name: why it fails}
@@ -140,9 +170,12 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     },
     # --- tree ---
     **{
-        name: {"check_sample_weight_equivalence_on_dense_data": (
-            "bootstrap draws depend on the number of rows, so weights are not equivalent to "
-            "repeated rows (scikit-learn marks the same check for its forests)")}
+        name: {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "bootstrap draws depend on the number of rows, so weights are not equivalent to "
+                "repeated rows (scikit-learn marks the same check for its forests)"
+            )
+        }
         for name in ("RandomForestClassifier", "RandomForestRegressor")
     },
     # --- ensemble ---
@@ -150,18 +183,15 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     # and AdaBoost: the per-stage random seeds, the leaf Newton steps and the stumps' tie-breaks
     # see a weight-2 sample and a duplicated one differently.
     "GradientBoostingClassifier": {
-        "check_sample_weight_equivalence_on_dense_data":
-            "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)",
+        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_NOT_REPEATS,
     },
     # (the regressor passes or fails by luck: a duplicated row and a weight of 2 sum the same
     # gains in a different order, so an exact tie between two splits can go either way)
     "GradientBoostingRegressor": {
-        "check_sample_weight_equivalence_on_dense_data":
-            "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)",
+        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_NOT_REPEATS,
     },
     "AdaBoostClassifier": {
-        "check_sample_weight_equivalence_on_dense_data":
-            "sample_weight is not equivalent to removing/repeating samples (as in scikit-learn)",
+        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_NOT_REPEATS,
     },
     # --- svm ---
     # scikit-learn marks the same check as an expected failure for its own SVC, SVR, LinearSVC:
@@ -184,9 +214,12 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     # MiniBatchKMeans: the seeding draws samples by weight, so a weight of 2 and a repeated row
     # start from different centres and can end in different local minima.
     **{
-        name: {"check_sample_weight_equivalence_on_dense_data": (
-            "sample_weight is not equivalent to removing/repeating samples (the random seeding "
-            "differs; scikit-learn x-fails this check for its own estimator too)")}
+        name: {
+            "check_sample_weight_equivalence_on_dense_data": (
+                "sample_weight is not equivalent to removing/repeating samples (the random seeding "
+                "differs; scikit-learn x-fails this check for its own estimator too)"
+            )
+        }
         for name in ("KMeans", "MiniBatchKMeans")
     },
     # --- cluster: dbscan / agglomerative / mean_shift ---

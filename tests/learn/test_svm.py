@@ -75,7 +75,8 @@ def test_linear_kernel_coef_and_gamma(cancer):
     assert not hasattr(SVC().fit(X, y), "coef_")
     for gamma in ("scale", "auto", 0.05):
         assert SVC(gamma=gamma).fit(X, y)._gamma == pytest.approx(
-            svm.SVC(gamma=gamma).fit(X, y)._gamma)
+            svm.SVC(gamma=gamma).fit(X, y)._gamma
+        )
 
 
 def test_class_weight_and_sample_weight_match_sklearn(wine):
@@ -150,10 +151,12 @@ def test_svr_r2_within_001_of_sklearn():
 def _classification_data():
     X, y = datasets.make_classification(600, 20, n_informative=8, n_classes=3, random_state=0)
     return [
-        datasets.load_iris(return_X_y=True), datasets.load_wine(return_X_y=True),
-        datasets.load_breast_cancer(return_X_y=True), datasets.load_digits(return_X_y=True),
+        datasets.load_iris(return_X_y=True),
+        datasets.load_wine(return_X_y=True),
+        datasets.load_breast_cancer(return_X_y=True),
+        datasets.load_digits(return_X_y=True),
         (X, y),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("name", ["SVC", "LinearSVC"])
@@ -173,8 +176,14 @@ def test_cross_validated_accuracy_within_1_5_points(name):
 def test_linear_svc_dual_matches_liblinear(wine, loss):
     X, y = wine
     for labels in (y, y == 1):  # one-vs-rest and binary
-        kwargs = {"loss": loss, "dual": True, "tol": 1e-8, "max_iter": 100_000, "C": 0.5,
-                  "class_weight": {1: 2.0}}  # fmt: skip
+        kwargs = {
+            "loss": loss,
+            "dual": True,
+            "tol": 1e-8,
+            "max_iter": 100_000,
+            "C": 0.5,
+            "class_weight": {1: 2.0},
+        }
         ours, theirs = LinearSVC(**kwargs).fit(X, labels), svm.LinearSVC(**kwargs).fit(X, labels)
         np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-4)
         np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-4)
@@ -249,8 +258,12 @@ def test_decision_shapes_string_labels_and_break_ties():
 def test_bad_input_is_refused_clearly(make):
     X = np.random.RandomState(0).randn(20, 3)
     y = np.arange(20) % 2
-    for bad, match in ((np.where(X > 1, np.nan, X), "NaN"), (np.where(X > 1, np.inf, X), "inf"),
-                       (np.zeros((0, 3)), "0 sample"), ([["a", "b", "c"]] * 20, "numbers")):
+    for bad, match in (
+        (np.where(X > 1, np.nan, X), "NaN"),
+        (np.where(X > 1, np.inf, X), "inf"),
+        (np.zeros((0, 3)), "0 sample"),
+        ([["a", "b", "c"]] * 20, "numbers"),
+    ):
         with pytest.raises(ValueError, match=match):
             make().fit(bad, y)
     with pytest.raises(NotFittedError):
@@ -268,11 +281,16 @@ def test_bad_input_is_refused_clearly(make):
 
 def test_bad_hyperparameters_name_the_parameter():
     X, y = np.random.RandomState(0).randn(20, 3), np.arange(20) % 2
-    for kwargs, match in (({"kernel": "cubic"}, "kernel"), ({"gamma": "wide"}, "gamma"),
-                          ({"gamma": -1.0}, "gamma"), ({"degree": 2.5}, "degree"),
-                          ({"decision_function_shape": "ovx"}, "decision_function_shape"),
-                          ({"class_weight": "even"}, "class_weight"), ({"max_iter": 0}, "max_iter"),
-                          ({"tol": 0.0}, "tol")):  # fmt: skip
+    for kwargs, match in (
+        ({"kernel": "cubic"}, "kernel"),
+        ({"gamma": "wide"}, "gamma"),
+        ({"gamma": -1.0}, "gamma"),
+        ({"degree": 2.5}, "degree"),
+        ({"decision_function_shape": "ovx"}, "decision_function_shape"),
+        ({"class_weight": "even"}, "class_weight"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"tol": 0.0}, "tol"),
+    ):
         with pytest.raises(ValueError, match=match):
             SVC(**kwargs).fit(X, y)
     with pytest.raises(ValueError, match="epsilon"):

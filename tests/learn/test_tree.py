@@ -20,14 +20,22 @@ def _classification(n=1500, seed=0):
 
 
 @pytest.mark.parametrize("criterion", ["gini", "entropy"])
-@pytest.mark.parametrize("params", [{}, {"max_depth": 5}, {"max_leaf_nodes": 20},
-                                    {"min_samples_leaf": 5, "min_samples_split": 12}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"max_depth": 5},
+        {"max_leaf_nodes": 20},
+        {"min_samples_leaf": 5, "min_samples_split": 12},
+    ],
+)
 def test_deterministic_tree_predicts_like_sklearn(criterion, params):
     X_train, X_test, y_train, y_test = _classification()
     ours = DecisionTreeClassifier(criterion=criterion, random_state=0, **params)
     theirs = sk_tree.DecisionTreeClassifier(criterion=criterion, random_state=0, **params)
-    agree = np.mean(ours.fit(X_train, y_train).predict(X_test)
-                    == theirs.fit(X_train, y_train).predict(X_test))
+    agree = np.mean(
+        ours.fit(X_train, y_train).predict(X_test) == theirs.fit(X_train, y_train).predict(X_test)
+    )
     assert agree >= 0.99
     assert ours.tree_.node_count == theirs.tree_.node_count
     assert ours.get_depth() == theirs.get_depth()
@@ -56,16 +64,20 @@ def test_regression_tree_matches_sklearn(criterion):
         ours.fit(X_train, y_train)
         theirs.fit(X_train, y_train)
         np.testing.assert_allclose(ours.predict(X_test), theirs.predict(X_test), rtol=1e-9)
-        np.testing.assert_allclose(ours.feature_importances_, theirs.feature_importances_,
-                                   atol=1e-9)
+        np.testing.assert_allclose(
+            ours.feature_importances_, theirs.feature_importances_, atol=1e-9
+        )
 
 
 LOADERS = {
-    "iris": datasets.load_iris, "wine": datasets.load_wine,
-    "breast_cancer": datasets.load_breast_cancer, "digits": datasets.load_digits,
+    "iris": datasets.load_iris,
+    "wine": datasets.load_wine,
+    "breast_cancer": datasets.load_breast_cancer,
+    "digits": datasets.load_digits,
     "make_classification": lambda return_X_y: datasets.make_classification(
-        600, 10, n_informative=5, random_state=0),
-}  # fmt: skip
+        600, 10, n_informative=5, random_state=0
+    ),
+}
 
 
 @pytest.mark.parametrize("dataset", list(LOADERS))
@@ -112,8 +124,10 @@ def test_single_feature_and_max_features_subsets_match_sklearn():
     for max_features in ("sqrt", 0.5):
         ours = DecisionTreeClassifier(max_features=max_features, random_state=2)
         theirs = sk_tree.DecisionTreeClassifier(max_features=max_features, random_state=2)
-        agree = np.mean(ours.fit(X_train, y_train).predict(X_test)
-                        == theirs.fit(X_train, y_train).predict(X_test))
+        agree = np.mean(
+            ours.fit(X_train, y_train).predict(X_test)
+            == theirs.fit(X_train, y_train).predict(X_test)
+        )
         assert agree >= 0.99
 
 
@@ -124,8 +138,10 @@ def test_max_features_and_random_state():
     np.testing.assert_array_equal(a.predict(X_test), b.predict(X_test))
     assert a.max_features_ == 3
     for value, expected in ((0.5, 6), (4, 4), ("log2", 3), (None, 12)):
-        assert DecisionTreeClassifier(max_features=value).fit(X_train, y_train).max_features_ \
+        assert (
+            DecisionTreeClassifier(max_features=value).fit(X_train, y_train).max_features_
             == expected
+        )
 
 
 def test_probabilities_strings_and_sample_weight():
@@ -139,14 +155,18 @@ def test_probabilities_strings_and_sample_weight():
     # integer weights are the same as repeating samples
     weights = np.random.RandomState(0).randint(0, 3, len(X))
     weighted = DecisionTreeClassifier(random_state=0).fit(X, y, sample_weight=weights)
-    repeated = DecisionTreeClassifier(random_state=0).fit(np.repeat(X, weights, 0),
-                                                         np.repeat(y, weights))
+    repeated = DecisionTreeClassifier(random_state=0).fit(
+        np.repeat(X, weights, 0), np.repeat(y, weights)
+    )
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
     sk = sk_tree.DecisionTreeRegressor(max_depth=3, random_state=0)
     ours = DecisionTreeRegressor(criterion="friedman_mse", max_depth=3, random_state=0)
     w = np.random.RandomState(1).rand(len(X))
-    np.testing.assert_allclose(ours.fit(X, X[:, 0], sample_weight=w).predict(X),
-                               sk.fit(X, X[:, 0], sample_weight=w).predict(X), rtol=1e-6)
+    np.testing.assert_allclose(
+        ours.fit(X, X[:, 0], sample_weight=w).predict(X),
+        sk.fit(X, X[:, 0], sample_weight=w).predict(X),
+        rtol=1e-6,
+    )
 
 
 def test_class_weight_balanced_matches_sklearn():
@@ -179,8 +199,12 @@ def test_export_text_matches_sklearn_and_plot_tree_draws():
     X, y = datasets.load_iris(return_X_y=True)
     ours = DecisionTreeClassifier(random_state=0).fit(X, y)
     sk = sk_tree.DecisionTreeClassifier(random_state=0).fit(X, y)
-    for kw in ({}, {"max_depth": 1}, {"show_weights": True, "decimals": 3},
-               {"feature_names": ["a", "b", "c", "d"], "class_names": ["x", "y", "z"]}):
+    for kw in (
+        {},
+        {"max_depth": 1},
+        {"show_weights": True, "decimals": 3},
+        {"feature_names": ["a", "b", "c", "d"], "class_names": ["x", "y", "z"]},
+    ):
         assert export_text(ours, **kw) == sk_tree.export_text(sk, **kw)
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
@@ -197,12 +221,15 @@ def test_export_text_matches_sklearn_and_plot_tree_draws():
         homeml.learn.tree.plot_tree  # noqa: B018  (drawing lives with the figures)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.array([[1.0, np.nan], [2.0, 3.0]]), "NaN"),
-    (np.array([[1.0, np.inf], [2.0, 3.0]]), "infinity"),
-    (np.empty((0, 2)), "0 sample"),
-    (np.array([["a", "b"], ["c", "d"]]), "strings"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.array([[1.0, np.nan], [2.0, 3.0]]), "NaN"),
+        (np.array([[1.0, np.inf], [2.0, 3.0]]), "infinity"),
+        (np.empty((0, 2)), "0 sample"),
+        (np.array([["a", "b"], ["c", "d"]]), "strings"),
+    ],
+)
 def test_bad_input(bad, message):
     with pytest.raises(ValueError, match=message):
         DecisionTreeClassifier().fit(bad, [0, 1][: len(bad)] or [])
@@ -213,13 +240,17 @@ def test_errors_for_labels_features_and_parameters():
     with pytest.raises(ValueError, match="only one class"):
         DecisionTreeClassifier().fit(X, np.zeros(len(X)))
     tree = DecisionTreeRegressor().fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but DecisionTreeRegressor is "
-                                         "expecting 4"):
+    with pytest.raises(
+        ValueError, match="X has 3 features, but DecisionTreeRegressor is expecting 4"
+    ):
         tree.predict(X[:, :3])
-    for params, name in (({"criterion": "mse"}, "criterion"), ({"max_depth": 0}, "max_depth"),
-                         ({"min_samples_split": 1}, "min_samples_split"),
-                         ({"max_features": "all"}, "max_features"),
-                         ({"splitter": "worst"}, "splitter")):
+    for params, name in (
+        ({"criterion": "mse"}, "criterion"),
+        ({"max_depth": 0}, "max_depth"),
+        ({"min_samples_split": 1}, "min_samples_split"),
+        ({"max_features": "all"}, "max_features"),
+        ({"splitter": "worst"}, "splitter"),
+    ):
         with pytest.raises(ValueError, match=name):
             DecisionTreeRegressor(**params).fit(X, y)
     with pytest.raises(ValueError, match="not fitted"):

@@ -15,8 +15,10 @@ def randn(*shape, dtype=np.float64, seed=0):
 
 @requires_torch
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize(("shape", "groups"), [((2, 6), 3), ((3, 6, 5), 2), ((2, 4, 3, 5), 4),
-                                               ((2, 4, 3, 5), 1), ((1, 6, 2, 2, 3), 6)])
+@pytest.mark.parametrize(
+    ("shape", "groups"),
+    [((2, 6), 3), ((3, 6, 5), 2), ((2, 4, 3, 5), 4), ((2, 4, 3, 5), 1), ((1, 6, 2, 2, 3), 6)],
+)
 def test_functional_group_norm_matches_torch(shape, groups, dtype):
     x = randn(*shape, dtype=dtype) * 3 + 1
     c = shape[1]
@@ -24,16 +26,18 @@ def test_functional_group_norm_matches_torch(shape, groups, dtype):
     check_against_torch(
         lambda a, w, b: F.group_norm(a, groups, w, b, eps=1e-4),
         lambda a, w, b: torch.nn.functional.group_norm(a, groups, w, b, eps=1e-4),
-        x, weight, bias,
+        x,
+        weight,
+        bias,
     )
-    check_against_torch(lambda a: F.group_norm(a, groups),
-                        lambda a: torch.nn.functional.group_norm(a, groups), x)
+    check_against_torch(
+        lambda a: F.group_norm(a, groups), lambda a: torch.nn.functional.group_norm(a, groups), x
+    )
 
 
 def test_group_norm_gradients_match_finite_differences():
     x = randn(2, 4, 3)
-    check_gradients(lambda a, w, b: F.group_norm(a, 2, w, b), x, randn(4, seed=1),
-                    randn(4, seed=2))
+    check_gradients(lambda a, w, b: F.group_norm(a, 2, w, b), x, randn(4, seed=1), randn(4, seed=2))
 
 
 @requires_torch
@@ -67,8 +71,9 @@ def test_group_norm_without_bias_matches_torch():
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     x = randn(2, 4, 3, dtype=np.float32)
-    np.testing.assert_allclose(ours(hm.tensor(x)).numpy(),
-                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours(hm.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_group_norm_rejects_bad_groups_and_shapes():

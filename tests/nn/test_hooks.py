@@ -50,9 +50,11 @@ def test_forward_pre_hook_replaces_input_and_handle_removes_it():
     x = randn(4, 3)
     seen = {"ours": [], "theirs": []}
     for key, module in (("ours", ours), ("theirs", theirs)):
+
         def double(m, args, key=key):
             seen[key].append(as_numpy(args))
             return args[0] * 2  # a non-tuple result becomes the only input
+
         handle = module.register_forward_pre_hook(double)
         module.register_forward_pre_hook(lambda m, args: (args[0] + 1,), prepend=True)
         out = module(torch.tensor(x) if key == "theirs" else hm.tensor(x))
@@ -78,9 +80,11 @@ def test_forward_hooks_with_kwargs_and_replacing_output():
     for module, tensor in ((Scale(), hm.tensor), (TorchScale(), torch.tensor)):
         log = []
         module.register_forward_pre_hook(
-            lambda m, args, kwargs: (args, {"factor": kwargs["factor"] * 10}), with_kwargs=True)
+            lambda m, args, kwargs: (args, {"factor": kwargs["factor"] * 10}), with_kwargs=True
+        )
         module.register_forward_hook(
-            lambda m, args, kwargs, out, log=log: log.append(kwargs["factor"]), with_kwargs=True)
+            lambda m, args, kwargs, out, log=log: log.append(kwargs["factor"]), with_kwargs=True
+        )
         module.register_forward_hook(lambda m, args, out: out - 1)
         module.register_forward_hook(lambda m, args, out, log=log: log.append(as_numpy(out)))
         results.append([as_numpy(module(tensor(x), factor=3.0)), *log])
@@ -91,13 +95,15 @@ def test_forward_hooks_with_kwargs_and_replacing_output():
 
 def test_always_call_forward_hook_runs_when_forward_raises():
     for lib in (nn, torch.nn):
+
         class Broken(lib.Module):
             def forward(self, x):
                 raise KeyError("boom")
 
         module, calls = Broken(), []
-        module.register_forward_hook(lambda m, a, o, calls=calls: calls.append(("always", o)),
-                                     always_call=True)
+        module.register_forward_hook(
+            lambda m, a, o, calls=calls: calls.append(("always", o)), always_call=True
+        )
         module.register_forward_hook(lambda m, a, o, calls=calls: calls.append(("normal", o)))
         with pytest.raises(KeyError, match="boom"):
             module(1.0)
@@ -107,6 +113,7 @@ def test_always_call_forward_hook_runs_when_forward_raises():
 def record_backward(module, log):
     def hook(m, grad_input, grad_output):
         log.append((as_numpy(list(grad_input)), as_numpy(list(grad_output))))
+
     return module.register_full_backward_hook(hook)
 
 
@@ -132,6 +139,7 @@ def test_full_backward_hook_replaces_input_gradients_of_several_inputs():
         class Mix(lib.Module):
             def forward(self, a, b, scale, c):
                 return a * b + b.exp() * scale, a.sum() * c
+
         return Mix()
 
     ours, theirs = both(build)
@@ -140,8 +148,7 @@ def test_full_backward_hook_replaces_input_gradients_of_several_inputs():
     for module, lib, log in ((ours, hm, logs[0]), (theirs, torch, logs[1])):
         record_backward(module, log)
         # the second hook sees what the first returned, as in torch
-        module.register_full_backward_hook(
-            lambda m, gi, go: (gi[0] * 2, None, None, gi[3] + 1))
+        module.register_full_backward_hook(lambda m, gi, go: (gi[0] * 2, None, None, gi[3] + 1))
         record_backward(module, log)
         a, b, c = (lib.tensor(v, requires_grad=True) for v in arrays)
         first, second = module(a, b, 0.5, c)
@@ -157,8 +164,9 @@ def test_full_backward_hook_replaces_input_gradients_of_several_inputs():
 def test_backward_hook_on_submodule_inside_sequential_and_context_handle():
     def build(lib):
         dtype = torch.float64 if lib is torch.nn else np.float64
-        return lib.Sequential(lib.Linear(3, 4, dtype=dtype), lib.Tanh(),
-                              lib.Linear(4, 1, dtype=dtype))
+        return lib.Sequential(
+            lib.Linear(3, 4, dtype=dtype), lib.Tanh(), lib.Linear(4, 1, dtype=dtype)
+        )
 
     ours, theirs = both(build)
     x = randn(5, 3)
@@ -195,7 +203,8 @@ def test_full_backward_pre_hook_sees_and_replaces_output_gradients(input_grad):
     logs, grads = ([], []), []
     for module, lib, log in ((ours, hm, logs[0]), (theirs, torch, logs[1])):
         module.register_full_backward_pre_hook(
-            lambda m, go, log=log: log.append(("pre", as_numpy(list(go)))))
+            lambda m, go, log=log: log.append(("pre", as_numpy(list(go))))
+        )
         module.register_full_backward_pre_hook(lambda m, go: (go[0] * 3, None))
         record_backward(module, log)
         xt = lib.tensor(x, requires_grad=input_grad)

@@ -81,8 +81,12 @@ FAN_IN, FAN_OUT = 128 * 9, 256 * 9
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
 @pytest.mark.parametrize(
     "nonlinearity, a, gain",
-    [("relu", 0, math.sqrt(2)), ("leaky_relu", 0.2, math.sqrt(2 / 1.04)), ("linear", 0, 1.0),
-     ("tanh", 0, 5 / 3)],
+    [
+        ("relu", 0, math.sqrt(2)),
+        ("leaky_relu", 0.2, math.sqrt(2 / 1.04)),
+        ("linear", 0, 1.0),
+        ("tanh", 0, 5 / 3),
+    ],
 )
 @pytest.mark.parametrize("kind", ["normal", "uniform"])
 def test_kaiming_has_the_theoretical_std(kind, nonlinearity, a, gain, mode):
@@ -140,10 +144,20 @@ def test_init_rejects_bad_arguments():
 @pytest.mark.parametrize(
     "nonlinearity, param",
     [
-        ("linear", None), ("conv1d", None), ("conv2d", None), ("conv3d", None),
-        ("conv_transpose1d", None), ("conv_transpose2d", None), ("conv_transpose3d", None),
-        ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None),
-        ("leaky_relu", 0.2), ("leaky_relu", 0), ("selu", None),
+        ("linear", None),
+        ("conv1d", None),
+        ("conv2d", None),
+        ("conv3d", None),
+        ("conv_transpose1d", None),
+        ("conv_transpose2d", None),
+        ("conv_transpose3d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 0),
+        ("selu", None),
     ],
 )
 def test_calculate_gain_equals_torch(nonlinearity, param):
@@ -152,8 +166,9 @@ def test_calculate_gain_equals_torch(nonlinearity, param):
 
 
 @requires_torch
-@pytest.mark.parametrize("nonlinearity, param", [("leaky_relu", True), ("leaky_relu", "0.2"),
-                                                 ("softmax", None)])
+@pytest.mark.parametrize(
+    "nonlinearity, param", [("leaky_relu", True), ("leaky_relu", "0.2"), ("softmax", None)]
+)
 def test_calculate_gain_refuses_what_torch_refuses(nonlinearity, param):
     with pytest.raises(ValueError):
         torch.nn.init.calculate_gain(nonlinearity, param)

@@ -80,15 +80,17 @@ def test_linear_rejects_wrong_feature_count():
 CONV_CASES = {
     "plain": dict(in_channels=3, out_channels=4, kernel_size=3),
     "stride_padding": dict(in_channels=3, out_channels=4, kernel_size=3, stride=2, padding=1),
-    "asymmetric": dict(in_channels=2, out_channels=3, kernel_size=(2, 3), stride=(2, 1),
-                       padding=(1, 2)),
+    "asymmetric": dict(
+        in_channels=2, out_channels=3, kernel_size=(2, 3), stride=(2, 1), padding=(1, 2)
+    ),
     "dilation": dict(in_channels=2, out_channels=3, kernel_size=3, dilation=2, padding=2),
     "groups": dict(in_channels=4, out_channels=6, kernel_size=3, groups=2, padding=1),
     "depthwise": dict(in_channels=3, out_channels=3, kernel_size=3, groups=3),
     "no_bias": dict(in_channels=3, out_channels=2, kernel_size=1, bias=False),
     "same": dict(in_channels=2, out_channels=3, kernel_size=3, padding="same"),
-    "same_dilated": dict(in_channels=2, out_channels=3, kernel_size=(3, 5), padding="same",
-                         dilation=(2, 1)),
+    "same_dilated": dict(
+        in_channels=2, out_channels=3, kernel_size=(3, 5), padding="same", dilation=(2, 1)
+    ),
     "valid": dict(in_channels=2, out_channels=3, kernel_size=3, padding="valid"),
 }
 
@@ -130,14 +132,22 @@ def test_conv2d_rejects_bad_input_clearly():
 TRANSPOSE_CASES = {
     "plain": dict(in_channels=3, out_channels=2, kernel_size=3),
     "stride": dict(in_channels=3, out_channels=2, kernel_size=3, stride=2),
-    "padding_output_padding": dict(in_channels=2, out_channels=3, kernel_size=3, stride=2,
-                                   padding=1, output_padding=1),
-    "asymmetric": dict(in_channels=2, out_channels=2, kernel_size=(2, 3), stride=(3, 2),
-                       padding=(1, 0), output_padding=(2, 1)),
+    "padding_output_padding": dict(
+        in_channels=2, out_channels=3, kernel_size=3, stride=2, padding=1, output_padding=1
+    ),
+    "asymmetric": dict(
+        in_channels=2,
+        out_channels=2,
+        kernel_size=(2, 3),
+        stride=(3, 2),
+        padding=(1, 0),
+        output_padding=(2, 1),
+    ),
     "groups": dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, groups=2),
     "dilation": dict(in_channels=2, out_channels=3, kernel_size=3, dilation=2, padding=1),
-    "dilation_output_padding": dict(in_channels=2, out_channels=2, kernel_size=2, stride=1,
-                                    dilation=2, output_padding=1),
+    "dilation_output_padding": dict(
+        in_channels=2, out_channels=2, kernel_size=2, stride=1, dilation=2, output_padding=1
+    ),
     "no_bias": dict(in_channels=3, out_channels=2, kernel_size=2, stride=2, bias=False),
 }
 
@@ -182,8 +192,9 @@ AVGPOOL_CASES = {
     "k2": dict(kernel_size=2),
     "k3_s2_p1_include": dict(kernel_size=3, stride=2, padding=1, count_include_pad=True),
     "k3_s2_p1_exclude": dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
-    "asymmetric_exclude": dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1),
-                               count_include_pad=False),
+    "asymmetric_exclude": dict(
+        kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), count_include_pad=False
+    ),
     "overlap": dict(kernel_size=3, stride=1),
 }
 
@@ -257,9 +268,7 @@ def test_batch_norm2d_options_match_torch(options):
         theirs.zero_grad()
         compare(ours, theirs, randn(3, 2, 3, 3, dtype=np.float32) * 3 + 1)
     if options.get("track_running_stats", True):
-        np.testing.assert_allclose(
-            ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-5
-        )
+        np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-5)
 
 
 @requires_torch

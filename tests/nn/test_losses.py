@@ -90,8 +90,15 @@ def test_cross_entropy_class_indices_match_torch(shape, reduction, dtype):
         dict(label_smoothing=0.3, weight=True, ignore_index=1),
         dict(label_smoothing=1.0),
     ],
-    ids=["weight", "ignore", "weight_ignore", "smoothing", "smoothing_weight",
-         "smoothing_weight_ignore", "smoothing_1"],
+    ids=[
+        "weight",
+        "ignore",
+        "weight_ignore",
+        "smoothing",
+        "smoothing_weight",
+        "smoothing_weight_ignore",
+        "smoothing_1",
+    ],
 )
 @pytest.mark.parametrize("shape", [(8, 4), (2, 4, 3, 3)], ids=["NC", "NCHW"])
 def test_cross_entropy_options_match_torch(shape, options, reduction):
@@ -211,7 +218,8 @@ def test_cross_entropy_extreme_logits_stay_finite():
 @requires_torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(
-    "options", [{}, dict(weight=True), dict(ignore_index=0), dict(weight=True, ignore_index=3)],
+    "options",
+    [{}, dict(weight=True), dict(ignore_index=0), dict(weight=True, ignore_index=3)],
     ids=["plain", "weight", "ignore", "weight_ignore"],
 )
 @pytest.mark.parametrize("shape", [(7, 4), (2, 4, 3, 2)], ids=["NC", "NCHW"])
@@ -251,8 +259,9 @@ def test_bce_matches_torch(weighted, reduction, dtype):
     y[0] = [0, 1, 1]
     weight = rng.uniform(0.5, 2, (3,)).astype(dtype)
     ours = nn.BCELoss(weight=hm.tensor(weight) if weighted else None, reduction=reduction)
-    theirs = torch.nn.BCELoss(weight=torch.tensor(weight) if weighted else None,
-                              reduction=reduction)
+    theirs = torch.nn.BCELoss(
+        weight=torch.tensor(weight) if weighted else None, reduction=reduction
+    )
     check_against_torch(ours, theirs, p, y)
 
 
@@ -289,8 +298,11 @@ def test_bce_gradient_at_exactly_zero_and_one_matches_torch():
 @requires_torch
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("options", [{}, dict(pos_weight=True), dict(weight=True, pos_weight=True)],
-                         ids=["plain", "pos_weight", "both"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, dict(pos_weight=True), dict(weight=True, pos_weight=True)],
+    ids=["plain", "pos_weight", "both"],
+)
 def test_bce_with_logits_matches_torch(options, reduction, dtype):
     rng = np.random.default_rng(0)
     x = (rng.standard_normal((6, 3)) * 3).astype(dtype)
@@ -337,8 +349,9 @@ def test_shape_mismatch_is_a_clear_value_error(loss):
         loss(x, y)
 
 
-@pytest.mark.parametrize("loss", [nn.CrossEntropyLoss(), nn.NLLLoss()],
-                         ids=["CrossEntropyLoss", "NLLLoss"])
+@pytest.mark.parametrize(
+    "loss", [nn.CrossEntropyLoss(), nn.NLLLoss()], ids=["CrossEntropyLoss", "NLLLoss"]
+)
 @pytest.mark.parametrize("bad", [4, -1, 7])
 def test_out_of_range_class_index_is_a_value_error(loss, bad):
     x = hm.tensor(randn(3, 4), requires_grad=True)
@@ -347,8 +360,9 @@ def test_out_of_range_class_index_is_a_value_error(loss, bad):
         loss(x, hm.tensor(target))
 
 
-@pytest.mark.parametrize("loss", [nn.CrossEntropyLoss(), nn.NLLLoss()],
-                         ids=["CrossEntropyLoss", "NLLLoss"])
+@pytest.mark.parametrize(
+    "loss", [nn.CrossEntropyLoss(), nn.NLLLoss()], ids=["CrossEntropyLoss", "NLLLoss"]
+)
 def test_class_target_of_wrong_shape_is_a_value_error(loss):
     with pytest.raises(ValueError, match=r"\(3,\).*\(3, 2\)|\(3, 2\).*\(3,\)"):
         loss(hm.tensor(randn(3, 4)), hm.tensor(np.zeros((3, 2), dtype=np.int64)))
@@ -364,8 +378,11 @@ def test_probability_target_of_wrong_shape_is_a_value_error():
 def test_float_class_indices_say_they_must_be_integers(name, dtype):
     # labels kept in a float array: PyTorch refuses them too ("expected ... Long")
     x, labels = randn(4, 10), np.array([3, 1, 0, 1])
-    with pytest.raises(TypeError, match=rf"{name}: a target of shape \(4,\) holds class "
-                       r"indices, which must be integers, got (float|bool).*target.long\(\)"):
+    with pytest.raises(
+        TypeError,
+        match=rf"{name}: a target of shape \(4,\) holds class "
+        r"indices, which must be integers, got (float|bool).*target.long\(\)",
+    ):
         getattr(F, name)(hm.tensor(x), hm.tensor(labels.astype(dtype)))
     if torch is not None:
         with pytest.raises(RuntimeError):

@@ -322,9 +322,7 @@ def torch_repr(module):
     # torch 2.13 added a ``bias`` option to BatchNorm and shows it (and LayerNorm's) by default;
     # homeml's norms show the options they had before, so that default is left out
     lines = repr(module).splitlines()
-    return "\n".join(
-        line.replace(", bias=True", "") if "Norm" in line else line for line in lines
-    )
+    return "\n".join(line.replace(", bias=True", "") if "Norm" in line else line for line in lines)
 
 
 @requires_torch
@@ -408,14 +406,21 @@ def test_module_list_registers_parameters():
     layers.append(nn.Linear(3, 1)).extend([nn.ReLU()])
     assert len(layers) == 4
     assert [n for n, _ in layers.named_parameters()] == [
-        "0.weight", "0.bias", "1.weight", "1.bias", "2.weight", "2.bias",
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+        "2.weight",
+        "2.bias",
     ]
     assert layers[-1] is list(layers)[3]
     sliced = layers[1:3]
     assert isinstance(sliced, nn.ModuleList) and len(sliced) == 2 and sliced[0] is layers[1]
     model = TwoLayer()
     assert [n for n, _ in model.named_parameters() if n.startswith("blocks")] == [
-        "blocks.0.weight", "blocks.0.bias", "blocks.1.weight",
+        "blocks.0.weight",
+        "blocks.0.bias",
+        "blocks.1.weight",
     ]
 
 

@@ -21,20 +21,25 @@ def test_smooth_l1_loss_matches_torch(reduction, beta, dtype):
     check_against_torch(
         lambda x, y: nn.SmoothL1Loss(reduction=reduction, beta=beta)(x, y),
         lambda x, y: torch.nn.SmoothL1Loss(reduction=reduction, beta=beta)(x, y),
-        a, b,
+        a,
+        b,
     )
     check_against_torch(
         lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=beta),
         lambda x, y: torch.nn.functional.smooth_l1_loss(x, y, reduction=reduction, beta=beta),
-        a, b,
+        a,
+        b,
     )
 
 
 @pytest.mark.parametrize("beta", [1.0, 0.3])
 def test_smooth_l1_loss_gradients_match_finite_differences(beta):
     rng = np.random.default_rng(1)
-    check_gradients(lambda x, y: F.smooth_l1_loss(x, y, reduction="sum", beta=beta),
-                    rng.standard_normal(6), rng.standard_normal(6))
+    check_gradients(
+        lambda x, y: F.smooth_l1_loss(x, y, reduction="sum", beta=beta),
+        rng.standard_normal(6),
+        rng.standard_normal(6),
+    )
 
 
 def test_smooth_l1_loss_errors():

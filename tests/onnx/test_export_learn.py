@@ -166,8 +166,14 @@ def test_logistic_integer_labels_mapped(data, tmp_path):
         lambda: PCA(n_components=3),
         lambda: PCA(n_components=3, whiten=True),
     ],
-    ids=["StandardScaler", "StandardScaler-nomean", "MinMaxScaler", "MinMaxScaler-clip", "PCA",
-         "PCA-whiten"],
+    ids=[
+        "StandardScaler",
+        "StandardScaler-nomean",
+        "MinMaxScaler",
+        "MinMaxScaler-clip",
+        "PCA",
+        "PCA-whiten",
+    ],
 )
 def test_transformers(make, data, tmp_path):
     X, _ = data["iris"]
@@ -197,10 +203,14 @@ def test_gaussian_nb(name, data, tmp_path):
 
 def test_pipeline_classifier(data, tmp_path):
     X, y = data["cancer"]
-    pipe = Pipeline([
-        ("scale", StandardScaler()), ("skip", "passthrough"), ("pca", PCA(n_components=5)),
-        ("clf", LogisticRegression(max_iter=500)),
-    ]).fit(X, y)
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("skip", "passthrough"),
+            ("pca", PCA(n_components=5)),
+            ("clf", LogisticRegression(max_iter=500)),
+        ]
+    ).fit(X, y)
     check_classifier(pipe, X, tmp_path)
 
 
@@ -214,17 +224,21 @@ def test_pipeline_regressor_and_transformer(data, tmp_path):
 
 def test_pipeline_final_passthrough(data, tmp_path):
     X, _ = data["iris"]
-    pipe = Pipeline([("s", StandardScaler()), ("pca", PCA(n_components=2)),
-                     ("end", "passthrough")]).fit(X)
+    pipe = Pipeline(
+        [("s", StandardScaler()), ("pca", PCA(n_components=2)), ("end", "passthrough")]
+    ).fit(X)
     check_transformer(pipe, X, tmp_path)
 
 
 def test_pipeline_kmeans_then_naive_bayes(data, tmp_path):
     X, y = data["iris"]
-    pipe = Pipeline([
-        ("scale", StandardScaler()), ("km", KMeans(n_clusters=5, n_init=2, random_state=0)),
-        ("nb", GaussianNB()),
-    ]).fit(X, y)
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("km", KMeans(n_clusters=5, n_init=2, random_state=0)),
+            ("nb", GaussianNB()),
+        ]
+    ).fit(X, y)
     check_classifier(pipe, X, tmp_path)
 
 
@@ -289,8 +303,10 @@ def test_tree_classifiers(make, name, data, tmp_path):
     X, y = data[name]
     est = make().fit(X, y)
     check_classifier(est, X, tmp_path)
-    assert any(o.domain == "ai.onnx.ml" and o.version == 3 for o in onnx.load(
-        str(tmp_path / "model.onnx")).opset_import)
+    assert any(
+        o.domain == "ai.onnx.ml" and o.version == 3
+        for o in onnx.load(str(tmp_path / "model.onnx")).opset_import
+    )
 
 
 @pytest.mark.parametrize(
@@ -326,8 +342,13 @@ def test_tree_thresholds_exact_at_split_values(data, tmp_path):
 
 def test_pipeline_scaler_forest(data, tmp_path):
     X, y = data["synth"]
-    pipe = Pipeline([("s", StandardScaler()), ("pca", PCA(n_components=5)),
-                     ("rf", RandomForestClassifier(n_estimators=10, random_state=0))]).fit(X, y)
+    pipe = Pipeline(
+        [
+            ("s", StandardScaler()),
+            ("pca", PCA(n_components=5)),
+            ("rf", RandomForestClassifier(n_estimators=10, random_state=0)),
+        ]
+    ).fit(X, y)
     check_classifier(pipe, X, tmp_path)
 
 

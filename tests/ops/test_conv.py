@@ -122,28 +122,33 @@ def conv_configs(draw):
 @requires_torch
 @given(conv_configs())
 def test_conv2d_matches_torch_on_random_configs(cfg):
-    for size, k, s, p, d in zip(cfg["size"], cfg["kernel"], cfg["stride"], cfg["padding"],
-                                cfg["dilation"]):
+    for size, k, s, p, d in zip(
+        cfg["size"], cfg["kernel"], cfg["stride"], cfg["padding"], cfg["dilation"]
+    ):
         assume(C.output_size(size, k, s, p, d) >= 1)
     rng = np.random.default_rng(cfg["seed"])
     x = rng.standard_normal((cfg["n"], cfg["in_channels"]) + cfg["size"])
     w = rng.standard_normal(
         (cfg["out_channels"], cfg["in_channels"] // cfg["groups"]) + cfg["kernel"]
     )
-    options = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-                   groups=cfg["groups"])
+    options = dict(
+        stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"], groups=cfg["groups"]
+    )
     if cfg["bias"]:
         b = rng.standard_normal(cfg["out_channels"])
         check_against_torch(
             lambda x, w, b: F.conv2d(x, w, b, **options),
             lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **options),
-            x, w, b,
+            x,
+            w,
+            b,
         )
     else:
         check_against_torch(
             lambda x, w: F.conv2d(x, w, **options),
             lambda x, w: torch.nn.functional.conv2d(x, w, **options),
-            x, w,
+            x,
+            w,
         )
 
 
@@ -153,8 +158,9 @@ def test_conv_transpose2d_matches_torch_on_random_configs(cfg, data):
     output_padding = tuple(
         data.draw(st.integers(0, max(s, d) - 1)) for s, d in zip(cfg["stride"], cfg["dilation"])
     )
-    for size, k, s, p, d, op in zip(cfg["size"], cfg["kernel"], cfg["stride"], cfg["padding"],
-                                    cfg["dilation"], output_padding):
+    for size, k, s, p, d, op in zip(
+        cfg["size"], cfg["kernel"], cfg["stride"], cfg["padding"], cfg["dilation"], output_padding
+    ):
         assume((size - 1) * s - 2 * p + d * (k - 1) + op + 1 >= 1)
     rng = np.random.default_rng(cfg["seed"])
     x = rng.standard_normal((cfg["n"], cfg["in_channels"]) + cfg["size"])
@@ -162,12 +168,19 @@ def test_conv_transpose2d_matches_torch_on_random_configs(cfg, data):
         (cfg["in_channels"], cfg["out_channels"] // cfg["groups"]) + cfg["kernel"]
     )
     b = rng.standard_normal(cfg["out_channels"])
-    options = dict(stride=cfg["stride"], padding=cfg["padding"], dilation=cfg["dilation"],
-                   groups=cfg["groups"], output_padding=output_padding)
+    options = dict(
+        stride=cfg["stride"],
+        padding=cfg["padding"],
+        dilation=cfg["dilation"],
+        groups=cfg["groups"],
+        output_padding=output_padding,
+    )
     check_against_torch(
         lambda x, w, b: F.conv_transpose2d(x, w, b, **options),
         lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **options),
-        x, w, b,
+        x,
+        w,
+        b,
     )
 
 
@@ -202,14 +215,16 @@ def test_max_pool2d_matches_torch_on_random_configs(kernel, stride, pad, dilatio
     count_include_pad=st.booleans(),
     seed=st.integers(0, 2**16),
 )
-def test_avg_pool2d_matches_torch_on_random_configs(kernel, stride, pad, size,
-                                                    count_include_pad, seed):
+def test_avg_pool2d_matches_torch_on_random_configs(
+    kernel, stride, pad, size, count_include_pad, seed
+):
     padding = tuple(min(p, k // 2) for p, k in zip(pad, kernel))
     for n, k, s, p in zip(size, kernel, stride, padding):
         assume(C.output_size(n, k, s, p, 1) >= 1)
     x = np.random.default_rng(seed).standard_normal((2, 2) + size)
-    options = dict(kernel_size=kernel, stride=stride, padding=padding,
-                   count_include_pad=count_include_pad)
+    options = dict(
+        kernel_size=kernel, stride=stride, padding=padding, count_include_pad=count_include_pad
+    )
     check_against_torch(
         lambda x: F.avg_pool2d(x, **options),
         lambda x: torch.nn.functional.avg_pool2d(x, **options),
@@ -270,7 +285,8 @@ def test_conv_keeps_dtype_and_float32_matches_torch(dtype):
     check_against_torch(
         lambda x, w: F.conv2d(x, w, padding=1),
         lambda x, w: torch.nn.functional.conv2d(x, w, padding=1),
-        x, w,
+        x,
+        w,
         atol=1e-5 if dtype == np.float32 else None,
     )
 
@@ -280,15 +296,21 @@ def test_conv_keeps_dtype_and_float32_matches_torch(dtype):
 
 @requires_torch
 @given(
-    size=st.integers(1, 12), kernel=st.integers(1, 4), stride=st.integers(1, 3),
-    padding=st.integers(0, 2), dilation=st.integers(1, 3),
+    size=st.integers(1, 12),
+    kernel=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    dilation=st.integers(1, 3),
 )
 def test_output_size_matches_torch(size, kernel, stride, padding, dilation):
     expected = C.output_size(size, kernel, stride, padding, dilation)
     assume(expected >= 1)
     out = torch.nn.functional.conv2d(
-        torch.zeros(1, 1, size, 1), torch.zeros(1, 1, kernel, 1),
-        stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1),
+        torch.zeros(1, 1, size, 1),
+        torch.zeros(1, 1, kernel, 1),
+        stride=(stride, 1),
+        padding=(padding, 0),
+        dilation=(dilation, 1),
     )
     assert out.shape[2] == expected
 

@@ -98,8 +98,9 @@ class Unary(NamedTuple):
     domain: Domain
 
 
-def unary(method, *, function=None, functional=None, options=None, torch_functional=False,
-          domain=REAL):
+def unary(
+    method, *, function=None, functional=None, options=None, torch_functional=False, domain=REAL
+):
     """The forms ``x.method(**options)``, ``hm.function(x, **options)`` and
     ``hm.nn.functional.functional(x, **options)``; PyTorch's ``torch[.nn.functional].name``."""
     options = options or {}
@@ -108,6 +109,7 @@ def unary(method, *, function=None, functional=None, options=None, torch_functio
         forms["function"] = lambda x: getattr(hm, function)(x, **options)
     if functional:
         forms["functional"] = lambda x: getattr(F, functional)(x, **options)
+
     def torch_fn(t):
         lib = TF() if torch_functional else torch
         return getattr(lib, method)(t, **options)
@@ -135,32 +137,56 @@ UNARY = {
     "sigmoid": unary("sigmoid", function="sigmoid", functional="sigmoid"),
     "relu": unary("relu", function="relu", functional="relu", domain=KINK_AT_0),
     "leaky_relu": unary(
-        "leaky_relu", function="leaky_relu", functional="leaky_relu", torch_functional=True,
+        "leaky_relu",
+        function="leaky_relu",
+        functional="leaky_relu",
+        torch_functional=True,
         domain=KINK_AT_0,
     ),
     "leaky_relu(0.2)": unary(
-        "leaky_relu", function="leaky_relu", functional="leaky_relu", torch_functional=True,
-        options={"negative_slope": 0.2}, domain=KINK_AT_0,
+        "leaky_relu",
+        function="leaky_relu",
+        functional="leaky_relu",
+        torch_functional=True,
+        options={"negative_slope": 0.2},
+        domain=KINK_AT_0,
     ),
     "gelu": unary("gelu", function="gelu", functional="gelu", torch_functional=True),
     "gelu(none)": unary(
-        "gelu", function="gelu", functional="gelu", torch_functional=True,
-        options={"approximate": "none"}, domain=Domain(-6, 6),
+        "gelu",
+        function="gelu",
+        functional="gelu",
+        torch_functional=True,
+        options={"approximate": "none"},
+        domain=Domain(-6, 6),
     ),
     "gelu(tanh)": unary(
-        "gelu", function="gelu", functional="gelu", torch_functional=True,
-        options={"approximate": "tanh"}, domain=Domain(-6, 6),
+        "gelu",
+        function="gelu",
+        functional="gelu",
+        torch_functional=True,
+        options={"approximate": "tanh"},
+        domain=Domain(-6, 6),
     ),
-    "softplus": unary("softplus", function="softplus", functional="softplus",
-                      torch_functional=True),
+    "softplus": unary(
+        "softplus", function="softplus", functional="softplus", torch_functional=True
+    ),
     # beta * x crosses the threshold (2.0 * 1.5 = 3) inside the domain: both branches are drawn
     "softplus(beta, threshold)": unary(
-        "softplus", function="softplus", functional="softplus", torch_functional=True,
-        options={"beta": 2.0, "threshold": 3.0}, domain=Domain(-3, 3, (1.5,)),
+        "softplus",
+        function="softplus",
+        functional="softplus",
+        torch_functional=True,
+        options={"beta": 2.0, "threshold": 3.0},
+        domain=Domain(-3, 3, (1.5,)),
     ),
     "softplus(beta<1)": unary(
-        "softplus", function="softplus", functional="softplus", torch_functional=True,
-        options={"beta": 0.5}, domain=Domain(-30, 60, (40.0,)),
+        "softplus",
+        function="softplus",
+        functional="softplus",
+        torch_functional=True,
+        options={"beta": 0.5},
+        domain=Domain(-30, 60, (40.0,)),
     ),
     "clamp(min)": unary("clamp", function="clamp", options={"min": -0.5}, domain=CLAMP),
     "clamp(max)": unary("clamp", function="clamp", options={"max": 1.0}, domain=CLAMP),
@@ -218,11 +244,19 @@ def test_unary_every_form_matches_torch_at_fixed_points(name, dtype):
         ("sigmoid-saturated", hm.sigmoid, lambda t: torch.sigmoid(t), [-800.0, -40.0, 40.0, 800.0]),
         ("tanh-saturated", hm.tanh, lambda t: torch.tanh(t), [-400.0, -20.0, 20.0, 400.0]),
         ("softplus-large", F.softplus, lambda t: TF().softplus(t), [-800.0, -30.0, 30.0, 800.0]),
-        ("softplus-threshold-inf", lambda x: F.softplus(x, threshold=math.inf),
-         lambda t: TF().softplus(t, threshold=math.inf), [-800.0, -30.0, 30.0, 80.0]),
+        (
+            "softplus-threshold-inf",
+            lambda x: F.softplus(x, threshold=math.inf),
+            lambda t: TF().softplus(t, threshold=math.inf),
+            [-800.0, -30.0, 30.0, 80.0],
+        ),
         ("gelu-tails", F.gelu, lambda t: TF().gelu(t), [-40.0, -10.0, 10.0, 40.0]),
-        ("gelu-tanh-tails", lambda x: F.gelu(x, approximate="tanh"),
-         lambda t: TF().gelu(t, approximate="tanh"), [-40.0, -10.0, 10.0, 40.0]),
+        (
+            "gelu-tanh-tails",
+            lambda x: F.gelu(x, approximate="tanh"),
+            lambda t: TF().gelu(t, approximate="tanh"),
+            [-40.0, -10.0, 10.0, 40.0],
+        ),
         ("log-zero", hm.log, lambda t: torch.log(t), [0.0, 1e-30, 1.0]),
         ("sqrt-zero", hm.sqrt, lambda t: torch.sqrt(t), [0.0, 1e-30, 4.0]),
     ],
@@ -424,8 +458,9 @@ def test_binary_with_broadcasting_matches_finite_differences_and_torch(name, dat
 def test_maximum_minimum_ties_share_the_gradient_like_torch(op, dtype, data, shapes_):
     a, b = data.draw(tied_pair(*shapes_.input_shapes))
     form = data.draw(st.sampled_from(sorted(BINARY[op].forms)))
-    check_against_torch(BINARY[op].forms[form], BINARY[op].torch_fn, a.astype(dtype),
-                        b.astype(dtype))
+    check_against_torch(
+        BINARY[op].forms[form], BINARY[op].torch_fn, a.astype(dtype), b.astype(dtype)
+    )
 
 
 @requires_torch
@@ -467,17 +502,29 @@ SCALAR_OPS = [
     ("s / -x", lambda x, s: s / (-x), Domain(0.25, 3)),
     ("x ** s", lambda x, s: x**s, POSITIVE),
     ("s ** x", lambda x, s: abs(s) ** x, REAL),
-    ("hm.add(x, s)", lambda x, s: hm.add(x, s) if isinstance(x, hm.Tensor) else torch.add(x, s),
-     REAL),
+    (
+        "hm.add(x, s)",
+        lambda x, s: hm.add(x, s) if isinstance(x, hm.Tensor) else torch.add(x, s),
+        REAL,
+    ),
     ("x.sub(s)", lambda x, s: x.sub(s), REAL),
     ("x.mul(s)", lambda x, s: x.mul(s), REAL),
-    ("hm.div(x, s)", lambda x, s: hm.div(x, s) if isinstance(x, hm.Tensor) else torch.div(x, s),
-     REAL),
+    (
+        "hm.div(x, s)",
+        lambda x, s: hm.div(x, s) if isinstance(x, hm.Tensor) else torch.div(x, s),
+        REAL,
+    ),
     ("x.pow(s)", lambda x, s: x.pow(s), POSITIVE),
-    ("hm.pow(x, s)", lambda x, s: hm.pow(x, s) if isinstance(x, hm.Tensor) else torch.pow(x, s),
-     POSITIVE),
-    ("hm.maximum(x, s-tensor)", lambda x, s: x.maximum(x * 0 + s),
-     Domain(-3, 3, (-1.5, 0.5, 2.0, 3.0))),
+    (
+        "hm.pow(x, s)",
+        lambda x, s: hm.pow(x, s) if isinstance(x, hm.Tensor) else torch.pow(x, s),
+        POSITIVE,
+    ),
+    (
+        "hm.maximum(x, s-tensor)",
+        lambda x, s: x.maximum(x * 0 + s),
+        Domain(-3, 3, (-1.5, 0.5, 2.0, 3.0)),
+    ),
 ]
 SCALARS = [2, -1.5, 0.5, 3, 2.0]  # ints and floats; none makes a tie or a zero division
 

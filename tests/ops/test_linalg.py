@@ -45,8 +45,9 @@ def operand_shapes(draw, kind):
         return (n, k), (k,)
     if kind == "2d@2d":
         return (n, k), (k, m)
-    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2,
-                                                   max_side=3))
+    batch = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3)
+    )
     a_batch, b_batch = batch.input_shapes
     if kind == "batched":
         return (*a_batch, n, k), (*b_batch, k, m)
@@ -143,8 +144,14 @@ def test_numpy_array_on_the_left_uses_the_reflected_operator():
 
 @pytest.mark.parametrize(
     "a_shape, b_shape",
-    [((3, 4), (5, 6)), ((3,), (4,)), ((2, 3), (4,)), ((4,), (3, 2)), ((2, 3, 4), (5, 4, 2)),
-     ((2, 2, 3), (3, 2, 2))],
+    [
+        ((3, 4), (5, 6)),
+        ((3,), (4,)),
+        ((2, 3), (4,)),
+        ((4,), (3, 2)),
+        ((2, 3, 4), (5, 4, 2)),
+        ((2, 2, 3), (3, 2, 2)),
+    ],
     ids=str,
 )
 @pytest.mark.parametrize("form", sorted(FORMS))
@@ -174,9 +181,7 @@ MM_CASES = {
         lambda lib: lambda a, b, c: lib.addmm(c, a, b, beta=0.5, alpha=-2.0),
         [(2, 3), (3, 2), (2, 1)],
     ),
-    "Tensor.addmm": (
-        lambda lib: lambda a, b, c: c.addmm(a, b, alpha=3), [(2, 3), (3, 4), (2, 4)]
-    ),
+    "Tensor.addmm": (lambda lib: lambda a, b, c: c.addmm(a, b, alpha=3), [(2, 3), (3, 4), (2, 4)]),
 }
 
 

@@ -45,8 +45,9 @@ def test_t_matches_torch_and_keeps_the_gradient():
 
 
 @requires_torch
-@pytest.mark.parametrize("rtol, atol, equal_nan", [(1e-5, 1e-8, False), (0, 1e-3, True),
-                                                    (1e-2, 0, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    "rtol, atol, equal_nan", [(1e-5, 1e-8, False), (0, 1e-3, True), (1e-2, 0, False)]
+)
 def test_allclose_matches_torch(rtol, atol, equal_nan):
     a = np.array([1.0, 100.0, np.nan, 0.0])
     for delta in (0.0, 1e-9, 1e-6, 5e-4, 0.5):
@@ -55,8 +56,7 @@ def test_allclose_matches_torch(rtol, atol, equal_nan):
         assert hm.allclose(hm.tensor(a), hm.tensor(b), rtol, atol, equal_nan) is ref
         assert hm.tensor(a).allclose(hm.tensor(b), rtol, atol, equal_nan) is ref
     # broadcasting, as in PyTorch
-    assert hm.allclose(hm.ones(2, 3), hm.ones(3)) is torch.allclose(torch.ones(2, 3),
-                                                                    torch.ones(3))  # fmt: skip
+    assert hm.allclose(hm.ones(2, 3), hm.ones(3)) is torch.allclose(torch.ones(2, 3), torch.ones(3))
 
 
 def test_allclose_bad_input():

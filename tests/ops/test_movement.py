@@ -130,8 +130,12 @@ op("expand-leading-neg1", lambda m, x: x.expand(2, -1, 4), (3, 1))
 op("expand-leading-size-1", lambda m, x: x.expand(2, 2, -1, -1), (1, 3))
 op("expand-0d", lambda m, x: x.expand(2, 3), ())
 op("expand-noop", lambda m, x: x.expand(2, 3), (2, 3))
-op("expand-function", lambda m, x: m.expand(x, (2, 3)), (1, 3),
-   torch_fn=lambda m, x: x.expand(2, 3))
+op(
+    "expand-function",
+    lambda m, x: m.expand(x, (2, 3)),
+    (1, 3),
+    torch_fn=lambda m, x: x.expand(2, 3),
+)
 op("expand_as", lambda m, x: x.expand_as(m.zeros(2, 3, 4)), (1, 4))
 # repeat
 op("repeat-varargs", lambda m, x: x.repeat(2, 3), (2, 3))
@@ -171,10 +175,18 @@ for _name, _shape, _args in [
         _shape,
         torch_fn=lambda m, x, a=_args: F_pad(x, **a),
     )
-op("pad-method", lambda m, x: x.pad((1, 1), mode="replicate"), (2, 3),
-   torch_fn=lambda m, x: F_pad(x, (1, 1), mode="replicate"))
-op("pad-positional-mode", lambda m, x: m.pad(x, (0, 2), "constant", 3.0), (2, 3),
-   torch_fn=lambda m, x: F_pad(x, (0, 2), "constant", 3.0))
+op(
+    "pad-method",
+    lambda m, x: x.pad((1, 1), mode="replicate"),
+    (2, 3),
+    torch_fn=lambda m, x: F_pad(x, (1, 1), mode="replicate"),
+)
+op(
+    "pad-positional-mode",
+    lambda m, x: m.pad(x, (0, 2), "constant", 3.0),
+    (2, 3),
+    torch_fn=lambda m, x: F_pad(x, (0, 2), "constant", 3.0),
+)
 # split / chunk: one case per piece
 for _name, _shape, _call, _count in [
     ("split-int-uneven", (5, 2), lambda m, x: x.split(2), 3),
@@ -204,22 +216,33 @@ op("triu-diagonal-past-end", lambda m, x: m.triu(x, 5), (3, 4))
 # masked_fill
 op("masked_fill-row-mask", lambda m, x: x.masked_fill(m.tensor([True, False, True]), -1.5), (2, 3))
 op("masked_fill-column-mask", lambda m, x: x.masked_fill(m.tensor([[False], [True]]), 0.0), (2, 3))
-op("masked_fill-full-mask",
-   lambda m, x: x.masked_fill(m.tensor([[True, False, False], [False, False, True]]), 7.0), (2, 3))
-op("masked_fill-batched-broadcast",
-   lambda m, x: x.masked_fill(m.tensor([[True, False, True], [False, True, False]]), 2.0),
-   (2, 2, 3))
+op(
+    "masked_fill-full-mask",
+    lambda m, x: x.masked_fill(m.tensor([[True, False, False], [False, False, True]]), 7.0),
+    (2, 3),
+)
+op(
+    "masked_fill-batched-broadcast",
+    lambda m, x: x.masked_fill(m.tensor([[True, False, True], [False, True, False]]), 2.0),
+    (2, 2, 3),
+)
 op("masked_fill-from-comparison", lambda m, x: x.masked_fill(x > 0, 0.0), (3, 4))
 op("masked_fill-function", lambda m, x: m.masked_fill(x, m.tensor([False, True]), 3.0), (3, 2))
-op("masked_fill-0d-tensor-value",
-   lambda m, x: x.masked_fill(m.tensor([True, False]), m.tensor(2.5)), (3, 2))
+op(
+    "masked_fill-0d-tensor-value",
+    lambda m, x: x.masked_fill(m.tensor([True, False]), m.tensor(2.5)),
+    (3, 2),
+)
 # gather
 op("gather-dim0", lambda m, x: x.gather(0, m.tensor([[2, 0, 2], [1, 1, 0]])), (3, 3))
 op("gather-dim1-smaller-index", lambda m, x: x.gather(1, m.tensor([[3, 3], [0, 2]])), (3, 4))
 op("gather-dim0-smaller-index", lambda m, x: x.gather(0, m.tensor([[1], [1], [0]])), (4, 3))
 op("gather-dim-neg1", lambda m, x: x.gather(-1, m.tensor([[[1, 1, 0]], [[2, 0, 0]]])), (2, 3, 3))
-op("gather-longer-index", lambda m, x: x.gather(1, m.tensor([[0, 0, 2, 1, 0], [2, 2, 2, 1, 0]])),
-   (2, 3))
+op(
+    "gather-longer-index",
+    lambda m, x: x.gather(1, m.tensor([[0, 0, 2, 1, 0], [2, 2, 2, 1, 0]])),
+    (2, 3),
+)
 op("gather-function", lambda m, x: m.gather(x, 1, m.tensor([[1, 0], [0, 0]])), (2, 3))
 # index_select
 op("index_select-dim0-repeated", lambda m, x: x.index_select(0, m.tensor([2, 0, 2])), (3, 4))
@@ -277,8 +300,11 @@ op("getitem-tuple-index-only", lambda m, x: x[(1, 1, 0),], (2, 3))
 op("getitem-bool-tensor-rows", lambda m, x: x[m.tensor([True, False, True])], (3, 4))
 op("getitem-bool-tensor-2d", lambda m, x: x[m.tensor([[True, False], [False, True]])], (2, 2, 3))
 op("getitem-bool-numpy-columns", lambda m, x: x[:, np.array([False, True, True, False])], (3, 4))
-op("getitem-bool-numpy-full", lambda m, x: x[np.array([[True, False, True], [False, False, True]])],
-   (2, 3))
+op(
+    "getitem-bool-numpy-full",
+    lambda m, x: x[np.array([[True, False, True], [False, False, True]])],
+    (2, 3),
+)
 op("getitem-bool-from-comparison", lambda m, x: x[x > 0], (3, 4))
 op("getitem-bool-list", lambda m, x: x[[True, False, True]], (3, 2))
 op("getitem-bool-all-false", lambda m, x: x[m.tensor([False, False])], (2, 3))
@@ -295,8 +321,11 @@ op("getitem-ellipsis-list", lambda m, x: x[..., [1, 1]], (2, 3, 2))
 op("getitem-none-list", lambda m, x: x[None, [0, 0]], (2, 3))
 op("getitem-list-step-slice", lambda m, x: x[[1, 0], ::2], (2, 5))
 # composed: views of views
-op("composed-view-chain", lambda m, x: x.permute(2, 0, 1).reshape(4, 6)[1:, ::2].flip(0).T,
-   (2, 3, 4))
+op(
+    "composed-view-chain",
+    lambda m, x: x.permute(2, 0, 1).reshape(4, 6)[1:, ::2].flip(0).T,
+    (2, 3, 4),
+)
 
 
 # --------------------------------------------------------------------------- table tests
@@ -389,8 +418,10 @@ def test_squeeze_unsqueeze_random(data):
     n = len(shape)
     squeeze_dim = data.draw(st.none() | st.integers(-max(n, 1), max(n, 1) - 1))
     unsqueeze_dim = data.draw(st.integers(-n - 1, n))
-    check_op(lambda m, x: x.squeeze(squeeze_dim) if squeeze_dim is not None else x.squeeze(),
-             data.draw(values(shape)))
+    check_op(
+        lambda m, x: x.squeeze(squeeze_dim) if squeeze_dim is not None else x.squeeze(),
+        data.draw(values(shape)),
+    )
     check_op(lambda m, x: x.unsqueeze(unsqueeze_dim), data.draw(values(shape)))
 
 
@@ -751,8 +782,9 @@ X23 = np.zeros((2, 3))
     [
         pytest.param(lambda x: x.reshape(4), r"\(4,\)", id="reshape-size"),
         pytest.param(lambda x: x.view(4, 2), r"\(4, ?2\)", id="view-size"),
-        pytest.param(lambda x: hm.reshape(x, (5, -1)), r"\(5, ?(-1|newaxis)\)",
-                     id="reshape-neg1-size"),
+        pytest.param(
+            lambda x: hm.reshape(x, (5, -1)), r"\(5, ?(-1|newaxis)\)", id="reshape-neg1-size"
+        ),
         pytest.param(lambda x: x.reshape(-1, -1), r"\(2, 3\)", id="reshape-two-neg1"),
     ],
 )
@@ -821,8 +853,9 @@ def test_out_of_range_dim_or_index_raises(fn, bad):
         pytest.param(lambda x: hm.pad(x, (1,) * 6), r"\(1, 1, 1, 1, 1, 1\)", id="pad-too-long"),
         pytest.param(lambda x: hm.pad(x, (1, 1), mode="zeros"), "zeros", id="pad-mode"),
         pytest.param(lambda x: x.gather(0, hm.tensor([0])), r"\b1\b", id="gather-index-ndim"),
-        pytest.param(lambda x: x.index_select(0, hm.tensor([[0]])), r"\(1, 1\)",
-                     id="index_select-index-ndim"),
+        pytest.param(
+            lambda x: x.index_select(0, hm.tensor([[0]])), r"\(1, 1\)", id="index_select-index-ndim"
+        ),
         pytest.param(lambda x: hm.cat([x, hm.zeros(3, 3)], 1), r"\(3, 3\)", id="cat-shapes"),
         pytest.param(lambda x: hm.stack([x, hm.zeros(3, 2)]), r"\(3, 2\)", id="stack-shapes"),
         pytest.param(lambda x: hm.cat([]), "empty", id="cat-empty"),
@@ -846,8 +879,9 @@ def test_bad_arguments_raise_value_error(fn, match):
         # torch: "Padding size should be less than the corresponding input dimension"
         pytest.param(lambda: hm.pad(hm.tensor(X23), (3, 0), mode="reflect"), id="reflect-too-wide"),
         # torch: "Padding value causes wrapping around more than once."
-        pytest.param(lambda: hm.pad(hm.tensor(X23), (4, 0), mode="circular"),
-                     id="circular-too-wide"),
+        pytest.param(
+            lambda: hm.pad(hm.tensor(X23), (4, 0), mode="circular"), id="circular-too-wide"
+        ),
     ],
 )
 def test_arguments_torch_rejects_raise(fn):

@@ -31,19 +31,20 @@ def test_vector_norm_matches_torch(ord, dim, keepdim, dtype):
 @pytest.mark.parametrize("p", ["fro", 2, 1, math.inf, 3])
 @pytest.mark.parametrize("dim, keepdim", [(None, False), (1, True), ((0, 1), False)])
 def test_tensor_norm_matches_torch(p, dim, keepdim):
-    check_against_torch(
-        lambda a: a.norm(p, dim, keepdim), lambda a: a.norm(p, dim, keepdim), X3
-    )
+    check_against_torch(lambda a: a.norm(p, dim, keepdim), lambda a: a.norm(p, dim, keepdim), X3)
 
 
 @requires_torch
 @pytest.mark.parametrize("keepdim", [False, True])
 @pytest.mark.parametrize(
     "x, dim, ord",
-    [(x, dim, ord) for x, dim in ((X, None), (X3, (0, 2)), (X3, (-1, -2)), (X3, (2, 0)))
-     for ord in (None, "fro", 1, -1, math.inf, -math.inf)]
+    [
+        (x, dim, ord)
+        for x, dim in ((X, None), (X3, (0, 2)), (X3, (-1, -2)), (X3, (2, 0)))
+        for ord in (None, "fro", 1, -1, math.inf, -math.inf)
+    ]
     + [(X3[0, 0], None, ord) for ord in (None, 1, 2, 3, math.inf, -math.inf, 0)],
-)  # fmt: skip
+)
 def test_linalg_norm_matches_torch(x, ord, dim, keepdim):
     check_against_torch(
         lambda a: hm.linalg.norm(a, ord, dim, keepdim),

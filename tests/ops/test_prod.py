@@ -20,9 +20,7 @@ def test_prod_matches_torch_with_zeros(x, dim, keepdim, dtype):
     if dim is None:
         check_against_torch(lambda a: a.prod(), lambda a: a.prod(), x)
     else:
-        check_against_torch(
-            lambda a: a.prod(dim, keepdim), lambda a: a.prod(dim, keepdim), x
-        )
+        check_against_torch(lambda a: a.prod(dim, keepdim), lambda a: a.prod(dim, keepdim), x)
 
 
 @pytest.mark.parametrize("dim", [None, 0, 1])

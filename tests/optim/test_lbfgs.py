@@ -91,20 +91,26 @@ def test_logistic_regression_iterates_match_torch(options):
     def objective(model, lib):
         logits = model(lib.tensor(x)).reshape(-1)
         return lib.nn.functional.binary_cross_entropy_with_logits(logits, lib.tensor(y)) + (
-            1e-2 * (model.weight ** 2).sum()
+            1e-2 * (model.weight**2).sum()
         )
 
     mine = run(hm, options, lambda lib: objective(model, lib), list(model.parameters()), 3)
-    ref = run(torch, options, lambda lib: objective(ref_model, lib),
-              list(ref_model.parameters()), 3)
+    ref = run(
+        torch, options, lambda lib: objective(ref_model, lib), list(ref_model.parameters()), 3
+    )
     assert_same(mine, ref, rtol=1e-8)
 
 
 def test_float32_parameters_converge_like_float64():
     for dtype in (hm.float32, hm.float64):
         xy = hm.tensor([-1.5, 2.0], dtype=dtype, requires_grad=True)
-        run(hm, dict(line_search_fn="strong_wolfe", max_iter=100),
-            lambda lib, xy=xy: rosenbrock(lib, xy), [xy], 2)
+        run(
+            hm,
+            dict(line_search_fn="strong_wolfe", max_iter=100),
+            lambda lib, xy=xy: rosenbrock(lib, xy),
+            [xy],
+            2,
+        )
         assert xy.dtype == dtype
         np.testing.assert_allclose(xy.detach().numpy(), [1.0, 1.0], atol=1e-3)
 

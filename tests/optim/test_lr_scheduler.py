@@ -24,10 +24,28 @@ SCHEDULES = [
     ("OneCycleLR", dict(max_lr=0.5, total_steps=30)),
     ("OneCycleLR", dict(max_lr=[0.5, 0.2], total_steps=30, anneal_strategy="linear")),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=30, three_phase=True)),
-    ("OneCycleLR", dict(max_lr=1.0, epochs=3, steps_per_epoch=10, pct_start=0.25,
-                        div_factor=10.0, final_div_factor=100.0)),
-    ("OneCycleLR", dict(max_lr=0.5, total_steps=30, three_phase=True, anneal_strategy="linear",
-                        base_momentum=0.8, max_momentum=[0.9, 0.99])),
+    (
+        "OneCycleLR",
+        dict(
+            max_lr=1.0,
+            epochs=3,
+            steps_per_epoch=10,
+            pct_start=0.25,
+            div_factor=10.0,
+            final_div_factor=100.0,
+        ),
+    ),
+    (
+        "OneCycleLR",
+        dict(
+            max_lr=0.5,
+            total_steps=30,
+            three_phase=True,
+            anneal_strategy="linear",
+            base_momentum=0.8,
+            max_momentum=[0.9, 0.99],
+        ),
+    ),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=30, cycle_momentum=False)),
 ]
 IDS = [f"{name}-{kwargs}" for name, kwargs in SCHEDULES]
@@ -36,8 +54,10 @@ STEPS = 29  # OneCycleLR's 30 total steps: epoch 0 at construction, then 29 more
 
 def make_optimizer(lib, kind="SGD"):
     """Two parameter groups with different learning rates."""
-    new = (lambda: torch.nn.Parameter(torch.ones(2))) if lib is torch.optim else (
-        lambda: Parameter(np.ones(2))
+    new = (
+        (lambda: torch.nn.Parameter(torch.ones(2)))
+        if lib is torch.optim
+        else (lambda: Parameter(np.ones(2)))
     )
     groups = [{"params": [new()], "lr": 0.1}, {"params": [new()], "lr": 0.05}]
     if kind == "SGD":
@@ -127,8 +147,12 @@ def test_chained_schedulers_and_manual_changes_match_torch():
 @requires_torch
 @pytest.mark.parametrize(
     ("name", "kwargs"),
-    [("StepLR", dict(step_size=4)), ("ExponentialLR", dict(gamma=0.8)),
-     ("CosineAnnealingLR", dict(T_max=9)), ("LinearLR", dict(total_iters=10))],
+    [
+        ("StepLR", dict(step_size=4)),
+        ("ExponentialLR", dict(gamma=0.8)),
+        ("CosineAnnealingLR", dict(T_max=9)),
+        ("LinearLR", dict(total_iters=10)),
+    ],
 )
 def test_resume_with_last_epoch_matches_torch(name, kwargs):
     runs = []
@@ -144,8 +168,11 @@ def test_resume_with_last_epoch_matches_torch(name, kwargs):
 def test_scheduled_training_matches_torch():
     trajectories = []
     for lib, sched in ((optim, lr_scheduler), (torch.optim, torch.optim.lr_scheduler)):
-        p = Parameter(np.array([1.0, -2.0])) if lib is optim else torch.nn.Parameter(
-            torch.tensor([1.0, -2.0], dtype=torch.float64))
+        p = (
+            Parameter(np.array([1.0, -2.0]))
+            if lib is optim
+            else torch.nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))
+        )
         opt = lib.SGD([p], lr=0.1, momentum=0.9)
         scheduler = sched.StepLR(opt, step_size=3, gamma=0.5)
         values = []

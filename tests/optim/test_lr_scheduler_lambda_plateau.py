@@ -13,23 +13,26 @@ from homeml.optim import lr_scheduler
 
 def make_optimizer(lib):
     """Two parameter groups with different learning rates (as in test_lr_scheduler.py)."""
-    new = (lambda: torch.nn.Parameter(torch.ones(2))) if lib is torch.optim else (
-        lambda: Parameter(np.ones(2))
+    new = (
+        (lambda: torch.nn.Parameter(torch.ones(2)))
+        if lib is torch.optim
+        else (lambda: Parameter(np.ones(2)))
     )
-    return lib.SGD([{"params": [new()], "lr": 0.1}, {"params": [new()], "lr": 0.05}],
-                   momentum=0.9)
+    return lib.SGD([{"params": [new()], "lr": 0.1}, {"params": [new()], "lr": 0.05}], momentum=0.9)
 
 
 def schedulers(name, *args, **kwargs):
     """The same scheduler built on a fresh optimizer in homeml and in torch."""
-    return (getattr(lr_scheduler, name)(make_optimizer(optim), *args, **kwargs),
-            getattr(torch.optim.lr_scheduler, name)(make_optimizer(torch.optim), *args, **kwargs))
+    return (
+        getattr(lr_scheduler, name)(make_optimizer(optim), *args, **kwargs),
+        getattr(torch.optim.lr_scheduler, name)(make_optimizer(torch.optim), *args, **kwargs),
+    )
 
 
 def lr_sequence(scheduler, steps=0, metrics=None):
     opt = scheduler.optimizer
     lrs = [scheduler.get_last_lr()]
-    for value in (metrics if metrics is not None else [None] * steps):
+    for value in metrics if metrics is not None else [None] * steps:
         opt.step()
         scheduler.step() if value is None else scheduler.step(value)
         assert scheduler.get_last_lr() == [g["lr"] for g in opt.param_groups]
@@ -48,7 +51,7 @@ class Warmup:
 
 
 LAMBDAS = [
-    ("LambdaLR", lambda epoch: 0.95 ** epoch),
+    ("LambdaLR", lambda epoch: 0.95**epoch),
     ("LambdaLR", [lambda epoch: 1 / (epoch + 1), Warmup(6)]),
     ("MultiplicativeLR", lambda epoch: 0.9 if epoch % 3 else 1.1),
     ("MultiplicativeLR", [lambda epoch: 0.97, Warmup(4)]),
@@ -71,12 +74,12 @@ def test_lambda_resume_with_last_epoch_and_state_dict_match_torch():
         opt = make_optimizer(lib)
         for group in opt.param_groups:
             group["initial_lr"] = group["lr"] * 2
-        first = sched.LambdaLR(opt, [lambda e: 0.9 ** e, Warmup(20)], last_epoch=4)
+        first = sched.LambdaLR(opt, [lambda e: 0.9**e, Warmup(20)], last_epoch=4)
         runs.append(lr_sequence(first, 5))
         saved = first.state_dict()
         assert saved["lr_lambdas"][0] is None and saved["lr_lambdas"][1] == {"steps": 20}
         warm = Warmup(3)
-        second = sched.LambdaLR(make_optimizer(lib), [lambda e: 0.9 ** e, warm])
+        second = sched.LambdaLR(make_optimizer(lib), [lambda e: 0.9**e, warm])
         second.optimizer.load_state_dict(opt.state_dict())
         second.load_state_dict(saved)
         assert warm.steps == 20 and second.last_epoch == 10
@@ -96,10 +99,16 @@ def test_function_schedules_reject_bad_functions():
 def metric_sequence(seed, n=200, mode="min"):
     """A noisy curve that improves, plateaus, improves again: reductions at varied epochs."""
     rng = np.random.default_rng(seed)
-    trend = np.concatenate([np.linspace(1.0, 0.5, n // 4), np.full(n // 4, 0.5),
-                            np.linspace(0.5, 0.3, n // 4), np.full(n - 3 * (n // 4), 0.3)])
+    trend = np.concatenate(
+        [
+            np.linspace(1.0, 0.5, n // 4),
+            np.full(n // 4, 0.5),
+            np.linspace(0.5, 0.3, n // 4),
+            np.full(n - 3 * (n // 4), 0.3),
+        ]
+    )
     values = trend + rng.normal(0, 0.02, n)
-    values[n // 2: n // 2 + 5] = values[n // 2]  # exact ties: not an improvement
+    values[n // 2 : n // 2 + 5] = values[n // 2]  # exact ties: not an improvement
     return list(values if mode == "min" else 2.0 - values)
 
 

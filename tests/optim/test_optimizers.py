@@ -138,9 +138,14 @@ def test_trajectory_matches_torch(name, options, dtype):
 @requires_torch
 @pytest.mark.parametrize("name", GRIDS)
 def test_param_groups_with_their_own_hyperparameters(name):
-    extra = {"SGD": dict(momentum=0.5), "Adam": dict(betas=(0.8, 0.9)), "AdamW": dict(eps=1e-3),
-             "RMSprop": dict(alpha=0.8), "Adagrad": dict(lr_decay=0.2),
-             "Adadelta": dict(rho=0.5)}[name]
+    extra = {
+        "SGD": dict(momentum=0.5),
+        "Adam": dict(betas=(0.8, 0.9)),
+        "AdamW": dict(eps=1e-3),
+        "RMSprop": dict(alpha=0.8),
+        "Adagrad": dict(lr_decay=0.2),
+        "Adadelta": dict(rho=0.5),
+    }[name]
 
     def groups(params):
         return [{"params": params[:2], "lr": 0.1}, {"params": params[2:], "lr": 0.01, **extra}]
@@ -204,7 +209,9 @@ def test_updates_happen_in_place(name):
     assert model.w.numpy() is array and model.w.dtype == np.float32
     assert not np.allclose(view, 1.0)  # an outstanding view sees the update
     assert all(
-        v.dtype == np.float32 for s in opt.state.values() for v in s.values()
+        v.dtype == np.float32
+        for s in opt.state.values()
+        for v in s.values()
         if isinstance(v, np.ndarray)
     )
 
@@ -266,8 +273,9 @@ def test_state_dict_round_trip_continues_exactly(name, options, dtype):
     full = train(straight, params, hm_loss, dtype, 10)
 
     params = [Parameter(w.astype(dtype)) for w in initial_weights()]
-    first = getattr(optim, name)([{"params": params[:2]}, {"params": params[2:], "lr": 0.02}],
-                                 **options)
+    first = getattr(optim, name)(
+        [{"params": params[:2]}, {"params": params[2:], "lr": 0.02}], **options
+    )
     train(first, params, hm_loss, dtype, 5)
     saved = first.state_dict()
     train(first, params, hm_loss, dtype, 1)  # the saved state is a snapshot: unaffected
@@ -289,8 +297,9 @@ def test_state_dict_round_trip_continues_exactly(name, options, dtype):
 def test_state_dict_layout_matches_torch(name, options):
     ours, theirs = make_params(np.float64)
     opt = getattr(optim, name)([{"params": ours[:2]}, {"params": ours[2:]}], **options)
-    torch_opt = getattr(torch.optim, name)([{"params": theirs[:2]}, {"params": theirs[2:]}],
-                                           **options)
+    torch_opt = getattr(torch.optim, name)(
+        [{"params": theirs[:2]}, {"params": theirs[2:]}], **options
+    )
     train(opt, ours, hm_loss, np.float64, 3)
     train(torch_opt, theirs, torch_loss, np.float64, 3)
     mine, ref = opt.state_dict(), torch_opt.state_dict()
@@ -367,8 +376,14 @@ def test_negative_hyperparameters_are_rejected(name):
         getattr(optim, name)([p], lr=-0.1)
     with pytest.raises(ValueError, match="weight_decay"):
         getattr(optim, name)([p], weight_decay=-1.0)
-    bad = {"SGD": "momentum", "Adam": "eps", "AdamW": "eps", "RMSprop": "alpha",
-           "Adagrad": "lr_decay", "Adadelta": "rho"}[name]
+    bad = {
+        "SGD": "momentum",
+        "Adam": "eps",
+        "AdamW": "eps",
+        "RMSprop": "alpha",
+        "Adagrad": "lr_decay",
+        "Adadelta": "rho",
+    }[name]
     with pytest.raises(ValueError, match=bad):
         getattr(optim, name)([p], **{bad: -1.0})
 

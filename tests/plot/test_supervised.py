@@ -67,9 +67,10 @@ def test_confusion_matrix_image_values_and_tick_labels():
     assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
     # with labels: that order (and a subset)
     ax = plot.plot_confusion_matrix(y_true, y_pred, labels=["dog", "cat"])
-    np.testing.assert_array_equal(ax.images[0].get_array(),
-                                  sklearn_metrics.confusion_matrix(y_true, y_pred,
-                                                                   labels=["dog", "cat"]))
+    np.testing.assert_array_equal(
+        ax.images[0].get_array(),
+        sklearn_metrics.confusion_matrix(y_true, y_pred, labels=["dog", "cat"]),
+    )
     assert [t.get_text() for t in ax.get_xticklabels()] == ["dog", "cat"]
 
 
@@ -129,9 +130,15 @@ def test_decision_boundary_colours_points_by_class_like_the_regions():
 
 def test_learning_curve_draws_train_and_validation_means():
     X, y = load_iris(return_X_y=True)
-    sizes, train, test = learning_curve(LogisticRegression(max_iter=500), X, y, cv=3,
-                                        train_sizes=[0.3, 0.6, 1.0], shuffle=True,
-                                        random_state=0)
+    sizes, train, test = learning_curve(
+        LogisticRegression(max_iter=500),
+        X,
+        y,
+        cv=3,
+        train_sizes=[0.3, 0.6, 1.0],
+        shuffle=True,
+        random_state=0,
+    )
     ax = plot.plot_learning_curve(sizes, train, test)
     assert isinstance(ax, Axes)
     assert len(ax.lines) == 2
@@ -139,8 +146,10 @@ def test_learning_curve_draws_train_and_validation_means():
     np.testing.assert_allclose(ax.lines[0].get_ydata(), train.mean(axis=1))
     np.testing.assert_allclose(ax.lines[1].get_ydata(), test.mean(axis=1))
     assert len(ax.collections) == 2  # the +/- one std bands
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training score",
-                                                                   "validation score"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "training score",
+        "validation score",
+    ]
     with pytest.raises(ValueError, match="train_scores"):
         plot.plot_learning_curve(sizes, train[:2], test)
 

@@ -12,11 +12,20 @@ from homeml.plot import training_report  # noqa: E402
 from homeml.plot._training import plot_history  # noqa: E402
 from homeml.train import TrainingHistory  # noqa: E402
 
-HISTORY = TrainingHistory([
-    {"epoch": e, "train_loss": 1.0 / e, "train_acc": 0.8 + e / 100, "val_loss": 1.1 / e,
-     "val_acc": 0.79 + e / 100, "lr": 1e-3, "seconds": 3.0}
-    for e in range(1, 4)
-])  # fmt: skip
+HISTORY = TrainingHistory(
+    [
+        {
+            "epoch": e,
+            "train_loss": 1.0 / e,
+            "train_acc": 0.8 + e / 100,
+            "val_loss": 1.1 / e,
+            "val_acc": 0.79 + e / 100,
+            "lr": 1e-3,
+            "seconds": 3.0,
+        }
+        for e in range(1, 4)
+    ]
+)
 
 
 def test_loss_curves_say_what_they_measure_and_epochs_are_whole():
@@ -44,6 +53,14 @@ def test_plain_loss_by_default(tmp_path):
         plt.close(fig)
     y = np.arange(20) % 10
     images = np.zeros((20, 28, 28), np.uint8)
-    training_report(tmp_path / "r.png", HISTORY, y, (y + 1) % 10, images, title="t",
-                    loss_label="loss with label smoothing 0.05", test_loss=0.1)  # fmt: skip
+    training_report(
+        tmp_path / "r.png",
+        HISTORY,
+        y,
+        (y + 1) % 10,
+        images,
+        title="t",
+        loss_label="loss with label smoothing 0.05",
+        test_loss=0.1,
+    )
     assert Image.open(tmp_path / "r.png").size[0] > 1000

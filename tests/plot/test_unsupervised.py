@@ -78,8 +78,9 @@ def test_clusters_draw_noise_in_grey_first_and_take_any_label_values():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["noise", "0", "1"]
     names = np.array(["cat", "dog", "-1"])[np.arange(len(X)) % 3]  # "-1" as text is no noise
     ax = plot.plot_clusters(X, names)
-    assert [len(c.get_offsets()) for c in scatters(ax)] == [np.sum(names == n)
-                                                           for n in ("-1", "cat", "dog")]
+    assert [len(c.get_offsets()) for c in scatters(ax)] == [
+        np.sum(names == n) for n in ("-1", "cat", "dog")
+    ]
     assert len({one_colour(c) for c in scatters(ax)}) == 3
 
 
@@ -136,14 +137,16 @@ def test_dendrogram_draws_the_links_and_leaves_of_scipy_dendrogram():
         ax = plot.plot_dendrogram(model, truncate_mode=mode, p=p)
         reference = hierarchy.dendrogram(Z, no_plot=True, truncate_mode=mode, p=p)
         ours = sorted((*line.get_xdata(), *line.get_ydata()) for line in ax.lines)
-        theirs = sorted((*x, *y) for x, y in zip(reference["icoord"], reference["dcoord"],
-                                                    strict=True))
+        theirs = sorted(
+            (*x, *y) for x, y in zip(reference["icoord"], reference["dcoord"], strict=True)
+        )
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
         assert [t.get_text() for t in ax.get_xticklabels()] == reference["ivl"]
         if mode is None:  # the full tree: one link per merge, at its merge height
             assert len(ax.lines) == 29
-            np.testing.assert_allclose(sorted(line.get_ydata()[1] for line in ax.lines),
-                                       np.sort(Z[:, 2]))
+            np.testing.assert_allclose(
+                sorted(line.get_ydata()[1] for line in ax.lines), np.sort(Z[:, 2])
+            )
     assert len(plot.plot_dendrogram(model, truncate_mode="lastp", p=8).lines) == 7
     names = [f"s{i}" for i in range(30)]
     ax = plot.plot_dendrogram(model, labels=names)

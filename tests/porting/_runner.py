@@ -22,8 +22,10 @@ SCRIPTS = Path(__file__).parent / "scripts"
 # ``import homeml as torch``
 _IMPORTS = [
     (re.compile(r"^(\s*)import torch\s*$", re.M), r"\1import homeml as torch"),
-    (re.compile(r"^(\s*)import torch(\.[\w.]+)\s*$", re.M),
-     r"\1import homeml\2\n\1import homeml as torch"),
+    (
+        re.compile(r"^(\s*)import torch(\.[\w.]+)\s*$", re.M),
+        r"\1import homeml\2\n\1import homeml as torch",
+    ),
     (re.compile(r"^(\s*)import torch(\.[\w.]+)? as ", re.M), r"\1import homeml\2 as "),
     (re.compile(r"^(\s*)from torch(\.[\w.]+)? import ", re.M), r"\1from homeml\2 import "),
 ]

@@ -24,13 +24,18 @@ from homeml.rl import (
 from homeml.rl.spaces import Box
 
 SMALL = {
-    DQN: {"hidden_sizes": (8,), "learning_starts": 10, "train_freq": 4, "gradient_steps": 1,
-          "batch_size": 8},
+    DQN: {
+        "hidden_sizes": (8,),
+        "learning_starts": 10,
+        "train_freq": 4,
+        "gradient_steps": 1,
+        "batch_size": 8,
+    },
     REINFORCE: {"hidden_sizes": (8,)},
     A2C: {"hidden_sizes": (8,)},
     CrossEntropyMethod: {"population_size": 4},
     EvolutionStrategy: {"population_size": 4},
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("cls", list(SMALL), ids=lambda c: c.__name__)

@@ -16,8 +16,9 @@ RUNS = 1000
 
 
 def test_figure_2_2_epsilon_greedy():
-    results = {eps: run_testbed(EpsilonGreedy(epsilon=eps), RUNS, 1000, seed=0)
-               for eps in (0.0, 0.01, 0.1)}
+    results = {
+        eps: run_testbed(EpsilonGreedy(epsilon=eps), RUNS, 1000, seed=0) for eps in (0.0, 0.01, 0.1)
+    }
     late = {eps: rewards[-200:].mean() for eps, (rewards, _) in results.items()}
     assert late[0.1] > late[0.0] + 0.2  # exploring pays in the long run
     assert late[0.01] > late[0.0] + 0.1
@@ -30,8 +31,9 @@ def test_figure_2_2_epsilon_greedy():
 
 
 def test_figure_2_3_optimistic_initial_values():
-    optimistic = run_testbed(EpsilonGreedy(epsilon=0.0, alpha=0.1, initial_value=5.0), RUNS,
-                             1000, seed=1)[1]
+    optimistic = run_testbed(
+        EpsilonGreedy(epsilon=0.0, alpha=0.1, initial_value=5.0), RUNS, 1000, seed=1
+    )[1]
     realistic = run_testbed(EpsilonGreedy(epsilon=0.1, alpha=0.1), RUNS, 1000, seed=1)[1]
     assert optimistic[-200:].mean() > realistic[-200:].mean() + 0.05
     assert optimistic[:5].mean() < 0.2 and optimistic[10] > 0.3  # the early spike at step 11
@@ -45,8 +47,12 @@ def test_figure_2_4_ucb():
 
 
 def test_figure_2_5_gradient_bandit():
-    optimal = {b: run_testbed(GradientBandit(alpha=0.1, baseline=b), RUNS, 1000, true_mean=4.0,
-                              seed=3)[1][-200:].mean() for b in (True, False)}
+    optimal = {
+        b: run_testbed(GradientBandit(alpha=0.1, baseline=b), RUNS, 1000, true_mean=4.0, seed=3)[1][
+            -200:
+        ].mean()
+        for b in (True, False)
+    }
     assert optimal[True] > 0.75 and optimal[False] < 0.65
     assert optimal[True] > optimal[False] + 0.2
 
@@ -59,8 +65,9 @@ def test_nonstationary_constant_step_beats_sample_average():
     assert constant[-1000:].mean() > average[-1000:].mean() + 0.05
 
 
-@pytest.mark.parametrize("agent", [EpsilonGreedy(seed=0), UCB(seed=0),
-                                   GradientBandit(alpha=0.2, seed=0)])
+@pytest.mark.parametrize(
+    "agent", [EpsilonGreedy(seed=0), UCB(seed=0), GradientBandit(alpha=0.2, seed=0)]
+)
 def test_train_on_homeml_bandit_env(agent, tmp_path):
     env = make("Bandit-v0")
     history = agent.train(env, 1, progress=False)

@@ -49,7 +49,7 @@ def test_cem_update_by_hand_and_generations_across_calls():
     candidates = agent._candidates.copy()
     agent.train(Bandit(), 3, progress=False)  # completes it with the same candidates
     assert agent.n_generations_ == 1
-    scores = np.array([-(np.argmax(c[:5] + c[5:]) - 2) ** 2 for c in candidates])  # W row + b
+    scores = np.array([-((np.argmax(c[:5] + c[5:]) - 2) ** 2) for c in candidates])  # W row + b
     elite = candidates[np.argsort(-scores, kind="stable")[:3]]
     np.testing.assert_allclose(agent.theta_, elite.mean(0))
     np.testing.assert_allclose(agent.std_, np.sqrt(elite.var(0) + 0.5))
@@ -58,8 +58,9 @@ def test_cem_update_by_hand_and_generations_across_calls():
 
 
 def test_es_centered_ranks_and_step():
-    np.testing.assert_allclose(centered_ranks([3.0, -1.0, 10.0, 0.0, 5.0]),
-                               [0.0, -0.5, 0.5, -0.25, 0.25])
+    np.testing.assert_allclose(
+        centered_ranks([3.0, -1.0, 10.0, 0.0, 5.0]), [0.0, -0.5, 0.5, -0.25, 0.25]
+    )
     agent = EvolutionStrategy(population_size=6, sigma=0.5, learning_rate=0.1, seed=4)
     agent.train(Bandit(), 6, progress=False)
     assert agent.n_generations_ == 1
@@ -69,8 +70,10 @@ def test_es_centered_ranks_and_step():
 
 @pytest.mark.parametrize("cls", [CrossEntropyMethod, EvolutionStrategy])
 def test_same_seed_same_history_and_save_load(cls, tmp_path):
-    runs = [cls(hidden_sizes=(4,), seed=1).train(make("CartPole-v1"), 60, progress=False)
-            for _ in range(2)]
+    runs = [
+        cls(hidden_sizes=(4,), seed=1).train(make("CartPole-v1"), 60, progress=False)
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(runs[0].returns, runs[1].returns)
     agent = cls(hidden_sizes=(4,), seed=1)
     agent.train(make("CartPole-v1"), 60, progress=False)

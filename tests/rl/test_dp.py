@@ -36,8 +36,11 @@ def test_example_4_1_random_policy(model):
     V = policy_evaluation(model, np.full((16, 4), 0.25), gamma=1.0)
     np.testing.assert_array_equal(np.round(V.reshape(4, 4)), BOOK_4_1)
     V_star, policy = value_iteration(model)
-    np.testing.assert_allclose(V_star.reshape(4, 4), -np.array(
-        [[0, 1, 2, 3], [1, 2, 3, 2], [2, 3, 2, 1], [3, 2, 1, 0]]), atol=1e-9)
+    np.testing.assert_allclose(
+        V_star.reshape(4, 4),
+        -np.array([[0, 1, 2, 3], [1, 2, 3, 2], [2, 3, 2, 1], [3, 2, 1, 0]]),
+        atol=1e-9,
+    )
 
 
 def test_example_3_5_and_figure_3_2():
@@ -51,8 +54,10 @@ def test_example_3_5_and_figure_3_2():
 
 @pytest.mark.parametrize("map_name, limit, best", [("4x4", 100, 0.744), ("8x8", 200, 0.913)])
 def test_frozen_lake_success_within_the_step_limit(map_name, limit, best):
-    for env in (make("FrozenLake-v1", map_name=map_name, is_slippery=True),
-                gymnasium.make("FrozenLake-v1", map_name=map_name, is_slippery=True)):
+    for env in (
+        make("FrozenLake-v1", map_name=map_name, is_slippery=True),
+        gymnasium.make("FrozenLake-v1", map_name=map_name, is_slippery=True),
+    ):
         V, policy = value_iteration(env, gamma=1.0, horizon=limit)
         assert round(V[0], 3) == best
         assert policy.shape == (limit, V.size)
@@ -68,9 +73,10 @@ def finite_horizon_value(env, policy, horizon):
     return V[0]
 
 
-@pytest.mark.parametrize("name, limit, expected, episodes",
-                         [("FrozenLake-v1", 100, 0.74, 3000),
-                          ("FrozenLake8x8-v1", 200, 0.90, 1500)])
+@pytest.mark.parametrize(
+    "name, limit, expected, episodes",
+    [("FrozenLake-v1", 100, 0.74, 3000), ("FrozenLake8x8-v1", 200, 0.90, 1500)],
+)
 def test_frozen_lake_discounted_greedy_policy_on_gymnasium(name, limit, expected, episodes):
     env = gymnasium.make(name, is_slippery=True)  # 8x8's own name has the 200-step limit
     assert env.spec.max_episode_steps == limit
@@ -89,8 +95,10 @@ def test_frozen_lake_discounted_greedy_policy_on_gymnasium(name, limit, expected
     assert abs(wins / episodes - exact) < 4 * np.sqrt(exact * (1 - exact) / episodes)
 
 
-@pytest.mark.parametrize("name, kwargs", [("FrozenLake-v1", {"map_name": "8x8"}),
-                                          ("CliffWalking-v1", {}), ("Taxi-v3", {})])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [("FrozenLake-v1", {"map_name": "8x8"}), ("CliffWalking-v1", {}), ("Taxi-v3", {})],
+)
 def test_policy_and_value_iteration_agree_on_both_libraries(name, kwargs):
     gamma = 0.95
     gym_name = "Taxi-v4" if name == "Taxi-v3" else name

@@ -24,8 +24,9 @@ class Chain:
 
     def __init__(self, box=False):
         self.box = box
-        self.observation_space = (gymnasium.spaces.Box(0.0, 1.0, (5,)) if box
-                                  else gymnasium.spaces.Discrete(5))
+        self.observation_space = (
+            gymnasium.spaces.Box(0.0, 1.0, (5,)) if box else gymnasium.spaces.Discrete(5)
+        )
         self.action_space = gymnasium.spaces.Discrete(2)
 
     def _obs(self):
@@ -49,9 +50,20 @@ def q_star():
 
 @pytest.mark.parametrize("box", [False, True])
 def test_q_values_approach_the_closed_form_q_star(box):
-    agent = DQN(hidden_sizes=(32,), learning_rate=3e-3, gamma=GAMMA, epsilon=0.5,
-                buffer_size=2000, batch_size=32, learning_starts=100, train_freq=1,
-                gradient_steps=1, target_update_interval=50, double_dqn=True, seed=0)
+    agent = DQN(
+        hidden_sizes=(32,),
+        learning_rate=3e-3,
+        gamma=GAMMA,
+        epsilon=0.5,
+        buffer_size=2000,
+        batch_size=32,
+        learning_starts=100,
+        train_freq=1,
+        gradient_steps=1,
+        target_update_interval=50,
+        double_dqn=True,
+        seed=0,
+    )
     history = agent.train(Chain(box), 150, progress=False)
     states = np.eye(5, dtype=np.float32)[:4] if box else np.arange(4)
     q = agent.q_values(states)
@@ -77,9 +89,16 @@ def _torch_net(net):
 
 @pytest.mark.parametrize("double_dqn", [False, True])
 def test_loss_and_target_match_pytorch_on_a_fixed_batch(double_dqn):
-    agent = DQN(hidden_sizes=(16, 16), double_dqn=double_dqn, learning_starts=10,
-                train_freq=1, gradient_steps=1, batch_size=8, target_update_interval=10_000,
-                seed=1)
+    agent = DQN(
+        hidden_sizes=(16, 16),
+        double_dqn=double_dqn,
+        learning_starts=10,
+        train_freq=1,
+        gradient_steps=1,
+        batch_size=8,
+        target_update_interval=10_000,
+        seed=1,
+    )
     agent.train(gymnasium.make("CartPole-v1"), 3, progress=False)
     assert agent.n_updates_ > 0  # the online net moved away from the target net
     rng = np.random.default_rng(0)
@@ -93,23 +112,26 @@ def test_loss_and_target_match_pytorch_on_a_fixed_batch(double_dqn):
         q_next = target(torch.from_numpy(next_obs))
         chooser = online if double_dqn else target
         best = chooser(torch.from_numpy(next_obs)).argmax(1, keepdim=True)
-        y = torch.from_numpy(rewards) + 0.99 * (1 - torch.from_numpy(terminated)) * \
-            q_next.gather(1, best).squeeze(1)
+        y = torch.from_numpy(rewards) + 0.99 * (1 - torch.from_numpy(terminated)) * q_next.gather(
+            1, best
+        ).squeeze(1)
     q = online(torch.from_numpy(obs)).gather(1, torch.from_numpy(actions)[:, None]).squeeze(1)
     expected = torch.nn.functional.smooth_l1_loss(q, y)
     assert torch.allclose(expected, torch.nn.functional.huber_loss(q, y, delta=1.0))
     expected.backward()
 
     batch = (obs, actions, rewards, next_obs, terminated)
-    np.testing.assert_allclose(agent._targets(rewards, next_obs, terminated, 0.99), y.numpy(),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        agent._targets(rewards, next_obs, terminated, 0.99), y.numpy(), rtol=1e-5, atol=1e-5
+    )
     agent.q_net_.zero_grad()  # the last training step left its gradients there
     loss = agent._loss(batch, 0.99)
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-5)
     loss.backward()
     first = agent.q_net_[0]
-    np.testing.assert_allclose(first.weight.grad.numpy(), online[0].weight.grad.numpy(),
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        first.weight.grad.numpy(), online[0].weight.grad.numpy(), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_replay_buffer_wraps_around():
@@ -128,9 +150,18 @@ def test_replay_buffer_wraps_around():
 
 
 def _short(seed=3, **kw):
-    return DQN(hidden_sizes=(16,), learning_starts=40, batch_size=16, train_freq=1,
-               gradient_steps=1, epsilon=LinearSchedule(1.0, 0.1, 200), target_update_interval=50,
-               double_dqn=True, seed=seed, **kw)
+    return DQN(
+        hidden_sizes=(16,),
+        learning_starts=40,
+        batch_size=16,
+        train_freq=1,
+        gradient_steps=1,
+        epsilon=LinearSchedule(1.0, 0.1, 200),
+        target_update_interval=50,
+        double_dqn=True,
+        seed=seed,
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("make_env", [gymnasium.make, make], ids=["gymnasium", "homeml"])
@@ -168,8 +199,14 @@ def test_bad_input():
         DQN().train(gymnasium.make("Blackjack-v1"), 1, progress=False)
     with pytest.raises(ValueError, match="n_episodes"):
         DQN().train(make("CartPole-v1"), 0)
-    for bad in (dict(batch_size=0), dict(gamma=1.5), dict(tau=0), dict(hidden_sizes=(8, -1)),
-                dict(epsilon="high"), dict(max_grad_norm=-1.0)):
+    for bad in (
+        dict(batch_size=0),
+        dict(gamma=1.5),
+        dict(tau=0),
+        dict(hidden_sizes=(8, -1)),
+        dict(epsilon="high"),
+        dict(max_grad_norm=-1.0),
+    ):
         with pytest.raises(ValueError):
             DQN(**bad).train(make("CartPole-v1"), 1, progress=False)
     with pytest.raises(NotFittedError):

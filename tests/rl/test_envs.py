@@ -93,8 +93,13 @@ def test_frozen_lake_custom_maps_and_errors():
     assert env.step(2)[:3] == (3, 0, True)
     assert FrozenLake(desc=generate_random_map(5, seed=1)).observation_space.n == 25
     assert FrozenLake(map_name=None).nrow == 8
-    for desc, match in [(["SFF", "FG"], "same length"), (["SFX", "FFG"], "only contain"),
-                        (["FFF", "FFG"], "start cell"), ([], "non-empty"), (3, "list of strings")]:
+    for desc, match in [
+        (["SFF", "FG"], "same length"),
+        (["SFX", "FFG"], "only contain"),
+        (["FFF", "FFG"], "start cell"),
+        ([], "non-empty"),
+        (3, "list of strings"),
+    ]:
         with pytest.raises(ValueError, match=match):
             FrozenLake(desc=desc)
     with pytest.raises(ValueError, match="map_name must be one of"):
@@ -103,9 +108,20 @@ def test_frozen_lake_custom_maps_and_errors():
         generate_random_map(1)
 
 
-@pytest.mark.parametrize("env_factory", [
-    GridWorld, FrozenLake, CliffWalking, Taxi, WindyGridWorld, Blackjack, CartPole, MountainCar,
-    Bandit])
+@pytest.mark.parametrize(
+    "env_factory",
+    [
+        GridWorld,
+        FrozenLake,
+        CliffWalking,
+        Taxi,
+        WindyGridWorld,
+        Blackjack,
+        CartPole,
+        MountainCar,
+        Bandit,
+    ],
+)
 def test_bad_step_order_and_actions(env_factory):
     env = env_factory()
     with pytest.raises(ResetNeeded, match="before reset"):
@@ -118,10 +134,16 @@ def test_bad_step_order_and_actions(env_factory):
     env.step(np.int64(0))
 
 
-@pytest.mark.parametrize("env_factory, actions", [
-    (lambda: FrozenLake(is_slippery=False), [1, 1, 2, 1, 2, 2]),  # ends in a hole or the goal
-    (CliffWalking, [0] + [1] * 11 + [2]), (Blackjack, [0]), (CartPole, [1] * 50),
-    (lambda: GridWorld(), [0, 0, 0, 3, 3, 3] * 3)])
+@pytest.mark.parametrize(
+    "env_factory, actions",
+    [
+        (lambda: FrozenLake(is_slippery=False), [1, 1, 2, 1, 2, 2]),  # ends in a hole or the goal
+        (CliffWalking, [0] + [1] * 11 + [2]),
+        (Blackjack, [0]),
+        (CartPole, [1] * 50),
+        (lambda: GridWorld(), [0, 0, 0, 3, 3, 3] * 3),
+    ],
+)
 def test_step_after_termination_raises(env_factory, actions):
     env = env_factory()
     env.reset(seed=0)
@@ -187,11 +209,20 @@ def test_wrapper_forwards():
     assert str(env) == "<TimeLimit<FrozenLake<FrozenLake-v1>>>"
 
 
-@pytest.mark.parametrize("name, shape", [
-    ("FrozenLake-v1", (256, 256, 3)), ("FrozenLake8x8-v1", (512, 512, 3)),
-    ("CliffWalking-v1", (192, 576, 3)), ("Taxi-v3", (320, 320, 3)), ("GridWorld-v0", (256, 256, 3)),
-    ("GridWorld5x5-v0", (320, 320, 3)), ("WindyGridWorld-v0", (336, 480, 3)),
-    ("CartPole-v1", (400, 600, 3)), ("MountainCar-v0", (400, 600, 3))])
+@pytest.mark.parametrize(
+    "name, shape",
+    [
+        ("FrozenLake-v1", (256, 256, 3)),
+        ("FrozenLake8x8-v1", (512, 512, 3)),
+        ("CliffWalking-v1", (192, 576, 3)),
+        ("Taxi-v3", (320, 320, 3)),
+        ("GridWorld-v0", (256, 256, 3)),
+        ("GridWorld5x5-v0", (320, 320, 3)),
+        ("WindyGridWorld-v0", (336, 480, 3)),
+        ("CartPole-v1", (400, 600, 3)),
+        ("MountainCar-v0", (400, 600, 3)),
+    ],
+)
 def test_rgb_render(name, shape):
     env = make(name, render_mode="rgb_array")
     env.reset(seed=0)

@@ -32,8 +32,9 @@ from homeml.rl.registration import make
 
 FACTORIES = {
     "FrozenLake4x4": lambda render_mode=None: FrozenLake(render_mode, map_name="4x4"),
-    "FrozenLake8x8": lambda render_mode=None: FrozenLake(render_mode, map_name="8x8",
-                                                          is_slippery=False),
+    "FrozenLake8x8": lambda render_mode=None: FrozenLake(
+        render_mode, map_name="8x8", is_slippery=False
+    ),
     "CliffWalking": lambda render_mode=None: CliffWalking(render_mode),
     "Taxi": lambda render_mode=None: Taxi(render_mode, is_rainy=True),
     "Blackjack": lambda render_mode=None: Blackjack(render_mode, sab=True),
@@ -41,13 +42,18 @@ FACTORIES = {
     "MountainCar": lambda render_mode=None: MountainCar(render_mode),
     "GridWorld4x4": lambda render_mode=None: GridWorld(render_mode, size=4),
     "GridWorld5x5": lambda render_mode=None: GridWorld(render_mode, size=5),
-    "WindyGridWorld": lambda render_mode=None: WindyGridWorld(render_mode, king_moves=True,
-                                                              stochastic_wind=True),
+    "WindyGridWorld": lambda render_mode=None: WindyGridWorld(
+        render_mode, king_moves=True, stochastic_wind=True
+    ),
     "Bandit": lambda render_mode=None: Bandit(render_mode=render_mode),
 }
 # Warnings Gymnasium's own CartPole also gets from check_env (infinite velocity bounds).
-EXPECTED_WARNINGS = {"CartPole": {"A Box observation space minimum value is -infinity",
-                                  "A Box observation space maximum value is infinity"}}
+EXPECTED_WARNINGS = {
+    "CartPole": {
+        "A Box observation space minimum value is -infinity",
+        "A Box observation space maximum value is infinity",
+    }
+}
 
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))
@@ -57,8 +63,7 @@ def test_check_env(name):
         view = to_gymnasium(FACTORIES[name]())
         check_env(view)  # also rebuilds the env in each render mode (view.spec) and renders it
     messages = {str(w.message) for w in caught}
-    unexpected = {m for m in messages
-                  if not any(e in m for e in EXPECTED_WARNINGS.get(name, ()))}
+    unexpected = {m for m in messages if not any(e in m for e in EXPECTED_WARNINGS.get(name, ()))}
     assert not unexpected, unexpected
     assert view.observation_space == to_gymnasium_space(view.homeml_env.observation_space)
 
@@ -67,25 +72,35 @@ def test_gymnasium_cartpole_gets_the_same_warnings():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         check_env(CartPoleEnv(), skip_render_check=True)
-    assert {m for w in caught for m in EXPECTED_WARNINGS["CartPole"] if m in str(w.message)} \
-        == EXPECTED_WARNINGS["CartPole"]
+    assert {
+        m for w in caught for m in EXPECTED_WARNINGS["CartPole"] if m in str(w.message)
+    } == EXPECTED_WARNINGS["CartPole"]
 
 
 def test_spaces_match_gymnasium():
-    pairs = [(FrozenLake(map_name="8x8"), FrozenLakeEnv(map_name="8x8")),
-             (CliffWalking(), CliffWalkingEnv()), (Taxi(), TaxiEnv()),
-             (Blackjack(), BlackjackEnv()), (CartPole(), CartPoleEnv()),
-             (MountainCar(), MountainCarEnv())]
+    pairs = [
+        (FrozenLake(map_name="8x8"), FrozenLakeEnv(map_name="8x8")),
+        (CliffWalking(), CliffWalkingEnv()),
+        (Taxi(), TaxiEnv()),
+        (Blackjack(), BlackjackEnv()),
+        (CartPole(), CartPoleEnv()),
+        (MountainCar(), MountainCarEnv()),
+    ]
     for ours, theirs in pairs:
         assert to_gymnasium_space(ours.observation_space) == theirs.observation_space
         assert to_gymnasium_space(ours.action_space) == theirs.action_space
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"map_name": "4x4"}, {"map_name": "8x8"}, {"map_name": "4x4", "is_slippery": False},
-    {"map_name": "8x8", "is_slippery": False},
-    {"desc": ["SFH", "FFG"], "success_rate": 0.5, "reward_schedule": (2, -1, 0)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"map_name": "4x4"},
+        {"map_name": "8x8"},
+        {"map_name": "4x4", "is_slippery": False},
+        {"map_name": "8x8", "is_slippery": False},
+        {"desc": ["SFH", "FFG"], "success_rate": 0.5, "reward_schedule": (2, -1, 0)},
+    ],
+)
 def test_frozen_lake_P_equals_gymnasium(kwargs):
     assert FrozenLake(**kwargs).P == FrozenLakeEnv(**kwargs).P
 
@@ -141,11 +156,14 @@ def test_frozen_lake_slippery_trajectories_equal_gymnasium():
 
 def test_taxi_trajectories_and_resets_equal_gymnasium():
     actions = np.random.default_rng(1).integers(6, size=20_000)
-    ours, theirs = Taxi(is_rainy=True, fickle_passenger=True), TaxiEnv(is_rainy=True,
-                                                                      fickle_passenger=True)
+    ours, theirs = (
+        Taxi(is_rainy=True, fickle_passenger=True),
+        TaxiEnv(is_rainy=True, fickle_passenger=True),
+    )
 
     def same_masks(a, b):
         assert a.s == b.s
+
     assert _run_both(ours, theirs, actions, 7, same_masks) > 5
     ours, theirs = Taxi(), TaxiEnv()
     starts = [(ours.reset(seed=s)[0], theirs.reset(seed=s)[0]) for s in range(200)]
@@ -175,14 +193,15 @@ def test_cartpole_dynamics_equal_gymnasium_exactly():
     for seed in range(50):
         assert np.array_equal(CartPole().reset(seed=seed)[0], CartPoleEnv().reset(seed=seed)[0])
     low_high = {"low": -0.2, "high": 0.3}
-    assert np.array_equal(CartPole().reset(seed=1, options=low_high)[0],
-                          CartPoleEnv().reset(seed=1, options=low_high)[0])
+    assert np.array_equal(
+        CartPole().reset(seed=1, options=low_high)[0],
+        CartPoleEnv().reset(seed=1, options=low_high)[0],
+    )
 
 
 def test_cartpole_sutton_barto_reward():
     actions = np.ones(100, dtype=int)
-    _run_both(CartPole(sutton_barto_reward=True), CartPoleEnv(sutton_barto_reward=True),
-              actions, 0)
+    _run_both(CartPole(sutton_barto_reward=True), CartPoleEnv(sutton_barto_reward=True), actions, 0)
 
 
 def test_mountain_car_dynamics_equal_gymnasium_exactly():
@@ -204,9 +223,14 @@ def test_mountain_car_dynamics_equal_gymnasium_exactly():
     assert goals > 50
 
 
-@pytest.mark.parametrize("name, gym_name", [
-    ("FrozenLake-v1", "FrozenLake-v1"), ("CliffWalking-v1", "CliffWalking-v1"),
-    ("Taxi-v3", "Taxi-v4")])
+@pytest.mark.parametrize(
+    "name, gym_name",
+    [
+        ("FrozenLake-v1", "FrozenLake-v1"),
+        ("CliffWalking-v1", "CliffWalking-v1"),
+        ("Taxi-v3", "Taxi-v4"),
+    ],
+)
 def test_ansi_render_equals_gymnasium(name, gym_name):
     ours, theirs = make(name, render_mode="ansi"), gymnasium.make(gym_name, render_mode="ansi")
     ours.reset(seed=3)
@@ -218,11 +242,18 @@ def test_ansi_render_equals_gymnasium(name, gym_name):
         assert ours.render() == theirs.render()
 
 
-@pytest.mark.parametrize("name, gym_name, limit", [
-    ("FrozenLake-v1", "FrozenLake-v1", 100), ("FrozenLake8x8-v1", "FrozenLake8x8-v1", 200),
-    ("Taxi-v3", "Taxi-v4", 200), ("CartPole-v1", "CartPole-v1", 500),
-    ("MountainCar-v0", "MountainCar-v0", 200), ("CliffWalking-v1", "CliffWalking-v1", None),
-    ("Blackjack-v1", "Blackjack-v1", None)])
+@pytest.mark.parametrize(
+    "name, gym_name, limit",
+    [
+        ("FrozenLake-v1", "FrozenLake-v1", 100),
+        ("FrozenLake8x8-v1", "FrozenLake8x8-v1", 200),
+        ("Taxi-v3", "Taxi-v4", 200),
+        ("CartPole-v1", "CartPole-v1", 500),
+        ("MountainCar-v0", "MountainCar-v0", 200),
+        ("CliffWalking-v1", "CliffWalking-v1", None),
+        ("Blackjack-v1", "Blackjack-v1", None),
+    ],
+)
 def test_make_step_limits_equal_gymnasium(name, gym_name, limit):
     assert make(name).spec.max_episode_steps == gymnasium.spec(gym_name).max_episode_steps == limit
     assert make(name).spec.kwargs == gymnasium.spec(gym_name).kwargs

@@ -30,8 +30,9 @@ def _messages(run):
 @pytest.fixture(scope="module")
 def cartpole_warnings():
     """What check_env says about Gymnasium's own CartPole (its velocities are unbounded)."""
-    messages = _messages(lambda: check_env(gymnasium.make("CartPole-v1").unwrapped,
-                                           skip_render_check=True))
+    messages = _messages(
+        lambda: check_env(gymnasium.make("CartPole-v1").unwrapped, skip_render_check=True)
+    )
     assert any("infinity" in m for m in messages)
     return messages
 
@@ -70,9 +71,17 @@ def _same(x, y):
     return type(x) is type(y) and x == y
 
 
-@pytest.mark.parametrize("name, n_actions", [
-    ("FrozenLake-v1", 4), ("Taxi-v3", 6), ("Blackjack-v1", 2), ("CartPole-v1", 2),
-    ("MountainCar-v0", 3), ("Bandit-v0", 10)])
+@pytest.mark.parametrize(
+    "name, n_actions",
+    [
+        ("FrozenLake-v1", 4),
+        ("Taxi-v3", 6),
+        ("Blackjack-v1", 2),
+        ("CartPole-v1", 2),
+        ("MountainCar-v0", 3),
+        ("Bandit-v0", 10),
+    ],
+)
 def test_same_seed_same_trajectory_as_bare_env(name, n_actions):
     actions = np.random.default_rng(0).integers(n_actions, size=3000)
     bare, adapted = make(name), to_gymnasium(make(name))
@@ -167,8 +176,9 @@ def test_spaces_convert_and_isinstance_holds():
     assert np.array_equal(gbox.low, [-1, -np.inf]) and np.array_equal(gbox.high, [2, np.inf])
     assert list(gbox.bounded_below) == [True, False] and list(gbox.bounded_above) == [True, False]
     # Integer boxes store "unbounded" as the dtype's extreme; it must stay unbounded.
-    ibox = to_gymnasium_space(spaces.Box(np.array([-np.inf, 0]), np.array([5, np.inf]),
-                                         dtype=np.int32))
+    ibox = to_gymnasium_space(
+        spaces.Box(np.array([-np.inf, 0]), np.array([5, np.inf]), dtype=np.int32)
+    )
     assert ibox == gspaces.Box(np.array([-np.inf, 0]), np.array([5, np.inf]), dtype=np.int32)
     assert list(ibox.bounded_below) == [False, True] and list(ibox.bounded_above) == [True, False]
     image = to_gymnasium_space(spaces.Box(0, 255, shape=(4, 4, 3), dtype=np.uint8))
@@ -177,8 +187,13 @@ def test_spaces_convert_and_isinstance_holds():
     blackjack = to_gymnasium_space(Blackjack().observation_space)
     assert isinstance(blackjack, gspaces.Tuple)
     assert blackjack == gymnasium.make("Blackjack-v1").observation_space
-    for space in (spaces.Discrete(5, start=-2), box, spaces.Box(-np.inf, 3, (2,), np.int64),
-                  spaces.Box(0, 1, (3,), dtype=bool), Blackjack().observation_space):
+    for space in (
+        spaces.Discrete(5, start=-2),
+        box,
+        spaces.Box(-np.inf, 3, (2,), np.int64),
+        spaces.Box(0, 1, (3,), dtype=bool),
+        Blackjack().observation_space,
+    ):
         back = from_gymnasium_space(to_gymnasium_space(space))
         assert type(back) is type(space) and back == space
         if isinstance(space, spaces.Box):
@@ -188,10 +203,13 @@ def test_spaces_convert_and_isinstance_holds():
 
 
 def test_converted_spaces_start_from_the_same_random_state():
-    for space in (spaces.Discrete(7, seed=3), spaces.Box(-1, 1, (3,), seed=3),
-                  spaces.Box(-np.inf, np.inf, (2,), np.float64, seed=4),
-                  spaces.Tuple([spaces.Discrete(3), spaces.Discrete(4)], seed=5),
-                  spaces.MultiDiscrete([3, 5, 2], seed=6, start=[0, -2, 1])):
+    for space in (
+        spaces.Discrete(7, seed=3),
+        spaces.Box(-1, 1, (3,), seed=3),
+        spaces.Box(-np.inf, np.inf, (2,), np.float64, seed=4),
+        spaces.Tuple([spaces.Discrete(3), spaces.Discrete(4)], seed=5),
+        spaces.MultiDiscrete([3, 5, 2], seed=6, start=[0, -2, 1]),
+    ):
         converted = to_gymnasium_space(space)
         assert converted == to_gymnasium_space(space) and from_gymnasium_space(converted) == space
         assert all(_same(space.sample(), converted.sample()) for _ in range(20))
@@ -253,8 +271,10 @@ def test_copy_and_pickle_keep_the_episode():
 
 
 def test_homeml_does_not_import_gymnasium():
-    code = ("import sys; sys.modules['gymnasium'] = None\n"
-            "import homeml.rl, homeml.rl.gymnasium_compat as m\n"
-            "try:\n    m.to_gymnasium('CartPole-v1')\nexcept ImportError as e:\n    print(e)")
+    code = (
+        "import sys; sys.modules['gymnasium'] = None\n"
+        "import homeml.rl, homeml.rl.gymnasium_compat as m\n"
+        "try:\n    m.to_gymnasium('CartPole-v1')\nexcept ImportError as e:\n    print(e)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install gymnasium" in out.stdout

@@ -48,10 +48,12 @@ def test_blackjack_figure_5_1_facts():
     assert np.all(ace[:8].mean(axis=1) > no_ace[:8].mean(axis=1) + 0.15)  # an ace cannot bust
     assert np.all(no_ace[:, 0] < no_ace[:, 1:].mean(axis=1))  # a dealer ace is the worst case
     # Blackjack never repeats a state, so first-visit and every-visit are the same estimate.
-    V_every = mc_prediction(make("Blackjack-v1", sab=True), stick_on_20, 5000, seed=1,
-                            first_visit=False)
+    V_every = mc_prediction(
+        make("Blackjack-v1", sab=True), stick_on_20, 5000, seed=1, first_visit=False
+    )
     np.testing.assert_array_equal(
-        V_every, mc_prediction(make("Blackjack-v1", sab=True), stick_on_20, 5000, seed=1))
+        V_every, mc_prediction(make("Blackjack-v1", sab=True), stick_on_20, 5000, seed=1)
+    )
 
 
 def test_first_and_every_visit_on_gridworld_match_dp():
@@ -97,11 +99,16 @@ def test_off_policy_prediction_on_a_deterministic_task():
 
 
 def test_on_gymnasium_blackjack_same_seed_same_history():
-    runs = [OnPolicyMonteCarlo(seed=4).train(gymnasium.make("Blackjack-v1", sab=True), 300,
-                                             progress=False) for _ in range(2)]
+    runs = [
+        OnPolicyMonteCarlo(seed=4).train(
+            gymnasium.make("Blackjack-v1", sab=True), 300, progress=False
+        )
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(runs[0].returns, runs[1].returns)
-    homeml_run = OnPolicyMonteCarlo(seed=4).train(make("Blackjack-v1", sab=True), 300,
-                                                  progress=False)
+    homeml_run = OnPolicyMonteCarlo(seed=4).train(
+        make("Blackjack-v1", sab=True), 300, progress=False
+    )
     assert len(homeml_run) == 300
 
 

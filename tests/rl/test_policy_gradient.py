@@ -14,11 +14,15 @@ from homeml.rl.registration import make
 RANDOM_CARTPOLE = 22.4  # mean return of the uniformly random policy on CartPole-v1
 
 
-@pytest.mark.parametrize("agent, n_episodes, threshold", [
-    (REINFORCE(seed=0), 150, 100.0),
-    (REINFORCE(baseline=False, seed=0), 150, 60.0),
-    (A2C(seed=0), 250, 60.0),
-], ids=["reinforce-baseline", "reinforce", "a2c"])
+@pytest.mark.parametrize(
+    "agent, n_episodes, threshold",
+    [
+        (REINFORCE(seed=0), 150, 100.0),
+        (REINFORCE(baseline=False, seed=0), 150, 60.0),
+        (A2C(seed=0), 250, 60.0),
+    ],
+    ids=["reinforce-baseline", "reinforce", "a2c"],
+)
 def test_learning_beats_a_random_policy_on_cartpole(agent, n_episodes, threshold):
     history = agent.train(make("CartPole-v1"), n_episodes, progress=False)
     assert history.returns[:5].mean() < 40  # it starts near random...
@@ -27,16 +31,20 @@ def test_learning_beats_a_random_policy_on_cartpole(agent, n_episodes, threshold
 
 
 def test_reinforce_losses_match_pytorch_on_an_episode():
-    agent = REINFORCE(hidden_sizes=(8,), gamma=0.9, learning_rate=1e-12, value_learning_rate=1e-12,
-                      seed=2)
+    agent = REINFORCE(
+        hidden_sizes=(8,), gamma=0.9, learning_rate=1e-12, value_learning_rate=1e-12, seed=2
+    )
     agent.train(make("CartPole-v1"), 1, progress=False)  # builds the networks, barely moves them
     rng = np.random.default_rng(0)
     obs = rng.normal(size=(6, 4)).astype(np.float32)
     actions, rewards = rng.integers(0, 2, 6), rng.normal(size=6)
     returns = np.array([sum(0.9**k * r for k, r in enumerate(rewards[t:])) for t in range(6)])
     layers = [m for m in agent.policy_net_ if isinstance(m, hm.nn.Linear)]
-    w1, b1, w2, b2 = (torch.tensor(p.numpy(), dtype=torch.float64, requires_grad=True)
-                      for m in layers for p in (m.weight, m.bias))
+    w1, b1, w2, b2 = (
+        torch.tensor(p.numpy(), dtype=torch.float64, requires_grad=True)
+        for m in layers
+        for p in (m.weight, m.bias)
+    )
     logits = torch.relu(torch.from_numpy(obs).double() @ w1.T + b1) @ w2.T + b2
     value = agent._values(obs)
     advantage = torch.from_numpy(returns - value)
@@ -52,8 +60,9 @@ def test_reinforce_losses_match_pytorch_on_an_episode():
 def test_same_seed_same_history_and_save_load(cls, tmp_path):
     runs = [cls(seed=5).train(make("CartPole-v1"), 10, progress=False) for _ in range(2)]
     np.testing.assert_array_equal(runs[0].returns, runs[1].returns)
-    np.testing.assert_array_equal(runs[0].to_dict()[list(runs[0].extra)[0]],
-                                  runs[1].to_dict()[list(runs[1].extra)[0]])
+    np.testing.assert_array_equal(
+        runs[0].to_dict()[list(runs[0].extra)[0]], runs[1].to_dict()[list(runs[1].extra)[0]]
+    )
     agent = cls(seed=5)
     agent.train(gymnasium.make("CartPole-v1"), 5, progress=False)
     hm.save(agent, tmp_path / "agent.safetensors")
@@ -61,8 +70,9 @@ def test_same_seed_same_history_and_save_load(cls, tmp_path):
     assert type(loaded) is cls and loaded.get_params() == agent.get_params()
     observations = np.random.default_rng(0).normal(size=(100, 4))
     assert [loaded.act(o) for o in observations] == [agent.act(o) for o in observations]
-    np.testing.assert_array_equal(loaded.action_probabilities(observations[0]),
-                                  agent.action_probabilities(observations[0]))
+    np.testing.assert_array_equal(
+        loaded.action_probabilities(observations[0]), agent.action_probabilities(observations[0])
+    )
     loaded.train(make("CartPole-v1"), 2, progress=False)  # goes on learning after load
 
 

@@ -4,9 +4,10 @@ import pytest
 from test_wrappers import assert_same
 
 pytest.importorskip(
-    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it")
+    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it"
+)
 
-SCRIPT = '''
+SCRIPT = """
 import numpy as np
 import {module} as gym
 
@@ -42,7 +43,7 @@ observations, infos = envs.reset(seed=[1, 2])
 for _ in range(30):
     observations, rewards, *_ = envs.step(np.array([2, 0]))
 log.append((observations, rewards, str(envs.action_space)))
-'''
+"""
 
 
 def run(module):

@@ -15,9 +15,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def test_human_mode_without_a_display_says_so():
-    with pytest.raises(RuntimeError, match=(
+    with pytest.raises(
+        RuntimeError,
+        match=(
             r"render_mode='human' opens a matplotlib window and needs a display, but "
-            r"matplotlib's backend is '[Aa]gg'.*render_mode='rgb_array'")):
+            r"matplotlib's backend is '[Aa]gg'.*render_mode='rgb_array'"
+        ),
+    ):
         rl.make("CartPole-v1", render_mode="human")
 
 
@@ -27,11 +31,13 @@ def test_no_display_variable_is_reported(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert rendering.display_problem() == (
-        "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)")
+        "there is no display (DISPLAY and WAYLAND_DISPLAY are unset)"
+    )
     monkeypatch.setenv("DISPLAY", ":0")
     assert rendering.display_problem() is None
-    monkeypatch.setattr(matplotlib, "get_backend",
-                        lambda: "module://matplotlib_inline.backend_inline")
+    monkeypatch.setattr(
+        matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline"
+    )
     assert "opens no window" in rendering.display_problem()
 
 

@@ -8,7 +8,8 @@ from homeml.rl import space_utils, spaces
 from homeml.rl.gymnasium_compat import from_gymnasium_space, to_gymnasium_space
 
 gymnasium = pytest.importorskip(
-    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it")
+    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it"
+)
 gutils = gymnasium.spaces.utils
 
 
@@ -19,8 +20,9 @@ def examples():
         spaces.MultiDiscrete(np.array([[2, 3], [4, 5]]), dtype=np.int32, seed=3),
         spaces.Box(-1.0, np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), dtype=np.float64, seed=4),
         spaces.Box(0, 255, (2, 2), np.uint8, seed=5),
-        spaces.Tuple([spaces.Discrete(3), spaces.Box(-1, 1, (2,)),
-                      spaces.MultiDiscrete([2, 2])], seed=6),
+        spaces.Tuple(
+            [spaces.Discrete(3), spaces.Box(-1, 1, (2,)), spaces.MultiDiscrete([2, 2])], seed=6
+        ),
     ]
 
 
@@ -51,12 +53,18 @@ def test_batch_space_matches_gymnasium_including_its_samples(index, n):
         assert_same(batched.sample(), reference.sample())
     samples = [space.sample() for _ in range(n)]
     stacked = space_utils.concatenate(space, samples, space_utils.create_empty_array(space, n))
-    assert_same(stacked, gymnasium.vector.utils.concatenate(
-        theirs, samples, gymnasium.vector.utils.create_empty_array(theirs, n)))
+    assert_same(
+        stacked,
+        gymnasium.vector.utils.concatenate(
+            theirs, samples, gymnasium.vector.utils.create_empty_array(theirs, n)
+        ),
+    )
     assert stacked in batched
     if not isinstance(space, spaces.Discrete):
-        assert_same(list(space_utils.iterate(batched, stacked)),
-                    list(gymnasium.vector.utils.iterate(reference, stacked)))
+        assert_same(
+            list(space_utils.iterate(batched, stacked)),
+            list(gymnasium.vector.utils.iterate(reference, stacked)),
+        )
 
 
 @pytest.mark.parametrize("index", range(6))
@@ -76,8 +84,15 @@ def test_multi_discrete_samples_and_contains_like_gymnasium():
         sample = ours.sample()
         assert_same(sample, theirs.sample())
         assert sample in ours
-    for value in ([0, -2, 10], [2, 2, 16], [3, 0, 10], [0, -3, 10], np.array([1.5, 0, 10]),
-                  np.array([0, 0]), "abc"):
+    for value in (
+        [0, -2, 10],
+        [2, 2, 16],
+        [3, 0, 10],
+        [0, -3, 10],
+        np.array([1.5, 0, 10]),
+        np.array([0, 0]),
+        "abc",
+    ):
         assert ours.contains(value) == theirs.contains(value), value
     assert repr(ours) == repr(theirs)
     assert repr(spaces.MultiDiscrete([2, 3])) == repr(gymnasium.spaces.MultiDiscrete([2, 3]))

@@ -30,9 +30,13 @@ def test_cliff_walking_figure_6_4():
     # (std 2.8 -> 0.4); the book's -27.5 and -50.8 with +-3 are 4 and 7 standard errors wide.
     means = {}
     for cls in (SARSA, QLearning):
-        runs = [cls(alpha=0.5, epsilon=0.1, seed=run).train(make("CliffWalking-v1"), 500,
-                                                             progress=False).returns[100:].mean()
-                for run in range(50)]
+        runs = [
+            cls(alpha=0.5, epsilon=0.1, seed=run)
+            .train(make("CliffWalking-v1"), 500, progress=False)
+            .returns[100:]
+            .mean()
+            for run in range(50)
+        ]
         means[cls.__name__] = np.mean(runs)
     assert abs(means["SARSA"] - (-27.5)) < 3
     assert abs(means["QLearning"] - (-50.8)) < 3
@@ -73,14 +77,23 @@ def test_other_agents_learn_the_cliff(cls):
 def test_expected_sarsa_beats_q_learning_online():
     # Figure 6.3: with alpha=0.5 Expected SARSA's online return is above SARSA's and Q's.
     def online(cls):
-        return np.mean([cls(alpha=0.5, epsilon=0.1, seed=s).train(
-            make("CliffWalking-v1"), 300, progress=False).returns[100:].mean() for s in range(5)])
+        return np.mean(
+            [
+                cls(alpha=0.5, epsilon=0.1, seed=s)
+                .train(make("CliffWalking-v1"), 300, progress=False)
+                .returns[100:]
+                .mean()
+                for s in range(5)
+            ]
+        )
+
     assert online(ExpectedSARSA) > online(QLearning) + 10
 
 
 def test_n_step_sarsa_with_n_1_is_sarsa():
-    a = NStepSARSA(n=1, alpha=0.5, epsilon=0.1, seed=3).train(make("CliffWalking-v1"), 50,
-                                                             progress=False)
+    a = NStepSARSA(n=1, alpha=0.5, epsilon=0.1, seed=3).train(
+        make("CliffWalking-v1"), 50, progress=False
+    )
     b = SARSA(alpha=0.5, epsilon=0.1, seed=3).train(make("CliffWalking-v1"), 50, progress=False)
     np.testing.assert_array_equal(a.returns, b.returns)
 
@@ -123,8 +136,13 @@ def test_bad_input():
     with pytest.raises(TypeError, match="Box"):
         QLearning().train(gymnasium.make("CartPole-v1"), 1, progress=False)
     env = make("CliffWalking-v1")
-    for params in ({"alpha": 0.0}, {"alpha": 1.5}, {"gamma": -0.1}, {"epsilon": 2.0},
-                   {"epsilon": "a lot"}):
+    for params in (
+        {"alpha": 0.0},
+        {"alpha": 1.5},
+        {"gamma": -0.1},
+        {"epsilon": 2.0},
+        {"epsilon": "a lot"},
+    ):
         with pytest.raises(ValueError):
             SARSA(**params).train(env, 1, progress=False)
     with pytest.raises(ValueError, match="n must be"):

@@ -12,7 +12,8 @@ from homeml.rl.gymnasium_compat import from_gymnasium_space, to_gymnasium
 from homeml.rl.vector import AutoresetMode, SyncVectorEnv, make_vec
 
 gymnasium = pytest.importorskip(
-    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it")
+    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it"
+)
 
 
 AUTORESET = gymnasium.vector.AutoresetMode
@@ -22,8 +23,10 @@ def batched_actions(space, n_steps, seed=0):
     """Actions for every copy, from a generator neither library owns."""
     rng = np.random.default_rng(seed)
     nvec = np.asarray(space.nvec)
-    return [(rng.random(nvec.shape) * nvec).astype(np.int64) + np.asarray(space.start)
-            for _ in range(n_steps)]
+    return [
+        (rng.random(nvec.shape) * nvec).astype(np.int64) + np.asarray(space.start)
+        for _ in range(n_steps)
+    ]
 
 
 def play(envs, actions, seed):
@@ -34,15 +37,25 @@ def play(envs, actions, seed):
 
 
 @pytest.mark.parametrize("mode", ["NextStep", "SameStep", "Disabled"])
-@pytest.mark.parametrize(("name", "num_envs"), [("CartPole-v1", 3), ("FrozenLake-v1", 4),
-                                                ("Blackjack-v1", 2), ("Taxi-v4", 2)])
+@pytest.mark.parametrize(
+    ("name", "num_envs"),
+    [("CartPole-v1", 3), ("FrozenLake-v1", 4), ("Blackjack-v1", 2), ("Taxi-v4", 2)],
+)
 def test_make_vec_matches_gymnasium(name, num_envs, mode):
     ours = make_vec(name, num_envs=num_envs, vector_kwargs={"autoreset_mode": mode})
-    theirs = gymnasium.make_vec(name, num_envs=num_envs, vectorization_mode="sync",
-                                vector_kwargs={"autoreset_mode": AUTORESET(mode)})
+    theirs = gymnasium.make_vec(
+        name,
+        num_envs=num_envs,
+        vectorization_mode="sync",
+        vector_kwargs={"autoreset_mode": AUTORESET(mode)},
+    )
     assert ours.num_envs == theirs.num_envs == num_envs
-    for attribute in ("action_space", "observation_space", "single_action_space",
-                      "single_observation_space"):
+    for attribute in (
+        "action_space",
+        "observation_space",
+        "single_action_space",
+        "single_observation_space",
+    ):
         assert getattr(ours, attribute) == from_gymnasium_space(getattr(theirs, attribute))
     assert ours.metadata["autoreset_mode"].value == theirs.metadata["autoreset_mode"].value
     actions = batched_actions(ours.action_space, 250)
@@ -67,7 +80,8 @@ def test_make_vec_matches_gymnasium(name, num_envs, mode):
 def test_sync_vector_env_over_to_gymnasium_envs_matches_homeml():
     """gymnasium's SyncVectorEnv on adapted homeml envs and homeml's on the envs themselves."""
     theirs = gymnasium.vector.SyncVectorEnv(
-        [lambda: to_gymnasium(rl.make("CliffWalking-v1", is_slippery=True))] * 3)
+        [lambda: to_gymnasium(rl.make("CliffWalking-v1", is_slippery=True))] * 3
+    )
     ours = SyncVectorEnv([lambda: rl.make("CliffWalking-v1", is_slippery=True)] * 3)
     actions = batched_actions(ours.action_space, 150, seed=2)
     assert_same(play(ours, actions, [3, None, 9])[0][0].shape, (3,))
@@ -76,8 +90,12 @@ def test_sync_vector_env_over_to_gymnasium_envs_matches_homeml():
 
 def test_wrapped_copies_and_episode_statistics_match_gymnasium():
     ours = make_vec("CartPole-v1", num_envs=2, wrappers=[hw.RecordEpisodeStatistics])
-    theirs = gymnasium.make_vec("CartPole-v1", num_envs=2, vectorization_mode="sync",
-                                wrappers=[gymnasium.wrappers.RecordEpisodeStatistics])
+    theirs = gymnasium.make_vec(
+        "CartPole-v1",
+        num_envs=2,
+        vectorization_mode="sync",
+        wrappers=[gymnasium.wrappers.RecordEpisodeStatistics],
+    )
     actions = batched_actions(ours.action_space, 80, seed=4)
     mine, ref = play(ours, actions, 0), play(theirs, actions, 0)
     for records in (mine, ref):
@@ -139,6 +157,10 @@ def test_bad_input_is_refused_clearly():
     with pytest.raises(ValueError, match="at least one"):
         envs.reset(options={"reset_mask": np.zeros(3, dtype=bool)})
     assert AutoresetMode("same_step") is AutoresetMode.SAME_STEP
-    assert SyncVectorEnv([lambda: rl.make("CartPole-v1")],
-                         autoreset_mode=AUTORESET.DISABLED).autoreset_mode is AutoresetMode.DISABLED
+    assert (
+        SyncVectorEnv(
+            [lambda: rl.make("CartPole-v1")], autoreset_mode=AUTORESET.DISABLED
+        ).autoreset_mode
+        is AutoresetMode.DISABLED
+    )
     assert isinstance(envs.action_space, spaces.MultiDiscrete)

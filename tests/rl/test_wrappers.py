@@ -11,7 +11,8 @@ from homeml.rl.env import Env, ResetNeeded
 from homeml.rl.gymnasium_compat import to_gymnasium
 
 gymnasium = pytest.importorskip(
-    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it")
+    "gymnasium", reason="Gymnasium is the reference (pip install gymnasium); CI installs it"
+)
 gw = gymnasium.wrappers
 
 
@@ -43,8 +44,7 @@ def actions_for(space, n, seed=0):
         return [int(space.start + rng.integers(space.n)) for _ in range(n)]
     low, high = np.maximum(space.low, -3.0), np.minimum(space.high, 3.0)
     span = high - low
-    return [rng.uniform(low - 0.5 * span, high + 0.5 * span).astype(space.dtype)
-            for _ in range(n)]
+    return [rng.uniform(low - 0.5 * span, high + 0.5 * span).astype(space.dtype) for _ in range(n)]
 
 
 def play(env, actions, seed=0):
@@ -90,8 +90,14 @@ class Echo(Env):
 
 
 # ----------------------------------------------------------------------------- each wrapper
-ENVS = ["CartPole-v1", "MountainCar-v0", "FrozenLake-v1", "Taxi-v4", "Blackjack-v1",
-        "CliffWalking-v1"]
+ENVS = [
+    "CartPole-v1",
+    "MountainCar-v0",
+    "FrozenLake-v1",
+    "Taxi-v4",
+    "Blackjack-v1",
+    "CliffWalking-v1",
+]
 
 
 @pytest.mark.parametrize("name", [n for n in ENVS if n != "CliffWalking-v1"])  # it ends rarely
@@ -155,8 +161,15 @@ def test_normalize_observation_matches_gymnasium(name):
     np.testing.assert_array_equal(ours.obs_rms.mean, mean)
 
 
-@pytest.mark.parametrize(("name", "gamma"), [("CartPole-v1", 0.99), ("MountainCar-v0", 0.9),
-                                             ("CliffWalking-v1", 1.0), ("Blackjack-v1", 0.5)])
+@pytest.mark.parametrize(
+    ("name", "gamma"),
+    [
+        ("CartPole-v1", 0.99),
+        ("MountainCar-v0", 0.9),
+        ("CliffWalking-v1", 1.0),
+        ("Blackjack-v1", 0.5),
+    ],
+)
 def test_normalize_reward_matches_gymnasium(name, gamma):
     ours = hw.NormalizeReward(rl.make(name), gamma=gamma)
     theirs = gw.NormalizeReward(gymnasium.make(name), gamma=gamma)
@@ -176,8 +189,10 @@ def test_transform_reward_and_observation_match_gymnasium():
     box = spaces.Box(-np.inf, np.inf, shape=(2,), dtype=np.float32)
     ours = hw.TransformObservation(hw.TransformReward(rl.make("CartPole-v1"), scale), obs_fn, box)
     theirs = gw.TransformObservation(
-        gw.TransformReward(gymnasium.make("CartPole-v1"), scale), obs_fn,
-        gymnasium.spaces.Box(-np.inf, np.inf, shape=(2,), dtype=np.float32))
+        gw.TransformReward(gymnasium.make("CartPole-v1"), scale),
+        obs_fn,
+        gymnasium.spaces.Box(-np.inf, np.inf, shape=(2,), dtype=np.float32),
+    )
     assert ours.observation_space is box
     compare(ours, theirs, 200)
     unchanged = hw.TransformObservation(rl.make("FrozenLake-v1"), lambda s: s + 1, None)
@@ -191,8 +206,7 @@ def test_transform_reward_and_observation_match_gymnasium():
 @pytest.mark.parametrize("name", ["CartPole-v1", "FrozenLake-v1", "Blackjack-v1"])
 def test_frame_stack_observation_matches_gymnasium(name, padding_type, stack_size):
     ours = hw.FrameStackObservation(rl.make(name), stack_size, padding_type=padding_type)
-    theirs = gw.FrameStackObservation(gymnasium.make(name), stack_size,
-                                      padding_type=padding_type)
+    theirs = gw.FrameStackObservation(gymnasium.make(name), stack_size, padding_type=padding_type)
     assert ours.observation_space == rl.from_gymnasium_space(theirs.observation_space)
     compare(ours, theirs, 150)
 
@@ -221,14 +235,25 @@ def test_clip_action_matches_gymnasium(dtype):
     assert_same(play(ours, actions), play(theirs, actions))
 
 
-@pytest.mark.parametrize(("low", "high", "new_min", "new_max"), [
-    (-1.0, 2.0, -1.0, 1.0),
-    (np.array([0.0, -5.0, 1.0]), np.array([1.0, 5.0, 3.0]), 0.0, np.array([1.0, 2.0, 10.0])),
-    (np.array([-np.inf, 0.0, -2.0]), np.array([np.inf, 4.0, 3.0]),
-     np.array([-np.inf, -1.0, 0.0]), np.array([np.inf, 1.0, 1.0])),
-    (np.array([-np.inf, 0.0, 0.0]), np.array([1.0, 4.0, 3.0]),
-     np.array([-np.inf, -1.0, 0.0]), np.array([-1.0, 1.0, 1.0])),
-])
+@pytest.mark.parametrize(
+    ("low", "high", "new_min", "new_max"),
+    [
+        (-1.0, 2.0, -1.0, 1.0),
+        (np.array([0.0, -5.0, 1.0]), np.array([1.0, 5.0, 3.0]), 0.0, np.array([1.0, 2.0, 10.0])),
+        (
+            np.array([-np.inf, 0.0, -2.0]),
+            np.array([np.inf, 4.0, 3.0]),
+            np.array([-np.inf, -1.0, 0.0]),
+            np.array([np.inf, 1.0, 1.0]),
+        ),
+        (
+            np.array([-np.inf, 0.0, 0.0]),
+            np.array([1.0, 4.0, 3.0]),
+            np.array([-np.inf, -1.0, 0.0]),
+            np.array([-1.0, 1.0, 1.0]),
+        ),
+    ],
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_rescale_action_matches_gymnasium(low, high, new_min, new_max, dtype):
     ours = hw.RescaleAction(Echo(low, high, dtype=dtype), new_min, new_max)
@@ -266,8 +291,9 @@ def test_normalize_wrappers_refuse_bad_settings():
 
 
 def test_wrappers_compose_and_pass_attributes_through():
-    env = hw.RecordEpisodeStatistics(hw.NormalizeReward(hw.FlattenObservation(
-        rl.make("FrozenLake-v1", is_slippery=False))))
+    env = hw.RecordEpisodeStatistics(
+        hw.NormalizeReward(hw.FlattenObservation(rl.make("FrozenLake-v1", is_slippery=False)))
+    )
     assert env.unwrapped.desc.shape == (4, 4)  # the base env's attribute
     assert env.spec.id == "FrozenLake-v1"
     assert env.observation_space == spaces.Box(0, 1, (16,), np.int64)

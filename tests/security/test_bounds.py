@@ -178,8 +178,11 @@ def test_an_agent_declaring_huge_networks_fails_small(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path)],
-        capture_output=True, text=True, timeout=300, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     outcome, _, extra_mb = result.stdout.split()
     assert outcome == "ModelFileError"

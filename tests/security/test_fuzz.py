@@ -71,13 +71,34 @@ def test_damaged_files_are_refused_or_identical(model_files, tmp_path, family):
 
 
 ODD_VALUES = [
-    None, True, -1, 0, 2**70, -(2**63), 1e308, "x", "", [], {}, [[]], [1, "a"], {"a": 1},
-    {"__array__": "a0"}, {"__array__": "zz"}, {"__tuple__": 5}, {"__items__": [[1]]},
-    {"__items__": [[[1], 2]]}, {"__float__": "1e999"}, {"__estimator__": {}},
-    {"__list_array__": [1], "dtype": "V8", "shape": [1]}, {"__dtype__": "V1000000"},
-    {"__object__": "tree._tree.Tree", "state": {"__class__": 1}}, {"__random_state__": [1]},
-    {"__module__": {"class": "nn.Linear", "args": [3, 3]}}, {"__schedule__": "Nope"},
-]  # fmt: skip
+    None,
+    True,
+    -1,
+    0,
+    2**70,
+    -(2**63),
+    1e308,
+    "x",
+    "",
+    [],
+    {},
+    [[]],
+    [1, "a"],
+    {"a": 1},
+    {"__array__": "a0"},
+    {"__array__": "zz"},
+    {"__tuple__": 5},
+    {"__items__": [[1]]},
+    {"__items__": [[[1], 2]]},
+    {"__float__": "1e999"},
+    {"__estimator__": {}},
+    {"__list_array__": [1], "dtype": "V8", "shape": [1]},
+    {"__dtype__": "V1000000"},
+    {"__object__": "tree._tree.Tree", "state": {"__class__": 1}},
+    {"__random_state__": [1]},
+    {"__module__": {"class": "nn.Linear", "args": [3, 3]}},
+    {"__schedule__": "Nope"},
+]
 
 
 def leaves(tree, where=()):

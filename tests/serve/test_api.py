@@ -26,8 +26,13 @@ MNIST = digits.DATASETS["mnist"]
 
 
 def _digit_meta():
-    return {"dataset": "mnist", "classes": MNIST["classes"], "mean": MNIST["mean"],
-            "std": MNIST["std"], "input_shape": [1, 28, 28]}  # fmt: skip
+    return {
+        "dataset": "mnist",
+        "classes": MNIST["classes"],
+        "mean": MNIST["mean"],
+        "std": MNIST["std"],
+        "input_shape": [1, 28, 28],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +73,10 @@ def test_a_real_seven_in_every_scale_and_shape_gives_the_same_answer(trained_dig
     reference = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     assert reference.argmax() == 7  # the trained network reads this 7 correctly
     sent = {
-        "0-255": seven.astype(int), "0-1": seven / 255.0, "normalized": normalised,
-    }  # fmt: skip
+        "0-255": seven.astype(int),
+        "0-1": seven / 255.0,
+        "normalized": normalised,
+    }
     for scale, pixels in sent.items():
         for shape in ((28, 28), (784,), (1, 28, 28)):
             for declared in (scale, None):  # declared, or inferred and stated
@@ -132,9 +139,10 @@ def test_every_operation_has_a_summary_a_description_and_examples(
 ):
     client = {
         "network": lambda: TestClient(create_app(nn.Sequential(nn.Linear(4, 2)))),
-        "pipeline": lambda: pipeline_client, "digits": lambda: untrained_digits,
+        "pipeline": lambda: pipeline_client,
+        "digits": lambda: untrained_digits,
         "agent": _agent_client,
-    }[which]()  # fmt: skip
+    }[which]()
     paths = client.get("/openapi.json").json()["paths"]
     for path, methods in paths.items():
         for method, operation in methods.items():
@@ -167,11 +175,14 @@ def test_wording(pipeline_client, untrained_digits):
 
 def test_every_answer_says_nosniff_and_has_a_request_id(untrained_digits):
     answers = [
-        untrained_digits.get("/health"), untrained_digits.get("/"),
-        untrained_digits.get("/docs"), untrained_digits.get("/openapi.json"),
-        untrained_digits.get("/nowhere"), untrained_digits.post("/v1/predict", json={}),
+        untrained_digits.get("/health"),
+        untrained_digits.get("/"),
+        untrained_digits.get("/docs"),
+        untrained_digits.get("/openapi.json"),
+        untrained_digits.get("/nowhere"),
+        untrained_digits.post("/v1/predict", json={}),
         untrained_digits.post("/v1/predict", content=b"x" * 2_000_000),
-    ]  # fmt: skip
+    ]
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 404, 422, 413]
     for answer in answers:
         assert answer.headers["x-content-type-options"] == "nosniff"

@@ -54,9 +54,13 @@ def digit_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("run")
     spec = digits.DATASETS["mnist"]
     meta = {
-        "dataset": "mnist", "classes": spec["classes"], "mean": spec["mean"],
-        "std": spec["std"], "input_shape": [1, 28, 28], "metrics": {"test_accuracy": 0.1},
-    }  # fmt: skip
+        "dataset": "mnist",
+        "classes": spec["classes"],
+        "mean": spec["mean"],
+        "std": spec["std"],
+        "input_shape": [1, 28, 28],
+        "metrics": {"test_accuracy": 0.1},
+    }
     hm.save(build_model("mlp"), folder / "model.safetensors", metadata=meta)
     _, (x_test, _) = load_mnist()
     png = folder / "digit.png"
@@ -307,11 +311,14 @@ def test_homeml_serve_with_two_worker_processes(mlp):
     labels, probs = _nn_expected(mlp[0], x)
     with serve_process(mlp[1], "--workers", 2, startup_s=60) as url:
         with ThreadPoolExecutor(8) as pool:
-            bodies = list(pool.map(
-                lambda _: httpx.post(f"{url}/v1/predict", json={"inputs": x.tolist()},
-                                     timeout=10).json(),
-                range(40),
-            ))  # fmt: skip
+            bodies = list(
+                pool.map(
+                    lambda _: httpx.post(
+                        f"{url}/v1/predict", json={"inputs": x.tolist()}, timeout=10
+                    ).json(),
+                    range(40),
+                )
+            )
     for body in bodies:
         assert body["predictions"] == labels
         np.testing.assert_allclose(body["probabilities"], probs, rtol=0, atol=1e-6)

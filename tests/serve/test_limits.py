@@ -33,8 +33,12 @@ MNIST = digits.DATASETS["mnist"]
 @pytest.fixture(scope="module")
 def digit_model(tmp_path_factory):
     hm.manual_seed(1)
-    meta = {"classes": MNIST["classes"], "mean": MNIST["mean"], "std": MNIST["std"],
-            "input_shape": [1, 28, 28]}  # fmt: skip
+    meta = {
+        "classes": MNIST["classes"],
+        "mean": MNIST["mean"],
+        "std": MNIST["std"],
+        "input_shape": [1, 28, 28],
+    }
     path = tmp_path_factory.mktemp("limits") / "digits.safetensors"
     hm.save(build_model("mlp"), path, metadata=meta)
     return path
@@ -45,8 +49,16 @@ def server(model_path, *options):
     """``homeml serve`` on a free port; yields (url, process) once /health answers."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    command = [sys.executable, "-m", "homeml.cli", "serve", str(model_path), "--port", str(port),
-               *map(str, options)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "homeml.cli",
+        "serve",
+        str(model_path),
+        "--port",
+        str(port),
+        *map(str, options),
+    ]
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
@@ -77,8 +89,9 @@ def _digit_picture(width, height, mode="RGBA", format="PNG") -> bytes:
     side = min(width, height)
     ImageDraw.Draw(picture).line(
         [(width // 2, height // 2 - side // 3), (width // 2, height // 2 + side // 3)],
-        fill="black", width=max(2, side // 12),
-    )  # fmt: skip
+        fill="black",
+        width=max(2, side // 12),
+    )
     data = io.BytesIO()
     picture.save(data, format=format)
     return data.getvalue()
@@ -112,8 +125,7 @@ def test_pictures_too_large_or_too_thin_are_refused_from_their_header(digit_mode
         response = _upload(client, _digit_picture(64, 64, mode="RGB", format=format))
         assert response.status_code == 422 and "PNG, JPEG, WEBP, GIF, BMP" in response.text
     for format in ("WEBP", "GIF", "BMP"):
-        assert _upload(client, _digit_picture(64, 64, mode="RGB", format=format)).status_code \
-            == 200
+        assert _upload(client, _digit_picture(64, 64, mode="RGB", format=format)).status_code == 200
 
 
 def test_large_pictures_are_read_as_their_small_versions(digit_model):
@@ -131,15 +143,18 @@ def test_large_pictures_are_read_as_their_small_versions(digit_model):
 def test_peak_memory_under_concurrent_large_pictures(digit_model):
     """Eight 4-megapixel RGBA uploads at once: the server's peak resident memory (VmHWM, the
     whole process: Python, NumPy, FastAPI, the model) stays under 300 MB."""
-    pictures = [_digit_picture(2000, 2000, "RGBA", "PNG"),
-                _digit_picture(2000, 2000, "RGB", "JPEG")] * 4  # fmt: skip
+    pictures = [
+        _digit_picture(2000, 2000, "RGBA", "PNG"),
+        _digit_picture(2000, 2000, "RGB", "JPEG"),
+    ] * 4
     with server(digit_model) as (url, process):
         with ThreadPoolExecutor(len(pictures)) as pool:
             answers = list(pool.map(lambda data: _upload(url, data), pictures))
         assert [a.status_code for a in answers] == [200] * len(pictures)
         status = Path(f"/proc/{process.pid}/status").read_text()
-        peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM"))
-                      .split()[1])  # fmt: skip
+        peak_kb = int(
+            next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]
+        )
     assert peak_kb < 300 * 1024, f"peak memory {peak_kb / 1024:.0f} MB"
 
 
@@ -237,10 +252,11 @@ def test_every_picture_mode_reads_as_homeml_predict_reads_it(digit_model, tmp_pa
     ink = np.zeros((120, 90), dtype=np.uint8)
     ink[20:100, 40:52] = 255  # a "1"
     pictures = {
-        "L": Image.fromarray(ink), "RGB": Image.fromarray(ink).convert("RGB"),
+        "L": Image.fromarray(ink),
+        "RGB": Image.fromarray(ink).convert("RGB"),
         "P": Image.fromarray(ink).convert("P"),
         "I;16": Image.fromarray(ink.astype(np.uint16) * 257),
-    }  # fmt: skip
+    }
     transparent = np.zeros((120, 90, 4), dtype=np.uint8)
     transparent[..., 3] = ink  # black ink on a see-through background (a canvas export)
     pictures["RGBA"] = Image.fromarray(transparent)

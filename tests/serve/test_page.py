@@ -92,10 +92,11 @@ def _settled(page, answers_before):
 def _shown(page):
     prediction = page.locator("#prediction").inner_text()
     probabilities = [
-        float(p) for p in page.locator("#chart .bar").evaluate_all(
+        float(p)
+        for p in page.locator("#chart .bar").evaluate_all(
             "bars => bars.map(b => b.dataset.probability)"
         )
-    ]  # fmt: skip
+    ]
     top = page.evaluate("document.querySelector('#chart .bar.top')?.dataset.label ?? null")
     return prediction, np.array(probabilities), top
 
@@ -160,9 +161,7 @@ def test_touch_strokes_draw_too(page):
     box = page.locator("#pad").bounding_box()
     cdp = page.context.new_cdp_session(page)
     points = [(box["x"] + 140, box["y"] + y) for y in np.linspace(45, 235, 20)]
-    for kind, (x, y) in zip(
-        ["touchStart", *["touchMove"] * (len(points) - 2), "touchEnd"], points
-    ):
+    for kind, (x, y) in zip(["touchStart", *["touchMove"] * (len(points) - 2), "touchEnd"], points):
         touch = [] if kind == "touchEnd" else [{"x": float(x), "y": float(y)}]
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touch})
     _settled(page, 0)
@@ -214,8 +213,9 @@ def test_a_second_finger_does_not_draw(page):
     cdp = page.context.new_cdp_session(page)
     for i, y in enumerate(np.linspace(50, 230, 12)):
         kind = "touchStart" if i == 0 else "touchMove"
-        fingers = [{"x": box["x"] + x, "y": box["y"] + float(y), "id": n}
-                   for n, x in enumerate((60, 220))]  # fmt: skip
+        fingers = [
+            {"x": box["x"] + x, "y": box["y"] + float(y), "id": n} for n, x in enumerate((60, 220))
+        ]
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": fingers})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     _settled(page, 0)

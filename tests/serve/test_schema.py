@@ -47,9 +47,12 @@ def _digit_classifier(tmp_path):
     hm.manual_seed(1)
     spec = digits.DATASETS["mnist"]
     meta = {
-        "dataset": "mnist", "classes": spec["classes"], "mean": spec["mean"],
-        "std": spec["std"], "input_shape": [1, 28, 28],
-    }  # fmt: skip
+        "dataset": "mnist",
+        "classes": spec["classes"],
+        "mean": spec["mean"],
+        "std": spec["std"],
+        "input_shape": [1, 28, 28],
+    }
     path = tmp_path / "digits.safetensors"
     hm.save(build_model("mlp"), path, metadata=meta)
     return path

@@ -91,8 +91,7 @@ def test_an_unknown_input_shape_is_refused_with_what_to_do():
     net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU())  # fully convolutional: any size works
     _refused(net, "cannot tell the input shape", "input_shape")
     client = TestClient(create_app(net, metadata={"input_shape": [1, 8, 8]}))
-    assert client.post("/v1/predict", json={"inputs": np.zeros((8, 8)).tolist()}).status_code \
-        == 200
+    assert client.post("/v1/predict", json={"inputs": np.zeros((8, 8)).tolist()}).status_code == 200
 
 
 def test_the_serve_command_refuses_a_broken_model_in_one_line(tmp_path):
@@ -145,10 +144,14 @@ def test_input_shape_is_inferred_from_the_layers(tmp_path, name):
 
 def test_strided_and_padded_convolutions_against_the_reference():
     net = nn.Sequential(
-        nn.Conv2d(3, 4, 5, stride=2, padding=1), nn.ReLU(), nn.AvgPool2d(3, stride=2),
-        nn.Conv2d(4, 6, 3, dilation=2), nn.MaxPool2d(2, padding=1), nn.Flatten(),
+        nn.Conv2d(3, 4, 5, stride=2, padding=1),
+        nn.ReLU(),
+        nn.AvgPool2d(3, stride=2),
+        nn.Conv2d(4, 6, 3, dilation=2),
+        nn.MaxPool2d(2, padding=1),
+        nn.Flatten(),
         nn.Linear(6 * 3 * 3, 2),
-    )  # fmt: skip
+    )
     side = _smallest_side_that_runs(net, 3)
     info = TestClient(create_app(net)).get("/v1/model").json()
     assert info["input_shape"] == [3, side, side]
@@ -183,8 +186,10 @@ def test_a_tabular_agent_answers_its_greedy_actions(frozen_lake_agent, gymnasium
     info = client.get("/v1/model").json()
     assert info["kind"] == "agent" and info["class"] == "QLearning"
     assert info["env"] == "FrozenLake-v1" and info["observation"] == {
-        "type": "integer", "from": 0, "to": 15,
-    }  # fmt: skip
+        "type": "integer",
+        "from": 0,
+        "to": 15,
+    }
     reference = gymnasium.make("FrozenLake-v1").observation_space
     for state in range(16):
         assert reference.contains(state)
@@ -232,8 +237,7 @@ def test_an_agent_object_and_a_bandit(tmp_path):
 
 def test_a_tuple_observation_space(tmp_path, gymnasium):
     path = tmp_path / "blackjack.safetensors"
-    run_rl("Blackjack-v1", "mc-on-policy", 200, seed=0, eval_episodes=2, out=path,
-           progress=False)  # fmt: skip
+    run_rl("Blackjack-v1", "mc-on-policy", 200, seed=0, eval_episodes=2, out=path, progress=False)
     agent, client = hm.load(path), TestClient(create_app(path))
     reference = gymnasium.make("Blackjack-v1").observation_space
     reference.seed(0)
@@ -262,6 +266,7 @@ def test_a_leading_pool_counts_and_other_layers_leave_the_shape_unknown():
     net = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(2, 3, 3), nn.Flatten(), nn.Linear(3 * 4 * 4, 2))
     side = _smallest_side_that_runs(net, 2)
     assert TestClient(create_app(net)).get("/v1/model").json()["input_shape"] == [2, side, side]
-    pooled = nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                           nn.Linear(2, 2))  # any size works: the shape is not fixed
+    pooled = nn.Sequential(
+        nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 2)
+    )  # any size works: the shape is not fixed
     _refused(pooled, "cannot tell the input shape")

@@ -110,8 +110,9 @@ def _nn_chain(D, n, method):
             d_ai, d_bi = D[_cond(n, a, i)], D[_cond(n, b, i)]
             if method == _WARD:
                 t = 1.0 / (na + nb + ni)
-                new = np.sqrt((ni + na) * t * d_ai * d_ai + (ni + nb) * t * d_bi * d_bi
-                              - ni * t * best * best)  # fmt: skip
+                new = np.sqrt(
+                    (ni + na) * t * d_ai * d_ai + (ni + nb) * t * d_bi * d_bi - ni * t * best * best
+                )
             elif method == _COMPLETE:
                 new = max(d_ai, d_bi)
             else:
@@ -217,8 +218,9 @@ def linkage_tree(X, linkage, metric):
             merges = _prim(np.empty((0, 1)), D, -1)
         ordered = not on_points
     else:
-        merges = _nn_chain(D, n, {"ward": _WARD, "complete": _COMPLETE, "average": _AVERAGE}[
-            linkage])
+        merges = _nn_chain(
+            D, n, {"ward": _WARD, "complete": _COMPLETE, "average": _AVERAGE}[linkage]
+        )
         ordered = True
     merges = merges[np.argsort(merges[:, 2], kind="stable")]
     return _number_merges(merges, n, ordered), merges[:, 2].copy()
@@ -273,9 +275,18 @@ callable, default="euclidean"
         "compute_distances": ["boolean"],
     }
 
-    def __init__(self, n_clusters=2, *, metric="euclidean", memory=None, connectivity=None,
-                 compute_full_tree="auto", linkage="ward", distance_threshold=None,
-                 compute_distances=False):  # fmt: skip
+    def __init__(
+        self,
+        n_clusters=2,
+        *,
+        metric="euclidean",
+        memory=None,
+        connectivity=None,
+        compute_full_tree="auto",
+        linkage="ward",
+        distance_threshold=None,
+        compute_distances=False,
+    ):
         self.n_clusters = n_clusters
         self.metric = metric
         self.memory = memory

@@ -20,8 +20,17 @@ from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ClusterMixin, check_sample_weight
 from homeml.learn.neighbors import NearestNeighbors
 
-_METRICS = ("euclidean", "l2", "minkowski", "manhattan", "cityblock", "l1", "chebyshev",
-            "cosine", "precomputed")  # fmt: skip
+_METRICS = (
+    "euclidean",
+    "l2",
+    "minkowski",
+    "manhattan",
+    "cityblock",
+    "l1",
+    "chebyshev",
+    "cosine",
+    "precomputed",
+)
 _ALGORITHMS = ("auto", "ball_tree", "kd_tree", "brute")
 
 
@@ -112,8 +121,18 @@ default="euclidean"
         "p": [Interval(Real, 1, None, closed="left"), None],
     }
 
-    def __init__(self, eps=0.5, *, min_samples=5, metric="euclidean", metric_params=None,
-                 algorithm="auto", leaf_size=30, p=None, n_jobs=None):  # fmt: skip
+    def __init__(
+        self,
+        eps=0.5,
+        *,
+        min_samples=5,
+        metric="euclidean",
+        metric_params=None,
+        algorithm="auto",
+        leaf_size=30,
+        p=None,
+        n_jobs=None,
+    ):
         self.eps = eps
         self.min_samples = min_samples
         self.metric = metric
@@ -138,10 +157,13 @@ default="euclidean"
             counts = np.bincount(rows, minlength=X.shape[0])
         else:
             index = NearestNeighbors(
-                radius=self.eps, algorithm=self.algorithm, leaf_size=self.leaf_size,
-                metric=self.metric, p=2 if self.p is None else self.p,
+                radius=self.eps,
+                algorithm=self.algorithm,
+                leaf_size=self.leaf_size,
+                metric=self.metric,
+                p=2 if self.p is None else self.p,
                 metric_params=self.metric_params,
-            ).fit(X)  # fmt: skip
+            ).fit(X)
             parts = index.radius_neighbors(X, return_distance=False)
             counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
             indices = np.concatenate(parts) if len(parts) else np.empty(0, dtype=np.int64)

@@ -43,8 +43,15 @@ _AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
 # ----------------------------------------------------------------------------------------------
 
 
-def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None, random_state=None,
-                    n_local_trials=None):  # fmt: skip
+def kmeans_plusplus(
+    X,
+    n_clusters,
+    *,
+    sample_weight=None,
+    x_squared_norms=None,
+    random_state=None,
+    n_local_trials=None,
+):
     """Greedy k-means++ seeding (Arthur and Vassilvitskii 2007, with local trials).
 
     The first centre is a sample drawn with probability proportional to its weight; each next
@@ -85,8 +92,10 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None, 
     else:
         x_sq = check_array(x_squared_norms, name="x_squared_norms", ensure_2d=False)
         if x_sq.shape != (X.shape[0],):
-            raise ValueError(f"The length of x_squared_norms {x_sq.shape[0]} should be equal "
-                             f"to the length of n_samples {X.shape[0]}.")  # fmt: skip
+            raise ValueError(
+                f"The length of x_squared_norms {x_sq.shape[0]} should be equal "
+                f"to the length of n_samples {X.shape[0]}."
+            )
     rng = check_random_state(random_state)
     x_sq = x_sq.astype(np.float64, copy=False)
     centers, indices = _kmeans_plusplus(X64, n_clusters, w, x_sq, rng, n_local_trials)
@@ -153,23 +162,30 @@ class _BaseKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             self._check_center_shape(X, init)
         n_init = self.n_init
         if n_init == "auto":  # random seedings (random, callable) get several tries
-            n_init = 1 if isinstance(init, np.ndarray) or init == "k-means++" else \
-                self._random_n_init
+            n_init = (
+                1 if isinstance(init, np.ndarray) or init == "k-means++" else self._random_n_init
+            )
         if not isinstance(init, str) and not callable(init) and n_init != 1:
             warnings.warn(
                 "Explicit initial center position passed: performing only one init in "
-                f"{type(self).__name__} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3,
-            )  # fmt: skip
+                f"{type(self).__name__} instead of n_init={n_init}.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             n_init = 1
         return init, n_init
 
     def _check_center_shape(self, X, centers):
         if centers.shape[0] != self.n_clusters:
-            raise ValueError(f"The shape of the initial centers {centers.shape} does not match "
-                             f"the number of clusters {self.n_clusters}.")  # fmt: skip
+            raise ValueError(
+                f"The shape of the initial centers {centers.shape} does not match "
+                f"the number of clusters {self.n_clusters}."
+            )
         if centers.shape[1] != X.shape[1]:
-            raise ValueError(f"The shape of the initial centers {centers.shape} does not match "
-                             f"the number of features of the data {X.shape[1]}.")  # fmt: skip
+            raise ValueError(
+                f"The shape of the initial centers {centers.shape} does not match "
+                f"the number of features of the data {X.shape[1]}."
+            )
 
     def _init_centroids(self, X, x_sq, init, rng, w, init_size=None):
         """Starting centres from ``init``; on a random subset of ``init_size`` rows if given."""
@@ -192,8 +208,10 @@ class _BaseKMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         X = self._validate_data(X, dtype=[np.float64, np.float32])
         w = check_sample_weight(sample_weight, X)
         if not np.any(w > 0):
-            raise ValueError("Sample weights must contain at least one non-zero number (all "
-                             "sample_weight values are zero).")  # fmt: skip
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number (all "
+                "sample_weight values are zero)."
+            )
         return X, w
 
     def _finish(self, X, centers):
@@ -293,8 +311,19 @@ default="k-means++"
         "algorithm": [StrOptions({"lloyd", "elkan"})],
     }
 
-    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 verbose=0, random_state=None, copy_x=True, algorithm="lloyd"):  # fmt: skip
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        init="k-means++",
+        n_init="auto",
+        max_iter=300,
+        tol=1e-4,
+        verbose=0,
+        random_state=None,
+        copy_x=True,
+        algorithm="lloyd",
+    ):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -312,12 +341,16 @@ default="k-means++"
         init, n_init = self._resolve_init(X)
         algorithm = self.algorithm
         if algorithm == "elkan" and self.n_clusters == 1:
-            warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. Using "
-                          "'lloyd' instead.", RuntimeWarning, stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' instead.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             algorithm = "lloyd"
         rng = check_random_state(self.random_state)
-        in_place = (not self.copy_x and X.dtype == np.float64 and X.flags.c_contiguous
-                    and X.flags.writeable)  # fmt: skip
+        in_place = (
+            not self.copy_x and X.dtype == np.float64 and X.flags.c_contiguous and X.flags.writeable
+        )
         Xc = X if in_place else np.array(X, dtype=np.float64, order="C")
         x_mean = Xc.mean(axis=0)
         Xc -= x_mean  # centred data: |x|^2 + |c|^2 - 2 x.c loses fewer digits
@@ -331,10 +364,18 @@ default="k-means++"
                 centers = self._init_centroids(Xc, x_sq, init, rng, w)
                 if self.verbose:
                     print("Initialization complete")
-                run = steps.run_kmeans(Xc, w, centers, algorithm=algorithm, max_iter=self.max_iter,
-                                  tol=tol, verbose=self.verbose)  # fmt: skip
-                if best is None or (run[1] < best[1] and
-                                    not steps.same_clustering(run[0], best[0], self.n_clusters)):
+                run = steps.run_kmeans(
+                    Xc,
+                    w,
+                    centers,
+                    algorithm=algorithm,
+                    max_iter=self.max_iter,
+                    tol=tol,
+                    verbose=self.verbose,
+                )
+                if best is None or (
+                    run[1] < best[1] and not steps.same_clustering(run[0], best[0], self.n_clusters)
+                ):
                     best = run
         finally:
             if in_place:
@@ -345,8 +386,9 @@ default="k-means++"
             warnings.warn(
                 f"Number of distinct clusters ({distinct}) found smaller than n_clusters "
                 f"({self.n_clusters}). Possibly due to duplicate points in X.",
-                ConvergenceWarning, stacklevel=2,
-            )  # fmt: skip
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self._finish(X, centers + x_mean)
         self.labels_, self.inertia_, self.n_iter_ = labels, float(inertia), n_iter
         return self

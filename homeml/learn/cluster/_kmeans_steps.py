@@ -144,8 +144,9 @@ def elkan_init_bounds(X, centers, half_dist, labels, upper, lower, chunks):
 
 
 @numba.njit(cache=True, parallel=True)
-def elkan_assign(X, weights, centers, half_dist, half_next, labels, upper, lower, chunks,
-                 accumulate):  # fmt: skip
+def elkan_assign(
+    X, weights, centers, half_dist, half_next, labels, upper, lower, chunks, accumulate
+):
     """One Elkan assignment (Elkan 2003, "Using the triangle inequality to accelerate
     k-means"): a sample keeps its label when its upper bound is below half the distance from its
     centre to the nearest other centre; otherwise only the centres that neither the lower bound
@@ -255,16 +256,16 @@ def _run_kmeans(X, w, centers, algorithm, max_iter, tol, verbose):
     elkan = algorithm == "elkan"
     if elkan:
         upper, lower = np.zeros(n), np.zeros((n, k))
-        elkan_init_bounds(X, centers, half_center_distances(centers), labels, upper, lower,
-                                chunks)  # fmt: skip
+        elkan_init_bounds(X, centers, half_center_distances(centers), labels, upper, lower, chunks)
 
     def assign(centers, accumulate):
         if not elkan:
             return lloyd_assign(X, w, centers, labels, chunks, accumulate)
         half = half_center_distances(centers)
         half_next = np.partition(half, 1, axis=0)[1]  # half distance to the nearest other centre
-        return elkan_assign(X, w, centers, half, half_next, labels, upper, lower, chunks,
-                                  accumulate)  # fmt: skip
+        return elkan_assign(
+            X, w, centers, half, half_next, labels, upper, lower, chunks, accumulate
+        )
 
     strict = False
     for iteration in range(max_iter):
@@ -285,8 +286,10 @@ def _run_kmeans(X, w, centers, algorithm, max_iter, tol, verbose):
             break
         if (shift**2).sum() <= tol:
             if verbose:
-                print(f"Converged at iteration {iteration}: center shift {(shift**2).sum()} "
-                      f"within tolerance {tol}.")  # fmt: skip
+                print(
+                    f"Converged at iteration {iteration}: center shift {(shift**2).sum()} "
+                    f"within tolerance {tol}."
+                )
             break
         labels_old[:] = labels
     if not strict:  # the last centres moved: label the samples once more to match them
@@ -309,7 +312,6 @@ def same_clustering(a, b, k):
     """Whether two labelings are the same partition up to renaming the clusters."""
     mapping = np.full(k, -1)
     mapping[a] = b  # the last write wins; check that it holds everywhere
-    return bool(np.array_equal(mapping[a], b) and np.unique(mapping[mapping >= 0]).size ==
-                np.unique(a).size)  # fmt: skip
-
-
+    return bool(
+        np.array_equal(mapping[a], b) and np.unique(mapping[mapping >= 0]).size == np.unique(a).size
+    )

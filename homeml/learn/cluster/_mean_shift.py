@@ -70,8 +70,7 @@ def _bin_seeds(X, bin_size, min_bin_freq):
     seeds = cells[keep][np.argsort(first[keep], kind="stable")]
     if len(seeds) == len(X):
         warnings.warn(
-            f"Binning data failed with provided bin_size={bin_size:f}, using data points as "
-            "seeds.",
+            f"Binning data failed with provided bin_size={bin_size:f}, using data points as seeds.",
             stacklevel=3,
         )
         return X
@@ -150,8 +149,17 @@ class MeanShift(ClusterMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, *, bandwidth=None, seeds=None, bin_seeding=False, min_bin_freq=1,
-                 cluster_all=True, n_jobs=None, max_iter=300):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        bandwidth=None,
+        seeds=None,
+        bin_seeding=False,
+        min_bin_freq=1,
+        cluster_all=True,
+        n_jobs=None,
+        max_iter=300,
+    ):
         self.bandwidth = bandwidth
         self.seeds = seeds
         self.bin_seeding = bin_seeding

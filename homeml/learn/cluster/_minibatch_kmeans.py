@@ -80,10 +80,22 @@ class MiniBatchKMeans(_BaseKMeans):
         "reassignment_ratio": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, n_clusters=8, *, init="k-means++", max_iter=100, batch_size=1024,
-                 verbose=0, compute_labels=True, random_state=None, tol=0.0,
-                 max_no_improvement=10, init_size=None, n_init="auto",
-                 reassignment_ratio=0.01):  # fmt: skip
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        init="k-means++",
+        max_iter=100,
+        batch_size=1024,
+        verbose=0,
+        compute_labels=True,
+        random_state=None,
+        tol=0.0,
+        max_no_improvement=10,
+        init_size=None,
+        n_init="auto",
+        reassignment_ratio=0.01,
+    ):
         self.n_clusters = n_clusters
         self.init = init
         self.max_iter = max_iter
@@ -104,9 +116,12 @@ class MiniBatchKMeans(_BaseKMeans):
         init_size = 3 * self._batch_size if self.init_size is None else self.init_size
         if init_size < self.n_clusters:
             if self.init_size is not None:
-                warnings.warn(f"init_size={init_size} should be larger than n_clusters="
-                              f"{self.n_clusters}. Setting it to 3*n_clusters", RuntimeWarning,
-                              stacklevel=3)  # fmt: skip
+                warnings.warn(
+                    f"init_size={init_size} should be larger than n_clusters="
+                    f"{self.n_clusters}. Setting it to 3*n_clusters",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
             init_size = 3 * self.n_clusters
         self.init_size_ = min(init_size, X.shape[0])
         return init, n_init
@@ -159,7 +174,7 @@ class MiniBatchKMeans(_BaseKMeans):
         busiest one to random samples of the batch (uniformly drawn, as scikit-learn's)."""
         low = counts < self.reassignment_ratio * counts.max()
         if low.sum() > 0.5 * X.shape[0]:  # never more than half the batch
-            low[np.argsort(counts, kind="stable")[int(0.5 * X.shape[0]):]] = False
+            low[np.argsort(counts, kind="stable")[int(0.5 * X.shape[0]) :]] = False
         n_low = int(low.sum())
         if n_low:
             picks = rng.choice(X.shape[0], size=n_low, replace=False)
@@ -201,8 +216,10 @@ class MiniBatchKMeans(_BaseKMeans):
             batch_inertia /= batch
             ewa = batch_inertia if ewa is None else ewa * (1 - smooth) + batch_inertia * smooth
             if self.verbose:
-                print(f"Minibatch step {step}/{n_steps}: mean batch inertia: {batch_inertia}, "
-                      f"ewa inertia: {ewa}")  # fmt: skip
+                print(
+                    f"Minibatch step {step}/{n_steps}: mean batch inertia: {batch_inertia}, "
+                    f"ewa inertia: {ewa}"
+                )
             if tol > 0 and shift <= tol:
                 break
             if best_ewa is None or ewa < best_ewa:

@@ -59,8 +59,11 @@ def spectral_embedding(affinity, n_components, *, check_symmetric=True):
     """
     A = np.array(affinity, dtype=np.float64)
     if check_symmetric and not np.allclose(A, A.T, atol=1e-10):
-        warnings.warn("Array is not symmetric, and will be converted to symmetric by average "
-                      "with its transpose.", stacklevel=3)  # fmt: skip
+        warnings.warn(
+            "Array is not symmetric, and will be converted to symmetric by average "
+            "with its transpose.",
+            stacklevel=3,
+        )
         A = 0.5 * (A + A.T)
     np.fill_diagonal(A, 0.0)
     degree = A.sum(axis=0)
@@ -276,10 +279,25 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, n_clusters=8, *, eigen_solver=None, n_components=None, random_state=None,
-                 n_init=10, gamma=1.0, affinity="rbf", n_neighbors=10, eigen_tol="auto",
-                 assign_labels="kmeans", degree=3, coef0=1, kernel_params=None, n_jobs=None,
-                 verbose=False):  # fmt: skip
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        eigen_solver=None,
+        n_components=None,
+        random_state=None,
+        n_init=10,
+        gamma=1.0,
+        affinity="rbf",
+        n_neighbors=10,
+        eigen_tol="auto",
+        assign_labels="kmeans",
+        degree=3,
+        coef0=1,
+        kernel_params=None,
+        n_jobs=None,
+        verbose=False,
+    ):
         self.n_clusters = n_clusters
         self.eigen_solver = eigen_solver
         self.n_components = n_components
@@ -309,8 +327,14 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
             return 0.5 * (graph + graph.T)
         if callable(affinity):
             return pairwise_kernels(X, metric=affinity, **(self.kernel_params or {}))
-        return pairwise_kernels(X, metric=affinity, filter_params=True, gamma=self.gamma,
-                                degree=self.degree, coef0=self.coef0)
+        return pairwise_kernels(
+            X,
+            metric=affinity,
+            filter_params=True,
+            gamma=self.gamma,
+            degree=self.degree,
+            coef0=self.coef0,
+        )
 
     def _draw_solver_start(self, rng, n_samples, n_components):
         """Draw what scikit-learn's iterative eigensolver draws for its start (the dense solver
@@ -328,30 +352,46 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         X = self._validate_data(X, dtype=np.float64, ensure_min_samples=2)
         pairwise = self.affinity in ("precomputed", "precomputed_nearest_neighbors")
         if pairwise and X.shape[0] != X.shape[1]:
-            raise ValueError(f"affinity={self.affinity!r} needs a square (n_samples, n_samples) "
-                             f"matrix X; got shape {X.shape}.")  # fmt: skip
-        if (not pairwise and X.shape[0] == X.shape[1] and np.allclose(X, X.T)
-                and self.affinity in ("rbf", "nearest_neighbors")):  # fmt: skip
-            warnings.warn("The spectral clustering API has changed. ``fit`` now constructs an "
-                          "affinity matrix from data. To use a custom affinity matrix, set "
-                          "``affinity=precomputed``.", stacklevel=2)  # fmt: skip
+            raise ValueError(
+                f"affinity={self.affinity!r} needs a square (n_samples, n_samples) "
+                f"matrix X; got shape {X.shape}."
+            )
+        if (
+            not pairwise
+            and X.shape[0] == X.shape[1]
+            and np.allclose(X, X.T)
+            and self.affinity in ("rbf", "nearest_neighbors")
+        ):
+            warnings.warn(
+                "The spectral clustering API has changed. ``fit`` now constructs an "
+                "affinity matrix from data. To use a custom affinity matrix, set "
+                "``affinity=precomputed``.",
+                stacklevel=2,
+            )
         if self.affinity in ("nearest_neighbors", "precomputed_nearest_neighbors"):
             if self.n_neighbors > X.shape[0]:
-                raise ValueError(f"n_neighbors={self.n_neighbors} must be <= n_samples="
-                                 f"{X.shape[0]}.")  # fmt: skip
+                raise ValueError(
+                    f"n_neighbors={self.n_neighbors} must be <= n_samples={X.shape[0]}."
+                )
         rng = check_random_state(self.random_state)
         self.affinity_matrix_ = self._affinity(X)
         if not _is_connected(self.affinity_matrix_):
-            warnings.warn("Graph is not fully connected, spectral embedding may not work as "
-                          "expected.", stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "Graph is not fully connected, spectral embedding may not work as expected.",
+                stacklevel=2,
+            )
         n_components = self.n_clusters if self.n_components is None else self.n_components
         n_components = min(n_components, X.shape[0])
         self._draw_solver_start(rng, X.shape[0], n_components)
-        maps = spectral_embedding(self.affinity_matrix_, n_components, check_symmetric=(
-            callable(self.affinity) or self.affinity == "precomputed"))  # fmt: skip
+        maps = spectral_embedding(
+            self.affinity_matrix_,
+            n_components,
+            check_symmetric=(callable(self.affinity) or self.affinity == "precomputed"),
+        )
         if self.assign_labels == "kmeans":
-            kmeans = KMeans(self.n_clusters, n_init=self.n_init, random_state=rng,
-                            verbose=self.verbose)  # fmt: skip
+            kmeans = KMeans(
+                self.n_clusters, n_init=self.n_init, random_state=rng, verbose=self.verbose
+            )
             self.labels_ = kmeans.fit(maps).labels_
         elif self.assign_labels == "discretize":
             self.labels_ = discretize(maps, random_state=rng)

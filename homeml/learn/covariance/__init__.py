@@ -12,5 +12,9 @@ from homeml.learn.covariance._empirical import EmpiricalCovariance, empirical_co
 from homeml.learn.covariance._robust import MinCovDet, fast_mcd
 
 __all__ = [
-    "EllipticEnvelope", "EmpiricalCovariance", "MinCovDet", "empirical_covariance", "fast_mcd",
+    "EllipticEnvelope",
+    "EmpiricalCovariance",
+    "MinCovDet",
+    "empirical_covariance",
+    "fast_mcd",
 ]

@@ -33,8 +33,15 @@ class EllipticEnvelope(OutlierMixin, MinCovDet):
     n_features_in_ : int
     """
 
-    def __init__(self, *, store_precision=True, assume_centered=False, support_fraction=None,
-                 contamination=0.1, random_state=None):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        store_precision=True,
+        assume_centered=False,
+        support_fraction=None,
+        contamination=0.1,
+        random_state=None,
+    ):
         self.store_precision = store_precision
         self.assume_centered = assume_centered
         self.support_fraction = support_fraction

@@ -154,8 +154,9 @@ def fast_mcd(X, support_fraction=None, random_state=None):
             for subset in pool.reshape(n_subsets, _SUBSET_SIZE):
                 Xs = X[subset]
                 hs = int(np.ceil(len(subset) * h / n))
-                starts = [_c_steps(Xs, hs, *_random_start(Xs, hs, rng), 2)
-                          for _ in range(_N_STARTS)]  # fmt: skip
+                starts = [
+                    _c_steps(Xs, hs, *_random_start(Xs, hs, rng), 2) for _ in range(_N_STARTS)
+                ]
                 candidates += _best(starts, _N_BEST)
             Xp, hp = X[pool], int(np.ceil(len(pool) * h / n))
             candidates = [_c_steps(Xp, hp, c[1], c[2], 2) for c in candidates]
@@ -207,8 +208,14 @@ class MinCovDet(EmpiricalCovariance):
     n_features_in_ : int
     """
 
-    def __init__(self, *, store_precision=True, assume_centered=False, support_fraction=None,
-                 random_state=None):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        store_precision=True,
+        assume_centered=False,
+        support_fraction=None,
+        random_state=None,
+    ):
         self.store_precision = store_precision
         self.assume_centered = assume_centered
         self.support_fraction = support_fraction
@@ -219,11 +226,13 @@ class MinCovDet(EmpiricalCovariance):
         X = self._validate_data(X, ensure_min_samples=2).astype(np.float64, copy=False)
         fraction = self.support_fraction
         if fraction is not None and (
-            not isinstance(fraction, numbers.Real) or isinstance(fraction, bool)
+            not isinstance(fraction, numbers.Real)
+            or isinstance(fraction, bool)
             or not 0 < fraction <= 1
-        ):  # fmt: skip
-            raise ValueError(f"support_fraction must be None or a float in (0, 1]; got "
-                             f"{fraction!r}.")  # fmt: skip
+        ):
+            raise ValueError(
+                f"support_fraction must be None or a float in (0, 1]; got {fraction!r}."
+            )
         n, d = X.shape
         if np.linalg.matrix_rank(X.T @ X) < d:
             warnings.warn(

@@ -60,8 +60,12 @@ def _ica_parallel(X, g, fun_args, tol, max_iter, w_init):
         W = W_new
         if change < tol:
             return W, n_iter
-    warnings.warn("FastICA did not converge. Consider increasing tolerance or the maximum "
-                  "number of iterations.", ConvergenceWarning, stacklevel=4)
+    warnings.warn(
+        "FastICA did not converge. Consider increasing tolerance or the maximum "
+        "number of iterations.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
     return W, max_iter
 
 
@@ -140,9 +144,20 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components=None, *, algorithm="parallel", whiten="unit-variance",
-                 fun="logcosh", fun_args=None, max_iter=200, tol=1e-4, w_init=None,
-                 whiten_solver="svd", random_state=None):
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        algorithm="parallel",
+        whiten="unit-variance",
+        fun="logcosh",
+        fun_args=None,
+        max_iter=200,
+        tol=1e-4,
+        w_init=None,
+        whiten_solver="svd",
+        random_state=None,
+    ):
         self.n_components = n_components
         self.algorithm = algorithm
         self.whiten = whiten
@@ -179,6 +194,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         n_features, n_samples = XT.shape
         fun_args = {} if self.fun_args is None else self.fun_args
         if callable(self.fun):
+
             def g(u, args):
                 return self.fun(u, **args)
         else:
@@ -191,8 +207,11 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             n_components = min(n_samples, n_features)
         if n_components > min(n_samples, n_features):
             n_components = min(n_samples, n_features)
-            warnings.warn(f"n_components is too large: it will be set to {n_components}",
-                          UserWarning, stacklevel=3)
+            warnings.warn(
+                f"n_components is too large: it will be set to {n_components}",
+                UserWarning,
+                stacklevel=3,
+            )
         if self.whiten:
             mean = XT.mean(axis=-1)
             XT -= mean[:, None]
@@ -206,8 +225,10 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         else:
             w_init = np.asarray(self.w_init, dtype=X1.dtype)
             if w_init.shape != (n_components, n_components):
-                raise ValueError(f"w_init has invalid shape -- should be "
-                                 f"{(n_components, n_components)}; got {w_init.shape}.")
+                raise ValueError(
+                    f"w_init has invalid shape -- should be "
+                    f"{(n_components, n_components)}; got {w_init.shape}."
+                )
         solve = _ica_parallel if self.algorithm == "parallel" else _ica_deflation
         W, self.n_iter_ = solve(X1, g, fun_args, self.tol, self.max_iter, w_init)
         unmixing = W @ K if self.whiten else W
@@ -230,9 +251,12 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             order = np.argsort(d)[::-1]
             eps = np.finfo(d.dtype).eps * 10
             if np.any(d < eps):
-                warnings.warn("There are some small singular values, using whiten_solver = "
-                              "'svd' might lead to more accurate results.", UserWarning,
-                              stacklevel=4)
+                warnings.warn(
+                    "There are some small singular values, using whiten_solver = "
+                    "'svd' might lead to more accurate results.",
+                    UserWarning,
+                    stacklevel=4,
+                )
             d = np.sqrt(np.maximum(d, eps))[order]
             u = u[:, order]
         else:

@@ -113,8 +113,9 @@ class IncrementalPCA(_BasePCA):
         else:  # Chan, Golub & LeVeque pooled mean and variance
             delta = batch_mean - self.mean_
             mean = self.mean_ + delta * (n_samples / total)
-            var = (self.var_ * seen + batch_var * n_samples
-                   + delta**2 * seen * n_samples / total) / total
+            var = (
+                self.var_ * seen + batch_var * n_samples + delta**2 * seen * n_samples / total
+            ) / total
             X -= batch_mean
             shift = math.sqrt(seen * n_samples / total) * (self.mean_ - batch_mean)
             stacked = np.vstack((self.singular_values_[:, None] * self.components_, X, shift))

@@ -94,10 +94,26 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         "copy_X": ["boolean"],
     }
 
-    def __init__(self, n_components=None, *, kernel="linear", gamma=None, degree=3, coef0=1,
-                 kernel_params=None, alpha=1.0, fit_inverse_transform=False, eigen_solver="auto",
-                 tol=0, max_iter=None, iterated_power="auto", remove_zero_eig=False,
-                 random_state=None, copy_X=True, n_jobs=None):
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        kernel="linear",
+        gamma=None,
+        degree=3,
+        coef0=1,
+        kernel_params=None,
+        alpha=1.0,
+        fit_inverse_transform=False,
+        eigen_solver="auto",
+        tol=0,
+        max_iter=None,
+        iterated_power="auto",
+        remove_zero_eig=False,
+        random_state=None,
+        copy_X=True,
+        n_jobs=None,
+    ):
         self.n_components = n_components
         self.kernel = kernel
         self.gamma = gamma
@@ -159,14 +175,15 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         n = K.shape[0]
         k = n if self.n_components is None else min(n, self.n_components)
         if self.eigen_solver == "randomized":
-            U, s, Vt = randomized_svd(K, k, n_iter=self.iterated_power,
-                                      random_state=check_random_state(self.random_state))
+            U, s, Vt = randomized_svd(
+                K, k, n_iter=self.iterated_power, random_state=check_random_state(self.random_state)
+            )
             # |eigenvalue| = singular value; its sign is whether the two singular vectors agree
             eigenvalues = s * np.sign(np.einsum("ij,ji->i", Vt, U))
             eigenvectors = U
         else:
             eigenvalues, eigenvectors = np.linalg.eigh(K)
-            eigenvalues, eigenvectors = eigenvalues[n - k:], eigenvectors[:, n - k:]
+            eigenvalues, eigenvectors = eigenvalues[n - k :], eigenvectors[:, n - k :]
         eigenvalues = _clip_round_off(eigenvalues)
         eigenvectors = flip_by_columns(np.ascontiguousarray(eigenvectors))
         order = np.argsort(eigenvalues, kind="stable")[::-1]
@@ -220,8 +237,10 @@ def _clip_round_off(eigenvalues):
     eigenvalues = np.array(eigenvalues, dtype=np.float64)
     top = eigenvalues.max()
     if top < 0:
-        raise ValueError("All eigenvalues of the centred kernel are negative (maximum is "
-                         f"{top:g}): the kernel is not positive semi-definite.")
+        raise ValueError(
+            "All eigenvalues of the centred kernel are negative (maximum is "
+            f"{top:g}): the kernel is not positive semi-definite."
+        )
     if eigenvalues.min() < -1e-5 * top and eigenvalues.min() < -1e-10:
         raise ValueError(
             f"There are significant negative eigenvalues ({eigenvalues.min():g} against a "

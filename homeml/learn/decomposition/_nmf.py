@@ -69,8 +69,10 @@ def initialize_nmf(X, n_components, init, random_state):
     for j in range(1, n_components):
         u, v = U[:, j], Vt[j]
         parts = []
-        for su, sv in ((np.maximum(u, 0), np.maximum(v, 0)),  # the positive parts
-                       (-np.minimum(u, 0), -np.minimum(v, 0))):  # the negative parts
+        for su, sv in (
+            (np.maximum(u, 0), np.maximum(v, 0)),  # the positive parts
+            (-np.minimum(u, 0), -np.minimum(v, 0)),
+        ):  # the negative parts
             nu, nv = np.linalg.norm(su), np.linalg.norm(sv)
             parts.append((nu * nv, su, sv, nu, nv))
         size, su, sv, nu, nv = parts[0] if parts[0][0] > parts[1][0] else parts[1]
@@ -110,8 +112,9 @@ def beta_divergence(X, W, H, beta: float, square_root: bool = False) -> float:
             ratio = x / wh
             value = float(np.sum(ratio) - X.size - np.sum(np.log(ratio)))
         else:
-            value = float(np.sum(x**beta) - beta * (x @ wh ** (beta - 1))
-                          + (beta - 1) * np.sum(WH**beta)) / (beta * (beta - 1))
+            value = float(
+                np.sum(x**beta) - beta * (x @ wh ** (beta - 1)) + (beta - 1) * np.sum(WH**beta)
+            ) / (beta * (beta - 1))
     if square_root:
         return float(np.sqrt(2 * max(value, 0.0)))
     return value
@@ -287,9 +290,22 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "shuffle": ["boolean"],
     }
 
-    def __init__(self, n_components="auto", *, init=None, solver="cd", beta_loss="frobenius",
-                 tol=1e-4, max_iter=200, random_state=None, alpha_W=0.0, alpha_H="same",
-                 l1_ratio=0.0, verbose=0, shuffle=False):
+    def __init__(
+        self,
+        n_components="auto",
+        *,
+        init=None,
+        solver="cd",
+        beta_loss="frobenius",
+        tol=1e-4,
+        max_iter=200,
+        random_state=None,
+        alpha_W=0.0,
+        alpha_H="same",
+        l1_ratio=0.0,
+        verbose=0,
+        shuffle=False,
+    ):
         self.n_components = n_components
         self.init = init
         self.solver = solver
@@ -304,8 +320,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.shuffle = shuffle
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "positive_only": True,
-                "preserves_dtype": ["float64", "float32"]}
+        return {
+            **super()._homeml_tags(),
+            "positive_only": True,
+            "preserves_dtype": ["float64", "float32"],
+        }
 
     def _check_params_with_data(self, X):
         """The checks that involve several parameters or the data; returns n_components."""
@@ -321,8 +340,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 "The multiplicative update ('mu') solver cannot update zeros present in the "
                 "initialization, and so leads to poorer results when used jointly with "
                 "init='nndsvd'. You may try init='nndsvda' or init='nndsvdar' instead.",
-                UserWarning, stacklevel=3,
-            )  # fmt: skip
+                UserWarning,
+                stacklevel=3,
+            )
         if X.min() == 0 and self._beta <= 0:
             raise ValueError(
                 "When beta_loss <= 0 and X contains zeros, the solver may diverge. Please add "
@@ -349,9 +369,12 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             W = _check_factor(W, (X.shape[0], n_components), X.dtype, "NMF (input W)")
         else:
             if W is not None or H is not None:
-                warnings.warn("When init!='custom', provided W or H are ignored. Set "
-                              "init='custom' to use them as initialization.", RuntimeWarning,
-                              stacklevel=2)
+                warnings.warn(
+                    "When init!='custom', provided W or H are ignored. Set "
+                    "init='custom' to use them as initialization.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
             if n_components == "auto":
                 n_components = X.shape[1]
             W, H = initialize_nmf(X, n_components, self.init, self.random_state)
@@ -384,18 +407,27 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _solve(self, X, W, H, update_H):
         n_samples, n_features = X.shape
         alpha_H = self.alpha_W if self.alpha_H == "same" else self.alpha_H
-        reg = (n_features * self.alpha_W * self.l1_ratio, n_samples * alpha_H * self.l1_ratio,
-               n_features * self.alpha_W * (1 - self.l1_ratio),
-               n_samples * alpha_H * (1 - self.l1_ratio))
+        reg = (
+            n_features * self.alpha_W * self.l1_ratio,
+            n_samples * alpha_H * self.l1_ratio,
+            n_features * self.alpha_W * (1 - self.l1_ratio),
+            n_samples * alpha_H * (1 - self.l1_ratio),
+        )
         if self.solver == "cd":
-            W, H, n_iter = fit_coordinate_descent(X, W, H, self.tol, self.max_iter, reg,
-                                                  update_H, self.shuffle, self.random_state)
+            W, H, n_iter = fit_coordinate_descent(
+                X, W, H, self.tol, self.max_iter, reg, update_H, self.shuffle, self.random_state
+            )
         else:
-            W, H, n_iter = fit_multiplicative_update(X, W, H, self._beta, self.tol,
-                                                     self.max_iter, reg, update_H)
+            W, H, n_iter = fit_multiplicative_update(
+                X, W, H, self._beta, self.tol, self.max_iter, reg, update_H
+            )
         if n_iter == self.max_iter and self.tol > 0:
-            warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it "
-                          "to improve convergence.", ConvergenceWarning, stacklevel=3)
+            warnings.warn(
+                f"Maximum number of iterations {self.max_iter} reached. Increase it "
+                "to improve convergence.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         return W, H, n_iter
 
 
@@ -404,8 +436,9 @@ def _check_factor(A, shape, dtype, whom):
         raise ValueError(f"init='custom' needs both W and H; {whom} is None.")
     A = check_array(A, dtype=None)
     if A.shape != shape:
-        raise ValueError(f"Array with wrong shape passed to {whom}. Expected {shape}, "
-                         f"but got {A.shape}.")
+        raise ValueError(
+            f"Array with wrong shape passed to {whom}. Expected {shape}, but got {A.shape}."
+        )
     _check_non_negative(A, whom)
     if np.max(A) == 0:
         raise ValueError(f"Array passed to {whom} is full of zeros.")

@@ -168,9 +168,19 @@ class PCA(_BasePCA):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components=None, *, copy=True, whiten=False, svd_solver="auto", tol=0.0,
-                 iterated_power="auto", n_oversamples=10, power_iteration_normalizer="auto",
-                 random_state=None):
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        copy=True,
+        whiten=False,
+        svd_solver="auto",
+        tol=0.0,
+        iterated_power="auto",
+        n_oversamples=10,
+        power_iteration_normalizer="auto",
+        random_state=None,
+    ):
         self.n_components = n_components
         self.copy = copy
         self.whiten = whiten
@@ -203,8 +213,9 @@ class PCA(_BasePCA):
         X = self._validate_data(X, dtype=[np.float64, np.float32])
         n_samples, n_features = X.shape
         if n_samples < 2:
-            raise ValueError(f"PCA needs at least 2 samples to estimate variances; got "
-                             f"{n_samples} sample.")
+            raise ValueError(
+                f"PCA needs at least 2 samples to estimate variances; got {n_samples} sample."
+            )
         n = self.n_components
         if n is None:
             n = min(X.shape) - (1 if self.svd_solver == "arpack" else 0)
@@ -285,10 +296,13 @@ class PCA(_BasePCA):
             U, S, Vt = U[:, :n], S[:n], Vt[:n]
         else:
             U, S, Vt = randomized_svd(
-                Xc, n, n_oversamples=self.n_oversamples, n_iter=self.iterated_power,
+                Xc,
+                n,
+                n_oversamples=self.n_oversamples,
+                n_iter=self.iterated_power,
                 power_iteration_normalizer=self.power_iteration_normalizer,
                 random_state=check_random_state(self.random_state),
-            )  # fmt: skip
+            )
         U, Vt = flip_by_rows(U, Vt)
         self.n_samples_, self.n_components_ = n_samples, int(n)
         self.components_ = Vt
@@ -298,7 +312,8 @@ class PCA(_BasePCA):
         self.singular_values_ = S.copy()
         if n < min(X.shape):
             self.noise_variance_ = float(
-                (total_variance - self.explained_variance_.sum()) / (min(X.shape) - n))
+                (total_variance - self.explained_variance_.sum()) / (min(X.shape) - n)
+            )
         else:
             self.noise_variance_ = 0.0
         return U, S, Xc, True
@@ -346,7 +361,8 @@ def _rank_log_evidence(spectrum, rank, n_samples):
     # log of the uniform prior's normaliser over the Stiefel manifold
     i = np.arange(1, rank + 1)
     log_prior = -rank * math.log(2.0) + sum(
-        math.lgamma((d - k + 1) / 2.0) - math.log(math.pi) * (d - k + 1) / 2.0 for k in i)
+        math.lgamma((d - k + 1) / 2.0) - math.log(math.pi) * (d - k + 1) / 2.0 for k in i
+    )
     log_lik_top = -np.sum(np.log(spectrum[:rank])) * n_samples / 2.0
     noise = max(eps, float(np.sum(spectrum[rank:])) / (d - rank))
     log_lik_noise = -math.log(noise) * n_samples * (d - rank) / 2.0
@@ -357,7 +373,13 @@ def _rank_log_evidence(spectrum, rank, n_samples):
     filled[rank:] = noise
     log_hessian = 0.0
     for a in range(rank):
-        gaps = (spectrum[a] - spectrum[a + 1:]) * (1.0 / filled[a + 1:] - 1.0 / filled[a])
+        gaps = (spectrum[a] - spectrum[a + 1 :]) * (1.0 / filled[a + 1 :] - 1.0 / filled[a])
         log_hessian += float(np.sum(np.log(gaps))) + (d - a - 1) * math.log(n_samples)
-    return (log_prior + log_lik_top + log_lik_noise + log_volume - log_hessian / 2.0
-            - rank * math.log(n_samples) / 2.0)
+    return (
+        log_prior
+        + log_lik_top
+        + log_lik_noise
+        + log_volume
+        - log_hessian / 2.0
+        - rank * math.log(n_samples) / 2.0
+    )

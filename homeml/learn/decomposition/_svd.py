@@ -44,8 +44,15 @@ def _orthonormal_basis(Y: np.ndarray) -> np.ndarray:
     return np.linalg.qr(Y, mode="reduced")[0]
 
 
-def randomized_svd(M, n_components: int, *, n_oversamples: int = 10, n_iter="auto",
-                   power_iteration_normalizer="auto", random_state=None):
+def randomized_svd(
+    M,
+    n_components: int,
+    *,
+    n_oversamples: int = 10,
+    n_iter="auto",
+    power_iteration_normalizer="auto",
+    random_state=None,
+):
     """Approximate the ``n_components`` largest singular triplets of ``M``.
 
     A Gaussian test matrix of ``n_components + n_oversamples`` columns samples the range of

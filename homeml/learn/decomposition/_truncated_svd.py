@@ -61,8 +61,17 @@ class TruncatedSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, n_components=2, *, algorithm="randomized", n_iter=5, n_oversamples=10,
-                 power_iteration_normalizer="auto", random_state=None, tol=0.0):
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        algorithm="randomized",
+        n_iter=5,
+        n_oversamples=10,
+        power_iteration_normalizer="auto",
+        random_state=None,
+        tol=0.0,
+    ):
         self.n_components = n_components
         self.algorithm = algorithm
         self.n_iter = n_iter
@@ -96,10 +105,13 @@ class TruncatedSVD(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             if k > X.shape[1]:
                 raise ValueError(f"n_components({k}) must be <= n_features({X.shape[1]}).")
             U, S, Vt = randomized_svd(
-                X, k, n_oversamples=self.n_oversamples, n_iter=self.n_iter,
+                X,
+                k,
+                n_oversamples=self.n_oversamples,
+                n_iter=self.n_iter,
                 power_iteration_normalizer=self.power_iteration_normalizer,
                 random_state=check_random_state(self.random_state),
-            )  # fmt: skip
+            )
         U, Vt = flip_by_rows(U, Vt)
         self.components_ = Vt
         projected = X @ Vt.T if self.algorithm == "randomized" else U * S

@@ -42,10 +42,17 @@ from homeml.learn.tree._inputs import (
 )
 
 _TREE_PARAMS = (
-    "criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-    "min_weight_fraction_leaf", "max_features", "max_leaf_nodes", "min_impurity_decrease",
-    "ccp_alpha", "monotonic_cst",
-)  # fmt: skip
+    "criterion",
+    "max_depth",
+    "min_samples_split",
+    "min_samples_leaf",
+    "min_weight_fraction_leaf",
+    "max_features",
+    "max_leaf_nodes",
+    "min_impurity_decrease",
+    "ccp_alpha",
+    "monotonic_cst",
+)
 
 
 def _bootstrap_counts(seed: int, n_samples: int, n_draws: int) -> np.ndarray:
@@ -142,8 +149,9 @@ class BaseForest(BaseEstimator):
         """Grow ``n_estimators`` trees on ``X`` (n_samples, n_features) and ``y``; returns self."""
         self._validate_params()
         classifier = self._tree_class is DecisionTreeClassifier
-        X, y = self._validate_data(X, y, dtype=np.float32, multi_output=True,
-                                   y_numeric=not classifier)
+        X, y = self._validate_data(
+            X, y, dtype=np.float32, multi_output=True, y_numeric=not classifier
+        )
         y, weight = column_if_single(y), checked_weights(sample_weight, X)
         n_draws = self._bootstrap_size(len(X))
         balanced_subsample = False
@@ -179,13 +187,24 @@ class BaseForest(BaseEstimator):
         Xt = np.ascontiguousarray(X.T)
         max_features = resolve_max_features(self.max_features, X.shape[1])
         kind = splitter_kind(self._splitter, max_features, X.shape[1])
-        presorted = None if kind != PRESORTED else \
-            np.argsort(Xt, axis=1, kind="stable").astype(np.int32)
-        job = (Xt, codes, Y, weight, presorted, kind, n_stats, n_classes, n_draws,
-               balanced_subsample and bool(self.bootstrap))
+        presorted = (
+            None if kind != PRESORTED else np.argsort(Xt, axis=1, kind="stable").astype(np.int32)
+        )
+        job = (
+            Xt,
+            codes,
+            Y,
+            weight,
+            presorted,
+            kind,
+            n_stats,
+            n_classes,
+            n_draws,
+            balanced_subsample and bool(self.bootstrap),
+        )
         self.estimators_ = old + self._grow_all(trees, seeds, job)
         self._stack_trees()
-        for tree in self.estimators_[len(old):]:
+        for tree in self.estimators_[len(old) :]:
             tree.n_features_in_ = X.shape[1]
             if classifier:
                 tree.classes_, tree.n_classes_ = self.classes_, self.n_classes_
@@ -252,8 +271,11 @@ class BaseForest(BaseEstimator):
     def feature_importances_(self) -> np.ndarray:
         """Mean of the trees' normalised impurity decreases, normalised to sum to 1."""
         check_is_fitted(self)
-        grown = [t.tree_.compute_feature_importances() for t in self.estimators_
-                 if t.tree_.node_count > 1]
+        grown = [
+            t.tree_.compute_feature_importances()
+            for t in self.estimators_
+            if t.tree_.node_count > 1
+        ]
         if not grown:
             return np.zeros(self.n_features_in_)
         importances = np.mean(grown, axis=0)
@@ -296,23 +318,27 @@ class ForestClassifier(ClassifierMixin, BaseForest):
             self.oob_decision_function_ = oob[:, 0, : self.n_classes_]
             predicted = self.classes_.take(np.argmax(self.oob_decision_function_, axis=1))
         else:
-            self.oob_decision_function_ = np.stack(
-                [oob[:, o, :k] for o, k in enumerate(self.n_classes_)], axis=-1
-            ) if len(set(self.n_classes_)) == 1 else [
-                oob[:, o, :k] for o, k in enumerate(self.n_classes_)
-            ]
+            self.oob_decision_function_ = (
+                np.stack([oob[:, o, :k] for o, k in enumerate(self.n_classes_)], axis=-1)
+                if len(set(self.n_classes_)) == 1
+                else [oob[:, o, :k] for o, k in enumerate(self.n_classes_)]
+            )
             predicted = np.stack(
-                [c.take(np.argmax(oob[:, o, : len(c)], axis=1))
-                 for o, c in enumerate(self.classes_)], axis=1,
-            )  # fmt: skip
+                [
+                    c.take(np.argmax(oob[:, o, : len(c)], axis=1))
+                    for o, c in enumerate(self.classes_)
+                ],
+                axis=1,
+            )
         metric = self._oob_metric()
         if metric is not None:
             self.oob_score_ = metric(y, predicted)
         elif self.n_outputs_ == 1:
             self.oob_score_ = accuracy_score(y, predicted)
         else:
-            self.oob_score_ = float(np.mean([np.mean(y[:, o] == predicted[:, o])
-                                             for o in range(self.n_outputs_)]))
+            self.oob_score_ = float(
+                np.mean([np.mean(y[:, o] == predicted[:, o]) for o in range(self.n_outputs_)])
+            )
 
 
 class ForestRegressor(RegressorMixin, BaseForest):
@@ -373,21 +399,54 @@ max_leaf_nodes, min_impurity_decrease, ccp_alpha, monotonic_cst
     """
 
 
-def _classifier_init(self, n_estimators=100, *, criterion="gini", max_depth=None,
-                     min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
-                     max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
-                     bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
-                     verbose=0, warm_start=False, class_weight=None, ccp_alpha=0.0,
-                     max_samples=None, monotonic_cst=None):
+def _classifier_init(
+    self,
+    n_estimators=100,
+    *,
+    criterion="gini",
+    max_depth=None,
+    min_samples_split=2,
+    min_samples_leaf=1,
+    min_weight_fraction_leaf=0.0,
+    max_features="sqrt",
+    max_leaf_nodes=None,
+    min_impurity_decrease=0.0,
+    bootstrap=True,
+    oob_score=False,
+    n_jobs=None,
+    random_state=None,
+    verbose=0,
+    warm_start=False,
+    class_weight=None,
+    ccp_alpha=0.0,
+    max_samples=None,
+    monotonic_cst=None,
+):
     _store(self, locals())
 
 
-def _regressor_init(self, n_estimators=100, *, criterion="squared_error", max_depth=None,
-                    min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
-                    max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
-                    bootstrap=True, oob_score=False, n_jobs=None, random_state=None,
-                    verbose=0, warm_start=False, ccp_alpha=0.0, max_samples=None,
-                    monotonic_cst=None):
+def _regressor_init(
+    self,
+    n_estimators=100,
+    *,
+    criterion="squared_error",
+    max_depth=None,
+    min_samples_split=2,
+    min_samples_leaf=1,
+    min_weight_fraction_leaf=0.0,
+    max_features=1.0,
+    max_leaf_nodes=None,
+    min_impurity_decrease=0.0,
+    bootstrap=True,
+    oob_score=False,
+    n_jobs=None,
+    random_state=None,
+    verbose=0,
+    warm_start=False,
+    ccp_alpha=0.0,
+    max_samples=None,
+    monotonic_cst=None,
+):
     _store(self, locals())
 
 
@@ -426,10 +485,11 @@ def _regressor_doc(title: str, bootstrap: bool) -> str:
     doc = _CLASSIFIER_DOC.format(title=title, bootstrap=bootstrap)
     doc = doc.replace('default="sqrt"', "default=1.0").replace("accuracy", "R^2")
     doc = doc.replace("DecisionTreeClassifier", "DecisionTreeRegressor")
-    doc = doc.replace("classes_, n_classes_, ", "").replace("oob_decision_function_",
-                                                              "oob_prediction_")
+    doc = doc.replace("classes_, n_classes_, ", "").replace(
+        "oob_decision_function_", "oob_prediction_"
+    )
     start = doc.index("    class_weight :")
-    return doc[:start] + doc[doc.index("    max_samples :"):]
+    return doc[:start] + doc[doc.index("    max_samples :") :]
 
 
 class RandomForestRegressor(ForestRegressor):

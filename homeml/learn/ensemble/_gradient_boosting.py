@@ -45,11 +45,17 @@ class _BaseGradientBoosting(BaseEstimator):
 
     def _make_tree(self, random_state):
         return DecisionTreeRegressor(
-            criterion="friedman_mse", max_depth=self.max_depth,
-            min_samples_split=self.min_samples_split, min_samples_leaf=self.min_samples_leaf,
+            criterion="friedman_mse",
+            max_depth=self.max_depth,
+            min_samples_split=self.min_samples_split,
+            min_samples_leaf=self.min_samples_leaf,
             min_weight_fraction_leaf=self.min_weight_fraction_leaf,
-            min_impurity_decrease=self.min_impurity_decrease, max_features=self.max_features,
-            max_leaf_nodes=self.max_leaf_nodes, ccp_alpha=self.ccp_alpha, random_state=random_state)
+            min_impurity_decrease=self.min_impurity_decrease,
+            max_features=self.max_features,
+            max_leaf_nodes=self.max_leaf_nodes,
+            ccp_alpha=self.ccp_alpha,
+            random_state=random_state,
+        )
 
     def fit(self, X, y, sample_weight=None, monitor=None):
         """Fit the stages on ``X`` (n_samples, n_features) and ``y``; returns self.
@@ -57,8 +63,9 @@ class _BaseGradientBoosting(BaseEstimator):
         ``monitor(i, self, locals())`` is called after each stage; returning True stops.
         """
         self._validate_params()
-        X, y = self._validate_data(X, y, dtype=[np.float32],
-                                   y_numeric=not isinstance(self, ClassifierMixin))
+        X, y = self._validate_data(
+            X, y, dtype=[np.float32], y_numeric=not isinstance(self, ClassifierMixin)
+        )
         weights = check_sample_weight(sample_weight, X)
         if not weights.sum() > 0:
             raise ValueError("Sample weights must contain at least one non-zero number.")
@@ -73,9 +80,11 @@ class _BaseGradientBoosting(BaseEstimator):
         warm = self.warm_start and hasattr(self, "estimators_")
         if warm:
             if self.n_estimators < len(self.estimators_):
-                raise ValueError(f"n_estimators={self.n_estimators} must be larger or equal to "
-                                 f"estimators_.shape[0]={len(self.estimators_)} when "
-                                 "warm_start==True")
+                raise ValueError(
+                    f"n_estimators={self.n_estimators} must be larger or equal to "
+                    f"estimators_.shape[0]={len(self.estimators_)} when "
+                    "warm_start==True"
+                )
             raw = self._raw_predict(X, check=False)
             stages, train_scores = list(self.estimators_), list(self.train_score_)
             oob_scores = list(getattr(self, "oob_scores_", []))
@@ -96,8 +105,9 @@ class _BaseGradientBoosting(BaseEstimator):
             in_bag = np.ones(n_samples, bool)
             if self.subsample < 1.0:
                 in_bag[:] = False
-                in_bag[rng.choice(n_samples, max(1, int(self.subsample * n_samples)),
-                                  replace=False)] = True
+                in_bag[
+                    rng.choice(n_samples, max(1, int(self.subsample * n_samples)), replace=False)
+                ] = True
             oob = ~in_bag if self.subsample < 1.0 and not in_bag.all() else None
             if oob is not None:
                 oob_before = factor * loss.loss(y[oob], raw[:, oob], weights[oob])
@@ -143,8 +153,14 @@ class _BaseGradientBoosting(BaseEstimator):
                 used = weights > 0
                 for leaf in np.unique(leaves[used]):
                     mask = used & (leaves == leaf)
-                    values[leaf] = self._leaf_step(loss, y[mask], raw[k, mask], -gradients[k, mask],
-                                                   hessians[k, mask], weights[mask])
+                    values[leaf] = self._leaf_step(
+                        loss,
+                        y[mask],
+                        raw[k, mask],
+                        -gradients[k, mask],
+                        hessians[k, mask],
+                        weights[mask],
+                    )
             raw[k] += self.learning_rate * values[leaves]
             trees.append(tree)
         return trees
@@ -186,8 +202,9 @@ class _BaseGradientBoosting(BaseEstimator):
             self.init_.fit(X, target, sample_weight=weights)
         except TypeError as error:
             if not np.all(weights == 1):
-                raise ValueError("The initial estimator does not support sample weights.") \
-                    from error
+                raise ValueError(
+                    "The initial estimator does not support sample weights."
+                ) from error
             self.init_.fit(X, target)
 
     def _init_raw(self, X):
@@ -227,15 +244,20 @@ class _BaseGradientBoosting(BaseEstimator):
     def apply(self, X):
         """Leaf index of each sample in each tree: shape (n_samples, n_estimators, n_outputs)."""
         X = self._checked(X)
-        return np.stack([np.column_stack([t.apply(X) for t in stage])
-                         for stage in self.estimators_], axis=1)
+        return np.stack(
+            [np.column_stack([t.apply(X) for t in stage]) for stage in self.estimators_], axis=1
+        )
 
     @property
     def feature_importances_(self):
         """Impurity-based importances averaged over the (non-stump) trees, summing to 1."""
         check_is_fitted(self)
-        relevant = [t.tree_.compute_feature_importances(normalize=False)
-                    for stage in self.estimators_ for t in stage if t.tree_.node_count > 1]
+        relevant = [
+            t.tree_.compute_feature_importances(normalize=False)
+            for stage in self.estimators_
+            for t in stage
+            if t.tree_.node_count > 1
+        ]
         if not relevant:
             return np.zeros(self.n_features_in_)
         total = np.mean(relevant, axis=0)
@@ -276,12 +298,14 @@ _SHARED_PARAMS_DOC = """
 
 
 class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
-    __doc__ = """Gradient boosting of regression trees for regression.
+    __doc__ = (
+        """Gradient boosting of regression trees for regression.
 
     Parameters
     ----------
-    loss : {'squared_error', 'absolute_error', 'huber'}, default='squared_error'""" + \
-        _SHARED_PARAMS_DOC + """    alpha : float, default=0.9
+    loss : {'squared_error', 'absolute_error', 'huber'}, default='squared_error'"""
+        + _SHARED_PARAMS_DOC
+        + """    alpha : float, default=0.9
         Quantile of the absolute residuals where the Huber loss turns linear.
 
     Attributes
@@ -290,6 +314,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     train_score_ : loss after each stage (on the in-bag samples)
     init_, n_estimators_, feature_importances_, max_features_, n_features_in_
     """
+    )
 
     _homeml_constraints = {
         **_BaseGradientBoosting._homeml_constraints,
@@ -297,12 +322,31 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
         "alpha": [Interval(Real, 0.0, 1.0, closed="neither")],
     }
 
-    def __init__(self, *, loss="squared_error", learning_rate=0.1, n_estimators=100,
-                 subsample=1.0, criterion="deprecated", min_samples_split=2, min_samples_leaf=1,
-                 min_weight_fraction_leaf=0.0, max_depth=3, min_impurity_decrease=0.0,
-                 init=None, random_state=None, max_features=None, alpha=0.9, verbose=0,
-                 max_leaf_nodes=None, warm_start=False, validation_fraction=0.1,
-                 n_iter_no_change=None, tol=1e-4, ccp_alpha=0.0):
+    def __init__(
+        self,
+        *,
+        loss="squared_error",
+        learning_rate=0.1,
+        n_estimators=100,
+        subsample=1.0,
+        criterion="deprecated",
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_depth=3,
+        min_impurity_decrease=0.0,
+        init=None,
+        random_state=None,
+        max_features=None,
+        alpha=0.9,
+        verbose=0,
+        max_leaf_nodes=None,
+        warm_start=False,
+        validation_fraction=0.1,
+        n_iter_no_change=None,
+        tol=1e-4,
+        ccp_alpha=0.0,
+    ):
         self.loss, self.learning_rate, self.n_estimators = loss, learning_rate, n_estimators
         self.subsample, self.criterion = subsample, criterion
         self.min_samples_split, self.min_samples_leaf = min_samples_split, min_samples_leaf
@@ -319,8 +363,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
     def _make_loss(self):
         if self.loss == "huber":
             return _losses.Huber(self.alpha)
-        return _losses.SquaredError() if self.loss == "squared_error" else \
-            _losses.AbsoluteError()
+        return _losses.SquaredError() if self.loss == "squared_error" else _losses.AbsoluteError()
 
     def predict(self, X):
         """Predicted values, shape (n_samples,)."""
@@ -333,31 +376,52 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
 
 
 class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
-    __doc__ = """Gradient boosting of regression trees for classification (log loss).
+    __doc__ = (
+        """Gradient boosting of regression trees for classification (log loss).
 
     Parameters
     ----------
     loss : {'log_loss'}, default='log_loss'
-        Binary log loss (one tree per stage) or multinomial (one tree per class).""" + \
-        _SHARED_PARAMS_DOC + """
+        Binary log loss (one tree per stage) or multinomial (one tree per class)."""
+        + _SHARED_PARAMS_DOC
+        + """
     Attributes
     ----------
     classes_, n_classes_ : the class labels and their count
     estimators_ : ndarray of DecisionTreeRegressor, shape (n_estimators_, 1 or n_classes)
     train_score_, init_, n_estimators_, feature_importances_, n_features_in_
     """
+    )
 
     _homeml_constraints = {
         **_BaseGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"log_loss"})],
     }
 
-    def __init__(self, *, loss="log_loss", learning_rate=0.1, n_estimators=100, subsample=1.0,
-                 criterion="deprecated", min_samples_split=2, min_samples_leaf=1,
-                 min_weight_fraction_leaf=0.0, max_depth=3, min_impurity_decrease=0.0,
-                 init=None, random_state=None, max_features=None, verbose=0,
-                 max_leaf_nodes=None, warm_start=False, validation_fraction=0.1,
-                 n_iter_no_change=None, tol=1e-4, ccp_alpha=0.0):
+    def __init__(
+        self,
+        *,
+        loss="log_loss",
+        learning_rate=0.1,
+        n_estimators=100,
+        subsample=1.0,
+        criterion="deprecated",
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_depth=3,
+        min_impurity_decrease=0.0,
+        init=None,
+        random_state=None,
+        max_features=None,
+        verbose=0,
+        max_leaf_nodes=None,
+        warm_start=False,
+        validation_fraction=0.1,
+        n_iter_no_change=None,
+        tol=1e-4,
+        ccp_alpha=0.0,
+    ):
         self.loss, self.learning_rate, self.n_estimators = loss, learning_rate, n_estimators
         self.subsample, self.criterion = subsample, criterion
         self.min_samples_split, self.min_samples_leaf = min_samples_split, min_samples_leaf
@@ -399,8 +463,9 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         return self._classes_of(raw)
 
     def _classes_of(self, raw):
-        return self.classes_[(raw[0] > 0).astype(np.intp) if raw.shape[0] == 1 else
-                             np.argmax(raw, axis=0)]
+        return self.classes_[
+            (raw[0] > 0).astype(np.intp) if raw.shape[0] == 1 else np.argmax(raw, axis=0)
+        ]
 
     def staged_decision_function(self, X):
         """Yield the raw scores after each stage."""

@@ -30,12 +30,16 @@ from homeml.learn.ensemble._hist_grower import Binner, TreeParams, grow_tree
 def _check_unsupported(est):
     """Parameters homeml accepts only at their scikit-learn defaults, with the reason."""
     if est.categorical_features not in ("from_dtype", None):
-        raise ValueError("categorical_features must be 'from_dtype' or None (homeml bins "
-                         f"every feature as numeric); got {est.categorical_features!r}.")
+        raise ValueError(
+            "categorical_features must be 'from_dtype' or None (homeml bins "
+            f"every feature as numeric); got {est.categorical_features!r}."
+        )
     for name in ("monotonic_cst", "interaction_cst"):
         if getattr(est, name) is not None:
-            raise ValueError(f"{name} must be None (constraints are not supported by homeml); "
-                             f"got {getattr(est, name)!r}.")
+            raise ValueError(
+                f"{name} must be None (constraints are not supported by homeml); "
+                f"got {getattr(est, name)!r}."
+            )
 
 
 class _BaseHistGradientBoosting(BaseEstimator):
@@ -84,16 +88,23 @@ class _BaseHistGradientBoosting(BaseEstimator):
         self._validate_params()
         _check_unsupported(self)
         warm = self.warm_start and hasattr(self, "_trees")
-        X, y = self._validate_data(X, y, reset=not warm, dtype=[np.float64, np.float32],
-                                   y_numeric=not isinstance(self, ClassifierMixin))
+        X, y = self._validate_data(
+            X,
+            y,
+            reset=not warm,
+            dtype=[np.float64, np.float32],
+            y_numeric=not isinstance(self, ClassifierMixin),
+        )
         X = np.asarray(X, np.float64)
         y, sample_weight = self._encode_y(y, sample_weight)
         weights = None if sample_weight is None else check_sample_weight(sample_weight, X)
         if weights is not None and not np.any(weights > 0):
             raise ValueError("Sample weights must contain at least one non-zero number.")
         if warm and self.max_iter < self.n_iter_:
-            raise ValueError(f"max_iter={self.max_iter} must be larger than or equal to "
-                             f"n_iter_={self.n_iter_} when warm_start==True.")
+            raise ValueError(
+                f"max_iter={self.max_iter} must be larger than or equal to "
+                f"n_iter_={self.n_iter_} when warm_start==True."
+            )
         if not warm:
             self._seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         rng = np.random.RandomState(self._seed)  # the same split and bins on a warm restart
@@ -128,24 +139,45 @@ class _BaseHistGradientBoosting(BaseEstimator):
         scorer = self._early_stopping_scorer() if early else None
         train_scores, val_scores = list(self.train_score_), list(self.validation_score_)
         if early and not warm:
-            self._record_scores(scorer, loss, X, y, train, val, raw, val_raw, w_train, w_val,
-                                train_scores, val_scores, rng)
+            self._record_scores(
+                scorer,
+                loss,
+                X,
+                y,
+                train,
+                val,
+                raw,
+                val_raw,
+                w_train,
+                w_val,
+                train_scores,
+                val_scores,
+                rng,
+            )
 
-        params = TreeParams(self.max_leaf_nodes, self.max_depth, self.min_samples_leaf,
-                            float(self.l2_regularization), float(self.learning_rate),
-                            float(self.max_features))
+        params = TreeParams(
+            self.max_leaf_nodes,
+            self.max_depth,
+            self.min_samples_leaf,
+            float(self.l2_regularization),
+            float(self.learning_rate),
+            float(self.max_features),
+        )
         y_train = y[train]
         for _ in range(self.n_iter_, self.max_iter):
             gradients, hessians = loss.gradient_hessian(y_train, raw, w_train)
             trees = []
             for k in range(loss.n_outputs):
-                tree, leaves = grow_tree(X_binned, gradients[k], hessians[k], constant_hessian,
-                                         self._binner, params, rng)
+                tree, leaves = grow_tree(
+                    X_binned, gradients[k], hessians[k], constant_hessian, self._binner, params, rng
+                )
                 for node, samples in leaves:
                     if isinstance(loss, _losses.AbsoluteError):  # median residual per leaf
                         tree.value[node] = self.learning_rate * loss.leaf_value(
-                            y_train[samples], raw[k, samples],
-                            None if w_train is None else w_train[samples])
+                            y_train[samples],
+                            raw[k, samples],
+                            None if w_train is None else w_train[samples],
+                        )
                     raw[k, samples] += tree.value[node]
                 if val_raw is not None:
                     tree.add_binned(X_val_binned, self._binner.missing_bin_, val_raw[k])
@@ -153,8 +185,21 @@ class _BaseHistGradientBoosting(BaseEstimator):
             self._trees.append(trees)
             self.n_iter_ += 1
             if early:
-                self._record_scores(scorer, loss, X, y, train, val, raw, val_raw, w_train,
-                                    w_val, train_scores, val_scores, rng)
+                self._record_scores(
+                    scorer,
+                    loss,
+                    X,
+                    y,
+                    train,
+                    val,
+                    raw,
+                    val_raw,
+                    w_train,
+                    w_val,
+                    train_scores,
+                    val_scores,
+                    rng,
+                )
                 if self._should_stop(val_scores if val is not None else train_scores):
                     break
         self.train_score_ = np.asarray(train_scores)
@@ -166,8 +211,9 @@ class _BaseHistGradientBoosting(BaseEstimator):
         vf = self.validation_fraction
         n_val = vf if isinstance(vf, numbers.Integral) else int(np.ceil(vf * n))
         if not 0 < n_val < n:
-            raise ValueError(f"validation_fraction={vf!r} leaves no training or validation "
-                             f"samples out of {n}.")
+            raise ValueError(
+                f"validation_fraction={vf!r} leaves no training or validation samples out of {n}."
+            )
         order = rng.permutation(n)
         if isinstance(self, ClassifierMixin):  # stratified: every class in proportion
             order = order[np.argsort(y[order], kind="stable")]
@@ -186,15 +232,32 @@ class _BaseHistGradientBoosting(BaseEstimator):
 
         return check_scoring(self, self.scoring)
 
-    def _record_scores(self, scorer, loss, X, y, train, val, raw, val_raw, w_train, w_val,
-                       train_scores, val_scores, rng):
+    def _record_scores(
+        self,
+        scorer,
+        loss,
+        X,
+        y,
+        train,
+        val,
+        raw,
+        val_raw,
+        w_train,
+        w_val,
+        train_scores,
+        val_scores,
+        rng,
+    ):
         if scorer is None:
             train_scores.append(-loss.loss(y[train], raw, w_train))
             if val is not None:
                 val_scores.append(-loss.loss(y[val], val_raw, w_val))
             return
-        subset = train if len(train) <= 10_000 else np.sort(
-            np.random.RandomState(self._seed).choice(train, 10_000, replace=False))
+        subset = (
+            train
+            if len(train) <= 10_000
+            else np.sort(np.random.RandomState(self._seed).choice(train, 10_000, replace=False))
+        )
         y_out = self.classes_[y.astype(np.intp)] if hasattr(self, "classes_") else y
         train_scores.append(scorer(self, X[subset], y_out[subset]))
         if val is not None:
@@ -205,7 +268,7 @@ class _BaseHistGradientBoosting(BaseEstimator):
         if len(scores) <= self.n_iter_no_change:
             return False
         reference = scores[-self.n_iter_no_change - 1] + self.tol
-        return not any(s > reference for s in scores[-self.n_iter_no_change:])
+        return not any(s > reference for s in scores[-self.n_iter_no_change :])
 
     def _raw_binned(self, X_binned):
         raw = np.repeat(self._baseline[:, None], X_binned.shape[1], axis=1)
@@ -217,8 +280,9 @@ class _BaseHistGradientBoosting(BaseEstimator):
     def _start_raw(self, X):
         """Validated float64 ``X`` and the baseline raw predictions for it."""
         check_is_fitted(self)
-        X = np.asarray(self._validate_data(X, reset=False, dtype=[np.float64, np.float32]),
-                       np.float64)
+        X = np.asarray(
+            self._validate_data(X, reset=False, dtype=[np.float64, np.float32]), np.float64
+        )
         return X, np.repeat(self._baseline[:, None], X.shape[0], axis=1)
 
     def _staged_raw(self, X):
@@ -278,41 +342,80 @@ _COMMON_DOC = """
 
 
 class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
-    __doc__ = """Histogram-based gradient boosting for regression.
+    __doc__ = (
+        """Histogram-based gradient boosting for regression.
 
     Parameters
     ----------
     loss : {'squared_error', 'absolute_error'}, default='squared_error'
     quantile : None
-        Accepted for compatibility (there is no quantile loss).""" + _COMMON_DOC + """
+        Accepted for compatibility (there is no quantile loss)."""
+        + _COMMON_DOC
+        + """
     Attributes
     ----------
     n_iter_, n_trees_per_iteration_, train_score_, validation_score_, do_early_stopping_,
     n_features_in_
     """
+    )
 
     _homeml_constraints = {
         **_BaseHistGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error"})],
     }
 
-    def __init__(self, loss="squared_error", *, quantile=None, learning_rate=0.1, max_iter=100,
-                 max_leaf_nodes=31, max_depth=None, min_samples_leaf=20, l2_regularization=0.0,
-                 max_features=1.0, max_bins=255, categorical_features="from_dtype",
-                 monotonic_cst=None, interaction_cst=None, warm_start=False,
-                 early_stopping="auto", scoring="loss", validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-7, verbose=0, random_state=None):
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        quantile=None,
+        learning_rate=0.1,
+        max_iter=100,
+        max_leaf_nodes=31,
+        max_depth=None,
+        min_samples_leaf=20,
+        l2_regularization=0.0,
+        max_features=1.0,
+        max_bins=255,
+        categorical_features="from_dtype",
+        monotonic_cst=None,
+        interaction_cst=None,
+        warm_start=False,
+        early_stopping="auto",
+        scoring="loss",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-7,
+        verbose=0,
+        random_state=None,
+    ):
         self.loss, self.quantile, self.learning_rate, self.max_iter = (
-            loss, quantile, learning_rate, max_iter)
+            loss,
+            quantile,
+            learning_rate,
+            max_iter,
+        )
         self.max_leaf_nodes, self.max_depth, self.min_samples_leaf = (
-            max_leaf_nodes, max_depth, min_samples_leaf)
+            max_leaf_nodes,
+            max_depth,
+            min_samples_leaf,
+        )
         self.l2_regularization, self.max_features, self.max_bins = (
-            l2_regularization, max_features, max_bins)
+            l2_regularization,
+            max_features,
+            max_bins,
+        )
         self.categorical_features, self.monotonic_cst, self.interaction_cst = (
-            categorical_features, monotonic_cst, interaction_cst)
+            categorical_features,
+            monotonic_cst,
+            interaction_cst,
+        )
         self.warm_start, self.early_stopping, self.scoring = warm_start, early_stopping, scoring
         self.validation_fraction, self.n_iter_no_change, self.tol = (
-            validation_fraction, n_iter_no_change, tol)
+            validation_fraction,
+            n_iter_no_change,
+            tol,
+        )
         self.verbose, self.random_state = verbose, random_state
 
     def _encode_y(self, y, sample_weight):
@@ -332,13 +435,15 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
 
 
 class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting):
-    __doc__ = """Histogram-based gradient boosting for classification (binary and multiclass).
+    __doc__ = (
+        """Histogram-based gradient boosting for classification (binary and multiclass).
 
     Parameters
     ----------
     loss : {'log_loss'}, default='log_loss'
-        Binary log loss for two classes, multinomial (one tree per class) beyond.""" + \
-        _COMMON_DOC + """    class_weight : dict, 'balanced' or None
+        Binary log loss for two classes, multinomial (one tree per class) beyond."""
+        + _COMMON_DOC
+        + """    class_weight : dict, 'balanced' or None
         Multiplies each sample's weight by its class's weight.
 
     Attributes
@@ -346,35 +451,71 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
     classes_, n_iter_, n_trees_per_iteration_, train_score_, validation_score_,
     do_early_stopping_, n_features_in_
     """
+    )
 
     _homeml_constraints = {
         **_BaseHistGradientBoosting._homeml_constraints,
         "loss": [StrOptions({"log_loss"})],
     }
 
-    def __init__(self, loss="log_loss", *, learning_rate=0.1, max_iter=100, max_leaf_nodes=31,
-                 max_depth=None, min_samples_leaf=20, l2_regularization=0.0, max_features=1.0,
-                 max_bins=255, categorical_features="from_dtype", monotonic_cst=None,
-                 interaction_cst=None, warm_start=False, early_stopping="auto", scoring="loss",
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-7, verbose=0,
-                 random_state=None, class_weight=None):
+    def __init__(
+        self,
+        loss="log_loss",
+        *,
+        learning_rate=0.1,
+        max_iter=100,
+        max_leaf_nodes=31,
+        max_depth=None,
+        min_samples_leaf=20,
+        l2_regularization=0.0,
+        max_features=1.0,
+        max_bins=255,
+        categorical_features="from_dtype",
+        monotonic_cst=None,
+        interaction_cst=None,
+        warm_start=False,
+        early_stopping="auto",
+        scoring="loss",
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-7,
+        verbose=0,
+        random_state=None,
+        class_weight=None,
+    ):
         self.loss, self.learning_rate, self.max_iter = loss, learning_rate, max_iter
         self.max_leaf_nodes, self.max_depth, self.min_samples_leaf = (
-            max_leaf_nodes, max_depth, min_samples_leaf)
+            max_leaf_nodes,
+            max_depth,
+            min_samples_leaf,
+        )
         self.l2_regularization, self.max_features, self.max_bins = (
-            l2_regularization, max_features, max_bins)
+            l2_regularization,
+            max_features,
+            max_bins,
+        )
         self.categorical_features, self.monotonic_cst, self.interaction_cst = (
-            categorical_features, monotonic_cst, interaction_cst)
+            categorical_features,
+            monotonic_cst,
+            interaction_cst,
+        )
         self.warm_start, self.early_stopping, self.scoring = warm_start, early_stopping, scoring
         self.validation_fraction, self.n_iter_no_change, self.tol = (
-            validation_fraction, n_iter_no_change, tol)
+            validation_fraction,
+            n_iter_no_change,
+            tol,
+        )
         self.verbose, self.random_state, self.class_weight = verbose, random_state, class_weight
 
     def _encode_y(self, y, sample_weight):
         classes, codes = encode_classes(y, self)
         require_two_classes(classes, self)
-        if hasattr(self, "classes_") and self.warm_start and hasattr(self, "_trees") and (
-                len(classes) != len(self.classes_) or np.any(classes != self.classes_)):
+        if (
+            hasattr(self, "classes_")
+            and self.warm_start
+            and hasattr(self, "_trees")
+            and (len(classes) != len(self.classes_) or np.any(classes != self.classes_))
+        ):
             raise ValueError("warm_start needs the same classes as the first fit.")
         self.classes_ = classes
         if self.class_weight is not None:
@@ -383,8 +524,9 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
             elif isinstance(self.class_weight, dict):
                 per_class = np.array([self.class_weight.get(c, 1.0) for c in classes], float)
             else:
-                raise ValueError("class_weight must be 'balanced', a dict or None; got "
-                                 f"{self.class_weight!r}.")
+                raise ValueError(
+                    f"class_weight must be 'balanced', a dict or None; got {self.class_weight!r}."
+                )
             base = np.ones(len(codes)) if sample_weight is None else np.asarray(sample_weight)
             sample_weight = base * per_class[codes]
         return codes.astype(np.float64), sample_weight
@@ -409,8 +551,9 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
 
     def _classes_of(self, raw):
         # from raw scores, so that predict agrees with the sign of decision_function
-        return self.classes_[(raw[0] > 0).astype(np.intp) if raw.shape[0] == 1 else
-                             np.argmax(raw, axis=0)]
+        return self.classes_[
+            (raw[0] > 0).astype(np.intp) if raw.shape[0] == 1 else np.argmax(raw, axis=0)
+        ]
 
     def staged_predict_proba(self, X):
         """Yield the class probabilities after each iteration."""

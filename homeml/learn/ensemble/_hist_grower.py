@@ -44,8 +44,7 @@ class Binner:
                 edges = (distinct[:-1] + distinct[1:]) / 2
             else:
                 quantiles = np.linspace(0, 100, self.max_bins + 1)[1:-1]
-                edges = np.unique(np.percentile(column, quantiles,
-                                                method="averaged_inverted_cdf"))
+                edges = np.unique(np.percentile(column, quantiles, method="averaged_inverted_cdf"))
             self.thresholds_[f, : len(edges)] = edges
             self.n_thresholds_[f] = len(edges)
         self.n_bins_non_missing_ = self.n_thresholds_ + 1
@@ -55,8 +54,9 @@ class Binner:
     def transform(self, X):
         """Feature-major uint8 bins, shape ``(n_features, n_samples)``."""
         out = np.empty((X.shape[1], X.shape[0]), np.uint8)
-        kernels.bin_columns(np.asarray(X, np.float64), self.thresholds_, self.n_thresholds_,
-                            self.missing_bin_, out)
+        kernels.bin_columns(
+            np.asarray(X, np.float64), self.thresholds_, self.n_thresholds_, self.missing_bin_, out
+        )
         return out
 
 
@@ -86,12 +86,29 @@ class Tree:
     value: np.ndarray
 
     def add_raw(self, X, out):
-        kernels.add_tree_raw(X, self.feature, self.threshold, self.missing_left, self.left,
-                             self.right, self.value, out)
+        kernels.add_tree_raw(
+            X,
+            self.feature,
+            self.threshold,
+            self.missing_left,
+            self.left,
+            self.right,
+            self.value,
+            out,
+        )
 
     def add_binned(self, X_binned, missing_bin, out):
-        kernels.add_tree_binned(X_binned, self.feature, self.bin_threshold, self.missing_left,
-                                self.left, self.right, self.value, missing_bin, out)
+        kernels.add_tree_binned(
+            X_binned,
+            self.feature,
+            self.bin_threshold,
+            self.missing_left,
+            self.left,
+            self.right,
+            self.value,
+            missing_bin,
+            out,
+        )
 
 
 class _Node:
@@ -103,8 +120,9 @@ class _Node:
         self.hist = self.split = None
 
 
-def grow_tree(X_binned, gradients, hessians, constant_hessian, binner, params, rng,
-              sample_indices=None):
+def grow_tree(
+    X_binned, gradients, hessians, constant_hessian, binner, params, rng, sample_indices=None
+):
     """Grow one tree best-first; returns ``(tree, leaves)``.
 
     ``leaves`` lists ``(node_id, samples)`` with the training samples of each leaf, so the caller
@@ -125,7 +143,8 @@ def grow_tree(X_binned, gradients, hessians, constant_hessian, binner, params, r
 
     def can_split(node):
         return node.count >= 2 * params.min_samples_leaf and (
-            params.max_depth is None or node.depth < params.max_depth)
+            params.max_depth is None or node.depth < params.max_depth
+        )
 
     def find_split(node):
         mask = np.ones(n_features, np.bool_)
@@ -134,9 +153,18 @@ def grow_tree(X_binned, gradients, hessians, constant_hessian, binner, params, r
             mask[:] = False
             mask[rng.choice(n_features, k, replace=False)] = True
         split = kernels.find_best_split(
-            node.hist, binner.n_bins_non_missing_, has_missing, mask, node.sum_g, node.sum_h,
-            node.count, params.l2_regularization, params.min_samples_leaf, params.min_hessian,
-            binner.missing_bin_)
+            node.hist,
+            binner.n_bins_non_missing_,
+            has_missing,
+            mask,
+            node.sum_g,
+            node.sum_h,
+            node.count,
+            params.l2_regularization,
+            params.min_samples_leaf,
+            params.min_hessian,
+            binner.missing_bin_,
+        )
         if split[0] <= 1e-12:
             node.split = None
             return
@@ -146,8 +174,14 @@ def grow_tree(X_binned, gradients, hessians, constant_hessian, binner, params, r
 
     def histogram(node):
         hist = np.zeros((n_features, n_bins, 3))
-        kernels.build_histograms(X_binned, sample_indices[node.start:node.stop], gradients,
-                                 hessians, constant_hessian, hist)
+        kernels.build_histograms(
+            X_binned,
+            sample_indices[node.start : node.stop],
+            gradients,
+            hessians,
+            constant_hessian,
+            hist,
+        )
         return hist
 
     leaves = []
@@ -155,12 +189,13 @@ def grow_tree(X_binned, gradients, hessians, constant_hessian, binner, params, r
     def make_leaf(node):
         value = -params.learning_rate * node.sum_g / (node.sum_h + params.l2_regularization)
         columns["value"][node.id] = value
-        leaves.append((node.id, sample_indices[node.start:node.stop]))
+        leaves.append((node.id, sample_indices[node.start : node.stop]))
 
     # a feature "has missing values" when its missing bin is not empty (seen at the root)
     root_g = gradients[sample_indices].sum()
-    root_h = (hessians[0] * len(sample_indices) if constant_hessian
-              else hessians[sample_indices].sum())
+    root_h = (
+        hessians[0] * len(sample_indices) if constant_hessian else hessians[sample_indices].sum()
+    )
     root = new_node(0, len(sample_indices), 0, root_g, root_h, float(len(sample_indices)))
     root.hist = histogram(root)
     has_missing = root.hist[:, binner.missing_bin_, kernels.COUNT] > 0
@@ -177,11 +212,22 @@ def grow_tree(X_binned, gradients, hessians, constant_hessian, binner, params, r
         _, _, node = heapq.heappop(heap)
         gain, feature, bin_, missing_left, g_left, h_left, count_left = node.split
         mid = node.start + kernels.partition(
-            sample_indices[node.start:node.stop], X_binned[feature], bin_, missing_left,
-            binner.missing_bin_, buffer)
+            sample_indices[node.start : node.stop],
+            X_binned[feature],
+            bin_,
+            missing_left,
+            binner.missing_bin_,
+            buffer,
+        )
         left = new_node(node.start, mid, node.depth + 1, g_left, h_left, count_left)
-        right = new_node(mid, node.stop, node.depth + 1, node.sum_g - g_left,
-                         node.sum_h - h_left, node.count - count_left)
+        right = new_node(
+            mid,
+            node.stop,
+            node.depth + 1,
+            node.sum_g - g_left,
+            node.sum_h - h_left,
+            node.count - count_left,
+        )
         columns["feature"][node.id] = feature
         columns["bin"][node.id] = bin_
         columns["missing_left"][node.id] = missing_left
@@ -214,10 +260,18 @@ def _to_tree(columns, binner):
     bins = np.asarray(columns["bin"], np.intp)
     left = np.asarray(columns["left"], np.intp)
     # bins <= b go left, i.e. x <= edge b (edge past the last one: every non-missing value)
-    threshold = np.where(bins < binner.n_thresholds_[feature],
-                         binner.thresholds_[feature, np.minimum(bins, binner.thresholds_.shape[1]
-                                                                 - 1)], np.inf)
+    threshold = np.where(
+        bins < binner.n_thresholds_[feature],
+        binner.thresholds_[feature, np.minimum(bins, binner.thresholds_.shape[1] - 1)],
+        np.inf,
+    )
     threshold[left < 0] = np.nan
-    return Tree(feature, threshold, bins.astype(np.uint8),
-                np.asarray(columns["missing_left"], np.bool_), left,
-                np.asarray(columns["right"], np.intp), np.asarray(columns["value"], np.float64))
+    return Tree(
+        feature,
+        threshold,
+        bins.astype(np.uint8),
+        np.asarray(columns["missing_left"], np.bool_),
+        left,
+        np.asarray(columns["right"], np.intp),
+        np.asarray(columns["value"], np.float64),
+    )

@@ -81,8 +81,19 @@ def _gain(g_left, h_left, g_right, h_right, l2):
 
 
 @numba.njit(cache=True)
-def find_best_split(hist, n_bins_non_missing, has_missing, feature_mask, sum_g, sum_h, count,
-                    l2, min_samples_leaf, min_hessian, missing_bin):
+def find_best_split(
+    hist,
+    n_bins_non_missing,
+    has_missing,
+    feature_mask,
+    sum_g,
+    sum_h,
+    count,
+    l2,
+    min_samples_leaf,
+    min_hessian,
+    missing_bin,
+):
     """Best split of one node over all features, scanning each feature's bins left to right.
 
     A split sends bins ``<= bin`` left. Missing values are tried on both sides (``missing_left``);
@@ -129,8 +140,15 @@ def find_best_split(hist, n_bins_non_missing, has_missing, feature_mask, sum_g, 
                     lefts[f] = missing_left
                     stats[f, 0], stats[f, 1], stats[f, 2] = gl, hl, cl
     best = np.argmax(gains)
-    return (gains[best], best, bins[best], lefts[best],
-            stats[best, 0], stats[best, 1], stats[best, 2])
+    return (
+        gains[best],
+        best,
+        bins[best],
+        lefts[best],
+        stats[best, 0],
+        stats[best, 1],
+        stats[best, 2],
+    )
 
 
 @numba.njit(cache=True)
@@ -165,8 +183,9 @@ def add_tree_raw(X, feature, threshold, missing_left, left, right, value, out):
 
 
 @numba.njit(parallel=True, cache=True)
-def add_tree_binned(X_binned, feature, bin_threshold, missing_left, left, right, value,
-                    missing_bin, out):
+def add_tree_binned(
+    X_binned, feature, bin_threshold, missing_left, left, right, value, missing_bin, out
+):
     """``out[i] += value`` of the leaf reached by sample i of feature-major binned data."""
     for i in prange(X_binned.shape[1]):
         node = 0

@@ -128,8 +128,14 @@ def _grow(X, features, max_depth, seed):
         stack.append((count + 1, i, end))
         stack.append((count, start, i))
         count += 2
-    return (feature[:count], threshold[:count], left[:count], right[:count], n_node[:count],
-            depth[:count])  # fmt: skip
+    return (
+        feature[:count],
+        threshold[:count],
+        left[:count],
+        right[:count],
+        n_node[:count],
+        depth[:count],
+    )
 
 
 @numba.njit(cache=True)
@@ -205,9 +211,19 @@ class IsolationForest(OutlierMixin, BaseEstimator):
         "warm_start": ["boolean"],
     }
 
-    def __init__(self, *, n_estimators=100, max_samples="auto", contamination="auto",
-                 max_features=1.0, bootstrap=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        n_estimators=100,
+        max_samples="auto",
+        contamination="auto",
+        max_features=1.0,
+        bootstrap=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
         self.n_estimators = n_estimators
         self.max_samples = max_samples
         self.contamination = contamination
@@ -234,8 +250,11 @@ class IsolationForest(OutlierMixin, BaseEstimator):
         if len(candidates) == 0:
             raise ValueError("sample_weight is zero for every sample: nothing to fit.")
         self.max_samples_ = self._subsample_size(len(candidates))
-        n_features = (self.max_features if isinstance(self.max_features, numbers.Integral)
-                      else max(1, int(self.max_features * d)))  # fmt: skip
+        n_features = (
+            self.max_features
+            if isinstance(self.max_features, numbers.Integral)
+            else max(1, int(self.max_features * d))
+        )
         if n_features > d:
             raise ValueError(f"max_features must be <= n_features ({d}); got {n_features}.")
         max_depth = int(np.ceil(np.log2(max(self.max_samples_, 2))))
@@ -249,8 +268,10 @@ class IsolationForest(OutlierMixin, BaseEstimator):
                 f"len(estimators_)={n_old} when warm_start==True"
             )
         if self.n_estimators == n_old:
-            warnings.warn("Warm-start fitting without increasing n_estimators does not fit new "
-                          "trees.", stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "Warm-start fitting without increasing n_estimators does not fit new trees.",
+                stacklevel=2,
+            )
         # one seed per tree, drawn for all trees: warm-starting 5 then 10 equals 10 at once
         seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=self.n_estimators)
         for seed in seeds[n_old:]:
@@ -259,8 +280,11 @@ class IsolationForest(OutlierMixin, BaseEstimator):
                 rows = candidates[rng.randint(0, len(candidates), self.max_samples_)]
             else:
                 rows = candidates[rng.choice(len(candidates), self.max_samples_, replace=False)]
-            features = (np.sort(rng.choice(d, n_features, replace=False)) if n_features < d
-                        else np.arange(d))  # fmt: skip
+            features = (
+                np.sort(rng.choice(d, n_features, replace=False))
+                if n_features < d
+                else np.arange(d)
+            )
             arrays = _grow(X[rows], features, max_depth, rng.randint(_MAX_SEED))
             self.estimators_.append(IsolationTree(*arrays))
             self.estimators_features_.append(features)

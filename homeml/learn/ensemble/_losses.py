@@ -81,15 +81,17 @@ class Huber:
         residual = y - raw[0]
         if self.delta is None:
             self.delta = weighted_quantile(np.abs(residual), w, self.alpha)
-        negative = np.where(np.abs(residual) <= self.delta, residual,
-                            self.delta * np.sign(residual))
+        negative = np.where(
+            np.abs(residual) <= self.delta, residual, self.delta * np.sign(residual)
+        )
         return -negative[None], np.ones((1, len(y)))
 
     def loss(self, y, raw, w):
         residual = np.abs(y - raw[0])
         delta = weighted_quantile(residual, w, self.alpha) if self.delta is None else self.delta
-        per_sample = np.where(residual <= delta, 0.5 * residual**2,
-                              delta * (residual - 0.5 * delta))
+        per_sample = np.where(
+            residual <= delta, 0.5 * residual**2, delta * (residual - 0.5 * delta)
+        )
         return float(np.average(per_sample, weights=w))
 
     def leaf_value(self, y, raw_row, w):

@@ -51,8 +51,16 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimators, *, voting="hard", weights=None, n_jobs=None,
-                 flatten_transform=True, verbose=False):
+    def __init__(
+        self,
+        estimators,
+        *,
+        voting="hard",
+        weights=None,
+        n_jobs=None,
+        flatten_transform=True,
+        verbose=False,
+    ):
         self.estimators = estimators
         self.voting = voting
         self.weights = weights
@@ -71,24 +79,33 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
     def _homeml_tags(self):
         ests = [e for _, e in self._named_pairs() if e != "drop"]
         allow_nan = bool(ests) and all(
-            getattr(e, "_homeml_tags", lambda: {})().get("allow_nan", False) for e in ests)
+            getattr(e, "_homeml_tags", lambda: {})().get("allow_nan", False) for e in ests
+        )
         return {**super()._homeml_tags(), "allow_nan": allow_nan, "preserves_dtype": []}
 
     # -- fitting and voting ----------------------------------------------------------------------
 
     def _check_estimators(self):
-        if not isinstance(self.estimators, (list, tuple)) or not self.estimators or not all(
-                isinstance(p, (list, tuple)) and len(p) == 2 for p in self.estimators):
-            raise ValueError("estimators must be a non-empty list of (name, estimator) tuples; "
-                             f"got {self.estimators!r}.")
+        if (
+            not isinstance(self.estimators, (list, tuple))
+            or not self.estimators
+            or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in self.estimators)
+        ):
+            raise ValueError(
+                "estimators must be a non-empty list of (name, estimator) tuples; "
+                f"got {self.estimators!r}."
+            )
         names = [name for name, _ in self.estimators]
         if len(set(names)) != len(names):
             raise ValueError(f"Names provided are not unique: {names!r}")
-        bad = [n for n in names if not isinstance(n, str) or "__" in n
-               or n in self._get_param_names()]
+        bad = [
+            n for n in names if not isinstance(n, str) or "__" in n or n in self._get_param_names()
+        ]
         if bad:
-            raise ValueError(f"Estimator names must be strings without '__' that are not "
-                             f"constructor arguments; got {bad!r}.")
+            raise ValueError(
+                f"Estimator names must be strings without '__' that are not "
+                f"constructor arguments; got {bad!r}."
+            )
         kept = [(n, e) for n, e in self.estimators if e != "drop"]
         if not kept:
             raise ValueError("All estimators are dropped. At least one is required.")
@@ -96,8 +113,10 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
             if not hasattr(est, "fit") or not hasattr(est, "predict"):
                 raise TypeError(f"Estimator {name!r} must have fit and predict; got {est!r}.")
         if self.weights is not None and len(self.weights) != len(self.estimators):
-            raise ValueError(f"Number of `estimators` and weights must be equal; got "
-                             f"{len(self.weights)} weights, {len(self.estimators)} estimators.")
+            raise ValueError(
+                f"Number of `estimators` and weights must be equal; got "
+                f"{len(self.weights)} weights, {len(self.estimators)} estimators."
+            )
         return kept
 
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -111,7 +130,8 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
             fit_params["sample_weight"] = sample_weight
         self.estimators_ = [clone(est).fit(X, codes, **fit_params) for _, est in kept]
         self.named_estimators_ = Bunch(
-            {name: fitted for (name, _), fitted in zip(kept, self.estimators_)})
+            {name: fitted for (name, _), fitted in zip(kept, self.estimators_)}
+        )
         for name, est in self.estimators:
             if est == "drop":
                 self.named_estimators_[name] = "drop"
@@ -133,8 +153,11 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
         if self.voting == "soft":
             return self.classes_[np.argmax(self._average_proba(X), axis=1)]
         votes = np.asarray([est.predict(X) for est in self.estimators_]).astype(np.intp)  # (m, n)
-        weights = np.ones(len(self.estimators_)) if self.weights is None else np.asarray(
-            self._weights_not_none, float)
+        weights = (
+            np.ones(len(self.estimators_))
+            if self.weights is None
+            else np.asarray(self._weights_not_none, float)
+        )
         counts = np.zeros((votes.shape[1], len(self.classes_)))
         for vote, w in zip(votes, weights):
             counts[np.arange(votes.shape[1]), vote] += w
@@ -170,6 +193,7 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
         prefix = type(self).__name__.lower()
         names = [name for name, est in self.estimators if est != "drop"]
         if self.voting == "soft" and self.flatten_transform:
-            return np.asarray([f"{prefix}_{n}{k}" for n in names
-                               for k in range(len(self.classes_))], dtype=object)
+            return np.asarray(
+                [f"{prefix}_{n}{k}" for n in names for k in range(len(self.classes_))], dtype=object
+            )
         return np.asarray([f"{prefix}_{n}" for n in names], dtype=object)

@@ -59,8 +59,7 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator=None, *, n_estimators=50, learning_rate=1.0,
-                 random_state=None):
+    def __init__(self, estimator=None, *, n_estimators=50, learning_rate=1.0, random_state=None):
         self.estimator = estimator
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -104,8 +103,10 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 break
             if error >= 1.0 - 1.0 / n_classes:  # no better than chance: stop without it
                 if not self.estimators_:
-                    raise ValueError("BaseClassifier in AdaBoostClassifier ensemble is worse "
-                                     "than random, ensemble can not be fit.")
+                    raise ValueError(
+                        "BaseClassifier in AdaBoostClassifier ensemble is worse "
+                        "than random, ensemble can not be fit."
+                    )
                 break
             vote = self.learning_rate * (np.log((1 - error) / error) + np.log(n_classes - 1))
             self.estimators_.append(est)
@@ -207,6 +208,8 @@ class AdaBoostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         try:
             stacked = np.array([est.feature_importances_ for est in self.estimators_])
         except AttributeError:
-            raise AttributeError("Unable to compute feature importances since the base "
-                                 "estimator has no feature_importances_ attribute") from None
+            raise AttributeError(
+                "Unable to compute feature importances since the base "
+                "estimator has no feature_importances_ attribute"
+            ) from None
         return weights @ stacked / weights.sum()

@@ -6,6 +6,12 @@ from homeml.learn.linear_model._logistic import LogisticRegression
 from homeml.learn.linear_model._stochastic_gradient import Perceptron, SGDClassifier, SGDRegressor
 
 __all__ = [
-    "ElasticNet", "Lasso", "LinearRegression", "LogisticRegression", "Perceptron", "Ridge",
-    "SGDClassifier", "SGDRegressor",
+    "ElasticNet",
+    "Lasso",
+    "LinearRegression",
+    "LogisticRegression",
+    "Perceptron",
+    "Ridge",
+    "SGDClassifier",
+    "SGDRegressor",
 ]

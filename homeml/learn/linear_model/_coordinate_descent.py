@@ -110,8 +110,7 @@ def enet_coordinate_descent(w, X, y, l1, l2, max_iter, tol, positive, random, se
 
 
 @numba.njit(cache=True)
-def enet_coordinate_descent_gram(w, gram, Xty, yty, l1, l2, max_iter, tol, positive, random,
-                                 seed):
+def enet_coordinate_descent_gram(w, gram, Xty, yty, l1, l2, max_iter, tol, positive, random, seed):
     """The same descent in covariance form: only ``X'X``, ``X'y`` and ``y'y`` are needed.
 
     Keeps ``H = X'X w`` instead of the residual, so a sweep costs ``n_features^2`` instead of
@@ -227,9 +226,21 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         "selection": [StrOptions({"cyclic", "random"})],
     }
 
-    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
-                 max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic"):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        l1_ratio=0.5,
+        fit_intercept=True,
+        precompute=False,
+        max_iter=1000,
+        copy_X=True,
+        tol=1e-4,
+        warm_start=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -264,7 +275,10 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         if self.alpha == 0:
             warnings.warn(
                 "With alpha=0, this algorithm does not converge well. You are advised to use "
-                "the LinearRegression estimator.", UserWarning, stacklevel=2)
+                "the LinearRegression estimator.",
+                UserWarning,
+                stacklevel=2,
+            )
         X, y = self._validate_data(X, y, multi_output=True, y_numeric=True)
         X, y = X.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
         n_samples = X.shape[0]
@@ -282,21 +296,24 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
             X_offset = share @ X if self.fit_intercept else np.zeros(X.shape[1])
             y_offset = share @ Y if self.fit_intercept else np.zeros(Y.shape[1])
             gram, XtY, YtY = centred_gram(
-                X, Y, X_offset, y_offset, None if sample_weight is None else weights)
+                X, Y, X_offset, y_offset, None if sample_weight is None else weights
+            )
 
             def solve(k):
                 return enet_coordinate_descent_gram(
-                    coef[k], gram, np.ascontiguousarray(XtY[:, k]), YtY[k], l1, l2, *options)
+                    coef[k], gram, np.ascontiguousarray(XtY[:, k]), YtY[k], l1, l2, *options
+                )
         else:  # residual form
-            Xc, Yc, X_offset, y_offset = center_data(
-                X, Y, weights, self.fit_intercept, order="F")
+            Xc, Yc, X_offset, y_offset = center_data(X, Y, weights, self.fit_intercept, order="F")
             if sample_weight is not None:
                 Xc, Yc = rescale_by_weights(Xc, Yc, weights)
                 Xc = np.asfortranarray(Xc)
 
             def solve(k):
                 return enet_coordinate_descent(
-                    coef[k], Xc, np.ascontiguousarray(Yc[:, k]), l1, l2, *options)
+                    coef[k], Xc, np.ascontiguousarray(Yc[:, k]), l1, l2, *options
+                )
+
         gaps, n_iters = np.empty(Y.shape[1]), []
         for k in range(Y.shape[1]):
             gap, scaled_tol, n_iter = solve(k)
@@ -305,7 +322,10 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
                     f"Objective did not converge. You might want to increase the number of "
                     f"iterations (max_iter={self.max_iter}). Duality gap: {gap:.3e}, tolerance: "
                     f"{scaled_tol:.3e}. Fitting data with very small alpha may cause precision "
-                    "problems.", ConvergenceWarning, stacklevel=2)
+                    "problems.",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
             gaps[k], n_iters = gap / n_samples, [*n_iters, n_iter]
         intercept = y_offset - coef @ X_offset if self.fit_intercept else np.zeros(Y.shape[1])
         single = y.ndim == 1
@@ -318,8 +338,11 @@ class ElasticNet(LinearRegressorMixin, RegressorMixin, BaseEstimator):
     def _initial_coef(self, n_targets, n_features):
         previous = getattr(self, "coef_", None)
         if self.warm_start and previous is not None:
-            previous = np.asarray(previous, dtype=np.float64).reshape(-1, n_features) \
-                if np.size(previous) == n_targets * n_features else None
+            previous = (
+                np.asarray(previous, dtype=np.float64).reshape(-1, n_features)
+                if np.size(previous) == n_targets * n_features
+                else None
+            )
             if previous is not None:
                 return previous.copy()
         return np.zeros((n_targets, n_features))
@@ -334,9 +357,20 @@ class Lasso(ElasticNet):
 
     l1_ratio = 1.0  # a class constant, not a parameter of Lasso
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
-                 max_iter=1000, tol=1e-4, warm_start=False, positive=False, random_state=None,
-                 selection="cyclic"):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        precompute=False,
+        copy_X=True,
+        max_iter=1000,
+        tol=1e-4,
+        warm_start=False,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.precompute = precompute

@@ -30,8 +30,7 @@ def _two_loop(gradient, pairs):
     return q
 
 
-def minimize_lbfgs(fun, x0, *, max_iter=100, gtol=1e-4, ftol=_FTOL,
-                   history=10):
+def minimize_lbfgs(fun, x0, *, max_iter=100, gtol=1e-4, ftol=_FTOL, history=10):
     """Minimise ``fun`` (returning ``(value, gradient)``) from ``x0``.
 
     Stops when the largest absolute gradient component is ``<= gtol``, when the relative decrease

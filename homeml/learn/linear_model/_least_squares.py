@@ -85,8 +85,7 @@ class LinearRegression(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         "positive": ["boolean"],
     }
 
-    def __init__(self, *, fit_intercept=True, copy_X=True, tol=1e-6, n_jobs=None,
-                 positive=False):
+    def __init__(self, *, fit_intercept=True, copy_X=True, tol=1e-6, n_jobs=None, positive=False):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.tol = tol
@@ -123,7 +122,8 @@ class LinearRegression(LinearRegressorMixin, RegressorMixin, BaseEstimator):
             solution, _, self.rank_, self.singular_ = np.linalg.lstsq(Xc, Y, rcond=None)
             coef = solution.T
         self.coef_, self.intercept_ = _split_coef(
-            coef, X_offset, np.atleast_1d(y_offset), y.ndim, self.fit_intercept)
+            coef, X_offset, np.atleast_1d(y_offset), y.ndim, self.fit_intercept
+        )
         return self
 
 
@@ -170,8 +170,18 @@ class Ridge(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4,
-                 solver="auto", positive=False, random_state=None):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        max_iter=None,
+        tol=1e-4,
+        solver="auto",
+        positive=False,
+        random_state=None,
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
@@ -214,7 +224,8 @@ class Ridge(LinearRegressorMixin, RegressorMixin, BaseEstimator):
         else:
             coef = _ridge_normal_equations(Xc, Yc, alphas)
         self.coef_, self.intercept_ = _split_coef(
-            coef, X_offset, y_offset, y.ndim, self.fit_intercept)
+            coef, X_offset, y_offset, y.ndim, self.fit_intercept
+        )
         self.n_iter_ = 1  # one direct solve (scikit-learn's direct solvers report None)
         return self
 

@@ -124,9 +124,24 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         "warm_start": ["boolean"],
     }
 
-    def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False, tol=1e-4,
-                 fit_intercept=True, intercept_scaling=1, class_weight=None, random_state=None,
-                 solver="lbfgs", max_iter=100, verbose=0, warm_start=False, n_jobs=None):
+    def __init__(
+        self,
+        penalty="deprecated",
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        dual=False,
+        tol=1e-4,
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        random_state=None,
+        solver="lbfgs",
+        max_iter=100,
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
+    ):
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -171,7 +186,8 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         require_two_classes(classes, self)
         weights = sample_weights(sample_weight, X)
         weights = weights * class_weight_per_sample(
-            self.class_weight, classes, codes, self, weights)
+            self.class_weight, classes, codes, self, weights
+        )
         total = weights.sum()
         weights = weights / total  # objective averaged over the weights, like scikit-learn
         unpenalised = self.penalty is None or np.isinf(self.C)
@@ -185,12 +201,16 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
             fun = _multinomial_loss(X, codes, weights, l2, self.fit_intercept, n_classes)
         start = self._warm_params(rows, width, n_features)
         params, n_iter, converged = minimize_lbfgs(
-            fun, start, max_iter=self.max_iter, gtol=self.tol)
+            fun, start, max_iter=self.max_iter, gtol=self.tol
+        )
         if not converged:
             warnings.warn(
                 f"lbfgs failed to converge after {n_iter} iteration(s) (max_iter="
                 f"{self.max_iter}). Increase the number of iterations or scale the data "
-                "(e.g. with StandardScaler).", ConvergenceWarning, stacklevel=2)
+                "(e.g. with StandardScaler).",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         params = params.reshape(rows, width)
         self.classes_ = classes
         self.coef_ = params[:, :n_features].copy()
@@ -199,8 +219,11 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _warm_params(self, rows, width, n_features):
-        if self.warm_start and getattr(self, "coef_", None) is not None \
-                and self.coef_.shape == (rows, n_features):
+        if (
+            self.warm_start
+            and getattr(self, "coef_", None) is not None
+            and self.coef_.shape == (rows, n_features)
+        ):
             start = np.zeros((rows, width))
             start[:, :n_features] = self.coef_
             if width > n_features:

@@ -22,8 +22,15 @@ from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, ConvergenceWarning, check_random_state
 
 LOSSES = {
-    "hinge": 0, "log_loss": 1, "modified_huber": 2, "squared_hinge": 3, "perceptron": 4,
-    "squared_error": 5, "huber": 6, "epsilon_insensitive": 7, "squared_epsilon_insensitive": 8,
+    "hinge": 0,
+    "log_loss": 1,
+    "modified_huber": 2,
+    "squared_hinge": 3,
+    "perceptron": 4,
+    "squared_error": 5,
+    "huber": 6,
+    "epsilon_insensitive": 7,
+    "squared_epsilon_insensitive": 8,
 }
 SCHEDULES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 3}
 PENALTIES = {None: 0, "l2": 1, "l1": 2, "elasticnet": 3}
@@ -72,9 +79,27 @@ def loss_and_derivative(loss, p, y, epsilon):
 
 
 @numba.njit(cache=True)
-def sgd_epoch(X, y, sample_weight, order, w, avg_w, l1_applied, scalars, loss, epsilon,
-              penalty, alpha, l1_ratio, fit_intercept, schedule, eta0, power_t, optimal_init,
-              average_start):
+def sgd_epoch(
+    X,
+    y,
+    sample_weight,
+    order,
+    w,
+    avg_w,
+    l1_applied,
+    scalars,
+    loss,
+    epsilon,
+    penalty,
+    alpha,
+    l1_ratio,
+    fit_intercept,
+    schedule,
+    eta0,
+    power_t,
+    optimal_init,
+    average_start,
+):
     """One pass of SGD over ``X[order]``, updating ``w`` and the state in place.
 
     ``scalars`` holds ``[intercept, averaged intercept, cumulative L1 penalty u, t]`` where ``t``
@@ -192,21 +217,39 @@ class BaseSGD(BaseEstimator):
         """Epochs over ``(X, y)`` until the stopping rule holds; returns the epochs run."""
         n_samples = X.shape[0]
         loss = self.loss
-        t0 = optimal_init(loss, self.alpha, self.epsilon) if self.learning_rate == "optimal" \
-            else 0.0
+        t0 = (
+            optimal_init(loss, self.alpha, self.epsilon) if self.learning_rate == "optimal" else 0.0
+        )
         eta = self.eta0
         best, stalled = np.inf, 0
         for epoch in range(max_iter):
             order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
             total = sgd_epoch(
-                X, y, weights, order, state.w, state.avg_w, state.l1_applied, state.scalars,
-                LOSSES[loss], self.epsilon, PENALTIES[self.penalty], self.alpha,
-                self.l1_ratio, self.fit_intercept, SCHEDULES[self.learning_rate], eta,
-                self.power_t, t0, self._average_start)
+                X,
+                y,
+                weights,
+                order,
+                state.w,
+                state.avg_w,
+                state.l1_applied,
+                state.scalars,
+                LOSSES[loss],
+                self.epsilon,
+                PENALTIES[self.penalty],
+                self.alpha,
+                self.l1_ratio,
+                self.fit_intercept,
+                SCHEDULES[self.learning_rate],
+                eta,
+                self.power_t,
+                t0,
+                self._average_start,
+            )
             if not (np.isfinite(state.scalars[0]) and np.all(np.isfinite(state.w))):
                 raise ValueError(
                     f"Floating-point under-/overflow occurred at epoch #{epoch + 1}. Scaling "
-                    "input data with StandardScaler or MinMaxScaler might help.")
+                    "input data with StandardScaler or MinMaxScaler might help."
+                )
             if validation is not None:  # minimise minus the validation score
                 w, b = state.coef(self._average_start)
                 current = -score(validation[0] @ w + b, validation[1], validation[2])
@@ -225,7 +268,10 @@ class BaseSGD(BaseEstimator):
         if self.tol is not None and max_iter > 1:
             warnings.warn(
                 "Maximum number of iteration reached before convergence. Consider increasing "
-                "max_iter to improve the fit.", ConvergenceWarning, stacklevel=3)
+                "max_iter to improve the fit.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         return max_iter
 
     def _random_for(self, full_fit):
@@ -241,8 +287,11 @@ class BaseSGD(BaseEstimator):
         mask = np.zeros(n_samples, dtype=bool)
         if not self.early_stopping:
             return mask
-        groups = [np.arange(n_samples)] if strata is None else \
-            [np.flatnonzero(strata == k) for k in np.unique(strata)]
+        groups = (
+            [np.arange(n_samples)]
+            if strata is None
+            else [np.flatnonzero(strata == k) for k in np.unique(strata)]
+        )
         for members in groups:
             n_val = int(round(self.validation_fraction * len(members)))
             mask[rng.permutation(members)[:n_val]] = True

@@ -32,8 +32,12 @@ from homeml.learn.linear_model._sgd_loop import (
 )
 
 _CLASSIFICATION_LOSSES = ["hinge", "log_loss", "modified_huber", "squared_hinge", "perceptron"]
-_REGRESSION_LOSSES = ["squared_error", "huber", "epsilon_insensitive",
-                      "squared_epsilon_insensitive"]
+_REGRESSION_LOSSES = [
+    "squared_error",
+    "huber",
+    "epsilon_insensitive",
+    "squared_epsilon_insensitive",
+]
 
 
 class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
@@ -98,11 +102,31 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         "loss": [StrOptions({*_CLASSIFICATION_LOSSES, *_REGRESSION_LOSSES})],
     }
 
-    def __init__(self, loss="hinge", *, penalty="l2", alpha=0.0001, l1_ratio=0.15,
-                 fit_intercept=True, max_iter=1000, tol=1e-3, shuffle=True, verbose=0,
-                 epsilon=0.1, n_jobs=None, random_state=None, learning_rate="optimal", eta0=0.01,
-                 power_t=0.5, early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
-                 class_weight=None, warm_start=False, average=False):
+    def __init__(
+        self,
+        loss="hinge",
+        *,
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        epsilon=0.1,
+        n_jobs=None,
+        random_state=None,
+        learning_rate="optimal",
+        eta0=0.01,
+        power_t=0.5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+        average=False,
+    ):
         self.loss = loss
         self.penalty = penalty
         self.alpha = alpha
@@ -149,8 +173,15 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         if self._states is not None and not np.array_equal(self.classes_, classes):
             self._states = None
         self.classes_ = classes
-        self._fit(X, codes, sample_weight, self.max_iter, coef_init, intercept_init,
-                  allow_early_stopping=True)
+        self._fit(
+            X,
+            codes,
+            sample_weight,
+            self.max_iter,
+            coef_init,
+            intercept_init,
+            allow_early_stopping=True,
+        )
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -180,41 +211,59 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
                 f"`classes={np.unique(classes)!r}` is not the same as on the first call to "
-                f"partial_fit, which was {self.classes_!r}.")
+                f"partial_fit, which was {self.classes_!r}."
+            )
         unknown = ~np.isin(y, self.classes_)
         if unknown.any():
-            raise ValueError(f"y holds labels {np.unique(y[unknown])!r} that are not in "
-                             f"classes {self.classes_!r}.")
+            raise ValueError(
+                f"y holds labels {np.unique(y[unknown])!r} that are not in "
+                f"classes {self.classes_!r}."
+            )
         codes = np.searchsorted(self.classes_, y)
         self._fit(X, codes, sample_weight, 1, None, None, allow_early_stopping=False)
         return self
 
-    def _fit(self, X, codes, sample_weight, max_iter, coef_init, intercept_init,
-             allow_early_stopping):
+    def _fit(
+        self, X, codes, sample_weight, max_iter, coef_init, intercept_init, allow_early_stopping
+    ):
         X = np.ascontiguousarray(X, dtype=np.float64)
         n_classes, n_features = len(self.classes_), X.shape[1]
         n_problems = 1 if n_classes == 2 else n_classes
         weights = sample_weights(sample_weight, X)
         class_weights = class_weight_per_sample(
-            self.class_weight, self.classes_, codes, self, weights)
+            self.class_weight, self.classes_, codes, self, weights
+        )
         if self._states is None:
             self._states = [SGDState(n_features) for _ in range(n_problems)]
             if coef_init is not None:
                 self._set_initial(coef_init, intercept_init, n_problems, n_features)
         rng = self._random_for(allow_early_stopping)
-        held_out = self._validation_split(len(codes), codes, rng) if allow_early_stopping \
+        held_out = (
+            self._validation_split(len(codes), codes, rng)
+            if allow_early_stopping
             else np.zeros(len(codes), dtype=bool)
+        )
         seeds = rng.randint(np.iinfo(np.int32).max, size=n_problems)
         n_iters = []
         for k, state in enumerate(self._states):
             positive = 1 if n_problems == 1 else k
             target = np.where(codes == positive, 1.0, -1.0)
             # one-vs-rest: the rest keep weight 1, as in scikit-learn
-            problem_weights = weights * (class_weights if n_problems == 1 else
-                                         np.where(codes == k, class_weights, 1.0))
-            n_iters.append(self._train(X, target, problem_weights, state,
-                                       np.random.RandomState(seeds[k]), max_iter, held_out,
-                                       binary_accuracy))
+            problem_weights = weights * (
+                class_weights if n_problems == 1 else np.where(codes == k, class_weights, 1.0)
+            )
+            n_iters.append(
+                self._train(
+                    X,
+                    target,
+                    problem_weights,
+                    state,
+                    np.random.RandomState(seeds[k]),
+                    max_iter,
+                    held_out,
+                    binary_accuracy,
+                )
+            )
         self.n_iter_ = max(n_iters)
         self.t_ = max(float(state.scalars[3]) for state in self._states)
         pairs = [s.coef(self._average_start) for s in self._states]
@@ -224,10 +273,14 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
     def _set_initial(self, coef_init, intercept_init, n_problems, n_features):
         coef = np.asarray(coef_init, dtype=np.float64).reshape(-1, n_features)
         if coef.shape[0] != n_problems:
-            raise ValueError(f"coef_init has shape {np.shape(coef_init)}; expected "
-                             f"({n_problems}, {n_features}).")
-        intercept = np.zeros(n_problems) if intercept_init is None else \
-            np.asarray(intercept_init, dtype=np.float64).reshape(n_problems)
+            raise ValueError(
+                f"coef_init has shape {np.shape(coef_init)}; expected ({n_problems}, {n_features})."
+            )
+        intercept = (
+            np.zeros(n_problems)
+            if intercept_init is None
+            else np.asarray(intercept_init, dtype=np.float64).reshape(n_problems)
+        )
         for state, w, b in zip(self._states, coef, intercept):
             state.w[:], state.scalars[0] = w, b
 
@@ -235,7 +288,8 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         if self.loss not in ("log_loss", "modified_huber"):
             raise AttributeError(
                 f"probability estimates are not available for loss={self.loss!r}; use "
-                "loss='log_loss' or loss='modified_huber'.")
+                "loss='log_loss' or loss='modified_huber'."
+            )
         return True
 
     @available_if(_check_proba)
@@ -295,10 +349,26 @@ class Perceptron(SGDClassifier):
     epsilon = 0.1
     average = False
 
-    def __init__(self, *, penalty=None, alpha=0.0001, l1_ratio=0.15, fit_intercept=True,
-                 max_iter=1000, tol=1e-3, shuffle=True, verbose=0, eta0=1.0, n_jobs=None,
-                 random_state=0, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=5, class_weight=None, warm_start=False):
+    def __init__(
+        self,
+        *,
+        penalty=None,
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        eta0=1.0,
+        n_jobs=None,
+        random_state=0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+    ):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -344,11 +414,29 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         "loss": [StrOptions(set(_REGRESSION_LOSSES))],
     }
 
-    def __init__(self, loss="squared_error", *, penalty="l2", alpha=0.0001, l1_ratio=0.15,
-                 fit_intercept=True, max_iter=1000, tol=1e-3, shuffle=True, verbose=0,
-                 epsilon=0.1, random_state=None, learning_rate="invscaling", eta0=0.01,
-                 power_t=0.25, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=5, warm_start=False, average=False):
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        epsilon=0.1,
+        random_state=None,
+        learning_rate="invscaling",
+        eta0=0.01,
+        power_t=0.25,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        warm_start=False,
+        average=False,
+    ):
         self.loss = loss
         self.penalty = penalty
         self.alpha = alpha
@@ -421,8 +509,11 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         y = np.asarray(y, dtype=np.float64)
         weights = sample_weights(sample_weight, X)
         rng = self._random_for(allow_early_stopping)
-        held_out = self._validation_split(len(y), None, rng) if allow_early_stopping \
+        held_out = (
+            self._validation_split(len(y), None, rng)
+            if allow_early_stopping
             else np.zeros(len(y), dtype=bool)
+        )
         self.n_iter_ = self._train(X, y, weights, self._state, rng, max_iter, held_out, r2)
         self.t_ = float(self._state.scalars[3])
         w, b = self._state.coef(self._average_start)

@@ -100,8 +100,9 @@ def _build_tree(Y, capacity):
 
 
 @numba.njit(cache=True, parallel=True, fastmath=True)
-def _forces(Y, children, com, width, count, start, end, order, angle, dof,
-            P_data, P_indices, P_indptr):  # fmt: skip
+def _forces(
+    Y, children, com, width, count, start, end, order, angle, dof, P_data, P_indices, P_indptr
+):
     """Per point, in one parallel pass: the attractive force sum_j p_ij q_ij (y_i - y_j) over
     the stored p_ij, the unnormalised repulsive force sum_j q_ij^2 (y_i - y_j) (q_ij the
     unnormalised Student-t kernel; summaries replace far cells) and sum_j q_ij.
@@ -230,9 +231,20 @@ def kl_gradient_barnes_hut(Y, P, dof, angle, compute_error=True):
         capacity *= 2
     indptr, indices, data = P
     attractive, repulsive, sum_q = _forces(
-        Y, children[:n_nodes], com[:n_nodes], width[:n_nodes], count[:n_nodes],
-        start[:n_nodes], end[:n_nodes], order, float(angle), float(dof), data, indices, indptr,
-    )  # fmt: skip
+        Y,
+        children[:n_nodes],
+        com[:n_nodes],
+        width[:n_nodes],
+        count[:n_nodes],
+        start[:n_nodes],
+        end[:n_nodes],
+        order,
+        float(angle),
+        float(dof),
+        data,
+        indices,
+        indptr,
+    )
     total_q = max(sum_q.sum(), np.finfo(np.float64).eps)
     grad = attractive - repulsive / total_q
     grad *= 2.0 * (dof + 1.0) / dof

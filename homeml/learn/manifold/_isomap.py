@@ -222,9 +222,22 @@ class Isomap(TransformerMixin, BaseEstimator):
         "metric_params": [dict, None],
     }
 
-    def __init__(self, *, n_neighbors=5, radius=None, n_components=2, eigen_solver="auto",
-                 tol=0, max_iter=None, path_method="auto", neighbors_algorithm="auto",
-                 n_jobs=None, metric="minkowski", p=2, metric_params=None):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        n_neighbors=5,
+        radius=None,
+        n_components=2,
+        eigen_solver="auto",
+        tol=0,
+        max_iter=None,
+        path_method="auto",
+        neighbors_algorithm="auto",
+        n_jobs=None,
+        metric="minkowski",
+        p=2,
+        metric_params=None,
+    ):
         self.n_neighbors = n_neighbors
         self.radius = radius
         self.n_components = n_components
@@ -254,10 +267,14 @@ class Isomap(TransformerMixin, BaseEstimator):
             self.nbrs_ = _PrecomputedNeighbors(check_precomputed(X))
         else:
             self.nbrs_ = NearestNeighbors(
-                n_neighbors=self.n_neighbors or 5, radius=self.radius or 1.0,
-                algorithm=self.neighbors_algorithm, metric=self.metric, p=self.p,
-                metric_params=self.metric_params, n_jobs=self.n_jobs,
-            ).fit(X)  # fmt: skip
+                n_neighbors=self.n_neighbors or 5,
+                radius=self.radius or 1.0,
+                algorithm=self.neighbors_algorithm,
+                metric=self.metric,
+                p=self.p,
+                metric_params=self.metric_params,
+                n_jobs=self.n_jobs,
+            ).fit(X)
         n = X.shape[0]
         if self.n_neighbors is not None:
             dist, ind = self.nbrs_.kneighbors(X=None, n_neighbors=self.n_neighbors)
@@ -274,11 +291,14 @@ class Isomap(TransformerMixin, BaseEstimator):
             warnings.warn(
                 f"The number of connected components of the neighbors graph is {n_parts} > 1. "
                 "Completing the graph to fit Isomap might be slow. Increase the number of "
-                "neighbors to avoid this issue.", UserWarning, stacklevel=2,
-            )  # fmt: skip
+                "neighbors to avoid this issue.",
+                UserWarning,
+                stacklevel=2,
+            )
             extra = self._bridges(X, labels, n_parts)
-            graph = _to_csr(np.r_[rows, extra[0]], np.r_[cols, extra[1]],
-                            np.r_[weights, extra[2]], n)  # fmt: skip
+            graph = _to_csr(
+                np.r_[rows, extra[0]], np.r_[cols, extra[1]], np.r_[weights, extra[2]], n
+            )
         use_fw = self.path_method == "FW"
         self.dist_matrix_ = (_floyd_warshall if use_fw else _dijkstra_all)(*graph, n)
         self.kernel_pca_ = _CenteredKernelPCA(self.n_components)
@@ -311,8 +331,13 @@ class Isomap(TransformerMixin, BaseEstimator):
                 i, j = np.unravel_index(np.argmin(R), R.shape)
                 rows.append(members[a][i])
                 cols.append(members[b][j])
-                dists.append(float(R[i, j] if self.metric == "precomputed" else
-                                   _brute.rdist_to_dist(R[i, j], metric, p)))  # fmt: skip
+                dists.append(
+                    float(
+                        R[i, j]
+                        if self.metric == "precomputed"
+                        else _brute.rdist_to_dist(R[i, j], metric, p)
+                    )
+                )
         return np.array(rows), np.array(cols), np.array(dists)
 
     def reconstruction_error(self):
@@ -341,8 +366,10 @@ class Isomap(TransformerMixin, BaseEstimator):
         G = np.empty((X.shape[0], self.dist_matrix_.shape[0]))
         for i in range(X.shape[0]):
             if len(ind[i]) == 0:
-                raise ValueError(f"Sample {i} of X has no fitted point within radius "
-                                 f"{self.radius}; it cannot be linked to the graph.")
+                raise ValueError(
+                    f"Sample {i} of X has no fitted point within radius "
+                    f"{self.radius}; it cannot be linked to the graph."
+                )
             G[i] = np.min(self.dist_matrix_[ind[i]] + dist[i][:, None], axis=0)
         return self.kernel_pca_.transform(-0.5 * G**2)
 

@@ -71,8 +71,18 @@ def isotonic_regression(x, y):
     return fitted
 
 
-def smacof_single(dissimilarities, *, metric_mds, n_components, init, max_iter, eps,
-                  random_state, normalized_stress, verbose=0):  # fmt: skip
+def smacof_single(
+    dissimilarities,
+    *,
+    metric_mds,
+    n_components,
+    init,
+    max_iter,
+    eps,
+    random_state,
+    normalized_stress,
+    verbose=0,
+):
     """One SMACOF run; returns (embedding, stress, n_iter)."""
     n = dissimilarities.shape[0]
     upper = np.triu(np.ones((n, n), dtype=bool), k=1)
@@ -82,16 +92,18 @@ def smacof_single(dissimilarities, *, metric_mds, n_components, init, max_iter, 
     else:
         X = np.array(init, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] != n:
-            raise ValueError(f"init matrix should be of shape ({n}, n_components); "
-                             f"got {X.shape}.")  # fmt: skip
+            raise ValueError(f"init matrix should be of shape ({n}, n_components); got {X.shape}.")
     distances = _euclidean_distances(X, X)
     old_stress = None
     for it in range(max_iter):
         if metric_mds:
             disparities = dissimilarities
         else:
-            fitted = (dissimilarities[observed] if it == 0 else
-                      isotonic_regression(dissimilarities[observed], distances[observed]))
+            fitted = (
+                dissimilarities[observed]
+                if it == 0
+                else isotonic_regression(dissimilarities[observed], distances[observed])
+            )
             disparities = np.zeros((n, n))
             disparities[observed] = fitted
             disparities *= np.sqrt((n * (n - 1) / 2) / (disparities**2).sum())
@@ -191,10 +203,23 @@ class MDS(BaseEstimator):
         "normalized_stress": ["boolean", StrOptions({"auto"})],
     }
 
-    def __init__(self, n_components=2, *, metric_mds=True, n_init=1, init="warn", max_iter=300,
-                 verbose=0, eps=1e-6, n_jobs=None, random_state=None,
-                 dissimilarity="deprecated", metric="euclidean", metric_params=None,
-                 normalized_stress="auto"):  # fmt: skip
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        metric_mds=True,
+        n_init=1,
+        init="warn",
+        max_iter=300,
+        verbose=0,
+        eps=1e-6,
+        n_jobs=None,
+        random_state=None,
+        dissimilarity="deprecated",
+        metric="euclidean",
+        metric_params=None,
+        normalized_stress="auto",
+    ):
         self.n_components = n_components
         self.metric_mds = metric_mds
         self.n_init = n_init
@@ -210,8 +235,10 @@ class MDS(BaseEstimator):
         self.normalized_stress = normalized_stress
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(),
-                "pairwise": "precomputed" in (self.dissimilarity, self.metric)}  # fmt: skip
+        return {
+            **super()._homeml_tags(),
+            "pairwise": "precomputed" in (self.dissimilarity, self.metric),
+        }
 
     def fit(self, X, y=None, init=None):
         """Compute the embedding of ``X`` (``init``: optional starting configuration)."""
@@ -223,38 +250,54 @@ class MDS(BaseEstimator):
         metric, metric_mds, start = self._resolve_params()
         X = self._validate_data(X).astype(np.float64, copy=False)
         if X.shape[0] == X.shape[1] and metric != "precomputed":
-            warnings.warn("The provided input is a square matrix. Note that ``fit`` constructs "
-                          "a dissimilarity matrix from data and will treat rows as samples and "
-                          "columns as features. To use a pre-computed dissimilarity matrix, set "
-                          "``metric='precomputed'``.", UserWarning, stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "The provided input is a square matrix. Note that ``fit`` constructs "
+                "a dissimilarity matrix from data and will treat rows as samples and "
+                "columns as features. To use a pre-computed dissimilarity matrix, set "
+                "``metric='precomputed'``.",
+                UserWarning,
+                stacklevel=2,
+            )
         if metric == "precomputed":
             D = check_precomputed(X)
             if not np.allclose(D, D.T):
-                raise ValueError("Array must be symmetric: a precomputed dissimilarity matrix "
-                                 "has D[i, j] == D[j, i].")  # fmt: skip
+                raise ValueError(
+                    "Array must be symmetric: a precomputed dissimilarity matrix "
+                    "has D[i, j] == D[j, i]."
+                )
             self.dissimilarity_matrix_ = D
         else:
             self.dissimilarity_matrix_ = pairwise_distances(X, metric, self.metric_params)
-        normalized = (not metric_mds) if self.normalized_stress == "auto" else \
-            bool(self.normalized_stress)
+        normalized = (
+            (not metric_mds) if self.normalized_stress == "auto" else bool(self.normalized_stress)
+        )
         n_init = self.n_init
         if init is None and start == "classical_mds":
             init = classical_mds(self.dissimilarity_matrix_, self.n_components)
         if init is not None:  # one deterministic start: repeated runs would be identical
             init = np.asarray(init, dtype=np.float64)
             if n_init != 1:
-                warnings.warn("Explicit initial positions passed: performing only one init of "
-                              f"the MDS instead of {n_init}", UserWarning, stacklevel=2)
+                warnings.warn(
+                    "Explicit initial positions passed: performing only one init of "
+                    f"the MDS instead of {n_init}",
+                    UserWarning,
+                    stacklevel=2,
+                )
             n_init = 1
         random_state = check_random_state(self.random_state)
         best = None
         for _ in range(n_init):
             run = smacof_single(
-                self.dissimilarity_matrix_, metric_mds=metric_mds,
-                n_components=self.n_components, init=init, max_iter=self.max_iter,
-                eps=self.eps, random_state=random_state, normalized_stress=normalized,
+                self.dissimilarity_matrix_,
+                metric_mds=metric_mds,
+                n_components=self.n_components,
+                init=init,
+                max_iter=self.max_iter,
+                eps=self.eps,
+                random_state=random_state,
+                normalized_stress=normalized,
                 verbose=self.verbose,
-            )  # fmt: skip
+            )
             if best is None or run[1] < best[1]:
                 best = run
         self.embedding_, stress, self.n_iter_ = best
@@ -266,23 +309,35 @@ class MDS(BaseEstimator):
         self._validate_params()
         start = self.init
         if start == "warn":
-            warnings.warn("The default value of `init` will change from 'random' to "
-                          "'classical_mds' in 1.10. To suppress this warning, provide some "
-                          "value of `init`.", FutureWarning, stacklevel=3)  # fmt: skip
+            warnings.warn(
+                "The default value of `init` will change from 'random' to "
+                "'classical_mds' in 1.10. To suppress this warning, provide some "
+                "value of `init`.",
+                FutureWarning,
+                stacklevel=3,
+            )
             start = "random"
         metric, metric_mds = self.metric, self.metric_mds
         if isinstance(self.metric, bool):
-            warnings.warn(f"Use metric_mds={self.metric} instead of metric={self.metric}. The "
-                          "support for metric={True/False} will be dropped in 1.10.",
-                          FutureWarning, stacklevel=3)  # fmt: skip
+            warnings.warn(
+                f"Use metric_mds={self.metric} instead of metric={self.metric}. The "
+                "support for metric={True/False} will be dropped in 1.10.",
+                FutureWarning,
+                stacklevel=3,
+            )
             metric, metric_mds = "euclidean", self.metric
         elif metric not in METRICS:
             raise ValueError(f"metric must be one of {sorted(METRICS)}; got {metric!r}.")
         if self.dissimilarity != "deprecated":
             if not isinstance(self.metric, bool) and self.metric != "euclidean":
-                raise ValueError("You provided both `dissimilarity` and `metric`. Please use "
-                                 "only `metric`.")  # fmt: skip
-            warnings.warn("The `dissimilarity` parameter is deprecated and will be removed in "
-                          "1.10. Use `metric` instead.", FutureWarning, stacklevel=3)
+                raise ValueError(
+                    "You provided both `dissimilarity` and `metric`. Please use only `metric`."
+                )
+            warnings.warn(
+                "The `dissimilarity` parameter is deprecated and will be removed in "
+                "1.10. Use `metric` instead.",
+                FutureWarning,
+                stacklevel=3,
+            )
             metric = self.dissimilarity
         return metric, bool(metric_mds), start

@@ -114,8 +114,18 @@ def kl_gradient_exact(Y, P, dof, compute_error=True):
     return error, grad
 
 
-def gradient_descent(objective, y0, *, start, max_iter, momentum, learning_rate,
-                     n_iter_without_progress, min_grad_norm, verbose):  # fmt: skip
+def gradient_descent(
+    objective,
+    y0,
+    *,
+    start,
+    max_iter,
+    momentum,
+    learning_rate,
+    n_iter_without_progress,
+    min_grad_norm,
+    verbose,
+):
     """Iterations ``start .. max_iter - 1`` of gradient descent with momentum and gains.
 
     Gains grow by 0.2 where the gradient keeps the sign of the last update's direction and
@@ -143,8 +153,10 @@ def gradient_descent(objective, y0, *, start, max_iter, momentum, learning_rate,
         if check:
             grad_norm = np.sqrt(np.sum(grad * grad))
             if verbose >= 2:
-                print(f"[t-SNE] Iteration {i + 1}: error = {error:.7f}, "
-                      f"gradient norm = {grad_norm:.7f}")  # fmt: skip
+                print(
+                    f"[t-SNE] Iteration {i + 1}: error = {error:.7f}, "
+                    f"gradient norm = {grad_norm:.7f}"
+                )
             if error < best_error:
                 best_error, best_iter = error, i
             elif i - best_iter > n_iter_without_progress:
@@ -218,11 +230,25 @@ class TSNE(TransformerMixin, BaseEstimator):
         "angle": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, n_components=2, *, perplexity=30.0, early_exaggeration=12.0,
-                 learning_rate="auto", max_iter=1000, n_iter_without_progress=300,
-                 min_grad_norm=1e-7, metric="euclidean", metric_params=None, init="pca",
-                 verbose=0, random_state=None, method="barnes_hut", angle=0.5,
-                 n_jobs=None):  # fmt: skip
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        perplexity=30.0,
+        early_exaggeration=12.0,
+        learning_rate="auto",
+        max_iter=1000,
+        n_iter_without_progress=300,
+        min_grad_norm=1e-7,
+        metric="euclidean",
+        metric_params=None,
+        init="pca",
+        verbose=0,
+        random_state=None,
+        method="barnes_hut",
+        angle=0.5,
+        n_jobs=None,
+    ):
         self.n_components = n_components
         self.perplexity = perplexity
         self.early_exaggeration = early_exaggeration
@@ -257,13 +283,15 @@ class TSNE(TransformerMixin, BaseEstimator):
             raise ValueError(f"perplexity ({self.perplexity}) must be less than n_samples ({n})")
         if self.metric == "precomputed":
             if isinstance(self.init, str) and self.init == "pca":
-                raise ValueError('The parameter init="pca" cannot be used with '
-                                 'metric="precomputed".')  # fmt: skip
+                raise ValueError(
+                    'The parameter init="pca" cannot be used with metric="precomputed".'
+                )
             check_precomputed(X)
         self.learning_rate_ = (
             max(n / self.early_exaggeration / 4, 50.0)
-            if isinstance(self.learning_rate, str) else float(self.learning_rate)
-        )  # fmt: skip
+            if isinstance(self.learning_rate, str)
+            else float(self.learning_rate)
+        )
         P = self._input_probabilities(X)
         Y0 = self._initial_embedding(X, check_random_state(self.random_state))
         self.embedding_ = self._optimize(P, Y0)
@@ -272,8 +300,10 @@ class TSNE(TransformerMixin, BaseEstimator):
     def _check_param_combinations(self) -> None:
         """The rules that tie parameters together (the table checks each one alone)."""
         if self.method == "barnes_hut" and self.n_components > 3:
-            raise ValueError("'n_components' should be inferior to 4 for the barnes_hut "
-                             "algorithm as it relies on quad-tree or oct-tree.")  # fmt: skip
+            raise ValueError(
+                "'n_components' should be inferior to 4 for the barnes_hut "
+                "algorithm as it relies on quad-tree or oct-tree."
+            )
         check_metric(self.metric, self.metric_params)
 
     def _input_probabilities(self, X):
@@ -295,8 +325,9 @@ class TSNE(TransformerMixin, BaseEstimator):
             ind = np.argpartition(D, k - 1, axis=1)[:, :k]
             dist = np.take_along_axis(D, ind, axis=1)
         else:
-            knn = NearestNeighbors(n_neighbors=k, metric=self.metric,
-                                   metric_params=self.metric_params)  # fmt: skip
+            knn = NearestNeighbors(
+                n_neighbors=k, metric=self.metric, metric_params=self.metric_params
+            )
             dist, ind = knn.fit(X).kneighbors()
         return joint_probabilities_nn(dist**2, ind, self.perplexity)
 
@@ -318,35 +349,58 @@ class TSNE(TransformerMixin, BaseEstimator):
         dof = max(d - 1, 1)  # degrees of freedom of the Student-t kernel
 
         if self.method == "exact":
+
             def objective(y, compute_error):
                 error, grad = kl_gradient_exact(y.reshape(n, d), P_now, dof, compute_error)
                 return error, grad.ravel()
         else:
+
             def objective(y, compute_error):
                 error, grad = kl_gradient_barnes_hut(
-                    y.reshape(n, d), (P_now[0], P_now[1], P_now[2]), dof, self.angle,
+                    y.reshape(n, d),
+                    (P_now[0], P_now[1], P_now[2]),
+                    dof,
+                    self.angle,
                     compute_error,
-                )  # fmt: skip
+                )
                 return error, grad.ravel()
 
-        exaggerate = (lambda P, f: P * f) if self.method == "exact" else \
-            (lambda P, f: (P[0], P[1], P[2] * f))
-        common = dict(learning_rate=self.learning_rate_, min_grad_norm=self.min_grad_norm,
-                      verbose=self.verbose)  # fmt: skip
+        exaggerate = (
+            (lambda P, f: P * f)
+            if self.method == "exact"
+            else (lambda P, f: (P[0], P[1], P[2] * f))
+        )
+        common = dict(
+            learning_rate=self.learning_rate_,
+            min_grad_norm=self.min_grad_norm,
+            verbose=self.verbose,
+        )
         P_now = exaggerate(P, self.early_exaggeration)
         y, error, it = gradient_descent(
-            objective, Y0.ravel(), start=0, max_iter=EXPLORATION_ITER, momentum=0.5,
-            n_iter_without_progress=EXPLORATION_ITER, **common,
-        )  # fmt: skip
+            objective,
+            Y0.ravel(),
+            start=0,
+            max_iter=EXPLORATION_ITER,
+            momentum=0.5,
+            n_iter_without_progress=EXPLORATION_ITER,
+            **common,
+        )
         if self.verbose:
-            print(f"[t-SNE] KL divergence after {it + 1} iterations with early "
-                  f"exaggeration: {error:f}")  # fmt: skip
+            print(
+                f"[t-SNE] KL divergence after {it + 1} iterations with early "
+                f"exaggeration: {error:f}"
+            )
         P_now = P
         if it < EXPLORATION_ITER or self.max_iter > EXPLORATION_ITER:
             y, error, it = gradient_descent(
-                objective, y, start=it + 1, max_iter=self.max_iter, momentum=0.8,
-                n_iter_without_progress=self.n_iter_without_progress, **common,
-            )  # fmt: skip
+                objective,
+                y,
+                start=it + 1,
+                max_iter=self.max_iter,
+                momentum=0.8,
+                n_iter_without_progress=self.n_iter_without_progress,
+                **common,
+            )
         if self.verbose:
             print(f"[t-SNE] KL divergence after {it + 1} iterations: {error:f}")
         self.n_iter_ = it

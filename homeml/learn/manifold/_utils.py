@@ -13,9 +13,17 @@ from homeml.learn.neighbors import NearestNeighbors
 # the metrics of homeml.learn.metrics.pairwise the manifold estimators accept ("minkowski" takes
 # its power p from metric_params)
 _METRIC_NAMES = (
-    "euclidean", "l2", "manhattan", "cityblock", "l1", "chebyshev", "infinity", "minkowski",
-    "cosine", "sqeuclidean",
-)  # fmt: skip
+    "euclidean",
+    "l2",
+    "manhattan",
+    "cityblock",
+    "l1",
+    "chebyshev",
+    "infinity",
+    "minkowski",
+    "cosine",
+    "sqeuclidean",
+)
 METRICS = (*_METRIC_NAMES, "precomputed")
 
 
@@ -89,9 +97,7 @@ def trustworthiness(X, X_embedded, *, n_neighbors=5, metric="euclidean"):
     if not isinstance(n_neighbors, numbers.Integral) or n_neighbors < 1:
         raise ValueError(f"n_neighbors must be an integer >= 1; got {n_neighbors!r}.")
     if n_neighbors >= n / 2:
-        raise ValueError(
-            f"n_neighbors ({n_neighbors}) should be less than n_samples / 2 ({n / 2})"
-        )
+        raise ValueError(f"n_neighbors ({n_neighbors}) should be less than n_samples / 2 ({n / 2})")
     check_metric(metric)
     if metric == "precomputed":
         dist_X = check_precomputed(X).astype(np.float64, copy=True)
@@ -102,8 +108,8 @@ def trustworthiness(X, X_embedded, *, n_neighbors=5, metric="euclidean"):
     # rank[i, j]: position of j among the input-space neighbours of i (1 = nearest)
     rank = np.empty((n, n), dtype=np.int64)
     rank[np.arange(n)[:, None], order_X] = np.arange(1, n + 1)
-    nearest_embedded = NearestNeighbors(n_neighbors=n_neighbors).fit(X_embedded).kneighbors(
-        return_distance=False
+    nearest_embedded = (
+        NearestNeighbors(n_neighbors=n_neighbors).fit(X_embedded).kneighbors(return_distance=False)
     )
     excess = rank[np.arange(n)[:, None], nearest_embedded] - n_neighbors
     penalty = np.maximum(excess, 0).sum()

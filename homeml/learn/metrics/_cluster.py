@@ -249,11 +249,16 @@ def expected_mutual_information(contingency, n_samples: int) -> float:
         b_col = b[:, None]
         # log of the hypergeometric probability of n_ij = n
         log_prob = (
-            log_fact[a_i] + log_fact[b_col] + log_fact[N - a_i] + log_fact[N - b_col]
-            - log_fact[N] - log_fact[n_safe] - log_fact[np.maximum(a_i - n_safe, 0)]
+            log_fact[a_i]
+            + log_fact[b_col]
+            + log_fact[N - a_i]
+            + log_fact[N - b_col]
+            - log_fact[N]
+            - log_fact[n_safe]
+            - log_fact[np.maximum(a_i - n_safe, 0)]
             - log_fact[np.maximum(b_col - n_safe, 0)]
             - log_fact[np.maximum(N - a_i - b_col + n_safe, 0)]
-        )  # fmt: skip
+        )
         mi_term = (n_safe / N) * (np.log(N * n_safe) - np.log(a_i * b_col))
         expected += np.sum(np.where(feasible, mi_term * np.exp(log_prob), 0.0))
     return float(expected)
@@ -370,9 +375,16 @@ def _distance_block(Q, X, X_sq, metric):
 
 
 _SILHOUETTE_METRICS = (
-    "euclidean", "l2", "sqeuclidean", "manhattan", "cityblock", "l1", "chebyshev", "cosine",
+    "euclidean",
+    "l2",
+    "sqeuclidean",
+    "manhattan",
+    "cityblock",
+    "l1",
+    "chebyshev",
+    "cosine",
     "precomputed",
-)  # fmt: skip
+)
 
 
 def silhouette_samples(X, labels, *, metric="euclidean", **kwds) -> np.ndarray:
@@ -424,8 +436,9 @@ def silhouette_samples(X, labels, *, metric="euclidean", **kwds) -> np.ndarray:
     else:
         reference = X
     X_sq = np.einsum("ij,ij->i", X, X)
-    per_row_bytes = 8 * n * (X.shape[1] if metric in ("manhattan", "cityblock", "l1",
-                                                      "chebyshev") else 1)
+    per_row_bytes = (
+        8 * n * (X.shape[1] if metric in ("manhattan", "cityblock", "l1", "chebyshev") else 1)
+    )
     step = max(1, _CHUNK_BYTES // max(per_row_bytes, 1))
     cluster_distance_sums = np.empty((n, n_labels))
     for start in range(0, n, step):
@@ -453,8 +466,9 @@ def silhouette_samples(X, labels, *, metric="euclidean", **kwds) -> np.ndarray:
     return np.nan_to_num(s)
 
 
-def silhouette_score(X, labels, *, metric="euclidean", sample_size=None, random_state=None,
-                     **kwds) -> float:
+def silhouette_score(
+    X, labels, *, metric="euclidean", sample_size=None, random_state=None, **kwds
+) -> float:
     """Mean silhouette coefficient over all samples (or a random subset of ``sample_size``).
 
     Parameters

@@ -13,4 +13,3 @@ class UndefinedMetricWarning(UserWarning):
 
 def _weights(sample_weight, n: int) -> np.ndarray:
     return np.ones(n) if sample_weight is None else column_or_1d(sample_weight).astype(np.float64)
-

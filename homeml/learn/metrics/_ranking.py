@@ -17,9 +17,11 @@ def _binary_truth(y_true, pos_label):
     if pos_label is None:
         numeric = y_true.dtype.kind in "biuf"
         if not numeric or not (set(classes.tolist()) <= {0, 1} or set(classes.tolist()) <= {-1, 1}):
-            raise ValueError(f"y_true takes value in {set(classes.tolist())} and pos_label is not "
-                             "specified: either make y_true take value in {0, 1} or {-1, 1} or "
-                             "pass pos_label explicitly.")
+            raise ValueError(
+                f"y_true takes value in {set(classes.tolist())} and pos_label is not "
+                "specified: either make y_true take value in {0, 1} or {-1, 1} or "
+                "pass pos_label explicitly."
+            )
         pos_label = 1
     return (y_true == pos_label).astype(np.float64)
 
@@ -52,11 +54,17 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_inter
     fps, tps, thresholds = np.r_[0, fps], np.r_[0, tps], np.r_[np.inf, thresholds]
     with np.errstate(divide="ignore", invalid="ignore"):
         if fps[-1] <= 0:
-            warnings.warn("No negative samples in y_true, false positive value should be "
-                          "meaningless", UndefinedMetricWarning, stacklevel=2)
+            warnings.warn(
+                "No negative samples in y_true, false positive value should be meaningless",
+                UndefinedMetricWarning,
+                stacklevel=2,
+            )
         if tps[-1] <= 0:
-            warnings.warn("No positive samples in y_true, true positive value should be "
-                          "meaningless", UndefinedMetricWarning, stacklevel=2)
+            warnings.warn(
+                "No positive samples in y_true, true positive value should be meaningless",
+                UndefinedMetricWarning,
+                stacklevel=2,
+            )
         fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
         tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
     return fpr, tpr, thresholds
@@ -67,8 +75,9 @@ def auc(x, y) -> float:
     x, y = column_or_1d(x).astype(np.float64), column_or_1d(y).astype(np.float64)
     check_consistent_length(x, y)
     if len(x) < 2:
-        raise ValueError(f"At least 2 points are needed to compute area under curve, but "
-                         f"x.shape = {len(x)}")
+        raise ValueError(
+            f"At least 2 points are needed to compute area under curve, but x.shape = {len(x)}"
+        )
     dx = np.diff(x)
     direction = 1.0
     if np.any(dx < 0):
@@ -80,8 +89,11 @@ def auc(x, y) -> float:
 
 def _binary_roc_auc(y_true, y_score, sample_weight=None, max_fpr=None) -> float:
     if len(np.unique(y_true)) != 2:
-        warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in "
-                      "that case.", UndefinedMetricWarning, stacklevel=3)
+        warnings.warn(
+            "Only one class is present in y_true. ROC AUC score is not defined in that case.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
         return float("nan")
     fpr, tpr, _ = roc_curve(y_true, y_score, sample_weight=sample_weight)
     if max_fpr is None or max_fpr == 1:
@@ -90,14 +102,24 @@ def _binary_roc_auc(y_true, y_score, sample_weight=None, max_fpr=None) -> float:
         raise ValueError(f"Expected max_fpr in range (0, 1], got: {max_fpr!r}")
     # partial area up to max_fpr, then McClish's standardisation to [0.5, 1]
     stop = np.searchsorted(fpr, max_fpr, "right")
-    tpr = np.append(tpr[:stop], np.interp(max_fpr, fpr[stop - 1:stop + 1], tpr[stop - 1:stop + 1]))
+    tpr = np.append(
+        tpr[:stop], np.interp(max_fpr, fpr[stop - 1 : stop + 1], tpr[stop - 1 : stop + 1])
+    )
     fpr = np.append(fpr[:stop], max_fpr)
     min_area, max_area = 0.5 * max_fpr**2, max_fpr
     return 0.5 * (1 + (auc(fpr, tpr) - min_area) / (max_area - min_area))
 
 
-def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None,
-                  multi_class="raise", labels=None) -> float:
+def roc_auc_score(
+    y_true,
+    y_score,
+    *,
+    average="macro",
+    sample_weight=None,
+    max_fpr=None,
+    multi_class="raise",
+    labels=None,
+) -> float:
     """Area under the ROC curve.
 
     Binary ``y_true`` takes the score of the greater label (1-D ``y_score``, or the second
@@ -116,26 +138,37 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
         truth = (y_true == classes[-1]).astype(np.float64)
         return _binary_roc_auc(truth, y_score, sample_weight, max_fpr)
     if multi_class == "raise":
-        raise ValueError("multi_class must be in ('ovo', 'ovr'); got 'raise' for a multiclass "
-                         "target.")
+        raise ValueError(
+            "multi_class must be in ('ovo', 'ovr'); got 'raise' for a multiclass target."
+        )
     if multi_class not in ("ovr", "ovo"):
-        raise ValueError(f"multi_class='{multi_class}' is not supported for multiclass ROC AUC; "
-                         "multi_class must be in ('ovo', 'ovr')")
+        raise ValueError(
+            f"multi_class='{multi_class}' is not supported for multiclass ROC AUC; "
+            "multi_class must be in ('ovo', 'ovr')"
+        )
     if max_fpr is not None and max_fpr != 1:
-        raise ValueError("Partial AUC computation not available in multiclass setting, "
-                         f"'max_fpr' must be set to `None`, received `max_fpr={max_fpr}` instead")
+        raise ValueError(
+            "Partial AUC computation not available in multiclass setting, "
+            f"'max_fpr' must be set to `None`, received `max_fpr={max_fpr}` instead"
+        )
     if y_score.ndim != 2 or y_score.shape[1] != len(classes):
-        raise ValueError(f"Number of classes in y_true ({len(classes)}) not equal to the number "
-                         f"of columns in 'y_score' ({y_score.shape[-1]})")
+        raise ValueError(
+            f"Number of classes in y_true ({len(classes)}) not equal to the number "
+            f"of columns in 'y_score' ({y_score.shape[-1]})"
+        )
     if not np.allclose(1, y_score.sum(axis=1)):
-        raise ValueError("Target scores need to be probabilities for multiclass roc_auc, i.e. "
-                         "they should sum up to 1.0 over classes")
+        raise ValueError(
+            "Target scores need to be probabilities for multiclass roc_auc, i.e. "
+            "they should sum up to 1.0 over classes"
+        )
     if multi_class == "ovo":
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported for multiclass one-vs-one ROC AUC.")
         if average not in ("macro", "weighted"):
-            raise ValueError(f"average must be one of ('macro', 'weighted') for multiclass "
-                             f"one-vs-one; got {average!r}.")
+            raise ValueError(
+                f"average must be one of ('macro', 'weighted') for multiclass "
+                f"one-vs-one; got {average!r}."
+            )
         scores, prevalence = [], []
         for a in range(len(classes)):
             for b in range(a + 1, len(classes)):
@@ -148,15 +181,21 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
         return float(np.average(scores, weights=prevalence if average == "weighted" else None))
     truth = (y_true[:, None] == classes[None, :]).astype(np.float64)  # one-vs-rest columns
     if average == "micro":
-        w = None if sample_weight is None else np.repeat(_weights(sample_weight, len(y_true)),
-                                                         len(classes))
+        w = (
+            None
+            if sample_weight is None
+            else np.repeat(_weights(sample_weight, len(y_true)), len(classes))
+        )
         return _binary_roc_auc(truth.ravel(), y_score.ravel(), w)
-    per_class = np.array([_binary_roc_auc(truth[:, k], y_score[:, k], sample_weight)
-                          for k in range(len(classes))])
+    per_class = np.array(
+        [_binary_roc_auc(truth[:, k], y_score[:, k], sample_weight) for k in range(len(classes))]
+    )
     if average is None:
         return per_class
     if average not in ("macro", "weighted"):
-        raise ValueError(f"average must be one of (None, 'micro', 'macro', 'weighted') for "
-                         f"one-vs-rest; got {average!r}.")
+        raise ValueError(
+            f"average must be one of (None, 'micro', 'macro', 'weighted') for "
+            f"one-vs-rest; got {average!r}."
+        )
     support = (truth * _weights(sample_weight, len(y_true))[:, None]).sum(axis=0)
     return float(np.average(per_class, weights=support if average == "weighted" else None))

@@ -16,10 +16,15 @@ def _regression_errors(y_true, y_pred, sample_weight, multioutput, error):
         y_true = y_true[:, None]
     y_pred = y_pred.reshape(len(y_pred), -1)
     if y_true.shape[1] != y_pred.shape[1]:
-        raise ValueError(f"y_true and y_pred have different number of output ({y_true.shape[1]}"
-                         f"!={y_pred.shape[1]})")
-    per_output = np.average(error(y_true - y_pred), axis=0, weights=None if sample_weight is
-                            None else _weights(sample_weight, len(y_true)))
+        raise ValueError(
+            f"y_true and y_pred have different number of output ({y_true.shape[1]}"
+            f"!={y_pred.shape[1]})"
+        )
+    per_output = np.average(
+        error(y_true - y_pred),
+        axis=0,
+        weights=None if sample_weight is None else _weights(sample_weight, len(y_true)),
+    )
     return per_output
 
 
@@ -28,8 +33,10 @@ def _combine_outputs(per_output, multioutput):
         if multioutput == "raw_values":
             return per_output
         if multioutput != "uniform_average":
-            raise ValueError(f"multioutput must be 'raw_values', 'uniform_average' or an array "
-                             f"of weights; got {multioutput!r}.")
+            raise ValueError(
+                f"multioutput must be 'raw_values', 'uniform_average' or an array "
+                f"of weights; got {multioutput!r}."
+            )
         return float(np.mean(per_output))
     return float(np.average(per_output, weights=multioutput))
 
@@ -40,8 +47,7 @@ def mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="unifo
     return _combine_outputs(errors, multioutput)
 
 
-def root_mean_squared_error(y_true, y_pred, *, sample_weight=None,
-                            multioutput="uniform_average"):
+def root_mean_squared_error(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average"):
     """Square root of the mean squared error (per output, then averaged over outputs)."""
     errors = _regression_errors(y_true, y_pred, sample_weight, multioutput, np.square)
     return _combine_outputs(np.sqrt(errors), multioutput)
@@ -64,8 +70,11 @@ def r2_score(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average
     residual = (w * (y_true - y_pred) ** 2).sum(axis=0)
     total = (w * (y_true - np.average(y_true, axis=0, weights=w[:, 0])) ** 2).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0),
-                          np.where(residual > 0, 0.0, 1.0))
+        scores = np.where(
+            total > 0,
+            1.0 - residual / np.where(total > 0, total, 1.0),
+            np.where(residual > 0, 0.0, 1.0),
+        )
     if multioutput == "raw_values":
         return scores
     if multioutput == "variance_weighted":

@@ -25,11 +25,22 @@ import numpy as np
 from homeml.learn.validation import check_array
 
 __all__ = [
-    "PAIRWISE_DISTANCE_FUNCTIONS", "PAIRWISE_KERNEL_FUNCTIONS", "check_pairwise_arrays",
-    "cosine_distances", "cosine_similarity", "euclidean_distances", "laplacian_kernel",
-    "linear_kernel", "manhattan_distances", "pairwise_distances", "pairwise_kernels",
-    "polynomial_kernel", "rbf_kernel", "row_norms", "sigmoid_kernel",
-]  # fmt: skip
+    "PAIRWISE_DISTANCE_FUNCTIONS",
+    "PAIRWISE_KERNEL_FUNCTIONS",
+    "check_pairwise_arrays",
+    "cosine_distances",
+    "cosine_similarity",
+    "euclidean_distances",
+    "laplacian_kernel",
+    "linear_kernel",
+    "manhattan_distances",
+    "pairwise_distances",
+    "pairwise_kernels",
+    "polynomial_kernel",
+    "rbf_kernel",
+    "row_norms",
+    "sigmoid_kernel",
+]
 
 # L1 distances are computed a block of rows at a time, each block under this many bytes
 _BLOCK_BYTES = 2**25
@@ -92,8 +103,9 @@ def euclidean_distances(X, Y=None, *, Y_norm_squared=None, squared=False, X_norm
     ndarray of shape (n_samples_X, n_samples_Y)
     """
     X, Y = check_pairwise_arrays(X, Y)
-    return _euclidean_distances(X, Y, X_norm_squared=X_norm_squared,
-                                Y_norm_squared=Y_norm_squared, squared=squared)
+    return _euclidean_distances(
+        X, Y, X_norm_squared=X_norm_squared, Y_norm_squared=Y_norm_squared, squared=squared
+    )
 
 
 def _euclidean_distances(X, Y, *, X_norm_squared=None, Y_norm_squared=None, squared=False):
@@ -292,9 +304,14 @@ PAIRWISE_KERNEL_FUNCTIONS = {
 }
 
 _KERNEL_PARAMS = {
-    "cosine": (), "laplacian": ("gamma",), "linear": (), "poly": ("gamma", "degree", "coef0"),
-    "polynomial": ("gamma", "degree", "coef0"), "rbf": ("gamma",), "sigmoid": ("gamma", "coef0"),
-}  # fmt: skip
+    "cosine": (),
+    "laplacian": ("gamma",),
+    "linear": (),
+    "poly": ("gamma", "degree", "coef0"),
+    "polynomial": ("gamma", "degree", "coef0"),
+    "rbf": ("gamma",),
+    "sigmoid": ("gamma", "coef0"),
+}
 
 
 def pairwise_kernels(X, Y=None, metric="linear", *, filter_params=False, n_jobs=None, **kwds):

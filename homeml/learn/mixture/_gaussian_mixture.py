@@ -101,10 +101,24 @@ class GaussianMixture(BaseEstimator):
         "verbose_interval": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
-                 max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
-                 means_init=None, precisions_init=None, random_state=None, warm_start=False,
-                 verbose=0, verbose_interval=10):  # fmt: skip
+    def __init__(
+        self,
+        n_components=1,
+        *,
+        covariance_type="full",
+        tol=1e-3,
+        reg_covar=1e-6,
+        max_iter=100,
+        n_init=1,
+        init_params="kmeans",
+        weights_init=None,
+        means_init=None,
+        precisions_init=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        verbose_interval=10,
+    ):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -250,16 +264,16 @@ class GaussianMixture(BaseEstimator):
         k = self.n_components
         if n < k:
             raise ValueError(
-                f"Expected n_samples >= n_components but got n_components = {k}, "
-                f"n_samples = {n}"
+                f"Expected n_samples >= n_components but got n_components = {k}, n_samples = {n}"
             )
         if self.weights_init is not None:
             w = check_array(self.weights_init, name="weights_init", ensure_2d=False)
             if w.shape != (k,):
                 raise ValueError(f"weights_init must have shape ({k},); got {w.shape}.")
             if np.any(w < 0) or np.any(w > 1):
-                raise ValueError(f"weights_init must lie in [0, 1]; got min {w.min()}, "
-                                 f"max {w.max()}.")  # fmt: skip
+                raise ValueError(
+                    f"weights_init must lie in [0, 1]; got min {w.min()}, max {w.max()}."
+                )
             if not np.isclose(w.sum(), 1.0, rtol=0, atol=1e-6):
                 raise ValueError(f"weights_init must sum to 1; they sum to {w.sum():.6f}.")
             self._weights_init = w.astype(np.float64)
@@ -333,9 +347,7 @@ class GaussianMixture(BaseEstimator):
         return np.vstack(parts), labels
 
     def _n_parameters(self):
-        return gp.n_free_parameters(
-            self.n_components, self.means_.shape[1], self.covariance_type
-        )
+        return gp.n_free_parameters(self.n_components, self.means_.shape[1], self.covariance_type)
 
     def bic(self, X):
         """Bayesian information criterion on ``X`` (lower is better)."""
@@ -369,4 +381,3 @@ def _check_precisions(precisions, covariance_type, k, d):
     elif np.any(p <= 0):
         raise ValueError(f"'{covariance_type}' precisions_init must be positive.")
     return p
-

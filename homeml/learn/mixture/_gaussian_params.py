@@ -104,9 +104,7 @@ def log_gaussian_density(X, means, precisions_cholesky, covariance_type):
         half_log_det = np.log(P).sum(axis=1)
         # sum_f (x_f - mu_f)^2 p_f^2 expanded into three matrix products
         P2 = P**2
-        sq_dist = (
-            np.sum(means**2 * P2, axis=1) - 2.0 * X @ (means * P2).T + (X**2) @ P2.T
-        )
+        sq_dist = np.sum(means**2 * P2, axis=1) - 2.0 * X @ (means * P2).T + (X**2) @ P2.T
     else:  # spherical
         half_log_det = d * np.log(P)
         sq_dist = euclidean_distances(X, means, squared=True) * P**2

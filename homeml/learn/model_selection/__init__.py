@@ -25,7 +25,16 @@ from homeml.learn.model_selection._validation import (
 )
 
 __all__ = [
-    "train_test_split", "KFold", "StratifiedKFold", "cross_val_score", "cross_validate",
-    "GridSearchCV", "RandomizedSearchCV", "learning_curve", "ParameterGrid", "ParameterSampler",
-    "FitFailedWarning", "check_cv",
+    "train_test_split",
+    "KFold",
+    "StratifiedKFold",
+    "cross_val_score",
+    "cross_validate",
+    "GridSearchCV",
+    "RandomizedSearchCV",
+    "learning_curve",
+    "ParameterGrid",
+    "ParameterSampler",
+    "FitFailedWarning",
+    "check_cv",
 ]

@@ -33,17 +33,23 @@ class ParameterGrid:
         grids = [param_grid] if isinstance(param_grid, Mapping) else list(param_grid)
         for grid in grids:
             if not isinstance(grid, Mapping):
-                raise TypeError(f"Parameter grid should be a dict or a list of dicts, got: "
-                                f"{grid!r} of type {type(grid).__name__}")
+                raise TypeError(
+                    f"Parameter grid should be a dict or a list of dicts, got: "
+                    f"{grid!r} of type {type(grid).__name__}"
+                )
             for key, values in grid.items():
                 if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-                    raise TypeError(f"Parameter grid for parameter {key!r} needs to be a list "
-                                    f"or a numpy array, but got {values!r} (of type "
-                                    f"{type(values).__name__}) instead. Single values need to "
-                                    "be wrapped in a list with one element.")
+                    raise TypeError(
+                        f"Parameter grid for parameter {key!r} needs to be a list "
+                        f"or a numpy array, but got {values!r} (of type "
+                        f"{type(values).__name__}) instead. Single values need to "
+                        "be wrapped in a list with one element."
+                    )
                 if len(values) == 0:
-                    raise ValueError(f"Parameter grid for parameter {key!r} need to be a "
-                                     f"non-empty sequence, got: {values!r}")
+                    raise ValueError(
+                        f"Parameter grid for parameter {key!r} need to be a "
+                        f"non-empty sequence, got: {values!r}"
+                    )
         self.grids = grids
 
     def __iter__(self):
@@ -63,16 +69,22 @@ class ParameterSampler:
     """
 
     def __init__(self, param_distributions, n_iter, *, random_state=None):
-        dists = [param_distributions] if isinstance(param_distributions, Mapping) \
+        dists = (
+            [param_distributions]
+            if isinstance(param_distributions, Mapping)
             else list(param_distributions)
+        )
         for dist in dists:
             if not isinstance(dist, Mapping):
                 raise TypeError(f"Parameter distribution is not a dict ({dist!r})")
             for key, value in dist.items():
-                if not hasattr(value, "rvs") and (isinstance(value, str)
-                                                  or not hasattr(value, "__len__")):
-                    raise TypeError(f"Parameter grid for parameter {key!r} is not iterable or a "
-                                    f"distribution (value={value!r})")
+                if not hasattr(value, "rvs") and (
+                    isinstance(value, str) or not hasattr(value, "__len__")
+                ):
+                    raise TypeError(
+                        f"Parameter grid for parameter {key!r} is not iterable or a "
+                        f"distribution (value={value!r})"
+                    )
         self.dists, self.n_iter, self.random_state = dists, n_iter, random_state
 
     def __iter__(self):
@@ -80,16 +92,24 @@ class ParameterSampler:
         if all(not hasattr(v, "rvs") for d in self.dists for v in d.values()):
             grid = list(ParameterGrid(self.dists))
             if self.n_iter > len(grid):
-                warnings.warn(f"The total space of parameters {len(grid)} is smaller than "
-                              f"n_iter={self.n_iter}. Running {len(grid)} iterations. For "
-                              "exhaustive searches, use GridSearchCV.", UserWarning, stacklevel=2)
+                warnings.warn(
+                    f"The total space of parameters {len(grid)} is smaller than "
+                    f"n_iter={self.n_iter}. Running {len(grid)} iterations. For "
+                    "exhaustive searches, use GridSearchCV.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             for i in rng.choice(len(grid), size=min(self.n_iter, len(grid)), replace=False):
                 yield grid[i]
             return
         for _ in range(self.n_iter):
             dist = self.dists[rng.randint(len(self.dists))]
-            yield {k: dist[k].rvs(random_state=rng) if hasattr(dist[k], "rvs")
-                   else dist[k][rng.randint(len(dist[k]))] for k in sorted(dist)}
+            yield {
+                k: dist[k].rvs(random_state=rng)
+                if hasattr(dist[k], "rvs")
+                else dist[k][rng.randint(len(dist[k]))]
+                for k in sorted(dist)
+            }
 
     def __len__(self):
         if all(not hasattr(v, "rvs") for d in self.dists for v in d.values()):
@@ -141,9 +161,11 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _check_refitted(self, name):
         if not self.refit:
-            raise AttributeError(f"This {type(self).__name__} instance was initialized with "
-                                 f"`refit=False`. {name} is available only after refitting on "
-                                 "the best parameters.")
+            raise AttributeError(
+                f"This {type(self).__name__} instance was initialized with "
+                f"`refit=False`. {name} is available only after refitting on "
+                "the best parameters."
+            )
         from homeml.learn.base import check_is_fitted
 
         check_is_fitted(self)
@@ -157,13 +179,26 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
         refit_metric = self._refit_metric(scorers, multimetric)
         splits = list(splitter.split(X, y))
         candidates = list(self._candidates())
-        results = [fit_and_score(self.estimator, X, y, scorers, train, test, parameters=p,
-                                 fit_params=params, return_train_score=self.return_train_score,
-                                 error_score=self.error_score)
-                   for p in candidates for train, test in splits]
+        results = [
+            fit_and_score(
+                self.estimator,
+                X,
+                y,
+                scorers,
+                train,
+                test,
+                parameters=p,
+                fit_params=params,
+                return_train_score=self.return_train_score,
+                error_score=self.error_score,
+            )
+            for p in candidates
+            for train, test in splits
+        ]
         warn_fit_failures(results, self.error_score)
-        self.cv_results_ = self._results_table(candidates, results, len(splits), scorers,
-                                               multimetric)
+        self.cv_results_ = self._results_table(
+            candidates, results, len(splits), scorers, multimetric
+        )
         self.n_splits_, self.multimetric_ = len(splits), multimetric
         self.scorer_ = scorers if multimetric else scorers["score"]
         if self.refit is not False:
@@ -172,7 +207,8 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
             else:
                 self.best_index_ = int(self.cv_results_[f"rank_test_{refit_metric}"].argmin())
                 self.best_score_ = float(
-                    self.cv_results_[f"mean_test_{refit_metric}"][self.best_index_])
+                    self.cv_results_[f"mean_test_{refit_metric}"][self.best_index_]
+                )
             self.best_params_ = candidates[self.best_index_]
             self.best_estimator_ = clone(self.estimator).set_params(**self.best_params_)
             start = time.perf_counter()
@@ -192,12 +228,14 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
         if callable(self.refit) or self.refit is False:
             return next(iter(scorers))
         if not isinstance(self.refit, str) or self.refit not in scorers:
-            raise ValueError(f"For multi-metric scoring, the parameter refit must be set to a "
-                             f"scorer key or a callable to refit an estimator with the best "
-                             f"parameter setting on the whole data and make the best_* "
-                             f"attributes available for that metric. If this is not needed, "
-                             f"refit should be set to False explicitly. {self.refit!r} was "
-                             "passed.")
+            raise ValueError(
+                f"For multi-metric scoring, the parameter refit must be set to a "
+                f"scorer key or a callable to refit an estimator with the best "
+                f"parameter setting on the whole data and make the best_* "
+                f"attributes available for that metric. If this is not needed, "
+                f"refit should be set to False explicitly. {self.refit!r} was "
+                "passed."
+            )
         return self.refit
 
     def _results_table(self, candidates, results, n_splits, scorers, multimetric):
@@ -271,9 +309,20 @@ class GridSearchCV(BaseSearchCV):
     best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_
     """
 
-    def __init__(self, estimator, param_grid, *, scoring=None, n_jobs=None, refit=True, cv=None,
-                 verbose=0, pre_dispatch="2*n_jobs", error_score=np.nan,
-                 return_train_score=False):
+    def __init__(
+        self,
+        estimator,
+        param_grid,
+        *,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        error_score=np.nan,
+        return_train_score=False,
+    ):
         self.estimator = estimator
         self.param_grid = param_grid
         self.scoring = scoring
@@ -307,9 +356,22 @@ class RandomizedSearchCV(BaseSearchCV):
 
     _homeml_constraints = {"n_iter": [Interval(Integral, 1, None, closed="left")]}
 
-    def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None, n_jobs=None,
-                 refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", random_state=None,
-                 error_score=np.nan, return_train_score=False):
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=10,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_iter = n_iter
@@ -324,5 +386,6 @@ class RandomizedSearchCV(BaseSearchCV):
         self.return_train_score = return_train_score
 
     def _candidates(self):
-        return ParameterSampler(self.param_distributions, self.n_iter,
-                                random_state=self.random_state)
+        return ParameterSampler(
+            self.param_distributions, self.n_iter, random_state=self.random_state
+        )

@@ -42,17 +42,23 @@ def as_indexable(data):
 class _BaseKFold:
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
         if not isinstance(n_splits, numbers.Integral) or isinstance(n_splits, bool):
-            raise ValueError(f"The number of folds must be of Integral type. {n_splits!r} of "
-                             f"type {type(n_splits).__name__} was passed.")
+            raise ValueError(
+                f"The number of folds must be of Integral type. {n_splits!r} of "
+                f"type {type(n_splits).__name__} was passed."
+            )
         if n_splits <= 1:
-            raise ValueError(f"k-fold cross-validation requires at least one train/test split "
-                             f"by setting n_splits=2 or more, got n_splits={n_splits}.")
+            raise ValueError(
+                f"k-fold cross-validation requires at least one train/test split "
+                f"by setting n_splits=2 or more, got n_splits={n_splits}."
+            )
         if not isinstance(shuffle, bool):
             raise TypeError(f"shuffle must be True or False; got {shuffle!r}")
         if not shuffle and random_state is not None:
-            raise ValueError("Setting a random_state has no effect since shuffle is False. You "
-                             "should leave random_state to its default (None), or set "
-                             "shuffle=True.")
+            raise ValueError(
+                "Setting a random_state has no effect since shuffle is False. You "
+                "should leave random_state to its default (None), or set "
+                "shuffle=True."
+            )
         self.n_splits, self.shuffle, self.random_state = int(n_splits), shuffle, random_state
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
@@ -63,8 +69,10 @@ class _BaseKFold:
         """Yield ``(train_indices, test_indices)`` for each fold."""
         n_samples = _num_samples(X)
         if self.n_splits > n_samples:
-            raise ValueError(f"Cannot have number of splits n_splits={self.n_splits} greater "
-                             f"than the number of samples: n_samples={n_samples}.")
+            raise ValueError(
+                f"Cannot have number of splits n_splits={self.n_splits} greater "
+                f"than the number of samples: n_samples={n_samples}."
+            )
         check_consistent_length(X, y)
         test_fold = self._test_folds(n_samples, y)
         indices = np.arange(n_samples)
@@ -72,8 +80,10 @@ class _BaseKFold:
             yield indices[test_fold != k], indices[test_fold == k]
 
     def __repr__(self):
-        return (f"{type(self).__name__}(n_splits={self.n_splits}, random_state="
-                f"{self.random_state!r}, shuffle={self.shuffle})")
+        return (
+            f"{type(self).__name__}(n_splits={self.n_splits}, random_state="
+            f"{self.random_state!r}, shuffle={self.shuffle})"
+        )
 
 
 class KFold(_BaseKFold):
@@ -115,8 +125,10 @@ class StratifiedKFold(_BaseKFold):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
         if y.ndim != 1:
-            raise ValueError("Supported target types are: ('binary', 'multiclass'). Got a "
-                             f"target of shape {y.shape} instead.")
+            raise ValueError(
+                "Supported target types are: ('binary', 'multiclass'). Got a "
+                f"target of shape {y.shape} instead."
+            )
         # classes numbered in order of first appearance
         _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
         rank_of_class = np.argsort(np.argsort(first))
@@ -124,15 +136,24 @@ class StratifiedKFold(_BaseKFold):
         n_classes = len(first)
         counts = np.bincount(codes, minlength=n_classes)
         if np.all(self.n_splits > counts):
-            raise ValueError(f"n_splits={self.n_splits} cannot be greater than the number of "
-                             "members in each class.")
+            raise ValueError(
+                f"n_splits={self.n_splits} cannot be greater than the number of "
+                "members in each class."
+            )
         if self.n_splits > counts.min():
-            warnings.warn(f"The least populated class in y has only {counts.min()} members, "
-                          f"which is less than n_splits={self.n_splits}.", UserWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"The least populated class in y has only {counts.min()} members, "
+                f"which is less than n_splits={self.n_splits}.",
+                UserWarning,
+                stacklevel=3,
+            )
         dealt = np.sort(codes)
-        allocation = np.stack([np.bincount(dealt[k::self.n_splits], minlength=n_classes)
-                               for k in range(self.n_splits)])  # (n_splits, n_classes)
+        allocation = np.stack(
+            [
+                np.bincount(dealt[k :: self.n_splits], minlength=n_classes)
+                for k in range(self.n_splits)
+            ]
+        )  # (n_splits, n_classes)
         rng = check_random_state(self.random_state)
         test_fold = np.empty(n_samples, dtype=np.int64)
         for c in range(n_classes):
@@ -152,31 +173,47 @@ def _split_sizes(n_samples, test_size, train_size):
             return
         if isinstance(size, numbers.Real) and not isinstance(size, numbers.Integral):
             if not 0 < size < 1:
-                raise ValueError(f"{name}={size} should be either positive and smaller than the "
-                                 f"number of samples {n_samples} or a float in the (0, 1) range")
+                raise ValueError(
+                    f"{name}={size} should be either positive and smaller than the "
+                    f"number of samples {n_samples} or a float in the (0, 1) range"
+                )
         elif isinstance(size, numbers.Integral) and not isinstance(size, bool):
             if not 0 < size < n_samples:
-                raise ValueError(f"{name}={size} should be either positive and smaller than the "
-                                 f"number of samples {n_samples} or a float in the (0, 1) range")
+                raise ValueError(
+                    f"{name}={size} should be either positive and smaller than the "
+                    f"number of samples {n_samples} or a float in the (0, 1) range"
+                )
         else:
             raise ValueError(f"Invalid value for {name}: {size!r}")
 
     check(test_size, "test_size")
     check(train_size, "train_size")
-    n_test = None if test_size is None else (
-        math.ceil(test_size * n_samples) if isinstance(test_size, float) else int(test_size))
-    n_train = None if train_size is None else (
-        math.floor(train_size * n_samples) if isinstance(train_size, float) else int(train_size))
+    n_test = (
+        None
+        if test_size is None
+        else (math.ceil(test_size * n_samples) if isinstance(test_size, float) else int(test_size))
+    )
+    n_train = (
+        None
+        if train_size is None
+        else (
+            math.floor(train_size * n_samples) if isinstance(train_size, float) else int(train_size)
+        )
+    )
     n_train = n_samples - n_test if n_train is None else n_train
     n_test = n_samples - n_train if n_test is None else n_test
     if n_train + n_test > n_samples:
-        raise ValueError(f"The sum of train_size and test_size = {n_train + n_test}, should be "
-                         f"smaller than the number of samples {n_samples}. Reduce test_size "
-                         "and/or train_size.")
+        raise ValueError(
+            f"The sum of train_size and test_size = {n_train + n_test}, should be "
+            f"smaller than the number of samples {n_samples}. Reduce test_size "
+            "and/or train_size."
+        )
     if n_train == 0:
-        raise ValueError(f"With n_samples={n_samples}, test_size={test_size} and train_size="
-                         f"{train_size}, the resulting train set will be empty. Adjust any of "
-                         "the aforementioned parameters.")
+        raise ValueError(
+            f"With n_samples={n_samples}, test_size={test_size} and train_size="
+            f"{train_size}, the resulting train set will be empty. Adjust any of "
+            "the aforementioned parameters."
+        )
     return n_train, n_test
 
 
@@ -189,11 +226,15 @@ def _stratified_indices(y, n_train, n_test, rng):
     codes = codes.ravel()
     counts = np.bincount(codes)
     if counts.min() < 2:
-        raise ValueError("The least populated class in y has only 1 member, which is too few. "
-                         "The minimum number of groups for any class cannot be less than 2.")
+        raise ValueError(
+            "The least populated class in y has only 1 member, which is too few. "
+            "The minimum number of groups for any class cannot be less than 2."
+        )
     if n_test < len(classes) or n_train < len(classes):
-        raise ValueError(f"The test_size = {n_test} and train_size = {n_train} should both be "
-                         f"greater or equal to the number of classes = {len(classes)}")
+        raise ValueError(
+            f"The test_size = {n_test} and train_size = {n_train} should both be "
+            f"greater or equal to the number of classes = {len(classes)}"
+        )
 
     def allocate(total, available):
         exact = counts * total / len(codes)
@@ -211,13 +252,14 @@ def _stratified_indices(y, n_train, n_test, rng):
     train, test = [], []
     for c in range(len(classes)):
         members = rng.permutation(np.flatnonzero(codes == c))
-        test.append(members[:n_test_per_class[c]])
-        train.append(members[n_test_per_class[c]:n_test_per_class[c] + n_train_per_class[c]])
+        test.append(members[: n_test_per_class[c]])
+        train.append(members[n_test_per_class[c] : n_test_per_class[c] + n_train_per_class[c]])
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
 
 
-def train_test_split(*arrays, test_size=None, train_size=None, random_state=None, shuffle=True,
-                     stratify=None):
+def train_test_split(
+    *arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None
+):
     """Split arrays (NumPy, lists, DataFrames, Series) into random train and test subsets.
 
     Parameters
@@ -249,9 +291,10 @@ def train_test_split(*arrays, test_size=None, train_size=None, random_state=None
         train, test = np.arange(n_train), np.arange(n_train, n_train + n_test)
     elif stratify is not None:
         check_consistent_length(arrays[0], stratify)
-        train, test = _stratified_indices(stratify, n_train, n_test,
-                                          check_random_state(random_state))
+        train, test = _stratified_indices(
+            stratify, n_train, n_test, check_random_state(random_state)
+        )
     else:
         order = check_random_state(random_state).permutation(n_samples)
-        test, train = order[:n_test], order[n_test:n_test + n_train]
+        test, train = order[:n_test], order[n_test : n_test + n_train]
     return [part for a in arrays for part in (index_rows(a, train), index_rows(a, test))]

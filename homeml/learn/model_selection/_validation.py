@@ -50,8 +50,10 @@ def check_cv(cv=5, y=None, *, classifier=False):
         return cv
     if hasattr(cv, "__iter__") and not isinstance(cv, str):
         return _FixedSplits(list(cv))
-    raise ValueError(f"Expected cv as an integer, cross-validation object (from "
-                     f"homeml.learn.model_selection) or an iterable. Got {cv!r}.")
+    raise ValueError(
+        f"Expected cv as an integer, cross-validation object (from "
+        f"homeml.learn.model_selection) or an iterable. Got {cv!r}."
+    )
 
 
 class _FixedSplits:
@@ -77,28 +79,46 @@ def _score(scorers, estimator, X, y, error_score):
     out = {}
     for name, scorer in scorers.items():
         try:
-            out[name] = float(scorer(estimator, X, y) if y is not None
-                              else scorer(estimator, X, None))
+            out[name] = float(
+                scorer(estimator, X, y) if y is not None else scorer(estimator, X, None)
+            )
         except Exception:
             if error_score == "raise":
                 raise
             out[name] = error_score
-            warnings.warn(f"Scoring failed. The score on this train-test partition for these "
-                          f"parameters will be set to {error_score}. Details: \n"
-                          f"{traceback.format_exc()}", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"Scoring failed. The score on this train-test partition for these "
+                f"parameters will be set to {error_score}. Details: \n"
+                f"{traceback.format_exc()}",
+                UserWarning,
+                stacklevel=2,
+            )
     return out
 
 
-def fit_and_score(estimator, X, y, scorers, train, test, *, parameters=None, fit_params=None,
-                  return_train_score=False, error_score=np.nan):
+def fit_and_score(
+    estimator,
+    X,
+    y,
+    scorers,
+    train,
+    test,
+    *,
+    parameters=None,
+    fit_params=None,
+    return_train_score=False,
+    error_score=np.nan,
+):
     """Fit a clone on ``train``, score on ``test`` (and ``train``); returns a dict of results."""
     estimator = clone(estimator)
     if parameters:
         estimator.set_params(**parameters)
     X_train, X_test = index_rows(X, train), index_rows(X, test)
     y_train, y_test = index_rows(y, train), index_rows(y, test)
-    fit_params = {k: index_rows(v, train) if _num_samples_or_none(v) == _num_samples(X) else v
-                  for k, v in (fit_params or {}).items()}
+    fit_params = {
+        k: index_rows(v, train) if _num_samples_or_none(v) == _num_samples(X) else v
+        for k, v in (fit_params or {}).items()
+    }
     start = time.perf_counter()
     result = {"estimator": estimator, "fit_error": None}
     try:
@@ -110,8 +130,7 @@ def fit_and_score(estimator, X, y, scorers, train, test, *, parameters=None, fit
         if error_score == "raise":
             raise
         if not isinstance(error_score, numbers.Number):
-            raise ValueError("error_score must be the string 'raise' or a numeric value.") \
-                from None
+            raise ValueError("error_score must be the string 'raise' or a numeric value.") from None
         result["fit_error"] = traceback.format_exc()
         result["fit_time"] = time.perf_counter() - start
         result["score_time"] = 0.0
@@ -140,17 +159,33 @@ def warn_fit_failures(results, error_score) -> None:
     failures = [r["fit_error"] for r in results if r["fit_error"] is not None]
     if not failures:
         return
-    message = (f"\n{len(failures)} fits failed out of a total of {len(results)}.\n"
-               f"The score on these train-test partitions for these parameters will be set to "
-               f"{error_score}.\nBelow are more details about the failures:\n{failures[0]}")
+    message = (
+        f"\n{len(failures)} fits failed out of a total of {len(results)}.\n"
+        f"The score on these train-test partitions for these parameters will be set to "
+        f"{error_score}.\nBelow are more details about the failures:\n{failures[0]}"
+    )
     if len(failures) == len(results):
         raise ValueError(f"\nAll the {len(results)} fits failed.\n{message}")
     warnings.warn(message, FitFailedWarning, stacklevel=3)
 
 
-def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, n_jobs=None,
-                   verbose=0, params=None, pre_dispatch="2*n_jobs", return_train_score=False,
-                   return_estimator=False, return_indices=False, error_score=np.nan):
+def cross_validate(
+    estimator,
+    X,
+    y=None,
+    *,
+    groups=None,
+    scoring=None,
+    cv=None,
+    n_jobs=None,
+    verbose=0,
+    params=None,
+    pre_dispatch="2*n_jobs",
+    return_train_score=False,
+    return_estimator=False,
+    return_indices=False,
+    error_score=np.nan,
+):
     """Fit and score ``estimator`` on each cross-validation split.
 
     Parameters
@@ -174,12 +209,25 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
     splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     scorers, multimetric = _scorers(estimator, scoring)
     splits = list(splitter.split(X, y, groups))
-    results = [fit_and_score(estimator, X, y, scorers, train, test, fit_params=params,
-                             return_train_score=return_train_score, error_score=error_score)
-               for train, test in splits]
+    results = [
+        fit_and_score(
+            estimator,
+            X,
+            y,
+            scorers,
+            train,
+            test,
+            fit_params=params,
+            return_train_score=return_train_score,
+            error_score=error_score,
+        )
+        for train, test in splits
+    ]
     warn_fit_failures(results, error_score)
-    out = {"fit_time": np.array([r["fit_time"] for r in results]),
-           "score_time": np.array([r["score_time"] for r in results])}
+    out = {
+        "fit_time": np.array([r["fit_time"] for r in results]),
+        "score_time": np.array([r["score_time"] for r in results]),
+    }
     if return_estimator:
         out["estimator"] = [r["estimator"] for r in results]
     if return_indices:
@@ -192,42 +240,85 @@ def cross_validate(estimator, X, y=None, *, groups=None, scoring=None, cv=None, 
     return out
 
 
-def cross_val_score(estimator, X, y=None, *, groups=None, scoring=None, cv=None, n_jobs=None,
-                    verbose=0, params=None, pre_dispatch="2*n_jobs", error_score=np.nan):
+def cross_val_score(
+    estimator,
+    X,
+    y=None,
+    *,
+    groups=None,
+    scoring=None,
+    cv=None,
+    n_jobs=None,
+    verbose=0,
+    params=None,
+    pre_dispatch="2*n_jobs",
+    error_score=np.nan,
+):
     """The test score of each cross-validation split, as an array (see :func:`cross_validate`)."""
     if isinstance(scoring, (list, tuple, set, dict)):
         raise ValueError("cross_val_score takes a single metric; use cross_validate for several.")
-    return cross_validate(estimator, X, y, groups=groups, scoring=scoring, cv=cv,
-                          params=params, error_score=error_score)["test_score"]
+    return cross_validate(
+        estimator,
+        X,
+        y,
+        groups=groups,
+        scoring=scoring,
+        cv=cv,
+        params=params,
+        error_score=error_score,
+    )["test_score"]
 
 
 def _absolute_sizes(train_sizes, n_max: int) -> np.ndarray:
     sizes = np.asarray(train_sizes)
     if sizes.dtype.kind == "f":
         if sizes.min() <= 0 or sizes.max() > 1:
-            raise ValueError(f"train_sizes has been interpreted as fractions of the maximum "
-                             f"number of training samples and must be within (0, 1], but is "
-                             f"within [{sizes.min()}, {sizes.max()}].")
+            raise ValueError(
+                f"train_sizes has been interpreted as fractions of the maximum "
+                f"number of training samples and must be within (0, 1], but is "
+                f"within [{sizes.min()}, {sizes.max()}]."
+            )
         sizes = np.clip((sizes * n_max).astype(int), 1, n_max)
     elif sizes.min() <= 0 or sizes.max() > n_max:
-        raise ValueError(f"train_sizes has been interpreted as absolute numbers of training "
-                         f"samples and must be within (0, {n_max}], but is within "
-                         f"[{sizes.min()}, {sizes.max()}].")
+        raise ValueError(
+            f"train_sizes has been interpreted as absolute numbers of training "
+            f"samples and must be within (0, {n_max}], but is within "
+            f"[{sizes.min()}, {sizes.max()}]."
+        )
     unique = np.unique(sizes)
     if len(unique) != len(sizes):
-        warnings.warn(f"Removed duplicate entries from 'train_sizes'. Number of ticks will be "
-                      f"less than the size of 'train_sizes': {len(unique)} instead of "
-                      f"{len(sizes)}.", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"Removed duplicate entries from 'train_sizes'. Number of ticks will be "
+            f"less than the size of 'train_sizes': {len(unique)} instead of "
+            f"{len(sizes)}.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     return unique
 
 
 _DEFAULT_TRAIN_SIZES = np.linspace(0.1, 1.0, 5)
 
 
-def learning_curve(estimator, X, y, *, groups=None, train_sizes=_DEFAULT_TRAIN_SIZES,
-                   cv=None, scoring=None, exploit_incremental_learning=False, n_jobs=None,
-                   pre_dispatch="all", verbose=0, shuffle=False, random_state=None,
-                   error_score=np.nan, return_times=False, params=None):
+def learning_curve(
+    estimator,
+    X,
+    y,
+    *,
+    groups=None,
+    train_sizes=_DEFAULT_TRAIN_SIZES,
+    cv=None,
+    scoring=None,
+    exploit_incremental_learning=False,
+    n_jobs=None,
+    pre_dispatch="all",
+    verbose=0,
+    shuffle=False,
+    random_state=None,
+    error_score=np.nan,
+    return_times=False,
+    params=None,
+):
     """Train and test scores for growing training sets, in every cross-validation split.
 
     Parameters
@@ -256,18 +347,29 @@ def learning_curve(estimator, X, y, *, groups=None, train_sizes=_DEFAULT_TRAIN_S
         if shuffle:
             train = rng.permutation(train)
         for size in sizes:
-            results.append(fit_and_score(estimator, X, y, {"score": scorer}, train[:size], test,
-                                         fit_params=params, return_train_score=True,
-                                         error_score=error_score))
+            results.append(
+                fit_and_score(
+                    estimator,
+                    X,
+                    y,
+                    {"score": scorer},
+                    train[:size],
+                    test,
+                    fit_params=params,
+                    return_train_score=True,
+                    error_score=error_score,
+                )
+            )
     warn_fit_failures(results, error_score)
 
     def table(pick):  # results are split-major; the outputs are (n_ticks, n_splits)
         return np.array([pick(r) for r in results]).reshape(len(splits), len(sizes)).T
 
-    out = [sizes, table(lambda r: r["train_scores"]["score"]),
-           table(lambda r: r["test_scores"]["score"])]
+    out = [
+        sizes,
+        table(lambda r: r["train_scores"]["score"]),
+        table(lambda r: r["test_scores"]["score"]),
+    ]
     if return_times:
         out += [table(lambda r: r["fit_time"]), table(lambda r: r["score_time"])]
     return tuple(out)
-
-

@@ -13,8 +13,15 @@ from homeml.learn.neighbors._kd_tree import KDTree
 
 # metric name -> Minkowski power (cosine is the one non-Minkowski metric)
 _METRIC_P = {
-    "euclidean": 2.0, "l2": 2.0, "manhattan": 1.0, "cityblock": 1.0, "l1": 1.0,
-    "chebyshev": np.inf, "infinity": np.inf, "minkowski": None, "cosine": None,
+    "euclidean": 2.0,
+    "l2": 2.0,
+    "manhattan": 1.0,
+    "cityblock": 1.0,
+    "l1": 1.0,
+    "chebyshev": np.inf,
+    "infinity": np.inf,
+    "minkowski": None,
+    "cosine": None,
 }
 METRICS = tuple(_METRIC_P)  # the metric names every neighbours estimator accepts
 _ALGORITHMS = ("auto", "brute", "kd_tree", "ball_tree")
@@ -88,8 +95,10 @@ class NeighborsBase(BaseEstimator):
     @staticmethod
     def _check_k(k):
         if not isinstance(k, numbers.Integral) or isinstance(k, bool):
-            raise TypeError(f"n_neighbors does not take {type(k).__name__} value, enter integer "
-                            f"value (got {k!r}).")
+            raise TypeError(
+                f"n_neighbors does not take {type(k).__name__} value, enter integer "
+                f"value (got {k!r})."
+            )
         if k <= 0:
             raise ValueError(f"Expected n_neighbors > 0. Got {k}")
 
@@ -203,10 +212,7 @@ def neighbor_weights(dist, weights):
         return w
     if callable(weights):
         return weights(dist)
-    raise ValueError(
-        f"weights must be 'uniform', 'distance' or a callable; got {weights!r}."
-    )
+    raise ValueError(f"weights must be 'uniform', 'distance' or a callable; got {weights!r}.")
 
 
 WEIGHTS_CONSTRAINT = [StrOptions({"uniform", "distance"}), callable, None]
-

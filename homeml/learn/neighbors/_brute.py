@@ -155,16 +155,22 @@ def kneighbors(Q, Y, Y_sq, k, metric, p):
         else:  # long lists: a partial sort beats insertion
             ind = _argpartition_blocks(Q, Y, shift, scale, k)
         diff = Q[:, None, :] - Y[ind] if metric != "cosine" else None
-        dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) if metric != "cosine" else \
-            np.clip(1.0 - np.einsum("ik,ijk->ij", Q, Y[ind]), 0.0, 2.0)
+        dist = (
+            np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+            if metric != "cosine"
+            else np.clip(1.0 - np.einsum("ik,ijk->ij", Q, Y[ind]), 0.0, 2.0)
+        )
     else:
         dist = np.empty((Q.shape[0], k))
         ind = np.empty((Q.shape[0], k), dtype=np.int64)
         zeros, step = np.zeros(Y.shape[0]), chunk_rows(Y.shape[0])
         for s in range(0, Q.shape[0], step):
             D = minkowski_rdist(Q[s : s + step], Y, float(p))
-            cols = k_smallest(D, zeros, 1.0, k)[1] if k <= 64 else \
-                np.argpartition(D, k - 1, axis=1)[:, :k]
+            cols = (
+                k_smallest(D, zeros, 1.0, k)[1]
+                if k <= 64
+                else np.argpartition(D, k - 1, axis=1)[:, :k]
+            )
             ind[s : s + step] = cols
             dist[s : s + step] = rdist_to_dist(np.take_along_axis(D, cols, axis=1), metric, p)
     # exact distances may reorder near-ties of the approximate ranking

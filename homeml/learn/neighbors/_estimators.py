@@ -40,8 +40,18 @@ class _KNeighborsBase(NeighborsBase):
 
     _homeml_constraints = {**NeighborsBase._homeml_constraints, "weights": WEIGHTS_CONSTRAINT}
 
-    def __init__(self, n_neighbors=5, *, weights="uniform", algorithm="auto", leaf_size=30, p=2,
-                 metric="minkowski", metric_params=None, n_jobs=None):  # fmt: skip
+    def __init__(
+        self,
+        n_neighbors=5,
+        *,
+        weights="uniform",
+        algorithm="auto",
+        leaf_size=30,
+        p=2,
+        metric="minkowski",
+        metric_params=None,
+        n_jobs=None,
+    ):
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.algorithm = algorithm
@@ -83,9 +93,10 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
         n_queries, n_classes = ind.shape[0], len(self.classes_)
         rows = np.repeat(np.arange(n_queries), ind.shape[1])
         votes = np.bincount(
-            rows * n_classes + self._y[ind].ravel(), weights=weights.ravel(),
+            rows * n_classes + self._y[ind].ravel(),
+            weights=weights.ravel(),
             minlength=n_queries * n_classes,
-        ).reshape(n_queries, n_classes)  # fmt: skip
+        ).reshape(n_queries, n_classes)
         total = votes.sum(axis=1, keepdims=True)
         total[total == 0] = 1.0
         return votes / total
@@ -156,8 +167,18 @@ class NearestNeighbors(NeighborsBase):
         "radius": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, *, n_neighbors=5, radius=1.0, algorithm="auto", leaf_size=30,
-                 metric="minkowski", p=2, metric_params=None, n_jobs=None):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        n_neighbors=5,
+        radius=1.0,
+        algorithm="auto",
+        leaf_size=30,
+        metric="minkowski",
+        p=2,
+        metric_params=None,
+        n_jobs=None,
+    ):
         self.n_neighbors = n_neighbors
         self.radius = radius
         self.algorithm = algorithm
@@ -196,8 +217,7 @@ class NearestNeighbors(NeighborsBase):
             raise ValueError("return_distance must be True if sort_results is True.")
         return self._radius_neighbors(X, radius, return_distance, sort_results)
 
-    def radius_neighbors_graph(self, X=None, radius=None, mode="connectivity",
-                               sort_results=False):  # fmt: skip
+    def radius_neighbors_graph(self, X=None, radius=None, mode="connectivity", sort_results=False):
         """Dense (n_queries, n_samples_fit) matrix: 1 (or the distance) for points in radius.
 
         scikit-learn returns a SciPy CSR matrix; homeml returns a dense ndarray.

@@ -37,8 +37,17 @@ def _query(index: NearestNeighbors, mode: str, include_self):
     return index._fit_X if include_self else None
 
 
-def kneighbors_graph(X, n_neighbors, *, mode="connectivity", metric="minkowski", p=2,
-                     metric_params=None, include_self=False, n_jobs=None):  # fmt: skip
+def kneighbors_graph(
+    X,
+    n_neighbors,
+    *,
+    mode="connectivity",
+    metric="minkowski",
+    p=2,
+    metric_params=None,
+    include_self=False,
+    n_jobs=None,
+):
     """Graph of the ``n_neighbors`` nearest neighbours of every point of ``X``.
 
     Parameters
@@ -70,8 +79,17 @@ def kneighbors_graph(X, n_neighbors, *, mode="connectivity", metric="minkowski",
     return index.kneighbors_graph(query, n_neighbors=n_neighbors, mode=mode)
 
 
-def radius_neighbors_graph(X, radius, *, mode="connectivity", metric="minkowski", p=2,
-                           metric_params=None, include_self=False, n_jobs=None):  # fmt: skip
+def radius_neighbors_graph(
+    X,
+    radius,
+    *,
+    mode="connectivity",
+    metric="minkowski",
+    p=2,
+    metric_params=None,
+    include_self=False,
+    n_jobs=None,
+):
     """Graph linking every point of ``X`` to the points within ``radius`` (inclusive) of it.
 
     Parameters

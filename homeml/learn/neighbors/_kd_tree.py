@@ -18,8 +18,15 @@ import numpy as np
 
 from homeml.learn.base import check_array
 
-_MINKOWSKI_P = {"euclidean": 2.0, "l2": 2.0, "manhattan": 1.0, "cityblock": 1.0, "l1": 1.0,
-                "chebyshev": np.inf, "infinity": np.inf}
+_MINKOWSKI_P = {
+    "euclidean": 2.0,
+    "l2": 2.0,
+    "manhattan": 1.0,
+    "cityblock": 1.0,
+    "l1": 1.0,
+    "chebyshev": np.inf,
+    "infinity": np.inf,
+}
 
 
 @numba.njit(cache=True, inline="always")

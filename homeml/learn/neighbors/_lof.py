@@ -92,9 +92,19 @@ class LocalOutlierFactor(OutlierMixin, NeighborsBase):
         "novelty": ["boolean"],
     }
 
-    def __init__(self, n_neighbors=20, *, algorithm="auto", leaf_size=30, metric="minkowski",
-                 p=2, metric_params=None, contamination="auto", novelty=False,
-                 n_jobs=None):  # fmt: skip
+    def __init__(
+        self,
+        n_neighbors=20,
+        *,
+        algorithm="auto",
+        leaf_size=30,
+        metric="minkowski",
+        p=2,
+        metric_params=None,
+        contamination="auto",
+        novelty=False,
+        n_jobs=None,
+    ):
         self.n_neighbors = n_neighbors
         self.algorithm = algorithm
         self.leaf_size = leaf_size

@@ -26,31 +26,42 @@ def _column_indices(X, columns, n_features: int, names) -> np.ndarray:
             stop = n_features if columns.stop is None else list(names).index(columns.stop) + 1
             return np.arange(start, stop)
         return np.arange(n_features)[columns]
-    selection = np.atleast_1d(np.asarray(columns, dtype=object if isinstance(columns, list)
-                                         and columns and isinstance(columns[0], str) else None))
+    selection = np.atleast_1d(
+        np.asarray(
+            columns,
+            dtype=object
+            if isinstance(columns, list) and columns and isinstance(columns[0], str)
+            else None,
+        )
+    )
     if selection.size == 0:
         return np.array([], dtype=np.int64)
     if selection.dtype.kind == "b":
         if len(selection) != n_features:
-            raise ValueError(f"A boolean column mask must have {n_features} entries; got "
-                             f"{len(selection)}.")
+            raise ValueError(
+                f"A boolean column mask must have {n_features} entries; got {len(selection)}."
+            )
         return np.flatnonzero(selection)
     if selection.dtype.kind in "iu":
         if selection.max() >= n_features or selection.min() < -n_features:
-            raise ValueError(f"Column index out of range: {columns!r} for X with "
-                             f"{n_features} feature(s).")
+            raise ValueError(
+                f"Column index out of range: {columns!r} for X with {n_features} feature(s)."
+            )
         return selection % n_features
     if all(isinstance(c, str) for c in selection):
         if names is None:
-            raise ValueError("Specifying the columns using strings is only supported for "
-                             "dataframes.")
+            raise ValueError(
+                "Specifying the columns using strings is only supported for dataframes."
+            )
         position = {n: i for i, n in enumerate(names)}
         missing = [c for c in selection if c not in position]
         if missing:
             raise ValueError(f"A given column is not a column of the dataframe: {missing}")
         return np.array([position[c] for c in selection], dtype=np.int64)
-    raise ValueError(f"No valid specification of the columns. Only a scalar, list or slice of "
-                     f"all integers or all strings, or boolean mask is allowed; got {columns!r}.")
+    raise ValueError(
+        f"No valid specification of the columns. Only a scalar, list or slice of "
+        f"all integers or all strings, or boolean mask is allowed; got {columns!r}."
+    )
 
 
 def _take(X, indices, scalar: bool):
@@ -64,8 +75,10 @@ def _as_2d(output, name):
     if hasattr(output, "toarray"):
         output = output.toarray()
     if output.ndim == 1:
-        raise ValueError(f"The output of the '{name}' transformer should be 2D (numpy array, "
-                         "or pandas DataFrame).")
+        raise ValueError(
+            f"The output of the '{name}' transformer should be 2D (numpy array, "
+            "or pandas DataFrame)."
+        )
     return output
 
 
@@ -100,8 +113,17 @@ class ColumnTransformer(Composition):
 
     _items_attribute = "transformers"
 
-    def __init__(self, transformers, *, remainder="drop", sparse_threshold=0.3, n_jobs=None,
-                 transformer_weights=None, verbose=False, verbose_feature_names_out=True):
+    def __init__(
+        self,
+        transformers,
+        *,
+        remainder="drop",
+        sparse_threshold=0.3,
+        n_jobs=None,
+        transformer_weights=None,
+        verbose=False,
+        verbose_feature_names_out=True,
+    ):
         self.transformers = transformers
         self.remainder = remainder
         self.sparse_threshold = sparse_threshold
@@ -111,40 +133,60 @@ class ColumnTransformer(Composition):
         self.verbose_feature_names_out = verbose_feature_names_out
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "allow_nan": True, "string": True,
-                "categorical": True, "preserves_dtype": []}
+        return {
+            **super()._homeml_tags(),
+            "allow_nan": True,
+            "string": True,
+            "categorical": True,
+            "preserves_dtype": [],
+        }
 
     def _check_X(self, X, reset: bool):
         self._check_feature_names(X, reset=reset)
         if not _is_dataframe(X):
             X = check_array(X, dtype=None, allow_nan=True, estimator=self)
         elif X.shape[0] == 0 or X.shape[1] == 0:
-            raise ValueError(f"Found array with shape {X.shape}; ColumnTransformer needs at "
-                             "least one sample and one feature.")
+            raise ValueError(
+                f"Found array with shape {X.shape}; ColumnTransformer needs at "
+                "least one sample and one feature."
+            )
         self._check_n_features(np.empty((0, X.shape[1])), reset=reset)
         return X
 
     def _validate(self):
         if not isinstance(self.transformers, (list, tuple)) or not all(
-                isinstance(t, tuple) and len(t) == 3 for t in self.transformers):
-            raise TypeError("transformers must be a list of (name, transformer, columns) "
-                            f"tuples; got {self.transformers!r}.")
+            isinstance(t, tuple) and len(t) == 3 for t in self.transformers
+        ):
+            raise TypeError(
+                "transformers must be a list of (name, transformer, columns) "
+                f"tuples; got {self.transformers!r}."
+            )
         self._check_names([t[0] for t in self.transformers])
         for _, transformer, _ in self.transformers:
             if isinstance(transformer, str):
                 if transformer not in ("drop", "passthrough"):
-                    raise ValueError(f"A transformer given as a string must be 'drop' or "
-                                     f"'passthrough'; got {transformer!r}.")
-            elif not (hasattr(transformer, "fit") or hasattr(transformer, "fit_transform")) \
-                    or not hasattr(transformer, "transform"):
-                raise TypeError(f"All estimators should implement fit and transform, or can be "
-                                f"'drop' or 'passthrough' specifiers. '{transformer!r}' (type "
-                                f"{type(transformer).__name__}) doesn't.")
+                    raise ValueError(
+                        f"A transformer given as a string must be 'drop' or "
+                        f"'passthrough'; got {transformer!r}."
+                    )
+            elif not (
+                hasattr(transformer, "fit") or hasattr(transformer, "fit_transform")
+            ) or not hasattr(transformer, "transform"):
+                raise TypeError(
+                    f"All estimators should implement fit and transform, or can be "
+                    f"'drop' or 'passthrough' specifiers. '{transformer!r}' (type "
+                    f"{type(transformer).__name__}) doesn't."
+                )
         remainder = self.remainder
-        if not (remainder in ("drop", "passthrough") if isinstance(remainder, str) else
-                hasattr(remainder, "fit") and hasattr(remainder, "transform")):
-            raise ValueError(f"The remainder keyword needs to be one of 'drop', 'passthrough', "
-                             f"or estimator. '{remainder!r}' was passed instead")
+        if not (
+            remainder in ("drop", "passthrough")
+            if isinstance(remainder, str)
+            else hasattr(remainder, "fit") and hasattr(remainder, "transform")
+        ):
+            raise ValueError(
+                f"The remainder keyword needs to be one of 'drop', 'passthrough', "
+                f"or estimator. '{remainder!r}' was passed instead"
+            )
 
     def _plan(self, X):
         """(name, transformer, columns as given, column positions, scalar?) for each part."""
@@ -178,8 +220,11 @@ class ColumnTransformer(Composition):
                 continue
             estimator = clone(transformer)
             part = _take(X, indices, scalar)
-            out = estimator.fit_transform(part, y) if hasattr(estimator, "fit_transform") \
+            out = (
+                estimator.fit_transform(part, y)
+                if hasattr(estimator, "fit_transform")
                 else estimator.fit(part, y).transform(part)
+            )
             fitted.append((name, estimator, columns))
             outputs.append((name, _as_2d(out, name)))
         self.transformers_ = fitted
@@ -209,14 +254,16 @@ class ColumnTransformer(Composition):
         X = self._check_X(X, reset=False)
         outputs = []
         for (name, transformer, _), (_, _, _, indices, scalar) in zip(
-                self.transformers_, self._plan(X)):
+            self.transformers_, self._plan(X)
+        ):
             if transformer == "drop" or len(indices) == 0:
                 continue
             if transformer == "passthrough":
                 outputs.append((name, _as_2d(_take(X, indices, False), name)))
             else:
-                outputs.append((name, _as_2d(transformer.transform(_take(X, indices, scalar)),
-                                             name)))
+                outputs.append(
+                    (name, _as_2d(transformer.transform(_take(X, indices, scalar)), name))
+                )
         return self._stack(outputs, _num_samples(X))
 
     @property
@@ -240,21 +287,36 @@ class ColumnTransformer(Composition):
             elif hasattr(transformer, "get_feature_names_out"):
                 produced = transformer.get_feature_names_out(names[indices])
             else:
-                raise AttributeError(f"Transformer {name} (type {type(transformer).__name__}) "
-                                     "does not provide get_feature_names_out.")
-            out.extend(f"{name}__{p}" if self.verbose_feature_names_out else str(p)
-                       for p in produced)
+                raise AttributeError(
+                    f"Transformer {name} (type {type(transformer).__name__}) "
+                    "does not provide get_feature_names_out."
+                )
+            out.extend(
+                f"{name}__{p}" if self.verbose_feature_names_out else str(p) for p in produced
+            )
         if not self.verbose_feature_names_out and len(set(out)) != len(out):
-            raise ValueError(f"Output feature names: {out} are not unique. Please set "
-                             "verbose_feature_names_out=True to add prefixes to feature names")
+            raise ValueError(
+                f"Output feature names: {out} are not unique. Please set "
+                "verbose_feature_names_out=True to add prefixes to feature names"
+            )
         return np.asarray(out, dtype=object)
 
 
-def make_column_transformer(*transformers, remainder="drop", sparse_threshold=0.3, n_jobs=None,
-                            verbose=False, verbose_feature_names_out=True) -> ColumnTransformer:
+def make_column_transformer(
+    *transformers,
+    remainder="drop",
+    sparse_threshold=0.3,
+    n_jobs=None,
+    verbose=False,
+    verbose_feature_names_out=True,
+) -> ColumnTransformer:
     """A :class:`ColumnTransformer` from ``(transformer, columns)`` pairs, named automatically."""
     named = name_estimators([t for t, _ in transformers])
-    return ColumnTransformer([(name, t, cols) for (name, t), (_, cols) in
-                              zip(named, transformers)], remainder=remainder,
-                             sparse_threshold=sparse_threshold, n_jobs=n_jobs, verbose=verbose,
-                             verbose_feature_names_out=verbose_feature_names_out)
+    return ColumnTransformer(
+        [(name, t, cols) for (name, t), (_, cols) in zip(named, transformers)],
+        remainder=remainder,
+        sparse_threshold=sparse_threshold,
+        n_jobs=n_jobs,
+        verbose=verbose,
+        verbose_feature_names_out=verbose_feature_names_out,
+    )

@@ -8,8 +8,9 @@ from homeml.learn.base import BaseEstimator, MetaEstimatorMixin
 
 
 def is_skipped(estimator) -> bool:
-    return estimator is None or (isinstance(estimator, str) and estimator in ("passthrough",
-                                                                              "drop"))
+    return estimator is None or (
+        isinstance(estimator, str) and estimator in ("passthrough", "drop")
+    )
 
 
 class Composition(MetaEstimatorMixin, BaseEstimator):
@@ -27,8 +28,11 @@ class Composition(MetaEstimatorMixin, BaseEstimator):
     def get_params(self, deep: bool = True) -> dict:
         out = super().get_params(deep=False)
         items = self._items()
-        if not deep or not isinstance(items, (list, tuple)) or not all(
-                isinstance(i, tuple) and len(i) >= 2 for i in items):
+        if (
+            not deep
+            or not isinstance(items, (list, tuple))
+            or not all(isinstance(i, tuple) and len(i) >= 2 for i in items)
+        ):
             return out
         for name, estimator, *_ in self._items():
             out[name] = estimator
@@ -57,8 +61,9 @@ class Composition(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"Names provided are not unique: {list(names)!r}")
         clashes = set(names) & set(self._get_param_names())
         if clashes:
-            raise ValueError(f"Estimator names conflict with constructor arguments: "
-                             f"{sorted(clashes)!r}")
+            raise ValueError(
+                f"Estimator names conflict with constructor arguments: {sorted(clashes)!r}"
+            )
         bad = [n for n in names if "__" in n]
         if bad:
             raise ValueError(f"Estimator names must not contain __: got {bad!r}")

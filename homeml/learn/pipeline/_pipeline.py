@@ -21,8 +21,11 @@ def _estimator_type(estimator):
 
 
 def _final_has(name):
-    return lambda self: self._final_estimator == "passthrough" and name == "transform" or \
-        hasattr(self._final_estimator, name)
+    return lambda self: (
+        self._final_estimator == "passthrough"
+        and name == "transform"
+        or hasattr(self._final_estimator, name)
+    )
 
 
 class Pipeline(Composition):
@@ -56,24 +59,32 @@ class Pipeline(Composition):
 
     def _validate_steps(self):
         if not isinstance(self.steps, (list, tuple)) or not all(
-                isinstance(s, tuple) and len(s) == 2 for s in self.steps):
-            raise TypeError(f"steps must be a list of (name, estimator) tuples; got "
-                            f"{self.steps!r}.")
+            isinstance(s, tuple) and len(s) == 2 for s in self.steps
+        ):
+            raise TypeError(
+                f"steps must be a list of (name, estimator) tuples; got {self.steps!r}."
+            )
         if not self.steps:
             raise ValueError("The pipeline is empty. Please add steps.")
         self._check_names([name for name, _ in self.steps])
         if self.memory is not None or self.transform_input is not None:
-            raise ValueError("memory and transform_input are not supported by homeml's "
-                             "Pipeline; leave them as None.")
+            raise ValueError(
+                "memory and transform_input are not supported by homeml's "
+                "Pipeline; leave them as None."
+            )
         for _, step in self.steps[:-1]:
             if not is_skipped(step) and not (hasattr(step, "fit") and hasattr(step, "transform")):
-                raise TypeError(f"All intermediate steps should be transformers and implement "
-                                f"fit and transform or be the string 'passthrough' '{step!r}' "
-                                f"(type {type(step).__name__}) doesn't")
+                raise TypeError(
+                    f"All intermediate steps should be transformers and implement "
+                    f"fit and transform or be the string 'passthrough' '{step!r}' "
+                    f"(type {type(step).__name__}) doesn't"
+                )
         final = self.steps[-1][1]
         if not is_skipped(final) and not hasattr(final, "fit"):
-            raise TypeError(f"Last step of Pipeline should implement fit or be the string "
-                            f"'passthrough'. '{final!r}' (type {type(final).__name__}) doesn't")
+            raise TypeError(
+                f"Last step of Pipeline should implement fit or be the string "
+                f"'passthrough'. '{final!r}' (type {type(final).__name__}) doesn't"
+            )
 
     @property
     def named_steps(self) -> Bunch:
@@ -104,8 +115,11 @@ class Pipeline(Composition):
 
     def _homeml_tags(self) -> dict:
         tags = super()._homeml_tags()
-        steps = [s for _, s in self.steps if not is_skipped(s)] if isinstance(
-            self.steps, (list, tuple)) else []
+        steps = (
+            [s for _, s in self.steps if not is_skipped(s)]
+            if isinstance(self.steps, (list, tuple))
+            else []
+        )
         final = self.steps[-1][1] if steps else None
         if final is not None and not is_skipped(final):
             kind = _estimator_type(final)
@@ -113,8 +127,15 @@ class Pipeline(Composition):
             tags["requires_y"] = kind in ("classifier", "regressor")
             if hasattr(final, "_homeml_tags"):
                 final_tags = final._homeml_tags()
-                for key in ("requires_y", "multi_output", "single_output", "multi_class",
-                            "multi_label", "poor_score", "preserves_dtype"):
+                for key in (
+                    "requires_y",
+                    "multi_output",
+                    "single_output",
+                    "multi_class",
+                    "multi_label",
+                    "poor_score",
+                    "preserves_dtype",
+                ):
                     tags[key] = final_tags[key]
         if steps and hasattr(steps[0], "_homeml_tags"):
             first = steps[0]._homeml_tags()
@@ -122,7 +143,8 @@ class Pipeline(Composition):
                 tags[key] = first[key]
         # NaN gets through only if every step lets it through
         tags["allow_nan"] = bool(steps) and all(
-            hasattr(s, "_homeml_tags") and s._homeml_tags()["allow_nan"] for s in steps)
+            hasattr(s, "_homeml_tags") and s._homeml_tags()["allow_nan"] for s in steps
+        )
         return tags
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -146,11 +168,13 @@ class Pipeline(Composition):
         for key, value in params.items():
             step, sep, param = key.partition("__")
             if not sep or step not in routed:
-                raise ValueError(f"Pipeline.fit does not accept the {key} parameter. You can "
-                                 "pass parameters to specific steps of your pipeline using the "
-                                 "stepname__parameter format, e.g. "
-                                 "`Pipeline.fit(X, y, logisticregression__sample_weight"
-                                 "=sample_weight)`.")
+                raise ValueError(
+                    f"Pipeline.fit does not accept the {key} parameter. You can "
+                    "pass parameters to specific steps of your pipeline using the "
+                    "stepname__parameter format, e.g. "
+                    "`Pipeline.fit(X, y, logisticregression__sample_weight"
+                    "=sample_weight)`."
+                )
             routed[step][param] = value
         return routed
 
@@ -166,8 +190,10 @@ class Pipeline(Composition):
 
     def _log(self, index, name, start):
         if self.verbose:
-            print(f"[Pipeline] ({index + 1} of {len(self.steps)}) Processing {name}, total="
-                  f"{time.perf_counter() - start:5.1f}s")
+            print(
+                f"[Pipeline] ({index + 1} of {len(self.steps)}) Processing {name}, total="
+                f"{time.perf_counter() - start:5.1f}s"
+            )
 
     def fit(self, X, y=None, **params):
         """Fit the transformers one after the other, then the final estimator."""
@@ -251,8 +277,9 @@ class Pipeline(Composition):
         final = self._final_estimator
         return Xt if is_skipped(final) else final.transform(Xt)
 
-    @available_if(lambda self: all(is_skipped(s) or hasattr(s, "inverse_transform")
-                                   for _, s in self.steps))
+    @available_if(
+        lambda self: all(is_skipped(s) or hasattr(s, "inverse_transform") for _, s in self.steps)
+    )
     def inverse_transform(self, X, **params):
         """Apply ``inverse_transform`` of every step, last to first."""
         check_is_fitted(self)
@@ -285,14 +312,17 @@ class Pipeline(Composition):
             if is_skipped(step):
                 continue
             if not hasattr(step, "get_feature_names_out"):
-                raise AttributeError(f"Estimator {step!r} does not provide "
-                                     "get_feature_names_out. Did you mean to call "
-                                     "pipeline[:-1].get_feature_names_out()?")
+                raise AttributeError(
+                    f"Estimator {step!r} does not provide "
+                    "get_feature_names_out. Did you mean to call "
+                    "pipeline[:-1].get_feature_names_out()?"
+                )
             names = step.get_feature_names_out(names)
         return names
 
 
 def make_pipeline(*steps, memory=None, transform_input=None, verbose=False) -> Pipeline:
     """A :class:`Pipeline` whose steps are named after their lower-cased class names."""
-    return Pipeline(name_estimators(steps), transform_input=transform_input, memory=memory,
-                    verbose=verbose)
+    return Pipeline(
+        name_estimators(steps), transform_input=transform_input, memory=memory, verbose=verbose
+    )

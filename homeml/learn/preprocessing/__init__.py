@@ -19,6 +19,13 @@ from homeml.learn.preprocessing._scalers import (
 )
 
 __all__ = [
-    "StandardScaler", "MinMaxScaler", "RobustScaler", "Normalizer", "OneHotEncoder",
-    "OrdinalEncoder", "LabelEncoder", "PolynomialFeatures", "SimpleImputer",
+    "StandardScaler",
+    "MinMaxScaler",
+    "RobustScaler",
+    "Normalizer",
+    "OneHotEncoder",
+    "OrdinalEncoder",
+    "LabelEncoder",
+    "PolynomialFeatures",
+    "SimpleImputer",
 ]

@@ -23,8 +23,10 @@ def input_feature_names(estimator, input_features=None) -> np.ndarray:
     if fitted is not None and not np.array_equal(fitted, input_features):
         raise ValueError("input_features is not equal to feature_names_in_")
     if len(input_features) != estimator.n_features_in_:
-        raise ValueError(f"input_features should have length equal to number of features "
-                         f"({estimator.n_features_in_}), got {len(input_features)}")
+        raise ValueError(
+            f"input_features should have length equal to number of features "
+            f"({estimator.n_features_in_}), got {len(input_features)}"
+        )
     return input_features
 
 

@@ -38,8 +38,10 @@ def _unique(column: np.ndarray) -> np.ndarray:
         values = np.unique(present)
     except TypeError:
         kinds = sorted({type(v).__name__ for v in present})
-        raise TypeError("Encoders require their input argument must be uniformly strings or "
-                        f"numbers. Got {kinds}") from None
+        raise TypeError(
+            "Encoders require their input argument must be uniformly strings or "
+            f"numbers. Got {kinds}"
+        ) from None
     if missing.any():
         values = np.append(values, column[missing][:1]).astype(column.dtype)
     return values
@@ -72,8 +74,7 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
     """Column handling and category learning shared by the one-hot and ordinal encoders."""
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "allow_nan": True, "categorical": True,
-                "string": True}
+        return {**super()._homeml_tags(), "allow_nan": True, "categorical": True, "string": True}
 
     def _columns(self, X, reset: bool) -> list[np.ndarray]:
         """Check X and split it into 1-D columns, each keeping its own dtype."""
@@ -82,8 +83,7 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
             columns = [np.asarray(X.iloc[:, j].to_numpy()) for j in range(X.shape[1])]
             check_array(np.empty((X.shape[0], X.shape[1]), dtype=np.int8), estimator=self)
             for j, column in enumerate(columns):
-                if column.dtype.kind == "O" and all(isinstance(v, numbers.Number)
-                                                    for v in column):
+                if column.dtype.kind == "O" and all(isinstance(v, numbers.Number) for v in column):
                     columns[j] = column.astype(np.float64)
                 if columns[j].dtype.kind == "f" and np.isinf(columns[j]).any():
                     raise ValueError("Input X contains infinity or a value too large.")
@@ -98,27 +98,33 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
     def _fit_categories(self, columns, handle_unknown: str):
         if isinstance(self.categories, str):
             if self.categories != "auto":
-                raise ValueError(f"categories must be 'auto' or a list of arrays; got "
-                                 f"{self.categories!r}.")
+                raise ValueError(
+                    f"categories must be 'auto' or a list of arrays; got {self.categories!r}."
+                )
             self.categories_ = [_unique(c) for c in columns]
             return
         if len(self.categories) != len(columns):
-            raise ValueError(f"Shape mismatch: if categories is an array, it has to be of shape "
-                             f"(n_features,) = ({len(columns)},); got {len(self.categories)}.")
+            raise ValueError(
+                f"Shape mismatch: if categories is an array, it has to be of shape "
+                f"(n_features,) = ({len(columns)},); got {len(self.categories)}."
+            )
         self.categories_ = []
         for j, (column, given) in enumerate(zip(columns, self.categories)):
-            cats = np.asarray(given, dtype=column.dtype if column.dtype.kind in "biuf"
-                              else object)
+            cats = np.asarray(given, dtype=column.dtype if column.dtype.kind in "biuf" else object)
             if cats.dtype.kind in "biuf":
                 present = cats[~_is_missing(cats)]
                 if np.any(present[1:] < present[:-1]):
-                    raise ValueError(f"Unsorted categories are not supported for numerical "
-                                     f"categories (column {j}).")
+                    raise ValueError(
+                        f"Unsorted categories are not supported for numerical "
+                        f"categories (column {j})."
+                    )
             if handle_unknown == "error":
                 _, found = _codes(column, cats)
                 if not found.all():
-                    raise ValueError(f"Found unknown categories {_unique(column[~found]).tolist()} "
-                                     f"in column {j} during fit")
+                    raise ValueError(
+                        f"Found unknown categories {_unique(column[~found]).tolist()} "
+                        f"in column {j} during fit"
+                    )
             self.categories_.append(cats)
 
     def _encode(self, X, handle_unknown: str):
@@ -130,15 +136,20 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
             codes[:, j], known[:, j] = _codes(column, cats)
             if handle_unknown == "error" and not known[:, j].all():
                 unknown = _unique(column[~known[:, j]]).tolist()
-                raise ValueError(f"Found unknown categories {unknown} in column {j} during "
-                                 "transform")
+                raise ValueError(
+                    f"Found unknown categories {unknown} in column {j} during transform"
+                )
         return codes, known
 
     def _check_unsupported(self):
-        if getattr(self, "min_frequency", None) is not None or \
-                getattr(self, "max_categories", None) is not None:
-            raise ValueError("min_frequency and max_categories (infrequent categories) are not "
-                             "supported by homeml; leave them as None.")
+        if (
+            getattr(self, "min_frequency", None) is not None
+            or getattr(self, "max_categories", None) is not None
+        ):
+            raise ValueError(
+                "min_frequency and max_categories (infrequent categories) are not "
+                "supported by homeml; leave them as None."
+            )
 
 
 class OneHotEncoder(_BaseEncoder):
@@ -175,9 +186,18 @@ class OneHotEncoder(_BaseEncoder):
         "handle_unknown": [StrOptions({"error", "ignore", "infrequent_if_exist"})],
     }
 
-    def __init__(self, *, categories="auto", drop=None, sparse_output=False, dtype=np.float64,
-                 handle_unknown="error", min_frequency=None, max_categories=None,
-                 feature_name_combiner="concat"):
+    def __init__(
+        self,
+        *,
+        categories="auto",
+        drop=None,
+        sparse_output=False,
+        dtype=np.float64,
+        handle_unknown="error",
+        min_frequency=None,
+        max_categories=None,
+        feature_name_combiner="concat",
+    ):
         self.categories = categories
         self.drop = drop
         self.sparse_output = sparse_output
@@ -191,8 +211,10 @@ class OneHotEncoder(_BaseEncoder):
         """Learn the categories of each feature."""
         self._validate_params()
         if self.sparse_output:
-            raise ValueError("sparse_output=True is not supported: homeml's OneHotEncoder "
-                             "returns dense arrays; pass sparse_output=False.")
+            raise ValueError(
+                "sparse_output=True is not supported: homeml's OneHotEncoder "
+                "returns dense arrays; pass sparse_output=False."
+            )
         self._check_unsupported()
         columns = self._columns(X, reset=True)
         self._fit_categories(columns, self.handle_unknown)
@@ -206,14 +228,19 @@ class OneHotEncoder(_BaseEncoder):
             if self.drop == "first":
                 return np.zeros(len(self.categories_), dtype=object)
             if self.drop == "if_binary":
-                return np.array([0 if len(c) == 2 else None for c in self.categories_],
-                                dtype=object)
-            raise ValueError(f"drop must be None, 'first', 'if_binary' or an array of one "
-                             f"category per feature; got {self.drop!r}.")
+                return np.array(
+                    [0 if len(c) == 2 else None for c in self.categories_], dtype=object
+                )
+            raise ValueError(
+                f"drop must be None, 'first', 'if_binary' or an array of one "
+                f"category per feature; got {self.drop!r}."
+            )
         drop = np.asarray(self.drop, dtype=object)
         if drop.shape != (len(self.categories_),):
-            raise ValueError(f"drop should have length {len(self.categories_)} (one category "
-                             f"per feature); got {len(drop)}.")
+            raise ValueError(
+                f"drop should have length {len(self.categories_)} (one category "
+                f"per feature); got {len(drop)}."
+            )
         indices = []
         for j, (value, cats) in enumerate(zip(drop, self.categories_)):
             if value is None:
@@ -221,9 +248,11 @@ class OneHotEncoder(_BaseEncoder):
                 continue
             code, found = _codes(np.array([value], dtype=cats.dtype), cats)
             if not found[0]:
-                raise ValueError(f"The following categories were supposed to be dropped, but "
-                                 f"were not found in the training data.\nCategory: {value}, "
-                                 f"Feature: {j}")
+                raise ValueError(
+                    f"The following categories were supposed to be dropped, but "
+                    f"were not found in the training data.\nCategory: {value}, "
+                    f"Feature: {j}"
+                )
             indices.append(int(code[0]))
         return np.array(indices, dtype=object)
 
@@ -261,16 +290,21 @@ class OneHotEncoder(_BaseEncoder):
         X = check_array(X, estimator=self)
         kept = self._kept()
         if X.shape[1] != sum(len(k) for k in kept):
-            raise ValueError(f"Shape of the passed X data is not correct. Expected "
-                             f"{sum(len(k) for k in kept)} columns, got {X.shape[1]}.")
+            raise ValueError(
+                f"Shape of the passed X data is not correct. Expected "
+                f"{sum(len(k) for k in kept)} columns, got {X.shape[1]}."
+            )
         dtypes = {c.dtype for c in self.categories_}
         out = np.empty((X.shape[0], len(kept)), dtype=dtypes.pop() if len(dtypes) == 1 else object)
         offset = 0
         for j, index in enumerate(kept):
-            block = X[:, offset:offset + len(index)]
+            block = X[:, offset : offset + len(index)]
             offset += len(index)
-            values = self.categories_[j][index[block.argmax(axis=1)]] if len(index) else \
-                np.empty(len(X), dtype=object)
+            values = (
+                self.categories_[j][index[block.argmax(axis=1)]]
+                if len(index)
+                else np.empty(len(X), dtype=object)
+            )
             zero = block.sum(axis=1) == 0 if len(index) else np.ones(len(X), bool)
             if zero.any():
                 dropped = None if self.drop_idx_ is None else self.drop_idx_[j]
@@ -288,15 +322,19 @@ class OneHotEncoder(_BaseEncoder):
         names = input_feature_names(self, input_features)
         combine = self.feature_name_combiner
         if combine == "concat":
+
             def combine(feature, category):
                 return f"{feature}_{category}"
+
         out = []
         for name, cats, index in zip(names, self.categories_, self._kept()):
             for category in cats[index]:
                 label = combine(name, category)
                 if not isinstance(label, str):
-                    raise TypeError("When `feature_name_combiner` is a callable, it should "
-                                    f"return a Python string; got {type(label).__name__}.")
+                    raise TypeError(
+                        "When `feature_name_combiner` is a callable, it should "
+                        f"return a Python string; got {type(label).__name__}."
+                    )
                 out.append(label)
         return np.asarray(out, dtype=object)
 
@@ -320,9 +358,17 @@ class OrdinalEncoder(_BaseEncoder):
 
     _homeml_constraints = {"handle_unknown": [StrOptions({"error", "use_encoded_value"})]}
 
-    def __init__(self, *, categories="auto", dtype=np.float64, handle_unknown="error",
-                 unknown_value=None, encoded_missing_value=np.nan, min_frequency=None,
-                 max_categories=None):
+    def __init__(
+        self,
+        *,
+        categories="auto",
+        dtype=np.float64,
+        handle_unknown="error",
+        unknown_value=None,
+        encoded_missing_value=np.nan,
+        min_frequency=None,
+        max_categories=None,
+    ):
         self.categories = categories
         self.dtype = dtype
         self.handle_unknown = handle_unknown
@@ -337,24 +383,36 @@ class OrdinalEncoder(_BaseEncoder):
         unknown = self.unknown_value
         if self.handle_unknown == "use_encoded_value":
             is_nan = isinstance(unknown, float) and np.isnan(unknown)
-            if not (is_nan or (isinstance(unknown, numbers.Integral)
-                               and not isinstance(unknown, bool))):
-                raise TypeError("unknown_value should be an integer or np.nan when "
-                                f"handle_unknown is 'use_encoded_value', got {unknown!r}.")
+            if not (
+                is_nan or (isinstance(unknown, numbers.Integral) and not isinstance(unknown, bool))
+            ):
+                raise TypeError(
+                    "unknown_value should be an integer or np.nan when "
+                    f"handle_unknown is 'use_encoded_value', got {unknown!r}."
+                )
             if is_nan and np.dtype(self.dtype).kind != "f":
-                raise ValueError("When unknown_value is np.nan, the dtype parameter should be "
-                                 f"a float dtype. Got {self.dtype}.")
+                raise ValueError(
+                    "When unknown_value is np.nan, the dtype parameter should be "
+                    f"a float dtype. Got {self.dtype}."
+                )
         elif unknown is not None:
-            raise TypeError("unknown_value should only be set when handle_unknown is "
-                            f"'use_encoded_value', got {unknown!r}.")
+            raise TypeError(
+                "unknown_value should only be set when handle_unknown is "
+                f"'use_encoded_value', got {unknown!r}."
+            )
         self._check_unsupported()
         columns = self._columns(X, reset=True)
         self._fit_categories(columns, self.handle_unknown)
         n_seen = [len(c) - _is_missing(c).sum() for c in self.categories_]
-        if self.handle_unknown == "use_encoded_value" and isinstance(unknown, numbers.Integral) \
-                and any(0 <= unknown < n for n in n_seen):
-            raise ValueError(f"The used value for unknown_value {unknown} is one of the values "
-                             "already used for encoding the seen categories.")
+        if (
+            self.handle_unknown == "use_encoded_value"
+            and isinstance(unknown, numbers.Integral)
+            and any(0 <= unknown < n for n in n_seen)
+        ):
+            raise ValueError(
+                f"The used value for unknown_value {unknown} is one of the values "
+                "already used for encoding the seen categories."
+            )
         return self
 
     def transform(self, X):
@@ -375,19 +433,29 @@ class OrdinalEncoder(_BaseEncoder):
         check_is_fitted(self)
         X = check_array(X, allow_nan=True, estimator=self)
         if X.shape[1] != len(self.categories_):
-            raise ValueError(f"Shape of the passed X data is not correct. Expected "
-                             f"{len(self.categories_)} columns, got {X.shape[1]}.")
+            raise ValueError(
+                f"Shape of the passed X data is not correct. Expected "
+                f"{len(self.categories_)} columns, got {X.shape[1]}."
+            )
         dtypes = {c.dtype for c in self.categories_}
         out = np.empty(X.shape, dtype=dtypes.pop() if len(dtypes) == 1 else object)
         for j, cats in enumerate(self.categories_):
             column = X[:, j]
             missing_idx = np.flatnonzero(_is_missing(cats))
-            is_missing = (np.isnan(column) if np.isnan(self.encoded_missing_value)
-                          else column == self.encoded_missing_value) if len(missing_idx) \
+            is_missing = (
+                (
+                    np.isnan(column)
+                    if np.isnan(self.encoded_missing_value)
+                    else column == self.encoded_missing_value
+                )
+                if len(missing_idx)
                 else np.zeros(len(column), bool)
-            unknown = ~is_missing & ((np.isnan(column) | (column < 0) | (column >= len(cats)))
-                                     if self.handle_unknown == "use_encoded_value"
-                                     else np.zeros(len(column), bool))
+            )
+            unknown = ~is_missing & (
+                (np.isnan(column) | (column < 0) | (column >= len(cats)))
+                if self.handle_unknown == "use_encoded_value"
+                else np.zeros(len(column), bool)
+            )
             safe = np.where(is_missing | unknown | np.isnan(column), 0, column).astype(np.int64)
             values = cats[safe]
             if is_missing.any():
@@ -445,4 +513,3 @@ class LabelEncoder(TransformerMixin, BaseEstimator):
         if len(bad):
             raise ValueError(f"y contains previously unseen labels: {list(bad)}")
         return self.classes_[np.asarray(y, dtype=np.int64)]
-

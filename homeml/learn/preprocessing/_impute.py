@@ -19,8 +19,13 @@ def _missing_mask(X: np.ndarray, missing_values) -> np.ndarray:
         if X.dtype.kind == "f":
             return np.isnan(X)
         if X.dtype.kind == "O":
-            return np.vectorize(lambda v: v is None or (isinstance(v, float) and v != v),
-                                otypes=[bool])(X) if X.size else np.zeros(X.shape, bool)
+            return (
+                np.vectorize(
+                    lambda v: v is None or (isinstance(v, float) and v != v), otypes=[bool]
+                )(X)
+                if X.size
+                else np.zeros(X.shape, bool)
+            )
         return np.zeros(X.shape, dtype=bool)
     if missing_values is None:
         return np.equal(X, None) if X.dtype.kind == "O" else np.zeros(X.shape, bool)
@@ -60,8 +65,16 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
 
     _homeml_constraints = {"strategy": [StrOptions(set(_STRATEGIES))], "copy": ["boolean"]}
 
-    def __init__(self, *, missing_values=np.nan, strategy="mean", fill_value=None, copy=True,
-                 add_indicator=False, keep_empty_features=False):
+    def __init__(
+        self,
+        *,
+        missing_values=np.nan,
+        strategy="mean",
+        fill_value=None,
+        copy=True,
+        add_indicator=False,
+        keep_empty_features=False,
+    ):
         self.missing_values = missing_values
         self.strategy = strategy
         self.fill_value = fill_value
@@ -71,21 +84,30 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
 
     def _homeml_tags(self) -> dict:
         nan = isinstance(self.missing_values, float) and bool(np.isnan(self.missing_values))
-        return {**super()._homeml_tags(), "allow_nan": nan,
-                "preserves_dtype": ["float64", "float32"]}
+        return {
+            **super()._homeml_tags(),
+            "allow_nan": nan,
+            "preserves_dtype": ["float64", "float32"],
+        }
 
     def _check_X(self, X, reset: bool):
         numeric = self.strategy in ("mean", "median")
         allow_nan = isinstance(self.missing_values, float) and np.isnan(self.missing_values)
         if numeric:
             try:
-                return self._validate_data(X, reset=reset, dtype=[np.float64, np.float32],
-                                           allow_nan=allow_nan, copy=self.copy)
+                return self._validate_data(
+                    X,
+                    reset=reset,
+                    dtype=[np.float64, np.float32],
+                    allow_nan=allow_nan,
+                    copy=self.copy,
+                )
             except ValueError as error:
                 if "NaN" in str(error) or "infinity" in str(error):
                     raise
-                raise ValueError(f"Cannot use {self.strategy} strategy with non-numeric data: "
-                                 f"{error}") from None
+                raise ValueError(
+                    f"Cannot use {self.strategy} strategy with non-numeric data: {error}"
+                ) from None
         self._check_feature_names(X, reset=reset)
         X = check_array(X, dtype=None, allow_nan=allow_nan, copy=self.copy, estimator=self)
         if X.dtype.kind in "iub":
@@ -101,10 +123,15 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         fill = self.fill_value
         if fill is None:
             fill = 0 if X.dtype.kind in "biuf" else "missing_value"
-        if self.strategy == "constant" and X.dtype.kind in "biuf" and not isinstance(
-                fill, numbers.Number):
-            raise ValueError(f"fill_value={fill!r} is invalid. Expected a numerical value when "
-                             f"imputing numerical data")
+        if (
+            self.strategy == "constant"
+            and X.dtype.kind in "biuf"
+            and not isinstance(fill, numbers.Number)
+        ):
+            raise ValueError(
+                f"fill_value={fill!r} is invalid. Expected a numerical value when "
+                f"imputing numerical data"
+            )
         stats = []
         for j in range(X.shape[1]):
             values = X[~missing[:, j], j]
@@ -144,9 +171,12 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         if not kept.all():
             names = getattr(self, "feature_names_in_", None)
             skipped = np.flatnonzero(~kept) if names is None else names[~kept]
-            warnings.warn(f"Skipping features without any observed values: "
-                          f"{skipped}. At least one non-missing value is needed "
-                          f"for imputation with strategy='{self.strategy}'.", stacklevel=2)
+            warnings.warn(
+                f"Skipping features without any observed values: "
+                f"{skipped}. At least one non-missing value is needed "
+                f"for imputation with strategy='{self.strategy}'.",
+                stacklevel=2,
+            )
         if X.dtype.kind in "US" or (X.dtype.kind != "O" and self.statistics_.dtype.kind == "O"):
             X = X.astype(object)
         rows, cols = np.nonzero(missing)
@@ -165,9 +195,11 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         columns, which values were missing is lost.
         """
         if not self.add_indicator:
-            raise AttributeError("'inverse_transform' works only when 'SimpleImputer' is "
-                                 f"instantiated with 'add_indicator=True'. Got 'add_indicator="
-                                 f"{self.add_indicator}' instead.")
+            raise AttributeError(
+                "'inverse_transform' works only when 'SimpleImputer' is "
+                f"instantiated with 'add_indicator=True'. Got 'add_indicator="
+                f"{self.add_indicator}' instead."
+            )
         return self._inverse_transform
 
     def _inverse_transform(self, X):
@@ -175,9 +207,12 @@ class SimpleImputer(TransformerMixin, BaseEstimator):
         X = check_array(X, dtype=None, allow_nan=True, estimator=self)
         kept = np.flatnonzero(self._kept())
         n_indicator = len(self._indicator_features)
-        imputed, indicator = X[:, :-n_indicator or None], X[:, X.shape[1] - n_indicator:]
-        out = np.full((X.shape[0], len(self.statistics_)), self.missing_values,
-                      dtype=X.dtype if X.dtype.kind in "fO" else object)
+        imputed, indicator = X[:, : -n_indicator or None], X[:, X.shape[1] - n_indicator :]
+        out = np.full(
+            (X.shape[0], len(self.statistics_)),
+            self.missing_values,
+            dtype=X.dtype if X.dtype.kind in "fO" else object,
+        )
         out[:, kept] = imputed
         for k, j in enumerate(self._indicator_features):
             out[indicator[:, k].astype(bool), j] = self.missing_values

@@ -53,23 +53,31 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         is_int = isinstance(degree, numbers.Integral) and not isinstance(degree, bool)
         if is_int and degree >= 0:
             low, high = 0, int(degree)
-        elif isinstance(degree, tuple) and len(degree) == 2 and all(
-                isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in degree) \
-                and 0 <= degree[0] <= degree[1]:
+        elif (
+            isinstance(degree, tuple)
+            and len(degree) == 2
+            and all(isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in degree)
+            and 0 <= degree[0] <= degree[1]
+        ):
             low, high = int(degree[0]), int(degree[1])
         else:
-            raise ValueError(f"degree must be a non-negative int or a tuple (min_degree, "
-                             f"max_degree) with 0 <= min_degree <= max_degree; got {degree!r}.")
+            raise ValueError(
+                f"degree must be a non-negative int or a tuple (min_degree, "
+                f"max_degree) with 0 <= min_degree <= max_degree; got {degree!r}."
+            )
         if high == 0 and not self.include_bias:
-            raise ValueError("Setting degree to zero and include_bias to False would result in "
-                             "an empty output array.")
+            raise ValueError(
+                "Setting degree to zero and include_bias to False would result in "
+                "an empty output array."
+            )
         return low, high
 
     def _combinations(self, n_features: int):
         low, high = self._degrees()
         pick = combinations if self.interaction_only else combinations_with_replacement
-        terms = chain.from_iterable(pick(range(n_features), d)
-                                    for d in range(max(1, low), high + 1))
+        terms = chain.from_iterable(
+            pick(range(n_features), d) for d in range(max(1, low), high + 1)
+        )
         return list(chain([()], terms) if self.include_bias else terms)
 
     def fit(self, X, y=None):
@@ -109,6 +117,9 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         out = []
         for row in self.powers_:
             used = np.flatnonzero(row)
-            out.append(" ".join(names[j] if row[j] == 1 else f"{names[j]}^{row[j]}"
-                                for j in used) if len(used) else "1")
+            out.append(
+                " ".join(names[j] if row[j] == 1 else f"{names[j]}^{row[j]}" for j in used)
+                if len(used)
+                else "1"
+            )
         return np.asarray(out, dtype=object)

@@ -24,8 +24,11 @@ class _ColumnScaler(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
     """Shared tags and input checks of the per-column scalers."""
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "allow_nan": True,
-                "preserves_dtype": ["float64", "float32"]}
+        return {
+            **super()._homeml_tags(),
+            "allow_nan": True,
+            "preserves_dtype": ["float64", "float32"],
+        }
 
     def _check_X(self, X, reset: bool, copy=None):
         copy = self.copy if copy is None else copy
@@ -112,8 +115,10 @@ class StandardScaler(_ColumnScaler):
                 delta = mean - last_mean
                 new_mean = np.where(count > 0, last_mean + delta * count / total, last_mean)
                 new_squares = np.where(
-                    count > 0, last_squares + squares + delta**2 * last_n * count / total,
-                    last_squares)
+                    count > 0,
+                    last_squares + squares + delta**2 * last_n * count / total,
+                    last_squares,
+                )
             new_mean = np.where(last_n > 0, new_mean, mean)
             new_squares = np.where(last_n > 0, new_squares, squares)
         self._mean, self._squares = new_mean, new_squares
@@ -146,8 +151,9 @@ class StandardScaler(_ColumnScaler):
     def inverse_transform(self, X, copy=None):
         """Undo :meth:`transform`: multiply by ``scale_`` and add ``mean_``."""
         check_is_fitted(self)
-        X = self._validate_data(X, reset=False, dtype=_FLOATS,
-                                copy=self.copy if copy is None else copy)
+        X = self._validate_data(
+            X, reset=False, dtype=_FLOATS, copy=self.copy if copy is None else copy
+        )
         if self.with_std:
             X *= self.scale_.astype(X.dtype)
         if self.with_mean:
@@ -188,8 +194,10 @@ class MinMaxScaler(_ColumnScaler):
         """Update the running minimum and maximum with one more batch."""
         low, high = self.feature_range
         if low >= high:
-            raise ValueError("Minimum of desired feature range must be smaller than maximum. "
-                             f"Got {self.feature_range}.")
+            raise ValueError(
+                "Minimum of desired feature range must be smaller than maximum. "
+                f"Got {self.feature_range}."
+            )
         first = not hasattr(self, "data_min_")
         X = self._check_X(X, reset=first, copy=False)
         with np.errstate(invalid="ignore"), _no_all_nan_warning():
@@ -250,8 +258,15 @@ class RobustScaler(_ColumnScaler):
     center_, scale_ : ndarray of shape (n_features,) or None
     """
 
-    def __init__(self, *, with_centering=True, with_scaling=True, quantile_range=(25.0, 75.0),
-                 copy=True, unit_variance=False):
+    def __init__(
+        self,
+        *,
+        with_centering=True,
+        with_scaling=True,
+        quantile_range=(25.0, 75.0),
+        copy=True,
+        unit_variance=False,
+    ):
         self.with_centering = with_centering
         self.with_scaling = with_scaling
         self.quantile_range = quantile_range
@@ -262,8 +277,10 @@ class RobustScaler(_ColumnScaler):
         """Compute the median and the quantile range of each feature (NaN ignored)."""
         q_min, q_max = self.quantile_range
         if not 0 <= q_min <= q_max <= 100:
-            raise ValueError(f"Invalid quantile range: {self.quantile_range}; expected "
-                             "0 <= q_min <= q_max <= 100.")
+            raise ValueError(
+                f"Invalid quantile range: {self.quantile_range}; expected "
+                "0 <= q_min <= q_max <= 100."
+            )
         X = self._check_X(X, reset=True, copy=False)
         with _no_all_nan_warning():
             self.center_ = np.nanmedian(X, axis=0) if self.with_centering else None
@@ -315,8 +332,11 @@ class Normalizer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
         self.copy = copy
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "requires_fit": False,
-                "preserves_dtype": ["float64", "float32"]}
+        return {
+            **super()._homeml_tags(),
+            "requires_fit": False,
+            "preserves_dtype": ["float64", "float32"],
+        }
 
     def fit(self, X, y=None):
         """Only checks ``X`` (the transformation is stateless)."""
@@ -327,8 +347,9 @@ class Normalizer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
     def transform(self, X, copy=None):
         """Divide each row by its norm."""
         self._validate_params()
-        X = self._validate_data(X, reset=False, dtype=_FLOATS,
-                                copy=self.copy if copy is None else copy)
+        X = self._validate_data(
+            X, reset=False, dtype=_FLOATS, copy=self.copy if copy is None else copy
+        )
         if self.norm == "l1":
             norms = np.abs(X).sum(axis=1)
         elif self.norm == "l2":

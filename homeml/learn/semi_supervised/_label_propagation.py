@@ -62,8 +62,9 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, kernel="rbf", *, gamma=20, n_neighbors=7, alpha=1, max_iter=30, tol=1e-3,
-                 n_jobs=None):
+    def __init__(
+        self, kernel="rbf", *, gamma=20, n_neighbors=7, alpha=1, max_iter=30, tol=1e-3, n_jobs=None
+    ):
         self.kernel = kernel
         self.gamma = gamma
         self.n_neighbors = n_neighbors
@@ -133,8 +134,11 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
         n_iter = 0
         while np.abs(L - previous).sum() >= self.tol:  # total L1 change of the last step
             if n_iter == self.max_iter:
-                warnings.warn(f"max_iter={self.max_iter} was reached without convergence.",
-                              ConvergenceWarning, stacklevel=2)
+                warnings.warn(
+                    f"max_iter={self.max_iter} was reached without convergence.",
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
                 break
             previous = L
             L = graph @ L
@@ -232,10 +236,18 @@ class LabelPropagation(BaseLabelPropagation):
 
     _variant = "propagation"
 
-    def __init__(self, kernel="rbf", *, gamma=20, n_neighbors=7, max_iter=1000, tol=1e-3,
-                 n_jobs=None):
-        super().__init__(kernel=kernel, gamma=gamma, n_neighbors=n_neighbors, alpha=None,
-                         max_iter=max_iter, tol=tol, n_jobs=n_jobs)
+    def __init__(
+        self, kernel="rbf", *, gamma=20, n_neighbors=7, max_iter=1000, tol=1e-3, n_jobs=None
+    ):
+        super().__init__(
+            kernel=kernel,
+            gamma=gamma,
+            n_neighbors=n_neighbors,
+            alpha=None,
+            max_iter=max_iter,
+            tol=tol,
+            n_jobs=n_jobs,
+        )
 
     def _build_graph(self):
         """Transition matrix: each row of the affinities divided by its sum."""
@@ -279,10 +291,26 @@ class LabelSpreading(BaseLabelPropagation):
         "alpha": [Interval(Real, 0, 1, closed="neither")],
     }
 
-    def __init__(self, kernel="rbf", *, gamma=20, n_neighbors=7, alpha=0.2, max_iter=30, tol=1e-3,
-                 n_jobs=None):
-        super().__init__(kernel=kernel, gamma=gamma, n_neighbors=n_neighbors, alpha=alpha,
-                         max_iter=max_iter, tol=tol, n_jobs=n_jobs)
+    def __init__(
+        self,
+        kernel="rbf",
+        *,
+        gamma=20,
+        n_neighbors=7,
+        alpha=0.2,
+        max_iter=30,
+        tol=1e-3,
+        n_jobs=None,
+    ):
+        super().__init__(
+            kernel=kernel,
+            gamma=gamma,
+            n_neighbors=n_neighbors,
+            alpha=alpha,
+            max_iter=max_iter,
+            tol=tol,
+            n_jobs=n_jobs,
+        )
 
     def _build_graph(self):
         """``D^-1/2 W D^-1/2`` with the diagonal of W ignored; D holds the column sums (in-degree

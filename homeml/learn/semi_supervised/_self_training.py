@@ -83,8 +83,15 @@ class SelfTrainingClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, threshold=0.75, criterion="threshold", k_best=10,
-                 max_iter=10, verbose=False):
+    def __init__(
+        self,
+        estimator=None,
+        threshold=0.75,
+        criterion="threshold",
+        k_best=10,
+        max_iter=10,
+        verbose=False,
+    ):
         self.estimator = estimator
         self.threshold = threshold
         self.criterion = criterion

@@ -111,9 +111,19 @@ class _BaseKernelSVM(BaseEstimator):
             sample_of = np.arange(len(rows))
         n_slots = int(self.cache_size * 2**20 / 8 / max(len(rows), 1))
         alpha, rho, n_iter, converged = smo_solve(
-            X_sub, self._kernel_code, self._gamma, float(self.coef0), float(self.degree),
-            sample_of, y, p, C, float(self.tol), int(self.max_iter), n_slots,
-        )  # fmt: skip
+            X_sub,
+            self._kernel_code,
+            self._gamma,
+            float(self.coef0),
+            float(self.degree),
+            sample_of,
+            y,
+            p,
+            C,
+            float(self.tol),
+            int(self.max_iter),
+            n_slots,
+        )
         if not (np.isfinite(alpha).all() and np.isfinite(rho).all()):
             raise ValueError(NOT_FINITE)
         if not converged:
@@ -131,8 +141,14 @@ class _BaseKernelSVM(BaseEstimator):
             return self._call_kernel(X, self.support_vectors_)
         if self._kernel_code == PRECOMPUTED:
             return X[:, self.support_]
-        return kernel_matrix(X, self.support_vectors_, self._kernel_code, self._gamma,
-                             float(self.coef0), float(self.degree))
+        return kernel_matrix(
+            X,
+            self.support_vectors_,
+            self._kernel_code,
+            self._gamma,
+            float(self.coef0),
+            float(self.degree),
+        )
 
     def _validate_for_predict(self, X) -> np.ndarray:
         check_is_fitted(self)

@@ -13,8 +13,12 @@ from homeml.learn.metrics.pairwise import (
 from homeml.learn.svm._smo import LINEAR, POLY, PRECOMPUTED, RBF, SIGMOID
 
 KERNEL_CODES = {
-    "linear": LINEAR, "poly": POLY, "rbf": RBF, "sigmoid": SIGMOID, "precomputed": PRECOMPUTED,
-}  # fmt: skip
+    "linear": LINEAR,
+    "poly": POLY,
+    "rbf": RBF,
+    "sigmoid": SIGMOID,
+    "precomputed": PRECOMPUTED,
+}
 
 
 # scikit-learn's words when values too large for float64 squares make the solution non-finite
@@ -44,8 +48,9 @@ def resolve_gamma(gamma, X: np.ndarray) -> float:
     return float(gamma)
 
 
-def kernel_matrix(A: np.ndarray, B: np.ndarray, code: int, gamma: float, coef0: float,
-                  degree: float) -> np.ndarray:
+def kernel_matrix(
+    A: np.ndarray, B: np.ndarray, code: int, gamma: float, coef0: float, degree: float
+) -> np.ndarray:
     """Gram matrix ``K[a, b] = K(A[a], B[b])`` of shape (len(A), len(B)) on BLAS."""
     if code == LINEAR:
         return linear_kernel(A, B)

@@ -186,9 +186,22 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     classes_, coef_ (1 or n_classes, n_features), intercept_, n_iter_, n_features_in_
     """
 
-    def __init__(self, penalty="l2", loss="squared_hinge", *, dual="auto", tol=1e-4, C=1.0,
-                 multi_class="ovr", fit_intercept=True, intercept_scaling=1, class_weight=None,
-                 verbose=0, random_state=None, max_iter=1000):
+    def __init__(
+        self,
+        penalty="l2",
+        loss="squared_hinge",
+        *,
+        dual="auto",
+        tol=1e-4,
+        C=1.0,
+        multi_class="ovr",
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        verbose=0,
+        random_state=None,
+        max_iter=1000,
+    ):
         self.penalty = penalty
         self.loss = loss
         self.dual = dual
@@ -252,8 +265,10 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         bias = float(self.intercept_scaling) if self.fit_intercept else 0.0
         rng = check_random_state(self.random_state)
         n_classes = len(self.classes_)
-        use_dual = self.dual is True or self.loss == "hinge" or (
-            self.dual == "auto" and X.shape[0] < X.shape[1]
+        use_dual = (
+            self.dual is True
+            or self.loss == "hinge"
+            or (self.dual == "auto" and X.shape[0] < X.shape[1])
         )
         targets = [1] if n_classes == 2 else range(n_classes)
         coefs, intercepts, n_iters = [], [], []
@@ -265,11 +280,20 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 C = self.C * weights * np.where(codes == k, class_weight[k], 1.0)
             seed = int(rng.randint(np.iinfo(np.int32).max))
             if use_dual:
-                w, w_bias, n_iter = dual_cd(X, y_k, C, self.loss == "squared_hinge", bias,
-                                            float(self.tol), int(self.max_iter), seed)
+                w, w_bias, n_iter = dual_cd(
+                    X,
+                    y_k,
+                    C,
+                    self.loss == "squared_hinge",
+                    bias,
+                    float(self.tol),
+                    int(self.max_iter),
+                    seed,
+                )
             else:
-                w, w_bias, n_iter = primal_newton(X, y_k, C, bias, float(self.tol),
-                                                  int(self.max_iter))
+                w, w_bias, n_iter = primal_newton(
+                    X, y_k, C, bias, float(self.tol), int(self.max_iter)
+                )
             coefs.append(w)
             intercepts.append(w_bias * bias)
             n_iters.append(n_iter)

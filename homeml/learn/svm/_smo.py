@@ -65,8 +65,9 @@ def _kernel_diagonal(X, sq_norms, kernel, gamma, coef0, degree):
 
 
 @numba.njit(cache=True)
-def _cached_row(s, cache, slot_of, owner, last_used, clock, X, sq_norms, kernel, gamma, coef0,
-                degree):
+def _cached_row(
+    s, cache, slot_of, owner, last_used, clock, X, sq_norms, kernel, gamma, coef0, degree
+):
     """Kernel row of sample ``s`` from the cache, computing it (and evicting the LRU) on a miss."""
     clock[0] += 1
     slot = slot_of[s]
@@ -126,8 +127,20 @@ def smo_solve(X, kernel, gamma, coef0, degree, sample_of, y, p, C, tol, max_iter
         if i < 0:
             converged = True
             break
-        K_i = _cached_row(sample_of[i], cache, slot_of, owner, last_used, clock, X, sq_norms,
-                          kernel, gamma, coef0, degree)
+        K_i = _cached_row(
+            sample_of[i],
+            cache,
+            slot_of,
+            owner,
+            last_used,
+            clock,
+            X,
+            sq_norms,
+            kernel,
+            gamma,
+            coef0,
+            degree,
+        )
         # j: the partner that decreases the objective most (second order)
         g_max2 = -np.inf
         j = -1
@@ -158,8 +171,20 @@ def smo_solve(X, kernel, gamma, coef0, degree, sample_of, y, p, C, tol, max_iter
             converged = True
             break
         n_iter += 1
-        K_j = _cached_row(sample_of[j], cache, slot_of, owner, last_used, clock, X, sq_norms,
-                          kernel, gamma, coef0, degree)
+        K_j = _cached_row(
+            sample_of[j],
+            cache,
+            slot_of,
+            owner,
+            last_used,
+            clock,
+            X,
+            sq_norms,
+            kernel,
+            gamma,
+            coef0,
+            degree,
+        )
         _update_pair(i, j, y, C, alpha, G, K_i, K_j, diag, sample_of)
     rho = _compute_rho(y, G, alpha, C)
     return alpha, rho, n_iter, converged

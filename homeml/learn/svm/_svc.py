@@ -74,10 +74,25 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, C=1.0, kernel="rbf", degree=3, gamma="scale", coef0=0.0,
-                 shrinking=True, probability=False, tol=1e-3, cache_size=200, class_weight=None,
-                 verbose=False, max_iter=-1, decision_function_shape="ovr", break_ties=False,
-                 random_state=None):
+    def __init__(
+        self,
+        *,
+        C=1.0,
+        kernel="rbf",
+        degree=3,
+        gamma="scale",
+        coef0=0.0,
+        shrinking=True,
+        probability=False,
+        tol=1e-3,
+        cache_size=200,
+        class_weight=None,
+        verbose=False,
+        max_iter=-1,
+        decision_function_shape="ovr",
+        break_ties=False,
+        random_state=None,
+    ):
         self.C = C
         self.kernel = kernel
         self.degree = degree
@@ -135,8 +150,7 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
                     A, B = self._cross_validated_sigmoid(X, rows, sign, sample_C[rows], rng)
                     prob_a.append(A)
                     prob_b.append(B)
-                alpha, rho, n_iter = self._solve(X, rows, sign, -np.ones(len(rows)),
-                                                 sample_C[rows])
+                alpha, rho, n_iter = self._solve(X, rows, sign, -np.ones(len(rows)), sample_C[rows])
                 pair_coef[a, b] = (rows, sign * alpha)
                 intercepts.append(-rho)
                 n_iters.append(n_iter)
@@ -154,8 +168,9 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
         is_support = np.zeros(len(codes), dtype=bool)
         for rows, coef in pair_coef.values():
             is_support[rows[coef != 0]] = True
-        support = np.concatenate([np.flatnonzero(is_support & (codes == c))
-                                  for c in range(n_classes)])
+        support = np.concatenate(
+            [np.flatnonzero(is_support & (codes == c)) for c in range(n_classes)]
+        )
         position = np.full(len(codes), -1)
         position[support] = np.arange(len(support))
         dual = np.zeros((n_classes - 1, len(support)))
@@ -175,14 +190,13 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
         order = rng.permutation(len(rows))
         decision = np.zeros(len(rows))
         for fold in range(5):
-            held = order[fold * len(rows) // 5:(fold + 1) * len(rows) // 5]
+            held = order[fold * len(rows) // 5 : (fold + 1) * len(rows) // 5]
             train = np.setdiff1d(order, held, assume_unique=True)
             n_pos = np.sum(sign[train] > 0)
             if n_pos == 0 or n_pos == len(train):
                 decision[held] = 1.0 if n_pos > 0 else (-1.0 if len(train) else 0.0)
                 continue
-            alpha, rho, _ = self._solve(X, rows[train], sign[train], -np.ones(len(train)),
-                                        C[train])
+            alpha, rho, _ = self._solve(X, rows[train], sign[train], -np.ones(len(train)), C[train])
             coef = sign[train] * alpha
             used = coef != 0
             K = self._pair_kernel(X, rows[held], rows[train][used])
@@ -192,8 +206,14 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
     def _pair_kernel(self, X, rows_a, rows_b):
         if self._kernel_code == PRECOMPUTED:
             return X[np.ix_(rows_a, rows_b)]
-        return kernel_matrix(X[rows_a], X[rows_b], self._kernel_code, self._gamma,
-                             float(self.coef0), float(self.degree))
+        return kernel_matrix(
+            X[rows_a],
+            X[rows_b],
+            self._kernel_code,
+            self._gamma,
+            float(self.coef0),
+            float(self.degree),
+        )
 
     def _ovo_decision(self, X) -> np.ndarray:
         """LIBSVM's pairwise decision values (n_samples, n_pairs); positive favours the first."""
@@ -207,8 +227,11 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
             sa = slice(start[a], start[a + 1])
             for b in range(a + 1, n_classes):
                 sb = slice(start[b], start[b + 1])
-                out[:, k] = (K[:, sa] @ self._dual_coef[b - 1, sa]
-                             + K[:, sb] @ self._dual_coef[a, sb] + self._intercept[k])
+                out[:, k] = (
+                    K[:, sa] @ self._dual_coef[b - 1, sa]
+                    + K[:, sb] @ self._dual_coef[a, sb]
+                    + self._intercept[k]
+                )
                 k += 1
         return out
 
@@ -225,9 +248,7 @@ class SVC(ClassifierMixin, _BaseKernelSVM):
     def predict(self, X) -> np.ndarray:
         """Class of each sample by one-vs-one voting (ties: the first class, or see break_ties)."""
         if self.break_ties and self.decision_function_shape == "ovo":
-            raise ValueError(
-                "break_ties must be False when decision_function_shape is 'ovo'"
-            )
+            raise ValueError("break_ties must be False when decision_function_shape is 'ovo'")
         ovo = self._ovo_decision(X)
         n_classes = len(self.classes_)
         if self.break_ties and n_classes > 2:

@@ -30,8 +30,21 @@ class SVR(RegressorMixin, _BaseKernelSVM):
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, *, kernel="rbf", degree=3, gamma="scale", coef0=0.0, tol=1e-3, C=1.0,
-                 epsilon=0.1, shrinking=True, cache_size=200, verbose=False, max_iter=-1):
+    def __init__(
+        self,
+        *,
+        kernel="rbf",
+        degree=3,
+        gamma="scale",
+        coef0=0.0,
+        tol=1e-3,
+        C=1.0,
+        epsilon=0.1,
+        shrinking=True,
+        cache_size=200,
+        verbose=False,
+        max_iter=-1,
+    ):
         self.kernel = kernel
         self.degree = degree
         self.gamma = gamma

@@ -86,8 +86,9 @@ def _prefix_deviations(row, start, end, w, sorted_y, rank, out, fw, fs, point, r
 
 
 @jit
-def scan_sorted_mae(Xt, f, row, start, end, w, Y, sorted_y, rank, w_node, min_leaf,
-                     min_weight_leaf, work, best):
+def scan_sorted_mae(
+    Xt, f, row, start, end, w, Y, sorted_y, rank, w_node, min_leaf, min_weight_leaf, work, best
+):
     """Like :func:`_scan_sorted` for the absolute error (impurity: deviation from the median)."""
     m = end - start
     n_outputs = Y.shape[1]
@@ -96,10 +97,12 @@ def scan_sorted_mae(Xt, f, row, start, end, w, Y, sorted_y, rank, w_node, min_le
     dev_left[:m] = 0.0
     dev_right[:m] = 0.0
     for o in range(n_outputs):
-        _prefix_deviations(row, start, end, w, sorted_y[o], rank[o], dev_left,
-                           work[2], work[3], work[4], False)
-        _prefix_deviations(row, start, end, w, sorted_y[o], rank[o], dev_right,
-                           work[2], work[3], work[4], True)
+        _prefix_deviations(
+            row, start, end, w, sorted_y[o], rank[o], dev_left, work[2], work[3], work[4], False
+        )
+        _prefix_deviations(
+            row, start, end, w, sorted_y[o], rank[o], dev_right, work[2], work[3], work[4], True
+        )
     improved = False
     w_left = 0.0
     for p in range(start, end - 1):
@@ -149,8 +152,6 @@ def mae_prepare(row, start, end, Y, sorted_y, rank):
             rank[o, row[start + idx[q]]] = q
 
 
-
-
 @jit
 def try_random_mae(Xt, f, row, start, end, w, Y, w_node, min_leaf, min_weight_leaf, best, rng):
     """Random threshold of feature ``f`` scored by the children's absolute deviations."""
@@ -184,12 +185,11 @@ def try_random_mae(Xt, f, row, start, end, w, Y, w_node, min_leaf, min_weight_le
     if w_left < min_weight_leaf or w_node - w_left < min_weight_leaf:
         return 0
     medians = np.empty(Y.shape[1])
-    proxy = -(mae_impurity(left_rows, 0, n_left, Y, w, w_left, medians) * w_left
-              + mae_impurity(left_rows, n_left, m, Y, w, w_node - w_left, medians)
-              * (w_node - w_left))
+    proxy = -(
+        mae_impurity(left_rows, 0, n_left, Y, w, w_left, medians) * w_left
+        + mae_impurity(left_rows, n_left, m, Y, w, w_node - w_left, medians) * (w_node - w_left)
+    )
     if proxy > best[0]:
         best[0], best[1], best[2], best[3] = proxy, f, start + n_left, threshold
         return 1
     return 0
-
-

@@ -39,10 +39,13 @@ GINI, ENTROPY, SQUARED_ERROR, ABSOLUTE_ERROR = 0, 1, 2, 4
 PRESORTED, RANDOM, SORT_PER_NODE = 0, 1, 2
 # "friedman_mse" ranks splits exactly like "squared_error" (scikit-learn 1.9 maps it so too)
 CRITERIA = {
-    "gini": GINI, "entropy": ENTROPY, "log_loss": ENTROPY,
-    "squared_error": SQUARED_ERROR, "friedman_mse": SQUARED_ERROR,
+    "gini": GINI,
+    "entropy": ENTROPY,
+    "log_loss": ENTROPY,
+    "squared_error": SQUARED_ERROR,
+    "friedman_mse": SQUARED_ERROR,
     "absolute_error": ABSOLUTE_ERROR,
-}  # fmt: skip
+}
 
 LOG_2 = np.log(2.0)
 
@@ -135,8 +138,24 @@ def _add_sample(stats, i, wi, sign, codes, Y, criterion):
 
 
 @jit
-def _scan_sorted(Xt, f, row, start, end, codes, Y, w, criterion, node_stats, w_node,
-                 min_leaf, min_weight_leaf, left, right, best):
+def _scan_sorted(
+    Xt,
+    f,
+    row,
+    start,
+    end,
+    codes,
+    Y,
+    w,
+    criterion,
+    node_stats,
+    w_node,
+    min_leaf,
+    min_weight_leaf,
+    left,
+    right,
+    best,
+):
     """Best threshold of feature ``f`` over the sorted ``row``; updates ``best`` in place.
 
     ``best`` = [proxy, feature, position, threshold]; returns True when ``f`` improved it.
@@ -184,8 +203,26 @@ def _scan_sorted(Xt, f, row, start, end, codes, Y, w, criterion, node_stats, w_n
 
 
 @jit
-def _try_random(Xt, f, row, start, end, codes, Y, w, criterion, node_stats, w_node,
-                min_leaf, min_weight_leaf, left, right, best, rng, values):
+def _try_random(
+    Xt,
+    f,
+    row,
+    start,
+    end,
+    codes,
+    Y,
+    w,
+    criterion,
+    node_stats,
+    w_node,
+    min_leaf,
+    min_weight_leaf,
+    left,
+    right,
+    best,
+    rng,
+    values,
+):
     """One uniformly drawn threshold of feature ``f``; returns -1 if constant, 1 if it won."""
     lo = np.inf
     hi = -np.inf
@@ -289,10 +326,32 @@ def _partition(order, Xt, feature, threshold, start, end, goes_left, buffer, pre
 
 
 @jit
-def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
-                max_depth, min_samples_split, min_leaf, min_weight_leaf, max_features,
-                min_impurity_decrease, w_root, features, constant_features, n_known, n_constants,
-                rng, ws, out_value):
+def _split_node(
+    Xt,
+    codes,
+    Y,
+    w,
+    order,
+    start,
+    end,
+    depth,
+    criterion,
+    splitter,
+    max_depth,
+    min_samples_split,
+    min_leaf,
+    min_weight_leaf,
+    max_features,
+    min_impurity_decrease,
+    w_root,
+    features,
+    constant_features,
+    n_known,
+    n_constants,
+    rng,
+    ws,
+    out_value,
+):
     """Evaluate one node and, when it splits, partition its samples.
 
     ``ws`` is a tuple of work arrays. Writes the node's value into ``out_value`` and returns
@@ -301,8 +360,19 @@ def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
     count for the children.
     """
     n_constants[0] = n_known
-    node_stats, left, right, best, goes_left, buffer, sorted_y, rank, mae_work, sorted_row, \
-        values = ws
+    (
+        node_stats,
+        left,
+        right,
+        best,
+        goes_left,
+        buffer,
+        sorted_y,
+        rank,
+        mae_work,
+        sorted_row,
+        values,
+    ) = ws
     row0 = order[0]
     w_node = _node_stats(row0, start, end, codes, Y, w, criterion, node_stats)
     n_outputs = out_value.shape[0]
@@ -317,8 +387,13 @@ def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
             else:
                 out_value[o, 0] = node_stats[o, 0] / w_node
     n_node = end - start
-    if (depth >= max_depth or n_node < min_samples_split or n_node < 2 * min_leaf
-            or w_node < 2 * min_weight_leaf or impurity <= EPSILON):
+    if (
+        depth >= max_depth
+        or n_node < min_samples_split
+        or n_node < 2 * min_leaf
+        or w_node < 2 * min_weight_leaf
+        or impurity <= EPSILON
+    ):
         return True, -2, -2.0, end, 0.0, impurity, w_node
     random_splitter = splitter == RANDOM
     if criterion == ABSOLUTE_ERROR and not random_splitter:
@@ -345,12 +420,30 @@ def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
         f = features[f_j]
         if random_splitter:
             if criterion == ABSOLUTE_ERROR:
-                found = try_random_mae(Xt, f, row0, start, end, w, Y, w_node, min_leaf,
-                                        min_weight_leaf, best, rng)
+                found = try_random_mae(
+                    Xt, f, row0, start, end, w, Y, w_node, min_leaf, min_weight_leaf, best, rng
+                )
             else:
-                found = _try_random(Xt, f, row0, start, end, codes, Y, w, criterion,
-                                    node_stats, w_node, min_leaf, min_weight_leaf, left, right,
-                                    best, rng, values)
+                found = _try_random(
+                    Xt,
+                    f,
+                    row0,
+                    start,
+                    end,
+                    codes,
+                    Y,
+                    w,
+                    criterion,
+                    node_stats,
+                    w_node,
+                    min_leaf,
+                    min_weight_leaf,
+                    left,
+                    right,
+                    best,
+                    rng,
+                    values,
+                )
             constant = found < 0
         elif splitter == PRESORTED:
             row = order[f]
@@ -368,11 +461,41 @@ def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
         if random_splitter:
             continue
         if criterion == ABSOLUTE_ERROR:
-            scan_sorted_mae(Xt, f, row, start, end, w, Y, sorted_y, rank, w_node, min_leaf,
-                             min_weight_leaf, mae_work, best)
+            scan_sorted_mae(
+                Xt,
+                f,
+                row,
+                start,
+                end,
+                w,
+                Y,
+                sorted_y,
+                rank,
+                w_node,
+                min_leaf,
+                min_weight_leaf,
+                mae_work,
+                best,
+            )
         else:
-            _scan_sorted(Xt, f, row, start, end, codes, Y, w, criterion, node_stats, w_node,
-                         min_leaf, min_weight_leaf, left, right, best)
+            _scan_sorted(
+                Xt,
+                f,
+                row,
+                start,
+                end,
+                codes,
+                Y,
+                w,
+                criterion,
+                node_stats,
+                w_node,
+                min_leaf,
+                min_weight_leaf,
+                left,
+                right,
+                best,
+            )
     # remember the constants: known ones first, then those found here (for the children)
     features[:n_known] = constant_features[:n_known]
     constant_features[n_known:n_total] = features[n_known:n_total]
@@ -382,8 +505,7 @@ def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
     feature = int(best[1])
     pos = int(best[2])
     threshold = best[3]
-    _partition(order, Xt, feature, threshold, start, end, goes_left, buffer,
-               splitter == PRESORTED)
+    _partition(order, Xt, feature, threshold, start, end, goes_left, buffer, splitter == PRESORTED)
     w_left = _node_stats(row0, start, pos, codes, Y, w, criterion, left)
     w_right = w_node - w_left
     if criterion == ABSOLUTE_ERROR:
@@ -395,8 +517,9 @@ def _split_node(Xt, codes, Y, w, order, start, end, depth, criterion, splitter,
         )
     else:
         _difference(node_stats, left, right)
-        improvement = _improvement(left, right, w_node, w_left, w_right, w_root,
-                                   impurity, criterion)
+        improvement = _improvement(
+            left, right, w_node, w_left, w_right, w_root, impurity, criterion
+        )
     if improvement + EPSILON < min_impurity_decrease:
         return True, -2, -2.0, end, 0.0, impurity, w_node
     return False, feature, threshold, pos, improvement, impurity, w_node
@@ -415,9 +538,24 @@ def _grow_arrays(arrays, values, capacity):
 
 
 @jit
-def grow_tree(Xt, codes, Y, w, order, n_stats, criterion, splitter, max_depth,
-              min_samples_split, min_leaf, min_weight_leaf, max_features, max_leaf_nodes,
-              min_impurity_decrease, seed):
+def grow_tree(
+    Xt,
+    codes,
+    Y,
+    w,
+    order,
+    n_stats,
+    criterion,
+    splitter,
+    max_depth,
+    min_samples_split,
+    min_leaf,
+    min_weight_leaf,
+    max_features,
+    max_leaf_nodes,
+    min_impurity_decrease,
+    seed,
+):
     """Grow a tree depth-first, or best-first when ``max_leaf_nodes > 0``.
 
     Returns ``(nodes, values)``: ``nodes`` rows are left child, right child, feature, threshold,
@@ -432,15 +570,18 @@ def grow_tree(Xt, codes, Y, w, order, n_stats, criterion, splitter, max_depth,
     n_values = n_stats if classification else 1
     mae = criterion == ABSOLUTE_ERROR
     ws = (
-        np.zeros((n_outputs, n_stats)), np.zeros((n_outputs, n_stats)),
-        np.zeros((n_outputs, n_stats)), np.zeros(4), np.zeros(n_samples, dtype=np.bool_),
+        np.zeros((n_outputs, n_stats)),
+        np.zeros((n_outputs, n_stats)),
+        np.zeros((n_outputs, n_stats)),
+        np.zeros(4),
+        np.zeros(n_samples, dtype=np.bool_),
         np.empty(n_used, dtype=order.dtype),
         np.empty((n_outputs, n_used if mae else 1)),
         np.empty((n_outputs, n_samples if mae else 1), dtype=np.int64),
         np.empty((5, n_used + 1 if mae else 1)),
         np.empty(n_used if splitter == SORT_PER_NODE else 1, dtype=order.dtype),
         np.empty(n_used if splitter != PRESORTED else 1, dtype=Xt.dtype),
-    )  # fmt: skip
+    )
     features = np.arange(n_features)
     constant_features = np.arange(n_features)
     n_constants = np.zeros(1, dtype=np.int64)
@@ -490,10 +631,31 @@ def grow_tree(Xt, codes, Y, w, order, n_stats, criterion, splitter, max_depth,
             capacity *= 2
             nodes, values = _grow_arrays(nodes, values, capacity)
         is_leaf, feature, threshold, pos, gain, impurity, w_node = _split_node(
-            Xt, codes, Y, w, order, start, end, depth, criterion, splitter, max_depth,
-            min_samples_split, min_leaf, min_weight_leaf, max_features, min_impurity_decrease,
-            w_root, features, constant_features, n_known, n_constants, rng, ws, values[count],
-        )  # fmt: skip
+            Xt,
+            codes,
+            Y,
+            w,
+            order,
+            start,
+            end,
+            depth,
+            criterion,
+            splitter,
+            max_depth,
+            min_samples_split,
+            min_leaf,
+            min_weight_leaf,
+            max_features,
+            min_impurity_decrease,
+            w_root,
+            features,
+            constant_features,
+            n_known,
+            n_constants,
+            rng,
+            ws,
+            values[count],
+        )
         node = count
         count += 1
         if parent >= 0:
@@ -532,8 +694,9 @@ def apply_tree(X, children, feature, threshold):
     for i in range(X.shape[0]):
         node = 0
         while children[node, 0] != -1:
-            node = children[node, 0] if X[i, feature[node]] <= threshold[node] else \
-                children[node, 1]
+            node = (
+                children[node, 0] if X[i, feature[node]] <= threshold[node] else children[node, 1]
+            )
         leaves[i] = node
     return leaves
 
@@ -550,8 +713,11 @@ def sum_forest_values(X, children, feature, threshold, values, roots):
         for i in range(X.shape[0]):
             node = roots[t]
             while children[node, 0] != -1:
-                node = children[node, 0] if X[i, feature[node]] <= threshold[node] else \
-                    children[node, 1]
+                node = (
+                    children[node, 0]
+                    if X[i, feature[node]] <= threshold[node]
+                    else children[node, 1]
+                )
             for o in range(values.shape[1]):  # loops, not out[i] += ...: no temporaries
                 for k in range(values.shape[2]):
                     out[i, o, k] += values[node, o, k]

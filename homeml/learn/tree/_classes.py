@@ -103,11 +103,23 @@ class BaseDecisionTree(BaseEstimator):
         if order is None:
             order = sample_order(Xt, sample_weight, splitter)
         nodes, values = _builder.grow_tree(
-            Xt, codes, Y, sample_weight, order, n_stats, _builder.CRITERIA[self.criterion],
-            splitter, params["max_depth"], params["min_samples_split"],
-            params["min_leaf"], params["min_weight_leaf"], params["max_features"],
-            params["max_leaf_nodes"], params["min_impurity_decrease"], seed,
-        )  # fmt: skip
+            Xt,
+            codes,
+            Y,
+            sample_weight,
+            order,
+            n_stats,
+            _builder.CRITERIA[self.criterion],
+            splitter,
+            params["max_depth"],
+            params["min_samples_split"],
+            params["min_leaf"],
+            params["min_weight_leaf"],
+            params["max_features"],
+            params["max_leaf_nodes"],
+            params["min_impurity_decrease"],
+            seed,
+        )
         if self.ccp_alpha > 0:
             nodes, values = prune_tree(nodes, values, float(self.ccp_alpha))
         self.max_features_ = params["max_features"]
@@ -208,11 +220,23 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     }
     _is_classifier = True
 
-    def __init__(self, *, criterion="gini", splitter="best", max_depth=None,
-                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
-                 max_features=None, random_state=None, max_leaf_nodes=None,
-                 min_impurity_decrease=0.0, class_weight=None, ccp_alpha=0.0,
-                 monotonic_cst=None):
+    def __init__(
+        self,
+        *,
+        criterion="gini",
+        splitter="best",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        class_weight=None,
+        ccp_alpha=0.0,
+        monotonic_cst=None,
+    ):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
@@ -268,8 +292,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         if self.n_outputs_ == 1:
             return self.classes_.take(np.argmax(values[:, 0, : self.n_classes_], axis=1))
         return np.stack(
-            [c.take(np.argmax(values[:, o, : len(c)], axis=1))
-             for o, c in enumerate(self.classes_)],
+            [
+                c.take(np.argmax(values[:, o, : len(c)], axis=1))
+                for o, c in enumerate(self.classes_)
+            ],
             axis=1,
         )
 
@@ -301,10 +327,22 @@ max_features, random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, mo
     }
     _is_classifier = False
 
-    def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
-                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
-                 max_features=None, random_state=None, max_leaf_nodes=None,
-                 min_impurity_decrease=0.0, ccp_alpha=0.0, monotonic_cst=None):
+    def __init__(
+        self,
+        *,
+        criterion="squared_error",
+        splitter="best",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        ccp_alpha=0.0,
+        monotonic_cst=None,
+    ):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth

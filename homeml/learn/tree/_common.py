@@ -40,4 +40,3 @@ def rand_int(low, high, state):
 @jit
 def rand_uniform(low, high, state):
     return (high - low) * rand_r(state) / RAND_R_MAX + low
-

@@ -35,8 +35,16 @@ def _leaf_label(decision_tree, node, class_names, decimals, show_weights):
     return f"value: [{', '.join(f'{v:.{decimals}f}' for v in np.ravel(shown))}]"
 
 
-def export_text(decision_tree, *, feature_names=None, class_names=None, max_depth=10, spacing=3,
-                decimals=2, show_weights=False) -> str:
+def export_text(
+    decision_tree,
+    *,
+    feature_names=None,
+    class_names=None,
+    max_depth=10,
+    spacing=3,
+    decimals=2,
+    show_weights=False,
+) -> str:
     """The rules of a fitted tree as indented text, one line per branch.
 
     Parameters
@@ -94,7 +102,11 @@ def export_text(decision_tree, *, feature_names=None, class_names=None, max_dept
 def _subtree_depth(tree, node) -> int:
     depth, frontier = 0, [node]
     while frontier:
-        frontier = [c for n in frontier if tree.children_left[n] != -1
-                    for c in (tree.children_left[n], tree.children_right[n])]
+        frontier = [
+            c
+            for n in frontier
+            if tree.children_left[n] != -1
+            for c in (tree.children_left[n], tree.children_right[n])
+        ]
         depth += 1 if frontier else 0
     return depth

@@ -93,11 +93,10 @@ class Tree:
             - weighted[self.children_left[internal]]
             - weighted[self.children_right[internal]]
         )
-        importances = np.bincount(
-            self.feature[internal], weights=decrease, minlength=self.n_features
-        ) / self.weighted_n_node_samples[0]
+        importances = (
+            np.bincount(self.feature[internal], weights=decrease, minlength=self.n_features)
+            / self.weighted_n_node_samples[0]
+        )
         if normalize and importances.sum() > 0:
             importances /= importances.sum()
         return importances
-
-

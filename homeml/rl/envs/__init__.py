@@ -12,5 +12,16 @@ from homeml.rl.envs.mountain_car import MountainCar
 from homeml.rl.envs.taxi import Taxi
 from homeml.rl.envs.windy_gridworld import WindyGridWorld
 
-__all__ = ["Bandit", "Blackjack", "CartPole", "CliffWalking", "FrozenLake", "GridWorld",
-           "GridWorld5x5", "MountainCar", "Taxi", "WindyGridWorld", "generate_random_map"]
+__all__ = [
+    "Bandit",
+    "Blackjack",
+    "CartPole",
+    "CliffWalking",
+    "FrozenLake",
+    "GridWorld",
+    "GridWorld5x5",
+    "MountainCar",
+    "Taxi",
+    "WindyGridWorld",
+    "generate_random_map",
+]

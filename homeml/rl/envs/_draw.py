@@ -56,8 +56,13 @@ def draw_polyline(image: np.ndarray, points, color, width: float = 1.5) -> None:
         fill_polygon(image, [a + normal, b + normal, b - normal, a - normal], color)
 
 
-def draw_grid(cell_colors: np.ndarray, cell: int = 48, agent=None, agent_color=(220, 40, 40),
-              line_color=(180, 200, 230)) -> np.ndarray:
+def draw_grid(
+    cell_colors: np.ndarray,
+    cell: int = 48,
+    agent=None,
+    agent_color=(220, 40, 40),
+    line_color=(180, 200, 230),
+) -> np.ndarray:
     """An image of a grid world: one coloured square per cell, grid lines, the agent as a disc.
 
     Parameters

@@ -116,8 +116,9 @@ def grid_model(shape, move, n_actions, initial_states):
                 if outcomes is None:
                     P[s][a] = [(1.0, s, 0, True)]
                 else:
-                    P[s][a] = [(p, r * n_cols + c, reward, done)
-                               for p, (r, c), reward, done in outcomes]
+                    P[s][a] = [
+                        (p, r * n_cols + c, reward, done) for p, (r, c), reward, done in outcomes
+                    ]
     initial = np.zeros(n_rows * n_cols)
     initial[list(initial_states)] = 1.0
     return P, initial / initial.sum()

@@ -98,5 +98,4 @@ class Bandit(Env):
         if self.render_mode is None or self.q_star is None:
             return None
         values = " ".join(f"{q:+.2f}" for q in self.q_star)
-        return (f"q* = [{values}]  optimal arm {self.optimal_action}  "
-                f"last pull {self.lastaction}\n")
+        return f"q* = [{values}]  optimal arm {self.optimal_action}  last pull {self.lastaction}\n"

@@ -57,8 +57,10 @@ class CartPole(Env):
         self.tau = 0.02
         self.theta_threshold_radians = 12 * 2 * math.pi / 360
         self.x_threshold = 2.4
-        high = np.array([self.x_threshold * 2, np.inf, self.theta_threshold_radians * 2, np.inf],
-                        dtype=np.float32)
+        high = np.array(
+            [self.x_threshold * 2, np.inf, self.theta_threshold_radians * 2, np.inf],
+            dtype=np.float32,
+        )
         self.action_space = Discrete(2)
         self.observation_space = Box(-high, high, dtype=np.float32)
         self.state = None
@@ -97,9 +99,12 @@ class CartPole(Env):
         theta = theta + self.tau * theta_dot
         theta_dot = theta_dot + self.tau * thetaacc
         self.state = (x, x_dot, theta, theta_dot)
-        terminated = (x < -self.x_threshold or x > self.x_threshold
-                      or theta < -self.theta_threshold_radians
-                      or theta > self.theta_threshold_radians)
+        terminated = (
+            x < -self.x_threshold
+            or x > self.x_threshold
+            or theta < -self.theta_threshold_radians
+            or theta > self.theta_threshold_radians
+        )
         if terminated:
             self._needs_reset = True
             reward = -1.0 if self._sutton_barto_reward else 1.0
@@ -121,9 +126,18 @@ class CartPole(Env):
         def to_image(points):
             return [(px, height - py) for px, py in points]
 
-        fill_polygon(image, to_image([(cart_x - 25, cart_y - 15), (cart_x - 25, cart_y + 15),
-                                      (cart_x + 25, cart_y + 15), (cart_x + 25, cart_y - 15)]),
-                     (0, 0, 0))
+        fill_polygon(
+            image,
+            to_image(
+                [
+                    (cart_x - 25, cart_y - 15),
+                    (cart_x - 25, cart_y + 15),
+                    (cart_x + 25, cart_y + 15),
+                    (cart_x + 25, cart_y - 15),
+                ]
+            ),
+            (0, 0, 0),
+        )
         pole_length = scale * 2 * self.length
         cos, sin = math.cos(-theta), math.sin(-theta)
         corners = [(-5.0, -5.0), (-5.0, pole_length - 5.0), (5.0, pole_length - 5.0), (5.0, -5.0)]

@@ -20,11 +20,23 @@ LEFT, DOWN, RIGHT, UP = 0, 1, 2, 3
 
 MAPS = {
     "4x4": ["SFFF", "FHFH", "FFFH", "HFFG"],
-    "8x8": ["SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF",
-            "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"],
+    "8x8": [
+        "SFFFFFFF",
+        "FFFFFFFF",
+        "FFFHFFFF",
+        "FFFFFHFF",
+        "FFFHFFFF",
+        "FHHFFFHF",
+        "FHFFHFHF",
+        "FFFHFFFG",
+    ],
 }
-_CELL_COLORS = {b"S": (200, 225, 245), b"F": (220, 238, 250), b"H": (40, 60, 110),
-                b"G": (90, 190, 90)}
+_CELL_COLORS = {
+    b"S": (200, 225, 245),
+    b"F": (220, 238, 250),
+    b"H": (40, 60, 110),
+    b"G": (90, 190, 90),
+}
 
 
 def _reachable(board, size: int) -> bool:
@@ -115,8 +127,15 @@ class FrozenLake(TabularEnv):
     reward_schedule : (goal, hole, frozen) rewards, default (1, 0, 0)
     """
 
-    def __init__(self, render_mode=None, desc=None, map_name="4x4", is_slippery=True,
-                 success_rate=1.0 / 3.0, reward_schedule=(1, 0, 0)):
+    def __init__(
+        self,
+        render_mode=None,
+        desc=None,
+        map_name="4x4",
+        is_slippery=True,
+        success_rate=1.0 / 3.0,
+        reward_schedule=(1, 0, 0),
+    ):
         if desc is None and map_name is None:
             desc = generate_random_map()
         elif desc is None:
@@ -153,8 +172,10 @@ class FrozenLake(TabularEnv):
                 return None
             if not is_slippery:
                 return [(1.0, *outcome(row, col, a))]
-            return [(success_rate if b == a else fail_rate, *outcome(row, col, b))
-                    for b in ((a - 1) % 4, a, (a + 1) % 4)]
+            return [
+                (success_rate if b == a else fail_rate, *outcome(row, col, b))
+                for b in ((a - 1) % 4, a, (a + 1) % 4)
+            ]
 
         starts = np.flatnonzero(self.desc.ravel() == b"S")
         self._set_model(*grid_model(self.desc.shape, move, 4, starts))
@@ -164,11 +185,15 @@ class FrozenLake(TabularEnv):
         rows = [[c.decode() for c in line] for line in self.desc.tolist()]
         row, col = divmod(self.s, self.ncol)
         rows[row][col] = colorize(rows[row][col], "red", highlight=True)
-        header = "\n" if self.lastaction is None else (
-            f"  ({['Left', 'Down', 'Right', 'Up'][self.lastaction]})\n")
+        header = (
+            "\n"
+            if self.lastaction is None
+            else (f"  ({['Left', 'Down', 'Right', 'Up'][self.lastaction]})\n")
+        )
         return header + "\n".join("".join(line) for line in rows) + "\n"
 
     def _render_rgb(self) -> np.ndarray:
         colors = np.array([[_CELL_COLORS[c] for c in line] for line in self.desc.tolist()])
-        return draw_grid(colors, 64 if max(self.nrow, self.ncol) <= 8 else 32,
-                         agent=divmod(self.s, self.ncol))
+        return draw_grid(
+            colors, 64 if max(self.nrow, self.ncol) <= 8 else 32, agent=divmod(self.s, self.ncol)
+        )

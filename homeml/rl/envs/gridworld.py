@@ -80,13 +80,22 @@ class GridWorld(TabularEnv):
         grid = self._letters()
         row, col = divmod(self.s, self.size)
         grid[row][col] = colorize(grid[row][col], "red", highlight=True)
-        header = "\n" if self.lastaction is None else (
-            f"  ({['Up', 'Right', 'Down', 'Left'][self.lastaction]})\n")
+        header = (
+            "\n"
+            if self.lastaction is None
+            else (f"  ({['Up', 'Right', 'Down', 'Left'][self.lastaction]})\n")
+        )
         return header + "\n".join("".join(line) for line in grid) + "\n"
 
     def _render_rgb(self) -> np.ndarray:
-        palette = {".": (230, 230, 230), "T": (150, 150, 150), "A": (90, 190, 90),
-                   "a": (190, 230, 190), "B": (90, 140, 220), "b": (190, 210, 240)}
+        palette = {
+            ".": (230, 230, 230),
+            "T": (150, 150, 150),
+            "A": (90, 190, 90),
+            "a": (190, 230, 190),
+            "B": (90, 140, 220),
+            "b": (190, 210, 240),
+        }
         colors = np.array([[palette[c] for c in line] for line in self._letters()])
         return draw_grid(colors, 64, agent=divmod(self.s, self.size))
 

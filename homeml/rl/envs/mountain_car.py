@@ -87,8 +87,9 @@ class MountainCar(Env):
         scale = width / (self.max_position - self.min_position)
         image = np.full((height, width, 3), 255, dtype=np.uint8)
         xs = np.linspace(self.min_position, self.max_position, 100)
-        track = np.stack([(xs - self.min_position) * scale,
-                          height - self._height(xs) * scale], axis=1)
+        track = np.stack(
+            [(xs - self.min_position) * scale, height - self._height(xs) * scale], axis=1
+        )
         draw_polyline(image, track, (0, 0, 0))
         pos = self.state[0]
         angle = math.cos(3 * pos)
@@ -98,8 +99,7 @@ class MountainCar(Env):
         def place(cx, cy):  # rotate a car-frame point, then flip y for the image
             return base_x + cx * cos - cy * sin, height - (base_y + cx * sin + cy * cos)
 
-        fill_polygon(image, [place(-20, 0), place(-20, 20), place(20, 20), place(20, 0)],
-                     (0, 0, 0))
+        fill_polygon(image, [place(-20, 0), place(-20, 20), place(20, 20), place(20, 0)], (0, 0, 0))
         for wheel in (10.0, -10.0):
             wx, wy = place(wheel, 0.0)
             fill_disc(image, wx, wy, 8.0, (128, 128, 128))
@@ -107,6 +107,13 @@ class MountainCar(Env):
         flag_y1 = self._height(self.goal_position) * scale
         flag_y2 = flag_y1 + 50
         draw_polyline(image, [(flag_x, height - flag_y1), (flag_x, height - flag_y2)], (0, 0, 0))
-        fill_polygon(image, [(flag_x, height - flag_y2), (flag_x, height - flag_y2 + 10),
-                             (flag_x + 25, height - flag_y2 + 5)], (204, 204, 0))
+        fill_polygon(
+            image,
+            [
+                (flag_x, height - flag_y2),
+                (flag_x, height - flag_y2 + 10),
+                (flag_x + 25, height - flag_y2 + 5),
+            ],
+            (204, 204, 0),
+        )
         return image

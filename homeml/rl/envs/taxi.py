@@ -17,12 +17,23 @@ from homeml.rl.envs._tabular_env import TabularEnv, colorize
 
 __all__ = ["Taxi"]
 
-MAP = ["+---------+", "|R: | : :G|", "| : | : : |", "| : : : : |", "| | : | : |", "|Y| : |B: |",
-       "+---------+"]
+MAP = [
+    "+---------+",
+    "|R: | : :G|",
+    "| : | : : |",
+    "| : : : : |",
+    "| | : | : |",
+    "|Y| : |B: |",
+    "+---------+",
+]
 LOCS = [(0, 0), (0, 4), (4, 0), (4, 3)]
 # Intended move, then the two lateral slips, for actions south, north, east, west.
-RAINY_MOVES = {0: ((1, 0), (0, 1), (0, -1)), 1: ((-1, 0), (0, -1), (0, 1)),
-               2: ((0, 1), (-1, 0), (1, 0)), 3: ((0, -1), (1, 0), (-1, 0))}
+RAINY_MOVES = {
+    0: ((1, 0), (0, 1), (0, -1)),
+    1: ((-1, 0), (0, -1), (0, 1)),
+    2: ((0, 1), (-1, 0), (1, 0)),
+    3: ((0, -1), (1, 0), (-1, 0)),
+}
 
 
 def encode(row: int, col: int, passenger: int, destination: int) -> int:
@@ -51,8 +62,14 @@ class Taxi(TabularEnv):
     rainy_probability, fickle_probability : float
     """
 
-    def __init__(self, render_mode=None, is_rainy=False, fickle_passenger=False,
-                 rainy_probability=0.8, fickle_probability=0.3):
+    def __init__(
+        self,
+        render_mode=None,
+        is_rainy=False,
+        fickle_passenger=False,
+        rainy_probability=0.8,
+        fickle_probability=0.3,
+    ):
         self.desc = np.asarray(MAP, dtype="c")
         self.locs = LOCS
         self.is_rainy = is_rainy
@@ -70,8 +87,9 @@ class Taxi(TabularEnv):
                         if passenger < 4 and passenger != destination:
                             initial[state] += 1
                         for action in range(6):
-                            P[state][action] = self._outcomes(row, col, passenger, destination,
-                                                              action)
+                            P[state][action] = self._outcomes(
+                                row, col, passenger, destination, action
+                            )
         self._set_model(P, initial / initial.sum())
         self._masks = [self._action_mask(s) for s in range(500)]
         self._check_render_mode(render_mode)
@@ -92,9 +110,12 @@ class Taxi(TabularEnv):
     def _outcomes(self, row, col, passenger, destination, action):
         new_row, new_col, new_passenger = row, col, passenger
         reward, terminated, taxi = -1, False, (row, col)
-        can_move = ((action == 0 and row < 4) or (action == 1 and row > 0)
-                    or (action == 2 and self._open(row, col, 2))
-                    or (action == 3 and self._open(row, col, 0)))
+        can_move = (
+            (action == 0 and row < 4)
+            or (action == 1 and row > 0)
+            or (action == 2 and self._open(row, col, 2))
+            or (action == 3 and self._open(row, col, 0))
+        )
         if action == 0:
             new_row = min(row + 1, 4)
         elif action == 1:
@@ -124,14 +145,17 @@ class Taxi(TabularEnv):
             left = self._slip(row, col, RAINY_MOVES[action][1])
             right = self._slip(row, col, RAINY_MOVES[action][2])
             dr, dc = RAINY_MOVES[action][0]
-            intended = encode(max(0, min(row + dr, 4)), max(0, min(col + dc, 4)),
-                              new_passenger, destination)
+            intended = encode(
+                max(0, min(row + dr, 4)), max(0, min(col + dc, 4)), new_passenger, destination
+            )
         else:
             left = right = taxi
             intended = encode(row, col, new_passenger, destination)
-        return [(self.rainy_probability, intended, -1, terminated),
-                (lateral, encode(*left, new_passenger, destination), -1, terminated),
-                (lateral, encode(*right, new_passenger, destination), -1, terminated)]
+        return [
+            (self.rainy_probability, intended, -1, terminated),
+            (lateral, encode(*left, new_passenger, destination), -1, terminated),
+            (lateral, encode(*right, new_passenger, destination), -1, terminated),
+        ]
 
     def _action_mask(self, state: int) -> np.ndarray:
         row, col, passenger, destination = decode(state)
@@ -156,8 +180,9 @@ class Taxi(TabularEnv):
     def reset(self, *, seed=None, options=None):
         """Draw a start state; info has ``prob`` and ``action_mask``."""
         state, _ = super().reset(seed=seed, options=options)
-        self.fickle_step = (self.fickle_passenger
-                            and self.np_random.random() < self.fickle_probability)
+        self.fickle_step = (
+            self.fickle_passenger and self.np_random.random() < self.fickle_probability
+        )
         return state, {"prob": 1.0, "action_mask": self._masks[state].copy()}
 
     def step(self, action):
@@ -171,21 +196,28 @@ class Taxi(TabularEnv):
                 self.fickle_step = False
                 choices = [i for i in range(4) if i != old_destination]
                 state = self.s = encode(row, col, passenger, int(self.np_random.choice(choices)))
-        return state, reward, terminated, False, {"prob": prob,
-                                                  "action_mask": self._masks[state].copy()}
+        return (
+            state,
+            reward,
+            terminated,
+            False,
+            {"prob": prob, "action_mask": self._masks[state].copy()},
+        )
 
     def _render_text(self) -> str:
         out = [[c.decode() for c in line] for line in self.desc.tolist()]
         row, col, passenger, destination = decode(self.s)
         if passenger < 4:
-            out[1 + row][2 * col + 1] = colorize(out[1 + row][2 * col + 1], "yellow",
-                                                 highlight=True)
+            out[1 + row][2 * col + 1] = colorize(
+                out[1 + row][2 * col + 1], "yellow", highlight=True
+            )
             pi, pj = LOCS[passenger]
             out[1 + pi][2 * pj + 1] = colorize(out[1 + pi][2 * pj + 1], "blue", bold=True)
         else:
             cell = out[1 + row][2 * col + 1]
-            out[1 + row][2 * col + 1] = colorize("_" if cell == " " else cell, "green",
-                                                 highlight=True)
+            out[1 + row][2 * col + 1] = colorize(
+                "_" if cell == " " else cell, "green", highlight=True
+            )
         di, dj = LOCS[destination]
         out[1 + di][2 * dj + 1] = colorize(out[1 + di][2 * dj + 1], "magenta")
         text = "\n".join("".join(line) for line in out) + "\n"
@@ -195,20 +227,26 @@ class Taxi(TabularEnv):
     def _render_rgb(self) -> np.ndarray:
         row, col, passenger, destination = decode(self.s)
         colors = np.full((5, 5, 3), 235)
-        for (r, c), color in zip(LOCS, [(255, 120, 120), (120, 220, 120), (240, 230, 120),
-                                        (130, 150, 255)], strict=True):
+        for (r, c), color in zip(
+            LOCS, [(255, 120, 120), (120, 220, 120), (240, 230, 120), (130, 150, 255)], strict=True
+        ):
             colors[r, c] = color
         cell = 64
-        image = draw_grid(colors, cell, agent=(row, col),
-                          agent_color=(40, 160, 40) if passenger == 4 else (230, 180, 0))
+        image = draw_grid(
+            colors,
+            cell,
+            agent=(row, col),
+            agent_color=(40, 160, 40) if passenger == 4 else (230, 180, 0),
+        )
         for r in range(5):  # walls between columns, drawn from the map's '|' characters
             for c in range(4):
                 if self.desc[1 + r, 2 * c + 2] == b"|":
-                    image[r * cell:(r + 1) * cell, (c + 1) * cell - 2:(c + 1) * cell + 2] = 0
+                    image[r * cell : (r + 1) * cell, (c + 1) * cell - 2 : (c + 1) * cell + 2] = 0
         di, dj = LOCS[destination]
-        image[di * cell + 4:di * cell + 10, dj * cell + 4:(dj + 1) * cell - 4] = (200, 0, 200)
+        image[di * cell + 4 : di * cell + 10, dj * cell + 4 : (dj + 1) * cell - 4] = (200, 0, 200)
         if passenger < 4:
             pi, pj = LOCS[passenger]
-            image[(pi + 1) * cell - 10:(pi + 1) * cell - 4, pj * cell + 4:(pj + 1) * cell - 4] = (
-                0, 0, 200)
+            image[
+                (pi + 1) * cell - 10 : (pi + 1) * cell - 4, pj * cell + 4 : (pj + 1) * cell - 4
+            ] = (0, 0, 200)
         return image

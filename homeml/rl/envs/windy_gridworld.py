@@ -38,11 +38,14 @@ class WindyGridWorld(TabularEnv):
         The wind varies by -1, 0, +1 with probability 1/3 each where it blows (Exercise 6.10).
     """
 
-    def __init__(self, render_mode=None, king_moves=False, stay_action=False,
-                 stochastic_wind=False):
+    def __init__(
+        self, render_mode=None, king_moves=False, stay_action=False, stochastic_wind=False
+    ):
         if stay_action and not king_moves:
-            raise ValueError("WindyGridWorld stay_action=True needs king_moves=True "
-                             "(Exercise 6.9's ninth action)")
+            raise ValueError(
+                "WindyGridWorld stay_action=True needs king_moves=True "
+                "(Exercise 6.9's ninth action)"
+            )
         self.shape = self.nrow, self.ncol = (7, 10)
         self.king_moves, self.stay_action = king_moves, stay_action
         self.stochastic_wind = stochastic_wind

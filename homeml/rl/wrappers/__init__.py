@@ -30,8 +30,21 @@ from homeml.rl.wrappers.transform import (
 )
 
 __all__ = [
-    "ActionWrapper", "ClipAction", "FlattenObservation", "FrameStackObservation",
-    "HumanRendering", "NormalizeObservation", "NormalizeReward", "ObservationWrapper",
-    "RecordEpisodeStatistics", "RescaleAction", "RewardWrapper", "RunningMeanStd", "TimeLimit",
-    "TransformAction", "TransformObservation", "TransformReward", "Wrapper",
+    "ActionWrapper",
+    "ClipAction",
+    "FlattenObservation",
+    "FrameStackObservation",
+    "HumanRendering",
+    "NormalizeObservation",
+    "NormalizeReward",
+    "ObservationWrapper",
+    "RecordEpisodeStatistics",
+    "RescaleAction",
+    "RewardWrapper",
+    "RunningMeanStd",
+    "TimeLimit",
+    "TransformAction",
+    "TransformObservation",
+    "TransformReward",
+    "Wrapper",
 ]

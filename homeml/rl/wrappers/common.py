@@ -57,8 +57,14 @@ class RecordEpisodeStatistics(Wrapper):
                     f"{self._stats_key!r}; pass another stats_key"
                 )
             seconds = round(time.perf_counter() - self.episode_start_time, 6)
-            info = {**info, self._stats_key: {
-                "r": self.episode_returns, "l": self.episode_lengths, "t": seconds}}
+            info = {
+                **info,
+                self._stats_key: {
+                    "r": self.episode_returns,
+                    "l": self.episode_lengths,
+                    "t": seconds,
+                },
+            }
             self.time_queue.append(seconds)
             self.return_queue.append(self.episode_returns)
             self.length_queue.append(self.episode_lengths)

@@ -47,8 +47,11 @@ class RunningMeanStd:
         delta = batch_mean - self.mean
         total = self.count + batch_count
         new_mean = self.mean + delta * batch_count / total
-        m2 = self.var * self.count + batch_var * batch_count + (
-            np.square(delta) * self.count * batch_count / total)
+        m2 = (
+            self.var * self.count
+            + batch_var * batch_count
+            + (np.square(delta) * self.count * batch_count / total)
+        )
         self.mean, self.var, self.count = new_mean, m2 / total, total
 
 
@@ -88,8 +91,9 @@ class NormalizeObservation(ObservationWrapper):
     def observation(self, observation):
         if self.update_running_mean:
             self.obs_rms.update(np.array([observation]))
-        return np.float32((observation - self.obs_rms.mean)
-                          / np.sqrt(self.obs_rms.var + self.epsilon))
+        return np.float32(
+            (observation - self.obs_rms.mean) / np.sqrt(self.obs_rms.var + self.epsilon)
+        )
 
 
 class NormalizeReward(Wrapper):
@@ -118,8 +122,9 @@ class NormalizeReward(Wrapper):
 
     def step(self, action):
         observation, reward, terminated, truncated, info = self.env.step(action)
-        self.discounted_reward = (self.discounted_reward * self.gamma * (1 - terminated)
-                                  + float(reward))
+        self.discounted_reward = self.discounted_reward * self.gamma * (1 - terminated) + float(
+            reward
+        )
         if self.update_running_mean:
             self.return_rms.update(self.discounted_reward)
         normalized = reward / np.sqrt(self.return_rms.var + self.epsilon)
@@ -160,8 +165,9 @@ class FrameStackObservation(Wrapper):
         self.stacked_obs = space_utils.create_empty_array(space, n=self.stack_size)
 
     def _stacked(self):
-        stacked = space_utils.concatenate(self.env.observation_space, self.obs_queue,
-                                          self.stacked_obs)
+        stacked = space_utils.concatenate(
+            self.env.observation_space, self.obs_queue, self.stacked_obs
+        )
         return copy.deepcopy(stacked)
 
     def reset(self, *, seed=None, options=None):

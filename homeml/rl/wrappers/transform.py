@@ -15,8 +15,14 @@ from homeml.rl import space_utils
 from homeml.rl.env import ActionWrapper, ObservationWrapper, RewardWrapper
 from homeml.rl.spaces import Box, Space
 
-__all__ = ["TransformObservation", "FlattenObservation", "TransformReward", "TransformAction",
-           "ClipAction", "RescaleAction"]
+__all__ = [
+    "TransformObservation",
+    "FlattenObservation",
+    "TransformReward",
+    "TransformAction",
+    "ClipAction",
+    "RescaleAction",
+]
 
 
 def _check_callable(name: str, func) -> None:
@@ -63,8 +69,9 @@ class FlattenObservation(TransformObservation):
 
     def __init__(self, env):
         space = env.observation_space
-        super().__init__(env, lambda obs: space_utils.flatten(space, obs),
-                         space_utils.flatten_space(space))
+        super().__init__(
+            env, lambda obs: space_utils.flatten(space, obs), space_utils.flatten_space(space)
+        )
 
 
 class TransformReward(RewardWrapper):
@@ -108,8 +115,11 @@ class ClipAction(TransformAction):
 
     def __init__(self, env):
         space = _check_box_actions("ClipAction", env)
-        super().__init__(env, lambda action: np.clip(action, space.low, space.high),
-                         Box(-np.inf, np.inf, shape=space.shape, dtype=space.dtype))
+        super().__init__(
+            env,
+            lambda action: np.clip(action, space.low, space.high),
+            Box(-np.inf, np.inf, shape=space.shape, dtype=space.dtype),
+        )
 
 
 def _full(name: str, value, shape) -> np.ndarray:
@@ -139,10 +149,14 @@ class RescaleAction(TransformAction):
         new_min = _full("min_action", min_action, space.shape)
         new_max = _full("max_action", max_action, space.shape)
         low, high = space.low, space.high
-        if not (np.all((new_min == low)[np.isinf(new_min) | np.isinf(low)])
-                and np.all((new_max == high)[np.isinf(new_max) | np.isinf(high)])):
-            raise ValueError("RescaleAction: where the action space is unbounded the new bounds "
-                             "must be the same infinity, and only there")
+        if not (
+            np.all((new_min == low)[np.isinf(new_min) | np.isinf(low)])
+            and np.all((new_max == high)[np.isinf(new_max) | np.isinf(high)])
+        ):
+            raise ValueError(
+                "RescaleAction: where the action space is unbounded the new bounds "
+                "must be the same infinity, and only there"
+            )
         if not np.all(new_min < new_max):
             raise ValueError(
                 f"RescaleAction needs min_action < max_action everywhere (the mapping has no "
@@ -152,13 +166,15 @@ class RescaleAction(TransformAction):
         # the slope's denominator in extended precision, as Gymnasium computes it
         finite_min, finite_max = np.isfinite(new_min), np.isfinite(new_max)
         both = finite_min & finite_max
-        span = (np.array(high[both], dtype=np.longdouble)
-                - np.array(low[both], dtype=np.longdouble))
+        span = np.array(high[both], dtype=np.longdouble) - np.array(low[both], dtype=np.longdouble)
         slope = np.ones_like(new_min, dtype=space.dtype)
         slope[both] = (new_max[both] - new_min[both]) / span
         intercept = np.zeros_like(new_min, dtype=space.dtype)
         intercept[finite_max] = new_max[finite_max] - high[finite_max]
         intercept[finite_min] = slope[finite_min] * -low[finite_min] + new_min[finite_min]
         self.min_action, self.max_action = min_action, max_action
-        super().__init__(env, lambda action: (action - intercept) / slope,
-                         Box(new_min, new_max, shape=space.shape, dtype=space.dtype))
+        super().__init__(
+            env,
+            lambda action: (action - intercept) / slope,
+            Box(new_min, new_max, shape=space.shape, dtype=space.dtype),
+        )

@@ -73,5 +73,8 @@ for _i in range(3):
     optimizerG.step()
     history.append([errD.item(), errG.item(), D_x])
 
-RESULTS = {"history": history, "running_mean": netG.main[1].running_mean,
-           "g_last": netG.main[3].weight.detach()}
+RESULTS = {
+    "history": history,
+    "running_mean": netG.main[1].running_mean,
+    "g_last": netG.main[3].weight.detach(),
+}

@@ -50,16 +50,18 @@ class Bigram(nn.Module):
         logits = self.mlp(self.wte(idx))
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1),
-                                   ignore_index=-1)
+            loss = F.cross_entropy(
+                logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1
+            )
         return logits, loss
 
 
 torch.manual_seed(3407)
 device = "cpu"
 model = init_weights(Bigram()).to(device)  # noqa: F821 - provided by the runner
-optimizer = torch.optim.AdamW(model.parameters(), lr=5e-3, weight_decay=0.01,
-                              betas=(0.9, 0.99), eps=1e-8)
+optimizer = torch.optim.AdamW(
+    model.parameters(), lr=5e-3, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8
+)
 batch_loader = InfiniteDataLoader(CharDataset(50), batch_size=4, pin_memory=True, num_workers=0)
 losses = []
 for _ in range(8):

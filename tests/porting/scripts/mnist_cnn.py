@@ -58,5 +58,9 @@ with torch.no_grad():
         pred = output.argmax(dim=1, keepdim=True)
         correct += pred.eq(target.view_as(pred)).sum().item()
 
-RESULTS = {"losses": losses, "test_loss": test_loss, "correct": correct,
-           "fc2": model.fc2.weight.detach().numpy()}
+RESULTS = {
+    "losses": losses,
+    "test_loss": test_loss,
+    "correct": correct,
+    "fc2": model.fc2.weight.detach().numpy(),
+}

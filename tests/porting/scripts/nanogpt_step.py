@@ -27,8 +27,10 @@ class CausalSelfAttention(nn.Module):
         self.c_proj = nn.Linear(n_embd, n_embd, bias=False)
         self.flash = hasattr(torch.nn.functional, "scaled_dot_product_attention")
         if not self.flash:
-            self.register_buffer("bias", torch.tril(torch.ones(block_size, block_size))
-                                 .view(1, 1, block_size, block_size))
+            self.register_buffer(
+                "bias",
+                torch.tril(torch.ones(block_size, block_size)).view(1, 1, block_size, block_size),
+            )
 
     def forward(self, x):
         B, T, C = x.size()
@@ -54,8 +56,9 @@ class GPT(nn.Module):
         self.wpe = nn.Embedding(block_size, n_embd)
         self.ln = nn.LayerNorm(n_embd)
         self.attn = CausalSelfAttention()
-        self.mlp = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.GELU(),
-                                 nn.Linear(4 * n_embd, n_embd))
+        self.mlp = nn.Sequential(
+            nn.Linear(n_embd, 4 * n_embd), nn.GELU(), nn.Linear(4 * n_embd, n_embd)
+        )
         self.lm_head = nn.Linear(n_embd, vocab, bias=False)
 
     def forward(self, idx, targets=None):
@@ -66,8 +69,9 @@ class GPT(nn.Module):
         x = x + self.mlp(self.ln(x))
         if targets is not None:
             logits = self.lm_head(x)
-            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1),
-                                   ignore_index=-1)
+            loss = F.cross_entropy(
+                logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1
+            )
         else:
             logits = self.lm_head(x[:, [-1], :])
             loss = None
@@ -93,9 +97,10 @@ batch_rng = np.random.default_rng(8)
 
 def get_batch():
     ix = batch_rng.integers(0, len(data) - block_size, batch_size)
-    x = torch.stack([torch.from_numpy((data[i:i + block_size]).astype(np.int64)) for i in ix])
-    y = torch.stack([torch.from_numpy((data[i + 1:i + 1 + block_size]).astype(np.int64))
-                     for i in ix])
+    x = torch.stack([torch.from_numpy((data[i : i + block_size]).astype(np.int64)) for i in ix])
+    y = torch.stack(
+        [torch.from_numpy((data[i + 1 : i + 1 + block_size]).astype(np.int64)) for i in ix]
+    )
     if device_type == "cuda":
         x, y = x.pin_memory().to(device, non_blocking=True), y.pin_memory().to(device)
     else:

@@ -34,5 +34,9 @@ with torch.no_grad():
     val_loader = DataLoader(Subset(full, range(20, 30)), batch_size=5)
     val_loss = sum(loss_fn(model(xb), yb).item() for xb, yb in val_loader)
 
-RESULTS = {"sizes": [len(train_set), len(val_set), len(train_data), len(loader)],
-           "covered": covered, "losses": losses, "val_loss": val_loss}
+RESULTS = {
+    "sizes": [len(train_set), len(val_set), len(train_data), len(loader)],
+    "covered": covered,
+    "losses": losses,
+    "val_loss": val_loss,
+}

@@ -11,7 +11,7 @@ b_target = torch.from_numpy(np.array([0.2], dtype=np.float32))
 
 def make_features(x):
     x = x.unsqueeze(1)
-    return torch.cat([x ** i for i in range(1, POLY_DEGREE + 1)], 1)
+    return torch.cat([x**i for i in range(1, POLY_DEGREE + 1)], 1)
 
 
 def f(x):

@@ -56,5 +56,8 @@ for _step in range(3):
     optimizer.step()
     losses.append(loss.item())
 
-RESULTS = {"losses": losses, "conv_grad": model.layer[0].conv1.weight.grad,
-           "running_var": model.layer[1].bn2.running_var}
+RESULTS = {
+    "losses": losses,
+    "conv_grad": model.layer[0].conv1.weight.grad,
+    "running_var": model.layer[1].bn2.running_var,
+}

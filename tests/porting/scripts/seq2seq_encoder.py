@@ -71,5 +71,8 @@ for _step in range(3):
     dec_opt.step()
     losses.append(loss.item() / target_tensor.size(0))
 
-RESULTS = {"losses": losses, "encoder_grad": RESULTS_GRAD,
-           "encoder_cell": encoder.cell.weight.detach().numpy()}
+RESULTS = {
+    "losses": losses,
+    "encoder_grad": RESULTS_GRAD,
+    "encoder_cell": encoder.cell.weight.detach().numpy(),
+}

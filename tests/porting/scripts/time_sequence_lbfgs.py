@@ -37,6 +37,7 @@ criterion = nn.MSELoss()
 optimizer = optim.LBFGS(seq.parameters(), lr=0.8)
 losses = []
 for _ in range(3):
+
     def closure():
         optimizer.zero_grad()
         out = seq(input)
