@@ -38,6 +38,7 @@ LAYER_OF = {
     "homeml.nn": "toolkit",
     "homeml.optim": "toolkit",
     "homeml.data": "toolkit",
+    "homeml.text": "toolkit",  # tokenizers: character-level and byte-level BPE
     "homeml.utils": "toolkit",  # homeml.utils.data is homeml.data
     "homeml._nn_io": "toolkit",  # the networks' codec, registered in io._CODECS
     "homeml.models": "models",

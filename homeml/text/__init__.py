@@ -1,0 +1,21 @@
+"""Tokenizers: text to token ids and back.
+
+- :class:`CharTokenizer`: one id per character (makemore, nanoGPT's character scripts).
+- :class:`BPETokenizer`: byte-level byte-pair encoding with GPT-2's or GPT-4's split pattern,
+  trained from scratch, with special tokens.
+
+Both save to and load from JSON files.
+"""
+
+from homeml.text._files import TokenizerFileError
+from homeml.text._patterns import GPT2_SPLIT_PATTERN, GPT4_SPLIT_PATTERN
+from homeml.text.bpe import BPETokenizer
+from homeml.text.char import CharTokenizer
+
+__all__ = [
+    "GPT2_SPLIT_PATTERN",
+    "GPT4_SPLIT_PATTERN",
+    "BPETokenizer",
+    "CharTokenizer",
+    "TokenizerFileError",
+]
