@@ -4,6 +4,7 @@ scripts build it (the sorted set of the corpus's characters).
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterable, Sequence
 
@@ -19,17 +20,21 @@ def _check_text(text: object, where: str) -> str:
 
 
 def _token_ids(ids: Iterable[int], size: int) -> list[int]:
-    """``ids`` as Python ints, each checked to lie in ``[0, size)``."""
+    """``ids`` (a sequence, a 1-D array or tensor) as Python ints, each in ``[0, size)``."""
     if isinstance(ids, (str, bytes)):
         raise TypeError(f"decode expects a sequence of token ids, got {type(ids).__name__}")
+    tolist = getattr(ids, "tolist", None)  # NumPy arrays and homeml tensors
+    values = tolist() if callable(tolist) else ids
+    if not isinstance(values, list):
+        values = list(values) if not isinstance(values, int) else [values]
     out = []
-    for i in ids:
+    for i in values:
         try:
-            index = int(i)  # NumPy integers and 0-d arrays too
-        except (TypeError, ValueError):
+            index = operator.index(i)  # ints and NumPy integers; no floats, no nested lists
+        except TypeError:
             raise TypeError(f"token ids must be integers, got {i!r}") from None
-        if index != i or not 0 <= index < size:
-            raise ValueError(f"token id {i!r} is not in the vocabulary (ids 0 to {size - 1})")
+        if not 0 <= index < size:
+            raise ValueError(f"token id {index} is not in the vocabulary (ids 0 to {size - 1})")
         out.append(index)
     return out
 

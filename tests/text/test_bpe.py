@@ -8,6 +8,7 @@ import json
 import os
 import warnings
 
+import numpy as np
 import pytest
 import regex
 from hypothesis import given
@@ -142,6 +143,9 @@ def test_decode_replaces_a_cut_character():
     assert tok.decode_bytes(ids[:1]) == b"\xc3"
     with pytest.raises(ValueError, match="token id 256 is not in the vocabulary"):
         tok.decode([256])
+    assert tok.decode(np.array(ids)) == "\u00e9"
+    with pytest.raises(TypeError, match="integers"):
+        tok.decode([0.5])
 
 
 def test_special_tokens():
@@ -200,6 +204,14 @@ def test_short_text_stops_early_with_a_warning():
     with pytest.warns(UserWarning, match="no pairs left to merge after 1 merges"):
         tok = BPETokenizer().train("ab", 300)
     assert tok.merges == {(97, 98): 256}
+
+
+def test_vocab_size_256_learns_no_merge():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tok = BPETokenizer().train("hello hello", 256)
+    assert tok.merges == {} and tok.vocab_size == 256
+    assert tok.encode("hi") == [104, 105]
 
 
 def test_training_again_replaces_the_merges():

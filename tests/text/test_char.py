@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import homeml as hm
 from homeml.text import CharTokenizer, TokenizerFileError
 
 
@@ -46,6 +47,12 @@ def test_round_trip_on_text_drawn_from_a_fixed_alphabet(data):
 def test_decode_takes_numpy_arrays_and_checks_ids():
     tok = CharTokenizer.from_text("abc")
     assert tok.decode(np.array([2, 1, 0])) == "cba"
+    assert tok.decode(hm.tensor([2, 1, 0])) == "cba"
+    assert tok.decode((np.int64(1), 2)) == "bc"
+    with pytest.raises(TypeError, match="integers, got 1.0"):
+        tok.decode(np.array([1.0]))
+    with pytest.raises(TypeError, match="integers"):
+        tok.decode([[0, 1]])
     with pytest.raises(ValueError, match="token id 3 is not in the vocabulary"):
         tok.decode([0, 3])
     with pytest.raises(ValueError, match="not in the vocabulary"):
