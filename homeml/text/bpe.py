@@ -49,6 +49,11 @@ def _compile(pattern: str) -> tuple[str, regex.Pattern]:
         raise ValueError(f"the split pattern {source!r} is not a valid regex: {error}") from None
 
 
+def _splitter(tokens: Iterable[str]) -> regex.Pattern:
+    """A regex that finds any of ``tokens`` (the longest first) and keeps them in ``split``."""
+    return regex.compile("(" + "|".join(map(regex.escape, sorted(tokens, key=len)[::-1])) + ")")
+
+
 class BPETokenizer:
     """A byte-level BPE tokenizer (the GPT-2 / GPT-4 kind), trained with :meth:`train`.
 
@@ -95,15 +100,7 @@ class BPETokenizer:
         for (a, b), new_id in self.merges.items():
             self._vocab[new_id] = self._vocab[a] + self._vocab[b]
         self._inverse_special = {i: s for s, i in self.special_tokens.items()}
-        self._special_regex = (
-            regex.compile(
-                "("
-                + "|".join(regex.escape(s) for s in sorted(self.special_tokens, key=len)[::-1])
-                + ")"
-            )
-            if self.special_tokens
-            else None
-        )
+        self._special_regex = _splitter(self.special_tokens) if self.special_tokens else None
         self._cache: dict[str, list[int]] = {}
 
     # ---------------------------------------------------------------- vocabulary
@@ -353,11 +350,8 @@ class BPETokenizer:
             allowed = {s: self.special_tokens[s] for s in names}
         if not allowed:
             return self.encode_ordinary(text)
-        splitter = regex.compile(
-            "(" + "|".join(regex.escape(s) for s in sorted(allowed, key=len)[::-1]) + ")"
-        )
         ids: list[int] = []
-        for part in splitter.split(text):
+        for part in _splitter(allowed).split(text):
             if part in allowed:
                 ids.append(allowed[part])
             elif part:

@@ -3,8 +3,12 @@ and its JSON file."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,3 +143,16 @@ def test_corrupt_file_error_is_a_value_error_naming_the_file(tmp_path):
     path.write_bytes(b"\xff\xfe not json")
     with pytest.raises(ValueError, match="bad.json"):
         CharTokenizer.load(path)
+
+
+def test_import_loads_no_engine_module():
+    code = (
+        "import sys, homeml.text; print(sorted(m for m in sys.modules if m.startswith('homeml')))"
+    )
+    root = Path(hm.__file__).parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    loaded = ast.literal_eval(out.stdout)
+    assert "homeml.text.bpe" in loaded
+    assert all(m.startswith(("homeml.text", "homeml._storage")) or m == "homeml" for m in loaded)
