@@ -193,6 +193,7 @@ def test_bad_special_tokens_are_refused():
         (lambda t: t.encode(b"abc"), TypeError, "encode expects text as a str, got bytes"),
         (lambda t: t.train("abc", 300, pattern="(unclosed"), ValueError, "not a valid regex"),
         (lambda t: BPETokenizer(pattern=3), TypeError, "pattern must be"),
+        (lambda t: t.encode("a\ud800"), UnicodeEncodeError, "surrogates not allowed"),
     ],
 )
 def test_bad_input_gets_a_clear_error(call, error, message):

@@ -156,3 +156,22 @@ def test_import_loads_no_engine_module():
     loaded = ast.literal_eval(out.stdout)
     assert "homeml.text.bpe" in loaded
     assert all(m.startswith(("homeml.text", "homeml._storage")) or m == "homeml" for m in loaded)
+
+
+def test_makemore_vocabulary_on_names():
+    """makemore's: '.' (start and end of a name) at id 0, then the sorted letters."""
+    from homeml.datasets import data_dir
+
+    path = data_dir() / "names" / "names.txt"
+    if not path.is_file():
+        pytest.skip(
+            "needs the names files in $HOMEML_DATA/names/ (HOMEML_DATA defaults to "
+            f"~/.cache/homeml; copy names.txt from the shared datasets folder there); missing: "
+            f"{path}"
+        )
+    words = path.read_text(encoding="utf-8").splitlines()
+    tok = CharTokenizer(["."] + sorted(set("".join(words))))
+    assert tok.vocab_size == 27 and tok.stoi["."] == 0 and tok.stoi["a"] == 1
+    assert tok.itos[26] == "z"
+    assert tok.decode(tok.encode(".emma.")) == ".emma."
+    assert tok.encode("emma") == [5, 13, 13, 1]
