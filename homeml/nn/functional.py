@@ -566,3 +566,73 @@ def group_norm(
     if bias is not None:
         out = out + bias.reshape(per_channel)
     return out
+
+
+# ----------------------------------------------------------------------------- sequences
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 indicators of shape ``(*tensor.shape, num_classes)``: 1 at each index, 0 elsewhere.
+
+    ``num_classes=-1`` takes one more than the largest index. Indices must be int64 in
+    ``[0, num_classes)``, as in torch.
+    """
+    index = _target_array(tensor)
+    if index.dtype != np.int64:
+        raise RuntimeError(
+            f"one_hot is only applicable to index tensors (int64), got {index.dtype}"
+        )
+    if num_classes == -1:
+        if index.size == 0:
+            raise RuntimeError("one_hot: cannot infer num_classes (-1) from an empty tensor")
+        num_classes = int(index.max()) + 1
+    if index.size and index.min() < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {index.min()}")
+    if index.size and index.max() >= num_classes:
+        raise RuntimeError(
+            f"one_hot: class values must be smaller than num_classes ({num_classes}), "
+            f"got {index.max()}"
+        )
+    return Tensor._make((index[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence ``target * (log(target) - input)`` of log-probabilities
+    ``input`` from ``target`` (probabilities, or log-probabilities with ``log_target``).
+
+    ``reduction`` is ``'batchmean'`` (sum over all, divided by ``input.shape[0]``: the true KL
+    per sample), ``'sum'``, ``'mean'`` (over every element, as torch) or ``'none'``. Where the
+    target probability is 0 the term is 0 (``x log x -> 0``). Both arguments are differentiable.
+    """
+    if size_average is not None or reduce is not None:
+        raise ValueError("kl_div: size_average and reduce are deprecated; use reduction=")
+    if reduction not in ("batchmean", "sum", "mean", "none"):
+        raise ValueError(
+            f"kl_div: reduction must be 'batchmean', 'sum', 'mean' or 'none', got {reduction!r}"
+        )
+    if not isinstance(target, Tensor):
+        target = Tensor._make(np.asarray(target, dtype=input.dtype))
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        # log of 1 where target is 0: that term is 0 and its gradient stays finite
+        safe_log = where(positive, target, 1.0).log()
+        loss = target * safe_log - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn(
+            "kl_div: reduction='mean' divides by the number of elements, not the batch size; "
+            "reduction='batchmean' gives the KL divergence per sample",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _reduce(loss, reduction)
