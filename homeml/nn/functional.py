@@ -13,6 +13,7 @@ from homeml.ops import conv as _conv
 from homeml.ops import loss as _loss
 from homeml.ops import norm as _norm
 from homeml.ops import pool as _pool
+from homeml.ops.attention import scaled_dot_product_attention  # noqa: F401 - re-exported
 from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
     gelu,
     leaky_relu,
