@@ -637,3 +637,88 @@ def kl_div(
             stacklevel=2,
         )
     return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- resizing
+
+
+def _per_axis(value, n, name):
+    """One value per spatial axis from a number or a sequence of ``n``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"interpolate: {name} needs {n} values for this input, got {value}")
+        return tuple(value)
+    return (value,) * n
+
+
+def interpolate(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dimensions of (N, C, L) or (N, C, H, W) input, as torch's.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) for ``"nearest"``/``"linear"``, (N, C, H, W) for ``"nearest"``/``"bilinear"``.
+    size : int or sequence of int, optional
+        The output's spatial size; exactly one of ``size`` and ``scale_factor``.
+    scale_factor : float or sequence of float, optional
+        Multiplies each spatial size (rounded down). Source positions use this factor, as in
+        torch, unless ``recompute_scale_factor`` asks for ``in / out``.
+    mode : {"nearest", "linear", "bilinear"}
+    align_corners : bool, optional
+        Linear modes only: map the corner pixels' centres onto each other (True) or the
+        corners of the pixel grid (False, the default).
+
+    Returns
+    -------
+    Tensor
+        (N, C, *size); differentiable (each axis is a product with a resampling matrix).
+    """
+    from homeml.ops import resize as _resize
+
+    spatial = input.ndim - 2
+    wanted = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,)}
+    if mode not in wanted:
+        raise NotImplementedError(
+            f"interpolate: mode must be 'nearest', 'linear' or 'bilinear', got {mode!r}"
+        )
+    if spatial not in wanted[mode]:
+        shapes = " or ".join({1: "(N, C, L)", 2: "(N, C, H, W)"}[d] for d in wanted[mode])
+        raise ValueError(f"interpolate: mode {mode!r} expects {shapes} input, got {input.shape}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError(
+            "interpolate: align_corners can only be set with the linear modes (linear, bilinear)"
+        )
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    sizes = input.shape[2:]
+    factors: tuple = (None,) * spatial
+    if size is not None:
+        out = tuple(int(s) for s in _per_axis(size, spatial, "size"))
+    else:
+        factors = tuple(float(f) for f in _per_axis(scale_factor, spatial, "scale_factor"))
+        out = tuple(int(np.floor(n * f)) for n, f in zip(sizes, factors))
+        if recompute_scale_factor:
+            factors = (None,) * spatial
+    if any(o <= 0 for o in out):
+        raise ValueError(f"interpolate: the output size must be positive, got {out}")
+    matrices = [
+        _resize.nearest_matrix(n, o, f, dtype=input.dtype)
+        if mode == "nearest"
+        else _resize.linear_matrix(n, o, f, bool(align_corners), dtype=input.dtype)
+        for n, o, f in zip(sizes, out, factors)
+    ]
+    # (..., W) @ (W, ow) resizes the last axis; (oh, H) @ (..., H, ow) the one before
+    result = input @ Tensor._make(np.ascontiguousarray(matrices[-1].T))
+    if spatial == 2:
+        result = Tensor._make(matrices[0]) @ result
+    return result
