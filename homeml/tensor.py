@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import DTypeLike
 
+    from homeml.creation import Generator
     from homeml.device import DeviceLike
     from homeml.device import device as _device
 
@@ -696,17 +697,21 @@ class Tensor(InPlaceOps):
     def cumsum(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor:
         return _srt.cumsum(self, dim, dtype=dtype)
 
-    def sort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Any:
+    def sort(
+        self, dim: _int = -1, descending: _bool = False, stable: _bool = False
+    ) -> _srt.SortResult:
         return _srt.sort(self, dim, descending, stable)
 
     def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
         return _srt.argsort(self, dim, descending, stable)
 
-    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> Any:
+    def topk(
+        self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True
+    ) -> _srt.SortResult:
         return _srt.topk(self, k, dim, largest, sorted)
 
     def multinomial(
-        self, num_samples: _int, replacement: _bool = False, *, generator: Any = None
+        self, num_samples: _int, replacement: _bool = False, *, generator: Generator | None = None
     ) -> Tensor:
         from homeml.ops.sampling import multinomial
 

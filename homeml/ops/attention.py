@@ -28,18 +28,23 @@ class ScaledDotProductAttention(Function):
     dimensions broadcast. A query that may attend to nothing gets zeros, as PyTorch's."""
 
     def forward(self, q, k, v, mask, scale, drop):
-        scores = (q @ _t(k)) * q.dtype.type(scale)  # (..., L, S)
+        scores = q @ _t(k)  # (..., L, S), a fresh array: scaled and exponentiated in place
+        scores *= q.dtype.type(scale)
         if mask is not None:
             if mask.dtype == np.bool_:
                 scores = np.where(mask, scores, -np.inf)
             else:
                 scores = scores + mask
         peak = scores.max(axis=-1, keepdims=True)
-        peak = np.where(np.isfinite(peak), peak, 0)  # a fully masked row: exp(-inf) = 0, no nan
-        e = np.exp(scores - peak)
-        total = e.sum(axis=-1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.p = p = np.where(total > 0, e / total, 0).astype(q.dtype, copy=False)
+        if not np.isfinite(peak).all():
+            peak = np.where(np.isfinite(peak), peak, 0)  # a fully masked row: exp(-inf) = 0
+        p = np.exp(np.subtract(scores, peak, out=scores), out=scores)
+        total = p.sum(axis=-1, keepdims=True)
+        if (total > 0).all():
+            p /= total
+        else:  # queries that may attend to nothing get zero weights (and zero gradients)
+            p = np.divide(p, total, out=np.zeros_like(p), where=total > 0)
+        self.p = p
         self.drop = drop  # (..., L, S) kept / (1 - dropout_p), or None
         self.weights = weights = p if drop is None else p * drop
         self.q, self.k, self.v, self.scale = q, k, v, scale
