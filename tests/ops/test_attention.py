@@ -100,6 +100,20 @@ def test_fully_masked_query_gets_zeros_like_torch():
     )
 
 
+def test_only_the_inputs_that_need_it_get_a_gradient():
+    q, k, v = randn(2, 4, 3), randn(2, 5, 3, seed=1), randn(2, 5, 2, seed=2)
+    for wanted in range(3):
+        ours = [hm.tensor(a, requires_grad=i == wanted) for i, a in enumerate((q, k, v))]
+        theirs = [torch.tensor(a, requires_grad=i == wanted) for i, a in enumerate((q, k, v))]
+        F.scaled_dot_product_attention(*ours, is_causal=True).sum().backward()
+        torch.nn.functional.scaled_dot_product_attention(*theirs, is_causal=True).sum().backward()
+        for i, (o, t) in enumerate(zip(ours, theirs)):
+            if i == wanted:
+                np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-10)
+            else:
+                assert o.grad is None and t.grad is None
+
+
 def test_gradients_by_finite_differences():
     q, k, v = randn(2, 3, 4), randn(2, 5, 4, seed=1), randn(2, 5, 2, seed=2)
     mask = randn(3, 5, seed=3)
