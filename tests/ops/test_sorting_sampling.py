@@ -213,3 +213,17 @@ def test_sort_and_topk_with_ties_match_torch(x, data):
     # torch leaves the order of tied indices open: check ours point at the values they report
     picked = np.take_along_axis(x, ours_k.indices.numpy(), axis=dim)
     np.testing.assert_array_equal(picked, ours_k.values.numpy())
+
+
+def test_top_k_sampling_as_nanogpt_writes_it():
+    """topk, masked assignment, softmax and multinomial together draw only the k best tokens."""
+    hm.manual_seed(0)
+    logits = hm.tensor(np.random.default_rng(4).standard_normal((3, 20)).astype(np.float32))
+    v, _ = hm.topk(logits, 5)
+    logits[logits < v[:, [-1]]] = -float("inf")
+    probs = hm.softmax(logits, dim=-1)
+    draws = hm.multinomial(probs, num_samples=200, replacement=True).numpy()  # (3, 200)
+    best = hm.topk(logits, 5).indices.numpy()
+    for row, allowed in zip(draws, best):
+        assert set(row.tolist()) <= set(allowed.tolist())
+        assert len(set(row.tolist())) == 5  # all five appear in 200 draws
