@@ -137,6 +137,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "var",
     ),
     "homeml.amp": ("autocast",),
+    "homeml.ops.sorting": ("argsort", "cumsum", "sort", "topk"),
+    "homeml.ops.sampling": ("multinomial",),
+    "homeml.ops.einsum": ("einsum",),
 }
 _MODULE_OF: dict[str, str] = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -296,6 +299,9 @@ if _typing.TYPE_CHECKING:
         sum,
         var,
     )
+    from homeml.ops.einsum import einsum
+    from homeml.ops.sampling import multinomial
+    from homeml.ops.sorting import argsort, cumsum, sort, topk
     from homeml.tensor import Function, Tensor
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import DTypeLike
 
+    from homeml.creation import Generator
     from homeml.device import DeviceLike
     from homeml.device import device as _device
 
@@ -693,6 +694,29 @@ class Tensor(InPlaceOps):
     def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         return _red.argmin(self, dim, keepdim)
 
+    def cumsum(self, dim: _int, *, dtype: DTypeLike | None = None) -> Tensor:
+        return _srt.cumsum(self, dim, dtype=dtype)
+
+    def sort(
+        self, dim: _int = -1, descending: _bool = False, stable: _bool = False
+    ) -> _srt.SortResult:
+        return _srt.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: _int = -1, descending: _bool = False, stable: _bool = False) -> Tensor:
+        return _srt.argsort(self, dim, descending, stable)
+
+    def topk(
+        self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True
+    ) -> _srt.SortResult:
+        return _srt.topk(self, k, dim, largest, sorted)
+
+    def multinomial(
+        self, num_samples: _int, replacement: _bool = False, *, generator: Generator | None = None
+    ) -> Tensor:
+        from homeml.ops.sampling import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
     def softmax(self, dim: _int) -> Tensor:
         return _red.Softmax.apply(self, dim=dim)
 
@@ -822,3 +846,4 @@ from homeml.ops import linalg as _la  # noqa: E402
 from homeml.ops import logical as _lg  # noqa: E402
 from homeml.ops import movement as _mv  # noqa: E402
 from homeml.ops import reduce as _red  # noqa: E402
+from homeml.ops import sorting as _srt  # noqa: E402

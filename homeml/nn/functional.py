@@ -13,6 +13,7 @@ from homeml.ops import conv as _conv
 from homeml.ops import loss as _loss
 from homeml.ops import norm as _norm
 from homeml.ops import pool as _pool
+from homeml.ops.attention import scaled_dot_product_attention  # noqa: F401 - re-exported
 from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
     gelu,
     leaky_relu,
@@ -566,3 +567,158 @@ def group_norm(
     if bias is not None:
         out = out + bias.reshape(per_channel)
     return out
+
+
+# ----------------------------------------------------------------------------- sequences
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 indicators of shape ``(*tensor.shape, num_classes)``: 1 at each index, 0 elsewhere.
+
+    ``num_classes=-1`` takes one more than the largest index. Indices must be int64 in
+    ``[0, num_classes)``, as in torch.
+    """
+    index = _target_array(tensor)
+    if index.dtype != np.int64:
+        raise RuntimeError(
+            f"one_hot is only applicable to index tensors (int64), got {index.dtype}"
+        )
+    if num_classes == -1:
+        if index.size == 0:
+            raise RuntimeError("one_hot: cannot infer num_classes (-1) from an empty tensor")
+        num_classes = int(index.max()) + 1
+    if index.size and index.min() < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {index.min()}")
+    if index.size and index.max() >= num_classes:
+        raise RuntimeError(
+            f"one_hot: class values must be smaller than num_classes ({num_classes}), "
+            f"got {index.max()}"
+        )
+    return Tensor._make((index[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence ``target * (log(target) - input)`` of log-probabilities
+    ``input`` from ``target`` (probabilities, or log-probabilities with ``log_target``).
+
+    ``reduction`` is ``'batchmean'`` (sum over all, divided by ``input.shape[0]``: the true KL
+    per sample), ``'sum'``, ``'mean'`` (over every element, as torch) or ``'none'``. Where the
+    target probability is 0 the term is 0 (``x log x -> 0``). Both arguments are differentiable.
+    """
+    if size_average is not None or reduce is not None:
+        raise ValueError("kl_div: size_average and reduce are deprecated; use reduction=")
+    if reduction not in ("batchmean", "sum", "mean", "none"):
+        raise ValueError(
+            f"kl_div: reduction must be 'batchmean', 'sum', 'mean' or 'none', got {reduction!r}"
+        )
+    if not isinstance(target, Tensor):
+        target = Tensor._make(np.asarray(target, dtype=input.dtype))
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        # log of 1 where target is 0: that term is 0 and its gradient stays finite
+        safe_log = where(positive, target, 1.0).log()
+        loss = target * safe_log - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn(
+            "kl_div: reduction='mean' divides by the number of elements, not the batch size; "
+            "reduction='batchmean' gives the KL divergence per sample",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- resizing
+
+
+def _per_axis(value, n, name):
+    """One value per spatial axis from a number or a sequence of ``n``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"interpolate: {name} needs {n} values for this input, got {value}")
+        return tuple(value)
+    return (value,) * n
+
+
+def interpolate(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dimensions of (N, C, L) or (N, C, H, W) input, as torch's.
+
+    Parameters
+    ----------
+    input : Tensor
+        (N, C, L) for ``"nearest"``/``"linear"``, (N, C, H, W) for ``"nearest"``/``"bilinear"``.
+    size : int or sequence of int, optional
+        The output's spatial size; exactly one of ``size`` and ``scale_factor``.
+    scale_factor : float or sequence of float, optional
+        Multiplies each spatial size (rounded down). Source positions use this factor, as in
+        torch, unless ``recompute_scale_factor`` asks for ``in / out``.
+    mode : {"nearest", "linear", "bilinear"}
+    align_corners : bool, optional
+        Linear modes only: map the corner pixels' centres onto each other (True) or the
+        corners of the pixel grid (False, the default).
+
+    Returns
+    -------
+    Tensor
+        (N, C, *size); differentiable (each axis is a product with a resampling matrix).
+    """
+    from homeml.ops import resize as _resize
+
+    spatial = input.ndim - 2
+    wanted = {"nearest": (1, 2), "linear": (1,), "bilinear": (2,)}
+    if mode not in wanted:
+        raise NotImplementedError(
+            f"interpolate: mode must be 'nearest', 'linear' or 'bilinear', got {mode!r}"
+        )
+    if spatial not in wanted[mode]:
+        shapes = " or ".join({1: "(N, C, L)", 2: "(N, C, H, W)"}[d] for d in wanted[mode])
+        raise ValueError(f"interpolate: mode {mode!r} expects {shapes} input, got {input.shape}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError(
+            "interpolate: align_corners can only be set with the linear modes (linear, bilinear)"
+        )
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    sizes = input.shape[2:]
+    factors: tuple = (None,) * spatial
+    if size is not None:
+        out = tuple(int(s) for s in _per_axis(size, spatial, "size"))
+    else:
+        factors = tuple(float(f) for f in _per_axis(scale_factor, spatial, "scale_factor"))
+        out = tuple(int(np.floor(n * f)) for n, f in zip(sizes, factors))
+        if recompute_scale_factor:
+            factors = (None,) * spatial
+    if any(o <= 0 for o in out):
+        raise ValueError(f"interpolate: the output size must be positive, got {out}")
+    matrices = [
+        _resize.nearest_matrix(n, o, f, dtype=input.dtype)
+        if mode == "nearest"
+        else _resize.linear_matrix(n, o, f, bool(align_corners), dtype=input.dtype)
+        for n, o, f in zip(sizes, out, factors)
+    ]
+    # (..., W) @ (W, ow) resizes the last axis; (oh, H) @ (..., H, ow) the one before
+    result = input @ Tensor._make(np.ascontiguousarray(matrices[-1].T))
+    if spatial == 2:
+        result = Tensor._make(matrices[0]) @ result
+    return result

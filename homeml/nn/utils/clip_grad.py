@@ -1,4 +1,4 @@
-"""Gradient utilities."""
+"""Gradient clipping: ``clip_grad_norm_``."""
 
 from __future__ import annotations
 
