@@ -12,7 +12,8 @@ from homeml.nn.activation import (
     Softplus,
     Tanh,
 )
-from homeml.nn.conv import Conv2d, ConvTranspose2d
+from homeml.nn.container import ModuleDict, ParameterDict, ParameterList
+from homeml.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from homeml.nn.dropout import Dropout, Dropout2d
 from homeml.nn.linear import Embedding, Flatten, Identity, Linear
 from homeml.nn.loss import (
