@@ -295,7 +295,7 @@ class Conv1d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Draw the weights as torch does: kaiming_uniform_(a=sqrt(5)) weights and a matching bias."""
+        """Draw as torch does: kaiming_uniform_(a=sqrt(5)) weights and a matching bias."""
         init.default_linear_init_(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
