@@ -334,12 +334,24 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"embedding index out of range: got values in [{index.min()}, {index.max()}] "
             f"for {weight.shape[0]} embeddings"
         )
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, weight.shape[0])
     out = weight[index]
     if padding_idx is not None and weight.requires_grad:
         # the padding row receives no gradient: route it through a constant
         mask = Tensor._make((index != padding_idx)[..., None].astype(weight.dtype))
         out = out * mask + weight.detach()[index] * (1 - mask)
     return out
+
+
+def _padding_index(padding_idx: int, num_embeddings: int) -> int:
+    """``padding_idx`` in [0, num_embeddings) (a negative one counts from the end, as torch)."""
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(
+            f"padding_idx must be within [-{num_embeddings}, {num_embeddings}) for "
+            f"{num_embeddings} embeddings, got {padding_idx}"
+        )
+    return padding_idx % num_embeddings
 
 
 def flatten(input: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:

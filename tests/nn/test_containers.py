@@ -153,3 +153,40 @@ def test_conv1d_bad_input_is_a_clear_error():
         nn.Conv1d(4, 6, 3, groups=4)
     with pytest.raises(ValueError, match="1-tuple"):
         nn.Conv1d(4, 6, (3, 3))
+
+
+# ----------------------------------------------------------------------------- Embedding
+
+
+@requires_torch
+@pytest.mark.parametrize("padding_idx", [0, 3, -1, -5])
+def test_embedding_padding_row_is_zero_and_gets_no_gradient_like_torch(padding_idx):
+    ours = nn.Embedding(5, 3, padding_idx=padding_idx, dtype=np.float64)
+    theirs = torch.nn.Embedding(5, 3, padding_idx=padding_idx, dtype=torch.float64)
+    row = padding_idx % 5
+    assert ours.padding_idx == theirs.padding_idx == row
+    np.testing.assert_array_equal(ours.weight.numpy()[row], np.zeros(3))
+    with torch.no_grad():
+        theirs.weight[row] = 1.5  # a non-zero padding row: the lookup returns it, no gradient
+    _same_state(ours, theirs)
+    index = np.array([[0, 4, 4], [1, row, 3]])
+    w = np.random.default_rng(0).standard_normal((2, 3, 3))
+    (ours(hm.tensor(index)) * hm.tensor(w)).sum().backward()
+    (theirs(torch.tensor(index)) * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(ours.weight.grad.numpy()[row], np.zeros(3))
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-12)
+    # the functional form takes a negative padding_idx too
+    weight = hm.tensor(theirs.weight.detach().numpy(), requires_grad=True)
+    (
+        hm.nn.functional.embedding(
+            hm.tensor(index), weight, padding_idx - 5 if padding_idx >= 0 else padding_idx
+        )
+        * hm.tensor(w)
+    ).sum().backward()
+    np.testing.assert_allclose(weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-12)
+
+
+def test_embedding_padding_idx_out_of_range_is_a_clear_error():
+    for bad in (5, -6):
+        with pytest.raises(ValueError, match=r"padding_idx must be within \[-5, 5\)"):
+            nn.Embedding(5, 3, padding_idx=bad)
