@@ -145,8 +145,49 @@ def build(spec, registry=None):
 
 
 def encode(model) -> tuple[dict, dict]:
-    arrays = {name: t.numpy() for name, t in model.state_dict().items()}
-    return arrays, {"architecture": describe(model)}
+    """The state_dict's arrays, each shared (tied) tensor once, and the architecture.
+
+    A tensor registered under several names (``lm_head.weight = wte.weight``) is stored under
+    its first name; ``"tied"`` maps each further name to that first one.
+    """
+    arrays, tied, first = {}, {}, {}
+    for name, tensor in model.state_dict(keep_vars=True).items():
+        if id(tensor) in first:
+            tied[name] = first[id(tensor)]
+        else:
+            first[id(tensor)] = name
+            arrays[name] = tensor.numpy()
+    info = {"architecture": describe(model)}
+    if tied:
+        info["tied"] = tied
+    return arrays, info
+
+
+def _tie(model, tied, path):
+    """Register, under each tied name, the very Parameter stored under its first name."""
+    from homeml.nn.module import Parameter
+
+    if not isinstance(tied, dict):
+        raise ModelFileError(f"{path}: 'tied' must map names to names, got {type(tied).__name__}")
+    for name, source in tied.items():
+        owner_name, _, leaf = str(name).rpartition(".")
+        source_owner, _, source_leaf = str(source).rpartition(".")
+        try:
+            owner = model.get_submodule(owner_name)
+            shared = model.get_submodule(source_owner)._parameters.get(source_leaf)
+        except AttributeError:
+            owner = shared = None
+        if (
+            owner is None
+            or not isinstance(shared, Parameter)
+            or not isinstance(owner._parameters.get(leaf), Parameter)
+            or owner._parameters[leaf].shape != shared.shape
+        ):
+            raise ModelFileError(
+                f"{path}: the file ties {name!r:.100} to {source!r:.100}, which are not two "
+                "parameters of the same shape in the architecture"
+            )
+        setattr(owner, leaf, shared)
 
 
 def decode(path, arrays, info):
@@ -156,7 +197,9 @@ def decode(path, arrays, info):
 
     with skip_init():
         model = build(info.get("architecture"))
-    own = model.state_dict()
+    tied = info.get("tied") or {}
+    _tie(model, tied, path)
+    own = {k: v for k, v in model.state_dict().items() if k not in tied}
     problems = [f"missing {key}" for key in own if key not in arrays]
     problems += [f"unexpected {key}" for key in arrays if key not in own]
     for key, target in own.items():
@@ -171,5 +214,5 @@ def decode(path, arrays, info):
         raise ModelFileError(
             f"{path}: the weights do not fit the architecture: {'; '.join(problems[:10])}"
         )
-    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()})
+    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()}, strict=False)
     return model
