@@ -146,7 +146,9 @@ class RNNBase(Module):
             outputs = []
             for direction, suffix in enumerate(("", "_reverse")[:directions]):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, suffix)
-                gi = F.linear(x, w_ih, b_ih)  # (T, B, G*H): every step in one matmul
+                steps = x.shape[0]
+                gi = F.linear(x.reshape(steps * batch, -1), w_ih, b_ih)  # all steps: one matmul
+                gi = gi.reshape(steps, batch, -1)  # (T, B, G*H)
                 k = layer * directions + direction
                 c_k = c0[k] if lstm else None
                 seq, h, c = _run(self.mode, gi, h0[k], c_k, w_hh, b_hh, reverse=bool(direction))

@@ -21,9 +21,8 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _sigmoid(x):
-    # exp of a non-positive number only: no overflow warnings for large |x|
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+    # the same function through tanh: no overflow for large |x|, and one cheap ufunc pass
+    return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
 class Recurrence(Function):
@@ -50,7 +49,7 @@ class Recurrence(Function):
             self.c_tanh = np.empty((steps, batch, hidden), dtype=dtype)
         if mode == "GRU":
             self.gh_n = np.empty((steps, batch, hidden), dtype=dtype)
-        w_t = w_hh.T
+        w_t = np.ascontiguousarray(w_hh.T)  # a transposed view would take BLAS off matmul(out=)
         h, c = h0, c0
         for t in range(steps - 1, -1, -1) if reverse else range(steps):
             self.h_prev[t] = h
