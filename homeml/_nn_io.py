@@ -21,7 +21,8 @@ from homeml._storage import ModelFileError, TreeDecoder, TreeEncoder, as_list
 
 KIND = "nn.Module"
 _PACKAGES = ("nn", "models")
-_MARKERS = {"__module__", "__dtype__", "__ordered__"}  # on top of the shared tree codec's
+# on top of the shared tree codec's
+_MARKERS = {"__module__", "__dtype__", "__ordered__", "__parameter__"}
 
 
 def public_classes() -> dict[str, type]:
@@ -56,7 +57,7 @@ def accepts(obj) -> bool:
 
 def describe(module, names=None) -> dict:
     """The constructor call that rebuilds ``module``: public class name, args and kwargs."""
-    from homeml.nn.module import Module
+    from homeml.nn.module import Module, Parameter
 
     if names is None:
         names = {cls: name for name, cls in reversed(public_classes().items())}
@@ -73,6 +74,9 @@ def describe(module, names=None) -> dict:
     def extend(value, where):
         if isinstance(value, Module):
             return {"__module__": describe(value, names)}
+        if isinstance(value, Parameter):  # ParameterList([...]): its values are in the state
+            spec = {"shape": list(value.shape), "dtype": value.dtype.name}
+            return {"__parameter__": {**spec, "requires_grad": value.requires_grad}}
         if isinstance(value, OrderedDict):  # Sequential(OrderedDict(...)), Sequential slices
             return {
                 "__ordered__": [[encoder.encode(k), encoder.encode(v)] for k, v in value.items()]
@@ -94,11 +98,15 @@ def describe(module, names=None) -> dict:
     }
 
 
-def build(spec, registry=None):
+def build(spec, registry=None, made=None):
     """Rebuild a module from :func:`describe`'s output (values left uninitialised when called
-    inside :func:`homeml.nn.init.skip_init`).
+    inside :func:`homeml.nn.init.skip_init`). Parameters given as constructor arguments are made
+    empty, to be filled from the state_dict, and appended to ``made``.
     """
+    from homeml.nn.module import Parameter
+
     registry = public_classes() if registry is None else registry
+    made = [] if made is None else made
     name = spec.get("class") if isinstance(spec, dict) else None
     cls = registry.get(name) if isinstance(name, str) else None
     if cls is None:
@@ -108,7 +116,25 @@ def build(spec, registry=None):
         )
 
     def module(value, decoder):
-        return build(value["__module__"], registry)
+        return build(value["__module__"], registry, made)
+
+    def parameter(value, decoder):
+        spec = value["__parameter__"]
+        shape = spec.get("shape") if isinstance(spec, dict) else None
+        dtype = np.dtype(str(spec.get("dtype"))) if isinstance(spec, dict) else None
+        if (
+            not isinstance(shape, list)
+            or not all(isinstance(n, int) and 0 <= n < 2**40 for n in shape)
+            or dtype is None
+            or dtype.kind != "f"
+        ):
+            raise ModelFileError(f"the file gives {name} a parameter {spec!r:.100}")
+        try:
+            param = Parameter(np.empty(shape, dtype=dtype), bool(spec.get("requires_grad", True)))
+        except (MemoryError, ValueError):
+            raise ModelFileError(f"the file gives {name} a parameter of shape {shape}") from None
+        made.append(param)
+        return param
 
     def dtype(value, decoder):
         dtype = np.dtype(str(value["__dtype__"]))
@@ -128,7 +154,12 @@ def build(spec, registry=None):
             f"the file's arguments for {name} must be a list and a dict, got "
             f"{type(args).__name__} and {type(kwargs).__name__}"
         )
-    extensions = {"__module__": module, "__dtype__": dtype, "__ordered__": ordered}
+    extensions = {
+        "__module__": module,
+        "__dtype__": dtype,
+        "__ordered__": ordered,
+        "__parameter__": parameter,
+    }
     decoder = TreeDecoder({}, extensions=extensions)  # no arrays: "__array__" refers to nothing
     args = decoder.decode(args)
     kwargs = {key: decoder.decode(v) for key, v in kwargs.items()}
@@ -195,8 +226,12 @@ def decode(path, arrays, info):
     from homeml.nn.init import skip_init
     from homeml.tensor import Tensor
 
+    made: list = []
     with skip_init():
-        model = build(info.get("architecture"))
+        model = build(info.get("architecture"), made=made)
+    registered = {id(p) for p in model.parameters()}
+    if any(id(p) not in registered for p in made):  # its values would come from nowhere
+        raise ModelFileError(f"{path}: the architecture has a parameter argument it does not hold")
     tied = info.get("tied") or {}
     _tie(model, tied, path)
     own = {k: v for k, v in model.state_dict().items() if k not in tied}

@@ -40,6 +40,11 @@ class ModuleDict(Module):
         super().__init__()
         if modules is not None:
             self.update(modules)
+        self._remember()
+
+    def _remember(self) -> None:
+        # hm.save rebuilds containers from their call: keep it equal to what they hold now
+        object.__setattr__(self, "_init_args", ((dict(self._modules),), {}))
 
     def __getitem__(self, key: str) -> Module:
         return self._modules[key]
@@ -48,9 +53,11 @@ class ModuleDict(Module):
         if not isinstance(module, Module):
             raise TypeError(f"ModuleDict holds Modules, got {type(module).__name__} for {key!r}")
         self.add_module(key, module)
+        self._remember()
 
     def __delitem__(self, key: str) -> None:
         del self._modules[key]
+        self._remember()
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -77,6 +84,7 @@ class ModuleDict(Module):
 
     def clear(self) -> None:
         self._modules.clear()
+        self._remember()
 
     def update(self, modules: Any) -> None:
         for key, module in _pairs(modules, "ModuleDict"):
@@ -105,6 +113,11 @@ class ParameterList(Module):
         super().__init__()
         for value in values or ():
             self.append(value)
+        self._remember()
+
+    def _remember(self) -> None:
+        # hm.save rebuilds containers from their call: keep it equal to what they hold now
+        object.__setattr__(self, "_init_args", ((list(self._parameters.values()),), {}))
 
     def _index(self, index: int) -> str:
         size = len(self)
@@ -119,6 +132,7 @@ class ParameterList(Module):
 
     def __setitem__(self, index: int, value: Any) -> None:
         setattr(self, self._index(index), _as_parameter(value, "ParameterList"))
+        self._remember()
 
     def __len__(self) -> int:
         return len(self._parameters)
@@ -128,6 +142,7 @@ class ParameterList(Module):
 
     def append(self, value: Any) -> ParameterList:
         setattr(self, str(len(self)), _as_parameter(value, "ParameterList"))
+        self._remember()
         return self
 
     def extend(self, values: Iterable[Any]) -> ParameterList:
@@ -149,6 +164,11 @@ class ParameterDict(Module):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
+        self._remember()
+
+    def _remember(self) -> None:
+        # hm.save rebuilds containers from their call: keep it equal to what they hold now
+        object.__setattr__(self, "_init_args", ((dict(self._parameters),), {}))
 
     def __getitem__(self, key: str) -> Parameter:
         return self._parameters[key]
@@ -157,9 +177,11 @@ class ParameterDict(Module):
         if not isinstance(key, str):
             raise TypeError(f"ParameterDict keys must be strings, got {type(key).__name__}")
         setattr(self, key, _as_parameter(value, "ParameterDict"))
+        self._remember()
 
     def __delitem__(self, key: str) -> None:
         del self._parameters[key]
+        self._remember()
 
     def __len__(self) -> int:
         return len(self._parameters)
@@ -186,6 +208,7 @@ class ParameterDict(Module):
 
     def clear(self) -> None:
         self._parameters.clear()
+        self._remember()
 
     def update(self, parameters: Any) -> None:
         for key, value in _pairs(parameters, "ParameterDict"):

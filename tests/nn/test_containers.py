@@ -190,3 +190,34 @@ def test_embedding_padding_idx_out_of_range_is_a_clear_error():
     for bad in (5, -6):
         with pytest.raises(ValueError, match=r"padding_idx must be within \[-5, 5\)"):
             nn.Embedding(5, 3, padding_idx=bad)
+
+
+def test_parameter_containers_round_trip_through_save_after_changes(tmp_path):
+    model = nn.ModuleDict(
+        {
+            "plist": nn.ParameterList([hm.randn(2, 3)]),
+            "pdict": nn.ParameterDict({"scale": hm.ones(4, dtype=hm.float64)}),
+        }
+    )
+    model["plist"].append(nn.Parameter(hm.randn(5), requires_grad=False))
+    model["pdict"]["shift"] = hm.zeros(4)
+    model["head"] = nn.Linear(3, 1)  # added after construction: saved too
+    del model["pdict"]["scale"]
+    path = tmp_path / "p.homeml"
+    hm.save(model, path)
+    loaded = hm.load(path)
+    assert list(loaded.state_dict()) == list(model.state_dict())
+    for (name, a), b in zip(model.state_dict().items(), loaded.state_dict().values()):
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert [p.requires_grad for p in loaded["plist"]] == [True, False]
+    assert isinstance(loaded["head"], nn.Linear) and list(loaded["pdict"]) == ["shift"]
+
+
+def test_a_parameter_argument_the_model_does_not_hold_is_refused(tmp_path):
+    from homeml._storage import ModelFileError
+
+    path = tmp_path / "odd.homeml"
+    hm.save(nn.Identity(nn.Parameter(hm.zeros(3))), path)  # Identity ignores its arguments
+    with pytest.raises(ModelFileError, match="parameter argument it does not hold"):
+        hm.load(path)
