@@ -42,6 +42,8 @@ def _check_state(name, state, expected, dtype):
         raise TypeError(f"{name} must be a Tensor, got {type(state).__name__}")
     if tuple(state.shape) != expected:
         raise ValueError(f"expected {name} of shape {expected}, got {tuple(state.shape)}")
+    if state.dtype != dtype:
+        raise TypeError(f"{name} has dtype {state.dtype} but the input has {dtype} (as in torch)")
     return state
 
 
@@ -96,6 +98,9 @@ class RNNBase(Module):
         bound = 1.0 / math.sqrt(self.hidden_size)
         for param in self.parameters():
             init.uniform_(param, -bound, bound)
+
+    def flatten_parameters(self) -> None:
+        """Do nothing: torch packs weights for cuDNN here; homeml's are used where they are."""
 
     def _weights(self, layer, suffix):
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

@@ -171,6 +171,13 @@ def test_torch_default_init_range_and_parameter_layout():
     assert values.min() >= -bound and values.max() <= bound and values.std() > bound / 2
 
 
+def test_flatten_parameters_is_accepted_and_changes_nothing():
+    gru = nn.GRU(3, 4)
+    before = {k: v.numpy().copy() for k, v in gru.state_dict().items()}
+    gru.flatten_parameters()  # torch code calls it before each forward
+    assert all(np.array_equal(v.numpy(), before[k]) for k, v in gru.state_dict().items())
+
+
 def test_dropout_between_layers_only_in_training():
     hm.manual_seed(0)
     gru = nn.GRU(3, 4, num_layers=2, dropout=0.5, dtype=np.float64)
@@ -195,6 +202,8 @@ def test_bad_input_is_a_clear_error():
         lstm(hm.zeros(5, 2, 1, 3))
     with pytest.raises(ValueError, match=r"h0 of shape \(1, 2, 4\)"):
         lstm(hm.zeros(5, 2, 3), (hm.zeros(2, 2, 4), hm.zeros(1, 2, 4)))
+    with pytest.raises(TypeError, match="h0 has dtype float64 but the input has float32"):
+        lstm(hm.zeros(5, 2, 3), (hm.zeros(1, 2, 4, dtype=hm.float64), hm.zeros(1, 2, 4)))
     with pytest.raises(TypeError, match="pair"):
         lstm(hm.zeros(5, 2, 3), hm.zeros(1, 2, 4))
     with pytest.raises(ValueError, match="nonlinearity"):
