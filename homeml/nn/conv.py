@@ -238,15 +238,6 @@ class ConvTranspose2d(_ConvNd):
         return tuple(padding)
 
 
-def _single(value: Any, name: str) -> int:
-    """An int, or a 1-tuple as torch accepts for Conv1d's sizes."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 1:
-            raise ValueError(f"Conv1d: {name} must be an int or a 1-tuple, got {value!r}")
-        value = value[0]
-    return int(value)
-
-
 class Conv1d(Module):
     """1-D convolution over (N, C, L) input (or unbatched (C, L)), with torch's parameters.
 
@@ -279,15 +270,15 @@ class Conv1d(Module):
                 f"divisible by groups ({groups})"
             )
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = (_single(kernel_size, "kernel_size"),)
-        self.stride = (_single(stride, "stride"),)
-        self.dilation = (_single(dilation, "dilation"),)
+        self.kernel_size = (F._single(kernel_size, "kernel_size"),)
+        self.stride = (F._single(stride, "stride"),)
+        self.dilation = (F._single(dilation, "dilation"),)
         self.groups, self.padding_mode = groups, padding_mode
         if isinstance(padding, str):  # checked here, as torch does
             F._string_padding(padding, (1, 1), (1, 1), (1, self.stride[0]))
             self.padding: str | tuple[int] = padding
         else:
-            self.padding = (_single(padding, "padding"),)
+            self.padding = (F._single(padding, "padding"),)
         dtype = np.dtype(dtype or np.float32)
         shape = (out_channels, in_channels // groups, self.kernel_size[0])
         self.weight = Parameter(np.empty(shape, dtype=dtype))
@@ -305,32 +296,21 @@ class Conv1d(Module):
                 f"Conv1d expects input (N, {self.in_channels}, L) or ({self.in_channels}, L), "
                 f"got shape {tuple(x.shape)}"
             )
-        if x.ndim == 2:
-            return self.forward(x.unsqueeze(0)).squeeze(0)
-        x4 = x.unsqueeze(2)  # (N, C, 1, L)
-        padding: Any
-        if self.padding == "valid":
-            left = right = 0
-        elif self.padding == "same":  # the left gets the smaller half of an odd total
-            total = self.dilation[0] * (self.kernel_size[0] - 1)
-            left, right = total // 2, total - total // 2
-        else:
-            left = right = int(self.padding[0])
-        if self.padding_mode != "zeros" or left != right:
-            x4 = F.pad(x4, (left, right, 0, 0), mode=_PADDING_MODES[self.padding_mode])
-            padding = (0, 0)
-        else:
-            padding = (0, left)
-        out = F.conv2d(
-            x4,
-            self.weight.unsqueeze(2),  # (out, in/groups, 1, K)
-            self.bias,
-            (1, self.stride[0]),
-            padding,
-            (1, self.dilation[0]),
-            self.groups,
-        )
-        return out.squeeze(2)
+        padding: Any = self.padding
+        if self.padding_mode != "zeros":
+            # as torch: pad explicitly with the mode (the left gets the smaller half of an odd
+            # 'same' total), then convolve without padding
+            if padding == "valid":
+                left = right = 0
+            elif padding == "same":
+                total = self.dilation[0] * (self.kernel_size[0] - 1)
+                left, right = total // 2, total - total // 2
+            else:
+                left = right = int(padding[0])
+            mode = _PADDING_MODES[self.padding_mode]
+            x = F.pad(x.unsqueeze(-2), (left, right, 0, 0), mode=mode).squeeze(-2)
+            padding = 0
+        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
         text = (

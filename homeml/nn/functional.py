@@ -122,6 +122,48 @@ def _string_padding(mode, kernel, dilation, stride):
     return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
 
 
+def _single(value: int | tuple[int, ...] | list[int], name: str) -> int:
+    """An int, or a 1-tuple as torch accepts for 1-D convolution sizes."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"conv1d: {name} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    return int(value)
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+    dilation: int | tuple[int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution of an (N, C, L) batch or one (C, L) sample with an (out, C/groups, K)
+    weight, as torch's: the 2-D convolution on a (N, C, 1, L) view (one im2col engine for both).
+    """
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise ValueError(
+            "conv1d expects input (N, C, L) or (C, L) and weight (out, C/groups, K), got "
+            f"shapes {tuple(input.shape)} and {tuple(weight.shape)}"
+        )
+    if input.ndim == 2:
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(
+            0
+        )
+    out = conv2d(
+        input.unsqueeze(2),  # (N, C, 1, L)
+        weight.unsqueeze(2),  # (out, C/groups, 1, K)
+        bias,
+        (1, _single(stride, "stride")),
+        padding if isinstance(padding, str) else (0, _single(padding, "padding")),
+        (1, _single(dilation, "dilation")),
+        groups,
+    )
+    return out.squeeze(2)
+
+
 def conv_transpose2d(
     input: Tensor,
     weight: Tensor,

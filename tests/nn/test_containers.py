@@ -221,3 +221,29 @@ def test_a_parameter_argument_the_model_does_not_hold_is_refused(tmp_path):
     hm.save(nn.Identity(nn.Parameter(hm.zeros(3))), path)  # Identity ignores its arguments
     with pytest.raises(ModelFileError, match="parameter argument it does not hold"):
         hm.load(path)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "options",
+    [dict(), dict(stride=2, padding=3, dilation=2), dict(padding="same"), dict(groups=2)],
+)
+def test_functional_conv1d_matches_torch(options):
+    rng = np.random.default_rng(0)
+    x, w, b = (
+        rng.standard_normal((2, 4, 10)),
+        rng.standard_normal((6, 4 // options.get("groups", 1), 4)),
+        rng.standard_normal(6),
+    )
+    ours = [hm.tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    ho = hm.nn.functional.conv1d(*ours, **options)
+    to = torch.nn.functional.conv1d(*theirs, **options)
+    np.testing.assert_allclose(ho.numpy(), to.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = rng.standard_normal(ho.shape)
+    (ho * hm.tensor(g)).sum().backward()
+    (to * torch.tensor(g)).sum().backward()
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    unbatched = hm.nn.functional.conv1d(hm.tensor(x[0]), hm.tensor(w), hm.tensor(b), **options)
+    np.testing.assert_allclose(unbatched.numpy(), to.detach().numpy()[0], rtol=1e-10, atol=1e-12)
