@@ -141,6 +141,8 @@ class RNNBase(Module):
         x = input if batched else input.unsqueeze(1)
         if batched and self.batch_first:
             x = x.transpose(0, 1)  # (T, B, I)
+        if x.shape[0] == 0:
+            raise ValueError(f"{type(self).__name__} needs at least one time step, got 0")
         batch, directions = x.shape[1], 2 if self.bidirectional else 1
         lstm = self.mode == "LSTM"
         h0, c0 = self._initial_state(hx, batch, batched, directions, x.dtype, lstm)

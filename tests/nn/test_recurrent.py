@@ -206,6 +206,8 @@ def test_bad_input_is_a_clear_error():
         lstm(hm.zeros(5, 2, 3), (hm.zeros(1, 2, 4, dtype=hm.float64), hm.zeros(1, 2, 4)))
     with pytest.raises(TypeError, match="pair"):
         lstm(hm.zeros(5, 2, 3), hm.zeros(1, 2, 4))
+    with pytest.raises(ValueError, match="at least one time step"):
+        nn.GRU(3, 4, batch_first=True)(hm.zeros(2, 0, 3))
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="4 input features|expects 3"):
