@@ -20,9 +20,12 @@ MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _sigmoid(x):
-    # the same function through tanh: no overflow for large |x|, and one cheap ufunc pass
-    return 0.5 * np.tanh(0.5 * x) + 0.5
+def _sigmoid_(x):
+    """Sigmoid in place, through tanh: no overflow for large |x|, no temporary arrays."""
+    x *= 0.5
+    np.tanh(x, out=x)
+    x *= 0.5
+    x += 0.5
 
 
 class Recurrence(Function):
@@ -61,24 +64,27 @@ class Recurrence(Function):
                 H2 = 2 * hidden
                 self.gh_n[t] = gates[:, H2:]
                 gates[:, :H2] += gi[t, :, :H2]
-                gates[:, :H2] = _sigmoid(gates[:, :H2])
+                _sigmoid_(gates[:, :H2])
                 r, z = gates[:, :hidden], gates[:, hidden:H2]
                 gates[:, H2:] = np.tanh(gi[t, :, H2:] + r * self.gh_n[t])
                 h = (1.0 - z) * gates[:, H2:] + z * h
             elif lstm:
                 gates += gi[t]
                 H2, H3 = 2 * hidden, 3 * hidden
-                gates[:, :H2] = _sigmoid(gates[:, :H2])
-                gates[:, H2:H3] = np.tanh(gates[:, H2:H3])
-                gates[:, H3:] = _sigmoid(gates[:, H3:])
+                _sigmoid_(gates[:, :H2])
+                np.tanh(gates[:, H2:H3], out=gates[:, H2:H3])
+                _sigmoid_(gates[:, H3:])
                 self.c_prev[t] = c
                 c = gates[:, hidden:H2] * c + gates[:, :hidden] * gates[:, H2:H3]
-                self.c_tanh[t] = np.tanh(c)
+                np.tanh(c, out=self.c_tanh[t])
                 h = gates[:, H3:] * self.c_tanh[t]
             else:
                 gates += gi[t]
-                h = np.tanh(gates) if mode == "RNN_TANH" else np.maximum(gates, 0)
-                gates[...] = h
+                if mode == "RNN_TANH":
+                    np.tanh(gates, out=gates)
+                else:
+                    np.maximum(gates, 0, out=gates)
+                h = gates
             out[t] = h
         if lstm:
             out[steps] = c
