@@ -21,7 +21,8 @@ from homeml._storage import ModelFileError, TreeDecoder, TreeEncoder, as_list
 
 KIND = "nn.Module"
 _PACKAGES = ("nn", "models")
-_MARKERS = {"__module__", "__dtype__", "__ordered__"}  # on top of the shared tree codec's
+# on top of the shared tree codec's
+_MARKERS = {"__module__", "__dtype__", "__ordered__", "__parameter__"}
 
 
 def public_classes() -> dict[str, type]:
@@ -56,7 +57,7 @@ def accepts(obj) -> bool:
 
 def describe(module, names=None) -> dict:
     """The constructor call that rebuilds ``module``: public class name, args and kwargs."""
-    from homeml.nn.module import Module
+    from homeml.nn.module import Module, Parameter
 
     if names is None:
         names = {cls: name for name, cls in reversed(public_classes().items())}
@@ -73,6 +74,9 @@ def describe(module, names=None) -> dict:
     def extend(value, where):
         if isinstance(value, Module):
             return {"__module__": describe(value, names)}
+        if isinstance(value, Parameter):  # ParameterList([...]): its values are in the state
+            spec = {"shape": list(value.shape), "dtype": value.dtype.name}
+            return {"__parameter__": {**spec, "requires_grad": value.requires_grad}}
         if isinstance(value, OrderedDict):  # Sequential(OrderedDict(...)), Sequential slices
             return {
                 "__ordered__": [[encoder.encode(k), encoder.encode(v)] for k, v in value.items()]
@@ -94,11 +98,15 @@ def describe(module, names=None) -> dict:
     }
 
 
-def build(spec, registry=None):
+def build(spec, registry=None, made=None):
     """Rebuild a module from :func:`describe`'s output (values left uninitialised when called
-    inside :func:`homeml.nn.init.skip_init`).
+    inside :func:`homeml.nn.init.skip_init`). Parameters given as constructor arguments are made
+    empty, to be filled from the state_dict, and appended to ``made``.
     """
+    from homeml.nn.module import Parameter
+
     registry = public_classes() if registry is None else registry
+    made = [] if made is None else made
     name = spec.get("class") if isinstance(spec, dict) else None
     cls = registry.get(name) if isinstance(name, str) else None
     if cls is None:
@@ -108,7 +116,25 @@ def build(spec, registry=None):
         )
 
     def module(value, decoder):
-        return build(value["__module__"], registry)
+        return build(value["__module__"], registry, made)
+
+    def parameter(value, decoder):
+        spec = value["__parameter__"]
+        shape = spec.get("shape") if isinstance(spec, dict) else None
+        dtype = np.dtype(str(spec.get("dtype"))) if isinstance(spec, dict) else None
+        if (
+            not isinstance(shape, list)
+            or not all(isinstance(n, int) and 0 <= n < 2**40 for n in shape)
+            or dtype is None
+            or dtype.kind != "f"
+        ):
+            raise ModelFileError(f"the file gives {name} a parameter {spec!r:.100}")
+        try:
+            param = Parameter(np.empty(shape, dtype=dtype), bool(spec.get("requires_grad", True)))
+        except (MemoryError, ValueError):
+            raise ModelFileError(f"the file gives {name} a parameter of shape {shape}") from None
+        made.append(param)
+        return param
 
     def dtype(value, decoder):
         dtype = np.dtype(str(value["__dtype__"]))
@@ -128,7 +154,12 @@ def build(spec, registry=None):
             f"the file's arguments for {name} must be a list and a dict, got "
             f"{type(args).__name__} and {type(kwargs).__name__}"
         )
-    extensions = {"__module__": module, "__dtype__": dtype, "__ordered__": ordered}
+    extensions = {
+        "__module__": module,
+        "__dtype__": dtype,
+        "__ordered__": ordered,
+        "__parameter__": parameter,
+    }
     decoder = TreeDecoder({}, extensions=extensions)  # no arrays: "__array__" refers to nothing
     args = decoder.decode(args)
     kwargs = {key: decoder.decode(v) for key, v in kwargs.items()}
@@ -145,8 +176,49 @@ def build(spec, registry=None):
 
 
 def encode(model) -> tuple[dict, dict]:
-    arrays = {name: t.numpy() for name, t in model.state_dict().items()}
-    return arrays, {"architecture": describe(model)}
+    """The state_dict's arrays, each shared (tied) tensor once, and the architecture.
+
+    A tensor registered under several names (``lm_head.weight = wte.weight``) is stored under
+    its first name; ``"tied"`` maps each further name to that first one.
+    """
+    arrays, tied, first = {}, {}, {}
+    for name, tensor in model.state_dict(keep_vars=True).items():
+        if id(tensor) in first:
+            tied[name] = first[id(tensor)]
+        else:
+            first[id(tensor)] = name
+            arrays[name] = tensor.numpy()
+    info = {"architecture": describe(model)}
+    if tied:
+        info["tied"] = tied
+    return arrays, info
+
+
+def _tie(model, tied, path):
+    """Register, under each tied name, the very Parameter stored under its first name."""
+    from homeml.nn.module import Parameter
+
+    if not isinstance(tied, dict):
+        raise ModelFileError(f"{path}: 'tied' must map names to names, got {type(tied).__name__}")
+    for name, source in tied.items():
+        owner_name, _, leaf = str(name).rpartition(".")
+        source_owner, _, source_leaf = str(source).rpartition(".")
+        try:
+            owner = model.get_submodule(owner_name)
+            shared = model.get_submodule(source_owner)._parameters.get(source_leaf)
+        except AttributeError:
+            owner = shared = None
+        if (
+            owner is None
+            or not isinstance(shared, Parameter)
+            or not isinstance(owner._parameters.get(leaf), Parameter)
+            or owner._parameters[leaf].shape != shared.shape
+        ):
+            raise ModelFileError(
+                f"{path}: the file ties {name!r:.100} to {source!r:.100}, which are not two "
+                "parameters of the same shape in the architecture"
+            )
+        setattr(owner, leaf, shared)
 
 
 def decode(path, arrays, info):
@@ -154,9 +226,15 @@ def decode(path, arrays, info):
     from homeml.nn.init import skip_init
     from homeml.tensor import Tensor
 
+    made: list = []
     with skip_init():
-        model = build(info.get("architecture"))
-    own = model.state_dict()
+        model = build(info.get("architecture"), made=made)
+    registered = {id(p) for p in model.parameters()}
+    if any(id(p) not in registered for p in made):  # its values would come from nowhere
+        raise ModelFileError(f"{path}: the architecture has a parameter argument it does not hold")
+    tied = info.get("tied") or {}
+    _tie(model, tied, path)
+    own = {k: v for k, v in model.state_dict().items() if k not in tied}
     problems = [f"missing {key}" for key in own if key not in arrays]
     problems += [f"unexpected {key}" for key in arrays if key not in own]
     for key, target in own.items():
@@ -171,5 +249,5 @@ def decode(path, arrays, info):
         raise ModelFileError(
             f"{path}: the weights do not fit the architecture: {'; '.join(problems[:10])}"
         )
-    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()})
+    model.load_state_dict({name: Tensor._make(a) for name, a in arrays.items()}, strict=False)
     return model

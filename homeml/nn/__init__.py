@@ -12,7 +12,8 @@ from homeml.nn.activation import (
     Softplus,
     Tanh,
 )
-from homeml.nn.conv import Conv2d, ConvTranspose2d
+from homeml.nn.container import ModuleDict, ParameterDict, ParameterList
+from homeml.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from homeml.nn.dropout import Dropout, Dropout2d
 from homeml.nn.linear import Embedding, Flatten, Identity, Linear
 from homeml.nn.loss import (
@@ -29,5 +30,6 @@ from homeml.nn.module import Module, ModuleList, Parameter, Sequential
 from homeml.nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from homeml.nn.parallel import DataParallel, DistributedDataParallel
 from homeml.nn.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from homeml.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from homeml.nn.upsample import Upsample
 from homeml.nn.utils import clip_grad_norm_

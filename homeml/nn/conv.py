@@ -236,3 +236,95 @@ class ConvTranspose2d(_ConvNd):
                 )
             padding.append(want - smallest)
         return tuple(padding)
+
+
+class Conv1d(Module):
+    """1-D convolution over (N, C, L) input (or unbatched (C, L)), with torch's parameters.
+
+    Computed by the 2-D convolution on a (N, C, 1, L) view with a (out, in/groups, 1, K) kernel:
+    one im2col engine for both. ``padding`` is an int, 'same' or 'valid'; ``padding_mode`` is
+    'zeros', 'reflect', 'replicate' or 'circular'.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int],
+        stride: int | tuple[int] = 1,
+        padding: int | tuple[int] | str = 0,
+        dilation: int | tuple[int] = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype: DTypeLike | None = None,
+    ):
+        super().__init__()
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(
+                f"padding_mode must be one of {sorted(_PADDING_MODES)}, got {padding_mode!r}"
+            )
+        if groups <= 0 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                f"divisible by groups ({groups})"
+            )
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = (F._single(kernel_size, "kernel_size"),)
+        self.stride = (F._single(stride, "stride"),)
+        self.dilation = (F._single(dilation, "dilation"),)
+        self.groups, self.padding_mode = groups, padding_mode
+        if isinstance(padding, str):  # checked here, as torch does
+            F._string_padding(padding, (1, 1), (1, 1), (1, self.stride[0]))
+            self.padding: str | tuple[int] = padding
+        else:
+            self.padding = (F._single(padding, "padding"),)
+        dtype = np.dtype(dtype or np.float32)
+        shape = (out_channels, in_channels // groups, self.kernel_size[0])
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw as torch does: kaiming_uniform_(a=sqrt(5)) weights and a matching bias."""
+        init.default_linear_init_(self.weight, self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Convolve (N, C_in, L) into (N, C_out, L_out) (or (C, L) into (C_out, L_out))."""
+        if x.ndim not in (2, 3) or x.shape[-2] != self.in_channels:
+            raise ValueError(
+                f"Conv1d expects input (N, {self.in_channels}, L) or ({self.in_channels}, L), "
+                f"got shape {tuple(x.shape)}"
+            )
+        padding: Any = self.padding
+        if self.padding_mode != "zeros":
+            # as torch: pad explicitly with the mode (the left gets the smaller half of an odd
+            # 'same' total), then convolve without padding
+            if padding == "valid":
+                left = right = 0
+            elif padding == "same":
+                total = self.dilation[0] * (self.kernel_size[0] - 1)
+                left, right = total // 2, total - total // 2
+            else:
+                left = right = int(padding[0])
+            mode = _PADDING_MODES[self.padding_mode]
+            x = F.pad(x.unsqueeze(-2), (left, right, 0, 0), mode=mode).squeeze(-2)
+            padding = 0
+        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0,):
+            text += f", padding={self.padding}"
+        if self.dilation != (1,):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        return text

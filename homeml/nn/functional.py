@@ -123,6 +123,48 @@ def _string_padding(mode, kernel, dilation, stride):
     return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
 
 
+def _single(value: int | tuple[int, ...] | list[int], name: str) -> int:
+    """An int, or a 1-tuple as torch accepts for 1-D convolution sizes."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"conv1d: {name} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    return int(value)
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+    dilation: int | tuple[int] = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution of an (N, C, L) batch or one (C, L) sample with an (out, C/groups, K)
+    weight, as torch's: the 2-D convolution on a (N, C, 1, L) view (one im2col engine for both).
+    """
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise ValueError(
+            "conv1d expects input (N, C, L) or (C, L) and weight (out, C/groups, K), got "
+            f"shapes {tuple(input.shape)} and {tuple(weight.shape)}"
+        )
+    if input.ndim == 2:
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(
+            0
+        )
+    out = conv2d(
+        input.unsqueeze(2),  # (N, C, 1, L)
+        weight.unsqueeze(2),  # (out, C/groups, 1, K)
+        bias,
+        (1, _single(stride, "stride")),
+        padding if isinstance(padding, str) else (0, _single(padding, "padding")),
+        (1, _single(dilation, "dilation")),
+        groups,
+    )
+    return out.squeeze(2)
+
+
 def conv_transpose2d(
     input: Tensor,
     weight: Tensor,
@@ -335,12 +377,24 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"embedding index out of range: got values in [{index.min()}, {index.max()}] "
             f"for {weight.shape[0]} embeddings"
         )
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, weight.shape[0])
     out = weight[index]
     if padding_idx is not None and weight.requires_grad:
         # the padding row receives no gradient: route it through a constant
         mask = Tensor._make((index != padding_idx)[..., None].astype(weight.dtype))
         out = out * mask + weight.detach()[index] * (1 - mask)
     return out
+
+
+def _padding_index(padding_idx: int, num_embeddings: int) -> int:
+    """``padding_idx`` in [0, num_embeddings) (a negative one counts from the end, as torch)."""
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(
+            f"padding_idx must be within [-{num_embeddings}, {num_embeddings}) for "
+            f"{num_embeddings} embeddings, got {padding_idx}"
+        )
+    return padding_idx % num_embeddings
 
 
 def flatten(input: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:

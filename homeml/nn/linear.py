@@ -81,8 +81,8 @@ class Embedding(Module):
     ):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        if padding_idx is not None and padding_idx < 0:
-            padding_idx += num_embeddings
+        if padding_idx is not None:
+            padding_idx = F._padding_index(padding_idx, num_embeddings)
         self.padding_idx = padding_idx
         dtype = np.dtype(dtype or np.float32)
         self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))

@@ -1,0 +1,133 @@
+"""Fused recurrences: a whole RNN/LSTM/GRU layer (one direction) as one graph node.
+
+The input projections of every time step, ``gi = x @ W_ih.T + b_ih`` (T, B, G*H), are computed
+before, in one matmul by ordinary ops. :class:`Recurrence` then runs the time loop in NumPy:
+each step adds ``gh = h @ W_hh.T + b_hh`` (B, G*H) and applies the cell. Its backward runs the
+loop the other way (backpropagation through time as a plain loop: no recursion, no per-step graph
+nodes) and forms the gradient of ``W_hh`` in one matmul over all steps.
+
+Gate layouts follow PyTorch: LSTM rows (i, f, g, o), GRU rows (r, z, n) with
+``n = tanh(gi_n + r * (h @ W_hn.T + b_hn))``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeml.tensor import Function
+
+MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _sigmoid_(x):
+    """Sigmoid in place, through tanh: no overflow for large |x|, no temporary arrays."""
+    x *= 0.5
+    np.tanh(x, out=x)
+    x *= 0.5
+    x += 0.5
+
+
+class Recurrence(Function):
+    """Run one direction of one recurrent layer over a sequence.
+
+    Inputs: ``gi`` (T, B, G*H), ``h0`` (B, H), ``c0`` (B, H) for LSTM else None, ``w_hh``
+    (G*H, H), ``b_hh`` (G*H,) or None. Options: ``mode`` (one of :data:`MODES`), ``reverse``
+    (walk t = T-1 .. 0). Output: the hidden state of every step (T, B, H), in input order; for
+    LSTM one more row holds the last cell state: (T + 1, B, H).
+    """
+
+    def forward(self, gi, h0, c0, w_hh, b_hh, mode="RNN_TANH", reverse=False):
+        steps, batch, _ = gi.shape
+        hidden = w_hh.shape[1]
+        self.mode, self.reverse, self.w_hh = mode, reverse, w_hh
+        lstm = mode == "LSTM"
+        dtype = np.result_type(gi, w_hh)
+        out = np.empty((steps + lstm, batch, hidden), dtype=dtype)
+        # what backward needs, by time step: the state before the step, the activated gates
+        self.h_prev = np.empty((steps, batch, hidden), dtype=dtype)
+        self.gates = np.empty(gi.shape, dtype=dtype)
+        if lstm:
+            self.c_prev = np.empty((steps, batch, hidden), dtype=dtype)
+            self.c_tanh = np.empty((steps, batch, hidden), dtype=dtype)
+        if mode == "GRU":
+            self.gh_n = np.empty((steps, batch, hidden), dtype=dtype)
+        w_t = np.ascontiguousarray(w_hh.T)  # a transposed view would take BLAS off matmul(out=)
+        h, c = h0, c0
+        for t in range(steps - 1, -1, -1) if reverse else range(steps):
+            self.h_prev[t] = h
+            gates = self.gates[t]
+            np.matmul(h, w_t, out=gates)  # (B, G*H)
+            if b_hh is not None:
+                gates += b_hh
+            if mode == "GRU":
+                H2 = 2 * hidden
+                self.gh_n[t] = gates[:, H2:]
+                gates[:, :H2] += gi[t, :, :H2]
+                _sigmoid_(gates[:, :H2])
+                r, z = gates[:, :hidden], gates[:, hidden:H2]
+                gates[:, H2:] = np.tanh(gi[t, :, H2:] + r * self.gh_n[t])
+                h = (1.0 - z) * gates[:, H2:] + z * h
+            elif lstm:
+                gates += gi[t]
+                H2, H3 = 2 * hidden, 3 * hidden
+                _sigmoid_(gates[:, :H2])
+                np.tanh(gates[:, H2:H3], out=gates[:, H2:H3])
+                _sigmoid_(gates[:, H3:])
+                self.c_prev[t] = c
+                c = gates[:, hidden:H2] * c + gates[:, :hidden] * gates[:, H2:H3]
+                np.tanh(c, out=self.c_tanh[t])
+                h = gates[:, H3:] * self.c_tanh[t]
+            else:
+                gates += gi[t]
+                if mode == "RNN_TANH":
+                    np.tanh(gates, out=gates)
+                else:
+                    np.maximum(gates, 0, out=gates)
+                h = gates
+            out[t] = h
+        if lstm:
+            out[steps] = c
+        return out
+
+    def backward(self, grad):
+        mode, hidden = self.mode, self.w_hh.shape[1]
+        steps = self.gates.shape[0]
+        w_hh = self.w_hh
+        d_pre = np.empty_like(self.gates)  # d loss / d pre-activation of gi, by step
+        d_gh = np.empty_like(self.gates) if mode == "GRU" else d_pre  # same for gh (differs: GRU)
+        dh = np.zeros_like(self.h_prev[0])
+        dc = grad[steps].astype(dh.dtype) if mode == "LSTM" else None
+        H2, H3 = 2 * hidden, 3 * hidden
+        for t in range(steps) if self.reverse else range(steps - 1, -1, -1):
+            dh = dh + grad[t]
+            g = self.gates[t]
+            d = d_pre[t]
+            if mode == "GRU":
+                r, z, n = g[:, :hidden], g[:, hidden:H2], g[:, H2:]
+                h_prev = self.h_prev[t]
+                dn = dh * (1.0 - z) * (1.0 - n * n)  # through tanh
+                d[:, H2:] = dn
+                d[:, :hidden] = dn * self.gh_n[t] * r * (1.0 - r)
+                d[:, hidden:H2] = dh * (h_prev - n) * z * (1.0 - z)
+                d_gh[t, :, :H2] = d[:, :H2]
+                d_gh[t, :, H2:] = dn * r
+                dh = dh * z + d_gh[t] @ w_hh
+            elif mode == "LSTM":
+                i, f, gg, o = g[:, :hidden], g[:, hidden:H2], g[:, H2:H3], g[:, H3:]
+                tc = self.c_tanh[t]
+                dc = dc + dh * o * (1.0 - tc * tc)
+                d[:, :hidden] = dc * gg * i * (1.0 - i)
+                d[:, hidden:H2] = dc * self.c_prev[t] * f * (1.0 - f)
+                d[:, H2:H3] = dc * i * (1.0 - gg * gg)
+                d[:, H3:] = dh * tc * o * (1.0 - o)
+                dc = dc * f
+                dh = d @ w_hh
+            else:
+                d[...] = dh * (1.0 - g * g) if mode == "RNN_TANH" else dh * (g > 0)
+                dh = d @ w_hh
+        needs = self.needs_input_grad
+        flat = d_gh.reshape(-1, d_gh.shape[-1])  # (T*B, G*H)
+        gw = flat.T @ self.h_prev.reshape(-1, hidden) if needs[3] else None
+        gb = flat.sum(axis=0) if len(needs) > 4 and needs[4] else None
+        return d_pre, dh, dc, gw, gb
