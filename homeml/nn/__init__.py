@@ -31,5 +31,13 @@ from homeml.nn.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from homeml.nn.parallel import DataParallel, DistributedDataParallel
 from homeml.nn.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from homeml.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from homeml.nn.transformer import (
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from homeml.nn.upsample import Upsample
 from homeml.nn.utils import clip_grad_norm_
