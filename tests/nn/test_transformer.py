@@ -11,7 +11,10 @@ from support import requires_torch, torch
 import homeml as hm
 from homeml import nn
 
-pytestmark = requires_torch
+pytestmark = [
+    requires_torch,
+    pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning"),
+]
 
 TOL = dict(rtol=1e-6, atol=1e-9)
 E, H, L, S, N = 8, 2, 3, 4, 2
@@ -199,3 +202,62 @@ def test_layer_with_callable_activation_and_no_bias():
     load(ours, theirs)
     h_in, t_in = inputs((S, N, E))
     compare(ours, theirs, [ours(*h_in)], [theirs(*t_in)], h_in, t_in)
+
+
+@pytest.mark.parametrize("batch_first, norm_first", [(False, False), (True, True)])
+def test_stacks_and_transformer_match_torch(batch_first, norm_first):
+    kw = dict(dim_feedforward=16, batch_first=batch_first, norm_first=norm_first)
+    theirs = torch.nn.Transformer(E, H, 2, 2, **kw).double().eval()
+    ours = nn.Transformer(E, H, 2, 2, dtype=np.float64, **kw).eval()
+    load(ours, theirs)
+    assert "encoder.layers.1.self_attn.in_proj_weight" in ours.state_dict()
+    assert "decoder.layers.1.multihead_attn.out_proj.bias" in ours.state_dict()
+    shape = (lambda n: (N, n, E)) if batch_first else (lambda n: (n, N, E))
+    h_in, t_in = inputs(shape(S), shape(L))
+    mask = nn.Transformer.generate_square_subsequent_mask(L, dtype=np.float64)
+    t_mask = torch.nn.Transformer.generate_square_subsequent_mask(L, dtype=torch.float64)
+    np.testing.assert_array_equal(mask.numpy(), t_mask.numpy())
+    _, pad = pad_and_causal(N, S, S)
+    h_out = ours(*h_in, tgt_mask=mask, src_key_padding_mask=hm.tensor(pad), tgt_is_causal=True)
+    t_out = theirs(
+        *t_in, tgt_mask=t_mask, src_key_padding_mask=torch.tensor(pad), tgt_is_causal=True
+    )
+    compare(ours, theirs, [h_out], [t_out], h_in, t_in)
+
+
+def test_encoder_stack_copies_the_layer_and_applies_norm():
+    layer = torch.nn.TransformerEncoderLayer(E, H, dim_feedforward=16).double()
+    theirs = torch.nn.TransformerEncoder(layer, 3, torch.nn.LayerNorm(E).double()).eval()
+    mine = nn.TransformerEncoderLayer(E, H, dim_feedforward=16, dtype=np.float64)
+    ours = nn.TransformerEncoder(mine, 3, nn.LayerNorm(E, dtype=np.float64)).eval()
+    assert ours.layers[0] is not mine and ours.layers[0].linear1.weight is not mine.linear1.weight
+    load(ours, theirs)
+    h_in, t_in = inputs((S, N, E))
+    causal = np.triu(np.ones((S, S), dtype=bool), 1)
+    h_out = ours(*h_in, mask=hm.tensor(causal))
+    t_out = theirs(*t_in, mask=torch.tensor(causal))
+    compare(ours, theirs, [h_out], [t_out], h_in, t_in)
+
+
+def test_save_and_load_round_trip_a_transformer_encoder(tmp_path):
+    layer = nn.TransformerEncoderLayer(E, H, dim_feedforward=16, activation="gelu")
+    model = nn.TransformerEncoder(layer, 2, nn.LayerNorm(E)).eval()
+    path = tmp_path / "encoder.safetensors"
+    hm.save(model, path)
+    loaded = hm.load(path).eval()
+    assert type(loaded) is nn.TransformerEncoder and len(loaded.layers) == 2
+    x = hm.tensor(np.random.default_rng(0).standard_normal((S, N, E)).astype(np.float32))
+    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="multiple of num_heads"):
+        nn.MultiheadAttention(7, 2)
+    with pytest.raises(ValueError, match="relu"):
+        nn.TransformerEncoderLayer(E, H, activation="swish")
+    attention = nn.MultiheadAttention(E, H)
+    x = hm.zeros((L, N, E))
+    with pytest.raises(ValueError, match="2-D attn_mask"):
+        attention(x, x, x, attn_mask=hm.zeros((L, L + 1)))
+    with pytest.raises(ValueError, match="key_padding_mask"):
+        attention(x, x, x, key_padding_mask=hm.zeros((N + 1, L)))
