@@ -160,7 +160,8 @@ class MultiheadAttention(Module):
         average_attn_weights : bool, default True
             Return the weights averaged over the heads, (N, L, S), instead of (N, H, L, S).
         is_causal : bool, default False
-            A hint that ``attn_mask`` is the causal mask; without a mask, a causal one is used.
+            A hint that ``attn_mask`` is the causal mask (the mask is what is applied). Without
+            a mask, a causal one is made (where torch raises).
 
         Returns
         -------
@@ -217,8 +218,9 @@ class MultiheadAttention(Module):
             if mask is not None:
                 scores = scores + Tensor(mask)
             weights = F.softmax(scores, dim=-1)
-            dropped = F.dropout(weights, p) if p > 0 else weights
-            out = dropped @ v
+            if p > 0:  # as torch, the weights returned are the dropped-out ones
+                weights = F.dropout(weights, p)
+            out = weights @ v
         else:
             out = F.scaled_dot_product_attention(
                 q, k, v, None if mask is None else Tensor(mask), dropout_p=p

@@ -146,7 +146,10 @@ def test_multihead_attention_dropout_only_in_training():
     a, b = ours(x, x, x)[0], ours(x, x, x)[0]
     np.testing.assert_array_equal(a.numpy(), b.numpy())
     ours.train()
-    assert not np.allclose(ours(x, x, x)[0].numpy(), a.numpy())
+    out, weights = ours(x, x, x, average_attn_weights=False)
+    assert not np.allclose(out.numpy(), a.numpy())
+    assert (weights.numpy() == 0).any()  # the returned weights are the dropped-out ones
+    assert not np.allclose(ours(x, x, x, need_weights=False)[0].numpy(), a.numpy())
 
 
 def pad_and_causal(batch, length, source):
