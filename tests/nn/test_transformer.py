@@ -264,3 +264,21 @@ def test_bad_arguments_are_refused():
         attention(x, x, x, attn_mask=hm.zeros((L, L + 1)))
     with pytest.raises(ValueError, match="key_padding_mask"):
         attention(x, x, x, key_padding_mask=hm.zeros((N + 1, L)))
+
+
+def test_unbatched_layers_and_fully_masked_queries_match_torch():
+    theirs = torch.nn.TransformerDecoderLayer(E, H, dim_feedforward=16).double().eval()
+    ours = nn.TransformerDecoderLayer(E, H, dim_feedforward=16, dtype=np.float64).eval()
+    load(ours, theirs)
+    h_in, t_in = inputs((L, E), (S, E))
+    compare(ours, theirs, [ours(*h_in)], [theirs(*t_in)], h_in, t_in)
+    # a query that may attend to nothing: the fused path (no weights) gives what torch gives
+    theirs = torch.nn.MultiheadAttention(E, H).double()
+    ours = nn.MultiheadAttention(E, H, dtype=np.float64)
+    load(ours, theirs)
+    mask = np.zeros((L, S), dtype=bool)
+    mask[1] = True
+    h_in, t_in = inputs((L, N, E), (S, N, E), (S, N, E))
+    h_out = ours(*h_in, attn_mask=hm.tensor(mask), need_weights=False)
+    t_out = theirs(*t_in, attn_mask=torch.tensor(mask), need_weights=False)
+    compare(ours, theirs, h_out, t_out, h_in, t_in)
