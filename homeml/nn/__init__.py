@@ -12,6 +12,7 @@ from homeml.nn.activation import (
     Softplus,
     Tanh,
 )
+from homeml.nn.attention import MultiheadAttention
 from homeml.nn.container import ModuleDict, ParameterDict, ParameterList
 from homeml.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from homeml.nn.dropout import Dropout, Dropout2d
@@ -32,7 +33,6 @@ from homeml.nn.parallel import DataParallel, DistributedDataParallel
 from homeml.nn.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from homeml.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from homeml.nn.transformer import (
-    MultiheadAttention,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
