@@ -72,6 +72,25 @@ def _predict(args) -> int:
     return 0
 
 
+def _sample(args) -> int:
+    from homeml.jobs.text_generation import generate_text, load_language_run
+
+    model, metadata = load_language_run(args.run_dir)
+    samples = generate_text(
+        model,
+        metadata,
+        prompt=args.prompt,
+        num_samples=args.num,
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        seed=args.seed,
+    )
+    separator = "\n" if metadata.get("boundary") else "\n---------------\n"
+    print(separator.join(samples))
+    return 0
+
+
 def _serve(args) -> int:
     try:  # optional dependencies: `pip install homeml[serve]`
         import fastapi  # noqa: F401
@@ -209,6 +228,22 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("run_dir", help="a `homeml train` output folder")
     predict.add_argument("image", help="a PNG or JPEG of one digit or piece of clothing")
     predict.set_defaults(run=_predict)
+
+    sample = commands.add_parser("sample", help="text from a trained language model")
+    sample.add_argument("run_dir", help="a `homeml train names|shakespeare` output folder")
+    sample.add_argument("--num", type=_positive_int, default=20, help="how many samples")
+    sample.add_argument("--prompt", default="", help="the text each sample continues")
+    sample.add_argument(
+        "--max-new-tokens",
+        type=_positive_int,
+        help="characters per sample (default: 30 for names, which stop at their end; 500)",
+    )
+    sample.add_argument(
+        "--temperature", type=_positive_float, default=1.0, help="below 1 sharper, above 1 wilder"
+    )
+    sample.add_argument("--top-k", type=_positive_int, help="sample among the K likeliest only")
+    sample.add_argument("--seed", type=int, help="the same seed gives the same samples")
+    sample.set_defaults(run=_sample)
 
     serve = commands.add_parser("serve", help="serve a saved model over HTTP (FastAPI)")
     serve.add_argument("path", help="a model file, or a run folder holding model.safetensors")

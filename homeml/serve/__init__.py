@@ -2,7 +2,8 @@
 
 Endpoints: ``GET /health``, ``GET /v1/model``, ``POST /v1/predict`` (JSON inputs),
 ``POST /v1/predict/image`` (an uploaded digit picture) for networks and estimators,
-``POST /v1/act`` (an observation) for reinforcement-learning agents, the drawing page at ``/``
+``POST /v1/act`` (an observation) for reinforcement-learning agents, ``POST /v1/generate`` (a
+prompt) for language models, the drawing page (or the prompt page) at ``/``
 and the OpenAPI docs at ``/docs``. The model is checked before the server starts. The limits
 (body size, image size, timeouts, concurrency) are described in docs/serving-limits.md.
 Needs the optional dependencies fastapi, fastapi-offline, uvicorn and python-multipart.
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeml.serve._agent import ServedAgent
 from homeml.serve._inputs import InputError, ModelCheckError
+from homeml.serve._language import ServedLanguageModel, is_language_model
 from homeml.serve._model import ServedModel, resolve_path
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ __all__ = [
     "InputError",
     "ModelCheckError",
     "ServedAgent",
+    "ServedLanguageModel",
     "ServedModel",
     "create_app",
     "load_served",
@@ -33,7 +36,9 @@ __all__ = [
 ]
 
 
-def load_served(model_or_path: Any, metadata: dict | None = None) -> ServedModel | ServedAgent:
+def load_served(
+    model_or_path: Any, metadata: dict | None = None
+) -> ServedModel | ServedAgent | ServedLanguageModel:
     """The model to serve, loaded (from a file or run folder) and checked.
 
     Parameters
@@ -56,7 +61,7 @@ def load_served(model_or_path: Any, metadata: dict | None = None) -> ServedModel
     """
     from homeml.serve._agent import is_agent
 
-    if isinstance(model_or_path, (ServedModel, ServedAgent)):
+    if isinstance(model_or_path, (ServedModel, ServedAgent, ServedLanguageModel)):
         return model_or_path
     format_version = None
     if isinstance(model_or_path, (str, bytes)) or hasattr(model_or_path, "__fspath__"):
@@ -66,6 +71,8 @@ def load_served(model_or_path: Any, metadata: dict | None = None) -> ServedModel
         _, info = read(path)
         model_or_path, metadata = load(path), info.get("metadata", {})
         format_version = info.get("format_version")
+    if is_language_model(metadata or {}):
+        return ServedLanguageModel(model_or_path, metadata or {}, format_version)
     if is_agent(model_or_path):  # first: an agent is an estimator too
         return ServedAgent(model_or_path, metadata, format_version)
     return ServedModel(model_or_path, metadata, format_version)

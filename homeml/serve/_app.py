@@ -28,8 +28,11 @@ from homeml.serve._schemas import (
     Action,
     ActRequest,
     AgentInfo,
+    Generated,
+    GenerateRequest,
     Health,
     ImagePrediction,
+    LanguageModelInfo,
     ModelInfo,
     Prediction,
     PredictRequest,
@@ -47,6 +50,7 @@ _KINDS = {
     "nn": "a neural network",
     "estimator": "an estimator",
     "agent": "a reinforcement-learning agent",
+    "language-model": "a language model",
 }
 
 FAVICON = (
@@ -76,6 +80,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
             expected = "a multipart/form-data upload with a PNG or JPEG in the field 'file'"
         elif served.kind == "agent":
             expected = f'{served.expected()} as JSON {{"observation": ...}}'
+        elif served.kind == "language-model":
+            expected = f'{served.expected()} as JSON {{"prompt": ...}}, settings in their ranges'
         else:
             expected = f'{served.expected()} as JSON {{"inputs": ...}}'
         detail = f"invalid request ({problems}); expected {expected}"
@@ -102,6 +108,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
 
     if served.kind == "agent":
         _agent_routes(app, served)
+    elif served.kind == "language-model":
+        _language_routes(app, served)
     else:
         _model_routes(app, served)
     app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
@@ -110,6 +118,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
 
 
 def _what_it_takes(served) -> str:
+    if served.kind == "language-model":
+        return f"POST /v1/generate takes {served.expected()} and answers its continuation."
     if served.kind == "agent":
         return f"POST /v1/act takes {served.expected()} and answers the greedy action."
     text = f"POST /v1/predict takes {served.expected()}."
@@ -244,6 +254,53 @@ def _agent_routes(app, served) -> None:
         return served.act(request.observation)
 
 
+def _language_routes(app, served) -> None:
+    prompt = served.example_prompt()
+    example = {"prompt": prompt, "max_new_tokens": 40, "temperature": 0.8, "seed": 1}
+    answer = served.generate(prompt, max_new_tokens=40, temperature=0.8, seed=1)
+    # one generation at a time: a model keeps its key/value cache while it generates
+    lock = threading.Lock()
+
+    @app.get(
+        "/v1/model",
+        response_model=LanguageModelInfo,
+        summary="What the language model is and what it takes",
+        description="The model's class, its vocabulary, context length, the request limits "
+        "and the run's losses.",
+        responses=example_answer(served.describe()),
+    )
+    async def model_info() -> dict:
+        return served.describe()
+
+    def generate(request: GenerateRequest) -> dict:
+        with lock:
+            return served.generate(
+                request.prompt,
+                max_new_tokens=request.max_new_tokens,
+                temperature=request.temperature,
+                top_k=request.top_k,
+                seed=request.seed,
+            )
+
+    @app.post(
+        "/v1/generate",
+        response_model=Generated,
+        summary="Continue a prompt",
+        description=f'Send {served.expected()} as JSON `{{"prompt": ...}}`, with optional '
+        "`max_new_tokens`, `temperature`, `top_k` and `seed`. Unknown characters, an empty or "
+        "over-long prompt and settings out of range get 422.",
+        responses=example_answer(answer),
+    )
+    async def generate_text(
+        request: Annotated[
+            GenerateRequest,
+            Body(openapi_examples={"a prompt": {"summary": "a prompt", "value": example}}),
+        ],
+    ) -> dict:
+        # generation takes a while: in a worker thread, so other requests are answered meanwhile
+        return await run_in_threadpool(generate, request)
+
+
 def _pages(app, served) -> None:
     """The page at / (the drawing pad for digit classifiers, a pointer to the API otherwise)
     with a Content-Security-Policy allowing only its own inline script and style, and the
@@ -279,6 +336,9 @@ def _pages(app, served) -> None:
 def _home_page(served) -> str:
     if served.supports_images:
         return resources.files("homeml.serve").joinpath("static/draw.html").read_text("utf-8")
+    if served.kind == "language-model":
+        page = resources.files("homeml.serve").joinpath("static/generate.html").read_text("utf-8")
+        return page.replace("{{prompt}}", html.escape(served.example_prompt()))
     name = html.escape(type(served.model).__name__)
     if served.kind == "agent":
         how = (

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from homeml.jobs.text_generation import MAX_NEW_TOKENS, MAX_TEMPERATURE
+
 Scale = Literal["0-255", "0-1", "normalized"]
 
 
@@ -81,6 +83,43 @@ class AgentInfo(BaseModel):
     observation: dict[str, Any] = Field(..., description="what /v1/act takes")
     env: str | None = Field(None, description="the environment it was trained on")
     format_version: int | None = None
+    metrics: dict[str, Any] | None = None
+
+    model_config = {"populate_by_name": True, "protected_namespaces": ()}
+
+
+class GenerateRequest(BaseModel):
+    prompt: str = Field(..., description="the text to continue (characters of the vocabulary)")
+    max_new_tokens: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_NEW_TOKENS,
+        description="characters to generate (names stop at their end); default 30 for names, "
+        "500 for running text",
+    )
+    temperature: float = Field(
+        1.0, gt=0, le=MAX_TEMPERATURE, description="below 1 sharper, above 1 more varied"
+    )
+    top_k: int | None = Field(
+        None, ge=1, description="sample among the top_k likeliest characters only"
+    )
+    seed: int | None = Field(None, description="the same seed gives the same text")
+
+
+class Generated(BaseModel):
+    text: str = Field(..., description="the prompt and its continuation")
+    prompt: str
+    new_characters: int
+
+
+class LanguageModelInfo(BaseModel):
+    kind: Literal["language-model"]
+    model_class: str = Field(..., alias="class")
+    vocabulary: str
+    block_size: int
+    boundary: str | None = Field(None, description="the character that ends a sample (names)")
+    format_version: int | None = None
+    limits: dict[str, float]
     metrics: dict[str, Any] | None = None
 
     model_config = {"populate_by_name": True, "protected_namespaces": ()}
