@@ -63,7 +63,7 @@ BatchFn = Callable[[str, np.random.Generator], tuple[Any, Any]]
 def nanogpt_lr(
     it: int, learning_rate: float, warmup_iters: int, lr_decay_iters: int, min_lr: float
 ) -> float:
-    """nanoGPT's ``get_lr(it)``: the learning rate of iteration ``it`` (from 0).
+    """The learning rate of iteration ``it`` (from 0), as nanoGPT's ``get_lr(it)``.
 
     ``learning_rate * (it + 1) / (warmup_iters + 1)`` while ``it < warmup_iters``; ``min_lr``
     after ``lr_decay_iters``; in between, cosine decay from ``learning_rate`` to ``min_lr``.
@@ -319,8 +319,17 @@ def fit_iterations(
         steps=max_iters,
     )
     try:
-        _loop(run, made, get_batch, eval_interval, eval_iters, grad_clip,
-              gradient_accumulation_steps, seed, batches)  # fmt: skip
+        _loop(
+            run,
+            made,
+            get_batch,
+            eval_interval,
+            eval_iters,
+            grad_clip,
+            gradient_accumulation_steps,
+            seed,
+            batches,
+        )
     finally:
         if bar is not None:  # a Ctrl-C leaves no half-drawn bar behind
             bar.close()
@@ -332,8 +341,9 @@ def _call(callbacks: list[Callback], hook: str, run: TrainingRun) -> None:
         getattr(callback, hook)(run)
 
 
-def _loop(run, callbacks, get_batch, eval_interval, eval_iters, grad_clip, accumulate, seed,
-          batches) -> None:  # fmt: skip
+def _loop(
+    run, callbacks, get_batch, eval_interval, eval_iters, grad_clip, accumulate, seed, batches
+) -> None:
     model, optimizer, scheduler, max_iters = run.model, run.optimizer, run.scheduler, run.epochs
     _call(callbacks, "on_train_begin", run)  # a Checkpoint restores run.epoch here
     if run.epoch > max_iters:

@@ -14,8 +14,14 @@ import homeml.nn.functional as F
 from homeml import nn
 from homeml.callbacks import TrainingHistory
 from homeml.datasets import data_dir
-from homeml.datasets.text import SHAKESPEARE_FILE, char_vocab, encode_text, get_batch
-from homeml.datasets.text import load_shakespeare, split_text
+from homeml.datasets.text import (
+    SHAKESPEARE_FILE,
+    char_vocab,
+    encode_text,
+    get_batch,
+    load_shakespeare,
+    split_text,
+)
 from homeml.train_steps import (
     SampleCallback,
     estimate_loss,
@@ -73,8 +79,8 @@ def test_schedule_follows_nanogpt_get_lr():
     model, optimizer = _model_and_optimizer(lr=1e-3)
     scheduler = warmup_cosine_schedule(optimizer, warmup_iters=10, lr_decay_iters=50, min_lr=1e-4)
     seen = []
-    for it in range(60):
-        seen.append(optimizer.param_groups[0]["lr"])  # the rate iteration `it` steps with
+    for _ in range(60):
+        seen.append(optimizer.param_groups[0]["lr"])  # the rate this iteration steps with
         optimizer.step()
         scheduler.step()
     for it in (0, 1, 5, 9, 10, 11, 30, 49, 50, 51, 59):
@@ -166,8 +172,16 @@ def test_gradient_accumulation_averages_the_micro_batches():
     for accumulate, batch_fn in ((2, alternate), (1, lambda split, rng: (x, y))):
         model, _ = _model_and_optimizer()
         optimizer = hm.optim.SGD(model.parameters(), lr=1.0)
-        fit_iterations(model, optimizer, batch_fn, 1, eval_interval=100, eval_iters=1,
-                       gradient_accumulation_steps=accumulate, progress=False)  # fmt: skip
+        fit_iterations(
+            model,
+            optimizer,
+            batch_fn,
+            1,
+            eval_interval=100,
+            eval_iters=1,
+            gradient_accumulation_steps=accumulate,
+            progress=False,
+        )
         weights.append(model.table.weight.numpy().copy())
     # the evaluation at iteration 0 draws one train and one val batch, then the 2 micro-batches
     assert calls[:4] == ["train", "val", "train", "train"]
@@ -183,8 +197,16 @@ def test_sample_callback_runs_in_eval_mode_every_n_evaluations():
         return f"sample {len(calls)}"
 
     sampler = SampleCallback(sample, every=2, show=False)
-    fit_iterations(model, optimizer, _batches(_data()), 20, eval_interval=5, eval_iters=1,
-                   callbacks=[sampler], progress=False)  # fmt: skip
+    fit_iterations(
+        model,
+        optimizer,
+        _batches(_data()),
+        20,
+        eval_interval=5,
+        eval_iters=1,
+        callbacks=[sampler],
+        progress=False,
+    )
     assert sampler.samples == [(0, "sample 1"), (10, "sample 2"), (20, "sample 3")]
     assert calls == [(False, False)] * 3 and model.training
 
@@ -193,8 +215,9 @@ def test_a_nan_loss_names_the_iteration():
     model, optimizer = _model_and_optimizer()
     optimizer.param_groups[0]["lr"] = float("nan")  # the constructor refuses it; a bug would not
     with pytest.raises(FloatingPointError, match="iteration 1"):
-        fit_iterations(model, optimizer, _batches(_data()), 5, eval_interval=100, eval_iters=1,
-                       progress=False)  # fmt: skip
+        fit_iterations(
+            model, optimizer, _batches(_data()), 5, eval_interval=100, eval_iters=1, progress=False
+        )
 
 
 @pytest.mark.skipif(
