@@ -43,6 +43,7 @@ LAYER_OF = {
     "homeml._nn_io": "toolkit",  # the networks' codec, registered in io._CODECS
     "homeml.models": "models",
     "homeml.train": "models",
+    "homeml.train_steps": "models",  # the iteration loop of language models
     "homeml.callbacks": "models",  # the training loop's callbacks
     "homeml.rl": "rl",
     "homeml.onnx": "export",

@@ -16,14 +16,28 @@ from homeml.datasets.mnist import (
     load_mnist,
     read_idx,
 )
+from homeml.datasets.text import (
+    build_dataset,
+    build_sequences,
+    get_batch,
+    load_names,
+    load_shakespeare,
+    split_names,
+)
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "ChecksumError",
     "DatasetNotFoundError",
+    "build_dataset",
+    "build_sequences",
     "data_dir",
     "fetch",
+    "get_batch",
     "load_fashion_mnist",
     "load_mnist",
+    "load_names",
+    "load_shakespeare",
     "read_idx",
+    "split_names",
 ]

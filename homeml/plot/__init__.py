@@ -9,9 +9,11 @@ windows), so ``import homeml.plot`` stays light.
   :func:`plot_roc_curve`, :func:`plot_learning_curve`, :func:`plot_tree`
 - unsupervised models: :func:`plot_clusters`, :func:`plot_dendrogram` (and
   :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
+- language models: :func:`plot_language_report`
 - reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
+from homeml.plot._language import plot_language_report
 from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
     _axes,
@@ -47,6 +49,7 @@ __all__ = [
     "plot_explained_variance",
     "plot_history",
     "plot_image_grid",
+    "plot_language_report",
     "plot_learning_curve",
     "plot_returns",
     "plot_roc_curve",

@@ -1,0 +1,97 @@
+"""The report of a language-model run: loss curves against iterations and text samples."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from homeml.io import atomic_write
+from homeml.plot._training import _pyplot
+
+_MAX_SAMPLE_LINES = 30  # what fits the text panel at its font size
+
+
+def plot_language_report(
+    history,
+    samples: str | Sequence[str] | Sequence[tuple[int, str]],
+    path: str | os.PathLike,
+    title: str = "language model",
+) -> Path:
+    """Write ``report.png``-style figure: train/val loss against iteration, and text samples.
+
+    Parameters
+    ----------
+    history : TrainingHistory or list of dict
+        Rows with ``iter``, ``train_loss`` and ``val_loss`` (what
+        :func:`homeml.train_steps.fit_iterations` returns).
+    samples : str, list of str, or list of (iteration, str)
+        Generated text; with iterations (:class:`~homeml.train_steps.SampleCallback`'s
+        ``samples``) the last one is shown, headed by its iteration.
+    path : path
+        The image file, written atomically (format from the suffix, PNG by default).
+    title : str
+        The figure's title (e.g. the model's name).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    rows = list(getattr(history, "rows", history))
+    if not rows:
+        raise ValueError("the history is empty: nothing to plot")
+    heading, text = _sample_text(samples)
+    plt = _pyplot()
+    fig, (ax_loss, ax_text) = plt.subplots(
+        1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]}
+    )
+    try:
+        iters = [row["iter"] for row in rows]
+        for key, style in (("train_loss", "-o"), ("val_loss", "-s")):
+            values = [row.get(key) for row in rows]
+            if any(v is not None for v in values):
+                ax_loss.plot(iters, values, style, markersize=3, label=key.replace("_", " "))
+        ax_loss.set(title=f"{title}: loss", xlabel="iteration", ylabel="cross-entropy (nats)")
+        ax_loss.grid(alpha=0.3)
+        ax_loss.legend()
+        ax_text.axis("off")
+        ax_text.set_title(heading)
+        # monospace: generated text keeps its columns and line breaks
+        ax_text.text(
+            0.0,
+            1.0,
+            text,
+            va="top",
+            ha="left",
+            family="monospace",
+            fontsize=8,
+            transform=ax_text.transAxes,
+            wrap=True,
+        )
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
+    finally:
+        plt.close(fig)  # figures left open accumulate in long sessions
+    atomic_write(path, [buffer.getvalue()])
+    return Path(path)
+
+
+def _sample_text(samples) -> tuple[str, str]:
+    """(heading, text) of what the samples panel shows, at most ``_MAX_SAMPLE_LINES`` lines."""
+    heading = "samples"
+    if isinstance(samples, str):
+        text = samples
+    else:
+        items = list(samples)
+        if items and isinstance(items[-1], tuple):
+            iteration, text = items[-1]
+            heading = f"samples at iteration {iteration}"
+        else:
+            text = "\n".join(str(s) for s in items)
+    lines = text.splitlines() or ["(no samples)"]
+    if len(lines) > _MAX_SAMPLE_LINES:
+        lines = [*lines[:_MAX_SAMPLE_LINES], "..."]
+    return heading, "\n".join(line[:100] for line in lines)
