@@ -28,10 +28,13 @@ _MARKERS = {"__module__", "__dtype__", "__ordered__", "__parameter__", "__config
 
 def public_configs() -> dict[str, type]:
     """``{"models.GPTConfig": GPTConfig, ...}``: the config dataclasses a file may name, the
-    fixed table ``homeml.models.CONFIGS`` (never a class looked up by a name from the file)."""
-    from homeml.models import CONFIGS
+    fixed table ``homeml.models.CONFIGS`` (never a class looked up by a name from the file).
+    """
+    import importlib
 
-    return {f"models.{name}": cls for name, cls in CONFIGS.items()}
+    # by module name, as public_classes: the toolkit does not depend on the models floor
+    configs = getattr(importlib.import_module("homeml.models"), "CONFIGS", {})
+    return {f"models.{name}": cls for name, cls in configs.items()}
 
 
 def public_classes() -> dict[str, type]:

@@ -61,7 +61,9 @@ def lm_loss(logits: Tensor, targets: Tensor | None) -> Tensor | None:
             f"targets must have shape {tuple(logits.shape[:-1])} (the logits without the "
             f"vocabulary axis), got {tuple(targets.shape)}"
         )
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-1)
+    return F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-1
+    )
 
 
 def check_tokens(idx: Any, name: str = "idx") -> Tensor:
@@ -341,7 +343,9 @@ class FlattenConsecutive(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         b, t, c = x.shape
         if t % self.n:
-            raise ValueError(f"FlattenConsecutive({self.n}) needs a time axis divisible by it, got {t}")
+            raise ValueError(
+                f"FlattenConsecutive({self.n}) needs a time axis divisible by it, got {t}"
+            )
         x = x.reshape(b, t // self.n, c * self.n)
         return x.squeeze(1) if x.shape[1] == 1 else x
 

@@ -33,7 +33,9 @@ if torch is not None:
     tnn, TF = torch.nn, torch.nn.functional
 
     def t_loss(logits, targets):
-        return TF.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-1)
+        return TF.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-1
+        )
 
     class TBigram(tnn.Module):
         def __init__(self):
@@ -195,7 +197,9 @@ def check_against_torch(ours, theirs, idx, targets, t_targets=None):
     names = [name for name, _ in ours.named_parameters()]
     assert names == list(t_params)
     for name, param in ours.named_parameters():
-        np.testing.assert_allclose(param.grad.numpy(), t_params[name].grad.numpy(), **TOL, err_msg=name)
+        np.testing.assert_allclose(
+            param.grad.numpy(), t_params[name].grad.numpy(), **TOL, err_msg=name
+        )
 
 
 def test_bigram_matches_torch():
@@ -211,7 +215,11 @@ def test_bigram_counts_is_smoothed_count_model():
     model = BigramCounts(V, smoothing=1.0).fit(hm.tensor(idx), hm.tensor(targets))
     keep = targets != -1
     counts = torch.zeros(V, V)
-    counts.index_put_((torch.tensor(idx[keep]), torch.tensor(targets[keep])), torch.ones(keep.sum()), accumulate=True)
+    counts.index_put_(
+        (torch.tensor(idx[keep]), torch.tensor(targets[keep])),
+        torch.ones(keep.sum()),
+        accumulate=True,
+    )
     probs = (counts + 1) / (counts + 1).sum(1, keepdim=True)
     logits, loss = model(hm.tensor(idx), hm.tensor(targets))
     np.testing.assert_allclose(logits.numpy(), probs.log()[torch.tensor(idx)].numpy(), **TOL)
@@ -278,7 +286,9 @@ def test_gpt_training_follows_torch_for_50_adamw_steps():
     copy_into_torch(ours, theirs)
     opt = ours.configure_optimizers(weight_decay=0.1, learning_rate=3e-3, betas=(0.9, 0.95))
     t_opt = theirs.configure_optimizers(weight_decay=0.1, learning_rate=3e-3, betas=(0.9, 0.95))
-    assert [len(g["params"]) for g in opt.param_groups] == [len(g["params"]) for g in t_opt.param_groups]
+    assert [len(g["params"]) for g in opt.param_groups] == [
+        len(g["params"]) for g in t_opt.param_groups
+    ]
     rng = np.random.default_rng(1)
     data = rng.integers(0, V, 400)
     losses, t_losses = [], []
@@ -307,7 +317,9 @@ def test_weight_tying_and_save_load(tmp_path):
     params = list(model.parameters())
     assert sum(p is model.lm_head.weight for p in params) == 1
     arrays, info = _nn_io.encode(model)
-    assert "lm_head.weight" not in arrays and info["tied"] == {"lm_head.weight": "transformer.wte.weight"}
+    assert "lm_head.weight" not in arrays and info["tied"] == {
+        "lm_head.weight": "transformer.wte.weight"
+    }
     path = tmp_path / "gpt.hm"
     hm.save(model, path)
     loaded = hm.load(path)
@@ -357,7 +369,9 @@ def greedy(model, idx, steps):
     return idx
 
 
-@pytest.mark.parametrize("make", [lambda: GPT(GCFG), lambda: MakemoreMLP(CFG), lambda: WaveNet(V, 8, 4, 6)])
+@pytest.mark.parametrize(
+    "make", [lambda: GPT(GCFG), lambda: MakemoreMLP(CFG), lambda: WaveNet(V, 8, 4, 6)]
+)
 def test_top_k_1_and_tiny_temperature_are_greedy(make):
     hm.manual_seed(0)
     model = make().eval()
