@@ -224,7 +224,9 @@ def encode(model) -> tuple[dict, dict]:
     A tensor registered under several names (``lm_head.weight = wte.weight``) is stored under
     its first name; ``"tied"`` maps each further name to that first one.
     """
-    arrays, tied, first = {}, {}, {}
+    arrays: dict = {}
+    tied: dict[str, str] = {}
+    first: dict[int, str] = {}
     for name, tensor in model.state_dict(keep_vars=True).items():
         if id(tensor) in first:
             tied[name] = first[id(tensor)]

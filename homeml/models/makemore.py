@@ -6,7 +6,9 @@ is the mean cross-entropy over every position whose target is not -1 (makemore p
 short words with -1). They share one sampler, :func:`generate`.
 
 Token 0 is makemore's start/stop token ``.``; the MLP reserves one extra id (``vocab_size``) for
-"before the start of the word".
+"before the start of the word". ``homeml.models`` exports this file's ``MLP`` as
+``MakemoreMLP`` (``homeml.models.MLP`` is the digit classifier); ``homeml.models.language``
+gathers every language model under its own name.
 """
 
 from __future__ import annotations
