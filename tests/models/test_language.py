@@ -419,3 +419,14 @@ def test_long_backprop_completes():
     deep = GPT(GPTConfig(block_size=16, vocab_size=V, n_layer=8, n_head=2, n_embd=8))
     deep(hm.tensor(idx[:, :16]), hm.tensor(targets[:, :16]))[1].backward()
     assert all(p.grad is not None for p in deep.parameters())
+
+
+def test_cached_generation_passes_one_position_per_token():
+    model = GPT(GCFG).eval()
+    seen = []
+    model.transformer.h[0].attn.register_forward_pre_hook(
+        lambda m, args: seen.append(args[0].shape[1])
+    )
+    model.generate(hm.tensor(batch(1, 3)[0]), 7)  # 3 + 7 = 10 > block_size 8
+    # the prompt once, then one position per token while it fits, then crop and recompute
+    assert seen == [3, 1, 1, 1, 1, 1, 8]
