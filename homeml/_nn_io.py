@@ -12,6 +12,7 @@ declaring a huge layer it does not hold costs no memory.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections import OrderedDict
 
@@ -22,7 +23,18 @@ from homeml._storage import ModelFileError, TreeDecoder, TreeEncoder, as_list
 KIND = "nn.Module"
 _PACKAGES = ("nn", "models")
 # on top of the shared tree codec's
-_MARKERS = {"__module__", "__dtype__", "__ordered__", "__parameter__"}
+_MARKERS = {"__module__", "__dtype__", "__ordered__", "__parameter__", "__config__"}
+
+
+def public_configs() -> dict[str, type]:
+    """``{"models.GPTConfig": GPTConfig, ...}``: the config dataclasses a file may name, the
+    fixed table ``homeml.models.CONFIGS`` (never a class looked up by a name from the file).
+    """
+    import importlib
+
+    # by module name, as public_classes: the toolkit does not depend on the models floor
+    configs = getattr(importlib.import_module("homeml.models"), "CONFIGS", {})
+    return {f"models.{name}": cls for name, cls in configs.items()}
 
 
 def public_classes() -> dict[str, type]:
@@ -85,6 +97,19 @@ def describe(module, names=None) -> dict:
             isinstance(value, type) and issubclass(value, np.generic)
         ):
             return {"__dtype__": np.dtype(value).name}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            config_names = {cls: name for name, cls in public_configs().items()}
+            if type(value) not in config_names:
+                raise TypeError(
+                    f"cannot save constructor argument {where} of {cls.__name__}: "
+                    f"{type(value).__qualname__} is not one of the config dataclasses of "
+                    "homeml.models"
+                )
+            fields = {
+                f.name: encoder.encode(getattr(value, f.name), f"{where}.{f.name}")
+                for f in dataclasses.fields(value)
+            }
+            return {"__config__": {"class": config_names[type(value)], "fields": fields}}
         if isinstance(value, np.ndarray):  # values belong in the state_dict, not the call
             raise TypeError(f"cannot save constructor argument {where} of {cls.__name__}: an array")
         return None
@@ -148,6 +173,23 @@ def build(spec, registry=None, made=None):
             raise ModelFileError(f"expected [key, value] pairs in the architecture: {pairs!r:.100}")
         return OrderedDict((decoder.decode(k), decoder.decode(v)) for k, v in pairs)
 
+    def config(value, decoder):
+        spec = value["__config__"]
+        found = spec.get("class") if isinstance(spec, dict) else None
+        config_cls = public_configs().get(found) if isinstance(found, str) else None
+        fields = spec.get("fields") if isinstance(spec, dict) else None
+        if config_cls is None or not isinstance(fields, dict):
+            raise ModelFileError(
+                f"the file gives {name} a config {found!r:.100}, which is not one of "
+                f"{sorted(public_configs())}"
+            )
+        known = {f.name for f in dataclasses.fields(config_cls)}
+        if not fields.keys() <= known:
+            raise ModelFileError(
+                f"the file gives {found} unknown fields {sorted(fields.keys() - known)!r:.100}"
+            )
+        return config_cls(**{key: decoder.decode(v) for key, v in fields.items()})
+
     args, kwargs = spec.get("args", []), spec.get("kwargs", {})
     if not (isinstance(args, list) and isinstance(kwargs, dict)):
         raise ModelFileError(
@@ -159,6 +201,7 @@ def build(spec, registry=None, made=None):
         "__dtype__": dtype,
         "__ordered__": ordered,
         "__parameter__": parameter,
+        "__config__": config,
     }
     decoder = TreeDecoder({}, extensions=extensions)  # no arrays: "__array__" refers to nothing
     args = decoder.decode(args)
@@ -181,7 +224,9 @@ def encode(model) -> tuple[dict, dict]:
     A tensor registered under several names (``lm_head.weight = wte.weight``) is stored under
     its first name; ``"tied"`` maps each further name to that first one.
     """
-    arrays, tied, first = {}, {}, {}
+    arrays: dict = {}
+    tied: dict[str, str] = {}
+    first: dict[int, str] = {}
     for name, tensor in model.state_dict(keep_vars=True).items():
         if id(tensor) in first:
             tied[name] = first[id(tensor)]

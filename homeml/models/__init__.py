@@ -1,6 +1,19 @@
 """Ready architectures that ``homeml train`` builds by name."""
 
+from homeml.models.gpt import GPT, GPTConfig
+from homeml.models.makemore import MLP as MakemoreMLP
+from homeml.models.makemore import (
+    RNN,
+    Bigram,
+    BigramCounts,
+    FlattenConsecutive,
+    ModelConfig,
+    WaveNet,
+)
 from homeml.models.vision import CNN, MLP, LeNet5
+
+# the dataclasses a saved model may give as a constructor argument (see homeml._nn_io)
+CONFIGS = {"GPTConfig": GPTConfig, "ModelConfig": ModelConfig}
 
 ARCHITECTURES = {"mlp": MLP, "cnn": CNN, "lenet5": LeNet5}
 
