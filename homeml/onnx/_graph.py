@@ -50,7 +50,7 @@ class GraphBuilder:
     def constant(self, hint: str, array, dtype=np.float32) -> str:
         """Add ``array`` (cast to ``dtype``) as an initializer; return its name."""
         name = self.name(hint)
-        value = np.ascontiguousarray(np.asarray(array, dtype=dtype))
+        value = np.array(array, dtype=dtype, order="C")  # 0-d stays 0-d (Range, Gather)
         self.initializers.append(self.onnx.numpy_helper.from_array(value, name))
         return name
 
