@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from homeml.onnx._graph import INPUT_NAME, OPSET, OUTPUT_NAME, save_atomic
 
-__all__ = ["export", "OPSET", "INPUT_NAME", "OUTPUT_NAME"]
+__all__ = ["export", "Exporter", "Value", "OPSET", "INPUT_NAME", "OUTPUT_NAME"]
+
+
+def __getattr__(name: str):
+    if name in ("Exporter", "Value"):  # needs homeml.nn: imported on first use
+        from homeml.onnx import _export
+
+        return getattr(_export, name)
+    raise AttributeError(f"module 'homeml.onnx' has no attribute {name!r}")
 
 
 def _converters():
@@ -28,9 +36,31 @@ def export(obj, path, example_input):
     other axes are those of ``example_input``. Weights are stored as float32 and computed on in
     float32, so results match homeml's (float64) ones to about 1e-5 relative.
 
-    A network has one output, ``"output"``. It is exported as used for inference (eval mode:
-    BatchNorm uses its running statistics, Dropout does nothing), whatever its current mode,
-    which is kept.
+    A network has one output, ``"output"`` (a bare RNN/GRU/LSTM: ``"output"``, ``"h_n"`` and for
+    an LSTM ``"c_n"``; a custom module returning a tuple: ``"output"``, ``"output_1"``, ...). It
+    is exported as used for inference (eval mode: BatchNorm uses its running statistics, Dropout
+    does nothing), whatever its current mode, which is kept.
+
+    Sequence models (any Embedding, RNN/GRU/LSTM, MultiheadAttention, TransformerEncoderLayer or
+    custom module inside) have their first two input axes dynamic (batch and sequence), and an
+    integer ``example_input`` gives an int64 input (token indices). Attention exports the causal
+    mask (``is_causal=True`` or a mask equal to the causal one) for any run-time length; another
+    ``attn_mask`` is stored as a constant, fixing the lengths to the example's.
+    ``key_padding_mask`` and initial recurrent states are not exported.
+
+    A module with its own ``forward`` (e.g. a GPT: token + position embeddings, blocks, head) is
+    exported through its method ``onnx_export(ex, *inputs, **kwargs)``, which replays the
+    forward on graph values with the :class:`Exporter` ``ex``: ``ex(submodule, value, **kw)``
+    for sub-modules (forward's keyword arguments such as ``is_causal=True`` included), ``+``,
+    ``*`` and int/slice indexing on values, ``ex.positions(x, dim)`` for ``arange`` of an axis::
+
+        def onnx_export(self, ex, idx):
+            h = ex(self.tok, idx) + ex(self.pos, ex.positions(idx, dim=1))
+            for block in self.blocks:
+                h = ex(block, h, is_causal=True)
+            return ex(self.head, ex(self.norm, h))
+
+    Its result on the example must match ``forward``'s (else ValueError).
 
     A fitted ``homeml.learn`` estimator takes ``"input"`` of shape (N, n_features) and has the
     outputs that skl2onnx gives the same scikit-learn estimator:
@@ -52,9 +82,10 @@ def export(obj, path, example_input):
     obj : homeml.nn.Module or fitted homeml.learn estimator
         A network made of supported layers (Linear, Conv2d, MaxPool2d, AvgPool2d,
         AdaptiveAvgPool2d, BatchNorm1d/2d, LayerNorm, Dropout, Identity, Flatten, ReLU,
-        LeakyReLU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax), alone or inside (nested)
-        ``Sequential`` containers such as the ``homeml.models`` architectures; or one of the
-        fitted estimators listed above.
+        LeakyReLU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Embedding, RNN, GRU, LSTM,
+        MultiheadAttention, TransformerEncoderLayer), alone or inside (nested) ``Sequential``
+        containers such as the ``homeml.models`` architectures, or modules defining
+        ``onnx_export``; or one of the fitted estimators listed above.
     path : str or os.PathLike
         Output file. It is written atomically: a temporary file in the same folder is renamed
         over it, so a failed export leaves no partial file (and an existing file untouched).

@@ -9,7 +9,7 @@ import numpy as np
 
 OPSET = 17  # widely supported (onnxruntime >= 1.14) and has LayerNormalization
 INPUT_NAME, OUTPUT_NAME = "input", "output"
-BATCH_DIM = "batch"
+BATCH_DIM, SEQUENCE_DIM = "batch", "sequence"
 
 
 def require_onnx():
@@ -50,7 +50,7 @@ class GraphBuilder:
     def constant(self, hint: str, array, dtype=np.float32) -> str:
         """Add ``array`` (cast to ``dtype``) as an initializer; return its name."""
         name = self.name(hint)
-        value = np.ascontiguousarray(np.asarray(array, dtype=dtype))
+        value = np.array(array, dtype=dtype, order="C")  # 0-d stays 0-d (Range, Gather)
         self.initializers.append(self.onnx.numpy_helper.from_array(value, name))
         return name
 
@@ -67,7 +67,15 @@ class GraphBuilder:
         """A checked ``ModelProto`` with one float32 input and output, batch axis dynamic."""
         return self.build(input_shape, [(OUTPUT_NAME, np.float32, output_shape)], doc)
 
-    def build(self, input_shape, outputs, doc: str = "", ml_opset: int | None = None):
+    def build(
+        self,
+        input_shape,
+        outputs,
+        doc: str = "",
+        ml_opset: int | None = None,
+        input_dtype=np.float32,
+        dynamic_axes: int = 1,
+    ):
         """A checked ``ModelProto`` with one float32 input and several outputs.
 
         Parameters
@@ -81,11 +89,19 @@ class GraphBuilder:
             Doc string of the graph.
         ml_opset : int or None, default None
             Version of the ``ai.onnx.ml`` domain to import (tree ensembles), if any.
+        input_dtype : numpy dtype, default np.float32
+            np.float32, or np.int64 for token indices.
+        dynamic_axes : int, default 1
+            How many leading input axes are dynamic: 1 (batch) or 2 (batch and sequence).
+            Output shapes may hold None (a dynamic axis) past the first.
         """
         helper, TensorProto = self.onnx.helper, self.onnx.TensorProto
         types = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
+        dims = [BATCH_DIM, SEQUENCE_DIM][:dynamic_axes]
         inp = helper.make_tensor_value_info(
-            INPUT_NAME, TensorProto.FLOAT, [BATCH_DIM, *input_shape[1:]]
+            INPUT_NAME,
+            types[np.dtype(input_dtype)],
+            [*dims, *input_shape[len(dims) :]],
         )
         outs = [
             helper.make_tensor_value_info(name, types[np.dtype(dtype)], [BATCH_DIM, *shape[1:]])

@@ -1,8 +1,7 @@
-"""Convert a ``homeml.nn`` network (Sequential-like, of supported layers) to an ONNX graph.
+"""ONNX converters of the feed-forward ``homeml.nn`` layers (the walk is in ``_export.py``).
 
-The network is run once on ``example_input`` in eval mode, layer by layer, to learn every
-intermediate shape (Flatten, Softmax's default dim and AdaptiveAvgPool2d need them) and to report
-an input that does not fit as an error naming the layer.
+Each converter gets the layer's input name and the input and output shapes that homeml computed
+on the example (Flatten, Softmax's default dim and AdaptiveAvgPool2d need them).
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ import math
 
 import numpy as np
 
-import homeml as hm
 from homeml import nn
-from homeml.onnx._graph import INPUT_NAME, OUTPUT_NAME, GraphBuilder
 from homeml.ops.conv import pair
 from homeml.tensor import Tensor
 
@@ -22,81 +19,11 @@ def _describe(path: str, module) -> str:
     return f"layer {path or '<root>'!r} ({type(module).__name__})"
 
 
-def _leaves(module, path=""):
-    """(path, layer) in execution order, descending into Sequential containers."""
-    if isinstance(module, nn.Sequential) and type(module).forward is nn.Sequential.forward:
-        for name, child in module.named_children():
-            yield from _leaves(child, f"{path}.{name}" if path else name)
-        return
-    for cls in type(module).__mro__:
-        if cls in _CONVERTERS:
-            if type(module).forward is not cls.forward:
-                raise NotImplementedError(
-                    f"cannot export {_describe(path, module)} to ONNX: it overrides forward() of "
-                    f"{cls.__name__}; only the standard layers' computation can be exported"
-                )
-            yield path, module
-            return
-    what = "a custom forward()" if isinstance(module, nn.Module) else "not a homeml.nn.Module"
-    raise NotImplementedError(
-        f"cannot export {_describe(path, module)} to ONNX: it is not a supported layer ({what} "
-        "cannot be converted); supported layers are "
-        + ", ".join(sorted(c.__name__ for c in _CONVERTERS))
-        + " inside (nested) Sequential containers"
-    )
-
-
-def _trace(layers, example):
-    """Run the layers one by one on ``example``; return the shape of each layer's output."""
-    x = example
-    shapes = []
-    with hm.no_grad():
-        for path, layer in layers:
-            try:
-                y = layer(x)
-            except Exception as exc:
-                raise ValueError(
-                    f"example_input of shape {tuple(example.shape)} does not fit the network: "
-                    f"{_describe(path, layer)} got input of shape {tuple(x.shape)} and failed: "
-                    f"{exc}"
-                ) from exc
-            shapes.append(tuple(y.shape))
-            x = y
-    return shapes
-
-
 def convert_module(model, example_input):
     """Build the ONNX ``ModelProto`` of ``model`` (see ``homeml.onnx.export``)."""
-    array = example_input.numpy() if isinstance(example_input, Tensor) else example_input
-    try:
-        array = np.asarray(array, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"example_input must be a float array or Tensor: {exc}") from exc
-    if array.ndim < 2 or array.shape[0] < 1:
-        raise ValueError(
-            "example_input must have a batch axis first and at least one sample, e.g. "
-            f"(1, 1, 28, 28); got shape {array.shape}"
-        )
-    layers = list(_leaves(model))
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()  # exported as used for inference: BatchNorm's running stats, Dropout off
-    try:
-        shapes = _trace(layers, hm.tensor(array))
-    finally:
-        for module, training in modes:
-            object.__setattr__(module, "training", training)
+    from homeml.onnx._export import convert_network
 
-    g = GraphBuilder()
-    name, in_shape = INPUT_NAME, array.shape
-    for (path, layer), out_shape in zip(layers, shapes):
-        convert = next(_CONVERTERS[c] for c in type(layer).__mro__ if c in _CONVERTERS)
-        name = convert(g, layer, name, in_shape, out_shape, path or "layer")
-        in_shape = out_shape
-    if g.nodes and g.nodes[-1].output[0] == name:
-        g.nodes[-1].output[0] = OUTPUT_NAME
-    else:  # no layer computed anything (empty network, or only Dropout/Identity)
-        g.node("Identity", [name], "output", output=OUTPUT_NAME)
-    return g.model(array.shape, in_shape, doc=f"homeml {type(model).__name__}")
+    return convert_network(model, example_input)
 
 
 # ----------------------------------------------------------------------------- converters

@@ -185,7 +185,7 @@ class ScaledLinear(nn.Linear):
 @pytest.mark.parametrize(
     "model, where",
     [
-        (nn.Sequential(nn.Linear(4, 4), nn.Embedding(4, 4)), "layer '1' (Embedding)"),
+        (nn.Sequential(nn.Linear(4, 4), nn.GRUCell(4, 4)), "layer '1' (GRUCell)"),
         (
             nn.Sequential(OrderedDict(block=nn.Sequential(nn.ReLU(), nn.ConvTranspose2d(4, 4, 1)))),
             "layer 'block.1' (ConvTranspose2d)",
@@ -197,7 +197,7 @@ class ScaledLinear(nn.Linear):
         (nn.Sequential(nn.BatchNorm1d(4, track_running_stats=False)), "layer '0' (BatchNorm1d)"),
     ],
     ids=[
-        "embedding",
+        "recurrent_cell",
         "nested",
         "custom_forward",
         "sequential_subclass",
@@ -247,7 +247,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     path.write_bytes(b"previous model")
     x = np.zeros((1, 4), np.float32)
     with pytest.raises(NotImplementedError):  # conversion fails before any file is opened
-        export(nn.Sequential(nn.Embedding(4, 4)), path, x)
+        export(nn.Sequential(nn.GRUCell(4, 4)), path, x)
     assert path.read_bytes() == b"previous model"
 
     def failing_replace(src, dst):
