@@ -17,42 +17,91 @@ def _info(args) -> int:
     return 0
 
 
-def _train(args) -> int:
-    from homeml.jobs.digits import CHECKPOINT, format_duration, train
+LANGUAGE_DATASETS = ("names", "shakespeare")
+DIGIT_MODELS = ("mlp", "cnn", "lenet5")
+LANGUAGE_MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer", "gpt")
 
-    out = args.out or f"runs/{args.dataset}-{args.model or 'cnn'}"
+
+def _train(args) -> int:
+    language = args.dataset in LANGUAGE_DATASETS
+    out = args.out or f"runs/{args.dataset}-{args.model or ('transformer' if language else 'cnn')}"
+    if args.dataset == "shakespeare" and not args.out:
+        out = "runs/shakespeare-gpt"
     try:
-        metrics = train(
-            dataset=args.dataset,
-            model=args.model,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            out=out,
-            data_dir=args.data_dir,
-            resume=args.resume,
-            augment=args.augment,
-            limit=args.limit,
-            progress=not args.quiet,
-        )
+        metrics = _train_language(args, out) if language else _train_digits(args, out)
     except KeyboardInterrupt:
+        from homeml.jobs._run_folder import CHECKPOINT
+
         checkpoint = os.path.join(out, CHECKPOINT)
         if os.path.exists(checkpoint):
             print(
-                f"\ninterrupted: the last finished epoch is saved in {checkpoint}; continue "
-                f"with: homeml train {args.dataset} --resume --out {out}",
+                f"\ninterrupted: the last {'evaluation' if language else 'finished epoch'} is "
+                f"saved in {checkpoint}; continue with: homeml train {args.dataset} --resume "
+                f"--out {out}",
                 file=sys.stderr,
             )
         else:
-            print("\ninterrupted before the first epoch ended: nothing saved", file=sys.stderr)
+            first = "evaluation" if language else "epoch"
+            print(f"\ninterrupted before the first {first} ended: nothing saved", file=sys.stderr)
         return 130  # the shell's code for Ctrl-C
+    from homeml.callbacks import format_duration
+
     print(
         f"trained in {format_duration(metrics['train_seconds'])}; model, metrics and "
         f"report.png in {out}"
     )
     print(json.dumps(metrics, indent=2))
     return 0
+
+
+def _train_digits(args, out: str) -> dict:
+    from homeml.jobs.digits import train
+
+    if args.model not in (None, *DIGIT_MODELS):
+        raise ValueError(
+            f"--model {args.model} is a language model; {args.dataset} takes "
+            f"one of {', '.join(DIGIT_MODELS)}"
+        )
+    if args.max_iters is not None or args.set:
+        raise ValueError("--max-iters and --set are for names and shakespeare; use --epochs")
+    return train(
+        dataset=args.dataset,
+        model=args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        out=out,
+        data_dir=args.data_dir,
+        resume=args.resume,
+        augment=args.augment,
+        limit=args.limit,
+        progress=not args.quiet,
+    )
+
+
+def _train_language(args, out: str) -> dict:
+    from homeml.jobs.language import train
+    from homeml.jobs.rl import parse_params
+
+    for flag, value in (("--epochs", args.epochs), ("--augment", args.augment)):
+        if value is not None:
+            raise ValueError(f"{flag} is for mnist and fashion-mnist; use --max-iters")
+    if args.limit is not None:
+        raise ValueError("--limit is for mnist and fashion-mnist")
+    return train(
+        dataset=args.dataset,
+        model=args.model,
+        max_iters=args.max_iters,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        out=out,
+        data_dir=args.data_dir,
+        resume=args.resume,
+        progress=not args.quiet,
+        overrides=parse_params(args.set),
+    )
 
 
 def _evaluate(args) -> int:
@@ -192,18 +241,43 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="show versions and where datasets are looked up")
     info.set_defaults(run=_info)
 
-    train = commands.add_parser("train", help="train an image classifier (MNIST, Fashion-MNIST)")
-    train.add_argument("dataset", choices=["mnist", "fashion-mnist"], help="what to learn")
+    train = commands.add_parser(
+        "train",
+        help="train an image classifier (mnist, fashion-mnist) or a character-level language "
+        "model (names, shakespeare)",
+    )
+    train.add_argument(
+        "dataset", choices=["mnist", "fashion-mnist", *LANGUAGE_DATASETS], help="what to learn"
+    )
     # Options left out are None: train() fills in defaults, or the resumed run's settings.
-    train.add_argument("--model", choices=["mlp", "cnn", "lenet5"], help="default: cnn")
+    train.add_argument(
+        "--model",
+        choices=sorted({*DIGIT_MODELS, *LANGUAGE_MODELS}),
+        help="images: mlp, cnn (default), lenet5; names: bigram, mlp, wavenet, rnn, gru, "
+        "lstm, transformer (default); shakespeare: gpt",
+    )
     train.add_argument("--epochs", type=_positive_int, help=_per_model("epochs"))
+    train.add_argument(
+        "--max-iters",
+        type=_positive_int,
+        help="language models: optimizer steps (default per model: 3,000 to 200,000 for "
+        "names, 2,000 for shakespeare)",
+    )
+    train.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="language models: another setting (repeatable), e.g. --set n_layer=6 --set "
+        "eval_interval=500; an unknown name lists them",
+    )
     train.add_argument("--batch-size", type=_positive_int, help=_per_model("batch_size"))
     train.add_argument(
         "--lr",
         type=_positive_float,
-        help=f"peak learning rate of the one-cycle schedule ({_per_model('lr')})",
+        help=f"peak learning rate of the one-cycle schedule ({_per_model('lr')}); language "
+        "models: per model, see `homeml.jobs.language.defaults`",
     )
-    train.add_argument("--seed", type=int, help="default: 0")
+    train.add_argument("--seed", type=int, help="default: 0 (language models: 1337)")
     train.add_argument("--out", help="output folder (default runs/DATASET-MODEL)")
     train.add_argument("--data-dir", help="where the dataset files are (default $HOMEML_DATA)")
     train.add_argument(

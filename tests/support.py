@@ -30,12 +30,17 @@ requires_torch = pytest.mark.skipif(
 
 
 def dataset_skip_reason(*datasets: str) -> str | None:
-    """Why a test of ``datasets`` ("mnist", "fashion-mnist") cannot run, or None when all
-    their files are in the data folder (tests never download)."""
+    """Why a test of ``datasets`` ("mnist", "fashion-mnist", "names", "tinyshakespeare")
+    cannot run, or None when all their files are in the data folder (tests never download)."""
     from homeml.datasets import data_dir
     from homeml.datasets.mnist import FASHION_MNIST_FILES, MNIST_FILES
 
-    files = {"mnist": MNIST_FILES, "fashion-mnist": FASHION_MNIST_FILES}
+    files = {
+        "mnist": MNIST_FILES,
+        "fashion-mnist": FASHION_MNIST_FILES,
+        "names": ("names.txt",),
+        "tinyshakespeare": ("input.txt",),
+    }
     root = data_dir()
     missing = [root / name / file for name in datasets for file in files[name]]
     missing = [str(path) for path in missing if not path.is_file()]
@@ -44,8 +49,9 @@ def dataset_skip_reason(*datasets: str) -> str | None:
     folders = " and ".join(f"$HOMEML_DATA/{name}/" for name in datasets)
     return (
         f"needs the {' and '.join(datasets)} files in {folders} (HOMEML_DATA defaults to "
-        f"~/.cache/homeml; `homeml train {datasets[-1]}` downloads them there, see the README's "
-        f"'The MNIST job'); missing: {', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}"
+        f"~/.cache/homeml; `homeml train mnist` downloads MNIST there, see the README's "
+        f"'The MNIST job'; names and tiny shakespeare: the URLs in homeml/datasets/text.py); "
+        f"missing: {', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}"
     )
 
 

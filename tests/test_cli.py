@@ -114,6 +114,19 @@ def test_ctrl_c_during_training_says_how_to_resume(tmp_path, monkeypatch, capsys
     assert f"homeml train mnist --resume --out {tmp_path}" in err
 
 
+def test_ctrl_c_during_language_training_says_how_to_resume(tmp_path, monkeypatch, capsys):
+    from homeml.jobs import language
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(language, "train", interrupted)
+    (tmp_path / language.CHECKPOINT).write_bytes(b"saved")
+    code, out, err = run_main(["train", "names", "--model", "gru", "--out", tmp_path], capsys)
+    assert code == 130 and "the last evaluation is saved" in err
+    assert f"homeml train names --resume --out {tmp_path}" in err
+
+
 def test_offline_evaluate_asks_only_for_the_test_files(tmp_path, monkeypatch, capsys):
     import socket
 

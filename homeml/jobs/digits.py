@@ -22,6 +22,7 @@ from homeml.datasets.mnist import (
     MNIST_MIRRORS,
     _load_split,
 )
+from homeml.jobs._run_folder import CHECKPOINT, SETTINGS, resume_settings
 from homeml.models import build_model
 from homeml.train import Checkpoint, EarlyStopping, HistoryWriter, fit
 from homeml.train import format_duration as format_duration  # for the command's summary
@@ -56,7 +57,6 @@ DEFAULTS = {
 }
 
 VALIDATION_SIZE = 5000
-CHECKPOINT, SETTINGS = "checkpoint.safetensors", "run.json"
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
 LABEL_SMOOTHING = {"cnn": 0.05}  # per model; the others train on the plain cross-entropy
 
@@ -80,24 +80,6 @@ def make_transforms(mean, std, augment, generator=None):
             ]
         )
     return (lambda x: _to_model_input(train(x))), (lambda x: _to_model_input(normalize(x)))
-
-
-def _resume_settings(out: Path, given: dict) -> dict:
-    """The settings of the run in ``out``: those left out (None) are taken from it, those given
-    must match it (another schedule, model or data would not continue the same run)."""
-    if not (out / CHECKPOINT).exists() or not (out / SETTINGS).exists():
-        raise FileNotFoundError(
-            f"nothing to resume in {out}: expected {CHECKPOINT} and {SETTINGS} there from an "
-            "earlier `homeml train --out` run"
-        )
-    saved = json.loads((out / SETTINGS).read_text())
-    for key, value in given.items():
-        if value is not None and value != saved.get(key):
-            raise ValueError(
-                f"--resume continues the run in {out}, which has {key}={saved.get(key)!r}, "
-                f"but got {key}={value!r}; leave the option out or train into a new --out"
-            )
-    return saved
 
 
 def train(
@@ -175,7 +157,7 @@ def train(
 def _settings(out: Path, resume: bool, given: dict) -> dict:
     """The run's settings: those of the run in ``out`` when resuming, else ``given`` with the
     defaults of its model filled in."""
-    settings = _resume_settings(out, given) if resume else dict(given)
+    settings = resume_settings(out, given) if resume else dict(given)
     model = settings["model"] = settings["model"] or "cnn"
     if settings["seed"] is None:
         settings["seed"] = 0

@@ -57,11 +57,11 @@ class ServedLanguageModel:
 
     def example_prompt(self) -> str:
         """A prompt for the API docs: "em" for names, "ROMEO:" for Shakespeare-like text."""
+        vocabulary, boundary = self.settings.vocabulary, self.settings.boundary
         for prompt in ("ROMEO:", "em", "the"):
-            if all(c in self.settings.vocabulary for c in prompt):
-                if self.settings.boundary not in prompt:
-                    return prompt
-        return next(c for c in self.settings.vocabulary if c != self.settings.boundary)
+            if all(c in vocabulary and c != boundary for c in prompt):
+                return prompt
+        return next(c for c in vocabulary if c != boundary)
 
     def expected(self) -> str:
         """What a request must hold, in the words error answers use."""
