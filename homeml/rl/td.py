@@ -7,7 +7,8 @@ the agent's own generator. A ``terminated`` step has no future value; a ``trunca
 limit) still bootstraps from the state it stopped in.
 
 The per-step loops are written out for each algorithm with plain Python numbers, which is what
-makes tabular learning fast in Python.
+makes tabular learning fast in Python (Q-learning runs Expected SARSA's loop with a greedy target
+policy).
 """
 
 from __future__ import annotations
