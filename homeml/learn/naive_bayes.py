@@ -56,6 +56,13 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
         """Posterior class probabilities (rows sum to 1), shape (n_samples, n_classes)."""
         return np.exp(self.predict_log_proba(X))
 
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one more batch; ``classes`` is required on the first call."""
+        self._validate_params()
+        first_call = not hasattr(self, "classes_")
+        X, y = self._validate_data(X, y, reset=first_call)
+        return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
+
     def _start_classes(self, y, classes, first_call: bool) -> np.ndarray:
         """Set ``classes_`` on the first ``partial_fit`` call; return ``y`` as codes into it."""
         check_classification_targets(y)
@@ -125,13 +132,6 @@ class GaussianNB(_BaseNB):
         for name in ("classes_", "theta_", "var_", "class_count_", "class_prior_", "epsilon_"):
             self.__dict__.pop(name, None)
         return self._partial_fit(X, y, classes, sample_weight, first_call=True)
-
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Update the model with one more batch; ``classes`` is required on the first call."""
-        self._validate_params()
-        first_call = not hasattr(self, "classes_")
-        X, y = self._validate_data(X, y, reset=first_call)
-        return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
 
     def _partial_fit(self, X, y, classes, sample_weight, first_call):
         _check_some_weight(sample_weight, X)
@@ -237,13 +237,6 @@ class _BaseDiscreteNB(_BaseNB):
         classes = np.unique(y)
         require_two_classes(classes, self)
         return self._partial_fit(X, y, classes, sample_weight, first_call=True)
-
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Add one batch of counts; ``classes`` is required on the first call."""
-        self._validate_params()
-        first_call = not hasattr(self, "classes_")
-        X, y = self._validate_data(X, y, reset=first_call)
-        return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
 
     def _partial_fit(self, X, y, classes, sample_weight, first_call):
         _check_some_weight(sample_weight, X)

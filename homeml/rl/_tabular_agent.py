@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl._checks import check_n_episodes
+from homeml.rl._checks import check_fraction, check_n_episodes
 from homeml.rl.agent import Agent, env_seed, generator_from_seed
 
 
@@ -216,6 +216,23 @@ class GivenPolicy:
             return self._probs[s][a]
         chosen = int(self._fn(obs)) - self._a0 if self._fn is not None else self._actions[s]
         return 1.0 if a == chosen else 0.0
+
+
+def prediction_setup(env, policy, n_episodes, gamma, seed):
+    """What the prediction functions (TD(0), Monte Carlo) check and build before their episodes.
+
+    Returns ``(n_episodes, gamma, shape, n_act, uniform, pi, index, a0, first_seed)``: the checked
+    count and discount, the table sizes, the uniform draws, the :class:`GivenPolicy`, the state
+    indexer, the first action and the seed of the first ``env.reset``.
+    """
+    n_episodes = check_n_episodes(n_episodes)
+    gamma = check_fraction("gamma", gamma)
+    shape, n_act = tabular_sizes(env)
+    rng = generator_from_seed(seed)
+    uniform, a0 = Uniforms(rng), action_start(env.action_space)
+    pi = GivenPolicy(policy, shape, n_act, uniform, a0)
+    index = state_indexer(env.observation_space)
+    return n_episodes, gamma, shape, n_act, uniform, pi, index, a0, env_seed(seed, rng)
 
 
 class TabularAgent(Agent):

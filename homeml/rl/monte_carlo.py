@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
+from homeml.rl._checks import check_fraction, epsilon_schedule
 from homeml.rl._tabular_agent import (
     GivenPolicy,
     TabularAgent,
-    Uniforms,
-    action_start,
     greedy,
-    state_indexer,
-    tabular_sizes,
+    prediction_setup,
 )
-from homeml.rl.agent import HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import HistoryRecorder
 
 
 def _episode(env, pick, index, seed, a0=0):
@@ -50,17 +47,6 @@ def _first_visits(keys) -> list[bool]:
         first.append(key not in seen)
         seen.add(key)
     return first
-
-
-def _setup(env, policy, n_episodes, gamma, seed):
-    n_episodes = check_n_episodes(n_episodes)
-    gamma = check_fraction("gamma", gamma)
-    shape, n_act = tabular_sizes(env)
-    rng = generator_from_seed(seed)
-    uniform, a0 = Uniforms(rng), action_start(env.action_space)
-    pi = GivenPolicy(policy, shape, n_act, uniform, a0)
-    index = state_indexer(env.observation_space)
-    return n_episodes, gamma, shape, n_act, uniform, pi, index, a0, env_seed(seed, rng)
 
 
 def mc_prediction(
@@ -98,7 +84,7 @@ def mc_prediction(
     V : ndarray shaped like the observation space's table (``V[20, 10, 1]`` on Blackjack)
         0 for states never visited.
     """
-    n_episodes, gamma, shape, _, _, pi, index, a0, first_seed = _setup(
+    n_episodes, gamma, shape, _, _, pi, index, a0, first_seed = prediction_setup(
         env, policy, n_episodes, gamma, seed
     )
     n_states = int(np.prod(shape))
@@ -162,7 +148,7 @@ def off_policy_mc_prediction(
             "behavior_policy must be action probabilities per state (an array), "
             "since importance sampling needs b(a|s)"
         )
-    n_episodes, gamma, shape, n_act, uniform, b, index, a0, first_seed = _setup(
+    n_episodes, gamma, shape, n_act, uniform, b, index, a0, first_seed = prediction_setup(
         env, behavior_policy, n_episodes, gamma, seed
     )
     if target_policy is None:

@@ -7,24 +7,21 @@ the agent's own generator. A ``terminated`` step has no future value; a ``trunca
 limit) still bootstraps from the state it stopped in.
 
 The per-step loops are written out for each algorithm with plain Python numbers, which is what
-makes tabular learning fast in Python.
+makes tabular learning fast in Python (Q-learning runs Expected SARSA's loop with a greedy target
+policy).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from homeml.rl._checks import check_fraction, check_n_episodes, epsilon_schedule
+from homeml.rl._checks import check_fraction, epsilon_schedule
 from homeml.rl._tabular_agent import (
-    GivenPolicy,
     TabularAgent,
-    Uniforms,
-    action_start,
     greedy,
-    state_indexer,
-    tabular_sizes,
+    prediction_setup,
 )
-from homeml.rl.agent import HistoryRecorder, env_seed, generator_from_seed
+from homeml.rl.agent import HistoryRecorder
 
 
 def td_prediction(
@@ -63,14 +60,10 @@ def td_prediction(
     -------
     V : ndarray shaped like the observation space's table (see ``_tabular_agent.state_shape``)
     """
-    n_episodes = check_n_episodes(n_episodes)
     alpha = check_fraction("alpha", alpha, low_open=True)
-    gamma = check_fraction("gamma", gamma)
-    shape, n_act = tabular_sizes(env)
-    index = state_indexer(env.observation_space)
-    rng = generator_from_seed(seed)
-    uniform, first_seed, a0 = Uniforms(rng), env_seed(seed, rng), action_start(env.action_space)
-    pi = GivenPolicy(policy, shape, n_act, uniform, a0)
+    n_episodes, gamma, shape, _, _, pi, index, a0, first_seed = prediction_setup(
+        env, policy, n_episodes, gamma, seed
+    )
     V = [float(initial_value)] * int(np.prod(shape))
     recorder = HistoryRecorder(n_episodes, progress, "TD(0)")
     for episode in range(n_episodes):
@@ -145,11 +138,15 @@ _AGENT_DOC = """{summary}
     """
 
 
+def _agent_doc(summary, extra_params="", extra_attributes=""):
+    return _AGENT_DOC.format(
+        summary=summary, extra_params=extra_params, extra_attributes=extra_attributes
+    )
+
+
 class SARSA(_TDAgent):
-    __doc__ = _AGENT_DOC.format(
+    __doc__ = _agent_doc(
         summary="On-policy TD control: ``Q(S,A) += alpha (R + gamma Q(S',A') - Q(S,A))``.",
-        extra_params="",
-        extra_attributes="",
     )
 
     def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
@@ -177,15 +174,14 @@ class SARSA(_TDAgent):
         self._store("q_", q)
 
 
-class ExpectedSARSA(_TDAgent):
-    __doc__ = _AGENT_DOC.format(
-        summary="Expected SARSA: the target averages Q(S', .) over the epsilon-greedy policy.",
-        extra_params="",
-        extra_attributes="",
-    )
+class _ExpectedTargetAgent(_TDAgent):
+    """Expected SARSA's loop; Q-learning is Expected SARSA whose target policy is greedy."""
+
+    _greedy_target: bool
 
     def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
         q, u, step = self._table("q_", self.initial_q), self._uniform, env.step
+        greedy_target = self._greedy_target
         for episode in range(n_episodes):
             eps = schedule(self.n_episodes_ + episode)
             explore, exploit = eps / n_act, 1.0 - eps
@@ -200,6 +196,8 @@ class ExpectedSARSA(_TDAgent):
                 s = index(obs)
                 if terminated:
                     target = r
+                elif greedy_target:
+                    target = r + gamma * max(q[s])
                 else:
                     row2 = q[s]
                     target = r + gamma * (explore * sum(row2) + exploit * max(row2))
@@ -210,39 +208,26 @@ class ExpectedSARSA(_TDAgent):
         self._store("q_", q)
 
 
-class QLearning(_TDAgent):
-    __doc__ = _AGENT_DOC.format(
-        summary="Off-policy TD control: ``Q(S,A) += alpha (R + gamma max_a Q(S',a) - Q(S,A))``.",
-        extra_params="",
-        extra_attributes="",
+class ExpectedSARSA(_ExpectedTargetAgent):
+    __doc__ = _agent_doc(
+        summary="Expected SARSA: the target averages Q(S', .) over the epsilon-greedy policy.",
     )
 
-    def _run(self, env, n_episodes, index, n_act, a0, alpha, gamma, schedule, recorder):
-        q, u, step = self._table("q_", self.initial_q), self._uniform, env.step
-        for episode in range(n_episodes):
-            eps = schedule(self.n_episodes_ + episode)
-            s = index(self._reset(env, episode))
-            total, length = 0.0, 0
-            while True:
-                row = q[s]
-                a = int(u() * n_act) if u() < eps else greedy(row, u())
-                obs, r, terminated, truncated, _ = step(a + a0)
-                total += r
-                length += 1
-                s = index(obs)
-                target = r if terminated else r + gamma * max(q[s])
-                row[a] += alpha * (target - row[a])
-                if terminated or truncated:
-                    break
-            recorder.episode(total, length, epsilon=eps)
-        self._store("q_", q)
+    _greedy_target = False
+
+
+class QLearning(_ExpectedTargetAgent):
+    __doc__ = _agent_doc(
+        summary="Off-policy TD control: ``Q(S,A) += alpha (R + gamma max_a Q(S',a) - Q(S,A))``.",
+    )
+
+    _greedy_target = True
 
 
 class DoubleQLearning(_TDAgent):
-    __doc__ = _AGENT_DOC.format(
+    __doc__ = _agent_doc(
         summary="Double Q-learning: two tables, each updated toward the other's value of its "
         "own greedy action (no maximisation bias).",
-        extra_params="",
         extra_attributes="\n    q1_, q2_ : ndarray\n        The two tables; ``q_`` is their mean "
         "and the behaviour is epsilon-greedy on their sum.",
     )
@@ -280,10 +265,9 @@ class DoubleQLearning(_TDAgent):
 
 
 class NStepSARSA(_TDAgent):
-    __doc__ = _AGENT_DOC.format(
+    __doc__ = _agent_doc(
         summary="n-step SARSA: the target is n rewards then gamma^n Q(S_{t+n}, A_{t+n}).",
         extra_params="\n    n : int, default=4\n        Number of steps before bootstrapping.",
-        extra_attributes="",
     )
 
     def __init__(self, n=4, alpha=0.5, gamma=1.0, epsilon=0.1, initial_q=0.0, seed=None):

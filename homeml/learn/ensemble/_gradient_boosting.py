@@ -22,6 +22,7 @@ from homeml.learn.base import (
     require_two_classes,
 )
 from homeml.learn.ensemble import _losses
+from homeml.learn.ensemble._raw_scores import RawScoreClassifierMixin, RawScoreRegressorMixin
 from homeml.learn.tree import DecisionTreeRegressor
 from homeml.learn.tree._classes import TREE_CONSTRAINTS
 
@@ -297,7 +298,7 @@ _SHARED_PARAMS_DOC = """
 """
 
 
-class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
+class GradientBoostingRegressor(RawScoreRegressorMixin, RegressorMixin, _BaseGradientBoosting):
     __doc__ = (
         """Gradient boosting of regression trees for regression.
 
@@ -365,17 +366,8 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
             return _losses.Huber(self.alpha)
         return _losses.SquaredError() if self.loss == "squared_error" else _losses.AbsoluteError()
 
-    def predict(self, X):
-        """Predicted values, shape (n_samples,)."""
-        return self._raw_predict(X)[0].copy()
 
-    def staged_predict(self, X):
-        """Yield the predictions after each stage."""
-        for raw in self._staged_raw(X):
-            yield raw[0].copy()
-
-
-class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
+class GradientBoostingClassifier(RawScoreClassifierMixin, ClassifierMixin, _BaseGradientBoosting):
     __doc__ = (
         """Gradient boosting of regression trees for classification (log loss).
 
@@ -442,42 +434,7 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
         n = len(self.classes_)
         return _losses.BinomialLogLoss() if n == 2 else _losses.MultinomialLogLoss(n)
 
-    def decision_function(self, X):
-        """Raw scores: shape (n_samples,) for two classes, (n_samples, n_classes) beyond."""
-        raw = self._raw_predict(X)
-        return raw[0].copy() if raw.shape[0] == 1 else raw.T.copy()
-
-    def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes); rows sum to 1."""
-        raw = self._raw_predict(X)
-        return self._loss.proba(raw)
-
     def predict_log_proba(self, X):
         """Logarithm of ``predict_proba``."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Most probable class of each sample."""
-        raw = self._raw_predict(X)
-        return self._classes_of(raw)
-
-    def _classes_of(self, raw):
-        return self.classes_[
-            (raw[0] > 0).astype(np.intp) if raw.shape[0] == 1 else np.argmax(raw, axis=0)
-        ]
-
-    def staged_decision_function(self, X):
-        """Yield the raw scores after each stage."""
-        for raw in self._staged_raw(X):
-            yield raw[0].copy() if raw.shape[0] == 1 else raw.T.copy()
-
-    def staged_predict_proba(self, X):
-        """Yield the class probabilities after each stage."""
-        for raw in self._staged_raw(X):
-            yield self._loss.proba(raw)
-
-    def staged_predict(self, X):
-        """Yield the predicted classes after each stage."""
-        for raw in self._staged_raw(X):
-            yield self._classes_of(raw)

@@ -25,6 +25,7 @@ from homeml.learn.base import (
 )
 from homeml.learn.ensemble import _losses
 from homeml.learn.ensemble._hist_grower import Binner, TreeParams, grow_tree
+from homeml.learn.ensemble._raw_scores import RawScoreClassifierMixin, RawScoreRegressorMixin
 
 
 def _check_unsupported(est):
@@ -341,7 +342,9 @@ _COMMON_DOC = """
 """
 
 
-class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
+class HistGradientBoostingRegressor(
+    RawScoreRegressorMixin, RegressorMixin, _BaseHistGradientBoosting
+):
     __doc__ = (
         """Histogram-based gradient boosting for regression.
 
@@ -424,17 +427,10 @@ class HistGradientBoostingRegressor(RegressorMixin, _BaseHistGradientBoosting):
     def _make_loss(self):
         return _losses.SquaredError() if self.loss == "squared_error" else _losses.AbsoluteError()
 
-    def predict(self, X):
-        """Predicted values, shape (n_samples,)."""
-        return self._raw_predict(X)[0].copy()
 
-    def staged_predict(self, X):
-        """Yield the predictions after each iteration."""
-        for raw in self._staged_raw(X):
-            yield raw[0].copy()
-
-
-class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting):
+class HistGradientBoostingClassifier(
+    RawScoreClassifierMixin, ClassifierMixin, _BaseHistGradientBoosting
+):
     __doc__ = (
         """Histogram-based gradient boosting for classification (binary and multiclass).
 
@@ -534,38 +530,3 @@ class HistGradientBoostingClassifier(ClassifierMixin, _BaseHistGradientBoosting)
     def _make_loss(self):
         n = len(self.classes_)
         return _losses.BinomialLogLoss() if n == 2 else _losses.MultinomialLogLoss(n)
-
-    def decision_function(self, X):
-        """Raw scores: shape (n_samples,) for two classes, (n_samples, n_classes) beyond."""
-        raw = self._raw_predict(X)
-        return raw[0].copy() if raw.shape[0] == 1 else raw.T.copy()
-
-    def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes); rows sum to 1."""
-        raw = self._raw_predict(X)
-        return self._loss.proba(raw)
-
-    def predict(self, X):
-        """Most probable class of each sample."""
-        return self._classes_of(self._raw_predict(X))
-
-    def _classes_of(self, raw):
-        # from raw scores, so that predict agrees with the sign of decision_function
-        return self.classes_[
-            (raw[0] > 0).astype(np.intp) if raw.shape[0] == 1 else np.argmax(raw, axis=0)
-        ]
-
-    def staged_predict_proba(self, X):
-        """Yield the class probabilities after each iteration."""
-        for raw in self._staged_raw(X):
-            yield self._loss.proba(raw)
-
-    def staged_predict(self, X):
-        """Yield the predicted classes after each iteration."""
-        for raw in self._staged_raw(X):
-            yield self._classes_of(raw)
-
-    def staged_decision_function(self, X):
-        """Yield the raw scores after each iteration."""
-        for raw in self._staged_raw(X):
-            yield raw[0].copy() if raw.shape[0] == 1 else raw.T.copy()

@@ -99,6 +99,25 @@ def _build_tree(Y, capacity):
     return children, center, com, width, count, start, end, order, n_nodes
 
 
+@numba.njit(cache=True, inline="always", fastmath=True)
+def _difference(Y, i, Z, j, diff):
+    """Write ``Y[i] - Z[j]`` into ``diff`` and return its squared length."""
+    d2 = 0.0
+    for k in range(diff.shape[0]):
+        diff[k] = Y[i, k] - Z[j, k]
+        d2 += diff[k] * diff[k]
+    return d2
+
+
+@numba.njit(cache=True, inline="always", fastmath=True)
+def _student_t(d2, dof, exponent):
+    """The unnormalised similarity ``(dof / (dof + d2)) ** ((dof + 1) / 2)``."""
+    q = dof / (dof + d2)
+    if dof != 1.0:
+        q = q**exponent
+    return q
+
+
 @numba.njit(cache=True, parallel=True, fastmath=True)
 def _forces(
     Y, children, com, width, count, start, end, order, angle, dof, P_data, P_indices, P_indptr
@@ -146,25 +165,14 @@ def _forces(
                         j = order[t]
                         if j == i:
                             continue
-                        d2 = 0.0
-                        for k in range(d):
-                            diff[k] = Y[i, k] - Y[j, k]
-                            d2 += diff[k] * diff[k]
-                        q = dof / (dof + d2)
-                        if dof != 1.0:
-                            q = q**exponent
+                        q = _student_t(_difference(Y, i, Y, j, diff), dof, exponent)
                         total += q
                         for k in range(d):
                             neg[k] += q * q * diff[k]
                     continue
-                d2 = 0.0
-                for k in range(d):
-                    diff[k] = Y[i, k] - com[node, k]
-                    d2 += diff[k] * diff[k]
+                d2 = _difference(Y, i, com, node, diff)
                 if width[node] * width[node] < angle2 * d2:  # far enough: one summary point
-                    q = dof / (dof + d2)
-                    if dof != 1.0:
-                        q = q**exponent
+                    q = _student_t(d2, dof, exponent)
                     total += count[node] * q
                     for k in range(d):
                         neg[k] += count[node] * q * q * diff[k]
@@ -176,14 +184,7 @@ def _forces(
             for k in range(d):
                 pos[k] = 0.0
             for t in range(P_indptr[i], P_indptr[i + 1]):
-                j = P_indices[t]
-                d2 = 0.0
-                for k in range(d):
-                    diff[k] = Y[i, k] - Y[j, k]
-                    d2 += diff[k] * diff[k]
-                q = dof / (dof + d2)
-                if dof != 1.0:
-                    q = q**exponent
+                q = _student_t(_difference(Y, i, Y, P_indices[t], diff), dof, exponent)
                 for k in range(d):
                     pos[k] += P_data[t] * q * diff[k]
             for k in range(d):
@@ -207,9 +208,7 @@ def _kl_divergence(Y, P_data, P_indices, P_indptr, dof, sum_q):
             for k in range(d):
                 diff = Y[i, k] - Y[j, k]
                 d2 += diff * diff
-            q = dof / (dof + d2)
-            if dof != 1.0:
-                q = q**exponent
+            q = _student_t(d2, dof, exponent)
             p = P_data[t]
             err += p * np.log(max(p, FLOAT_TINY) / max(q / sum_q, FLOAT_TINY))
         errors[i] = err

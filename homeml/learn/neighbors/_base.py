@@ -9,20 +9,10 @@ import numpy as np
 from homeml.learn._param_validation import Integral, Interval, StrOptions
 from homeml.learn.base import BaseEstimator, check_is_fitted
 from homeml.learn.neighbors import _brute
-from homeml.learn.neighbors._kd_tree import KDTree
+from homeml.learn.neighbors._kd_tree import MINKOWSKI_P, KDTree
 
 # metric name -> Minkowski power (cosine is the one non-Minkowski metric)
-_METRIC_P = {
-    "euclidean": 2.0,
-    "l2": 2.0,
-    "manhattan": 1.0,
-    "cityblock": 1.0,
-    "l1": 1.0,
-    "chebyshev": np.inf,
-    "infinity": np.inf,
-    "minkowski": None,
-    "cosine": None,
-}
+_METRIC_P = {**MINKOWSKI_P, "minkowski": None, "cosine": None}
 METRICS = tuple(_METRIC_P)  # the metric names every neighbours estimator accepts
 _ALGORITHMS = ("auto", "brute", "kd_tree", "ball_tree")
 _P_NAMES = {2.0: "euclidean", 1.0: "manhattan", np.inf: "chebyshev"}

@@ -18,7 +18,8 @@ import numpy as np
 
 from homeml.learn.base import check_array
 
-_MINKOWSKI_P = {
+# metric name -> Minkowski power
+MINKOWSKI_P = {
     "euclidean": 2.0,
     "l2": 2.0,
     "manhattan": 1.0,
@@ -210,12 +211,12 @@ class KDTree:
     """
 
     def __init__(self, X, leaf_size=40, metric="minkowski", p=2):
-        if metric not in ("minkowski", *_MINKOWSKI_P):
+        if metric not in ("minkowski", *MINKOWSKI_P):
             raise ValueError(
                 f"metric {metric!r} is not supported by KDTree; use one of "
-                f"{['minkowski', *_MINKOWSKI_P]}."
+                f"{['minkowski', *MINKOWSKI_P]}."
             )
-        p = float(_MINKOWSKI_P.get(metric, p))
+        p = float(MINKOWSKI_P.get(metric, p))
         if not p >= 1:
             raise ValueError(f"p must be >= 1 for a Minkowski distance; got {p}.")
         if not isinstance(leaf_size, (int, np.integer)) or leaf_size < 1:

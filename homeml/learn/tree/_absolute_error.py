@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from homeml.learn.tree._common import FEATURE_THRESHOLD, jit, rand_uniform
+from homeml.learn.tree._common import (
+    FEATURE_THRESHOLD,
+    jit,
+    midpoint_threshold,
+    random_threshold,
+)
 
 
 @jit
@@ -121,9 +126,7 @@ def scan_sorted_mae(
             continue
         proxy = -(dev_left[n_left - 1] + dev_right[m - n_left - 1]) / n_outputs
         if proxy > best[0]:
-            threshold = x_here / 2.0 + x_next / 2.0
-            if threshold == x_next or np.isinf(threshold):
-                threshold = x_here
+            threshold = midpoint_threshold(x_here, x_next)
             best[0], best[1], best[2], best[3] = proxy, f, p + 1, threshold
             improved = True
     return improved
@@ -163,9 +166,7 @@ def try_random_mae(Xt, f, row, start, end, w, Y, w_node, min_leaf, min_weight_le
         hi = max(hi, x)
     if hi <= lo + FEATURE_THRESHOLD:
         return -1
-    threshold = rand_uniform(lo, hi, rng)
-    if threshold == hi:
-        threshold = lo
+    threshold = random_threshold(lo, hi, rng)
     m = end - start
     left_rows = np.empty(m, dtype=row.dtype)
     n_left = 0

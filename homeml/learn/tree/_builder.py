@@ -30,7 +30,14 @@ from homeml.learn.tree._absolute_error import (
     scan_sorted_mae,
     try_random_mae,
 )
-from homeml.learn.tree._common import EPSILON, FEATURE_THRESHOLD, jit, rand_int, rand_uniform
+from homeml.learn.tree._common import (
+    EPSILON,
+    FEATURE_THRESHOLD,
+    jit,
+    midpoint_threshold,
+    rand_int,
+    random_threshold,
+)
 
 GINI, ENTROPY, SQUARED_ERROR, ABSOLUTE_ERROR = 0, 1, 2, 4
 # how candidate features are scanned: rows presorted once per feature (every feature is tried),
@@ -194,9 +201,7 @@ def _scan_sorted(
         _difference(node_stats, left, right)
         proxy = _proxy(left, right, w_left, w_right, criterion)
         if proxy > best[0]:
-            threshold = x_here / 2.0 + x_next / 2.0
-            if threshold == x_next or np.isinf(threshold):
-                threshold = x_here
+            threshold = midpoint_threshold(x_here, x_next)
             best[0], best[1], best[2], best[3] = proxy, f, p + 1, threshold
             improved = True
     return improved
@@ -233,9 +238,7 @@ def _try_random(
         hi = max(hi, x)
     if hi <= lo + FEATURE_THRESHOLD:
         return -1
-    threshold = rand_uniform(lo, hi, rng)
-    if threshold == hi:
-        threshold = lo
+    threshold = random_threshold(lo, hi, rng)
     left[:] = 0.0
     w_left = 0.0
     n_left = 0

@@ -40,3 +40,20 @@ def rand_int(low, high, state):
 @jit
 def rand_uniform(low, high, state):
     return (high - low) * rand_r(state) / RAND_R_MAX + low
+
+
+@jit
+def midpoint_threshold(x_here, x_next):
+    """The split between two consecutive sorted values: their midpoint, or ``x_here`` when the
+    midpoint rounds up to ``x_next`` or overflows (scikit-learn's rule)."""
+    threshold = x_here / 2.0 + x_next / 2.0
+    if threshold == x_next or np.isinf(threshold):
+        threshold = x_here
+    return threshold
+
+
+@jit
+def random_threshold(lo, hi, rng):
+    """A threshold drawn uniformly in ``[lo, hi)`` (``lo`` should the draw reach ``hi``)."""
+    threshold = rand_uniform(lo, hi, rng)
+    return lo if threshold == hi else threshold
