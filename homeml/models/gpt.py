@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import homeml as hm
 from homeml import nn, optim
@@ -90,6 +91,20 @@ class CausalSelfAttention(nn.Module):
         y = y.transpose(1, 2).reshape(b, t, c)  # heads side by side again
         return self.resid_dropout(self.c_proj(y))
 
+    def onnx_export(self, ex: Any, x: Any, cache: KVCache | None = None) -> Any:
+        """This forward (without a cache) for ``homeml.onnx.export``: batch and length stay
+        dynamic (``x.size``), the causal mask is built for the run-time length."""
+        if cache is not None:
+            raise NotImplementedError("the key/value cache of generate() is not exported")
+        b, t, c = x.size(0), x.size(1), self.n_embd
+        q, k, v = ex(self.c_attn, x).split(self.n_embd, dim=2)
+        q, k, v = (
+            z.reshape(b, t, self.n_head, c // self.n_head).transpose(1, 2) for z in (q, k, v)
+        )
+        y = ex.scaled_dot_product_attention(q, k, v, is_causal=True)
+        y = y.transpose(1, 2).reshape(b, t, c)
+        return ex(self.resid_dropout, ex(self.c_proj, y))
+
 
 class GPTMLP(nn.Module):
     """The position-wise feed-forward: Linear C -> 4C, GELU (tanh form), Linear 4C -> C."""
@@ -103,6 +118,10 @@ class GPTMLP(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+
+    def onnx_export(self, ex: Any, x: Any) -> Any:
+        """This forward for ``homeml.onnx.export``."""
+        return ex(self.dropout, ex(self.c_proj, ex(self.gelu, ex(self.c_fc, x))))
 
 
 class Block(nn.Module):
@@ -118,6 +137,11 @@ class Block(nn.Module):
     def forward(self, x: Tensor, cache: KVCache | None = None) -> Tensor:
         x = x + self.attn(self.ln_1(x), cache)
         return x + self.mlp(self.ln_2(x))
+
+    def onnx_export(self, ex: Any, x: Any, cache: KVCache | None = None) -> Any:
+        """This forward (without a cache) for ``homeml.onnx.export``."""
+        x = x + ex(self.attn, ex(self.ln_1, x), cache)
+        return x + ex(self.mlp, ex(self.ln_2, x))
 
 
 class GPT(nn.Module):
@@ -200,6 +224,17 @@ class GPT(nn.Module):
         """
         logits = self.lm_head(self._hidden(check_tokens(idx)))
         return logits, lm_loss(logits, targets)
+
+    def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
+        """This forward's logits for ``homeml.onnx.export``: (B, T) int64 -> (B, T, V), batch
+        and length dynamic (a length over ``block_size`` fails in the runtime's Gather)."""
+        if targets is not None:
+            raise NotImplementedError("the loss is not exported: export with idx only")
+        tr = self.transformer
+        x = ex(tr.drop, ex(tr.wte, idx) + ex(tr.wpe, ex.positions(idx, 1)))
+        for block in tr.h:
+            x = ex(block, x)
+        return ex(self.lm_head, ex(tr.ln_f, x)), None
 
     def configure_optimizers(
         self,

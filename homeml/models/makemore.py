@@ -79,6 +79,12 @@ def check_tokens(idx: Any, name: str = "idx") -> Tensor:
     return idx
 
 
+def _no_targets(targets: Any) -> None:
+    """The ``onnx_export`` methods export the logits only."""
+    if targets is not None:
+        raise NotImplementedError("the loss is not exported: export with idx only")
+
+
 def check_sampling(max_new_tokens: Any, temperature: float, top_k: int | None) -> None:
     """Refuse a negative token count, a non-positive temperature or a non-positive top_k."""
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, (int, np.integer)):
@@ -185,6 +191,11 @@ class Bigram(_Sampler, nn.Module):
         logits = F.embedding(check_tokens(idx), self.logits)  # (B, T, V)
         return logits, lm_loss(logits, targets)
 
+    def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
+        """This forward's logits for ``homeml.onnx.export``: a ``Gather`` of table rows."""
+        _no_targets(targets)
+        return ex.take(ex.constant(self.logits, "logits"), idx, 0), None
+
 
 class BigramCounts(_Sampler, nn.Module):
     """The counting bigram of lecture 1: P(next | previous) from smoothed pair counts.
@@ -273,6 +284,21 @@ class MLP(_Sampler, nn.Module):
         logits = self.mlp(x)  # (B, T, V)
         return logits, lm_loss(logits, targets)
 
+    def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
+        """This forward's logits for ``homeml.onnx.export``, batch and length dynamic: the
+        padding id is put before the tokens and each position gathers its K-token window."""
+        _no_targets(targets)
+        k = self.block_size
+        b, t = idx.size(0), idx.size(1)
+        padded = idx
+        if k > 1:
+            pad = np.full((1, k - 1), self.vocab_size, dtype=np.int64)
+            padded = ex.cat([ex.constant(pad, "pad").expand(b, k - 1), idx], dim=1)
+        back = ex.positions(idx, 1).unsqueeze(1) + (k - 1 - np.arange(k, dtype=np.int64))
+        context = ex.take(padded, back, 1)  # (B, T, K)
+        x = ex(self.wte, context).reshape(b, t, -1)
+        return ex(self.mlp, x), None
+
 
 # ---------------------------------------------------------------------- recurrent
 
@@ -328,6 +354,21 @@ class RNN(_Sampler, nn.Module):
         logits = self.lm_head(hidden)
         return logits, lm_loss(logits, targets)
 
+    def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
+        """This forward's logits for ``homeml.onnx.export``: the learned start state, expanded
+        to the run-time batch size, is the recurrence's ``initial_h`` (and ``initial_c``)."""
+        _no_targets(targets)
+        b, width = idx.size(0), self.start.shape[1]
+        emb = ex(self.wte, idx)
+        start = ex.constant(self.start, "start")
+        h0 = start[0:1].unsqueeze(1).expand(1, b, width)
+        if self.cell_type == "lstm":
+            c0 = start[1:2].unsqueeze(1).expand(1, b, width)
+            hidden, _ = ex(self.rnn, emb, (h0, c0))
+        else:
+            hidden, _ = ex(self.rnn, emb, h0)
+        return ex(self.lm_head, hidden), None
+
 
 # ---------------------------------------------------------------------- WaveNet
 
@@ -349,6 +390,12 @@ class FlattenConsecutive(nn.Module):
                 f"FlattenConsecutive({self.n}) needs a time axis divisible by it, got {t}"
             )
         x = x.reshape(b, t // self.n, c * self.n)
+        return x.squeeze(1) if x.shape[1] == 1 else x
+
+    def onnx_export(self, ex: Any, x: Any) -> Any:
+        """This forward for ``homeml.onnx.export`` (batch dynamic; whether the time axis is
+        dropped is decided on the example)."""
+        x = x.reshape(x.size(0), -1, x.shape[2] * self.n)
         return x.squeeze(1) if x.shape[1] == 1 else x
 
 
@@ -420,3 +467,19 @@ class WaveNet(_Sampler, nn.Module):
         if targets is not None and targets.ndim == 2:
             targets = targets[:, -1]
         return x, lm_loss(x, targets)
+
+    def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
+        """This forward's logits for ``homeml.onnx.export``: (B, T <= block_size) -> (B, V),
+        batch and length dynamic. The graph left-pads with token 0 and keeps the last
+        ``block_size`` tokens, so a longer input is cropped there instead of refused."""
+        _no_targets(targets)
+        b, n = idx.size(0), self.block_size
+        zeros = ex.constant(np.zeros((1, n), dtype=np.int64), "pad").expand(b, n)
+        x = ex.cat([zeros, idx], dim=1)[:, -n:]
+        for layer in self.layers:
+            if isinstance(layer, nn.BatchNorm1d) and x.ndim == 3:
+                shape = x.shape
+                x = ex(layer, x.reshape(-1, shape[-1])).reshape(b, shape[1], shape[2])
+            else:
+                x = ex(layer, x)
+        return x, None

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from homeml.onnx._graph import INPUT_NAME, OPSET, OUTPUT_NAME, save_atomic
 
-__all__ = ["export", "Exporter", "Value", "OPSET", "INPUT_NAME", "OUTPUT_NAME"]
+__all__ = ["export", "Exporter", "Value", "Dim", "OPSET", "INPUT_NAME", "OUTPUT_NAME"]
 
 
 def __getattr__(name: str):
-    if name in ("Exporter", "Value"):  # needs homeml.nn: imported on first use
+    if name in ("Exporter", "Value", "Dim"):  # needs homeml.nn: imported on first use
         from homeml.onnx import _export
 
         return getattr(_export, name)
@@ -46,7 +46,8 @@ def export(obj, path, example_input):
     integer ``example_input`` gives an int64 input (token indices). Attention exports the causal
     mask (``is_causal=True`` or a mask equal to the causal one) for any run-time length; another
     ``attn_mask`` is stored as a constant, fixing the lengths to the example's.
-    ``key_padding_mask`` and initial recurrent states are not exported.
+    ``key_padding_mask`` is not exported; an RNN/GRU/LSTM's initial state ``hx`` is exported
+    when a module's ``onnx_export`` passes it as graph values (``ex(self.rnn, x, h0)``).
 
     A module with its own ``forward`` (e.g. a GPT: token + position embeddings, blocks, head) is
     exported through its method ``onnx_export(ex, *inputs, **kwargs)``, which replays the
@@ -60,7 +61,15 @@ def export(obj, path, example_input):
                 h = ex(block, h, is_causal=True)
             return ex(self.head, ex(self.norm, h))
 
-    Its result on the example must match ``forward``'s (else ValueError).
+    Its result on the example must match ``forward``'s (else ValueError). Values also offer
+    ``-``, ``/``, ``@`` (MatMul), ``reshape``/``view`` and ``expand`` (ints, -1 and run-time
+    lengths ``x.size(dim)``), ``transpose``/``permute``, ``unsqueeze``/``squeeze``,
+    ``split``/``chunk`` (along a fixed-size axis) and ``softmax``; the exporter ``ex.cat``,
+    ``ex.take`` (Gather), ``ex.constant`` (e.g. a learned Parameter),
+    ``ex.scaled_dot_product_attention`` (causal mask for the run-time length) and
+    ``ex.causal_mask``. ``homeml.models.GPT`` and makemore's ``RNN`` (rnn/gru/lstm, learned
+    start state as the initial state), ``Bigram``, ``MLP`` and ``WaveNet`` export this way:
+    token ids (B, T) -> logits, batch and length dynamic (GPT: T up to ``block_size``).
 
     A fitted ``homeml.learn`` estimator takes ``"input"`` of shape (N, n_features) and has the
     outputs that skl2onnx gives the same scikit-learn estimator:

@@ -155,6 +155,136 @@ class Value:
                 out = ex.node("Gather", [out, scalar], out.data[index], axis=axis)
         return out
 
+    def __sub__(self, other: Any) -> Value:
+        return self._binary("Sub", other, np.subtract)
+
+    def __truediv__(self, other: Any) -> Value:
+        return self._binary("Div", other, np.divide)
+
+    def __matmul__(self, other: Value) -> Value:
+        """Batched matrix product (``MatMul``, NumPy broadcasting of the leading axes)."""
+        return self._binary("MatMul", other, np.matmul)
+
+    def size(self, dim: int) -> Dim:
+        """The run-time length of axis ``dim`` (``Shape``), for :meth:`reshape` and
+        :meth:`expand`: e.g. the batch size, which the graph leaves dynamic."""
+        dim = dim % self.ndim
+        name = self.exporter.graph.node("Shape", [self.name], "size", start=dim, end=dim + 1)
+        return Dim(name, self.shape[dim])
+
+    def _shape_input(self, sizes: tuple, hint: str) -> Value:
+        """A 1-D int64 shape value from ints and :class:`Dim` (``Concat`` when any is a Dim)."""
+        sizes = (
+            tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+        )
+        ex = self.exporter
+        example = np.array([int(s.example) if isinstance(s, Dim) else int(s) for s in sizes])
+        if not any(isinstance(s, Dim) for s in sizes):
+            return ex.constant(example.astype(np.int64), hint)
+        parts = [
+            s.name if isinstance(s, Dim) else ex.graph.constant(hint, [int(s)], np.int64)
+            for s in sizes
+        ]
+        return Value(ex, ex.graph.node("Concat", parts, hint, axis=0), example)
+
+    def reshape(self, *shape: int | Dim) -> Value:
+        """``Reshape`` to ``shape``: ints (one may be -1) and :class:`Dim` from :meth:`size`.
+
+        Write the dynamic axes (batch, sequence) as ``x.size(0)``, not as the example's ints.
+        """
+        target = self._shape_input(shape, "reshape_shape")
+        data = self.data.reshape(tuple(int(v) for v in target.data))
+        return self.exporter.node("Reshape", [self, target], data)
+
+    view = reshape
+
+    def expand(self, *sizes: int | Dim) -> Value:
+        """Broadcast to ``sizes`` (``Expand``); -1 or 1 keeps an axis, a :class:`Dim` such as
+        ``x.size(0)`` repeats it to a run-time length (a learned state to the batch size)."""
+        sizes = tuple(1 if isinstance(s, int) and s == -1 else s for s in sizes)
+        target = self._shape_input(sizes, "expand_shape")
+        shape = np.broadcast_shapes(self.shape, tuple(int(v) for v in target.data))
+        data = np.ascontiguousarray(np.broadcast_to(self.data, shape))
+        return self.exporter.node("Expand", [self, target], data)
+
+    def permute(self, *dims: int) -> Value:
+        """Reorder the axes (``Transpose`` with ``perm``)."""
+        perm = [d % self.ndim for d in dims]
+        return self.exporter.node("Transpose", [self], self.data.transpose(perm), perm=perm)
+
+    def transpose(self, dim0: int, dim1: int) -> Value:
+        """Swap two axes (``Transpose``)."""
+        perm = list(range(self.ndim))
+        perm[dim0 % self.ndim], perm[dim1 % self.ndim] = dim1 % self.ndim, dim0 % self.ndim
+        return self.permute(*perm)
+
+    def unsqueeze(self, dim: int) -> Value:
+        """A new axis of length 1 at ``dim`` (``Unsqueeze``)."""
+        dim = dim % (self.ndim + 1)
+        axes = self.exporter.constant(np.array([dim], np.int64), "axes")
+        return self.exporter.node("Unsqueeze", [self, axes], np.expand_dims(self.data, dim))
+
+    def squeeze(self, dim: int) -> Value:
+        """Drop the axis ``dim`` of length 1 (``Squeeze``)."""
+        dim = dim % self.ndim
+        axes = self.exporter.constant(np.array([dim], np.int64), "axes")
+        return self.exporter.node("Squeeze", [self, axes], np.squeeze(self.data, dim))
+
+    def split(self, split_size: int | list[int], dim: int = 0) -> tuple[Value, ...]:
+        """Pieces of ``split_size`` along ``dim`` (``Split``), as ``Tensor.split``.
+
+        The axis must have a fixed length (features, heads), not the batch or sequence axis.
+        """
+        dim, length = dim % self.ndim, self.shape[dim % self.ndim]
+        if isinstance(split_size, int):
+            sizes = [split_size] * (length // split_size)
+            if length % split_size:
+                sizes.append(length % split_size)
+        else:
+            sizes = [int(s) for s in split_size]
+        g = self.exporter.graph
+        sizes_name = g.constant("split", sizes, np.int64)
+        outs = [g.name("split_out") for _ in sizes]
+        g.nodes.append(
+            g.onnx.helper.make_node(
+                "Split", [self.name, sizes_name], outs, name=g.name("split/Split"), axis=dim
+            )
+        )
+        pieces = np.split(self.data, np.cumsum(sizes)[:-1], axis=dim)
+        return tuple(Value(self.exporter, n, p) for n, p in zip(outs, pieces))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Value, ...]:
+        """``chunks`` pieces along ``dim`` (the last one smaller when it does not divide)."""
+        length = self.shape[dim % self.ndim]
+        return self.split(-(-length // chunks), dim)
+
+    def softmax(self, dim: int) -> Value:
+        """Softmax over ``dim`` (``Softmax``)."""
+        shifted = np.exp(self.data - self.data.max(axis=dim, keepdims=True))
+        data = shifted / shifted.sum(axis=dim, keepdims=True)
+        return self.exporter.node("Softmax", [self], data, axis=dim % self.ndim)
+
+
+class Dim:
+    """A run-time axis length from :meth:`Value.size`: a 1-element int64 graph value.
+
+    Parameters
+    ----------
+    name : str
+        The graph value holding ``[length]``.
+    example : int
+        The length on the example input.
+    """
+
+    def __init__(self, name: str, example: int):
+        self.name, self.example = name, int(example)
+
+    def __int__(self) -> int:
+        return self.example
+
+    def __repr__(self) -> str:
+        return f"Dim({self.name!r}, example={self.example})"
+
 
 class Exporter:
     """Builds the graph of a network; handed to a module's ``onnx_export(ex, *inputs)``.
@@ -182,8 +312,9 @@ class Exporter:
         return self._paths.get(id(module), type(module).__name__)
 
     def constant(self, array: Any, hint: str = "const") -> Value:
-        """A constant (initializer) value with the dtype of ``array``."""
-        array = np.asarray(array)
+        """A constant (initializer) value with the dtype of ``array`` (a Tensor or
+        Parameter too: its current values, e.g. a learned start state)."""
+        array = _numpy(array)
         return Value(self, self.graph.constant(hint, array, array.dtype), array)
 
     def node(self, op: str, inputs: list[Value], data: np.ndarray, **attrs: Any) -> Value:
@@ -200,6 +331,44 @@ class Exporter:
         name = g.node("Range", [zero, n, one], "positions")
         return Value(self, name, np.arange(x.shape[dim], dtype=np.int64))
 
+    def cat(self, values: list[Value], dim: int = 0) -> Value:
+        """Join ``values`` along ``dim`` (``Concat``), as ``hm.cat``."""
+        dim = dim % values[0].ndim
+        data = np.concatenate([v.data for v in values], axis=dim)
+        return self.node("Concat", list(values), data, axis=dim)
+
+    concat = cat
+
+    def take(self, table: Value, indices: Value, dim: int = 0) -> Value:
+        """``numpy.take(table, indices, axis=dim)`` (``Gather``): rows of a table by index."""
+        dim = dim % table.ndim
+        return self.node(
+            "Gather", [table, indices], np.take(table.data, indices.data, dim), axis=dim
+        )
+
+    def causal_mask(self, q: Value, k: Value) -> Value:
+        """(L, S) float mask, -inf where key position s > query position l (``Less``,
+        ``Where``), for the run-time lengths L and S of the second-last axes of q and k."""
+        rows, cols = self.positions(q, -2).unsqueeze(1), self.positions(k, -2)
+        above = self.node("Less", [rows, cols], rows.data < cols.data)
+        inf, zero = self.constant(np.float32(-np.inf), "neg_inf"), self.constant(np.float32(0))
+        return self.node(
+            "Where", [above, inf, zero], np.where(above.data, -np.inf, 0.0).astype(np.float32)
+        )
+
+    def scaled_dot_product_attention(
+        self, q: Value, k: Value, v: Value, is_causal: bool = False, scale: float | None = None
+    ) -> Value:
+        """softmax(q k^T * scale [+ causal mask]) v over the last two axes (eval mode: no
+        dropout), as ``F.scaled_dot_product_attention``; q (..., L, E), k (..., S, E),
+        v (..., S, Ev). The causal mask is built for the run-time lengths.
+        """
+        scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else scale
+        scores = (q @ k.transpose(-2, -1)) * np.float32(scale)
+        if is_causal:
+            scores = scores + self.causal_mask(q, k)
+        return scores.softmax(-1) @ v
+
     def __call__(self, module, *inputs: Value, **kwargs: Any) -> Any:
         """Export ``module`` applied to ``inputs`` (and the forward's keyword arguments)."""
         path = self.path(module)
@@ -209,10 +378,10 @@ class Exporter:
             for child in module.children():
                 out = self(child, *(out if isinstance(out, tuple) else (out,)))
             return out
-        tensors = [hm.tensor(v.data) for v in inputs]
+        tensors = [_tensors(v) for v in inputs]
         try:
             with hm.no_grad():
-                result = module(*tensors, **kwargs)
+                result = module(*tensors, **{k: _tensors(v) for k, v in kwargs.items()})
         except Exception as exc:
             shapes = ", ".join(str(v.shape) for v in inputs)
             raise ValueError(
@@ -227,7 +396,9 @@ class Exporter:
         g = self.graph
         x = inputs[0]
         if isinstance(module, RNNBase):
-            names = seq.rnn(g, module, x.name, x.shape, path, **kwargs)
+            hx = inputs[1] if len(inputs) > 1 else kwargs.pop("hx", None)
+            initial = None if hx is None else [v.name for v in _flat(hx)]
+            names = seq.rnn(g, module, x.name, x.shape, path, initial=initial, **kwargs)
             output, state = result
             values = [Value(self, n, _numpy(t)) for n, t in zip(names, [output, *_flat(state)])]
             return values[0], (tuple(values[1:]) if len(values) == 3 else values[1])
@@ -249,6 +420,15 @@ class Exporter:
         cls = next(c for c in type(module).__mro__ if c in _converters())
         name = _converters()[cls](g, module, x.name, x.shape, tuple(result.shape), path)
         return Value(self, name, _numpy(result))
+
+
+def _tensors(value: Any) -> Any:
+    """Values (also in tuples, e.g. an LSTM's (h0, c0)) as Tensors of their example arrays."""
+    if isinstance(value, Value):
+        return hm.tensor(value.data)
+    if isinstance(value, tuple):
+        return tuple(_tensors(v) for v in value)
+    return value
 
 
 def _flat(value) -> list:

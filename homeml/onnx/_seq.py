@@ -31,10 +31,15 @@ def _reorder(array: np.ndarray, mode: str, hidden: int) -> np.ndarray:
     return np.concatenate([blocks[i] for i in _GATE_ORDER[mode]])
 
 
-def rnn(g: GraphBuilder, layer, x: str, in_shape, path: str, hx=None) -> list[str]:
+def rnn(
+    g: GraphBuilder, layer, x: str, in_shape, path: str, hx=None, initial: list[str] | None = None
+) -> list[str]:
     """One ONNX RNN/GRU/LSTM node per layer (both directions in one node).
 
-    Returns the names of ``output`` and ``h_n`` (and ``c_n`` for an LSTM).
+    ``initial`` names graph values of the initial state, ``[h0]`` or ``[h0, c0]`` (LSTM), each
+    (num_layers * D, N, H) as PyTorch's ``hx``; layer k gets rows k*D..(k+1)*D as ONNX's
+    ``initial_h`` / ``initial_c``. Without it the state starts at zero. Returns the names of
+    ``output`` and ``h_n`` (and ``c_n`` for an LSTM).
     """
     what = base._describe(path, layer)
     if hx is not None:
@@ -80,6 +85,14 @@ def rnn(g: GraphBuilder, layer, x: str, in_shape, path: str, hx=None) -> list[st
             g.constant(hint + ".R", np.stack(rs)),
             g.constant(hint + ".B", np.stack(bs)),
         ]
+        if initial is not None:
+            if len(initial) != (2 if op == "LSTM" else 1):
+                raise ValueError(f"{what} got {len(initial)} initial states")
+            inputs.append("")  # no sequence_lens: every sequence runs the full length
+            for state in initial:
+                rows = [g.constant(hint + ".rows", [v], np.int64) for v in (k * directions,)]
+                rows.append(g.constant(hint + ".rows", [(k + 1) * directions], np.int64))
+                inputs.append(g.node("Slice", [state, *rows], hint + ".initial"))
         outs = [g.name(hint + "_Y"), g.name(hint + "_Y_h")]
         if op == "LSTM":
             outs.append(g.name(hint + "_Y_c"))
