@@ -44,7 +44,7 @@ def _train(args) -> int:
             first = "evaluation" if language else "epoch"
             print(f"\ninterrupted before the first {first} ended: nothing saved", file=sys.stderr)
         return 130  # the shell's code for Ctrl-C
-    from homeml.callbacks import format_duration
+    from homeml.jobs._run_folder import format_duration
 
     print(
         f"trained in {format_duration(metrics['train_seconds'])}; model, metrics and "

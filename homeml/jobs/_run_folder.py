@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from homeml.callbacks import format_duration
+
+__all__ = ["CHECKPOINT", "SETTINGS", "format_duration", "resume_settings"]
+
 CHECKPOINT, SETTINGS = "checkpoint.safetensors", "run.json"
 
 

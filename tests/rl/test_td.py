@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import homeml
+from homeml.exceptions import NotFittedError
 from homeml.rl.dp import policy_evaluation
 from homeml.rl.registration import make
 from homeml.rl.schedules import LinearSchedule
@@ -149,5 +150,5 @@ def test_bad_input():
         NStepSARSA(n=0).train(env, 1, progress=False)
     with pytest.raises(ValueError, match="n_episodes"):
         SARSA().train(env, 0, progress=False)
-    with pytest.raises(homeml.learn.base.NotFittedError):
+    with pytest.raises(NotFittedError):
         SARSA().act(0)
