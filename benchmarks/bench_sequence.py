@@ -108,7 +108,12 @@ def gpt_class(lib):
 
 
 def make_gpt(lib):
-    return gpt_class(lib)(**GPT_CONFIG)  # later, for homeml: hm.models.GPT(...)
+    model = gpt_class(lib)(**GPT_CONFIG)  # later, for homeml: hm.models.GPT(...)
+    if lib is torch:  # nanoGPT's initialisation (homeml loads these weights)
+        for param in model.parameters():
+            if param.ndim == 2:
+                torch.nn.init.normal_(param, std=0.02)
+    return model
 
 
 def rnn_class(lib):
