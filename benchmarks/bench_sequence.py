@@ -20,11 +20,12 @@ the ratio homeml / torch (below 1: homeml is faster). The thread count comes fro
 
 Peak memory (``--memory``): each framework runs the GPT step and the big LSTM in a fresh
 ``spawn`` subprocess; the figure is the rise of the peak resident set (``VmHWM``, reset through
-``/proc/self/clear_refs`` once the model, optimizer state and batches exist and one warm-up
-step has run) over the resident set at that moment. It counts every allocation of the process,
-NumPy's and torch's allocator alike, which tracemalloc (NumPy only) or torch.profiler (torch
-only) could not compare fairly; it misses memory that an allocator reuses from its own cache,
-which favours torch's caching allocator a little.
+``/proc/self/clear_refs`` once the model and batches exist) over the resident set at that
+moment, across two rounds of training steps (the first creates the optimizer state). It counts
+every allocation of the process, NumPy's and torch's alike, which tracemalloc (NumPy only) or
+torch.profiler (torch only) could not compare fairly. Caveat: memory that glibc keeps after a
+``free`` and hands out again does not rise twice, so the figure is the working set's peak, not
+the sum of allocations. homeml's line also shows tracemalloc's peak of its NumPy buffers.
 
 To time ``homeml.models.GPT`` once it exists, change :func:`make_gpt` (one line).
 """
@@ -36,6 +37,7 @@ import multiprocessing
 import os
 import statistics
 import time
+import tracemalloc
 
 THREADS = os.environ.setdefault("OMP_NUM_THREADS", "1")
 for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -245,12 +247,14 @@ def _ratios(times):
 
 def peak_memory_child(lib, name, queue):
     run = workloads()[name]()[lib]
-    run()  # warm up: optimizer state and caches exist before the counter is reset
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset the peak-RSS counter (VmHWM) to the current RSS
     before = _status_kib("VmRSS")
+    tracemalloc.start()  # NumPy reports its array buffers to tracemalloc; torch does not
     run()
-    queue.put((_status_kib("VmHWM") - before) / 1024)
+    run()
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    queue.put(((_status_kib("VmHWM") - before) / 1024, traced))
 
 
 def _status_kib(field):
@@ -271,7 +275,7 @@ def peak_memory_mib(lib, name):
     return result
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", default=",".join(workloads()), help="comma-separated names")
@@ -284,9 +288,11 @@ def main():
     if args.memory:
         for name in ("gpt", "lstm-big"):
             mib = {lib: peak_memory_mib(lib, name) for lib in LIBS}
+            rss = {lib: m[0] for lib, m in mib.items()}
             print(
-                f"peak memory {name:<9} homeml {mib['homeml']:6.1f} MiB  torch "
-                f"{mib['torch']:6.1f} MiB  ratio {mib['homeml'] / max(mib['torch'], 0.1):.2f}"
+                f"peak memory {name:<9} homeml {rss['homeml']:6.1f} MiB  torch "
+                f"{rss['torch']:6.1f} MiB  ratio {rss['homeml'] / max(rss['torch'], 0.1):.2f}"
+                f"  (homeml's NumPy arrays by tracemalloc: {mib['homeml'][1]:.1f} MiB)"
             )
 
 
