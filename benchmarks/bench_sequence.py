@@ -80,7 +80,9 @@ def gpt_class(lib):
         def attention(self, x):
             B, T, C = x.shape
             q, k, v = self.c_attn(x).split(C, dim=2)
-            q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+            q, k, v = (
+                t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v)
+            )
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, nh, T, hs)
             return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
 
@@ -232,7 +234,9 @@ def compare(name, runs, repeats):
     ratio = med["homeml"] / med["torch"]
     if name == "generate":
         hm_rate, t_rate = 1 / med["homeml"], 1 / med["torch"]
-        print(f"{name:<11} homeml {hm_rate:8.1f} tok/s  torch {t_rate:8.1f} tok/s  ratio {ratio:.2f}")
+        print(
+            f"{name:<11} homeml {hm_rate:8.1f} tok/s  torch {t_rate:8.1f} tok/s  ratio {ratio:.2f}"
+        )
     else:
         print(
             f"{name:<11} homeml {med['homeml'] * 1e3:8.2f} ms  torch {med['torch'] * 1e3:8.2f} ms"

@@ -121,10 +121,7 @@ class ConstantPad(Function):
 def _is_row_index(key):
     """An array of non-negative row numbers (an embedding lookup: ``weight[index]``)."""
     return (
-        isinstance(key, np.ndarray)
-        and key.dtype.kind in "iu"
-        and key.size > 0
-        and key.min() >= 0
+        isinstance(key, np.ndarray) and key.dtype.kind in "iu" and key.size > 0 and key.min() >= 0
     )
 
 

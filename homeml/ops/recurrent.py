@@ -114,7 +114,8 @@ class Recurrence(Function):
         """Fill ``d_pre`` (T, B, 4H) with each gate's d c_t / d pre-activation (d h_t for o).
 
         Computed for all steps at once, outside the time loop, which then only multiplies by dc
-        and dh. Returns d h_t / d c_t = o (1 - tanh(c)^2) (T, B, H) and the forget gate (T, B, H), the factor that carries dc one step back.
+        and dh. Returns d h_t / d c_t = o (1 - tanh(c)^2) (T, B, H) and the forget gate
+        (T, B, H), the factor that carries dc one step back.
         """
         steps, batch, _ = self.gates.shape
         gates = self.gates.reshape(steps, batch, 4, -1)
