@@ -213,14 +213,30 @@ class GeluTanh(Function):
 
     def forward(self, a):
         self.a = a
-        z = 2 * _GELU_K * (a + 0.044715 * a * a * a)
-        e = np.exp(-np.abs(z))  # never overflows
-        inv = 1 / (1 + e)
-        big, small = inv, e * inv  # sigmoid(|z|), sigmoid(-|z|)
-        positive = z >= 0
-        self.s = s = np.where(positive, big, small)  # sigmoid(z)
-        self.s_neg = np.where(positive, small, big)  # sigmoid(-z) = 1 - sigmoid(z)
-        return a * s
+        # In place where we can: this runs on the (B, T, 4C) MLP activations of a transformer.
+        # On a flat copy: NumPy turns 0-d results into scalars, which take no out=.
+        x = a.reshape(-1)
+        z = x * 0.044715  # the order of 0.044715 * a * a * a
+        z *= x
+        z *= x
+        z += x
+        z *= 2 * _GELU_K
+        inv = np.abs(z)
+        np.negative(inv, out=inv)
+        np.exp(inv, out=inv)  # exp(-|z|): never overflows
+        inv += 1
+        np.reciprocal(inv, out=inv)  # 1 / (1 + exp(-|z|))
+        # sigmoid(z) = exp(min(z, 0)) / (1 + exp(-|z|)) and sigmoid(-z) = exp(-max(z, 0)) / (...):
+        # the same numbers as choosing by the sign of z, without np.where (slow on floats).
+        s = np.minimum(z, 0)
+        np.exp(s, out=s)
+        s *= inv
+        s_neg = np.maximum(z, 0, out=z)
+        np.negative(s_neg, out=s_neg)
+        np.exp(s_neg, out=s_neg)
+        s_neg *= inv
+        self.s, self.s_neg = s.reshape(a.shape), s_neg.reshape(a.shape)
+        return a * self.s
 
     def backward(self, grad):
         a, s = self.a, self.s

@@ -10,6 +10,18 @@ from homeml.ops.reduce import _reduce_dims, normalize_dims
 from homeml.tensor import Function
 
 
+def _matmul(a, b):
+    """``a @ b``; a stack (..., n, k) times a matrix (k, m) as one (N, k) @ (k, m) product.
+
+    NumPy would call BLAS once per matrix of the stack (slower still when ``b`` is a transposed
+    view, as a Linear layer's ``weight.T``); one flat product is one call. A stack whose
+    leading axes do not merge into a view is copied once by the reshape.
+    """
+    if a.ndim > 2 and b.ndim == 2:
+        return (a.reshape(-1, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[-1])
+    return np.matmul(a, b)
+
+
 class MatMul(Function):
     """``a @ b`` with NumPy's (and PyTorch's) rules: 1-D operands are promoted to a row (left)
     or a column (right) and the added dimension is dropped; leading dimensions broadcast."""
@@ -21,7 +33,7 @@ class MatMul(Function):
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError("both arguments to matmul need at least 1 dimension")
         self.a, self.b = a, b
-        return np.matmul(a, b)
+        return _matmul(a, b)
 
     def backward(self, grad):
         a, b = self.a, self.b
@@ -36,11 +48,16 @@ class MatMul(Function):
             g = g[..., None, :]
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = g @ np.swapaxes(b2, -1, -2)
+            ga = _matmul(g, np.swapaxes(b2, -1, -2))
             if a.ndim == 1:
                 ga = ga.reshape(-1, a.shape[0]).sum(axis=0)
         if self.needs_input_grad[1]:
-            gb = np.swapaxes(a2, -1, -2) @ g
+            if a2.ndim > 2 and b2.ndim == 2:
+                # (..., n, k) @ (k, m): sum over the stack inside one (k, N) @ (N, m) product
+                # rather than building a (..., k, m) stack of products to be summed afterwards.
+                gb = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+            else:
+                gb = np.swapaxes(a2, -1, -2) @ g
             if b.ndim == 1:
                 gb = gb.reshape(-1, b.shape[0]).sum(axis=0)
         return ga, gb

@@ -26,7 +26,12 @@ def batch_statistics(x):
 def _normalized_grad(dx_hat, x_hat, inv_std, axes, count):
     total = dx_hat.sum(axis=axes, keepdims=True)
     dot = (dx_hat * x_hat).sum(axis=axes, keepdims=True)
-    return (inv_std / count) * (count * dx_hat - total - x_hat * dot)
+    # (inv_std / count) * (count * dx_hat - total - x_hat * dot), in that order, in place
+    gx = count * dx_hat
+    gx -= total
+    gx -= x_hat * dot
+    gx *= inv_std / count
+    return gx
 
 
 class BatchNormTrain(Function):
@@ -65,10 +70,13 @@ class LayerNorm(Function):
         centered = x - mean
         var = (centered * centered).mean(axis=axes, keepdims=True)
         self.inv_std = inv_std = 1.0 / np.sqrt(var + eps)
-        self.x_hat = x_hat = centered * inv_std
+        centered *= inv_std  # now x_hat
+        self.x_hat = x_hat = centered
         self.weight = weight
         out = x_hat if weight is None else x_hat * weight
-        return out if bias is None else out + bias
+        if bias is not None:
+            out = out + bias if out is x_hat else np.add(out, bias, out=out)
+        return out
 
     def backward(self, grad):
         needs = self.needs_input_grad

@@ -113,7 +113,9 @@ class Adam(Optimizer):
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        scratch = grad * (1 - beta2)  # (1 - beta2) * grad * grad, in that order
+        scratch *= grad
+        exp_avg_sq += scratch
 
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
@@ -125,7 +127,9 @@ class Adam(Optimizer):
         denom = np.sqrt(second)
         denom /= bias_correction2_sqrt
         denom += float(group["eps"])
-        theta += -step_size * exp_avg / denom
+        scratch = exp_avg * -step_size  # -step_size * exp_avg / denom, in that order
+        scratch /= denom
+        theta += scratch
 
 
 class AdamW(Adam):

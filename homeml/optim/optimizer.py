@@ -304,7 +304,9 @@ def effective_grad(grad, param, maximize, weight_decay):
 def lerp_(start, end, weight):
     """``start += weight * (end - start)`` in place, with PyTorch's two-sided ``lerp`` formula."""
     if weight < 0.5:
-        start += weight * (end - start)
+        step = end - start
+        step *= weight
+        start += step
     else:
         np.subtract(end, (end - start) * (1 - weight), out=start)
     return start

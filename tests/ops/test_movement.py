@@ -916,3 +916,16 @@ def test_roll_checks_its_arguments():
         hm.roll(hm.ones(2, 2), (1, 2), 0)
     with pytest.raises(RuntimeError, match="one number"):
         hm.roll(hm.ones(2, 2), (1, 2))
+
+
+@pytest.mark.parametrize("weight_shape, index_shape", [((65, 16), (12, 64)), ((5, 3, 4), (7,))])
+def test_row_lookup_gradient_sums_repeated_rows_as_torch(weight_shape, index_shape):
+    rng = np.random.default_rng(3)
+    weight = rng.standard_normal(weight_shape).astype(np.float32)
+    index = rng.integers(0, weight_shape[0], index_shape)
+    grad = rng.standard_normal(index_shape + weight_shape[1:]).astype(np.float32)
+    w = hm.tensor(weight, requires_grad=True)
+    w[hm.tensor(index)].backward(hm.tensor(grad))
+    tw = torch.tensor(weight, requires_grad=True)
+    tw[torch.tensor(index)].backward(torch.tensor(grad))
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-5, atol=1e-5)
