@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,8 @@ from homeml.models import build_model
 from homeml.train import Checkpoint, EarlyStopping, HistoryWriter, fit
 from homeml.train import format_duration as format_duration  # for the command's summary
 
-DATASETS = {
+# per dataset: its loader, files and mirrors, normalisation, class names, augmentation default
+DATASETS: dict[str, dict[str, Any]] = {
     "mnist": {
         "load": load_mnist,
         "files": MNIST_FILES,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import numpy as np
 
 from homeml.rl.agent import EpisodeHistory
 from homeml.rl.algorithms import ALGORITHMS, agent_settings, make_agent
-from homeml.rl.schedules import SCHEDULES
+from homeml.rl.schedules import SCHEDULES, ExponentialSchedule, LinearSchedule
 
 __all__ = ["ALGORITHMS", "agent_settings", "make_agent", "parse_params", "run", "train_until"]
 
@@ -22,7 +23,7 @@ def parse_params(pairs) -> dict:
     Values are JSON (lists become tuples); ``linear:START,END,DURATION`` and
     ``exponential:START,END,DECAY`` are schedules; anything else is a string.
     """
-    params = {}
+    params: dict[str, Any] = {}
     for pair in pairs or ():
         name, sep, text = pair.partition("=")
         if not sep or not name.isidentifier():
@@ -36,7 +37,10 @@ def parse_params(pairs) -> dict:
                 raise ValueError(
                     f"expected {name}={kind}:START,END,{third_name} (three numbers), got {pair!r}"
                 ) from None
-            params[name] = SCHEDULES[kind](start, end, int(third) if kind == "linear" else third)
+            if kind == "linear":  # DURATION counts steps
+                params[name] = LinearSchedule(start, end, int(third))
+            else:
+                params[name] = ExponentialSchedule(start, end, third)
             continue
         try:
             value = json.loads(text)

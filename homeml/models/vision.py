@@ -9,7 +9,7 @@ class MLP(nn.Sequential):
     """784 -> hidden layers (ReLU, dropout) -> classes. Input (N, 1, 28, 28) or (N, 784)."""
 
     def __init__(self, hidden=(512, 256), num_classes=10, dropout=0.2, in_features=784):
-        layers = [nn.Flatten()]
+        layers: list[nn.Module] = [nn.Flatten()]
         width = in_features
         for size in hidden:
             layers += [nn.Linear(width, size), nn.ReLU()]

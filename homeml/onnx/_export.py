@@ -41,7 +41,7 @@ def _converters() -> dict:
     return table
 
 
-def _supported_class(module) -> type | None:
+def _supported_class(module) -> type[nn.Module] | None:
     for cls in type(module).__mro__:
         if cls in _converters() or cls in _SPECIAL:
             return cls
@@ -475,7 +475,7 @@ def convert_network(model, example_input):
                 "example input: the exported graph would compute something else"
             )
     names = _output_names(model, len(values))
-    outputs = []
+    outputs: list[tuple[str, type, list]] = []  # (name, dtype, shape)
     for value, name in zip(values, names):
         if value.name == INPUT_NAME or any(o == value.name for o, _, _ in outputs):
             g.node("Identity", [value.name], name, output=name)  # e.g. an empty network

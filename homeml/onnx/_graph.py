@@ -34,7 +34,8 @@ class GraphBuilder:
 
     def __init__(self, prefix: str = ""):
         self.onnx = require_onnx()
-        self.nodes, self.initializers = [], []
+        self.nodes: list = []  # onnx NodeProto
+        self.initializers: list = []  # onnx TensorProto
         self._names: set[str] = set()
         self.prefix = prefix
 
