@@ -180,8 +180,9 @@ def fit(
 
 
 def _callbacks(early_stopping, checkpoint, resume, history_path, extra, progress) -> list:
-    """fit's arguments as callbacks, in the order their work must happen after an epoch: the
-    stopping decision, then the checkpoint that records it, the history, the user's, the line."""
+    """The callbacks of fit's arguments, in the order their work must happen after an epoch: the
+    stopping decision, then the checkpoint that records it, the history, the user's, the line.
+    """
     made = [early_stopping] if early_stopping is not None else []
     if checkpoint is not None:
         made.append(Checkpoint(checkpoint, resume=resume))
@@ -200,7 +201,8 @@ def _call(callbacks, hook: str, run: TrainingRun) -> None:
 
 def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks) -> dict:
     """One pass over ``loader``: forward, finite-loss check, backward, optimizer (and per-batch
-    scheduler) step. Returns the epoch's training metrics."""
+    scheduler) step. Returns the epoch's training metrics.
+    """
     model, optimizer, scheduler = run.model, run.optimizer, run.scheduler
     model.train()
     totals: dict[str, Any] = {"loss": 0.0, "correct": 0, "count": 0}  # correct: int or None

@@ -1,5 +1,6 @@
 """The reinforcement-learning job: ``homeml rl ENV --algo ALGO`` trains an agent on an
-environment, evaluates its greedy policy, and writes a returns plot and the saved agent."""
+environment, evaluates its greedy policy, and writes a returns plot and the saved agent.
+"""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def train_until(
 ):
     """Train in rounds of ``every`` episodes; after each, play ``eval_episodes`` greedy episodes
     of ``eval_env`` and stop once their mean return reaches ``stop_at`` (as Stable-Baselines3's
-    ``StopTrainingOnRewardThreshold``). Returns ``(history, episode it stopped at or None)``."""
+    ``StopTrainingOnRewardThreshold``). Returns ``(history, episode it stopped at or None)``.
+    """
     from tqdm.auto import tqdm
 
     parts, done = [], 0

@@ -48,7 +48,8 @@ class CNN(nn.Sequential):
 
 class LeNet5(nn.Sequential):
     """LeCun et al. (1998) for 28x28 input: conv 6@5x5 (padding 2), pool, conv 16@5x5, pool,
-    120-84-classes, with ReLU and max-pooling as in modern tutorials."""
+    120-84-classes, with ReLU and max-pooling as in modern tutorials.
+    """
 
     def __init__(self, num_classes=10):
         super().__init__(

@@ -126,7 +126,8 @@ class GraphBuilder:
 
 def save_atomic(model, path) -> None:
     """Write ``model`` to ``path`` through a temporary file in the same folder and ``os.replace``,
-    so that ``path`` is never left half-written."""
+    so that ``path`` is never left half-written.
+    """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     data = model.SerializeToString()
