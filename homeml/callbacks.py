@@ -15,10 +15,16 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm.auto import tqdm
 
 from homeml import io
+
+if TYPE_CHECKING:
+    from homeml.nn import Module
+    from homeml.optim import Optimizer
+    from homeml.optim.lr_scheduler import LRScheduler
 
 __all__ = [
     "Callback",
@@ -100,9 +106,9 @@ class Callback:
 class TrainingRun:
     """What the callbacks see of a training run in progress."""
 
-    model: object
-    optimizer: object
-    scheduler: object = None
+    model: Module
+    optimizer: Optimizer
+    scheduler: LRScheduler | None = None
     epochs: int = 1
     generators: list = field(default_factory=list)  # homeml.Generator, their states resume
     early_stopping: EarlyStopping | None = None  # saved and restored with checkpoints
@@ -233,7 +239,8 @@ class ProgressBar(Callback):
     """A tqdm bar per epoch (running loss and accuracy), then one line with the epoch's metrics."""
 
     def __init__(self, every: int = 10):
-        self.every, self._bar = every, None
+        self.every = every
+        self._bar: tqdm | None = None  # the epoch's bar, opened by on_epoch_begin
 
     def on_epoch_begin(self, run: TrainingRun) -> None:
         self._bar = tqdm(
@@ -244,15 +251,18 @@ class ProgressBar(Callback):
         )
 
     def on_batch_end(self, run: TrainingRun) -> None:
-        self._bar.update(1)
+        bar = self._bar
+        assert bar is not None, "on_epoch_begin opens the bar"
+        bar.update(1)
         if run.step % self.every == 0 or run.step == run.steps:
             totals = run.totals
             postfix = {"loss": f"{totals['loss'] / totals['count']:.4f}"}
             if totals["correct"] is not None:
                 postfix["acc"] = f"{totals['correct'] / totals['count']:.4f}"
-            self._bar.set_postfix(postfix)
+            bar.set_postfix(postfix)
 
     def on_epoch_end(self, run: TrainingRun) -> None:
+        assert self._bar is not None, "on_epoch_begin opens the bar"
         self._bar.close()
         row = run.history.rows[-1]
         tqdm.write("  ".join(f"{_LABELS.get(k, k)} {_format(k, v)}" for k, v in row.items()))

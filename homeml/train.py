@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def _as_tensor(batch):
     return batch if isinstance(batch, Tensor) else Tensor._make(np.asarray(batch))
 
 
-def _count_correct(output, target):
+def _count_correct(output, target) -> int | None:
     """Correct predictions when the output looks like class scores (N, C) and targets are ints."""
     out, y = output.numpy(), target.numpy()
     if out.ndim == 2 and y.ndim == 1 and y.dtype.kind in "iu":
@@ -64,7 +65,8 @@ def evaluate(model, loader, loss_fn, transform=None) -> dict:
     """Mean loss (and accuracy for classifiers) of ``model`` over ``loader``, in eval mode."""
     was_training = model.training
     model.eval()
-    total_loss, correct, count = 0.0, 0, 0
+    total_loss, count = 0.0, 0
+    correct: int | None = 0  # None once a batch's output is not class scores
     with no_grad():
         for x, y in loader:
             x, y = _as_tensor(x), _as_tensor(y)
@@ -178,8 +180,9 @@ def fit(
 
 
 def _callbacks(early_stopping, checkpoint, resume, history_path, extra, progress) -> list:
-    """fit's arguments as callbacks, in the order their work must happen after an epoch: the
-    stopping decision, then the checkpoint that records it, the history, the user's, the line."""
+    """The callbacks of fit's arguments, in the order their work must happen after an epoch: the
+    stopping decision, then the checkpoint that records it, the history, the user's, the line.
+    """
     made = [early_stopping] if early_stopping is not None else []
     if checkpoint is not None:
         made.append(Checkpoint(checkpoint, resume=resume))
@@ -198,10 +201,12 @@ def _call(callbacks, hook: str, run: TrainingRun) -> None:
 
 def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks) -> dict:
     """One pass over ``loader``: forward, finite-loss check, backward, optimizer (and per-batch
-    scheduler) step. Returns the epoch's training metrics."""
+    scheduler) step. Returns the epoch's training metrics.
+    """
     model, optimizer, scheduler = run.model, run.optimizer, run.scheduler
     model.train()
-    run.totals = totals = {"loss": 0.0, "correct": 0, "count": 0}
+    totals: dict[str, Any] = {"loss": 0.0, "correct": 0, "count": 0}  # correct: int or None
+    run.totals = totals
     for step, (x, y) in enumerate(loader, start=1):
         run.step = step
         x, y = _as_tensor(x), _as_tensor(y)

@@ -200,13 +200,13 @@ class SampleCallback(Callback):
         if (len(run.history) - 1) % self.every:
             return
         model = run.model
-        was_training = model.training  # type: ignore[attr-defined]
-        model.eval()  # type: ignore[attr-defined]
+        was_training = model.training
+        model.eval()
         try:
             with no_grad():
                 text = self.sample_fn(model)
         finally:
-            model.train(was_training)  # type: ignore[attr-defined]
+            model.train(was_training)
         self.samples.append((run.epoch, text))
         if self.show:
             tqdm.write(f"--- samples at iter {run.epoch} ---\n{text}")

@@ -220,7 +220,8 @@ def _download(url, path: Path, sha256: str, timeout: float, progress: bool, size
     matches. Returns the digest of what was received. Network failures, malformed URLs and
     streams longer than announced raise ``_MirrorFailed``; local failures (permissions, full
     disk) propagate. On any failure or mismatch the temporary file is removed; leftovers of an
-    interrupted download (``.NAME.PID.XXXX.part``) are removed on the next download there."""
+    interrupted download (``.NAME.PID.XXXX.part``) are removed on the next download there.
+    """
     try:
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         response = urllib.request.urlopen(request, timeout=timeout)

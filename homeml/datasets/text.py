@@ -176,7 +176,7 @@ def build_dataset(
 def build_sequences(
     words: Sequence[str], stoi: dict[str, int], max_length: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """makemore's ``CharDataset``: each name as one padded sequence of ``max_length + 1`` ids.
+    """Padded sequences as in makemore's ``CharDataset``: each name as ``max_length + 1`` ids.
 
     ``x`` is the start token 0 then the name (then 0s); ``y`` is the name, the end token 0, then
     -1 (ignored by ``cross_entropy(..., ignore_index=-1)``). For "emma": ``x = [0, e, m, m, a,
@@ -235,7 +235,7 @@ def encode_text(text: str, chars: Sequence[str]) -> np.ndarray:
 
 
 def split_text(ids: np.ndarray, train_fraction: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
-    """nanoGPT's split: the first ``int(n * train_fraction)`` ids to train, the rest to validate.
+    """The split of nanoGPT: the first ``int(n * train_fraction)`` ids train, the rest validate.
 
     A split in the middle of the text, not a shuffle: windows of the two parts never overlap.
     """
@@ -277,7 +277,8 @@ def random_rows(
     x: np.ndarray, y: np.ndarray, batch_size: int, generator: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """``batch_size`` rows drawn with replacement, as the lectures' ``torch.randint(0, N, (B,))``
-    minibatches of :func:`build_dataset` or :func:`build_sequences` arrays."""
+    minibatches of :func:`build_dataset` or :func:`build_sequences` arrays.
+    """
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(f"x and y need the same, non-zero length, got {len(x)} and {len(y)}")
     if not isinstance(batch_size, int) or batch_size < 1:

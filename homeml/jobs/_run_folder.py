@@ -14,7 +14,8 @@ CHECKPOINT, SETTINGS = "checkpoint.safetensors", "run.json"
 
 def resume_settings(out: Path, given: dict) -> dict:
     """The settings of the run in ``out``: those left out (None) are taken from it, those given
-    must match it (another schedule, model or data would not continue the same run)."""
+    must match it (another schedule, model or data would not continue the same run).
+    """
     if not (out / CHECKPOINT).exists() or not (out / SETTINGS).exists():
         raise FileNotFoundError(
             f"nothing to resume in {out}: expected {CHECKPOINT} and {SETTINGS} there from an "

@@ -1,10 +1,12 @@
 """The first real job: train, evaluate and use a classifier of 28x28 grayscale images
-(MNIST digits or Fashion-MNIST clothes), as ``homeml train/evaluate/predict`` run it."""
+(MNIST digits or Fashion-MNIST clothes), as ``homeml train/evaluate/predict`` run it.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +29,8 @@ from homeml.models import build_model
 from homeml.train import Checkpoint, EarlyStopping, HistoryWriter, fit
 from homeml.train import format_duration as format_duration  # for the command's summary
 
-DATASETS = {
+# per dataset: its loader, files and mirrors, normalisation, class names, augmentation default
+DATASETS: dict[str, dict[str, Any]] = {
     "mnist": {
         "load": load_mnist,
         "files": MNIST_FILES,
@@ -67,6 +70,24 @@ def _to_model_input(x):
 
 
 def make_transforms(mean, std, augment, generator=None):
+    """The (training, evaluation) input transforms of a digits model.
+
+    Parameters
+    ----------
+    mean, std : float
+        The dataset's pixel mean and standard deviation, for ``Normalize``.
+    augment : bool
+        Whether training images are also randomly rotated (up to 10 degrees) and shifted (up
+        to 2 pixels) before normalising.
+    generator : homeml.Generator, optional
+        The random source of the augmentation.
+
+    Returns
+    -------
+    tuple of callable
+        ``(train_transform, eval_transform)``: images (N, 28, 28) in, scaled to [0, 1] and
+        normalised float32 tensors of the models' input shape (N, 1, 28, 28) out.
+    """
     normalize = Compose([ToFloat(), Normalize(mean, std)])
     if not augment:
         train = normalize
@@ -156,7 +177,8 @@ def train(
 
 def _settings(out: Path, resume: bool, given: dict) -> dict:
     """The run's settings: those of the run in ``out`` when resuming, else ``given`` with the
-    defaults of its model filled in."""
+    defaults of its model filled in.
+    """
     settings = resume_settings(out, given) if resume else dict(given)
     model = settings["model"] = settings["model"] or "cnn"
     if settings["seed"] is None:
@@ -173,7 +195,8 @@ def _settings(out: Path, resume: bool, given: dict) -> dict:
 
 def _data(spec, settings, data_dir):
     """(training loader, validation loader, (test images, test labels)); the validation set is
-    ``VALIDATION_SIZE`` training images drawn with the run's seed."""
+    ``VALIDATION_SIZE`` training images drawn with the run's seed.
+    """
     (x_train, y_train), test_set = spec["load"](data_dir=data_dir)
     order = np.random.default_rng(settings["seed"]).permutation(len(x_train))
     val_idx, train_idx = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
@@ -202,7 +225,8 @@ def _trainer(spec, settings, steps_per_epoch):
 
 def _test_metrics(net, test_set, eval_tf, settings, history, train_size):
     """(what ``metrics.json`` holds: the settings, test-set scores and training time; the
-    predicted test classes)."""
+    predicted test classes).
+    """
     x_test, y_test = test_set
     test_loss, y_pred = score_test_set(net, x_test, y_test, eval_tf)
     metrics = {
@@ -307,7 +331,8 @@ def _check_run_metadata(path, meta: dict, needs) -> None:
 
 def load_test_set(dataset: str, data_dir=None) -> tuple[np.ndarray, np.ndarray]:
     """The test images and labels of ``dataset`` alone: offline, only their two files are
-    asked for (the training files are not needed to evaluate)."""
+    asked for (the training files are not needed to evaluate).
+    """
     spec = DATASETS[dataset]
     files = {name: spec["files"][name] for name in (TEST_IMAGES, TEST_LABELS)}
     paths = fetch_all(dataset, files, spec["mirrors"], data_dir=data_dir)

@@ -16,7 +16,9 @@ A run folder holds ``model.safetensors`` (its metadata says how to turn text int
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -114,7 +116,9 @@ def train(
     dict
         What ``metrics.json`` holds: the settings, the final losses and the training time.
     """
-    given = dict(dataset=dataset, model=model, max_iters=max_iters, batch_size=batch_size)
+    given: dict[str, Any] = dict(
+        dataset=dataset, model=model, max_iters=max_iters, batch_size=batch_size
+    )
     given.update(lr=lr, seed=seed, **(overrides or {}))
     out = Path(out or f"runs/{dataset}-{model or defaults(dataset, model)['model']}")
     settings = _settings(out, resume, given)
@@ -177,7 +181,7 @@ def _build(settings: dict, vocab_size: int, block_size: int):
     """The network ``settings["model"]`` names, sized by the settings."""
     kind = settings["model"]
     if kind in ("transformer", "gpt"):
-        config = GPTConfig(
+        gpt_config = GPTConfig(
             block_size=block_size,
             vocab_size=vocab_size,
             n_layer=settings["n_layer"],
@@ -186,7 +190,7 @@ def _build(settings: dict, vocab_size: int, block_size: int):
             dropout=settings.get("dropout", 0.0),
             bias=settings.get("bias", True),
         )
-        return GPT(config)
+        return GPT(gpt_config)
     if kind == "wavenet":
         return WaveNet(vocab_size, block_size, settings["n_embd"], settings["n_embd2"])
     config = ModelConfig(
@@ -207,7 +211,7 @@ def _optimizer(net, settings: dict):
     lr = settings["lr"]
     if settings["model"] == "gpt":  # nanoGPT: decay on matrices only, warmup and cosine decay
         optimizer = net.configure_optimizers(settings["weight_decay"], lr, (0.9, settings["beta2"]))
-        factor = _nanogpt_factor(settings)
+        factor: Callable[[int], float] = _nanogpt_factor(settings)
     elif settings["optimizer"] == "sgd":
         optimizer = optim.SGD(net.parameters(), lr=lr)
         factor = _step_factor(settings.get("lr_drop", settings["max_iters"]))

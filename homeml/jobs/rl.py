@@ -1,16 +1,18 @@
 """The reinforcement-learning job: ``homeml rl ENV --algo ALGO`` trains an agent on an
-environment, evaluates its greedy policy, and writes a returns plot and the saved agent."""
+environment, evaluates its greedy policy, and writes a returns plot and the saved agent.
+"""
 
 from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import numpy as np
 
 from homeml.rl.agent import EpisodeHistory
 from homeml.rl.algorithms import ALGORITHMS, agent_settings, make_agent
-from homeml.rl.schedules import SCHEDULES
+from homeml.rl.schedules import SCHEDULES, ExponentialSchedule, LinearSchedule
 
 __all__ = ["ALGORITHMS", "agent_settings", "make_agent", "parse_params", "run", "train_until"]
 
@@ -22,7 +24,7 @@ def parse_params(pairs) -> dict:
     Values are JSON (lists become tuples); ``linear:START,END,DURATION`` and
     ``exponential:START,END,DECAY`` are schedules; anything else is a string.
     """
-    params = {}
+    params: dict[str, Any] = {}
     for pair in pairs or ():
         name, sep, text = pair.partition("=")
         if not sep or not name.isidentifier():
@@ -36,7 +38,10 @@ def parse_params(pairs) -> dict:
                 raise ValueError(
                     f"expected {name}={kind}:START,END,{third_name} (three numbers), got {pair!r}"
                 ) from None
-            params[name] = SCHEDULES[kind](start, end, int(third) if kind == "linear" else third)
+            if kind == "linear":  # DURATION counts steps
+                params[name] = LinearSchedule(start, end, int(third))
+            else:
+                params[name] = ExponentialSchedule(start, end, third)
             continue
         try:
             value = json.loads(text)
@@ -59,7 +64,8 @@ def train_until(
 ):
     """Train in rounds of ``every`` episodes; after each, play ``eval_episodes`` greedy episodes
     of ``eval_env`` and stop once their mean return reaches ``stop_at`` (as Stable-Baselines3's
-    ``StopTrainingOnRewardThreshold``). Returns ``(history, episode it stopped at or None)``."""
+    ``StopTrainingOnRewardThreshold``). Returns ``(history, episode it stopped at or None)``.
+    """
     from tqdm.auto import tqdm
 
     parts, done = [], 0

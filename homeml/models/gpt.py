@@ -71,7 +71,8 @@ class CausalSelfAttention(nn.Module):
 
     def forward(self, x: Tensor, cache: KVCache | None = None) -> Tensor:
         """(B, T, C) -> (B, T, C). With ``cache``, keys and values of earlier calls are reused
-        and this call's are appended; a call after the first must bring one new position."""
+        and this call's are appended; a call after the first must bring one new position.
+        """
         b, t, c = x.shape
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
         # (B, T, C) -> (B, nh, T, hs)
@@ -92,8 +93,9 @@ class CausalSelfAttention(nn.Module):
         return self.resid_dropout(self.c_proj(y))
 
     def onnx_export(self, ex: Any, x: Any, cache: KVCache | None = None) -> Any:
-        """This forward (without a cache) for ``homeml.onnx.export``: batch and length stay
-        dynamic (``x.size``), the causal mask is built for the run-time length."""
+        """The same forward (without a cache) for ``homeml.onnx.export``: batch and length stay
+        dynamic (``x.size``), the causal mask is built for the run-time length.
+        """
         if cache is not None:
             raise NotImplementedError("the key/value cache of generate() is not exported")
         b, t, c = x.size(0), x.size(1), self.n_embd
@@ -120,7 +122,7 @@ class GPTMLP(nn.Module):
         return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
 
     def onnx_export(self, ex: Any, x: Any) -> Any:
-        """This forward for ``homeml.onnx.export``."""
+        """The same forward for ``homeml.onnx.export``."""
         return ex(self.dropout, ex(self.c_proj, ex(self.gelu, ex(self.c_fc, x))))
 
 
@@ -139,7 +141,7 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
     def onnx_export(self, ex: Any, x: Any, cache: KVCache | None = None) -> Any:
-        """This forward (without a cache) for ``homeml.onnx.export``."""
+        """The same forward (without a cache) for ``homeml.onnx.export``."""
         x = x + ex(self.attn, ex(self.ln_1, x), cache)
         return x + ex(self.mlp, ex(self.ln_2, x))
 
@@ -198,7 +200,8 @@ class GPT(nn.Module):
 
     def get_num_params(self, non_embedding: bool = True) -> int:
         """Number of parameters, without the position embeddings by default (as nanoGPT: the
-        token embeddings count, being the output layer too)."""
+        token embeddings count, being the output layer too).
+        """
         n = sum(p.numel() for p in self.parameters())
         return n - self.transformer.wpe.weight.numel() if non_embedding else n
 
@@ -226,8 +229,9 @@ class GPT(nn.Module):
         return logits, lm_loss(logits, targets)
 
     def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
-        """This forward's logits for ``homeml.onnx.export``: (B, T) int64 -> (B, T, V), batch
-        and length dynamic (a length over ``block_size`` fails in the runtime's Gather)."""
+        """The forward's logits for ``homeml.onnx.export``: (B, T) int64 -> (B, T, V), batch
+        and length dynamic (a length over ``block_size`` fails in the runtime's Gather).
+        """
         if targets is not None:
             raise NotImplementedError("the loss is not exported: export with idx only")
         tr = self.transformer
@@ -243,7 +247,8 @@ class GPT(nn.Module):
         betas: tuple[float, float] = (0.9, 0.95),
     ) -> optim.AdamW:
         """AdamW with weight decay on the matrices (dim >= 2: Linear and Embedding weights) and
-        none on the vectors (biases, LayerNorm gains), as nanoGPT."""
+        none on the vectors (biases, LayerNorm gains), as nanoGPT.
+        """
         params = [p for p in self.parameters() if p.requires_grad]
         decay = [p for p in params if p.ndim >= 2]
         no_decay = [p for p in params if p.ndim < 2]

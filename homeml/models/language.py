@@ -1,5 +1,6 @@
 """Language models: the makemore family (:mod:`homeml.models.makemore`) and a GPT
-(:mod:`homeml.models.gpt`), gathered under one name."""
+(:mod:`homeml.models.gpt`), gathered under one name.
+"""
 
 from homeml.models.gpt import GPT, GPTConfig
 from homeml.models.makemore import (

@@ -192,7 +192,7 @@ class Bigram(_Sampler, nn.Module):
         return logits, lm_loss(logits, targets)
 
     def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
-        """This forward's logits for ``homeml.onnx.export``: a ``Gather`` of table rows."""
+        """The forward's logits for ``homeml.onnx.export``: a ``Gather`` of table rows."""
         _no_targets(targets)
         return ex.take(ex.constant(self.logits, "logits"), idx, 0), None
 
@@ -285,8 +285,9 @@ class MLP(_Sampler, nn.Module):
         return logits, lm_loss(logits, targets)
 
     def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
-        """This forward's logits for ``homeml.onnx.export``, batch and length dynamic: the
-        padding id is put before the tokens and each position gathers its K-token window."""
+        """The forward's logits for ``homeml.onnx.export``, batch and length dynamic: the
+        padding id is put before the tokens and each position gathers its K-token window.
+        """
         _no_targets(targets)
         k = self.block_size
         b, t = idx.size(0), idx.size(1)
@@ -355,8 +356,9 @@ class RNN(_Sampler, nn.Module):
         return logits, lm_loss(logits, targets)
 
     def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
-        """This forward's logits for ``homeml.onnx.export``: the learned start state, expanded
-        to the run-time batch size, is the recurrence's ``initial_h`` (and ``initial_c``)."""
+        """The forward's logits for ``homeml.onnx.export``: the learned start state, expanded
+        to the run-time batch size, is the recurrence's ``initial_h`` (and ``initial_c``).
+        """
         _no_targets(targets)
         b, width = idx.size(0), self.start.shape[1]
         emb = ex(self.wte, idx)
@@ -393,8 +395,9 @@ class FlattenConsecutive(nn.Module):
         return x.squeeze(1) if x.shape[1] == 1 else x
 
     def onnx_export(self, ex: Any, x: Any) -> Any:
-        """This forward for ``homeml.onnx.export`` (batch dynamic; whether the time axis is
-        dropped is decided on the example)."""
+        """The same forward for ``homeml.onnx.export`` (batch dynamic; whether the time axis is
+        dropped is decided on the example).
+        """
         x = x.reshape(x.size(0), -1, x.shape[2] * self.n)
         return x.squeeze(1) if x.shape[1] == 1 else x
 
@@ -469,9 +472,10 @@ class WaveNet(_Sampler, nn.Module):
         return x, lm_loss(x, targets)
 
     def onnx_export(self, ex: Any, idx: Any, targets: Any = None) -> Any:
-        """This forward's logits for ``homeml.onnx.export``: (B, T <= block_size) -> (B, V),
+        """The forward's logits for ``homeml.onnx.export``: (B, T <= block_size) -> (B, V),
         batch and length dynamic. The graph left-pads with token 0 and keeps the last
-        ``block_size`` tokens, so a longer input is cropped there instead of refused."""
+        ``block_size`` tokens, so a longer input is cropped there instead of refused.
+        """
         _no_targets(targets)
         b, n = idx.size(0), self.block_size
         zeros = ex.constant(np.zeros((1, n), dtype=np.int64), "pad").expand(b, n)

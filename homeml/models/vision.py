@@ -9,7 +9,7 @@ class MLP(nn.Sequential):
     """784 -> hidden layers (ReLU, dropout) -> classes. Input (N, 1, 28, 28) or (N, 784)."""
 
     def __init__(self, hidden=(512, 256), num_classes=10, dropout=0.2, in_features=784):
-        layers = [nn.Flatten()]
+        layers: list[nn.Module] = [nn.Flatten()]
         width = in_features
         for size in hidden:
             layers += [nn.Linear(width, size), nn.ReLU()]
@@ -48,7 +48,8 @@ class CNN(nn.Sequential):
 
 class LeNet5(nn.Sequential):
     """LeCun et al. (1998) for 28x28 input: conv 6@5x5 (padding 2), pool, conv 16@5x5, pool,
-    120-84-classes, with ReLU and max-pooling as in modern tutorials."""
+    120-84-classes, with ReLU and max-pooling as in modern tutorials.
+    """
 
     def __init__(self, num_classes=10):
         super().__init__(

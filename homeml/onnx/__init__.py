@@ -20,7 +20,8 @@ def __getattr__(name: str):
 
 def _converters():
     """(type, converter) pairs; a converter takes (obj, example_input) and returns a ModelProto.
-    Estimators are matched by their exact class inside ``convert_estimator``."""
+    Estimators are matched by their exact class inside ``convert_estimator``.
+    """
     from homeml import nn
     from homeml.learn.base import BaseEstimator
     from homeml.onnx._learn import convert_estimator

@@ -41,7 +41,7 @@ def _converters() -> dict:
     return table
 
 
-def _supported_class(module) -> type | None:
+def _supported_class(module) -> type[nn.Module] | None:
     for cls in type(module).__mro__:
         if cls in _converters() or cls in _SPECIAL:
             return cls
@@ -167,7 +167,8 @@ class Value:
 
     def size(self, dim: int) -> Dim:
         """The run-time length of axis ``dim`` (``Shape``), for :meth:`reshape` and
-        :meth:`expand`: e.g. the batch size, which the graph leaves dynamic."""
+        :meth:`expand`: e.g. the batch size, which the graph leaves dynamic.
+        """
         dim = dim % self.ndim
         name = self.exporter.graph.node("Shape", [self.name], "size", start=dim, end=dim + 1)
         return Dim(name, self.shape[dim])
@@ -200,7 +201,8 @@ class Value:
 
     def expand(self, *sizes: int | Dim) -> Value:
         """Broadcast to ``sizes`` (``Expand``); -1 or 1 keeps an axis, a :class:`Dim` such as
-        ``x.size(0)`` repeats it to a run-time length (a learned state to the batch size)."""
+        ``x.size(0)`` repeats it to a run-time length (a learned state to the batch size).
+        """
         sizes = tuple(1 if isinstance(s, int) and s == -1 else s for s in sizes)
         target = self._shape_input(sizes, "expand_shape")
         shape = np.broadcast_shapes(self.shape, tuple(int(v) for v in target.data))
@@ -313,7 +315,8 @@ class Exporter:
 
     def constant(self, array: Any, hint: str = "const") -> Value:
         """A constant (initializer) value with the dtype of ``array`` (a Tensor or
-        Parameter too: its current values, e.g. a learned start state)."""
+        Parameter too: its current values, e.g. a learned start state).
+        """
         array = _numpy(array)
         return Value(self, self.graph.constant(hint, array, array.dtype), array)
 
@@ -348,7 +351,8 @@ class Exporter:
 
     def causal_mask(self, q: Value, k: Value) -> Value:
         """(L, S) float mask, -inf where key position s > query position l (``Less``,
-        ``Where``), for the run-time lengths L and S of the second-last axes of q and k."""
+        ``Where``), for the run-time lengths L and S of the second-last axes of q and k.
+        """
         rows, cols = self.positions(q, -2).unsqueeze(1), self.positions(k, -2)
         above = self.node("Less", [rows, cols], rows.data < cols.data)
         inf, zero = self.constant(np.float32(-np.inf), "neg_inf"), self.constant(np.float32(0))
@@ -475,7 +479,7 @@ def convert_network(model, example_input):
                 "example input: the exported graph would compute something else"
             )
     names = _output_names(model, len(values))
-    outputs = []
+    outputs: list[tuple[str, type, list]] = []  # (name, dtype, shape)
     for value, name in zip(values, names):
         if value.name == INPUT_NAME or any(o == value.name for o, _, _ in outputs):
             g.node("Identity", [value.name], name, output=name)  # e.g. an empty network

@@ -34,7 +34,8 @@ class GraphBuilder:
 
     def __init__(self, prefix: str = ""):
         self.onnx = require_onnx()
-        self.nodes, self.initializers = [], []
+        self.nodes: list = []  # onnx NodeProto
+        self.initializers: list = []  # onnx TensorProto
         self._names: set[str] = set()
         self.prefix = prefix
 
@@ -125,7 +126,8 @@ class GraphBuilder:
 
 def save_atomic(model, path) -> None:
     """Write ``model`` to ``path`` through a temporary file in the same folder and ``os.replace``,
-    so that ``path`` is never left half-written."""
+    so that ``path`` is never left half-written.
+    """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     data = model.SerializeToString()

@@ -68,15 +68,14 @@ def rnn(
     for k in range(layer.num_layers):
         ws, rs, bs = [], [], []
         for suffix in ("", "_reverse")[:directions]:
-            w_ih, w_hh, b_ih, b_hh = (
-                None if t is None else base._array(t) for t in layer._weights(k, suffix)
-            )
+            w_ih, w_hh, b_ih, b_hh = layer._weights(k, suffix)  # the biases may be None
+            w_ih, w_hh = base._array(w_ih), base._array(w_hh)
             gates = w_ih.shape[0]
             ws.append(_reorder(w_ih, mode, hidden))
             rs.append(_reorder(w_hh, mode, hidden))
             zeros = np.zeros(gates, dtype=np.float32)
-            b_ih = zeros if b_ih is None else _reorder(b_ih, mode, hidden)
-            b_hh = zeros if b_hh is None else _reorder(b_hh, mode, hidden)
+            b_ih = zeros if b_ih is None else _reorder(base._array(b_ih), mode, hidden)
+            b_hh = zeros if b_hh is None else _reorder(base._array(b_hh), mode, hidden)
             bs.append(np.concatenate([b_ih, b_hh]))
         hint = f"{path}.l{k}"
         inputs = [

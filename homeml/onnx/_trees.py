@@ -28,7 +28,7 @@ def _single_output(est):
 
 def _node_attrs(trees):
     """The ``nodes_*`` attributes of the ensemble, and (tree id, node id) of every leaf."""
-    attrs = {
+    attrs: dict[str, list] = {
         k: []
         for k in (
             "nodes_treeids",

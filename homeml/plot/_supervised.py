@@ -1,5 +1,6 @@
 """Figures for supervised homeml.learn models: decision regions, confusion matrix, ROC and
-learning curves (trees: :mod:`homeml.plot._tree`)."""
+learning curves (trees: :mod:`homeml.plot._tree`).
+"""
 
 from __future__ import annotations
 

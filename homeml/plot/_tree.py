@@ -1,5 +1,6 @@
 """Drawing a fitted decision tree (:func:`plot_tree`); its text form is
-:func:`homeml.learn.tree.export_text`."""
+:func:`homeml.learn.tree.export_text`.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ def plot_tree(
 
 
 def _layout(tree, limit):
-    """node -> (x slot, depth): leaves left to right, parents centred over their children."""
+    """Each node's (x slot, depth): leaves left to right, parents centred over their children."""
     positions, next_slot = {}, [0]
 
     def place(node, depth):

@@ -1,5 +1,6 @@
 """Figures for unsupervised models: clusters with their centres, dendrograms, PCA's explained
-variance, 2-D embeddings (t-SNE, MDS, ...) coloured by label with optional image thumbnails."""
+variance, 2-D embeddings (t-SNE, MDS, ...) coloured by label with optional image thumbnails.
+"""
 
 from __future__ import annotations
 

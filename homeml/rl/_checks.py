@@ -52,7 +52,8 @@ def check_fraction(name: str, value, *, low_open: bool = False, high: float = 1.
 
 def epsilon_schedule(epsilon):
     """A callable ``step -> epsilon`` (episodes or environment steps, as the agent counts)
-    whose values are checked to lie in [0, 1]."""
+    whose values are checked to lie in [0, 1].
+    """
     try:
         schedule = as_schedule(epsilon)
     except TypeError:

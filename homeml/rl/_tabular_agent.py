@@ -171,7 +171,8 @@ class GivenPolicy:
     """A policy to evaluate: ``None`` (uniform random), a callable ``observation -> action``,
     an array of one action per state, or an array of action probabilities per state
     (tables shaped like the observation space, see :func:`state_shape`). ``sample`` and
-    ``prob`` speak action indices (the environment's action minus ``a0``)."""
+    ``prob`` speak action indices (the environment's action minus ``a0``).
+    """
 
     def __init__(self, policy, shape: tuple[int, ...], n_act: int, uniform, a0: int = 0):
         self.n_act, self._uniform, self._a0 = n_act, uniform, a0

@@ -155,7 +155,8 @@ class Agent(ParamsMixin):
 
 def env_seed(seed, rng: np.random.Generator):
     """The seed for an agent's first ``env.reset``: None, a Python int (Gymnasium refuses NumPy
-    integers), or for a Generator seed one draw from the agent's generator ``rng``."""
+    integers), or for a Generator seed one draw from the agent's generator ``rng``.
+    """
     if seed is None:
         return None
     if isinstance(seed, np.random.Generator):

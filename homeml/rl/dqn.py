@@ -208,7 +208,8 @@ class DQN(Agent):
 
     def _ensure_training_parts(self, n_inputs: int) -> None:
         """Optimizer and buffer: made on the first call, and after a load (the file keeps Adam's
-        moments but not the replay buffer, as Stable-Baselines3's model files do)."""
+        moments but not the replay buffer, as Stable-Baselines3's model files do).
+        """
         if getattr(self, "_buffer", None) is None:
             self._buffer = ReplayBuffer(int(self.buffer_size), n_inputs)
             self._optimizer = Adam(self.q_net_.parameters(), lr=float(self.learning_rate))

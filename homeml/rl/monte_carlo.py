@@ -27,7 +27,8 @@ from homeml.rl.agent import HistoryRecorder
 
 def _episode(env, pick, index, seed, a0=0):
     """Run one episode; ``pick(obs, s) -> action index`` (the environment gets ``a + a0``).
-    Returns the lists of state indices, action indices and rewards."""
+    Returns the lists of state indices, action indices and rewards.
+    """
     obs = env.reset(seed=seed)[0] if seed is not None else env.reset()[0]
     states, actions, rewards, done = [], [], [], False
     while not done:
@@ -212,8 +213,8 @@ _ATTRIBUTES = """
 """
 
 
-class MonteCarloES(_MonteCarloAgent):
-    """Monte Carlo control with exploring starts (Sutton & Barto section 5.3).
+class MonteCarloES(_MonteCarloAgent):  # noqa: D101  (__doc__ is assigned, with the shared attributes)
+    __doc__ = """Monte Carlo control with exploring starts (Sutton & Barto section 5.3).
 
     Each episode starts where ``env.reset`` puts it (the environment's start distribution must
     give every state a chance, as Blackjack's does) with a uniformly random first action, then
@@ -267,8 +268,8 @@ class MonteCarloES(_MonteCarloAgent):
                 row[a] += (G - row[a]) * (alpha or 1.0 / counts[states[t]][a])
 
 
-class OnPolicyMonteCarlo(MonteCarloES):
-    """On-policy first-visit Monte Carlo control of an epsilon-soft policy (section 5.4).
+class OnPolicyMonteCarlo(MonteCarloES):  # noqa: D101  (__doc__ is assigned, with the shared attributes)
+    __doc__ = """On-policy first-visit Monte Carlo control of an epsilon-soft policy (section 5.4).
 
     Parameters
     ----------
@@ -312,8 +313,8 @@ class OnPolicyMonteCarlo(MonteCarloES):
         return self._end(recorder, n_episodes, q, counts)
 
 
-class OffPolicyMonteCarlo(_MonteCarloAgent):
-    """Off-policy Monte Carlo control with weighted importance sampling (section 5.7).
+class OffPolicyMonteCarlo(_MonteCarloAgent):  # noqa: D101  (__doc__ is assigned, with the shared attributes)
+    __doc__ = """Off-policy Monte Carlo control with weighted importance sampling (section 5.7).
 
     The behaviour is epsilon-greedy on the current Q; the target policy is greedy. Each episode
     is processed backwards, ``C += W; Q += W / C (G - Q); W /= b(A|S)``, until the behaviour

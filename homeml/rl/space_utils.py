@@ -37,7 +37,8 @@ def _unsupported(function: str, space) -> TypeError:
 # ----------------------------------------------------------------------------- flattening
 def flatdim(space: Space) -> int:
     """The length of a flattened sample: ``n`` for Discrete (one-hot), ``sum(nvec)`` for
-    MultiDiscrete, the size for Box, the sum of the parts for Tuple."""
+    MultiDiscrete, the size for Box, the sum of the parts for Tuple.
+    """
     if isinstance(space, Discrete):
         return int(space.n)
     if isinstance(space, MultiDiscrete):

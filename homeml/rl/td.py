@@ -144,7 +144,7 @@ def _agent_doc(summary, extra_params="", extra_attributes=""):
     )
 
 
-class SARSA(_TDAgent):
+class SARSA(_TDAgent):  # noqa: D101  (__doc__ is assigned, built by _agent_doc)
     __doc__ = _agent_doc(
         summary="On-policy TD control: ``Q(S,A) += alpha (R + gamma Q(S',A') - Q(S,A))``.",
     )
@@ -208,7 +208,7 @@ class _ExpectedTargetAgent(_TDAgent):
         self._store("q_", q)
 
 
-class ExpectedSARSA(_ExpectedTargetAgent):
+class ExpectedSARSA(_ExpectedTargetAgent):  # noqa: D101  (__doc__ is assigned, built by _agent_doc)
     __doc__ = _agent_doc(
         summary="Expected SARSA: the target averages Q(S', .) over the epsilon-greedy policy.",
     )
@@ -216,7 +216,7 @@ class ExpectedSARSA(_ExpectedTargetAgent):
     _greedy_target = False
 
 
-class QLearning(_ExpectedTargetAgent):
+class QLearning(_ExpectedTargetAgent):  # noqa: D101  (__doc__ is assigned, built by _agent_doc)
     __doc__ = _agent_doc(
         summary="Off-policy TD control: ``Q(S,A) += alpha (R + gamma max_a Q(S',a) - Q(S,A))``.",
     )
@@ -224,7 +224,7 @@ class QLearning(_ExpectedTargetAgent):
     _greedy_target = True
 
 
-class DoubleQLearning(_TDAgent):
+class DoubleQLearning(_TDAgent):  # noqa: D101  (__doc__ is assigned, built by _agent_doc)
     __doc__ = _agent_doc(
         summary="Double Q-learning: two tables, each updated toward the other's value of its "
         "own greedy action (no maximisation bias).",
@@ -264,7 +264,7 @@ class DoubleQLearning(_TDAgent):
         self.q_ = (self.q1_ + self.q2_) / 2
 
 
-class NStepSARSA(_TDAgent):
+class NStepSARSA(_TDAgent):  # noqa: D101  (__doc__ is assigned, built by _agent_doc)
     __doc__ = _agent_doc(
         summary="n-step SARSA: the target is n rewards then gamma^n Q(S_{t+n}, A_{t+n}).",
         extra_params="\n    n : int, default=4\n        Number of steps before bootstrapping.",

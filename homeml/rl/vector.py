@@ -190,7 +190,8 @@ class SyncVectorEnv:
 
     def step(self, actions):
         """Step every copy with its action; returns batched ``(obs, rewards, terminated,
-        truncated, infos)``. Copies whose episode ended are reset per ``autoreset_mode``."""
+        truncated, infos)``. Copies whose episode ended are reset per ``autoreset_mode``.
+        """
         if self.closed:
             raise RuntimeError("step() on a closed SyncVectorEnv")
         actions = list(space_utils.iterate(self.action_space, actions))
@@ -237,7 +238,8 @@ class SyncVectorEnv:
 
     def _add_info(self, vector_infos: dict, env_info: dict, i: int) -> dict:
         """Merge copy ``i``'s info: each key holds an array over copies and ``"_" + key`` a
-        bool array saying which copies have it (dicts are merged key by key)."""
+        bool array saying which copies have it (dicts are merged key by key).
+        """
         for key, value in env_info.items():
             if key == "final_obs":
                 array = vector_infos.get(key)

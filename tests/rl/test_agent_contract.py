@@ -4,6 +4,8 @@ exactly as the saved one would."""
 
 from __future__ import annotations
 
+import importlib
+
 import gymnasium
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from homeml.rl import (
     mc_prediction,
     td_prediction,
 )
+from homeml.rl.algorithms import ALGORITHMS
 from homeml.rl.spaces import Box
 
 SMALL = {
@@ -147,3 +150,12 @@ def test_a_loaded_agent_continues_training_as_the_saved_one_would(cls, env_name,
     kept = agents[0].train(envs[0], 30, progress=False)
     resumed = loaded.train(envs[1], 30, progress=False)
     np.testing.assert_array_equal(kept.returns, resumed.returns)
+
+
+@pytest.mark.parametrize("algo", sorted(ALGORITHMS))
+def test_every_agent_class_has_its_docstring(algo):
+    # the Monte Carlo agents' docstrings were once an expression (a string + the shared
+    # attributes) that Python evaluated and dropped, leaving __doc__ None
+    module, name = ALGORITHMS[algo]
+    cls = getattr(importlib.import_module(f"homeml.rl.{module}"), name)
+    assert (cls.__doc__ or "").strip()

@@ -1,6 +1,7 @@
 """Environments with Gymnasium's API: the Sutton & Barto grid worlds, Gymnasium's toy-text and
 classic-control tasks, and the k-armed bandit testbed. Build them directly or by name with
-:func:`homeml.rl.registration.make`."""
+:func:`homeml.rl.registration.make`.
+"""
 
 from homeml.rl.envs.bandit import Bandit
 from homeml.rl.envs.blackjack import Blackjack

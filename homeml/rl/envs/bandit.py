@@ -64,7 +64,8 @@ class Bandit(Env):
 
     def reset(self, *, seed=None, options=None):
         """Start pulling (a new problem ``q*`` on the first, seeded or ``new_problem`` reset);
-        returns ``(0, {"q_star": ..., "optimal_action": ...})``."""
+        returns ``(0, {"q_star": ..., "optimal_action": ...})``.
+        """
         super().reset(seed=seed)
         new_problem = bool((options or {}).get("new_problem", False))
         if self.q_star is None or seed is not None or new_problem:
