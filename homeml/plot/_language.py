@@ -53,7 +53,10 @@ def plot_language_report(
             values = [row.get(key) for row in rows]
             if any(v is not None for v in values):
                 ax_loss.plot(iters, values, style, markersize=3, label=key.replace("_", " "))
-        ax_loss.set(title=f"{title}: loss", xlabel="iteration", ylabel="cross-entropy (nats)")
+        fig.suptitle(title)
+        ax_loss.set(
+            title="train and validation loss", xlabel="iteration", ylabel="cross-entropy (nats)"
+        )
         ax_loss.grid(alpha=0.3)
         ax_loss.legend()
         ax_text.axis("off")
@@ -66,7 +69,8 @@ def plot_language_report(
             va="top",
             ha="left",
             family="monospace",
-            fontsize=8,
+            # names are short: larger letters; running text needs room for its lines
+            fontsize=11 if max(map(len, text.splitlines() or [""])) <= 30 else 8,
             transform=ax_text.transAxes,
             wrap=True,
         )
