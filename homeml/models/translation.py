@@ -117,7 +117,8 @@ class BahdanauAttention(nn.Module):
 
     def forward(self, query: Tensor, keys: Tensor, pad: Tensor) -> tuple[Tensor, Tensor]:
         """Context (B, 1, H) and weights (B, 1, S) of ``query`` (B, 1, H) over ``keys`` (B, S, H);
-        ``pad`` (B, 1, S) is True at the source's padding."""
+        ``pad`` (B, 1, S) is True at the source's padding.
+        """
         scores = self.Va(hm.tanh(self.Wa(query) + self.Ua(keys)))  # (B, S, 1)
         scores = scores.transpose(1, 2).masked_fill(pad, -1e9)  # (B, 1, S)
         weights = scores.softmax(dim=-1)
@@ -147,7 +148,8 @@ class GRUSeq2Seq(nn.Module):
 
     def encode(self, src: np.ndarray) -> tuple[Tensor, Tensor, Tensor]:
         """Encoder outputs (B, S, H), the state at each last real token (1, B, H), and the
-        padding mask (B, 1, S)."""
+        padding mask (B, 1, S).
+        """
         pad = src == self.config.pad_id  # (B, S)
         lengths = (~pad).sum(axis=1)
         if (lengths == 0).any():
@@ -162,7 +164,8 @@ class GRUSeq2Seq(nn.Module):
         self, tokens: Tensor, hidden: Tensor, keys: Tensor, pad: Tensor
     ) -> tuple[Tensor, Tensor, Tensor]:
         """One decoder step (the tutorial's ``forward_step``): logits (B, 1, V), the new hidden
-        (1, B, H) and the attention weights (B, 1, S) for ``tokens`` (B, 1)."""
+        (1, B, H) and the attention weights (B, 1, S) for ``tokens`` (B, 1).
+        """
         embedded = self.dropout(self.tgt_embedding(tokens))  # (B, 1, H)
         context, weights = self.attention(hidden.permute(1, 0, 2), keys, pad)  # (B, 1, H)
         output, hidden = self.decoder(hm.cat([embedded, context], dim=2), hidden)
@@ -186,7 +189,8 @@ class GRUSeq2Seq(nn.Module):
 
     def decode_step(self, prefix: np.ndarray, state: tuple) -> tuple[np.ndarray, tuple, Any]:
         """Log-probabilities (K, V) of the next token after ``prefix`` (K, t), the new state and
-        the attention weights (K, S)."""
+        the attention weights (K, S).
+        """
         hidden, keys, pad = state
         logits, hidden, weights = self.step(hm.tensor(prefix[:, -1:]), hidden, keys, pad)
         log_probs = logits[:, 0].log_softmax(dim=-1).numpy()
