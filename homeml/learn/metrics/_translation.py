@@ -172,7 +172,7 @@ def _check_sentence(hypothesis: str, references: Sequence[str]) -> None:
 
 def _per_sentence(references: Sequence[Sequence[str | None]], n: int) -> list[list[str]]:
     """Streams -> for each sentence its defined references."""
-    return [[stream[i] for stream in references if stream[i] is not None] for i in range(n)]
+    return [[r for stream in references if (r := stream[i]) is not None] for i in range(n)]
 
 
 # -- BLEU ----------------------------------------------------------------------------------------
