@@ -17,6 +17,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from homeml.text._files import TokenizerFileError, field, read_json, write_json
 
 __all__ = ["SPECIAL_TOKENS", "Vocabulary", "WordTokenizer", "normalize_string"]
@@ -238,6 +240,30 @@ class WordTokenizer:
         """The ids of the words of ``text``; ``add_specials`` wraps them in ``<sos>``/``<eos>``."""
         ids = self.vocab.lookup_ids(self.tokenize(text))
         return [self.sos_id, *ids, self.eos_id] if add_specials else ids
+
+    def encode_batch(self, texts: Sequence[str], sos: bool = False, eos: bool = True) -> np.ndarray:
+        """A right-padded (B, L) int64 batch: each text's ids, optionally after ``<sos>`` and
+        before ``<eos>``, then ``<pad>`` up to the longest (the models' input layout).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The sentences.
+        sos, eos : bool
+            Put ``<sos>`` first (target inputs) and ``<eos>`` last (sources and targets).
+
+        Returns
+        -------
+        ndarray of int64, (B, L)
+        """
+        if isinstance(texts, str) or not len(texts):
+            raise ValueError("encode_batch expects a non-empty sequence of texts")
+        rows = [[self.sos_id] * sos + self.encode(text) + [self.eos_id] * eos for text in texts]
+        width = max(max(map(len, rows)), 1)
+        batch = np.full((len(rows), width), self.pad_id, dtype=np.int64)
+        for i, row in enumerate(rows):
+            batch[i, : len(row)] = row
+        return batch
 
     def decode(self, ids: Iterable[int], skip_special: bool = True) -> str:
         """The words of ``ids`` joined by spaces.

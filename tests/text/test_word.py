@@ -73,3 +73,12 @@ def test_encode_decode(tmp_path):
     (tmp_path / "bad.json").write_text('{"homeml_tokenizer": "char", "version": 1}')
     with pytest.raises(TokenizerFileError, match="expected a 'word' tokenizer"):
         WordTokenizer.load(tmp_path / "bad.json")
+
+
+def test_encode_batch_pads_on_the_right():
+    tok = WordTokenizer.from_texts(["I am cold.", "Go!"])
+    batch = tok.encode_batch(["Go!", "I am cold."], sos=True)
+    assert batch.dtype == np.int64 and batch.shape == (2, 6)
+    assert batch[0].tolist() == [1, *tok.encode("Go!"), 2, 0, 0]
+    assert tok.decode(batch[1]) == "i am cold ."
+    assert tok.encode_batch(["go"]).tolist() == [[tok.encode("go")[0], 2]]
