@@ -30,7 +30,8 @@ requires_torch = pytest.mark.skipif(
 
 
 def dataset_skip_reason(*datasets: str) -> str | None:
-    """Why a test of ``datasets`` ("mnist", "fashion-mnist", "names", "tinyshakespeare")
+    """Why a test of ``datasets`` ("mnist", "fashion-mnist", "names", "tinyshakespeare",
+    "eng-fra")
     cannot run, or None when all their files are in the data folder (tests never download)."""
     from homeml.datasets import data_dir
     from homeml.datasets.mnist import FASHION_MNIST_FILES, MNIST_FILES
@@ -40,6 +41,7 @@ def dataset_skip_reason(*datasets: str) -> str | None:
         "fashion-mnist": FASHION_MNIST_FILES,
         "names": ("names.txt",),
         "tinyshakespeare": ("input.txt",),
+        "eng-fra": ("eng-fra.txt",),
     }
     root = data_dir()
     missing = [root / name / file for name in datasets for file in files[name]]

@@ -21,8 +21,10 @@ from homeml.datasets.text import (
     build_sequences,
     get_batch,
     load_names,
+    load_sentence_pairs,
     load_shakespeare,
     split_names,
+    split_sentence_pairs,
 )
 
 __all__ = [
@@ -37,7 +39,9 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_names",
+    "load_sentence_pairs",
     "load_shakespeare",
     "read_idx",
     "split_names",
+    "split_sentence_pairs",
 ]

@@ -1,7 +1,9 @@
-"""Text data for the language-model jobs: names (makemore) and tiny Shakespeare (nanoGPT).
+"""Text data for the language jobs: names (makemore), tiny Shakespeare (nanoGPT) and sentence
+pairs for translation (Tatoeba's English-French, :func:`load_sentence_pairs`).
 
-Both files live in the data folder (:func:`homeml.datasets.data_dir`: ``$HOMEML_DATA``, or
-``~/.cache/homeml``): ``names/names.txt`` (one lowercase name a line, 32,033 of them) and
+The files live in the data folder (:func:`homeml.datasets.data_dir`: ``$HOMEML_DATA``, or
+``~/.cache/homeml``): ``eng-fra/eng-fra.txt`` (tab-separated pairs), ``names/names.txt`` (one
+lowercase name a line, 32,033 of them) and
 ``tinyshakespeare/input.txt`` (the 1.1 MB char-rnn corpus). Nothing here downloads; a missing
 file is a :class:`FileNotFoundError` that names the expected path and the variable.
 
@@ -34,6 +36,7 @@ from homeml.datasets._download import ENV_VAR, data_dir
 
 __all__ = [
     "NAMES_FILE",
+    "ENG_FRA_FILE",
     "SHAKESPEARE_FILE",
     "build_dataset",
     "build_sequences",
@@ -41,10 +44,12 @@ __all__ = [
     "encode_text",
     "get_batch",
     "load_names",
+    "load_sentence_pairs",
     "load_shakespeare",
     "names_vocab",
     "random_rows",
     "split_names",
+    "split_sentence_pairs",
     "split_text",
 ]
 
@@ -285,3 +290,91 @@ def random_rows(
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     rows = generator.integers(0, len(x), size=batch_size)
     return x[rows], y[rows]
+
+
+# -- translation: tab-separated sentence pairs ----------------------------------------------------
+
+ENG_FRA_FILE = "eng-fra/eng-fra.txt"  # Tatoeba via manythings.org/anki, first 5,000 pairs
+
+
+def load_sentence_pairs(
+    path_or_root: str | os.PathLike | None = None, reverse: bool = False
+) -> list[tuple[str, str]]:
+    """The sentence pairs of a tab-separated file (``source<TAB>target[<TAB>attribution]``).
+
+    Parameters
+    ----------
+    path_or_root : path, optional
+        A pairs file, or a data folder holding ``eng-fra/eng-fra.txt``; default ``$HOMEML_DATA``
+        (or ``~/.cache/homeml``).
+    reverse : bool, default False
+        Swap the columns (French to English for ``eng-fra``), as the PyTorch tutorial's
+        ``readLangs(..., reverse=True)``.
+
+    Returns
+    -------
+    list of (str, str)
+        The first two fields of each non-empty line, in file order; further fields (Tatoeba's
+        attribution) are dropped.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file is missing; the message names the path and ``HOMEML_DATA``.
+    ValueError
+        When a line has fewer than two tab-separated fields (the message names the line), or
+        the file holds no pairs.
+    """
+    if path_or_root is not None and Path(path_or_root).is_file():
+        path = Path(path_or_root)
+        text = path.read_text(encoding="utf-8")
+    else:
+        path = data_dir(path_or_root) / ENG_FRA_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} not found: expected a pairs file, or {ENG_FRA_FILE} under the data "
+                f"folder (set {ENV_VAR}, default ~/.cache/homeml). The file is Tatoeba's "
+                "English-French pairs (manythings.org/anki fra-eng.zip, fra.txt)"
+            )
+        text = path.read_text(encoding="utf-8")
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < 2:
+            raise ValueError(
+                f"{path}, line {number}: expected source<TAB>target, found {line[:60]!r}"
+            )
+        pairs.append((fields[1], fields[0]) if reverse else (fields[0], fields[1]))
+    if not pairs:
+        raise ValueError(f"{path} holds no sentence pairs")
+    return pairs
+
+
+def split_sentence_pairs(
+    pairs: Sequence[tuple[str, str]], train_fraction: float = 0.9, seed: int = 0
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Shuffle a copy with ``random.Random(seed)``, then the first 90% train, the rest test.
+
+    Parameters
+    ----------
+    pairs : sequence of (str, str)
+        From :func:`load_sentence_pairs`.
+    train_fraction : float, default 0.9
+        The share of the pairs to train on (``int(train_fraction * n)`` of them).
+    seed : int, default 0
+        The shuffle's seed: the same seed gives the same split.
+
+    Returns
+    -------
+    train, test : list of (str, str)
+    """
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
+    if len(pairs) < 2:
+        raise ValueError(f"split_sentence_pairs needs at least 2 pairs, got {len(pairs)}")
+    shuffled = list(pairs)
+    random.Random(seed).shuffle(shuffled)
+    n = min(max(int(train_fraction * len(shuffled)), 1), len(shuffled) - 1)
+    return shuffled[:n], shuffled[n:]

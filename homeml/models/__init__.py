@@ -10,10 +10,23 @@ from homeml.models.makemore import (
     ModelConfig,
     WaveNet,
 )
+from homeml.models.translation import (
+    BahdanauAttention,
+    GRUSeq2Seq,
+    PositionalEncoding,
+    Seq2SeqConfig,
+    TransformerSeq2Seq,
+    TransformerSeq2SeqConfig,
+)
 from homeml.models.vision import CNN, MLP, LeNet5
 
 # the dataclasses a saved model may give as a constructor argument (see homeml._nn_io)
-CONFIGS = {"GPTConfig": GPTConfig, "ModelConfig": ModelConfig}
+CONFIGS = {
+    "GPTConfig": GPTConfig,
+    "ModelConfig": ModelConfig,
+    "Seq2SeqConfig": Seq2SeqConfig,
+    "TransformerSeq2SeqConfig": TransformerSeq2SeqConfig,
+}
 
 ARCHITECTURES = {"mlp": MLP, "cnn": CNN, "lenet5": LeNet5}
 

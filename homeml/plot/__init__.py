@@ -9,11 +9,11 @@ windows), so ``import homeml.plot`` stays light.
   :func:`plot_roc_curve`, :func:`plot_learning_curve`, :func:`plot_tree`
 - unsupervised models: :func:`plot_clusters`, :func:`plot_dendrogram` (and
   :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
-- language models: :func:`plot_language_report`
+- language models: :func:`plot_language_report`; translation: :func:`attention_heatmap`
 - reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
-from homeml.plot._language import plot_language_report
+from homeml.plot._language import attention_heatmap, plot_language_report
 from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
     _axes,
@@ -40,6 +40,7 @@ from homeml.plot._unsupervised import (
 __all__ = [
     "_axes",
     "_pyplot",
+    "attention_heatmap",
     "linkage_matrix",
     "plot_clusters",
     "plot_confusion_matrix",

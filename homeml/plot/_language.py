@@ -1,4 +1,6 @@
-"""The report of a language-model run: loss curves against iterations and text samples."""
+"""The report of a language-model run (loss curves and text samples), and a translation's
+attention heatmap.
+"""
 
 from __future__ import annotations
 
@@ -99,3 +101,66 @@ def _sample_text(samples) -> tuple[str, str]:
     if len(lines) > _MAX_SAMPLE_LINES:
         lines = [*lines[:_MAX_SAMPLE_LINES], "..."]
     return heading, "\n".join(line[:100] for line in lines)
+
+
+def attention_heatmap(
+    weights,
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    path: str | os.PathLike | None = None,
+    title: str = "attention",
+):
+    """Draw a translation's attention weights: one row per output token, one column per input.
+
+    Parameters
+    ----------
+    weights : array-like, (T, S)
+        Attention of each of the T generated tokens over the S source tokens (what
+        ``GRUSeq2Seq.translate`` returns); rows usually sum to 1.
+    source_tokens : sequence of str
+        The S column labels (the source words, ``<eos>`` included).
+    target_tokens : sequence of str
+        The T row labels (the generated words).
+    path : path, optional
+        Write the figure there atomically (format from the suffix, PNG by default) and close it.
+    title : str
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or pathlib.Path
+        The figure when ``path`` is None (the caller closes it), else ``path``.
+    """
+    import numpy as np
+
+    array = np.asarray(weights, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"weights must be a (target, source) matrix, got shape {array.shape}")
+    if array.shape != (len(target_tokens), len(source_tokens)):
+        raise ValueError(
+            f"weights are {array.shape[0]}x{array.shape[1]} but there are {len(target_tokens)} "
+            f"target and {len(source_tokens)} source tokens"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError("weights hold NaN or infinite values")
+    plt = _pyplot()
+    width = 1.5 + 0.45 * max(len(source_tokens), 4)
+    height = 1.2 + 0.4 * max(len(target_tokens), 4)
+    fig, ax = plt.subplots(figsize=(width, height))
+    try:
+        image = ax.imshow(array, cmap="bone", vmin=0.0, vmax=max(1.0, float(array.max())))
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        ax.set_xticks(range(len(source_tokens)), list(source_tokens), rotation=90)
+        ax.set_yticks(range(len(target_tokens)), list(target_tokens))
+        ax.set(xlabel="source", ylabel="output", title=title)
+        fig.tight_layout()
+        if path is None:
+            return fig
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
+    except BaseException:
+        plt.close(fig)
+        raise
+    plt.close(fig)
+    atomic_write(path, [buffer.getvalue()])
+    return Path(path)

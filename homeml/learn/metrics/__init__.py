@@ -2,8 +2,10 @@
 
 Classification: accuracy, precision/recall/F-beta (binary, micro, macro, weighted, per class),
 the confusion matrix and the classification report, ``log_loss``. Ranking: the ROC curve and its
-area (binary, one-vs-rest, one-vs-one), ``auc``. Regression: MSE, RMSE, MAE, R^2. Scorers
-(``get_scorer("f1_macro")``) turn a metric into ``scorer(estimator, X, y)`` for model selection.
+area (binary, one-vs-rest, one-vs-one), ``auc``. Regression: MSE, RMSE, MAE, R^2. Translation:
+BLEU and chrF with sacrebleu's functional API and defaults (``corpus_bleu``, ``sentence_bleu``,
+``corpus_chrf``, ``sentence_chrf``). Scorers (``get_scorer("f1_macro")``) turn a metric into
+``scorer(estimator, X, y)`` for model selection.
 """
 
 from homeml.learn._scorer import check_scoring, get_scorer, get_scorer_names
@@ -42,6 +44,14 @@ from homeml.learn.metrics._regression import (
     mean_squared_error,
     r2_score,
     root_mean_squared_error,
+)
+from homeml.learn.metrics._translation import (
+    BLEUScore,
+    CHRFScore,
+    corpus_bleu,
+    corpus_chrf,
+    sentence_bleu,
+    sentence_chrf,
 )
 from homeml.learn.metrics.pairwise import (
     euclidean_distances,
@@ -90,4 +100,11 @@ __all__ = [
     "silhouette_samples",
     "silhouette_score",
     "v_measure_score",
+    # machine translation (sacrebleu's functional API)
+    "BLEUScore",
+    "CHRFScore",
+    "corpus_bleu",
+    "corpus_chrf",
+    "sentence_bleu",
+    "sentence_chrf",
 ]
