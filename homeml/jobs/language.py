@@ -46,7 +46,9 @@ NAMES_DEFAULTS: dict[str, dict] = {
     "rnn": dict(_SEQUENCE, optimizer="adamw"),
     "gru": dict(_SEQUENCE, optimizer="adamw"),
     "lstm": dict(_SEQUENCE, optimizer="adamw"),
-    "transformer": dict(n_embd=64, n_layer=4, n_head=4, max_iters=10_000, batch_size=32, lr=5e-4),
+    "transformer": dict(
+        n_embd=64, n_layer=4, n_head=4, dropout=0.0, max_iters=10_000, batch_size=32, lr=5e-4
+    ),
 }
 for _name, _lr_drop in (("mlp", 100_000), ("wavenet", 150_000)):
     NAMES_DEFAULTS[_name].update(optimizer="sgd", lr_drop=_lr_drop)
