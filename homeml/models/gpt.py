@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 import homeml as hm
 from homeml import nn, optim
 from homeml.models.makemore import check_sampling, check_tokens, lm_loss, sample_next
@@ -50,7 +52,9 @@ class GPTConfig:
     bias: bool = False
 
 
-# a layer's cache: [] before the first pass, then [keys, values], each (B, nh, T_seen, hs)
+# a layer's cache: [] before the first pass, then [keys, values], each (B, nh, T_seen, hs);
+# without gradients two more items follow, the (B, nh, block_size, hs) buffers that keys and
+# values are views of (each new position is written there instead of concatenated)
 KVCache = list
 
 
@@ -68,12 +72,15 @@ class CausalSelfAttention(nn.Module):
         self.attn_dropout = nn.Dropout(config.dropout)
         self.resid_dropout = nn.Dropout(config.dropout)
         self.n_head, self.n_embd, self.dropout = config.n_head, config.n_embd, config.dropout
+        self.block_size = config.block_size
 
     def forward(self, x: Tensor, cache: KVCache | None = None) -> Tensor:
         """(B, T, C) -> (B, T, C). With ``cache``, keys and values of earlier calls are reused
         and this call's are appended; a call after the first must bring one new position.
         """
         b, t, c = x.shape
+        if not hm.is_grad_enabled():
+            return self._forward_no_grad(x, cache)
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
         # (B, T, C) -> (B, nh, T, hs)
         q, k, v = (
@@ -91,6 +98,49 @@ class CausalSelfAttention(nn.Module):
         y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=causal)
         y = y.transpose(1, 2).reshape(b, t, c)  # heads side by side again
         return self.resid_dropout(self.c_proj(y))
+
+    def _forward_no_grad(self, x: Tensor, cache: KVCache | None) -> Tensor:
+        """``forward`` without a graph to record (generation): the same numbers, with the head
+        reshapes done on NumPy views instead of as graph operations and the cache kept in
+        preallocated buffers (a position written in place rather than a concatenation a step).
+        """
+        b, t, c = x.shape
+        nh = self.n_head
+        qkv = self.c_attn(x).numpy()  # (B, T, 3C)
+        # (B, T, C) -> (B, nh, T, hs), as split, reshape and transpose(1, 2) give
+        q, k, v = (
+            qkv[..., i * c : (i + 1) * c].reshape(b, t, nh, c // nh).transpose(0, 2, 1, 3)
+            for i in range(3)
+        )
+        causal, first = True, cache is not None and not cache
+        if cache:
+            if t != 1:
+                raise ValueError(f"a cached attention step takes one position, got {t}")
+            seen = cache[0].shape[2]
+            if len(cache) == 4 and seen < cache[2].shape[2]:
+                keys, values = cache[2], cache[3]
+                keys[:, :, seen : seen + 1] = k
+                values[:, :, seen : seen + 1] = v
+                k, v = keys[:, :, : seen + 1], values[:, :, : seen + 1]
+            else:  # a cache filled with gradients on, or full: concatenate (a new array)
+                k = np.concatenate([cache[0].numpy(), k], axis=2)
+                v = np.concatenate([cache[1].numpy(), v], axis=2)
+                cache[2:] = []
+            causal = False  # the one new query may see every cached key
+        if cache is not None:
+            if first and t <= self.block_size:  # first pass: the buffers, block_size long
+                keys = np.empty((b, nh, self.block_size, c // nh), dtype=k.dtype)
+                values = np.empty_like(keys)
+                keys[:, :, :t], values[:, :, :t] = k, v
+                k, v = keys[:, :, :t], values[:, :, :t]
+                cache[:] = [None, None, keys, values]
+            cache[0], cache[1] = Tensor._make(k), Tensor._make(v)
+        p = self.dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(
+            Tensor._make(q), Tensor._make(k), Tensor._make(v), dropout_p=p, is_causal=causal
+        ).numpy()
+        y = y.transpose(0, 2, 1, 3).reshape(b, t, c)  # heads side by side again
+        return self.resid_dropout(self.c_proj(Tensor._make(y)))
 
     def onnx_export(self, ex: Any, x: Any, cache: KVCache | None = None) -> Any:
         """The same forward (without a cache) for ``homeml.onnx.export``: batch and length stay

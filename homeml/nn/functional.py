@@ -10,6 +10,7 @@ import numpy as np
 
 from homeml.creation import default_generator
 from homeml.ops import conv as _conv
+from homeml.ops import linalg as _linalg
 from homeml.ops import loss as _loss
 from homeml.ops import norm as _norm
 from homeml.ops import pool as _pool
@@ -82,8 +83,10 @@ def _unbatched(op, input, *args, **kwargs):
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` with weight shaped (out_features, in_features)."""
-    out = input @ weight.T
-    return out if bias is None else out + bias
+    if weight.ndim != 2 or input.ndim == 0:
+        out = input @ weight.T
+        return out if bias is None else out + bias
+    return _linalg.Linear.apply(input, weight, bias)  # one graph node
 
 
 def conv2d(

@@ -7,6 +7,7 @@ gradient of the whole, so a transformer block records one node for its attention
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -22,15 +23,27 @@ def _t(a):
     return np.swapaxes(a, -1, -2)
 
 
+@functools.lru_cache(maxsize=32)
+def _causal_bias(length, source, dtype):
+    """(L, S) read-only: 0 where query i may see key j (j <= i), -inf elsewhere; added to the
+    scores in place, it gives the same numbers as selecting -inf with ``np.where``.
+    """
+    bias = np.where(np.tri(length, source, dtype=np.bool_), 0, -np.inf).astype(dtype)
+    bias.flags.writeable = False
+    return bias
+
+
 class ScaledDotProductAttention(Function):
     """Inputs ``q`` (..., L, E), ``k`` (..., S, E), ``v`` (..., S, Ev) and an optional mask
     broadcastable to (..., L, S): bool (True takes part) or float (added to the scores). Batch
     dimensions broadcast. A query that may attend to nothing gets zeros, as PyTorch's."""
 
-    def forward(self, q, k, v, mask, scale, drop):
+    def forward(self, q, k, v, mask, scale, drop, causal=False):
         scores = q @ _t(k)  # (..., L, S), a fresh array: scaled and exponentiated in place
         scores *= q.dtype.type(scale)
-        if mask is not None:
+        if causal:  # is_causal: a cached 0 / -inf bias, added in place (no (..., L, S) copy)
+            scores += _causal_bias(scores.shape[-2], scores.shape[-1], scores.dtype)
+        elif mask is not None:
             if mask.dtype == np.bool_:
                 scores = np.where(mask, scores, -np.inf)
             else:
@@ -58,14 +71,21 @@ class ScaledDotProductAttention(Function):
         dv = _t(self.weights) @ grad if need_v else None  # (..., S, Ev)
         dq = dk = dscores = None
         if need_q or need_k or need_mask:
-            dp = grad @ _t(v)  # (..., L, S)
+            dp = grad @ _t(v)  # (..., L, S), fresh
             if self.drop is not None:
-                dp = dp * self.drop
-            # softmax backward: p * (dp - sum(dp * p)) along the keys
-            dscores = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+                dp *= self.drop
+            # softmax backward: p * (dp - sum(dp * p)) along the keys, in dp's memory (a fresh
+            # array): the same products as out of place, one (..., L, S) temporary fewer
+            dscores = np.subtract(dp, (dp * p).sum(axis=-1, keepdims=True), out=dp)
+            dscores *= p
             scale = q.dtype.type(self.scale)
-            dq = (dscores @ k) * scale if need_q else None  # (..., L, E)
-            dk = (_t(dscores) @ q) * scale if need_k else None  # (..., S, E)
+            dq = dk = None
+            if need_q:
+                dq = dscores @ k  # (..., L, E)
+                dq *= scale
+            if need_k:
+                dk = _t(dscores) @ q  # (..., S, E)
+                dk *= scale
         return dq, dk, dv, dscores if need_mask else None
 
 
@@ -124,8 +144,7 @@ def scaled_dot_product_attention(
             raise ValueError(
                 "scaled_dot_product_attention: pass attn_mask or is_causal=True, not both"
             )
-        attn_mask = Tensor._make(np.tri(length, source, dtype=np.bool_))  # (L, S)
-    if attn_mask is not None:
+    elif attn_mask is not None:
         if not isinstance(attn_mask, Tensor):
             attn_mask = Tensor._make(np.asarray(attn_mask))
         kind = attn_mask.dtype.kind
@@ -148,5 +167,5 @@ def scaled_dot_product_attention(
         drop = (keep / (1.0 - dropout_p)).astype(query.dtype) if dropout_p < 1 else keep * 0.0
         drop = drop.astype(query.dtype, copy=False)
     return ScaledDotProductAttention.apply(
-        query, key, value, attn_mask, scale=float(scale), drop=drop
+        query, key, value, attn_mask, scale=float(scale), drop=drop, causal=bool(is_causal)
     )

@@ -63,6 +63,48 @@ class MatMul(Function):
         return ga, gb
 
 
+class Linear(Function):
+    """``x @ weight.T + bias`` as one node (``F.linear``): the products of ``x @ weight.T``
+    (MatMul's, on the same transposed view, so the same numbers), the bias added in place, and
+    no separate transpose and addition nodes in the graph."""
+
+    _saved_for = {"x": 1, "weight": 0}
+
+    def forward(self, x, weight, bias=None):
+        x, weight = np.asarray(x), np.asarray(weight)
+        if x.ndim == 0:
+            raise ValueError("both arguments to matmul need at least 1 dimension")
+        self.x, self.weight = x, weight
+        out = _matmul(x, weight.T)
+        if bias is not None:
+            bias = np.asarray(bias)
+            if bias.dtype == out.dtype and np.broadcast_shapes(out.shape, bias.shape) == out.shape:
+                out += bias  # the same sums as out + bias, without a second output array
+            else:
+                out = out + bias
+        return out
+
+    def backward(self, grad):
+        x, weight = self.x, self.weight
+        needs = self.needs_input_grad
+        g = np.ascontiguousarray(grad) if 0 in grad.strides else grad
+        if x.ndim == 1:
+            g = g[..., None, :]
+        gx = gw = None
+        if needs[0]:
+            gx = _matmul(g, weight)
+            if x.ndim == 1:
+                gx = gx.reshape(-1, x.shape[0]).sum(axis=0)
+        if needs[1]:
+            x2 = x[None, :] if x.ndim == 1 else x
+            if x2.ndim > 2:  # the (k, m) product MatMul forms for weight.T, then transposed
+                gw = (x2.reshape(-1, x2.shape[-1]).T @ g.reshape(-1, g.shape[-1])).T
+            else:
+                gw = (np.swapaxes(x2, -1, -2) @ g).T
+        gb = grad if len(needs) > 2 and needs[2] else None  # the engine sums it to bias' shape
+        return gx, gw, gb
+
+
 def matmul(input, other):
     return MatMul.apply(input, other)
 

@@ -66,10 +66,16 @@ class LayerNorm(Function):
     def forward(self, x, weight=None, bias=None, n_axes=1, eps=1e-5):
         self.axes = axes = tuple(range(x.ndim - n_axes, x.ndim))
         self.count = int(np.prod(x.shape[x.ndim - n_axes :]))
-        mean = x.mean(axis=axes, keepdims=True)
+        # np.mean's own steps (a float32 sum, then a division by the count) without its
+        # Python wrapper, which costs more than the arithmetic on a transformer's small rows
+        count = self.count
+        mean = np.add.reduce(x, axis=axes, keepdims=True)
+        mean /= count
         centered = x - mean
-        var = (centered * centered).mean(axis=axes, keepdims=True)
-        self.inv_std = inv_std = 1.0 / np.sqrt(var + eps)
+        var = np.add.reduce(np.square(centered), axis=axes, keepdims=True)
+        var /= count
+        var += eps
+        self.inv_std = inv_std = np.divide(1.0, np.sqrt(var, out=var), out=var)
         centered *= inv_std  # now x_hat
         self.x_hat = x_hat = centered
         self.weight = weight
