@@ -292,6 +292,11 @@ def train(
     given: dict[str, Any] = dict(direction=direction, model=model, max_iters=max_iters)
     given.update(batch_size=batch_size, lr=lr, seed=seed, **(overrides or {}))
     if data_file is not None:
+        if not Path(data_file).is_file():
+            raise FileNotFoundError(
+                f"no pairs file at {data_file}: --data takes a tab-separated file of "
+                "source<TAB>target lines"
+            )
         given["data_file"] = str(data_file)
     out = Path(out or f"runs/translate-{direction}-{model}")
     settings = _settings(out, resume, given)
