@@ -36,7 +36,7 @@ def _train(args) -> int:
             direction = args.direction or "fra-eng"
             if not args.out:
                 out = f"runs/translate-{direction}-{args.model or 'gru-attention'}"
-            metrics = _train_translation(args, out, direction)
+            metrics = _train_translation(args, out)
         elif language:
             metrics = _train_language(args, out)
         else:
@@ -116,7 +116,7 @@ def _train_language(args, out: str) -> dict:
     )
 
 
-def _train_translation(args, out: str, direction: str) -> dict:
+def _train_translation(args, out: str) -> dict:
     from homeml.jobs.rl import parse_params
     from homeml.jobs.translation import train
 
@@ -131,8 +131,8 @@ def _train_translation(args, out: str, direction: str) -> dict:
     if args.limit is not None:
         raise ValueError("--limit is for mnist and fashion-mnist")
     return train(
-        direction=direction,
-        model=args.model or "gru-attention",
+        direction=args.direction,
+        model=args.model,
         max_iters=args.max_iters,
         batch_size=args.batch_size,
         lr=args.lr,

@@ -146,7 +146,8 @@ class _Pairs:
 
 def pack(pairs: list[tuple[list[int], list[int]]]) -> tuple[np.ndarray, np.ndarray]:
     """``(x, y)`` of id pairs (source with ``<eos>``, target without specials); see
-    :class:`_Pairs`."""
+    :class:`_Pairs`.
+    """
     sos, eos, pad = WordTokenizer.sos_id, WordTokenizer.eos_id, WordTokenizer.pad_id
     width = max(max(len(s), len(t) + 1) for s, t in pairs)
     x = np.full((len(pairs), 2, width), pad, dtype=np.int64)
@@ -166,7 +167,8 @@ def _trim(ids: np.ndarray) -> np.ndarray:
 
 class _TeacherForcing(nn.Module):
     """``fit_iterations``'s ``model(x, y) -> (logits, loss)`` around a seq2seq model: teacher
-    forcing with cross-entropy that ignores the padding."""
+    forcing with cross-entropy that ignores the padding.
+    """
 
     def __init__(self, model: nn.Module):
         super().__init__()
@@ -207,7 +209,8 @@ def _greedy_texts(
 class _BleuCallback(Callback):
     """Adds ``bleu`` (greedy, on the first held-out sentences) to every ``every``-th
     evaluation's history row and to the last one; it runs before the checkpoint, so a
-    resumed run keeps the earlier scores."""
+    resumed run keeps the earlier scores.
+    """
 
     def __init__(self, data: _Pairs, settings: dict, show: bool):
         self.every, self.show = settings["bleu_every"], show
@@ -234,8 +237,8 @@ class _BleuCallback(Callback):
 
 
 def train(
-    direction: str = "fra-eng",
-    model: str = "gru-attention",
+    direction: str | None = "fra-eng",
+    model: str | None = "gru-attention",
     max_iters: int | None = None,
     batch_size: int | None = None,
     lr: float | None = None,
@@ -252,10 +255,12 @@ def train(
     Parameters
     ----------
     direction : {"fra-eng", "eng-fra"}
-        Source and target language. With ``data_file``, ``"eng-fra"`` translates the file's
-        first column into its second and ``"fra-eng"`` the second into the first.
+        Source and target language (None: the default, or the resumed run's). With
+        ``data_file``, ``"eng-fra"`` translates the file's first column into its second and
+        ``"fra-eng"`` the second into the first.
     model : {"gru-attention", "transformer"}
-        The architecture (:func:`defaults` gives its settings).
+        The architecture (:func:`defaults` gives its settings; None: the default, or the
+        resumed run's).
     max_iters, batch_size, lr, seed : optional
         Override the defaults; seed defaults to 1337.
     out : path, optional
@@ -287,10 +292,11 @@ def train(
     FileNotFoundError
         No pairs file, or nothing to resume.
     """
-    if direction not in DIRECTIONS:
+    if direction is not None and direction not in DIRECTIONS:
         raise ValueError(f"unknown direction {direction!r}; choose one of {', '.join(DIRECTIONS)}")
-    given: dict[str, Any] = dict(direction=direction, model=model, max_iters=max_iters)
-    given.update(batch_size=batch_size, lr=lr, seed=seed, **(overrides or {}))
+    given: dict[str, Any] = dict(direction=direction, model=model, **(overrides or {}))
+    explicit = dict(max_iters=max_iters, batch_size=batch_size, lr=lr, seed=seed)
+    given.update({k: v for k, v in explicit.items() if v is not None or k not in given})
     if data_file is not None:
         if not Path(data_file).is_file():
             raise FileNotFoundError(
@@ -298,7 +304,7 @@ def train(
                 "source<TAB>target lines"
             )
         given["data_file"] = str(data_file)
-    out = Path(out or f"runs/translate-{direction}-{model}")
+    out = Path(out or f"runs/translate-{direction or 'fra-eng'}-{model or 'gru-attention'}")
     settings = _settings(out, resume, given)
     data = _Pairs(settings, data_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -344,10 +350,11 @@ def _settings(out: Path, resume: bool, given: dict) -> dict:
     """The run's settings: the resumed run's, or the model's defaults with ``given`` on top."""
     if resume:
         return resume_settings(out, given)
-    settings = {"direction": given["direction"], **defaults(given["model"]), "seed": 1337}
+    settings = {"direction": given["direction"] or "fra-eng", **defaults(given["model"])}
+    settings["seed"] = 1337
     settings["data_file"] = None
     for key, value in given.items():
-        if key == "model" or value is None:
+        if key in ("model", "direction") or value is None:
             continue
         if key not in settings:
             raise ValueError(
@@ -472,9 +479,7 @@ def load_translation_run(run_dir: str | Path) -> tuple[Any, dict, WordTokenizer,
     if path.is_dir():
         path = path / "model.safetensors"
     if not path.is_file():
-        raise FileNotFoundError(
-            f"no model file at {path}; train one with `homeml train translate`"
-        )
+        raise FileNotFoundError(f"no model file at {path}; train one with `homeml train translate`")
     metadata = io.load_metadata(path)
     if not is_translation_model(metadata):
         raise ValueError(

@@ -127,7 +127,8 @@ class LanguageModelInfo(BaseModel):
 
 class TranslateRequest(BaseModel):
     texts: list[str] = Field(
-        ..., description="1 to 32 sentences in the model's source language, each 1 to 200 characters"
+        ...,
+        description="1 to 32 sentences in the model's source language, each 1 to 200 characters",
     )
     beam_size: int = Field(1, description="1 (greedy) to 8: hypotheses kept by beam search")
 
