@@ -18,17 +18,29 @@ def _info(args) -> int:
 
 
 LANGUAGE_DATASETS = ("names", "shakespeare")
+TRANSLATION_MODELS = ("gru-attention", "transformer")
+DIRECTIONS = ("fra-eng", "eng-fra")
 DIGIT_MODELS = ("mlp", "cnn", "lenet5")
 LANGUAGE_MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer", "gpt")
 
 
 def _train(args) -> int:
-    language = args.dataset in LANGUAGE_DATASETS
+    language = args.dataset in (*LANGUAGE_DATASETS, "translate")
     out = args.out or f"runs/{args.dataset}-{args.model or ('transformer' if language else 'cnn')}"
     if args.dataset == "shakespeare" and not args.out:
         out = "runs/shakespeare-gpt"
+    if args.dataset != "translate" and (args.direction is not None or args.data is not None):
+        raise ValueError("--direction and --data are for `homeml train translate`")
     try:
-        metrics = _train_language(args, out) if language else _train_digits(args, out)
+        if args.dataset == "translate":
+            direction = args.direction or "fra-eng"
+            if not args.out:
+                out = f"runs/translate-{direction}-{args.model or 'gru-attention'}"
+            metrics = _train_translation(args, out)
+        elif language:
+            metrics = _train_language(args, out)
+        else:
+            metrics = _train_digits(args, out)
     except KeyboardInterrupt:
         from homeml.jobs._run_folder import CHECKPOINT
 
@@ -102,6 +114,47 @@ def _train_language(args, out: str) -> dict:
         progress=not args.quiet,
         overrides=parse_params(args.set),
     )
+
+
+def _train_translation(args, out: str) -> dict:
+    from homeml.jobs.rl import parse_params
+    from homeml.jobs.translation import train
+
+    if args.model not in (None, *TRANSLATION_MODELS):
+        raise ValueError(
+            f"--model {args.model} is not a translation model; translate takes "
+            f"{' or '.join(TRANSLATION_MODELS)}"
+        )
+    for flag, value in (("--epochs", args.epochs), ("--augment", args.augment)):
+        if value is not None:
+            raise ValueError(f"{flag} is for mnist and fashion-mnist; use --max-iters")
+    if args.limit is not None:
+        raise ValueError("--limit is for mnist and fashion-mnist")
+    return train(
+        direction=args.direction,
+        model=args.model,
+        max_iters=args.max_iters,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        out=out,
+        data_dir=args.data_dir,
+        data_file=args.data,
+        resume=args.resume,
+        progress=not args.quiet,
+        overrides=parse_params(args.set),
+    )
+
+
+def _translate(args) -> int:
+    from homeml.jobs.translation import load_translation_run, translate_texts
+
+    model, metadata, source, target = load_translation_run(args.run_dir)
+    (translation,) = translate_texts(
+        model, metadata, [args.text], beam_size=args.beam, tokenizers_=(source, target)
+    )
+    print(translation)
+    return 0
 
 
 def _evaluate(args) -> int:
@@ -243,18 +296,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        help="train an image classifier (mnist, fashion-mnist) or a character-level language "
-        "model (names, shakespeare)",
+        help="train an image classifier (mnist, fashion-mnist), a character-level language "
+        "model (names, shakespeare) or a translator (translate)",
     )
     train.add_argument(
-        "dataset", choices=["mnist", "fashion-mnist", *LANGUAGE_DATASETS], help="what to learn"
+        "dataset",
+        choices=["mnist", "fashion-mnist", *LANGUAGE_DATASETS, "translate"],
+        help="what to learn",
     )
     # Options left out are None: train() fills in defaults, or the resumed run's settings.
     train.add_argument(
         "--model",
-        choices=sorted({*DIGIT_MODELS, *LANGUAGE_MODELS}),
+        choices=sorted({*DIGIT_MODELS, *LANGUAGE_MODELS, *TRANSLATION_MODELS}),
         help="images: mlp, cnn (default), lenet5; names: bigram, mlp, wavenet, rnn, gru, "
-        "lstm, transformer (default); shakespeare: gpt",
+        "lstm, transformer (default); shakespeare: gpt; translate: gru-attention (default), "
+        "transformer",
+    )
+    train.add_argument(
+        "--direction",
+        choices=DIRECTIONS,
+        help="translate: source-target languages (default fra-eng); with --data, eng-fra "
+        "translates the file's first column into its second",
+    )
+    train.add_argument(
+        "--data",
+        metavar="FILE",
+        help="translate: a tab-separated pairs file (default $HOMEML_DATA/eng-fra/eng-fra.txt)",
     )
     train.add_argument("--epochs", type=_positive_int, help=_per_model("epochs"))
     train.add_argument(
@@ -318,6 +385,17 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--top-k", type=_positive_int, help="sample among the K likeliest only")
     sample.add_argument("--seed", type=int, help="the same seed gives the same samples")
     sample.set_defaults(run=_sample)
+
+    translate = commands.add_parser("translate", help="translate a sentence with a trained run")
+    translate.add_argument("run_dir", help="a `homeml train translate` output folder")
+    translate.add_argument("text", help="the sentence, in the run's source language")
+    translate.add_argument(
+        "--beam",
+        type=_checked(int, lambda v: 1 <= v <= 8, "a beam size 1..8"),
+        default=1,
+        help="beam size (1: greedy)",
+    )
+    translate.set_defaults(run=_translate)
 
     serve = commands.add_parser("serve", help="serve a saved model over HTTP (FastAPI)")
     serve.add_argument("path", help="a model file, or a run folder holding model.safetensors")

@@ -9,11 +9,12 @@ windows), so ``import homeml.plot`` stays light.
   :func:`plot_roc_curve`, :func:`plot_learning_curve`, :func:`plot_tree`
 - unsupervised models: :func:`plot_clusters`, :func:`plot_dendrogram` (and
   :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
-- language models: :func:`plot_language_report`; translation: :func:`attention_heatmap`
+- language models: :func:`plot_language_report`; translation: :func:`plot_translation_report`,
+  :func:`attention_heatmap`
 - reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
-from homeml.plot._language import attention_heatmap, plot_language_report
+from homeml.plot._language import attention_heatmap, plot_language_report, plot_translation_report
 from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
     _axes,
@@ -55,6 +56,7 @@ __all__ = [
     "plot_returns",
     "plot_roc_curve",
     "plot_state_values",
+    "plot_translation_report",
     "plot_tree",
     "training_report",
 ]

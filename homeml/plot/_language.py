@@ -164,3 +164,77 @@ def attention_heatmap(
     plt.close(fig)
     atomic_write(path, [buffer.getvalue()])
     return Path(path)
+
+
+def plot_translation_report(
+    history,
+    samples: str,
+    path: str | os.PathLike,
+    attention: tuple | None = None,
+    title: str = "translation",
+) -> Path:
+    """Write a translation run's ``report.png``: the losses, BLEU over training, and one
+    sentence's attention (GRU) or the sample translations.
+
+    Parameters
+    ----------
+    history : TrainingHistory or list of dict
+        Rows with ``iter``, ``train_loss``, ``val_loss`` and, at some of them, ``bleu``.
+    samples : str
+        Sample translations, shown when there is no attention to draw.
+    path : path
+        The image file, written atomically (format from the suffix, PNG by default).
+    attention : (weights, source_tokens, target_tokens), optional
+        As :func:`attention_heatmap` takes them: (T, S) weights and their labels.
+    title : str
+        The figure's title.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    import numpy as np
+
+    rows = list(getattr(history, "rows", history))
+    if not rows:
+        raise ValueError("the history is empty: nothing to plot")
+    plt = _pyplot()
+    fig, (ax_loss, ax_bleu, ax_third) = plt.subplots(
+        1, 3, figsize=(17, 5), gridspec_kw={"width_ratios": [1, 1, 1.1]}
+    )
+    try:
+        iters = [row["iter"] for row in rows]
+        for key, style in (("train_loss", "-o"), ("val_loss", "-s")):
+            ax_loss.plot(iters, [row.get(key) for row in rows], style, markersize=3,
+                         label=key.replace("_", " "))  # fmt: skip
+        ax_loss.set(title="loss (teacher forcing)", xlabel="iteration", ylabel="cross-entropy")
+        ax_loss.grid(alpha=0.3)
+        ax_loss.legend()
+        scored = [(row["iter"], row["bleu"]) for row in rows if row.get("bleu") is not None]
+        if scored:
+            ax_bleu.plot(*zip(*scored, strict=True), "-o", markersize=4, color="tab:green")
+        ax_bleu.set(title="held-out BLEU (greedy)", xlabel="iteration", ylabel="BLEU")
+        ax_bleu.grid(alpha=0.3)
+        if attention is not None:
+            weights, source_tokens, target_tokens = attention
+            array = np.asarray(weights, dtype=np.float64)
+            ax_third.imshow(
+                array, cmap="bone", vmin=0.0, vmax=max(1.0, float(array.max())), aspect="auto"
+            )
+            ax_third.set_xticks(range(len(source_tokens)), list(source_tokens), rotation=90)
+            ax_third.set_yticks(range(len(target_tokens)), list(target_tokens))
+            ax_third.set(xlabel="source", ylabel="output", title="attention")
+        else:
+            ax_third.axis("off")
+            ax_third.set_title("held-out translations")
+            ax_third.text(0.0, 1.0, _sample_text(samples)[1], va="top", ha="left",
+                          family="monospace", fontsize=8, transform=ax_third.transAxes)  # fmt: skip
+        fig.suptitle(title)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=Path(path).suffix.lstrip(".") or "png", dpi=100)
+    finally:
+        plt.close(fig)
+    atomic_write(path, [buffer.getvalue()])
+    return Path(path)

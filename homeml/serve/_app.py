@@ -36,6 +36,9 @@ from homeml.serve._schemas import (
     ModelInfo,
     Prediction,
     PredictRequest,
+    Translated,
+    TranslateRequest,
+    TranslatorInfo,
     example_answer,
 )
 
@@ -51,6 +54,7 @@ _KINDS = {
     "estimator": "an estimator",
     "agent": "a reinforcement-learning agent",
     "language-model": "a language model",
+    "translation": "a translation model",
 }
 
 FAVICON = (
@@ -82,6 +86,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
             expected = f'{served.expected()} as JSON {{"observation": ...}}'
         elif served.kind == "language-model":
             expected = f'{served.expected()} as JSON {{"prompt": ...}}, settings in their ranges'
+        elif served.kind == "translation":
+            expected = f'{served.expected()} as JSON {{"texts": [...], "beam_size": 1}}'
         else:
             expected = f'{served.expected()} as JSON {{"inputs": ...}}'
         detail = f"invalid request ({problems}); expected {expected}"
@@ -110,6 +116,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
         _agent_routes(app, served)
     elif served.kind == "language-model":
         _language_routes(app, served)
+    elif served.kind == "translation":
+        _translation_routes(app, served)
     else:
         _model_routes(app, served)
     app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
@@ -118,6 +126,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
 
 
 def _what_it_takes(served) -> str:
+    if served.kind == "translation":
+        return f"POST /v1/translate takes {served.expected()} and answers the translations."
     if served.kind == "language-model":
         return f"POST /v1/generate takes {served.expected()} and answers its continuation."
     if served.kind == "agent":
@@ -301,6 +311,47 @@ def _language_routes(app, served) -> None:
         return await run_in_threadpool(generate, request)
 
 
+def _translation_routes(app, served) -> None:
+    text = served.example_text()
+    example = {"texts": [text], "beam_size": 1}
+    answer = served.translate([text])
+    # one translation at a time: the model is used read-only, but its mode is switched to eval
+    lock = threading.Lock()
+
+    @app.get(
+        "/v1/model",
+        response_model=TranslatorInfo,
+        summary="What the translation model is and what it takes",
+        description="The model's class, its direction, vocabulary sizes, the longest "
+        "translation, the request limits and the run's held-out scores.",
+        responses=example_answer(served.describe()),
+    )
+    async def model_info() -> dict:
+        return served.describe()
+
+    def translate(request: TranslateRequest) -> dict:
+        with lock:
+            return served.translate(request.texts, beam_size=request.beam_size)
+
+    @app.post(
+        "/v1/translate",
+        response_model=Translated,
+        summary="Translate sentences",
+        description=f'Send {served.expected()} as JSON `{{"texts": [...], "beam_size": 1}}`. '
+        "Empty, non-string, over-long or too many texts and a beam size out of range get 422. "
+        "Words the model never saw are read as unknown.",
+        responses=example_answer(answer),
+    )
+    async def translate_texts(
+        request: Annotated[
+            TranslateRequest,
+            Body(openapi_examples={"a sentence": {"summary": "a sentence", "value": example}}),
+        ],
+    ) -> dict:
+        # decoding takes a while: in a worker thread, so other requests are answered meanwhile
+        return await run_in_threadpool(translate, request)
+
+
 def _pages(app, served) -> None:
     """The page at / (the drawing pad for digit classifiers, a pointer to the API otherwise)
     with a Content-Security-Policy allowing only its own inline script and style, and the
@@ -336,6 +387,9 @@ def _pages(app, served) -> None:
 def _home_page(served) -> str:
     if served.supports_images:
         return resources.files("homeml.serve").joinpath("static/draw.html").read_text("utf-8")
+    if served.kind == "translation":
+        page = resources.files("homeml.serve").joinpath("static/translate.html").read_text("utf-8")
+        return page.replace("{{text}}", html.escape(served.example_text()))
     if served.kind == "language-model":
         page = resources.files("homeml.serve").joinpath("static/generate.html").read_text("utf-8")
         return page.replace("{{prompt}}", html.escape(served.example_prompt()))

@@ -125,6 +125,32 @@ class LanguageModelInfo(BaseModel):
     model_config = {"populate_by_name": True, "protected_namespaces": ()}
 
 
+class TranslateRequest(BaseModel):
+    texts: list[str] = Field(
+        ...,
+        description="1 to 32 sentences in the model's source language, each 1 to 200 characters",
+    )
+    beam_size: int = Field(1, description="1 (greedy) to 8: hypotheses kept by beam search")
+
+
+class Translated(BaseModel):
+    translations: list[str] = Field(..., description="one translation per text, in order")
+
+
+class TranslatorInfo(BaseModel):
+    kind: Literal["translation"]
+    model_class: str = Field(..., alias="class")
+    direction: str = Field(..., description="source-target languages, e.g. fra-eng")
+    source_vocabulary_size: int
+    target_vocabulary_size: int
+    max_len: int = Field(..., description="the most words a translation gets")
+    format_version: int | None = None
+    limits: dict[str, int]
+    metrics: dict[str, Any] | None = None
+
+    model_config = {"populate_by_name": True, "protected_namespaces": ()}
+
+
 class ErrorAnswer(BaseModel):
     """Every 4xx answer: one sentence naming what was expected and what came."""
 
