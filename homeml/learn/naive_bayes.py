@@ -34,9 +34,12 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
     def _joint_log_likelihood(self, X) -> np.ndarray:  # (n_samples, n_classes)
         raise NotImplementedError
 
+    # the models that count (multinomial, Bernoulli) also take SciPy sparse matrices
+    _sparse_ok: dict = {}
+
     def _check_X(self, X) -> np.ndarray:
         check_is_fitted(self)
-        return self._validate_data(X, reset=False)
+        return self._validate_data(X, reset=False, **self._sparse_ok)
 
     def predict_joint_log_proba(self, X) -> np.ndarray:
         """Unnormalised ``log P(c) + log P(x | c)`` for each class, shape (n_samples, n_classes)."""
@@ -60,7 +63,7 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
         """Update the model with one more batch; ``classes`` is required on the first call."""
         self._validate_params()
         first_call = not hasattr(self, "classes_")
-        X, y = self._validate_data(X, y, reset=first_call)
+        X, y = self._validate_data(X, y, reset=first_call, **self._sparse_ok)
         return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
 
     def _start_classes(self, y, classes, first_call: bool) -> np.ndarray:
@@ -225,13 +228,15 @@ class _BaseDiscreteNB(_BaseNB):
         self.fit_prior = fit_prior
         self.class_prior = class_prior
 
+    _sparse_ok = {"accept_sparse": "csr"}
+
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "poor_score": True}
+        return {**super()._homeml_tags(), "poor_score": True, "sparse": True}
 
     def fit(self, X, y, sample_weight=None):
         """Count features per class (weighted by ``sample_weight``) and smooth them."""
         self._validate_params()
-        X, y = self._validate_data(X, y)
+        X, y = self._validate_data(X, y, accept_sparse="csr")
         for name in ("classes_", "class_count_", "feature_count_"):
             self.__dict__.pop(name, None)
         classes = np.unique(y)
@@ -330,7 +335,7 @@ class MultinomialNB(_BaseDiscreteNB):
         return {**super()._homeml_tags(), "positive_only": True}
 
     def _prepare_X(self, X):
-        if np.any(X < 0):
+        if np.any((X.data if hasattr(X, "indptr") else X) < 0):
             raise ValueError(
                 "Negative values in data passed to MultinomialNB (input X); it expects counts "
                 "or frequencies (>= 0)."
@@ -378,6 +383,13 @@ class BernoulliNB(_BaseDiscreteNB):
 
     def _prepare_X(self, X):
         if self.binarize is None:
+            return X
+        if hasattr(X, "indptr"):  # the zeros stay zeros: only the stored values are compared
+            if self.binarize < 0:
+                raise ValueError("Cannot binarize a sparse matrix with threshold < 0")
+            X = X.astype(np.float64)
+            X.data = (X.data > self.binarize).astype(np.float64)
+            X.eliminate_zeros()
             return X
         return (X > self.binarize).astype(np.float64)
 

@@ -79,7 +79,7 @@ class TfidfTransformer(TransformerMixin, BaseEstimator):
         self : TfidfTransformer
         """
         self._validate_params()
-        X = self._validate_data(X, accept_sparse=("csr", "csc"), dtype=None)
+        X = self._validate_data(X, accept_sparse=("csr", "csc"))
         X = sp.csr_matrix(X)
         dtype = X.dtype if X.dtype in (np.float64, np.float32) else np.float64
         if self.use_idf:
