@@ -10,8 +10,8 @@ through ``map``) and counted by summing repeated (row, column) pairs in the CSR 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Mapping
-from itertools import chain, repeat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain, islice, repeat
 from numbers import Integral
 
 import numpy as np
@@ -41,6 +41,16 @@ _TEXT_CONSTRAINTS: dict = {
     "analyzer": [StrOptions({"word", "char", "char_wb"}), callable],
     "binary": ["boolean"],
 }
+
+_CHUNK = 4096  # documents analyzed at a time
+
+
+def _chunks(documents: Iterable) -> Iterator[list]:
+    """Consecutive lists of up to ``_CHUNK`` documents."""
+    iterator = iter(documents)
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield chunk
+
 
 _TEXT_TAGS = {"string": True, "one_d_labels": False, "preserves_dtype": []}
 
@@ -150,25 +160,42 @@ class CountVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         return {**super()._homeml_tags(), **_TEXT_TAGS}
 
     def _count_vocab(self, raw_documents, fixed_vocab: bool) -> tuple[dict, sp.csr_matrix]:
-        """Vocabulary (sorted by term when learned here) and count matrix of the documents."""
-        terms = self._analyze_all(raw_documents)
-        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        flat = list(chain.from_iterable(terms))
-        if fixed_vocab:
-            vocabulary = self.vocabulary_
-            ids = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, count=len(flat))
-            known = ids >= 0
-            if not known.all():  # drop the unknown terms, shortening their documents
-                kept = np.concatenate([[0], np.cumsum(known)])
-                ends = np.cumsum(lengths)
-                lengths = np.diff(np.concatenate([[0], kept[ends]]))
-                ids = ids[known]
-        else:
-            unique = sorted(dict.fromkeys(flat))
-            if not unique:
+        """Vocabulary (sorted by term when learned here) and count matrix of the documents.
+
+        The documents are analyzed in chunks, so that only one chunk's terms are held at a
+        time; each term becomes its column id (new terms get the next ids, and are renumbered
+        in sorted order at the end).
+        """
+        vocabulary: dict = self.vocabulary_ if fixed_vocab else {}
+        all_ids, all_lengths = [], []
+        for chunk in _chunks(raw_documents):
+            terms = self._analyze_all(chunk)
+            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+            flat = list(chain.from_iterable(terms))
+            if fixed_vocab:
+                ids = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, len(flat))
+                known = ids >= 0
+                if not known.all():  # drop the unknown terms, shortening their documents
+                    kept = np.concatenate([[0], np.cumsum(known)])
+                    lengths = np.diff(kept[np.concatenate([[0], np.cumsum(lengths)])])
+                    ids = ids[known]
+            else:
+                new = [t for t in dict.fromkeys(flat) if t not in vocabulary]
+                vocabulary.update(zip(new, range(len(vocabulary), len(vocabulary) + len(new))))
+                ids = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, len(flat))
+            all_ids.append(ids)
+            all_lengths.append(lengths)
+        ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
+        lengths = np.concatenate(all_lengths) if all_lengths else np.zeros(0, dtype=np.int64)
+        if not fixed_vocab:
+            if not vocabulary:
                 raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-            vocabulary = dict(zip(unique, range(len(unique))))
-            ids = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, count=len(flat))
+            terms_sorted = sorted(vocabulary)
+            order = np.fromiter(map(vocabulary.__getitem__, terms_sorted), np.int64)
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))  # first-seen id -> sorted id
+            ids = rank[ids]
+            vocabulary = dict(zip(terms_sorted, range(len(order))))
         return vocabulary, csr_from_terms(ids, lengths, len(vocabulary), self.dtype)
 
     def _limit_features(self, X, vocabulary: dict, high, low, limit) -> sp.csr_matrix:
@@ -383,19 +410,28 @@ class HashingVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         _check_documents(X)
         self._validate_params()
         self._validate_ngram_range()
-        terms = self._analyze_all(X)
-        if not terms:
-            raise ValueError("Cannot vectorize empty sequence.")
-        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-        flat = list(chain.from_iterable(terms))
-        unique = dict.fromkeys(flat)
-        hashes = hash_bytes([t.encode("utf-8") for t in unique]).astype(np.int64)
         n = self.n_features
-        columns = np.abs(hashes) % n  # abs(-2**31) % n, as scikit-learn defines it
-        signs = np.where(hashes >= 0, 1.0, -1.0) if self.alternate_sign else np.ones(len(hashes))
-        position = dict(zip(unique, range(len(unique))))
-        which = np.fromiter(map(position.__getitem__, flat), np.int64, count=len(flat))
-        X_out = csr_from_terms(columns[which], lengths, n, self.dtype, values=signs[which])
+        all_columns, all_signs, all_lengths = [], [], []
+        for chunk in _chunks(X):
+            terms = self._analyze_all(chunk)
+            all_lengths.append(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)))
+            flat = list(chain.from_iterable(terms))
+            position: dict = dict.fromkeys(flat)
+            hashes = hash_bytes([t.encode("utf-8") for t in position]).astype(np.int64)
+            position.update(zip(position, range(len(position))))
+            which = np.fromiter(map(position.__getitem__, flat), np.int64, len(flat))
+            all_columns.append((np.abs(hashes) % n)[which])  # abs(-2**31) % n as scikit-learn
+            signs = np.where(hashes >= 0, 1.0, -1.0) if self.alternate_sign else np.ones(0)
+            all_signs.append(signs[which] if self.alternate_sign else np.ones(len(flat)))
+        if not all_lengths:
+            raise ValueError("Cannot vectorize empty sequence.")
+        X_out = csr_from_terms(
+            np.concatenate(all_columns),
+            np.concatenate(all_lengths),
+            n,
+            self.dtype,
+            values=np.concatenate(all_signs),
+        )
         if self.binary:
             X_out.data.fill(1)
         if self.norm is not None:
