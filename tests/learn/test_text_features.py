@@ -362,3 +362,15 @@ def test_vectorizers_are_exported_from_homeml_learn():
     for name in ("CountVectorizer", "TfidfTransformer", "TfidfVectorizer", "HashingVectorizer"):
         assert name in learn.__all__ and learn._MODULE_OF[name] == "feature_extraction"
     assert len(list(itertools.islice(learn.__all__, 3))) == 3
+
+
+def test_analyzers_and_tokenizers_may_return_any_iterable():
+    docs = ["a b", "b c c"]
+    for params in (
+        {"analyzer": lambda doc: (w for w in doc.split())},
+        {"tokenizer": lambda doc: iter(doc.split()), "token_pattern": None},
+    ):
+        expected = sktext.CountVectorizer(**params).fit_transform(docs).toarray()
+        np.testing.assert_array_equal(
+            CountVectorizer(**params).fit_transform(docs).toarray(), expected
+        )

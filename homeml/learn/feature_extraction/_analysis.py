@@ -79,6 +79,10 @@ def _check_stop_list(stop) -> frozenset | None:
     return None if stop is None else frozenset(stop)
 
 
+def _as_list(terms) -> list:
+    return terms if type(terms) is list else list(terms)
+
+
 def _check_documents(raw_documents) -> None:
     if isinstance(raw_documents, str):
         raise ValueError("Iterable over raw text documents expected, string object received.")
@@ -254,7 +258,7 @@ class _VectorizerMixin:
         step run over the whole corpus at once."""
         if callable(self.analyzer) or self.analyzer not in ("word", "char", "char_wb"):
             analyze = self.build_analyzer()
-            return [analyze(doc) for doc in raw_documents]
+            return [_as_list(analyze(doc)) for doc in raw_documents]
         if self.input == "content":
             docs = [doc if type(doc) is str else self.decode(doc) for doc in raw_documents]
         else:
@@ -275,6 +279,8 @@ class _VectorizerMixin:
         tokenize = self.build_tokenizer()
         self._check_stop_words_consistency(stop_words, self.build_preprocessor(), tokenize)
         tokens = [tokenize(doc) for doc in docs]
+        if self.tokenizer is not None:  # a custom tokenizer may return any iterable
+            tokens = [_as_list(t) for t in tokens]
         if stop_words is None and tuple(self.ngram_range) == (1, 1):
             return tokens
         return [self._word_ngrams(t, stop_words) for t in tokens]

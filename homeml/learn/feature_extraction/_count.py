@@ -10,6 +10,7 @@ through ``map``) and counted by summing repeated (row, column) pairs in the CSR 
 from __future__ import annotations
 
 import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain, islice, repeat
 from numbers import Integral
@@ -166,37 +167,45 @@ class CountVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         time; each term becomes its column id (new terms get the next ids, and are renumbered
         in sorted order at the end).
         """
-        vocabulary: dict = self.vocabulary_ if fixed_vocab else {}
-        all_ids, all_lengths = [], []
+        if fixed_vocab:
+            vocabulary: dict = self.vocabulary_
+        else:  # a new term gets the next id, in C: defaultdict calls len(vocabulary)
+            vocabulary = defaultdict()
+            vocabulary.default_factory = vocabulary.__len__
+        blocks = []  # the count matrix of each chunk (its repeats summed: memory ~ nnz)
         for chunk in _chunks(raw_documents):
             terms = self._analyze_all(chunk)
             lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-            flat = list(chain.from_iterable(terms))
+            flat = chain.from_iterable(terms)
+            n_terms = int(lengths.sum())
             if fixed_vocab:
-                ids = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, len(flat))
+                ids = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, n_terms)
                 known = ids >= 0
                 if not known.all():  # drop the unknown terms, shortening their documents
                     kept = np.concatenate([[0], np.cumsum(known)])
                     lengths = np.diff(kept[np.concatenate([[0], np.cumsum(lengths)])])
                     ids = ids[known]
             else:
-                new = [t for t in dict.fromkeys(flat) if t not in vocabulary]
-                vocabulary.update(zip(new, range(len(vocabulary), len(vocabulary) + len(new))))
-                ids = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, len(flat))
-            all_ids.append(ids)
-            all_lengths.append(lengths)
-        ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
-        lengths = np.concatenate(all_lengths) if all_lengths else np.zeros(0, dtype=np.int64)
-        if not fixed_vocab:
-            if not vocabulary:
-                raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+                ids = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, n_terms)
+            blocks.append(csr_from_terms(ids, lengths, len(vocabulary), self.dtype))
+        if not fixed_vocab and not vocabulary:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        n_columns = len(vocabulary)
+        for i, block in enumerate(blocks):  # earlier chunks saw fewer terms
+            blocks[i] = sp.csr_matrix(
+                (block.data, block.indices, block.indptr), shape=(block.shape[0], n_columns)
+            )
+        X = sp.vstack(blocks, format="csr", dtype=self.dtype) if len(blocks) != 1 else blocks[0]
+        if not fixed_vocab:  # renumber the terms in sorted order, as scikit-learn does
             terms_sorted = sorted(vocabulary)
             order = np.fromiter(map(vocabulary.__getitem__, terms_sorted), np.int64)
-            rank = np.empty(len(order), dtype=np.int64)
+            rank = np.empty(len(order), dtype=X.indices.dtype)
             rank[order] = np.arange(len(order))  # first-seen id -> sorted id
-            ids = rank[ids]
+            X.indices = rank[X.indices]
+            X.has_sorted_indices = False
+            X.sort_indices()
             vocabulary = dict(zip(terms_sorted, range(len(order))))
-        return vocabulary, csr_from_terms(ids, lengths, len(vocabulary), self.dtype)
+        return vocabulary, X
 
     def _limit_features(self, X, vocabulary: dict, high, low, limit) -> sp.csr_matrix:
         """Drop the terms of document frequency above ``high`` or below ``low``, then keep the
