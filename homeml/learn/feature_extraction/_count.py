@@ -53,7 +53,8 @@ def _chunks(documents: Iterable) -> Iterator[list]:
         yield chunk
 
 
-_TEXT_TAGS = {"string": True, "one_d_labels": False, "preserves_dtype": []}
+# documents in, not a 2-D X: scikit-learn's estimator checks skip them (as its own vectorizers)
+_TEXT_TAGS = {"string": True, "two_d_array": False, "preserves_dtype": []}
 
 
 class CountVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
