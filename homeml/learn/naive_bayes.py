@@ -25,7 +25,7 @@ from homeml.learn.base import (
     require_two_classes,
 )
 
-__all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB"]
+__all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB", "ComplementNB"]
 
 
 class _BaseNB(ClassifierMixin, BaseEstimator):
@@ -337,8 +337,8 @@ class MultinomialNB(_BaseDiscreteNB):
     def _prepare_X(self, X):
         if np.any((X.data if hasattr(X, "indptr") else X) < 0):
             raise ValueError(
-                "Negative values in data passed to MultinomialNB (input X); it expects counts "
-                "or frequencies (>= 0)."
+                f"Negative values in data passed to {type(self).__name__} (input X); it "
+                "expects counts or frequencies (>= 0)."
             )
         return X
 
@@ -404,3 +404,49 @@ class BernoulliNB(_BaseDiscreteNB):
         log_not_p = np.log1p(-np.exp(log_p))
         # sum_j x_j log p_j + (1 - x_j) log(1 - p_j)
         return X @ (log_p - log_not_p).T + log_not_p.sum(axis=1) + self.class_log_prior_
+
+
+class ComplementNB(MultinomialNB):
+    """Complement naive Bayes (Rennie et al., 2003): each class is scored with the statistics
+    of all the *other* classes, which suits imbalanced text classification.
+
+    Parameters
+    ----------
+    alpha, force_alpha, fit_prior, class_prior
+        As in :class:`MultinomialNB` (the prior is used only when there is a single class).
+    norm : bool, default=False
+        Normalize the weights of each class (the paper's second step).
+
+    Attributes
+    ----------
+    feature_all_ : ndarray of shape (n_features,)
+        Feature totals over all classes.
+    feature_log_prob_ : ndarray of shape (n_classes, n_features)
+        The complement weights: minus the smoothed log-frequency of each feature outside the
+        class (divided by its row sum with ``norm``).
+    """
+
+    _homeml_constraints = {**_BaseDiscreteNB._homeml_constraints, "norm": ["boolean"]}
+
+    def __init__(
+        self, *, alpha=1.0, force_alpha=True, fit_prior=True, class_prior=None, norm=False
+    ):
+        super().__init__(
+            alpha=alpha, force_alpha=force_alpha, fit_prior=fit_prior, class_prior=class_prior
+        )
+        self.norm = norm
+
+    def _update_feature_log_prob(self, alpha):
+        self.feature_all_ = self.feature_count_.sum(axis=0)
+        complement = self.feature_all_ + alpha - self.feature_count_
+        logged = np.log(complement / complement.sum(axis=1, keepdims=True))
+        if self.norm:
+            self.feature_log_prob_ = logged / logged.sum(axis=1, keepdims=True)
+        else:
+            self.feature_log_prob_ = -logged
+
+    def _joint_log_likelihood(self, X):
+        jll = X @ self.feature_log_prob_.T
+        if len(self.classes_) == 1:
+            jll += self.class_log_prior_
+        return jll

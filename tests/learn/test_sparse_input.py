@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from homeml.datasets import data_dir
 from homeml.learn import (
     BernoulliNB,
+    ComplementNB,
     CountVectorizer,
     GridSearchCV,
     LinearSVC,
@@ -50,6 +51,8 @@ ESTIMATORS = [
     MultinomialNB(alpha=0.1, fit_prior=False),
     BernoulliNB(),
     BernoulliNB(binarize=1.0),
+    ComplementNB(),
+    ComplementNB(norm=True, alpha=0.5),
 ]
 
 
@@ -65,7 +68,7 @@ def test_sparse_and_dense_input_give_the_same_model(estimator, n_classes):
     docs, y = _sms()
     if n_classes == 3:
         y = np.where(np.arange(len(y)) % 3 == 0, "other", y)
-    counts = isinstance(estimator, (MultinomialNB, BernoulliNB))
+    counts = isinstance(estimator, (MultinomialNB, BernoulliNB))  # ComplementNB included
     X = (CountVectorizer if counts else TfidfVectorizer)(min_df=2).fit_transform(docs)
     weights = np.linspace(0.5, 2.0, len(y))
     with warnings.catch_warnings():
@@ -183,3 +186,19 @@ def test_estimators_that_stay_dense_say_so_for_sparse_input():
         BernoulliNB(binarize=-1.0).fit(X, np.arange(20) % 2)
     with pytest.raises(ValueError, match="Negative values"):
         MultinomialNB().fit(-X, np.arange(20) % 2)
+
+
+@requires_datasets("sms-spam-collection")
+@pytest.mark.parametrize("params", [{}, {"norm": True}, {"alpha": 0.1, "fit_prior": False}])
+def test_complement_nb_equals_scikit_learn(params):
+    naive_bayes = pytest.importorskip("sklearn.naive_bayes")
+    docs, y = _sms()
+    y = np.where(np.arange(len(y)) % 3 == 0, "other", y)
+    X = CountVectorizer().fit_transform(docs)
+    weights = np.linspace(0.5, 2.0, len(y))
+    expected = naive_bayes.ComplementNB(**params).fit(X, y, sample_weight=weights)
+    model = ComplementNB(**params).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(model.feature_log_prob_, expected.feature_log_prob_, atol=1e-12)
+    np.testing.assert_allclose(model.feature_all_, expected.feature_all_)
+    np.testing.assert_array_equal(model.predict(X), expected.predict(X))
+    np.testing.assert_allclose(model.predict_proba(X), expected.predict_proba(X), atol=1e-10)
