@@ -421,27 +421,27 @@ class HashingVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         self._validate_params()
         self._validate_ngram_range()
         n = self.n_features
-        all_columns, all_signs, all_lengths = [], [], []
+        # each distinct term gets an id (in C, through a defaultdict) and is hashed once
+        ids_of: defaultdict = defaultdict()
+        ids_of.default_factory = ids_of.__len__
+        columns = np.zeros(0, dtype=np.int64)  # column and sign of each id
+        signs = np.zeros(0)
+        blocks = []  # the matrix of each chunk, repeats summed
         for chunk in _chunks(X):
             terms = self._analyze_all(chunk)
-            all_lengths.append(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)))
-            flat = list(chain.from_iterable(terms))
-            position: dict = dict.fromkeys(flat)
-            hashes = hash_bytes([t.encode("utf-8") for t in position]).astype(np.int64)
-            position.update(zip(position, range(len(position))))
-            which = np.fromiter(map(position.__getitem__, flat), np.int64, len(flat))
-            all_columns.append((np.abs(hashes) % n)[which])  # abs(-2**31) % n as scikit-learn
-            signs = np.where(hashes >= 0, 1.0, -1.0) if self.alternate_sign else np.ones(0)
-            all_signs.append(signs[which] if self.alternate_sign else np.ones(len(flat)))
-        if not all_lengths:
+            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+            count = int(lengths.sum())
+            ids = np.fromiter(map(ids_of.__getitem__, chain.from_iterable(terms)), np.int64, count)
+            if len(ids_of) > len(columns):  # hash the terms first seen in this chunk
+                new = list(ids_of)[len(columns) :]
+                hashes = hash_bytes([t.encode("utf-8") for t in new]).astype(np.int64)
+                columns = np.concatenate([columns, np.abs(hashes) % n])  # abs(-2**31) % n too
+                sign = np.where(hashes >= 0, 1.0, -1.0) if self.alternate_sign else None
+                signs = np.concatenate([signs, np.ones(len(new)) if sign is None else sign])
+            blocks.append(csr_from_terms(columns[ids], lengths, n, self.dtype, values=signs[ids]))
+        if not blocks:
             raise ValueError("Cannot vectorize empty sequence.")
-        X_out = csr_from_terms(
-            np.concatenate(all_columns),
-            np.concatenate(all_lengths),
-            n,
-            self.dtype,
-            values=np.concatenate(all_signs),
-        )
+        X_out = sp.vstack(blocks, format="csr", dtype=self.dtype) if len(blocks) > 1 else blocks[0]
         if self.binary:
             X_out.data.fill(1)
         if self.norm is not None:
