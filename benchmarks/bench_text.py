@@ -6,8 +6,8 @@ Workloads: ``fit_transform`` of CountVectorizer, TfidfVectorizer (default parame
 1-2-grams with English stop words) and HashingVectorizer on (a) the SMS Spam Collection (5,574
 messages) and (b) a corpus 100 times larger: the lines of tiny shakespeare, grouped 4 by 4 into
 ~10,000 documents and repeated 100 times with a line number prepended, so each copy differs a
-little (~1M documents). Runs alternate between the libraries (and which goes first); the median time of each and the
-ratio homeml / scikit-learn (below 1 means homeml is faster) are printed.
+little (~1M documents). Runs alternate between the libraries (and which goes first); the
+median time of each and the ratio homeml / scikit-learn (below 1: homeml is faster) are printed.
 """
 
 from __future__ import annotations
