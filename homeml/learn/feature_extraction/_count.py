@@ -43,13 +43,17 @@ _TEXT_CONSTRAINTS: dict = {
     "binary": ["boolean"],
 }
 
-_CHUNK = 4096  # documents analyzed at a time
+# Documents are analyzed 128 at a time (their terms are mapped to ids while the strings are
+# still in the CPU caches: at 1M documents this is ~25% faster than 4096 at a time), and their
+# ids become one CSR block (repeats summed: memory ~ nnz) every 8192 documents.
+_CHUNK = 128
+_BLOCK = 8192
 
 
-def _chunks(documents: Iterable) -> Iterator[list]:
-    """Consecutive lists of up to ``_CHUNK`` documents."""
+def _chunks(documents: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of up to ``size`` documents."""
     iterator = iter(documents)
-    while chunk := list(islice(iterator, _CHUNK)):
+    while chunk := list(islice(iterator, size)):
         yield chunk
 
 
@@ -173,21 +177,26 @@ class CountVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         else:  # a new term gets the next id, in C: defaultdict calls len(vocabulary)
             vocabulary = defaultdict()
             vocabulary.default_factory = vocabulary.__len__
-        blocks = []  # the count matrix of each chunk (its repeats summed: memory ~ nnz)
-        for chunk in _chunks(raw_documents):
-            terms = self._analyze_all(chunk)
-            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-            flat = chain.from_iterable(terms)
-            n_terms = int(lengths.sum())
-            if fixed_vocab:
-                ids = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, n_terms)
+        blocks = []  # the count matrix of every _BLOCK documents
+        for group in _chunks(raw_documents, _BLOCK):
+            id_parts, length_parts = [], []
+            for chunk in _chunks(group, _CHUNK):
+                terms = self._analyze_all(chunk)
+                lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+                flat = chain.from_iterable(terms)
+                n_terms = int(lengths.sum())
+                if fixed_vocab:
+                    ids = np.fromiter(map(vocabulary.get, flat, repeat(-1)), np.int64, n_terms)
+                else:
+                    ids = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, n_terms)
+                id_parts.append(ids)
+                length_parts.append(lengths)
+            ids, lengths = np.concatenate(id_parts), np.concatenate(length_parts)
+            if fixed_vocab and (ids < 0).any():  # drop unknown terms, shortening their documents
                 known = ids >= 0
-                if not known.all():  # drop the unknown terms, shortening their documents
-                    kept = np.concatenate([[0], np.cumsum(known)])
-                    lengths = np.diff(kept[np.concatenate([[0], np.cumsum(lengths)])])
-                    ids = ids[known]
-            else:
-                ids = np.fromiter(map(vocabulary.__getitem__, flat), np.int64, n_terms)
+                kept = np.concatenate([[0], np.cumsum(known)])
+                lengths = np.diff(kept[np.concatenate([[0], np.cumsum(lengths)])])
+                ids = ids[known]
             blocks.append(csr_from_terms(ids, lengths, len(vocabulary), self.dtype))
         if not fixed_vocab and not vocabulary:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
@@ -427,11 +436,15 @@ class HashingVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         columns = np.zeros(0, dtype=np.int64)  # column and sign of each id
         signs = np.zeros(0)
         blocks = []  # the matrix of each chunk, repeats summed
-        for chunk in _chunks(X):
-            terms = self._analyze_all(chunk)
-            lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-            count = int(lengths.sum())
-            ids = np.fromiter(map(ids_of.__getitem__, chain.from_iterable(terms)), np.int64, count)
+        for group in _chunks(X, _BLOCK):
+            id_parts, length_parts = [], []
+            for chunk in _chunks(group, _CHUNK):
+                terms = self._analyze_all(chunk)
+                lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+                flat = chain.from_iterable(terms)
+                id_parts.append(np.fromiter(map(ids_of.__getitem__, flat), np.int64, lengths.sum()))
+                length_parts.append(lengths)
+            ids, lengths = np.concatenate(id_parts), np.concatenate(length_parts)
             if len(ids_of) > len(columns):  # hash the terms first seen in this chunk
                 new = list(ids_of)[len(columns) :]
                 hashes = hash_bytes([t.encode("utf-8") for t in new]).astype(np.int64)
