@@ -14,6 +14,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
+from typing import cast
 
 from homeml.learn.exceptions import NotFittedError
 from homeml.learn.feature_extraction._stop_words import ENGLISH_STOP_WORDS
@@ -192,13 +193,13 @@ class _VectorizerMixin:
         """Return the function that splits a document into tokens."""
         if self.tokenizer is not None:
             return self.tokenizer
-        token_pattern = re.compile(self.token_pattern)  # type: ignore[arg-type]
+        token_pattern = re.compile(cast(str, self.token_pattern))
         if token_pattern.groups > 1:
             raise ValueError(
                 "More than 1 capturing group in token pattern. Only a single group should be "
                 "captured."
             )
-        return token_pattern.findall
+        return cast(Callable[[str], list[str]], token_pattern.findall)
 
     def get_stop_words(self) -> frozenset | None:
         """Return the stop words in use (``None`` when there are none)."""

@@ -256,7 +256,7 @@ class CountVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
         self.fit_transform(raw_documents)
         return self
 
-    def fit_transform(self, raw_documents: Iterable, y=None) -> sp.csr_matrix:
+    def fit_transform(self, raw_documents: Iterable, y=None) -> sp.csr_matrix:  # type: ignore[override]
         """Learn the vocabulary and return the document-term count matrix.
 
         Parameters
@@ -461,6 +461,6 @@ class HashingVectorizer(_VectorizerMixin, TransformerMixin, BaseEstimator):
             X_out = normalize_rows(X_out, self.norm)
         return X_out
 
-    def fit_transform(self, X: Iterable, y=None) -> sp.csr_matrix:
+    def fit_transform(self, X: Iterable, y=None) -> sp.csr_matrix:  # type: ignore[override]
         """``fit(X).transform(X)``."""
         return self.fit(X, y).transform(X)

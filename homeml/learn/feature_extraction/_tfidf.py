@@ -240,7 +240,7 @@ class TfidfVectorizer(CountVectorizer):
         self.fit_transform(raw_documents)
         return self
 
-    def fit_transform(self, raw_documents: Iterable, y=None) -> sp.csr_matrix:
+    def fit_transform(self, raw_documents: Iterable, y=None) -> sp.csr_matrix:  # type: ignore[override]
         """Learn the vocabulary and the idf, and return the tf-idf matrix.
 
         Returns
