@@ -42,6 +42,12 @@ def dataset_skip_reason(*datasets: str) -> str | None:
         "names": ("names.txt",),
         "tinyshakespeare": ("input.txt",),
         "eng-fra": ("eng-fra.txt",),
+        "sms-spam-collection": ("SMSSpamCollection",),
+        "sentiment-labelled-sentences": (
+            "amazon_cells_labelled.txt",
+            "imdb_labelled.txt",
+            "yelp_labelled.txt",
+        ),
     }
     root = data_dir()
     missing = [root / name / file for name in datasets for file in files[name]]

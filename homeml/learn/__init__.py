@@ -40,6 +40,7 @@ _FAMILIES = (
     "decomposition",
     "manifold",
     "semi_supervised",
+    "feature_extraction",
 )
 
 

@@ -62,6 +62,8 @@ _DEFAULT_TAGS = {
     "pairwise": False,  # X is a precomputed kernel or distance matrix
     "categorical": False,  # X may hold categories (encoders)
     "string": False,  # X may hold strings (encoders)
+    "two_d_array": True,  # X is 2-D (False: a list of documents, for the text vectorizers)
+    "sparse": False,  # X may be a SciPy sparse matrix (CSR): text features, linear models, NB
     "one_d_labels": False,  # fit(y) with 1-D labels only, no X (LabelEncoder)
     "multi_output": False,  # y may be 2-D
     "single_output": True,
@@ -150,7 +152,8 @@ class BaseEstimator(ParamsMixin):
                 pairwise=t["pairwise"],
                 categorical=t["categorical"],
                 string=t["string"],
-                two_d_array=not t["one_d_labels"],
+                sparse=t["sparse"],
+                two_d_array=t["two_d_array"] and not t["one_d_labels"],
                 one_d_array=t["one_d_labels"],
             ),
         )

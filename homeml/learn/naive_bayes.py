@@ -25,7 +25,7 @@ from homeml.learn.base import (
     require_two_classes,
 )
 
-__all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB"]
+__all__ = ["GaussianNB", "MultinomialNB", "BernoulliNB", "ComplementNB"]
 
 
 class _BaseNB(ClassifierMixin, BaseEstimator):
@@ -34,9 +34,12 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
     def _joint_log_likelihood(self, X) -> np.ndarray:  # (n_samples, n_classes)
         raise NotImplementedError
 
+    # the models that count (multinomial, Bernoulli) also take SciPy sparse matrices
+    _sparse_ok: dict = {}
+
     def _check_X(self, X) -> np.ndarray:
         check_is_fitted(self)
-        return self._validate_data(X, reset=False)
+        return self._validate_data(X, reset=False, **self._sparse_ok)
 
     def predict_joint_log_proba(self, X) -> np.ndarray:
         """Unnormalised ``log P(c) + log P(x | c)`` for each class, shape (n_samples, n_classes)."""
@@ -60,7 +63,7 @@ class _BaseNB(ClassifierMixin, BaseEstimator):
         """Update the model with one more batch; ``classes`` is required on the first call."""
         self._validate_params()
         first_call = not hasattr(self, "classes_")
-        X, y = self._validate_data(X, y, reset=first_call)
+        X, y = self._validate_data(X, y, reset=first_call, **self._sparse_ok)
         return self._partial_fit(X, y, classes, sample_weight, first_call=first_call)
 
     def _start_classes(self, y, classes, first_call: bool) -> np.ndarray:
@@ -225,13 +228,15 @@ class _BaseDiscreteNB(_BaseNB):
         self.fit_prior = fit_prior
         self.class_prior = class_prior
 
+    _sparse_ok = {"accept_sparse": "csr"}
+
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "poor_score": True}
+        return {**super()._homeml_tags(), "poor_score": True, "sparse": True}
 
     def fit(self, X, y, sample_weight=None):
         """Count features per class (weighted by ``sample_weight``) and smooth them."""
         self._validate_params()
-        X, y = self._validate_data(X, y)
+        X, y = self._validate_data(X, y, accept_sparse="csr")
         for name in ("classes_", "class_count_", "feature_count_"):
             self.__dict__.pop(name, None)
         classes = np.unique(y)
@@ -330,10 +335,10 @@ class MultinomialNB(_BaseDiscreteNB):
         return {**super()._homeml_tags(), "positive_only": True}
 
     def _prepare_X(self, X):
-        if np.any(X < 0):
+        if np.any((X.data if hasattr(X, "indptr") else X) < 0):
             raise ValueError(
-                "Negative values in data passed to MultinomialNB (input X); it expects counts "
-                "or frequencies (>= 0)."
+                f"Negative values in data passed to {type(self).__name__} (input X); it "
+                "expects counts or frequencies (>= 0)."
             )
         return X
 
@@ -379,6 +384,13 @@ class BernoulliNB(_BaseDiscreteNB):
     def _prepare_X(self, X):
         if self.binarize is None:
             return X
+        if hasattr(X, "indptr"):  # the zeros stay zeros: only the stored values are compared
+            if self.binarize < 0:
+                raise ValueError("Cannot binarize a sparse matrix with threshold < 0")
+            X = X.astype(np.float64)
+            X.data = (X.data > self.binarize).astype(np.float64)
+            X.eliminate_zeros()
+            return X
         return (X > self.binarize).astype(np.float64)
 
     def _update_feature_log_prob(self, alpha):
@@ -392,3 +404,49 @@ class BernoulliNB(_BaseDiscreteNB):
         log_not_p = np.log1p(-np.exp(log_p))
         # sum_j x_j log p_j + (1 - x_j) log(1 - p_j)
         return X @ (log_p - log_not_p).T + log_not_p.sum(axis=1) + self.class_log_prior_
+
+
+class ComplementNB(MultinomialNB):
+    """Complement naive Bayes (Rennie et al., 2003): each class is scored with the statistics
+    of all the *other* classes, which suits imbalanced text classification.
+
+    Parameters
+    ----------
+    alpha, force_alpha, fit_prior, class_prior
+        As in :class:`MultinomialNB` (the prior is used only when there is a single class).
+    norm : bool, default=False
+        Normalize the weights of each class (the paper's second step).
+
+    Attributes
+    ----------
+    feature_all_ : ndarray of shape (n_features,)
+        Feature totals over all classes.
+    feature_log_prob_ : ndarray of shape (n_classes, n_features)
+        The complement weights: minus the smoothed log-frequency of each feature outside the
+        class (divided by its row sum with ``norm``).
+    """
+
+    _homeml_constraints = {**_BaseDiscreteNB._homeml_constraints, "norm": ["boolean"]}
+
+    def __init__(
+        self, *, alpha=1.0, force_alpha=True, fit_prior=True, class_prior=None, norm=False
+    ):
+        super().__init__(
+            alpha=alpha, force_alpha=force_alpha, fit_prior=fit_prior, class_prior=class_prior
+        )
+        self.norm = norm
+
+    def _update_feature_log_prob(self, alpha):
+        self.feature_all_ = self.feature_count_.sum(axis=0)
+        complement = self.feature_all_ + alpha - self.feature_count_
+        logged = np.log(complement / complement.sum(axis=1, keepdims=True))
+        if self.norm:
+            self.feature_log_prob_ = logged / logged.sum(axis=1, keepdims=True)
+        else:
+            self.feature_log_prob_ = -logged
+
+    def _joint_log_likelihood(self, X):
+        jll = X @ self.feature_log_prob_.T
+        if len(self.classes_) == 1:
+            jll += self.class_log_prior_
+        return jll

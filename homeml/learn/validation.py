@@ -27,7 +27,8 @@ def check_array(
     ensure_min_features: int = 1,
     copy: bool = False,
     estimator=None,
-) -> np.ndarray:
+    accept_sparse: bool | str | tuple | list = False,
+):
     """Convert ``X`` to a NumPy array and check it, with errors that say what was expected.
 
     Parameters
@@ -50,15 +51,31 @@ def check_array(
         Return a copy even when no conversion was needed.
     estimator : estimator or None
         Named in error messages.
+    accept_sparse : bool, str or sequence of str, default=False
+        Accept a SciPy sparse matrix: ``True`` in any format, a format name (``"csr"``) or a
+        list of them (converted to the first when in another). ``False``: sparse input is an
+        error that asks for ``X.toarray()``.
 
     Returns
     -------
-    numpy.ndarray
+    numpy.ndarray, or a scipy.sparse matrix when ``accept_sparse`` lets one through
     """
     where = f" by {type(estimator).__name__}" if estimator is not None else ""
     if hasattr(X, "toarray") and hasattr(X, "nnz"):
-        raise TypeError(
-            f"{name} is a sparse matrix, but homeml{where} takes dense input: pass X.toarray()."
+        if not accept_sparse:
+            raise TypeError(
+                f"{name} is a sparse matrix, but homeml{where} takes dense input: pass X.toarray()."
+            )
+        return _check_sparse(
+            X,
+            accept_sparse=accept_sparse,
+            name=name,
+            dtype=dtype,
+            allow_nan=allow_nan,
+            ensure_min_samples=ensure_min_samples,
+            ensure_min_features=ensure_min_features,
+            copy=copy,
+            where=where,
         )
     if X is None or isinstance(X, str):
         raise ValueError(
@@ -269,6 +286,58 @@ def require_two_classes(classes, estimator) -> None:
 
 
 # helpers
+
+
+def _check_sparse(
+    X,
+    *,
+    accept_sparse,
+    name,
+    dtype,
+    allow_nan,
+    ensure_min_samples,
+    ensure_min_features,
+    copy,
+    where,
+):
+    """``check_array`` for a SciPy sparse matrix: format, dtype, finiteness and size."""
+    import scipy.sparse as sp
+
+    formats = [accept_sparse] if isinstance(accept_sparse, str) else accept_sparse
+    if formats is not True and X.format not in formats:
+        X = getattr(sp, f"{formats[0]}_matrix")(X)
+        copy = False
+    elif not sp.isspmatrix(X):  # a sparse array (csr_array, ...): homeml returns matrices
+        X = getattr(sp, f"{X.format}_matrix")(X)
+        copy = False
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2D sparse matrix for {name}, got shape {X.shape}.")
+    if dtype is not None:
+        if dtype == "numeric":
+            wanted = [np.dtype(np.float64), np.dtype(np.float32)]
+        else:
+            wanted = [np.dtype(d) for d in (dtype if isinstance(dtype, (list, tuple)) else [dtype])]
+        if X.dtype not in wanted:
+            if X.dtype.kind not in "biuf":
+                raise ValueError(f"{name} must hold numbers; it has dtype {X.dtype}.")
+            X = X.astype(wanted[0])
+            copy = False
+    if copy:
+        X = X.copy()
+    if X.dtype.kind == "f":
+        _check_finite(X.data, name=name, allow_nan=allow_nan)
+    n_samples, n_features = X.shape
+    if ensure_min_samples > 0 and n_samples < ensure_min_samples:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) (shape={X.shape}) while a minimum of "
+            f"{ensure_min_samples} is required{where}."
+        )
+    if ensure_min_features > 0 and n_features < ensure_min_features:
+        raise ValueError(
+            f"Found array with {n_features} feature(s) (shape={X.shape}) while a minimum "
+            f"of {ensure_min_features} is required{where}."
+        )
+    return X
 
 
 def _as_array(X, *, name: str, dtype) -> np.ndarray:

@@ -45,7 +45,7 @@ class LinearPredictorMixin:
 
     def _decision_function(self, X):
         check_is_fitted(self)
-        X = self._validate_data(X, reset=False)
+        X = self._validate_data(X, reset=False, accept_sparse="csr")
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.ndim == 2 and scores.shape[1] == 1 else scores
 
@@ -65,7 +65,7 @@ class LinearRegressorMixin(LinearPredictorMixin):
         ndarray of shape (n_samples,) or (n_samples, n_targets)
         """
         check_is_fitted(self)
-        X = self._validate_data(X, reset=False)
+        X = self._validate_data(X, reset=False, accept_sparse="csr")
         return X @ self.coef_.T + self.intercept_
 
 

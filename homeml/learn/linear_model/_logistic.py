@@ -157,6 +157,9 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.n_jobs = n_jobs
 
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "sparse": True}  # fit and predict take CSR input
+
     def _check_param_combinations(self) -> None:
         """The rules that tie parameters together (the table checks each one alone)."""
         if self.l1_ratio not in (0, 0.0, None):
@@ -180,7 +183,7 @@ class LogisticRegression(LinearClassifierMixin, ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        X, y = self._validate_data(X, y)
+        X, y = self._validate_data(X, y, accept_sparse="csr")
         X = X.astype(np.float64, copy=False)
         classes, codes = encode_classes(y)
         require_two_classes(classes, self)

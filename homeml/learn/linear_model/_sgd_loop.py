@@ -155,6 +155,98 @@ def sgd_epoch(
     return total_loss
 
 
+@numba.njit(cache=True)
+def sgd_epoch_sparse(
+    data,
+    indices,
+    indptr,
+    n_features,
+    y,
+    sample_weight,
+    order,
+    w,
+    avg_w,
+    l1_applied,
+    scalars,
+    loss,
+    epsilon,
+    penalty,
+    alpha,
+    l1_ratio,
+    fit_intercept,
+    schedule,
+    eta0,
+    power_t,
+    optimal_init,
+    average_start,
+):
+    """:func:`sgd_epoch` for a CSR matrix ``(data, indices, indptr)`` with sorted indices.
+
+    The arithmetic is the dense loop's, term for term (the zeros of a row add nothing to the
+    prediction and nothing to the step), so the weights come out equal to those of the dense
+    copy. The penalty terms still visit every weight: they do in the dense loop too.
+    """
+    intercept, avg_intercept, u, t = scalars[0], scalars[1], scalars[2], scalars[3]
+    l2_share = 1.0 - l1_ratio if penalty == 3 else (1.0 if penalty == 1 else 0.0)
+    l1_share = l1_ratio if penalty == 3 else (1.0 if penalty == 2 else 0.0)
+    total_loss = 0.0
+    for i in order:
+        start, end = indptr[i], indptr[i + 1]
+        p = intercept
+        for k in range(start, end):
+            p += w[indices[k]] * data[k]
+        if schedule == 1:
+            eta = 1.0 / (alpha * (optimal_init + t - 1.0))
+        elif schedule == 2:
+            eta = eta0 / t**power_t
+        else:
+            eta = eta0
+        value, dloss = loss_and_derivative(loss, p, y[i], epsilon)
+        shrink = max(0.0, 1.0 - l2_share * eta * alpha)
+        squares = 0.0
+        absolutes = 0.0
+        if l2_share > 0.0 or l1_share > 0.0:  # the penalty at the weights seen, then decay
+            for j in range(n_features):
+                squares += w[j] * w[j]
+                absolutes += abs(w[j])
+                w[j] = shrink * w[j]
+        total_loss += value + alpha * (0.5 * l2_share * squares + l1_share * absolutes)
+        dloss = min(max(dloss, -1e12), 1e12)
+        step = -eta * dloss * sample_weight[i]
+        if step != 0.0:
+            for k in range(start, end):
+                w[indices[k]] += step * data[k]
+        if fit_intercept:
+            intercept += step
+        if average_start > 0 and t >= average_start:
+            mu = 1.0 / (t - average_start + 1.0)
+            for j in range(n_features):
+                avg_w[j] += mu * (w[j] - avg_w[j])
+            avg_intercept += mu * (intercept - avg_intercept)
+        if l1_share > 0.0:
+            u += l1_share * eta * alpha
+            for j in range(n_features):
+                before = w[j]
+                if before > 0.0:
+                    w[j] = max(0.0, before - (u + l1_applied[j]))
+                elif before < 0.0:
+                    w[j] = min(0.0, before + (u - l1_applied[j]))
+                l1_applied[j] += w[j] - before
+        t += 1.0
+    scalars[0], scalars[1], scalars[2], scalars[3] = intercept, avg_intercept, u, t
+    return total_loss
+
+
+def as_float_rows(X):
+    """``X`` as the SGD loops read it: a C-contiguous float64 array, or a float64 CSR matrix
+    with sorted indices."""
+    if hasattr(X, "tocsr"):
+        X = X.tocsr().astype(np.float64)  # a copy: sorting its indices leaves the user's alone
+        X.sort_indices()
+        return X
+    return np.ascontiguousarray(X, dtype=np.float64)
+
+
 def optimal_init(loss: str, alpha: float, epsilon: float) -> float:
     """``t0`` of the "optimal" schedule, so that the first step has a typical weight's size."""
     typical_w = np.sqrt(1.0 / np.sqrt(alpha))
@@ -202,6 +294,9 @@ class BaseSGD(BaseEstimator):
         "average": [Interval(Integral, 0, None, closed="left"), "boolean", None],
     }
 
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "sparse": True}  # fit and predict take CSR input
+
     def _check_param_combinations(self) -> None:
         """The rules that tie parameters together (the table checks each one alone)."""
         if self.learning_rate == "optimal" and self.alpha == 0:
@@ -224,8 +319,13 @@ class BaseSGD(BaseEstimator):
         best, stalled = np.inf, 0
         for epoch in range(max_iter):
             order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
-            total = sgd_epoch(
-                X,
+            epoch_loop, rows = (
+                (sgd_epoch_sparse, (X.data, X.indices, X.indptr, X.shape[1]))
+                if hasattr(X, "indptr")
+                else (sgd_epoch, (X,))
+            )
+            total = epoch_loop(
+                *rows,
                 y,
                 weights,
                 order,

@@ -27,6 +27,7 @@ from homeml.learn.linear_model._base import (
 from homeml.learn.linear_model._sgd_loop import (
     BaseSGD,
     SGDState,
+    as_float_rows,
     binary_accuracy,
     r2,
 )
@@ -165,7 +166,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         self
         """
         self._validate_params()
-        X, y = self._validate_data(X, y)
+        X, y = self._validate_data(X, y, accept_sparse="csr")
         classes, codes = encode_classes(y)
         require_two_classes(classes, self)
         if not (self.warm_start and hasattr(self, "_states")) or coef_init is not None:
@@ -201,7 +202,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
         """
         self._validate_params()
         first = not hasattr(self, "_states")
-        X, y = self._validate_data(X, y, reset=first)
+        X, y = self._validate_data(X, y, reset=first, accept_sparse="csr")
         if first:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -226,7 +227,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
     def _fit(
         self, X, codes, sample_weight, max_iter, coef_init, intercept_init, allow_early_stopping
     ):
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X = as_float_rows(X)
         n_classes, n_features = len(self.classes_), X.shape[1]
         n_problems = 1 if n_classes == 2 else n_classes
         weights = sample_weights(sample_weight, X)
@@ -473,7 +474,7 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         self
         """
         self._validate_params()
-        X, y = self._validate_data(X, y, y_numeric=True)
+        X, y = self._validate_data(X, y, y_numeric=True, accept_sparse="csr")
         if not (self.warm_start and hasattr(self, "_state")) or coef_init is not None:
             self._state = SGDState(X.shape[1])
             if coef_init is not None:
@@ -498,14 +499,14 @@ class SGDRegressor(LinearRegressorMixin, RegressorMixin, BaseSGD):
         """
         self._validate_params()
         first = not hasattr(self, "_state")
-        X, y = self._validate_data(X, y, reset=first, y_numeric=True)
+        X, y = self._validate_data(X, y, reset=first, y_numeric=True, accept_sparse="csr")
         if first:
             self._state = SGDState(X.shape[1])
         self._fit(X, y, sample_weight, 1, allow_early_stopping=False)
         return self
 
     def _fit(self, X, y, sample_weight, max_iter, allow_early_stopping):
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X = as_float_rows(X)
         y = np.asarray(y, dtype=np.float64)
         weights = sample_weights(sample_weight, X)
         rng = self._random_for(allow_early_stopping)

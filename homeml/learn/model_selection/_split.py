@@ -13,7 +13,6 @@ import numpy as np
 
 from homeml.learn.base import (
     _num_samples,
-    check_array,
     check_consistent_length,
     check_random_state,
 )
@@ -27,8 +26,8 @@ def index_rows(data, indices):
         return data.iloc[indices]
     if isinstance(data, (list, tuple)):
         return [data[i] for i in indices]
-    if hasattr(data, "toarray") and hasattr(data, "nnz"):
-        check_array(data)  # a clear "sparse input is not supported" error
+    if hasattr(data, "toarray") and hasattr(data, "nnz"):  # SciPy sparse: rows of its CSR form
+        return data.tocsr()[np.asarray(indices)]  # (estimators that refuse sparse X say so)
     return np.asarray(data)[indices]
 
 

@@ -20,6 +20,7 @@ import warnings
 
 import numba
 import numpy as np
+import scipy.sparse as sp
 
 from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
@@ -111,6 +112,81 @@ def dual_cd(X, y, C, squared_hinge, bias, tol, max_iter, seed):
     return w, w_bias, n_iter
 
 
+@numba.njit(cache=True)
+def dual_cd_sparse(data, indices, indptr, d, y, C, squared_hinge, bias, tol, max_iter, seed):
+    """:func:`dual_cd` for a CSR matrix ``(data, indices, indptr)`` of ``d`` columns: the same
+    steps, each row's products over its stored entries only (in the same order, so the
+    weights equal those of the dense copy)."""
+    np.random.seed(seed)
+    n = len(indptr) - 1
+    w = np.zeros(d)
+    w_bias = 0.0
+    alpha = np.zeros(n)
+    diag = np.empty(n)  # D_ii
+    upper = np.empty(n)  # U_i
+    QD = np.empty(n)  # Q_ii + D_ii
+    for i in range(n):
+        diag[i] = 0.5 / C[i] if squared_hinge else 0.0
+        upper[i] = np.inf if squared_hinge else C[i]
+        sq = bias * bias
+        for k in range(indptr[i], indptr[i + 1]):
+            sq += data[k] * data[k]
+        QD[i] = sq + diag[i]
+    index = np.arange(n)
+    active = n
+    pg_max_old, pg_min_old = np.inf, -np.inf
+    n_iter = 0
+    while n_iter < max_iter:
+        for s in range(active):  # random order over the active set
+            r = s + np.random.randint(active - s)
+            index[s], index[r] = index[r], index[s]
+        pg_max, pg_min = -np.inf, np.inf
+        s = 0
+        while s < active:
+            i = index[s]
+            dot = w_bias * bias
+            for k in range(indptr[i], indptr[i + 1]):
+                dot += w[indices[k]] * data[k]
+            G = y[i] * dot - 1.0 + diag[i] * alpha[i]
+            PG = 0.0
+            if alpha[i] == 0.0:
+                if G > pg_max_old:  # stuck at the lower bound: shrink
+                    active -= 1
+                    index[s], index[active] = index[active], index[s]
+                    continue
+                if G < 0:
+                    PG = G
+            elif alpha[i] == upper[i]:
+                if G < pg_min_old:  # stuck at the upper bound: shrink
+                    active -= 1
+                    index[s], index[active] = index[active], index[s]
+                    continue
+                if G > 0:
+                    PG = G
+            else:
+                PG = G
+            pg_max = max(pg_max, PG)
+            pg_min = min(pg_min, PG)
+            if abs(PG) > 1e-12:
+                old = alpha[i]
+                alpha[i] = min(max(old - G / QD[i], 0.0), upper[i])
+                step = (alpha[i] - old) * y[i]
+                for k in range(indptr[i], indptr[i + 1]):
+                    w[indices[k]] += step * data[k]
+                w_bias += step * bias
+            s += 1
+        n_iter += 1
+        if pg_max - pg_min <= tol:
+            if active == n:
+                break
+            active = n  # converged on the shrunk set: check all variables once more
+            pg_max_old, pg_min_old = np.inf, -np.inf
+            continue
+        pg_max_old = pg_max if pg_max > 0 else np.inf
+        pg_min_old = pg_min if pg_min < 0 else -np.inf
+    return w, w_bias, n_iter
+
+
 def primal_newton(X, y, C, bias, tol, max_iter):
     """Squared-hinge primal by Newton's method on the generalised Hessian (few features).
 
@@ -118,8 +194,12 @@ def primal_newton(X, y, C, bias, tol, max_iter):
     constant ``bias``; stops when ``|grad| <= tol * max(min(n_pos, n_neg), 1) / n * |grad_0|``
     (liblinear's primal criterion). Returns ``(w, w_bias, n_iter)``.
     """
-    n = len(X)
-    Xb = np.hstack([X, np.full((n, 1), bias)]) if bias else X
+    n = X.shape[0]
+    sparse = hasattr(X, "indptr")
+    if sparse:
+        Xb = sp.hstack([X, np.full((n, 1), bias)], format="csr") if bias else X
+    else:
+        Xb = np.hstack([X, np.full((n, 1), bias)]) if bias else X
     w = np.zeros(Xb.shape[1])
 
     def loss_and_margin(w):
@@ -139,7 +219,10 @@ def primal_newton(X, y, C, bias, tol, max_iter):
         if norm <= eps * grad_0:
             break
         Xa = Xb[active]
-        hessian = 2.0 * (Xa.T * C[active]) @ Xa
+        if sparse:
+            hessian = 2.0 * (Xa.T @ Xa.multiply(C[active][:, None]).tocsr()).toarray()
+        else:
+            hessian = 2.0 * (Xa.T * C[active]) @ Xa
         hessian[np.diag_indices_from(hessian)] += 1.0
         step = -np.linalg.solve(hessian, grad)
         size, slope = 1.0, grad @ step
@@ -238,6 +321,9 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 "(penalty='l2'); use dual=True."
             )
 
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "sparse": True}  # fit and predict take CSR input
+
     def fit(self, X, y, sample_weight=None):
         """Fit one dual coordinate descent problem (two classes) or one per class (more).
 
@@ -253,8 +339,12 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
-        X, y = self._validate_data(X, y)
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X, y = self._validate_data(X, y, accept_sparse="csr")
+        if sp.issparse(X):
+            X = X.astype(np.float64)  # a copy: sorting its indices leaves the user's alone
+            X.sort_indices()
+        else:
+            X = np.ascontiguousarray(X, dtype=np.float64)
         self.classes_, codes = encode_classes(y)
         require_two_classes(self.classes_, self)
         weights = check_sample_weight(sample_weight, X)
@@ -280,8 +370,13 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
                 C = self.C * weights * np.where(codes == k, class_weight[k], 1.0)
             seed = int(rng.randint(np.iinfo(np.int32).max))
             if use_dual:
-                w, w_bias, n_iter = dual_cd(
-                    X,
+                solver, rows_of = (
+                    (dual_cd_sparse, (X.data, X.indices, X.indptr, X.shape[1]))
+                    if sp.issparse(X)
+                    else (dual_cd, (X,))
+                )
+                w, w_bias, n_iter = solver(
+                    *rows_of,
                     y_k,
                     C,
                     self.loss == "squared_hinge",
@@ -312,7 +407,7 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """``X @ coef_.T + intercept_``: (n_samples,) for 2 classes, else (n_samples, n_classes)."""
         check_is_fitted(self)
-        X = self._validate_data(X, reset=False)
+        X = self._validate_data(X, reset=False, accept_sparse="csr")
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if len(self.classes_) == 2 else scores
 
