@@ -16,7 +16,6 @@ A run folder holds ``model.safetensors`` (its metadata says how to turn text int
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from homeml.datasets import text as corpus
 from homeml.jobs._run_folder import CHECKPOINT, SETTINGS, resume_settings
 from homeml.jobs.text_generation import TASK, generate_text
 from homeml.models import GPT, RNN, Bigram, GPTConfig, MakemoreMLP, ModelConfig, WaveNet
-from homeml.train_steps import SampleCallback, fit_iterations, nanogpt_lr
+from homeml.train_steps import SampleCallback, fit_iterations, warmup_cosine_schedule
 
 NAMES_MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer")
 WINDOW_MODELS = ("bigram", "mlp", "wavenet")  # they predict one character from a window
@@ -213,33 +212,25 @@ def _optimizer(net, settings: dict):
     lr = settings["lr"]
     if settings["model"] == "gpt":  # nanoGPT: decay on matrices only, warmup and cosine decay
         optimizer = net.configure_optimizers(settings["weight_decay"], lr, (0.9, settings["beta2"]))
-        factor: Callable[[int], float] = _nanogpt_factor(settings)
-    elif settings["optimizer"] == "sgd":
+        keys = ("warmup_iters", "lr_decay_iters", "min_lr")
+        return optimizer, warmup_cosine_schedule(optimizer, *(settings[k] for k in keys))
+    if settings["optimizer"] == "sgd":
         optimizer = optim.SGD(net.parameters(), lr=lr)
-        factor = _step_factor(settings.get("lr_drop", settings["max_iters"]))
-    else:  # makemore's optimizer
-        optimizer = optim.AdamW(
-            net.parameters(), lr=lr, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.01
-        )
-        return optimizer, None
-    return optimizer, optim.lr_scheduler.LambdaLR(optimizer, factor)
+        drop = _StepFactor(settings.get("lr_drop", settings["max_iters"]))
+        return optimizer, optim.lr_scheduler.LambdaLR(optimizer, drop)
+    # makemore's optimizer, at a constant rate
+    optimizer = optim.AdamW(net.parameters(), lr=lr, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.01)
+    return optimizer, None
 
 
-class _step_factor:  # noqa: N801  (a picklable lr_lambda: a class, not a closure)
+class _StepFactor:
+    """The lectures' schedule as an lr_lambda: full rate, then a tenth from ``drop_at`` on."""
+
     def __init__(self, drop_at: int):
         self.drop_at = drop_at
 
     def __call__(self, it: int) -> float:
         return 1.0 if it < self.drop_at else 0.1
-
-
-class _nanogpt_factor:  # noqa: N801
-    def __init__(self, settings: dict):
-        keys = ("lr", "warmup_iters", "lr_decay_iters", "min_lr")
-        self.lr, self.warmup, self.decay, self.min_lr = (settings[k] for k in keys)
-
-    def __call__(self, it: int) -> float:
-        return nanogpt_lr(it, self.lr, self.warmup, self.decay, self.min_lr) / self.lr
 
 
 class _Names:
@@ -322,7 +313,6 @@ class _Text:
         train, val = corpus.split_text(corpus.encode_text(text, self.chars))
         self.data = {"train": train, "val": val}
         self.block_size, self.batch_size = settings["block_size"], settings["batch_size"]
-        self.eval_iters = settings["eval_iters"]
 
     def batch(self, split: str, rng: np.random.Generator):
         return corpus.get_batch(self.data[split], self.block_size, self.batch_size, rng)

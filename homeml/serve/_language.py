@@ -7,7 +7,6 @@ from homeml.jobs.text_generation import (
     MAX_PROMPT_CHARS,
     MAX_TEMPERATURE,
     TextSettings,
-    check_generation_settings,
     generate_text,
     is_language_model,
 )
@@ -86,12 +85,11 @@ class ServedLanguageModel:
                 f"the prompt has {len(prompt)} characters; at most {MAX_PROMPT_CHARS} are taken"
             )
         try:
-            new = check_generation_settings(self.settings, max_new_tokens, temperature, top_k)
             (text,) = generate_text(
                 self.model,
                 self.metadata,
                 prompt,
-                max_new_tokens=new,
+                max_new_tokens=max_new_tokens,
                 temperature=temperature,
                 top_k=top_k,
                 seed=seed,

@@ -180,3 +180,20 @@ def test_generation_settings_are_checked():
             generate_text(None, metadata, **bad)
     with pytest.raises(ValueError, match="block_size must be a positive int"):
         TextSettings.from_metadata(dict(metadata, block_size=0))
+
+
+def test_the_shakespeare_schedule_is_nanogpts_and_the_mlps_drops_tenfold():
+    from homeml.models import GPT, GPTConfig
+    from homeml.train_steps import nanogpt_lr
+
+    net = GPT(GPTConfig(block_size=8, vocab_size=65, n_layer=1, n_head=2, n_embd=16))
+    optimizer, scheduler = language._optimizer(net, language.defaults("shakespeare", None))
+    for it in range(2001):
+        expected = nanogpt_lr(it, 1e-3, 100, 2000, 1e-4)
+        assert optimizer.param_groups[0]["lr"] == pytest.approx(expected, rel=1e-12), it
+        optimizer.step()
+        scheduler.step()
+    settings = language.defaults("names", "mlp")
+    mlp = language._build(settings, 27, settings["block_size"])
+    optimizer, scheduler = language._optimizer(mlp, settings)
+    assert scheduler.lr_lambdas[0](99_999) == 1.0 and scheduler.lr_lambdas[0](100_000) == 0.1
