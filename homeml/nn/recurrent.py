@@ -27,12 +27,15 @@ if TYPE_CHECKING:
 _MODE_OF = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
 
 
-def _run(mode, gi, h0, c0, w_hh, b_hh, reverse=False):
-    """Hidden states (T, B, H) and the last (h, c) of one direction (c is None but for LSTM)."""
-    out = Recurrence.apply(gi, h0, c0, w_hh, b_hh, mode=mode, reverse=reverse)
+def _run(mode, gi, h0, c0, w_hh, b_hh, w_hr=None, reverse=False):
+    """Hidden states (T, B, H) and the last (h, c) of one direction (c is None but for LSTM).
+
+    With a projection ``w_hr`` (P, H) the hidden states are (T, B, P).
+    """
+    out = Recurrence.apply(gi, h0, c0, w_hh, b_hh, w_hr, mode=mode, reverse=reverse)
     steps = gi.shape[0]
     if mode == "LSTM":
-        seq = out[:steps]
+        seq = out[:steps] if w_hr is None else out[:steps, :, : w_hh.shape[1]]
         return seq, seq[0 if reverse else steps - 1], out[steps]
     return out, out[0 if reverse else steps - 1], None
 
@@ -61,9 +64,17 @@ class RNNBase(Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         dtype: DTypeLike | None = None,
     ):
         super().__init__()
+        if int(proj_size) and self.mode != "LSTM":
+            raise ValueError(f"proj_size is supported only by LSTM, got {type(self).__name__}")
+        if not 0 <= int(proj_size) < int(hidden_size):
+            raise ValueError(
+                f"proj_size must be 0 (no projection) or in [1, hidden_size={hidden_size}), got "
+                f"{proj_size}"
+            )
         if int(hidden_size) <= 0 or int(num_layers) <= 0 or int(input_size) <= 0:
             raise ValueError(
                 "input_size, hidden_size and num_layers must be positive, got "
@@ -74,19 +85,23 @@ class RNNBase(Module):
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         self.num_layers, self.bias, self.batch_first = int(num_layers), bool(bias), batch_first
         self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
+        self.proj_size = int(proj_size)
         directions = 2 if bidirectional else 1
         gates = GATES[self.mode] * self.hidden_size
+        out = self._state_width  # of h: the hidden size, or the projection's
         dtype = np.dtype(dtype or np.float32)
         self._flat_weights_names: list[str] = []
         for layer in range(self.num_layers):
-            width = self.input_size if layer == 0 else self.hidden_size * directions
+            width = self.input_size if layer == 0 else out * directions
             for suffix in ("", "_reverse")[:directions]:
                 shapes: dict[str, tuple[int, ...]] = {
                     "weight_ih": (gates, width),
-                    "weight_hh": (gates, self.hidden_size),
+                    "weight_hh": (gates, out),
                 }
                 if self.bias:
                     shapes.update(bias_ih=(gates,), bias_hh=(gates,))
+                if self.proj_size:
+                    shapes["weight_hr"] = (self.proj_size, self.hidden_size)
                 for kind, shape in shapes.items():
                     name = f"{kind}_l{layer}{suffix}"
                     setattr(self, name, Parameter(np.empty(shape, dtype=dtype)))
@@ -102,7 +117,12 @@ class RNNBase(Module):
     def flatten_parameters(self) -> None:
         """Do nothing: torch packs weights for cuDNN here; homeml's are used where they are."""
 
+    @property
+    def _state_width(self) -> int:
+        return self.proj_size or self.hidden_size
+
     def _weights(self, layer, suffix):
+        """``weight_ih, weight_hh, bias_ih, bias_hh`` of a layer and direction (None if absent)."""
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         return [getattr(self, f"{n}_l{layer}{suffix}", None) for n in names]
 
@@ -122,9 +142,10 @@ class RNNBase(Module):
         -------
         output : Tensor
             The last layer's hidden state at every step, (T, B, directions * H) (batch first
-            with ``batch_first``).
+            with ``batch_first``); H is ``proj_size`` for a projected LSTM.
         h_n : Tensor or tuple of Tensor
-            The last hidden state of every layer and direction (for LSTM ``(h_n, c_n)``).
+            The last hidden state of every layer and direction (for LSTM ``(h_n, c_n)``, with
+            ``c_n`` of width ``hidden_size`` also when projected).
         """
         if not isinstance(input, Tensor) or input.ndim not in (2, 3):
             shape = tuple(input.shape) if isinstance(input, Tensor) else type(input).__name__
@@ -158,7 +179,8 @@ class RNNBase(Module):
                 gi = gi.reshape(steps, batch, -1)  # (T, B, G*H)
                 k = layer * directions + direction
                 c_k = c0[k] if lstm else None
-                seq, h, c = _run(self.mode, gi, h0[k], c_k, w_hh, b_hh, reverse=bool(direction))
+                w_hr = getattr(self, f"weight_hr_l{layer}{suffix}") if self.proj_size else None
+                seq, h, c = _run(self.mode, gi, h0[k], c_k, w_hh, b_hh, w_hr, bool(direction))
                 outputs.append(seq)
                 last_h.append(h)
                 last_c.append(c)
@@ -173,15 +195,18 @@ class RNNBase(Module):
 
     def _initial_state(self, hx, batch, batched, directions, dtype, lstm):
         layers = self.num_layers * directions
-        expected = (layers, batch, self.hidden_size) if batched else (layers, self.hidden_size)
+        lead = (layers, batch) if batched else (layers,)
+        expected, expected_c = (*lead, self._state_width), (*lead, self.hidden_size)
         if hx is None:
-            zeros = Tensor._make(np.zeros((layers, batch, self.hidden_size), dtype=dtype))
-            return zeros, zeros if lstm else None
+            zeros = Tensor._make(np.zeros((layers, batch, self._state_width), dtype=dtype))
+            if not lstm:
+                return zeros, None
+            return zeros, Tensor._make(np.zeros((layers, batch, self.hidden_size), dtype=dtype))
         if lstm:
             if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
                 raise TypeError(f"LSTM expects hx as a pair (h0, c0), got {type(hx).__name__}")
             h0 = _check_state("h0", hx[0], expected, dtype)
-            c0 = _check_state("c0", hx[1], expected, dtype)
+            c0 = _check_state("c0", hx[1], expected_c, dtype)
             return (h0, c0) if batched else (h0.unsqueeze(1), c0.unsqueeze(1))
         h0 = _check_state("hx", hx, expected, dtype)
         return (h0 if batched else h0.unsqueeze(1)), None
@@ -198,6 +223,8 @@ class RNNBase(Module):
             text += f", dropout={self.dropout}"
         if self.bidirectional:
             text += ", bidirectional=True"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         return text
 
 
@@ -225,12 +252,16 @@ class RNN(RNNBase):
         object.__setattr__(self, "mode", _MODE_OF[nonlinearity])  # read by RNNBase.__init__
         object.__setattr__(self, "nonlinearity", nonlinearity)
         super().__init__(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, 0, dtype
         )
 
 
 class LSTM(RNNBase):
-    """Long short-term memory: gates (i, f, g, o); ``forward`` returns ``output, (h_n, c_n)``."""
+    """Long short-term memory: gates (i, f, g, o); ``forward`` returns ``output, (h_n, c_n)``.
+
+    ``proj_size=P`` (0 < P < hidden_size) adds torch's projection ``weight_hr_l{k}`` (P, H):
+    the carried and returned hidden state is ``(o * tanh(c)) @ weight_hr.T``, of width P.
+    """
 
     mode = "LSTM"
 

@@ -47,6 +47,10 @@ def rnn(
             f"cannot export {what} called with an initial state hx: only the default zero "
             "state is exported"
         )
+    if getattr(layer, "proj_size", 0):
+        raise NotImplementedError(
+            f"cannot export {what}: ONNX's LSTM operator has no output projection (proj_size)"
+        )
     if len(in_shape) != 3:
         raise ValueError(
             f"{what} gets input of shape {tuple(in_shape)}: example_input must be a batch, so "

@@ -7,7 +7,8 @@ loop the other way (backpropagation through time as a plain loop: no recursion, 
 nodes) and forms the gradient of ``W_hh`` in one matmul over all steps.
 
 Gate layouts follow PyTorch: LSTM rows (i, f, g, o), GRU rows (r, z, n) with
-``n = tanh(gi_n + r * (h @ W_hn.T + b_hn))``.
+``n = tanh(gi_n + r * (h @ W_hn.T + b_hn))``. An LSTM with a projection (torch's ``proj_size``)
+carries ``h = (o * tanh(c)) @ W_hr.T`` of width P < H from step to step.
 """
 
 from __future__ import annotations
@@ -32,24 +33,30 @@ class Recurrence(Function):
     """Run one direction of one recurrent layer over a sequence.
 
     Inputs: ``gi`` (T, B, G*H), ``h0`` (B, H), ``c0`` (B, H) for LSTM else None, ``w_hh``
-    (G*H, H), ``b_hh`` (G*H,) or None. Options: ``mode`` (one of :data:`MODES`), ``reverse``
-    (walk t = T-1 .. 0). Output: the hidden state of every step (T, B, H), in input order; for
-    LSTM one more row holds the last cell state: (T + 1, B, H).
+    (G*H, H), ``b_hh`` (G*H,) or None, and for a projected LSTM ``w_hr`` (P, H) (then ``h0`` is
+    (B, P) and ``w_hh`` (4H, P)). Options: ``mode`` (one of :data:`MODES`), ``reverse`` (walk
+    t = T-1 .. 0). Output: the hidden state of every step (T, B, H), in input order; for LSTM one
+    more row holds the last cell state: (T + 1, B, H). With a projection the hidden states fill
+    the first P columns of the first T rows (the rest are zeros).
     """
 
-    def forward(self, gi, h0, c0, w_hh, b_hh, mode="RNN_TANH", reverse=False):
+    def forward(self, gi, h0, c0, w_hh, b_hh, w_hr=None, mode="RNN_TANH", reverse=False):
         steps, batch, _ = gi.shape
-        hidden = w_hh.shape[1]
-        self.mode, self.reverse, self.w_hh = mode, reverse, w_hh
+        hidden = w_hh.shape[0] // GATES[mode]
+        width = w_hh.shape[1]  # of the carried state h: H, or P with a projection
+        self.mode, self.reverse, self.w_hh, self.w_hr = mode, reverse, w_hh, w_hr
         lstm = mode == "LSTM"
         dtype = np.result_type(gi, w_hh)
-        out = np.empty((steps + lstm, batch, hidden), dtype=dtype)
+        out = (np.zeros if w_hr is not None else np.empty)((steps + lstm, batch, hidden), dtype)
         # what backward needs, by time step: the state before the step, the activated gates
-        self.h_prev = np.empty((steps, batch, hidden), dtype=dtype)
+        self.h_prev = np.empty((steps, batch, width), dtype=dtype)
         self.gates = np.empty(gi.shape, dtype=dtype)
         if lstm:
             self.c_prev = np.empty((steps, batch, hidden), dtype=dtype)
             self.c_tanh = np.empty((steps, batch, hidden), dtype=dtype)
+        if w_hr is not None:  # o * tanh(c) before the projection, by step
+            self.h_full = np.empty((steps, batch, hidden), dtype=dtype)
+            w_hr_t = np.ascontiguousarray(w_hr.T)
         if mode == "GRU":
             self.gh_n = np.empty((steps, batch, hidden), dtype=dtype)
         w_t = np.ascontiguousarray(w_hh.T)  # a transposed view would take BLAS off matmul(out=)
@@ -73,6 +80,10 @@ class Recurrence(Function):
                 r, z = gates[:, :hidden], gates[:, hidden:H2]
                 gates[:, H2:] = np.tanh(gi[t, :, H2:] + r * self.gh_n[t])
                 h = (1.0 - z) * gates[:, H2:] + z * h
+            elif lstm and w_hr is not None:
+                gates += gi[t]
+                h_full, c = self._lstm_step(t, gates, c, self.h_full[t], half, shift)
+                h = np.matmul(h_full, w_hr_t, out=out[t, :, :width])
             elif lstm:
                 gates += gi[t]
                 h, c = self._lstm_step(t, gates, c, out[t], half, shift)
@@ -132,9 +143,11 @@ class Recurrence(Function):
         return o_dtc, f
 
     def backward(self, grad):
-        mode, hidden = self.mode, self.w_hh.shape[1]
+        mode, w_hh, w_hr = self.mode, self.w_hh, self.w_hr
+        hidden, width = w_hh.shape[0] // GATES[mode], w_hh.shape[1]
         steps = self.gates.shape[0]
-        w_hh = self.w_hh
+        if w_hr is not None:
+            dh_proj = np.empty_like(self.h_prev)  # d loss / d projected h, by step
         d_pre = np.empty_like(self.gates)  # d loss / d pre-activation of gi, by step
         d_gh = np.empty_like(self.gates) if mode == "GRU" else d_pre  # same for gh (differs: GRU)
         dh = np.zeros_like(self.h_prev[0])
@@ -144,7 +157,7 @@ class Recurrence(Function):
         if mode == "LSTM":
             o_dtc, forget = self._lstm_local_grads(d_pre)
         for t in range(steps) if self.reverse else range(steps - 1, -1, -1):
-            dh = dh + grad[t]
+            dh = dh + grad[t, :, :width]
             g = self.gates[t]
             d = d_pre[t]
             if mode == "GRU":
@@ -158,6 +171,9 @@ class Recurrence(Function):
                 d_gh[t, :, H2:] = dn * r
                 dh = dh * z + d_gh[t] @ w_hh
             elif mode == "LSTM":
+                if w_hr is not None:
+                    dh_proj[t] = dh
+                    dh = dh @ w_hr  # (B, P) @ (P, H): back through the projection
                 dc += dh * o_dtc[t]
                 d4 = d.reshape(batch, 4, hidden)  # a view of d_pre[t]
                 d4[:, :3] *= dc[:, None, :]  # i, f, g gates: through c
@@ -169,6 +185,10 @@ class Recurrence(Function):
                 dh = d @ w_hh
         needs = self.needs_input_grad
         flat = d_gh.reshape(-1, d_gh.shape[-1])  # (T*B, G*H)
-        gw = flat.T @ self.h_prev.reshape(-1, hidden) if needs[3] else None
+        gw = flat.T @ self.h_prev.reshape(-1, width) if needs[3] else None
         gb = flat.sum(axis=0) if len(needs) > 4 and needs[4] else None
-        return d_pre, dh, dc, gw, gb
+        if w_hr is None:
+            return d_pre, dh, dc, gw, gb
+        needs_r = len(needs) > 5 and needs[5]
+        g_hr = dh_proj.reshape(-1, width).T @ self.h_full.reshape(-1, hidden) if needs_r else None
+        return d_pre, dh, dc, gw, gb, g_hr

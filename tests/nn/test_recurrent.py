@@ -241,3 +241,57 @@ def test_repr_matches_torch():
         assert repr(nn.GRU(3, 4, **args)) == repr(torch.nn.GRU(3, 4, **args))
     assert repr(nn.RNN(3, 4, nonlinearity="relu")) == repr(torch.nn.RNN(3, 4, nonlinearity="relu"))
     assert repr(nn.LSTMCell(3, 4)) == repr(torch.nn.LSTMCell(3, 4))
+
+
+@pytest.mark.parametrize("layers, bidirectional, batch_first", [(1, False, False), (2, True, True)])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_projected_lstm_matches_torch(layers, bidirectional, batch_first, with_state):
+    """torch's proj_size: weight_hr_l{k}, h of width P carried and returned, c of width H."""
+    theirs = torch.nn.LSTM(
+        3, 4, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, proj_size=2
+    ).double()
+    ours = nn.LSTM(
+        3,
+        4,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        proj_size=2,
+        dtype=np.float64,
+    )
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(0)
+    steps, batch, directions = 5, 3, 2 if bidirectional else 1
+    inputs = [rng.standard_normal((batch, steps, 3) if batch_first else (steps, batch, 3))]
+    if with_state:
+        inputs += [rng.standard_normal((layers * directions, batch, width)) for width in (2, 4)]
+    check(ours, theirs, inputs, 2 if with_state else 0, TOL64)
+    assert "proj_size=2" in repr(ours)
+
+
+def test_projected_lstm_gradients_match_finite_differences():
+    layer = nn.LSTM(2, 4, proj_size=3, num_layers=2, bidirectional=True, dtype=np.float64)
+    x = np.random.default_rng(0).standard_normal((4, 2, 2))
+    weights = np.random.default_rng(1).standard_normal((4, 2, 6))
+    w_hr = layer.weight_hr_l1_reverse
+
+    def loss():
+        return float((layer(hm.tensor(x))[0].numpy() * weights).sum())
+
+    (layer(hm.tensor(x))[0] * hm.tensor(weights)).sum().backward()
+    numeric = np.zeros(w_hr.shape)
+    for i in np.ndindex(w_hr.shape):
+        w_hr.data[i] += 1e-6
+        up = loss()
+        w_hr.data[i] -= 2e-6
+        numeric[i] = (up - loss()) / 2e-6
+        w_hr.data[i] += 1e-6
+    np.testing.assert_allclose(w_hr.grad.numpy(), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_proj_size_is_checked():
+    with pytest.raises(ValueError, match="proj_size must be 0"):
+        nn.LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match="only by LSTM"):
+        nn.GRU(3, 4, proj_size=2)

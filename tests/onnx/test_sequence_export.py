@@ -299,3 +299,9 @@ def test_custom_module_without_recipe_is_refused(tmp_path):
 
     with pytest.raises(NotImplementedError, match=r"'<root>' \(NoRecipe\).*onnx_export"):
         export(NoRecipe(), tmp_path / "m.onnx", tokens(5)(2, 3))
+
+
+def test_projected_lstm_is_refused_by_name(tmp_path):
+    layer = nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(NotImplementedError, match="proj_size"):
+        export(layer, tmp_path / "lstm.onnx", np.zeros((5, 2, 3), np.float32))
