@@ -4,9 +4,11 @@ translate --model gru-attention`` trains homeml's: the reference for its held-ou
 Both sides use the job's data (:class:`homeml.jobs.translation._Pairs`: the same 90/10 split,
 tokenizers built on the training split, the same padded batches), the same sizes (hidden 128,
 dropout 0.1 on the embeddings), Adam at 1e-3, gradient clipping at 1.0, the same number of steps,
-batch size and seed value (each library draws its own initial weights and batch order from it),
-and greedy translations of every held-out sentence scored with the same corpus BLEU and chrF
-(:mod:`homeml.learn.metrics`, equal to sacrebleu's). homeml's numbers come from
+batch size, seed, batch order and (by default) the same initial weights: PyTorch's model starts
+from the weights homeml's job draws (``--own-init`` lets torch draw its own, which adds the
+run-to-run spread of a different initialisation to the comparison), and greedy translations
+of every held-out sentence scored with the same corpus BLEU and chrF (:mod:`homeml.learn.metrics`,
+equal to sacrebleu's). homeml's numbers come from
 :func:`homeml.jobs.translation.train` itself.
 
 The full comparison (the job's defaults, 3,000 steps of 32 pairs; minutes on a CPU):
@@ -25,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+import homeml as hm
 from homeml.jobs import translation
 from homeml.learn.metrics import corpus_bleu, corpus_chrf
 
@@ -90,12 +93,26 @@ class TorchAttnSeq2Seq(nn.Module):
         return torch.cat(out, dim=1).numpy()
 
 
-def torch_run(data, settings: dict) -> dict:
+def homeml_initial_weights(data, settings: dict) -> dict:
+    """The weights :func:`homeml.jobs.translation.train` starts from, under torch's names."""
+    hm.manual_seed(settings["seed"])  # as the job does just before building its model
+    net = translation.build_model(
+        settings, data.src_tok.vocab_size, data.tgt_tok.vocab_size, data.max_len
+    )
+    return {
+        name.removeprefix("attention."): torch.tensor(value.numpy())
+        for name, value in net.state_dict().items()
+    }
+
+
+def torch_run(data, settings: dict, same_init: bool) -> dict:
     torch.manual_seed(settings["seed"])
     model = TorchAttnSeq2Seq(
         data.src_tok.vocab_size, data.tgt_tok.vocab_size, settings["hidden_size"],
         settings["dropout"],
     )  # fmt: skip
+    if same_init:
+        model.load_state_dict(homeml_initial_weights(data, settings))
     optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
     rng = np.random.default_rng(settings["seed"])
     for _ in range(settings["max_iters"]):
@@ -134,6 +151,9 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, help="default: the job's, 128")
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--data", help="a tab-separated pairs file (default the eng-fra pairs)")
+    parser.add_argument(
+        "--own-init", action="store_true", help="torch draws its own initial weights"
+    )
     args = parser.parse_args()
     settings = translation.defaults("gru-attention")
     settings.update(direction=args.direction, seed=args.seed, data_file=args.data)
@@ -150,11 +170,12 @@ def main() -> None:
             batch_size=settings["batch_size"], seed=args.seed, out=out, data_file=args.data,
             progress=False, overrides=overrides,
         )  # fmt: skip
-    theirs = torch_run(translation._Pairs(settings), settings)
+    theirs = torch_run(translation._Pairs(settings), settings, same_init=not args.own_init)
     print(
         f"{args.direction}, GRU with attention, hidden {settings['hidden_size']}, "
         f"{settings['max_iters']} steps of {settings['batch_size']}, seed {args.seed}, "
-        f"{ours['test_pairs']} held-out pairs (greedy)"
+        f"{ours['test_pairs']} held-out pairs (greedy), "
+        f"{'own' if args.own_init else 'the same'} initial weights"
     )
     print(f"{'':10} {'BLEU':>7} {'chrF':>7}")
     for name, result in (("homeml", ours), ("pytorch", theirs)):
