@@ -3,6 +3,9 @@
 | names | file |
 | --- | --- |
 | train_test_split, KFold, StratifiedKFold | ``_split.py`` |
+| GroupKFold, StratifiedGroupKFold, LeaveOneGroupOut, LeavePGroupsOut | ``_split_groups.py`` |
+| ShuffleSplit, GroupShuffleSplit, StratifiedShuffleSplit | ``_split_shuffle.py`` |
+| LeaveOneOut, LeavePOut, TimeSeriesSplit, PredefinedSplit, Repeated*KFold | ``_split_more.py`` |
 | cross_validate, cross_val_score, learning_curve | ``_validation.py`` |
 | GridSearchCV, RandomizedSearchCV, ParameterGrid, ParameterSampler | ``_search.py`` |
 
@@ -16,6 +19,25 @@ from homeml.learn.model_selection._search import (
     RandomizedSearchCV,
 )
 from homeml.learn.model_selection._split import KFold, StratifiedKFold, train_test_split
+from homeml.learn.model_selection._split_groups import (
+    GroupKFold,
+    LeaveOneGroupOut,
+    LeavePGroupsOut,
+    StratifiedGroupKFold,
+)
+from homeml.learn.model_selection._split_more import (
+    LeaveOneOut,
+    LeavePOut,
+    PredefinedSplit,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    TimeSeriesSplit,
+)
+from homeml.learn.model_selection._split_shuffle import (
+    GroupShuffleSplit,
+    ShuffleSplit,
+    StratifiedShuffleSplit,
+)
 from homeml.learn.model_selection._validation import (
     FitFailedWarning,
     check_cv,
@@ -28,6 +50,19 @@ __all__ = [
     "train_test_split",
     "KFold",
     "StratifiedKFold",
+    "GroupKFold",
+    "StratifiedGroupKFold",
+    "LeaveOneGroupOut",
+    "LeavePGroupsOut",
+    "ShuffleSplit",
+    "GroupShuffleSplit",
+    "StratifiedShuffleSplit",
+    "LeaveOneOut",
+    "LeavePOut",
+    "TimeSeriesSplit",
+    "PredefinedSplit",
+    "RepeatedKFold",
+    "RepeatedStratifiedKFold",
     "cross_val_score",
     "cross_validate",
     "GridSearchCV",
