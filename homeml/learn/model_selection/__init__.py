@@ -6,12 +6,14 @@
 | GroupKFold, StratifiedGroupKFold, LeaveOneGroupOut, LeavePGroupsOut | ``_split_groups.py`` |
 | ShuffleSplit, GroupShuffleSplit, StratifiedShuffleSplit | ``_split_shuffle.py`` |
 | LeaveOneOut, LeavePOut, TimeSeriesSplit, PredefinedSplit, Repeated*KFold | ``_split_more.py`` |
-| cross_validate, cross_val_score, learning_curve | ``_validation.py`` |
+| cross_validate, cross_val_score, learning_curve, validation_curve | ``_validation.py`` |
+| LearningCurveDisplay, ValidationCurveDisplay (matplotlib on first use) | ``_plot.py`` |
 | GridSearchCV, RandomizedSearchCV, ParameterGrid, ParameterSampler | ``_search.py`` |
 
 Everything runs in this process: ``n_jobs`` is accepted and ignored.
 """
 
+from homeml.learn.model_selection._plot import LearningCurveDisplay, ValidationCurveDisplay
 from homeml.learn.model_selection._search import (
     GridSearchCV,
     ParameterGrid,
@@ -44,6 +46,7 @@ from homeml.learn.model_selection._validation import (
     cross_val_score,
     cross_validate,
     learning_curve,
+    validation_curve,
 )
 
 __all__ = [
@@ -68,6 +71,9 @@ __all__ = [
     "GridSearchCV",
     "RandomizedSearchCV",
     "learning_curve",
+    "validation_curve",
+    "LearningCurveDisplay",
+    "ValidationCurveDisplay",
     "ParameterGrid",
     "ParameterSampler",
     "FitFailedWarning",
