@@ -15,16 +15,13 @@ import numpy as np
 
 from homeml.learn._scorer import check_multimetric_scoring, check_scoring
 from homeml.learn.base import _num_samples, check_random_state, clone, type_of_target
+from homeml.learn.exceptions import FitFailedWarning
 from homeml.learn.model_selection._split import (
     KFold,
     StratifiedKFold,
     as_indexable,
     index_rows,
 )
-
-
-class FitFailedWarning(RuntimeWarning):
-    """Warns that fitting an estimator failed on a fold; its score is ``error_score``."""
 
 
 def is_classifier(estimator) -> bool:
