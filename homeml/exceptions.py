@@ -9,5 +9,16 @@ class NotFittedError(ValueError, AttributeError):
     """Raised when a method that needs a fitted estimator (or trained agent) is called first."""
 
 
-class ConvergenceWarning(UserWarning):
+class LinkableUserWarning(UserWarning):
+    """Base of homeml's user warnings: a class of the same layout as scikit-learn's warnings,
+    which ``homeml.learn.exceptions`` swaps for scikit-learn's class of the same name when
+    scikit-learn is loaded (a class cannot be re-based directly from a built-in warning).
+    """
+
+
+class LinkableRuntimeWarning(RuntimeWarning):
+    """Base of homeml's runtime warnings (see :class:`LinkableUserWarning`)."""
+
+
+class ConvergenceWarning(LinkableUserWarning):
     """Warns that an iterative solver stopped at its iteration limit before converging."""

@@ -5,10 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.learn.base import column_or_1d
-
-
-class UndefinedMetricWarning(UserWarning):
-    """Warns that a metric is ill-defined (e.g. precision with no predicted samples)."""
+from homeml.learn.exceptions import UndefinedMetricWarning  # noqa: F401 (defined with the others)
 
 
 def _weights(sample_weight, n: int) -> np.ndarray:

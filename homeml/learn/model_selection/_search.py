@@ -170,14 +170,28 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         check_is_fitted(self)
 
-    def fit(self, X, y=None, **params):
-        """Cross-validate every candidate, then refit the best one on all of ``X``."""
+    def fit(self, X, y=None, groups=None, **params):
+        """Cross-validate every candidate, then refit the best one on all of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None
+        groups : array-like of shape (n_samples,) or None
+            Group labels, passed to the splitter's ``split`` (``GroupKFold`` and the like).
+        **params
+            Fit parameters; those with one value per sample are split with the data.
+
+        Returns
+        -------
+        self
+        """
         self._validate_params()
         X, y = as_indexable(X), as_indexable(y)
         splitter = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         scorers, multimetric = _scorers(self.estimator, self.scoring)
         refit_metric = self._refit_metric(scorers, multimetric)
-        splits = list(splitter.split(X, y))
+        splits = list(splitter.split(X, y, groups))
         candidates = list(self._candidates())
         results = [
             fit_and_score(

@@ -1,10 +1,14 @@
-"""Splitting data: KFold, StratifiedKFold and train_test_split.
+"""Splitting data: KFold, StratifiedKFold, train_test_split and what every splitter shares.
 
-Without shuffling, ``KFold`` and ``StratifiedKFold`` give exactly scikit-learn's folds.
+``KFold`` and ``StratifiedKFold`` give exactly scikit-learn's folds (shuffled ones too, for the
+same ``random_state``). The other splitters live in ``_split_groups.py`` (by groups),
+``_split_shuffle.py`` (random subsets) and ``_split_more.py`` (leave-p-out, time series,
+predefined, repeated).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import warnings
@@ -38,7 +42,78 @@ def as_indexable(data):
     return np.asarray(data)
 
 
-class _BaseKFold:
+def warn_ignored_groups(splitter, groups) -> None:
+    """scikit-learn's warning when a splitter that does not use groups is given some."""
+    if groups is not None:
+        warnings.warn(
+            f"The groups parameter is ignored by {type(splitter).__name__}",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def groups_array(groups, n_samples: int | None = None) -> np.ndarray:
+    """``groups`` as a 1-D array; a clear error when it is missing or of the wrong length."""
+    if groups is None:
+        raise ValueError("The 'groups' parameter should not be None.")
+    groups = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
+    if groups.ndim == 2 and groups.shape[1] == 1:
+        groups = groups.ravel()
+    if groups.ndim != 1:
+        raise ValueError(f"groups must be 1-D (one label per sample); got shape {groups.shape}.")
+    if n_samples is not None and len(groups) != n_samples:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"[{n_samples}, {len(groups)}] (X and groups)."
+        )
+    return groups
+
+
+class Splitter:
+    """What every splitter shares: scikit-learn's ``repr`` (its parameters, sorted by name)."""
+
+    def __repr__(self) -> str:
+        names = sorted(
+            p.name
+            for p in inspect.signature(type(self).__init__).parameters.values()
+            if p.name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        )
+        cvargs = getattr(self, "cvargs", {})
+        params = ", ".join(f"{n}={getattr(self, n, cvargs.get(n))!r}" for n in names)
+        return f"{type(self).__name__}({params})"
+
+
+class MaskSplitter(Splitter):
+    """A splitter defined by its test sets, as boolean masks over the samples, in order."""
+
+    def split(self, X, y=None, groups=None):
+        """Yield ``(train_indices, test_indices)`` for each split.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples (only their number is used).
+        y : array-like of shape (n_samples,), default=None
+            The target.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels of the samples.
+
+        Yields
+        ------
+        train, test : ndarray of int
+            Indices of the training and test samples of that split.
+        """
+        n_samples = _num_samples(X)
+        check_consistent_length(X, y, groups)
+        indices = np.arange(n_samples)
+        for mask in self._test_masks(n_samples, y, groups):
+            yield indices[~mask], indices[mask]
+
+    def _test_masks(self, n_samples, y, groups):
+        raise NotImplementedError
+
+
+class _BaseKFold(Splitter):
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
         if not isinstance(n_splits, numbers.Integral) or isinstance(n_splits, bool):
             raise ValueError(
@@ -61,28 +136,42 @@ class _BaseKFold:
         self.n_splits, self.shuffle, self.random_state = int(n_splits), shuffle, random_state
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
-        """The number of folds."""
+        """The number of folds (``X``, ``y`` and ``groups`` are ignored).
+
+        Returns
+        -------
+        int
+        """
         return self.n_splits
 
     def split(self, X, y=None, groups=None):
-        """Yield ``(train_indices, test_indices)`` for each fold."""
+        """Yield ``(train_indices, test_indices)`` for each fold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples (only their number is used).
+        y : array-like of shape (n_samples,), default=None
+            The target (class labels for the stratified splitters).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels (for the group splitters; others warn that they ignore it).
+
+        Yields
+        ------
+        train, test : ndarray of int
+            Indices of the training and test samples of that fold.
+        """
         n_samples = _num_samples(X)
         if self.n_splits > n_samples:
             raise ValueError(
                 f"Cannot have number of splits n_splits={self.n_splits} greater "
                 f"than the number of samples: n_samples={n_samples}."
             )
-        check_consistent_length(X, y)
-        test_fold = self._test_folds(n_samples, y)
+        check_consistent_length(X, y, groups)
+        test_fold = self._test_folds(n_samples, y, groups)
         indices = np.arange(n_samples)
         for k in range(self.n_splits):
             yield indices[test_fold != k], indices[test_fold == k]
-
-    def __repr__(self):
-        return (
-            f"{type(self).__name__}(n_splits={self.n_splits}, random_state="
-            f"{self.random_state!r}, shuffle={self.shuffle})"
-        )
 
 
 class KFold(_BaseKFold):
@@ -98,7 +187,8 @@ class KFold(_BaseKFold):
         Seeds the shuffle (only with ``shuffle=True``).
     """
 
-    def _test_folds(self, n_samples, y):
+    def _test_folds(self, n_samples, y, groups):
+        warn_ignored_groups(self, groups)
         sizes = np.full(self.n_splits, n_samples // self.n_splits)
         sizes[: n_samples % self.n_splits] += 1
         order = np.arange(n_samples)
@@ -117,7 +207,8 @@ class StratifiedKFold(_BaseKFold):
     fold sizes differ by at most one and per-class counts by at most one.
     """
 
-    def _test_folds(self, n_samples, y):
+    def _test_folds(self, n_samples, y, groups):
+        warn_ignored_groups(self, groups)
         if y is None:
             raise ValueError("StratifiedKFold needs y (the class labels) to stratify.")
         y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
@@ -163,9 +254,10 @@ class StratifiedKFold(_BaseKFold):
         return test_fold
 
 
-def _split_sizes(n_samples, test_size, train_size):
+def _split_sizes(n_samples, test_size, train_size, default_test_size=0.25):
+    """``(n_train, n_test)`` from fractions or counts, with scikit-learn's rounding and errors."""
     if test_size is None and train_size is None:
-        test_size = 0.25
+        test_size = default_test_size
 
     def check(size, name):
         if size is None:
@@ -187,6 +279,12 @@ def _split_sizes(n_samples, test_size, train_size):
 
     check(test_size, "test_size")
     check(train_size, "train_size")
+    both_fractions = isinstance(test_size, float) and isinstance(train_size, float)
+    if both_fractions and test_size + train_size > 1:
+        raise ValueError(
+            f"The sum of test_size and train_size = {test_size + train_size}, should be in the "
+            "(0, 1) range. Reduce test_size and/or train_size."
+        )
     n_test = (
         None
         if test_size is None
@@ -216,46 +314,6 @@ def _split_sizes(n_samples, test_size, train_size):
     return n_train, n_test
 
 
-def _stratified_indices(y, n_train, n_test, rng):
-    """Test indices drawn per class in proportion to its size (largest remainders), then train."""
-    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if y.ndim == 2:  # multi-output: stratify on the rows as joint labels
-        y = np.array([" ".join(map(str, row)) for row in y])
-    classes, codes = np.unique(y, return_inverse=True)
-    codes = codes.ravel()
-    counts = np.bincount(codes)
-    if counts.min() < 2:
-        raise ValueError(
-            "The least populated class in y has only 1 member, which is too few. "
-            "The minimum number of groups for any class cannot be less than 2."
-        )
-    if n_test < len(classes) or n_train < len(classes):
-        raise ValueError(
-            f"The test_size = {n_test} and train_size = {n_train} should both be "
-            f"greater or equal to the number of classes = {len(classes)}"
-        )
-
-    def allocate(total, available):
-        exact = counts * total / len(codes)
-        take = np.minimum(np.floor(exact).astype(np.int64), available)
-        order = np.argsort(-(exact - take), kind="stable")
-        for c in order:  # hand out the remaining samples to the largest remainders
-            if take.sum() >= total:
-                break
-            if take[c] < available[c]:
-                take[c] += 1
-        return take
-
-    n_test_per_class = allocate(n_test, counts)
-    n_train_per_class = allocate(n_train, counts - n_test_per_class)
-    train, test = [], []
-    for c in range(len(classes)):
-        members = rng.permutation(np.flatnonzero(codes == c))
-        test.append(members[: n_test_per_class[c]])
-        train.append(members[n_test_per_class[c] : n_test_per_class[c] + n_train_per_class[c]])
-    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
-
-
 def train_test_split(
     *arrays, test_size=None, train_size=None, random_state=None, shuffle=True, stratify=None
 ):
@@ -271,7 +329,8 @@ def train_test_split(
     shuffle : bool
         Without shuffling, the first rows are the train set and the next ones the test set.
     stratify : array-like or None
-        Class labels whose proportions both subsets keep.
+        Class labels whose proportions both subsets keep (the first draw of a
+        ``StratifiedShuffleSplit``, as scikit-learn does).
 
     Returns
     -------
@@ -289,10 +348,10 @@ def train_test_split(
             raise ValueError("Stratified train/test split is not implemented for shuffle=False")
         train, test = np.arange(n_train), np.arange(n_train, n_train + n_test)
     elif stratify is not None:
+        from homeml.learn.model_selection._split_shuffle import stratified_train_test
+
         check_consistent_length(arrays[0], stratify)
-        train, test = _stratified_indices(
-            stratify, n_train, n_test, check_random_state(random_state)
-        )
+        train, test = stratified_train_test(stratify, n_train, n_test, random_state)
     else:
         order = check_random_state(random_state).permutation(n_samples)
         test, train = order[:n_test], order[n_test : n_test + n_train]
