@@ -1,0 +1,56 @@
+"""The learning path: every notebooks/*.py (Jupytext percent format) converted to a notebook and
+executed top to bottom in a fresh python3 kernel; any error, including a failed assert that ties
+a number stated in the prose to what the notebook computes, fails the test."""
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+NEEDS = ("jupytext", "nbclient", "nbformat", "ipykernel")
+MISSING = [name for name in NEEDS if importlib.util.find_spec(name) is None]
+# notebooks that read a real dataset: name -> the folder under $HOMEML_DATA they need
+DATA = {"11_neural_network_mnist.py": "mnist"}
+
+
+def test_the_learning_path_is_numbered_in_order():
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers[:1] == [1] and numbers == sorted(set(numbers)), numbers
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
+    if MISSING:
+        pytest.skip(f'the notebooks need {", ".join(MISSING)}: pip install -e ".[dev]"')
+    if path.name in DATA:
+        data = Path(os.environ.get("HOMEML_DATA", Path.home() / ".cache" / "homeml"))
+        if not (data / DATA[path.name]).is_dir():
+            pytest.skip(f"{path.name} needs {DATA[path.name]}/ under HOMEML_DATA ({data})")
+    import jupytext
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(path)
+    # the kernel is a child process: it imports this checkout's homeml, one thread each
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("NO_COLOR", "1")  # plain tracebacks in the failure report
+    monkeypatch.setenv("TQDM_MININTERVAL", "5")  # fewer progress-bar messages to the client
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",  # jupyter_client starts it with this interpreter (sys.executable)
+        timeout=120,  # per cell; each notebook runs in well under a minute in CI mode
+        resources={"metadata": {"path": str(tmp_path)}},  # files it writes go to tmp_path
+    )
+    client.execute()  # raises CellExecutionError naming the cell and the traceback
+    errors = [
+        out
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert not errors, errors
