@@ -68,7 +68,7 @@ def _public_names(family: str) -> list[str]:
 # public name -> module that defines it, generated from the families' ``__all__``
 _MODULE_OF = {name: family for family in _FAMILIES for name in _public_names(family)}
 
-_SUBMODULES = {"base", "exceptions", "validation", "metrics", *_FAMILIES}
+_SUBMODULES = {"base", "exceptions", "validation", "metrics", "datasets", *_FAMILIES}
 
 __all__ = [
     "BaseEstimator",
