@@ -65,6 +65,7 @@ def fitted_cases():
         (L.StandardScaler(), X, None),
         (L.OneHotEncoder(), X_CAT, None),
         (L.PCA(n_components=2), X, None),
+        (L.LatentDirichletAllocation(n_components=2, max_iter=3, random_state=0), abs(X), None),
         (L.KMeans(n_clusters=3, n_init=1, random_state=0), X, None),
         (L.GaussianMixture(n_components=2, random_state=0), X, None),
         (L.IsolationForest(n_estimators=5, random_state=0), X, None),
