@@ -51,6 +51,7 @@ def fitted_cases():
     return [
         (L.LinearRegression(), X, Y_REG),
         (L.Ridge(alpha=0.5), X, Y_REG),
+        (L.RidgeClassifier(alpha=0.5, class_weight="balanced"), X, Y_STR),
         (L.LogisticRegression(C=0.5), X, Y_STR),
         (L.SGDClassifier(random_state=0), X, Y_STR),
         (L.DecisionTreeClassifier(max_depth=4, random_state=0), X, Y_STR),
@@ -64,6 +65,7 @@ def fitted_cases():
         (L.StandardScaler(), X, None),
         (L.OneHotEncoder(), X_CAT, None),
         (L.PCA(n_components=2), X, None),
+        (L.LatentDirichletAllocation(n_components=2, max_iter=3, random_state=0), abs(X), None),
         (L.KMeans(n_clusters=3, n_init=1, random_state=0), X, None),
         (L.GaussianMixture(n_components=2, random_state=0), X, None),
         (L.IsolationForest(n_estimators=5, random_state=0), X, None),

@@ -1,8 +1,11 @@
-"""Linear models: least squares, ridge, lasso/elastic net, logistic regression, SGD, perceptron."""
+"""Linear models: least squares, ridge (and its classifier), lasso/elastic net, logistic
+regression, SGD, perceptron."""
 
 from homeml.learn.linear_model._coordinate_descent import ElasticNet, Lasso
-from homeml.learn.linear_model._least_squares import LinearRegression, Ridge
+from homeml.learn.linear_model._least_squares import LinearRegression
 from homeml.learn.linear_model._logistic import LogisticRegression
+from homeml.learn.linear_model._ridge import Ridge
+from homeml.learn.linear_model._ridge_classifier import RidgeClassifier
 from homeml.learn.linear_model._stochastic_gradient import Perceptron, SGDClassifier, SGDRegressor
 
 __all__ = [
@@ -12,6 +15,7 @@ __all__ = [
     "LogisticRegression",
     "Perceptron",
     "Ridge",
+    "RidgeClassifier",
     "SGDClassifier",
     "SGDRegressor",
 ]
