@@ -18,7 +18,6 @@ from homeml.learn.base import type_of_target
 from homeml.learn.metrics._classification import confusion_matrix
 from homeml.learn.metrics._curves import average_precision_score, precision_recall_curve
 from homeml.learn.metrics._ranking import auc, roc_curve
-from homeml.learn.model_selection._split import index_rows
 
 
 class ConfusionMatrixDisplay:
@@ -311,6 +310,8 @@ class _CurveDisplay:
                 "`return_estimator=True` and `return_indices=True` to the function"
                 "`cross_validate`."
             )
+        from homeml.learn.model_selection._split import index_rows
+
         kind = type_of_target(y)
         if kind != "binary":
             raise ValueError(f"The target `y` is not binary. Got {kind} type of target.")
