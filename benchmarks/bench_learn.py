@@ -425,6 +425,81 @@ CASES.extend(
     ]
 )
 
+# --- model_selection splitters, inspection: the splitting / permuting machinery itself ---
+
+
+class SplitAll:
+    """``fit`` draws every split of ``splitter`` (group splitters: 500 groups by row position)."""
+
+    def __init__(self, splitter):
+        self.splitter = splitter
+
+    def fit(self, X, y=None):
+        import numpy as np
+
+        groups = np.arange(len(X)) % 500 if "Group" in type(self.splitter).__name__ else None
+        for _ in self.splitter.split(X, y, groups):
+            pass
+        return self
+
+
+class PermuteAll:
+    """``fit`` fits scikit-learn's Ridge (the same model for both) and runs ``importance``."""
+
+    def __init__(self, importance):
+        self.importance = importance
+
+    def fit(self, X, y):
+        model = sk_lm.Ridge().fit(X, y)
+        self.result_ = self.importance(model, X, y, n_repeats=5, random_state=0)
+        return self
+
+
+from sklearn import inspection as sk_inspection  # noqa: E402
+
+SPLITTERS = [
+    ("ShuffleSplit x10", "ShuffleSplit", {"n_splits": 10, "random_state": 0}),
+    ("StratifiedShuffleSplit x10", "StratifiedShuffleSplit", {"n_splits": 10, "random_state": 0}),
+    ("GroupKFold x5", "GroupKFold", {"n_splits": 5}),
+    ("GroupShuffleSplit x5", "GroupShuffleSplit", {"n_splits": 5, "random_state": 0}),
+    ("TimeSeriesSplit x5", "TimeSeriesSplit", {"n_splits": 5}),
+    ("RepeatedStratifiedKFold 5x3", "RepeatedStratifiedKFold", {"n_repeats": 3, "random_state": 0}),
+]
+CASES.extend(
+    Case(
+        f"{label} 100000 samples",
+        "model_selection",
+        classification(100_000, 8, n_classes=3),
+        lambda name=name, kw=kw: SplitAll(getattr(hl, name)(**kw)),
+        lambda name=name, kw=kw: SplitAll(getattr(sk_ms, name)(**kw)),
+        1.5,
+        None,
+    )
+    for label, name, kw in SPLITTERS
+)
+CASES.extend(
+    [
+        Case(
+            "StratifiedGroupKFold x5 20000 samples",
+            "model_selection",
+            classification(20_000, 8, n_classes=3),
+            lambda: SplitAll(hl.StratifiedGroupKFold(5)),
+            lambda: SplitAll(sk_ms.StratifiedGroupKFold(5)),
+            1.5,
+            None,
+        ),
+        Case(
+            "permutation_importance (sklearn Ridge) 5000x20",
+            "inspection",
+            regression(5_000, 20),
+            lambda: PermuteAll(hl.permutation_importance),
+            lambda: PermuteAll(sk_inspection.permutation_importance),
+            1.5,
+            None,
+        ),
+    ]
+)
+
 # --- cluster: kmeans / spectral ---
 from sklearn import cluster as sk_kmeans_family  # noqa: E402
 

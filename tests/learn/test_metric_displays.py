@@ -176,3 +176,25 @@ def test_confusion_matrix_display_equals_sklearn(normalize):
     b = skm.ConfusionMatrixDisplay.from_predictions(y_true, y_pred, colorbar=False)
     np.testing.assert_array_equal(a.im_.get_array(), b.im_.get_array())
     assert [t.get_text() for t in a.text_.ravel()] == [t.get_text() for t in b.text_.ravel()]
+
+
+@pytest.mark.parametrize("pos_label", [None, 0])
+def test_det_curve_display_equals_sklearn(pos_label):
+    X, y = data(120, seed=3)
+    ours_est, theirs_est = LogisticRegression().fit(X, y), SkLogistic().fit(X, y)
+    a = metrics.DetCurveDisplay.from_estimator(ours_est, X, y, pos_label=pos_label)
+    b = skm.DetCurveDisplay.from_estimator(theirs_est, X, y, pos_label=pos_label)
+    np.testing.assert_allclose(a.line_.get_xydata(), b.line_.get_xydata(), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(a.ax_.get_xticks(), b.ax_.get_xticks(), rtol=1e-12)
+    assert [t.get_text() for t in a.ax_.get_yticklabels()] == [
+        t.get_text() for t in b.ax_.get_yticklabels()
+    ]
+    assert a.ax_.get_xlabel() == b.ax_.get_xlabel()
+    assert [t.get_text() for t in a.ax_.get_legend().get_texts()] == [
+        t.get_text() for t in b.ax_.get_legend().get_texts()
+    ]
+    rng = np.random.RandomState(4)
+    y_true, scores = rng.randint(0, 2, 50), np.round(rng.rand(50), 1)
+    a = metrics.DetCurveDisplay.from_predictions(y_true, scores, drop_intermediate=False)
+    b = skm.DetCurveDisplay.from_predictions(y_true, scores, drop_intermediate=False)
+    np.testing.assert_allclose(a.line_.get_xydata(), b.line_.get_xydata(), rtol=1e-12)

@@ -4,10 +4,10 @@ Classification: accuracy, precision/recall/F-beta (binary, micro, macro, weighte
 the confusion matrix and the classification report, ``log_loss``. Ranking: the ROC curve and its
 area (binary, one-vs-rest, one-vs-one), ``auc``, the precision-recall curve and average
 precision, the DET curve. Displays (matplotlib on first use): ``ConfusionMatrixDisplay``,
-``RocCurveDisplay``, ``PrecisionRecallDisplay``. Regression: MSE, RMSE, MAE, R^2. Translation:
-BLEU and chrF with sacrebleu's functional API and defaults (``corpus_bleu``, ``sentence_bleu``,
-``corpus_chrf``, ``sentence_chrf``). Scorers (``get_scorer("f1_macro")``) turn a metric into
-``scorer(estimator, X, y)`` for model selection.
+``RocCurveDisplay``, ``PrecisionRecallDisplay``, ``DetCurveDisplay``. Regression: MSE, RMSE,
+MAE, R^2. Translation: BLEU and chrF with sacrebleu's functional API and defaults
+(``corpus_bleu``, ``sentence_bleu``, ``corpus_chrf``, ``sentence_chrf``). Scorers
+(``get_scorer("f1_macro")``) turn a metric into ``scorer(estimator, X, y)`` for model selection.
 """
 
 from homeml.learn._scorer import check_scoring, get_scorer, get_scorer_names
@@ -41,11 +41,10 @@ from homeml.learn.metrics._cluster import (
 )
 from homeml.learn.metrics._common import UndefinedMetricWarning
 from homeml.learn.metrics._curves import average_precision_score, det_curve, precision_recall_curve
-from homeml.learn.metrics._plot import (
-    ConfusionMatrixDisplay,
-    PrecisionRecallDisplay,
-    RocCurveDisplay,
-)
+from homeml.learn.metrics._plot_confusion import ConfusionMatrixDisplay
+from homeml.learn.metrics._plot_det import DetCurveDisplay
+from homeml.learn.metrics._plot_pr import PrecisionRecallDisplay
+from homeml.learn.metrics._plot_roc import RocCurveDisplay
 from homeml.learn.metrics._ranking import auc, roc_auc_score, roc_curve
 from homeml.learn.metrics._regression import (
     mean_absolute_error,
@@ -70,6 +69,7 @@ from homeml.learn.metrics.pairwise import (
 __all__ = [
     "UndefinedMetricWarning",
     "ConfusionMatrixDisplay",
+    "DetCurveDisplay",
     "PrecisionRecallDisplay",
     "RocCurveDisplay",
     "average_precision_score",

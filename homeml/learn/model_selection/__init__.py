@@ -6,7 +6,8 @@
 | GroupKFold, StratifiedGroupKFold, LeaveOneGroupOut, LeavePGroupsOut | ``_split_groups.py`` |
 | ShuffleSplit, GroupShuffleSplit, StratifiedShuffleSplit | ``_split_shuffle.py`` |
 | LeaveOneOut, LeavePOut, TimeSeriesSplit, PredefinedSplit, Repeated*KFold | ``_split_more.py`` |
-| cross_validate, cross_val_score, learning_curve, validation_curve | ``_validation.py`` |
+| cross_validate, cross_val_score, learning_curve | ``_validation.py`` |
+| validation_curve | ``_validation_curve.py`` |
 | LearningCurveDisplay, ValidationCurveDisplay (matplotlib on first use) | ``_plot.py`` |
 | GridSearchCV, RandomizedSearchCV, ParameterGrid, ParameterSampler | ``_search.py`` |
 
@@ -46,8 +47,8 @@ from homeml.learn.model_selection._validation import (
     cross_val_score,
     cross_validate,
     learning_curve,
-    validation_curve,
 )
+from homeml.learn.model_selection._validation_curve import validation_curve
 
 __all__ = [
     "train_test_split",

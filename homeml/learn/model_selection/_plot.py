@@ -6,11 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.learn import _plotting
-from homeml.learn.model_selection._validation import (
-    _DEFAULT_TRAIN_SIZES,
-    learning_curve,
-    validation_curve,
-)
+from homeml.learn.model_selection._validation import _DEFAULT_TRAIN_SIZES, learning_curve
+from homeml.learn.model_selection._validation_curve import validation_curve
 
 
 def _interval_ratio(values) -> float:
