@@ -23,7 +23,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from homeml.learn.neighbors import KDTree, KNeighborsClassifier, KNeighborsRegressor
 from homeml.learn.preprocessing import StandardScaler
