@@ -3,7 +3,9 @@ executed top to bottom in a fresh python3 kernel; any error, including a failed 
 a number stated in the prose to what the notebook computes, fails the test."""
 
 import importlib.util
+import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,17 +35,26 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
     notebook = jupytext.read(path)
+    # a private kernel spec: the kernel runs on this interpreter, whatever else is installed
+    spec = tmp_path / "jupyter" / "kernels" / "homeml-notebooks"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "homeml", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     # the kernel is a child process: it imports this checkout's homeml, one thread each
     paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    monkeypatch.setenv("NO_COLOR", "1")  # plain tracebacks in the failure report
     monkeypatch.setenv("TQDM_MININTERVAL", "5")  # fewer progress-bar messages to the client
+    work = tmp_path / "work"  # the notebook's current folder: files it writes go there
+    work.mkdir()
     client = NotebookClient(
         notebook,
-        kernel_name="python3",  # jupyter_client starts it with this interpreter (sys.executable)
+        kernel_name="homeml-notebooks",
         timeout=120,  # per cell; each notebook runs in well under a minute in CI mode
-        resources={"metadata": {"path": str(tmp_path)}},  # files it writes go to tmp_path
+        shutdown_kernel="immediate",  # the kernel holds nothing worth a graceful exit
+        resources={"metadata": {"path": str(work)}},
     )
     client.execute()  # raises CellExecutionError naming the cell and the traceback
     errors = [
