@@ -24,6 +24,14 @@ def test_the_learning_path_is_numbered_in_order():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_committed_in_its_quick_mode(path):
+    """Each notebook has a `FULL = False` switch at the top: CI runs the quick version."""
+    lines = path.read_text().splitlines()
+    assert any(line.startswith("FULL = False") for line in lines), path.name
+    assert lines[:1] == ["# ---"] and "format_name: percent" in path.read_text(), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     if MISSING:
         pytest.skip(f'the notebooks need {", ".join(MISSING)}: pip install -e ".[dev]"')
