@@ -268,14 +268,15 @@ greedy
 # After 500 episodes both Q-learners' greedy policies walk the optimal 13-step path along the
 # cliff edge (return -13, which value iteration on the known model confirms is the best
 # possible: $v_*(\text{start}) = -13$). SARSA, which learns the value of the exploring policy
-# it actually follows, prefers a safer, longer path: its greedy return is worse than -13 by at
-# most 4 steps.
+# it actually follows, prefers a safer, longer path: its greedy return is worse than -13, most
+# often -17 (the route along the top row, away from the edge).
 
 # %%
 assert V_cliff[36] == -13  # the start state is row 3, column 0
 assert (greedy["ours: greedy return"] == -13).all()
 assert (greedy["homeml QLearning: greedy return"] == -13).all()
-assert greedy["homeml SARSA: greedy return"].between(-17, -13).all()
+assert (greedy["homeml SARSA: greedy return"] < -13).all()
+assert greedy["homeml SARSA: greedy return"].mode()[0] == -17
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
