@@ -30,7 +30,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 import homeml as hm
 

@@ -27,7 +27,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from homeml.learn.tree import DecisionTreeClassifier, export_text
 

@@ -29,7 +29,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from homeml.learn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from homeml.learn.tree import DecisionTreeClassifier, DecisionTreeRegressor
