@@ -41,6 +41,7 @@ _FAMILIES = (
     "manifold",
     "semi_supervised",
     "feature_extraction",
+    "neural_network",
 )
 
 
