@@ -875,8 +875,8 @@ CASES.extend(
             lambda: sk_nn.MLPRegressor(**_EPOCHS),
             1.5,
         ),
-        # different L-BFGS implementations: the iteration counts may differ (printed by
-        # --family neural_network runs as part of the case name's caveat, see BENCHMARKS.md)
+        # two different L-BFGS implementations (homeml's own, SciPy's L-BFGS-B): they may stop
+        # after different numbers of iterations (about 40 both here), see BENCHMARKS.md
         Case(
             "MLPClassifier lbfgs (50,) digits 100 it",
             "neural_network",
