@@ -254,6 +254,10 @@ def test_errors_name_the_problem():
         MLPRegressor(loss="poisson").fit(X, y - 1.0)
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         MLPClassifier(hidden_layer_sizes=(3, 0)).fit(X, y)
+    with pytest.raises(ValueError, match="layers of"):
+        est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=1, warm_start=True)
+        est.fit(X, y.astype(float))
+        est.set_params(hidden_layer_sizes=(5,)).fit(X, y.astype(float))
     with pytest.raises(ValueError, match="not in"):
         MLPClassifier(max_iter=1).partial_fit(X, y, classes=[0, 1, 2]).partial_fit(X, y + 1)
 

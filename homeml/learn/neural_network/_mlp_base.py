@@ -229,12 +229,14 @@ class BaseMultilayerPerceptron(BaseEstimator):
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
-        elif [c.shape[0] for c in self.coefs_] + [self.n_outputs_] != layer_units:
-            raise ValueError(
-                f"The network has layers {[c.shape[0] for c in self.coefs_]} + "
-                f"[{self.coefs_[-1].shape[1]}] but the data and hidden_layer_sizes ask for "
-                f"{layer_units}: call fit (not partial_fit / warm_start) to start afresh."
-            )
+        else:
+            units = [c.shape[0] for c in self.coefs_] + [self.coefs_[-1].shape[1]]
+            if units != layer_units:
+                raise ValueError(
+                    f"The network has layers of {units} units but the data and "
+                    f"hidden_layer_sizes ask for {layer_units}: call fit (not partial_fit or "
+                    "warm_start) to start afresh."
+                )
         activations = [X] + [None] * (len(layer_units) - 1)
         deltas = [None] * (len(activations) - 1)
         coef_grads = [np.empty((a, b), dtype=X.dtype) for a, b in zip(layer_units, layer_units[1:])]
