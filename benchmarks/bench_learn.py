@@ -909,6 +909,110 @@ CASES.extend(
 )
 
 
+# --- neural_network ---
+from sklearn import neural_network as sk_nn  # noqa: E402 (kept with the MLP cases)
+
+
+def digits_scaled():
+    def make():
+        X, y = skdata.load_digits(return_X_y=True)
+        return X[:1400] / 16.0, y[:1400], X[1400:] / 16.0
+
+    return make
+
+
+# a fixed number of epochs (tol=0 never stops early): both run the same updates, since with the
+# same random_state the sgd/adam weights are equal to scikit-learn's
+_EPOCHS = dict(max_iter=30, tol=0.0, n_iter_no_change=10**9, random_state=0)
+CASES.extend(
+    [
+        Case(
+            "MLPClassifier adam (100,) 5000x20 30 ep",
+            "neural_network",
+            classification(5000, 20, n_classes=3),
+            lambda: hl.MLPClassifier(**_EPOCHS),
+            lambda: sk_nn.MLPClassifier(**_EPOCHS),
+            1.5,
+        ),
+        Case(
+            "MLPClassifier sgd (64,32) digits 30 ep",
+            "neural_network",
+            digits_scaled(),
+            lambda: hl.MLPClassifier((64, 32), solver="sgd", learning_rate_init=0.05, **_EPOCHS),
+            lambda: sk_nn.MLPClassifier((64, 32), solver="sgd", learning_rate_init=0.05, **_EPOCHS),
+            1.5,
+        ),
+        Case(
+            "MLPRegressor adam (100,) 5000x20 30 ep",
+            "neural_network",
+            regression(5000, 20),
+            lambda: hl.MLPRegressor(**_EPOCHS),
+            lambda: sk_nn.MLPRegressor(**_EPOCHS),
+            1.5,
+        ),
+        # two different L-BFGS implementations (homeml's own, SciPy's L-BFGS-B): they may stop
+        # after different numbers of iterations (about 40 both here), see BENCHMARKS.md
+        Case(
+            "MLPClassifier lbfgs (50,) digits 100 it",
+            "neural_network",
+            digits_scaled(),
+            lambda: hl.MLPClassifier((50,), solver="lbfgs", max_iter=100, random_state=0),
+            lambda: sk_nn.MLPClassifier((50,), solver="lbfgs", max_iter=100, random_state=0),
+            1.5,
+        ),
+    ]
+)
+
+# --- datasets: the generators, timed as "fit" (no predict) ---
+
+
+class _Draw:
+    """A generator call shaped like an estimator, so that run_case can time it as ``fit``."""
+
+    def __init__(self, function, **kwargs):
+        self.function, self.kwargs = function, kwargs
+
+    def fit(self, *args):
+        self.function(**self.kwargs)
+        return self
+
+
+def _nothing():
+    import numpy as np
+
+    return np.zeros((1, 1)), None, None
+
+
+def _generator_case(name, kwargs):
+    import homeml.learn.datasets as hd
+
+    return Case(
+        f"{name} {kwargs.get('n_samples', '')}",
+        "datasets",
+        _nothing,
+        lambda: _Draw(getattr(hd, name), random_state=0, **kwargs),
+        lambda: _Draw(getattr(skdata, name), random_state=0, **kwargs),
+        1.5,
+        None,
+    )
+
+
+CASES.extend(
+    _generator_case(name, kwargs)
+    for name, kwargs in [
+        ("make_classification", dict(n_samples=100_000, n_features=20)),
+        ("make_regression", dict(n_samples=100_000, n_features=50)),
+        ("make_blobs", dict(n_samples=200_000, centers=5)),
+        ("make_moons", dict(n_samples=200_000, noise=0.1)),
+        ("make_circles", dict(n_samples=200_000, noise=0.1)),
+        ("make_swiss_roll", dict(n_samples=200_000, noise=0.1, hole=True)),
+        ("make_s_curve", dict(n_samples=200_000, noise=0.1)),
+        ("make_low_rank_matrix", dict(n_samples=2000, n_features=500)),
+        ("make_friedman1", dict(n_samples=200_000)),
+    ]
+)
+
+
 def _time(call) -> float:
     start = time.perf_counter()
     call()
@@ -943,6 +1047,9 @@ def main(argv=None) -> None:
     parser.add_argument("--case", help="only cases whose name contains this text")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
+    import warnings
+
+    warnings.simplefilter("ignore", category=Warning)  # ConvergenceWarning of fixed-epoch fits
     cases = [
         c
         for c in CASES

@@ -51,6 +51,8 @@ _HELPERS = {
         "neighbors._kd_tree": ["KDTree"],
         "ensemble._iforest": ["IsolationTree"],
         "manifold._isomap": ["_CenteredKernelPCA"],
+        "neural_network._labels": ["_Binarizer"],
+        "neural_network._optimizers": ["AdamOptimizer", "SGDOptimizer"],
         "ensemble._losses": [
             "AbsoluteError",
             "BinomialLogLoss",

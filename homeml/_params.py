@@ -106,7 +106,10 @@ def clone(estimator, *, safe: bool = True):
             "estimator (it has no get_params method)."
         )
     params = {k: clone(v, safe=False) for k, v in estimator.get_params(deep=False).items()}
-    return type(estimator)(**params)
+    new = type(estimator)(**params)
+    if hasattr(estimator, "_sklearn_output_config"):  # set_output's choice, as scikit-learn
+        new._sklearn_output_config = copy.deepcopy(estimator._sklearn_output_config)
+    return new
 
 
 def _same_value(a, b) -> bool:

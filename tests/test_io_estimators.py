@@ -74,6 +74,12 @@ def fitted_cases():
         (L.LinearDiscriminantAnalysis(), X, Y_STR),
         (L.MiniBatchKMeans(n_clusters=3, n_init=1, random_state=0), X, None),
         (L.GridSearchCV(L.LogisticRegression(), {"C": [0.1, 1.0]}, cv=2), X, Y_STR),
+        (L.MLPClassifier((5,), max_iter=20, random_state=0), X, Y_STR),
+        (
+            L.MLPRegressor(hidden_layer_sizes=(4, 3), solver="sgd", max_iter=5, random_state=0),
+            X,
+            Y_REG,
+        ),
         (
             L.VotingClassifier(
                 [("lr", L.LogisticRegression()), ("nb", L.GaussianNB())], voting="soft"

@@ -42,6 +42,7 @@ _FAMILIES = (
     "semi_supervised",
     "feature_extraction",
     "inspection",
+    "neural_network",
 )
 
 

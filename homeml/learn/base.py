@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from homeml._params import ParamsMixin, clone  # noqa: F401 (clone re-exported)
+from homeml.learn import _set_output
 from homeml.learn._param_validation import validate_parameter_constraints
 from homeml.learn.exceptions import (  # noqa: F401 (re-exported: the contract's errors)
     ConvergenceWarning,
@@ -275,7 +276,70 @@ class RegressorMixin:
         return r2_score(y, self.predict(X), sample_weight=sample_weight)
 
 
-class TransformerMixin:
+def available_if(check, message: str | None = None):
+    """Decorator: the method exists only when ``check(self)`` is true.
+
+    scikit-learn and users test ``hasattr(est, "predict_proba")``, so an unavailable method must
+    raise ``AttributeError`` on attribute access, not on the call. ``check`` may raise
+    ``AttributeError`` itself with its own explanation; otherwise ``message`` is used.
+    """
+    return lambda method: _AvailableIf(method, check, message)
+
+
+class _AvailableIf:
+    def __init__(self, method, check, message):
+        self.method, self.check, self.message = method, check, message
+        functools.update_wrapper(self, method)
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        if not self.check(obj):
+            raise AttributeError(
+                self.message
+                or f"This {type(obj).__name__} has no attribute {self.method.__name__!r}."
+            )
+        return self.method.__get__(obj, owner)
+
+
+class SetOutputMixin:
+    """``set_output`` for transformers with ``get_feature_names_out``; a subclass's own
+    ``transform`` and ``fit_transform`` are wrapped to honour it (see ``_set_output.py``).
+
+    A class opts out with ``class C(..., auto_wrap_output=False)`` (pipelines pass the setting
+    on to their steps instead).
+    """
+
+    def __init_subclass__(cls, auto_wrap_output: bool = True, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not auto_wrap_output:
+            return
+        for name in _set_output.WRAPPED:
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_homeml_wraps_output", False):
+                setattr(cls, name, _set_output.wrap_output(method))
+
+    @available_if(lambda est: hasattr(est, "get_feature_names_out"))
+    def set_output(self, *, transform=None):
+        """Choose the container of ``transform`` and ``fit_transform``'s output.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            "pandas": a DataFrame with the ``get_feature_names_out()`` columns and the input's
+            index; "default": the transformer's own output (NumPy); None: unchanged.
+
+        Returns
+        -------
+        self
+        """
+        _set_output.check_transform_option(transform)
+        if transform is not None:
+            self._sklearn_output_config = {"transform": transform}
+        return self
+
+
+class TransformerMixin(SetOutputMixin):
     """Mixin for transformers: ``fit_transform`` is ``fit`` then ``transform``."""
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -323,32 +387,6 @@ class Bunch(dict):
 
     def __dir__(self):
         return list(self.keys())
-
-
-def available_if(check, message: str | None = None):
-    """Decorator: the method exists only when ``check(self)`` is true.
-
-    scikit-learn and users test ``hasattr(est, "predict_proba")``, so an unavailable method must
-    raise ``AttributeError`` on attribute access, not on the call. ``check`` may raise
-    ``AttributeError`` itself with its own explanation; otherwise ``message`` is used.
-    """
-    return lambda method: _AvailableIf(method, check, message)
-
-
-class _AvailableIf:
-    def __init__(self, method, check, message):
-        self.method, self.check, self.message = method, check, message
-        functools.update_wrapper(self, method)
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return self
-        if not self.check(obj):
-            raise AttributeError(
-                self.message
-                or f"This {type(obj).__name__} has no attribute {self.method.__name__!r}."
-            )
-        return self.method.__get__(obj, owner)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -30,11 +30,12 @@ def _two_loop(gradient, pairs):
     return q
 
 
-def minimize_lbfgs(fun, x0, *, max_iter=100, gtol=1e-4, ftol=_FTOL, history=10):
+def minimize_lbfgs(fun, x0, *, max_iter=100, gtol=1e-4, ftol=_FTOL, history=10, max_fun=None):
     """Minimise ``fun`` (returning ``(value, gradient)``) from ``x0``.
 
     Stops when the largest absolute gradient component is ``<= gtol``, when the relative decrease
-    of the value falls below ``ftol``, or after ``max_iter`` iterations.
+    of the value falls below ``ftol``, after ``max_iter`` iterations, or (not converged) once
+    ``fun`` has been called ``max_fun`` times (None: no limit).
 
     Returns
     -------
@@ -46,6 +47,7 @@ def minimize_lbfgs(fun, x0, *, max_iter=100, gtol=1e-4, ftol=_FTOL, history=10):
     """
     x = np.array(x0, dtype=np.float64)
     value, gradient = fun(x)
+    calls = 1
     pairs: deque = deque(maxlen=history)
     for n_iter in range(max_iter):
         if np.max(np.abs(gradient), initial=0.0) <= gtol:
@@ -57,8 +59,11 @@ def minimize_lbfgs(fun, x0, *, max_iter=100, gtol=1e-4, ftol=_FTOL, history=10):
             direction, slope = -gradient, -(gradient @ gradient)
         step = 1.0 if pairs else min(1.0, 1.0 / np.linalg.norm(gradient))
         for _ in range(60):  # backtracking: halve (or interpolate) until Armijo holds
+            if max_fun is not None and calls >= max_fun:
+                return x, n_iter, False
             x_new = x + step * direction
             value_new, gradient_new = fun(x_new)
+            calls += 1
             if value_new <= value + 1e-4 * step * slope:
                 break
             # minimiser of the quadratic through value, slope and value_new, kept in [0.1, 0.5]

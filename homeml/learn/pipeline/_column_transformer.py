@@ -6,7 +6,15 @@ import numbers
 
 import numpy as np
 
-from homeml.learn.base import Bunch, _num_samples, check_array, check_is_fitted, clone
+from homeml.learn._set_output import output_is_pandas, set_step_output
+from homeml.learn.base import (
+    Bunch,
+    SetOutputMixin,
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    clone,
+)
 from homeml.learn.pipeline._composition import Composition, name_estimators
 
 
@@ -82,7 +90,7 @@ def _as_2d(output, name):
     return output
 
 
-class ColumnTransformer(Composition):
+class ColumnTransformer(SetOutputMixin, Composition):
     """Apply transformers to subsets of columns and put their outputs side by side (dense).
 
     Parameters
@@ -216,7 +224,7 @@ class ColumnTransformer(Composition):
             if isinstance(transformer, str) or len(indices) == 0:
                 fitted.append((name, transformer, columns))
                 if transformer == "passthrough" and len(indices):
-                    outputs.append((name, _as_2d(_take(X, indices, False), name)))
+                    outputs.append((name, _take(X, indices, False)))
                 continue
             estimator = clone(transformer)
             part = _take(X, indices, scalar)
@@ -226,24 +234,43 @@ class ColumnTransformer(Composition):
                 else estimator.fit(part, y).transform(part)
             )
             fitted.append((name, estimator, columns))
-            outputs.append((name, _as_2d(out, name)))
+            outputs.append((name, out))
         self.transformers_ = fitted
         self._indices = {name: idx for name, _, _, idx, _ in self._plan(X)}
-        return self._stack(outputs, _num_samples(X))
+        return self._stack(outputs, X)
 
-    def _stack(self, outputs, n_samples):
+    def _stack(self, outputs, X):
+        """The parts side by side: an array, or with ``set_output(transform="pandas")`` a
+        DataFrame keeping each part's column dtypes (named by the output wrapper)."""
+        frames = [(name, o) for name, o in outputs if _is_dataframe(o)]
+        outputs = [(name, _as_2d(output, name)) for name, output in outputs]
         self.output_indices_ = {name: slice(0, 0) for name, _, _ in self.transformers_}
         self.output_indices_.setdefault("remainder", slice(0, 0))
         start = 0
         for name, output in outputs:
             self.output_indices_[name] = slice(start, start + output.shape[1])
             start += output.shape[1]
+        weights = self.transformer_weights or {}
+        if output_is_pandas(self):
+            import pandas as pd
+
+            kept = dict(frames)
+            parts = []
+            for name, output in outputs:
+                part = kept[name] if name in kept else pd.DataFrame(output)
+                part = part.reset_index(drop=True)
+                parts.append(part if weights.get(name) is None else part * weights[name])
+            n_samples = _num_samples(X)
+            result = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=range(n_samples))
+            if _is_dataframe(X):
+                result.index = X.index
+            return result
         arrays = []
         for name, output in outputs:
-            weight = (self.transformer_weights or {}).get(name)
+            weight = weights.get(name)
             arrays.append(output if weight is None else output * weight)
         if not arrays:
-            return np.zeros((n_samples, 0))
+            return np.zeros((_num_samples(X), 0))
         if any(a.dtype.kind in "OUS" for a in arrays):
             arrays = [a.astype(object) for a in arrays]
         return np.hstack(arrays)
@@ -259,12 +286,32 @@ class ColumnTransformer(Composition):
             if transformer == "drop" or len(indices) == 0:
                 continue
             if transformer == "passthrough":
-                outputs.append((name, _as_2d(_take(X, indices, False), name)))
+                outputs.append((name, _take(X, indices, False)))
             else:
-                outputs.append(
-                    (name, _as_2d(transformer.transform(_take(X, indices, scalar)), name))
-                )
-        return self._stack(outputs, _num_samples(X))
+                outputs.append((name, transformer.transform(_take(X, indices, scalar))))
+        return self._stack(outputs, X)
+
+    def set_output(self, *, transform=None):
+        """Choose the output container, here and for every transformer (and the remainder).
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            "pandas": a DataFrame named by ``get_feature_names_out()``, each part keeping its
+            column dtypes; "default": a NumPy array; None: unchanged.
+
+        Returns
+        -------
+        self
+        """
+        super().set_output(transform=transform)
+        steps = [t for _, t, _ in self.transformers] + [
+            t for _, t, _ in getattr(self, "transformers_", [])
+        ]
+        for step in [*steps, self.remainder]:
+            if not isinstance(step, str):
+                set_step_output(step, transform)
+        return self
 
     @property
     def named_transformers_(self) -> Bunch:

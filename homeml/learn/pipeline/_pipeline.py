@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from homeml.learn._set_output import set_step_output
 from homeml.learn.base import Bunch, available_if, check_is_fitted
 from homeml.learn.exceptions import not_fitted_error_type
 from homeml.learn.pipeline._composition import Composition, is_skipped, name_estimators
@@ -304,6 +305,23 @@ class Pipeline(Composition):
     def feature_names_in_(self):
         """Feature names the first step saw in fit."""
         return next(s for _, s in self.steps if not is_skipped(s)).feature_names_in_
+
+    def set_output(self, *, transform=None):
+        """Choose the output container of every step that transforms (see
+        ``StandardScaler.set_output``).
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+
+        Returns
+        -------
+        self
+        """
+        for _, step in self.steps:
+            if not is_skipped(step):
+                set_step_output(step, transform)
+        return self
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Output names, passing each step's output names on to the next."""
