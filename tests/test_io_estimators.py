@@ -63,6 +63,7 @@ def fitted_cases():
         (L.KNeighborsClassifier(n_neighbors=3), X, Y_STR),
         (L.GaussianNB(), X, Y_STR),
         (L.StandardScaler(), X, None),
+        (L.MaxAbsScaler(), X, None),
         (L.OneHotEncoder(), X_CAT, None),
         (L.PCA(n_components=2), X, None),
         (L.LatentDirichletAllocation(n_components=2, max_iter=3, random_state=0), abs(X), None),

@@ -14,6 +14,15 @@ from tests.support import requires_datasets
 sk = pytest.importorskip("sklearn.linear_model")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_blas_thread():
+    # small matrices: BLAS threads only add contention on a shared machine
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 def _sms_tfidf(n: int = 600, n_classes: int = 2):
     path = data_dir() / "sms-spam-collection" / "SMSSpamCollection"
     rows = [line.split("\t", 1) for line in path.read_text("utf-8").split("\n") if line][:n]

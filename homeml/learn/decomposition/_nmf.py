@@ -7,6 +7,9 @@ Two solvers, as in scikit-learn:
   coordinate step is a vectorised NumPy operation over all samples.
 - "mu": multiplicative updates for any beta-divergence (Frobenius, Kullback-Leibler,
   Itakura-Saito or a float beta; Fevotte & Idier 2011).
+
+Both take CSR input (word counts, TF-IDF): the products with ``X`` stay sparse, and the terms
+of the divergences that involve ``X`` are computed on its nonzeros only.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 
 from homeml.learn._param_validation import Integral, Interval, Real, StrOptions
 from homeml.learn.base import (
@@ -97,23 +101,45 @@ def initialize_nmf(X, n_components, init, random_state):
 # ----------------------------------------------------------------------------------------------
 
 
+def _rows(X):
+    """The row of each stored entry of the CSR matrix ``X``."""
+    return np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+
+
+def _wh_at_nonzeros(W, H, X):
+    """``(W @ H)[i, j]`` at the stored entries ``(i, j)`` of the CSR matrix ``X``."""
+    return np.einsum("nk,kn->n", W[_rows(X)], H[:, X.indices])
+
+
 def beta_divergence(X, W, H, beta: float, square_root: bool = False) -> float:
     """Beta-divergence between ``X`` and ``W @ H`` (beta=2: half the squared Frobenius norm;
     ``square_root`` returns ``sqrt(2 * divergence)``, scikit-learn's ``reconstruction_err_``)."""
-    WH = W @ H
+    sparse = sp.issparse(X)
     if beta == 2:
-        value = 0.5 * float(np.sum((X - WH) ** 2))
+        if sparse:  # |X|^2 - 2 <X, WH> + |WH|^2, without forming the dense X - WH
+            cross = float(np.sum(np.asarray(X @ H.T) * W))
+            value = 0.5 * (X.data @ X.data - 2 * cross + np.sum((W.T @ W) * (H @ H.T)))
+        else:
+            value = 0.5 * float(np.sum((X - W @ H) ** 2))
     else:
-        positive = X > EPSILON  # terms with x = 0 reduce to the sum of W @ H (handled apart)
-        x, wh = X[positive], np.maximum(WH[positive], EPSILON)
+        # terms with x = 0 reduce to the sum of W @ H (handled apart)
+        if sparse:
+            positive = X.data > EPSILON
+            x, wh = X.data[positive], _wh_at_nonzeros(W, H, X)[positive]
+        else:
+            positive = X > EPSILON
+            x, wh = X[positive], (W @ H)[positive]
+        wh = np.maximum(wh, EPSILON)
         if beta == 1:
             value = float(x @ np.log(x / wh) + W.sum(axis=0) @ H.sum(axis=1) - x.sum())
         elif beta == 0:
             ratio = x / wh
-            value = float(np.sum(ratio) - X.size - np.sum(np.log(ratio)))
+            value = float(np.sum(ratio) - np.prod(X.shape) - np.sum(np.log(ratio)))
         else:
             value = float(
-                np.sum(x**beta) - beta * (x @ wh ** (beta - 1)) + (beta - 1) * np.sum(WH**beta)
+                np.sum(x**beta)
+                - beta * (x @ wh ** (beta - 1))
+                + (beta - 1) * np.sum((W @ H) ** beta)
             ) / (beta * (beta - 1))
     if square_root:
         return float(np.sqrt(2 * max(value, 0.0)))
@@ -139,7 +165,7 @@ def _hals_sweep(W, HHt, XHt, order) -> float:
 
 def _cd_update(X, W, Ht, l1, l2, shuffle, rng) -> float:
     HHt = Ht.T @ Ht
-    XHt = X @ Ht
+    XHt = np.asarray(X @ Ht)
     if l2:
         HHt.flat[:: HHt.shape[0] + 1] += l2
     if l1:
@@ -169,17 +195,21 @@ def _mu_factor(X, W, H, beta, l1, l2, gamma, for_W: bool):
     positive part of the loss gradient, so that the factor stays non-negative."""
     if beta == 2:
         if for_W:
-            numerator, denominator = X @ H.T, W @ (H @ H.T)
+            numerator, denominator = np.asarray(X @ H.T), W @ (H @ H.T)
         else:
-            numerator, denominator = W.T @ X, (W.T @ W) @ H
+            numerator, denominator = np.asarray((X.T @ W).T), (W.T @ W) @ H
     else:
         WH = W @ H
-        safe = np.maximum(WH, EPSILON) if beta < 2 else WH
-        if beta == 1:
-            weighted = X / safe
+        if sp.issparse(X):  # X / WH (or X * WH^(beta-2)) is zero where X is: keep it sparse
+            safe = WH[_rows(X), X.indices]
+            safe = np.maximum(safe, EPSILON) if beta < 2 else safe
+            values = X.data / safe if beta == 1 else X.data * safe ** (beta - 2)
+            weighted = sp.csr_matrix((values, X.indices, X.indptr), shape=X.shape)
+            numerator = np.asarray(weighted @ H.T if for_W else (weighted.T @ W).T)
         else:
-            weighted = X * safe ** (beta - 2)
-        numerator = weighted @ H.T if for_W else W.T @ weighted
+            safe = np.maximum(WH, EPSILON) if beta < 2 else WH
+            weighted = X / safe if beta == 1 else X * safe ** (beta - 2)
+            numerator = weighted @ H.T if for_W else W.T @ weighted
         if beta == 1:
             if for_W:
                 denominator = np.broadcast_to(H.sum(axis=1)[None, :], W.shape).copy()
@@ -324,6 +354,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             **super()._homeml_tags(),
             "positive_only": True,
             "preserves_dtype": ["float64", "float32"],
+            "sparse": True,
         }
 
     def _check_params_with_data(self, X):
@@ -359,7 +390,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def fit_transform(self, X, y=None, W=None, H=None):
         """Learn the factorisation of ``X`` and return ``W`` (``W, H`` start it with
         ``init="custom"``)."""
-        X = self._validate_data(X, dtype=[np.float64, np.float32])
+        X = self._validate_data(X, dtype=[np.float64, np.float32], accept_sparse="csr")
         _check_non_negative(X, "NMF (input X)")
         n_components = self._check_params_with_data(X)
         if self.init == "custom":
@@ -388,7 +419,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         """``W`` for new data: the same solver with ``H = components_`` held fixed."""
         check_is_fitted(self)
-        X = self._validate_data(X, reset=False, dtype=[np.float64, np.float32])
+        X = self._validate_data(X, reset=False, dtype=[np.float64, np.float32], accept_sparse="csr")
         _check_non_negative(X, "NMF (input X)")
         self._check_params_with_data(X)
         H = self.components_.astype(X.dtype, copy=False)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
+import scipy.sparse as sp
 
 from homeml.learn._param_validation import Integral, Interval, StrOptions
 from homeml.learn.base import BaseEstimator, check_is_fitted
-from homeml.learn.neighbors import _brute
+from homeml.learn.neighbors import _brute, _sparse_brute
 from homeml.learn.neighbors._kd_tree import MINKOWSKI_P, KDTree
 
 # metric name -> Minkowski power (cosine is the one non-Minkowski metric)
@@ -41,6 +43,11 @@ class NeighborsBase(BaseEstimator):
         "metric_params": [dict, None],
     }
 
+    def _sparse_ok(self) -> bool:
+        """Whether the metric works on CSR input (Euclidean or cosine)."""
+        p = (self.metric_params or {}).get("p", getattr(self, "p", 2))
+        return self.metric == "cosine" or (_METRIC_P.get(self.metric) or p) == 2
+
     def _fit_index(self, X):
         """Build the search index on the validated ``X`` (``fit`` has checked the table)."""
         params = dict(self.metric_params or {})
@@ -61,8 +68,10 @@ class NeighborsBase(BaseEstimator):
         else:
             self.effective_metric_, self.effective_metric_params_ = "minkowski", {"p": self._p}
 
-        self._fit_X = np.ascontiguousarray(X, dtype=np.float64)
         self.n_samples_fit_ = X.shape[0]
+        if sp.issparse(X):
+            return self._fit_sparse_index(X)
+        self._fit_X = np.ascontiguousarray(X, dtype=np.float64)
         method = self.algorithm
         if method == "auto":  # scikit-learn's rule: trees pay in few dimensions, for small k
             k = self.n_neighbors
@@ -82,6 +91,20 @@ class NeighborsBase(BaseEstimator):
             self._brute_Y, self._brute_Y_sq = _brute.prepare(self._fit_X, self._metric)
         return self
 
+    def _fit_sparse_index(self, X):
+        """CSR input: brute force (no tree), Euclidean or cosine distances."""
+        if self._metric != "cosine" and self._p != 2.0:
+            raise ValueError(
+                f"metric={self.effective_metric_!r} is not supported on sparse input; use "
+                "'euclidean' (or minkowski with p=2) or 'cosine', or pass X.toarray()."
+            )
+        if self.algorithm in ("kd_tree", "ball_tree"):
+            warnings.warn("cannot use tree with sparse input: using brute force", stacklevel=3)
+        self._fit_X = sp.csr_matrix(X, dtype=np.float64)
+        self._tree, self._fit_method = None, "brute"
+        self._brute_Y, self._brute_Y_sq = _sparse_brute.prepare(self._fit_X, self._metric)
+        return self
+
     @staticmethod
     def _check_k(k):
         if not isinstance(k, numbers.Integral) or isinstance(k, bool):
@@ -96,7 +119,12 @@ class NeighborsBase(BaseEstimator):
         check_is_fitted(self)
         if X is None:
             return None
-        return np.ascontiguousarray(self._validate_data(X, reset=False), dtype=np.float64)
+        X = self._validate_data(X, reset=False, accept_sparse="csr")
+        if sp.issparse(self._fit_X):  # a sparse index takes sparse queries
+            return sp.csr_matrix(X, dtype=np.float64)
+        if sp.issparse(X):
+            X = X.toarray()
+        return np.ascontiguousarray(X, dtype=np.float64)
 
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """The ``n_neighbors`` nearest fitted points of each query.
@@ -128,6 +156,10 @@ class NeighborsBase(BaseEstimator):
             )
         if self._fit_method == "kd_tree":
             dist, ind = self._tree.query(Q, k=k)
+        elif sp.issparse(self._fit_X):
+            dist, ind = _sparse_brute.kneighbors(
+                Q, self._brute_Y, self._brute_Y_sq, k, self._metric
+            )
         else:
             dist, ind = _brute.kneighbors(
                 Q, self._brute_Y, self._brute_Y_sq, k, self._metric, self._p
@@ -162,6 +194,11 @@ class NeighborsBase(BaseEstimator):
         r = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Q.shape[0],))
         if self._fit_method == "kd_tree":
             ind, dist = self._tree.query_radius(Q, r, return_distance=True)
+        elif sp.issparse(self._fit_X):
+            ind, dist = _sparse_brute.radius_neighbors(
+                Q, self._brute_Y, self._brute_Y_sq, r, self._metric
+            )
+            ind, dist = _object_array(ind), _object_array(dist)
         else:
             ind, dist = _brute.radius_neighbors(
                 Q, self._brute_Y, self._brute_Y_sq, r, self._metric, self._p

@@ -40,6 +40,9 @@ class _KNeighborsBase(NeighborsBase):
 
     _homeml_constraints = {**NeighborsBase._homeml_constraints, "weights": WEIGHTS_CONSTRAINT}
 
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "sparse": self._sparse_ok()}
+
     def __init__(
         self,
         n_neighbors=5,
@@ -79,7 +82,7 @@ class KNeighborsClassifier(ClassifierMixin, _KNeighborsBase):
     def fit(self, X, y):
         """Store the training samples and their labels in the search index."""
         self._validate_params()
-        X, y = self._validate_data(X, y)
+        X, y = self._validate_data(X, y, accept_sparse="csr")
         self.classes_, self._y = encode_classes(y, self)
         require_two_classes(self.classes_, self)
         return self._fit_index(X)
@@ -126,7 +129,7 @@ class KNeighborsRegressor(RegressorMixin, _KNeighborsBase):
     def fit(self, X, y):
         """Store the training samples and their targets (1-D, or 2-D for several outputs)."""
         self._validate_params()
-        X, y = self._validate_data(X, y, multi_output=True, y_numeric=True)
+        X, y = self._validate_data(X, y, multi_output=True, y_numeric=True, accept_sparse="csr")
         self._y = y.astype(np.float64)
         return self._fit_index(X)
 
@@ -188,10 +191,13 @@ class NearestNeighbors(NeighborsBase):
         self.metric_params = metric_params
         self.n_jobs = n_jobs
 
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "sparse": self._sparse_ok()}
+
     def fit(self, X, y=None):
         """Index the points ``X`` (``y`` is ignored)."""
         self._validate_params()
-        return self._fit_index(self._validate_data(X))
+        return self._fit_index(self._validate_data(X, accept_sparse="csr"))
 
     def radius_neighbors(self, X=None, radius=None, return_distance=True, sort_results=False):
         """Fitted points within ``radius`` (inclusive) of each query.

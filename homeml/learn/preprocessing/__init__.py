@@ -3,6 +3,7 @@
 | class | file |
 | --- | --- |
 | StandardScaler, MinMaxScaler, RobustScaler, Normalizer | ``_scalers.py`` |
+| MaxAbsScaler | ``_max_abs.py`` |
 | OneHotEncoder, OrdinalEncoder, LabelEncoder | ``_encoders.py`` |
 | PolynomialFeatures | ``_polynomial.py`` |
 | SimpleImputer | ``_impute.py`` |
@@ -10,6 +11,7 @@
 
 from homeml.learn.preprocessing._encoders import LabelEncoder, OneHotEncoder, OrdinalEncoder
 from homeml.learn.preprocessing._impute import SimpleImputer
+from homeml.learn.preprocessing._max_abs import MaxAbsScaler
 from homeml.learn.preprocessing._polynomial import PolynomialFeatures
 from homeml.learn.preprocessing._scalers import (
     MinMaxScaler,
@@ -22,6 +24,7 @@ __all__ = [
     "StandardScaler",
     "MinMaxScaler",
     "RobustScaler",
+    "MaxAbsScaler",
     "Normalizer",
     "OneHotEncoder",
     "OrdinalEncoder",

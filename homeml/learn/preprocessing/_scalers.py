@@ -12,12 +12,19 @@ import warnings
 from statistics import NormalDist
 
 import numpy as np
+import scipy.sparse as sp
 
 from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import BaseEstimator, TransformerMixin, check_is_fitted, check_sample_weight
 from homeml.learn.preprocessing._common import OneToOneFeatureNamesMixin, safe_scale
+from homeml.learn.preprocessing._sparse_scaling import (
+    normalize_sparse_rows,
+    scale_sparse_columns,
+    sparse_moments,
+)
 
 _FLOATS = [np.float64, np.float32]
+_SPARSE = ["csr", "csc"]  # the sparse formats the scalers keep (others become CSR)
 
 
 class _ColumnScaler(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
@@ -30,9 +37,11 @@ class _ColumnScaler(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
             "preserves_dtype": ["float64", "float32"],
         }
 
-    def _check_X(self, X, reset: bool, copy=None):
+    def _check_X(self, X, reset: bool, copy=None, accept_sparse=False):
         copy = self.copy if copy is None else copy
-        return self._validate_data(X, reset=reset, dtype=_FLOATS, copy=copy)
+        return self._validate_data(
+            X, reset=reset, dtype=_FLOATS, copy=copy, accept_sparse=accept_sparse
+        )
 
 
 def _weighted_moments(X, w):
@@ -67,6 +76,9 @@ def _weighted_moments(X, w):
 class StandardScaler(_ColumnScaler):
     """Standardise features: subtract the mean and divide by the standard deviation.
 
+    CSR/CSC input (with ``with_mean=False``: centring would fill in every zero) is scaled
+    entry by entry and stays sparse, as in scikit-learn.
+
     Parameters
     ----------
     copy : bool
@@ -88,6 +100,9 @@ class StandardScaler(_ColumnScaler):
         self.with_mean = with_mean
         self.with_std = with_std
 
+    def _homeml_tags(self) -> dict:
+        return {**super()._homeml_tags(), "sparse": not self.with_mean}
+
     def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and standard deviation of each feature (NaN ignored)."""
         for name in ("mean_", "var_", "scale_", "n_samples_seen_"):
@@ -97,11 +112,12 @@ class StandardScaler(_ColumnScaler):
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the statistics with one more batch (Chan et al.'s parallel variance)."""
         first = not hasattr(self, "n_samples_seen_")
-        X = self._check_X(X, reset=first, copy=False)
+        X = self._check_X(X, reset=first, copy=False, accept_sparse=_SPARSE)
+        self._refuse_centring_sparse(X)
         w = None if sample_weight is None else check_sample_weight(sample_weight, X)
         if w is not None and not w.any():
             raise ValueError("Sample weights must contain at least one non-zero number.")
-        count, mean, squares = _weighted_moments(X, w)
+        count, mean, squares = (sparse_moments if sp.issparse(X) else _weighted_moments)(X, w)
         if w is None:
             count = count.astype(np.int64)
         if first:
@@ -141,19 +157,37 @@ class StandardScaler(_ColumnScaler):
     def transform(self, X, copy=None):
         """Standardise ``X`` with the fitted statistics (NaN stays NaN)."""
         check_is_fitted(self)
-        X = self._check_X(X, reset=False, copy=copy)
+        # (fit reads CSR or CSC; transform returns CSR, as scikit-learn's)
+        X = self._check_X(X, reset=False, copy=copy, accept_sparse="csr")
+        self._refuse_centring_sparse(X)
+        if sp.issparse(X):
+            return scale_sparse_columns(X, 1.0 / self.scale_) if self.with_std else X
         if self.with_mean:
             X -= self.mean_.astype(X.dtype)
         if self.with_std:
             X /= self.scale_.astype(X.dtype)
         return X
 
+    def _refuse_centring_sparse(self, X):
+        if self.with_mean and sp.issparse(X):
+            raise ValueError(
+                "Cannot center sparse matrices: pass `with_mean=False` instead (centring would "
+                "make every zero entry nonzero)."
+            )
+
     def inverse_transform(self, X, copy=None):
         """Undo :meth:`transform`: multiply by ``scale_`` and add ``mean_``."""
         check_is_fitted(self)
         X = self._validate_data(
-            X, reset=False, dtype=_FLOATS, copy=self.copy if copy is None else copy
+            X,
+            reset=False,
+            dtype=_FLOATS,
+            copy=self.copy if copy is None else copy,
+            accept_sparse="csr",
         )
+        if sp.issparse(X):
+            self._refuse_centring_sparse(X)
+            return scale_sparse_columns(X, self.scale_) if self.with_std else X
         if self.with_std:
             X *= self.scale_.astype(X.dtype)
         if self.with_mean:
@@ -319,6 +353,8 @@ class RobustScaler(_ColumnScaler):
 class Normalizer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
     """Scale each sample (row) to unit norm; rows of zeros are left as they are.
 
+    CSR input (TF-IDF rows, say) stays CSR: only the stored entries are divided.
+
     Parameters
     ----------
     norm : {"l1", "l2", "max"}
@@ -336,20 +372,27 @@ class Normalizer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstimator):
             **super()._homeml_tags(),
             "requires_fit": False,
             "preserves_dtype": ["float64", "float32"],
+            "sparse": True,
         }
 
     def fit(self, X, y=None):
         """Only checks ``X`` (the transformation is stateless)."""
         self._validate_params()
-        self._validate_data(X, reset=True, dtype=_FLOATS)
+        self._validate_data(X, reset=True, dtype=_FLOATS, accept_sparse="csr")
         return self
 
     def transform(self, X, copy=None):
         """Divide each row by its norm."""
         self._validate_params()
         X = self._validate_data(
-            X, reset=False, dtype=_FLOATS, copy=self.copy if copy is None else copy
+            X,
+            reset=False,
+            dtype=_FLOATS,
+            copy=self.copy if copy is None else copy,
+            accept_sparse="csr",
         )
+        if sp.issparse(X):
+            return normalize_sparse_rows(X, self.norm)
         if self.norm == "l1":
             norms = np.abs(X).sum(axis=1)
         elif self.norm == "l2":
