@@ -6,7 +6,8 @@
 | cross_validate, cross_val_score, learning_curve | ``_validation.py`` |
 | GridSearchCV, RandomizedSearchCV, ParameterGrid, ParameterSampler | ``_search.py`` |
 
-Everything runs in this process: ``n_jobs`` is accepted and ignored.
+``n_jobs`` runs the (candidate, fold) fits through ``joblib.Parallel``, so
+``joblib.parallel_backend("dask")`` runs them on a Dask cluster; results do not depend on it.
 """
 
 from homeml.learn.model_selection._search import (

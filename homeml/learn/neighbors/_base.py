@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from homeml.learn._parallel import parallel_map, split_rows
 from homeml.learn._param_validation import Integral, Interval, StrOptions
 from homeml.learn.base import BaseEstimator, check_is_fitted
 from homeml.learn.neighbors import _brute
@@ -126,12 +127,10 @@ class NeighborsBase(BaseEstimator):
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, n_samples_fit "
                 f"= {self.n_samples_fit_}, n_samples = {Q.shape[0]}"
             )
-        if self._fit_method == "kd_tree":
-            dist, ind = self._tree.query(Q, k=k)
-        else:
-            dist, ind = _brute.kneighbors(
-                Q, self._brute_Y, self._brute_Y_sq, k, self._metric, self._p
-            )
+        n_jobs = getattr(self, "n_jobs", None)
+        tasks = [(self, Q[rows], k) for rows in split_rows(len(Q), n_jobs)]
+        parts = parallel_map(_kneighbors_rows, tasks, n_jobs)
+        dist, ind = (np.concatenate(p) for p in zip(*parts))
         if self_query:
             dist, ind = _drop_self(dist, ind)
         return (dist, ind) if return_distance else ind
@@ -160,18 +159,30 @@ class NeighborsBase(BaseEstimator):
         if self_query:
             Q = self._fit_X
         r = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Q.shape[0],))
-        if self._fit_method == "kd_tree":
-            ind, dist = self._tree.query_radius(Q, r, return_distance=True)
-        else:
-            ind, dist = _brute.radius_neighbors(
-                Q, self._brute_Y, self._brute_Y_sq, r, self._metric, self._p
-            )
-            ind, dist = _object_array(ind), _object_array(dist)
+        n_jobs = getattr(self, "n_jobs", None)
+        tasks = [(self, Q[rows], r[rows]) for rows in split_rows(len(Q), n_jobs)]
+        parts = parallel_map(_radius_rows, tasks, n_jobs)
+        ind = _object_array([i for p in parts for i in p[0]])
+        dist = _object_array([d for p in parts for d in p[1]])
         for i in range(len(ind)):
             keep = ind[i] != i if self_query else slice(None)
             order = np.argsort(dist[i][keep], kind="stable") if sort_results else slice(None)
             ind[i], dist[i] = ind[i][keep][order], dist[i][keep][order]
         return (dist, ind) if return_distance else ind
+
+
+def _kneighbors_rows(index, Q, k):
+    """``(dist, ind)`` of the ``k`` nearest fitted points of the queries ``Q`` (one task)."""
+    if index._fit_method == "kd_tree":
+        return index._tree.query(Q, k=k)
+    return _brute.kneighbors(Q, index._brute_Y, index._brute_Y_sq, k, index._metric, index._p)
+
+
+def _radius_rows(index, Q, r):
+    """``(ind, dist)`` of the fitted points within ``r`` of each query in ``Q`` (one task)."""
+    if index._fit_method == "kd_tree":
+        return index._tree.query_radius(Q, r, return_distance=True)
+    return _brute.radius_neighbors(Q, index._brute_Y, index._brute_Y_sq, r, index._metric, index._p)
 
 
 def _drop_self(dist, ind):
