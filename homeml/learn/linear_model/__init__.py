@@ -1,8 +1,13 @@
-"""Linear models: least squares, ridge, lasso/elastic net, logistic regression, SGD, perceptron."""
+"""Linear models: least squares, ridge, lasso/elastic net, logistic regression, SGD, perceptron,
+passive-aggressive."""
 
 from homeml.learn.linear_model._coordinate_descent import ElasticNet, Lasso
 from homeml.learn.linear_model._least_squares import LinearRegression, Ridge
 from homeml.learn.linear_model._logistic import LogisticRegression
+from homeml.learn.linear_model._passive_aggressive import (
+    PassiveAggressiveClassifier,
+    PassiveAggressiveRegressor,
+)
 from homeml.learn.linear_model._stochastic_gradient import Perceptron, SGDClassifier, SGDRegressor
 
 __all__ = [
@@ -10,6 +15,8 @@ __all__ = [
     "Lasso",
     "LinearRegression",
     "LogisticRegression",
+    "PassiveAggressiveClassifier",
+    "PassiveAggressiveRegressor",
     "Perceptron",
     "Ridge",
     "SGDClassifier",
