@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from homeml.autograd import no_grad
+from homeml.creation import manual_seed
 from homeml.tensor import Tensor
 
 _REPLICAS: dict[str, _Replica] = {}
@@ -35,8 +36,11 @@ def _replica(key: str) -> _Replica:
         ) from None
 
 
-def install(key: str, model, optimizer, loss_fn) -> int:
-    """Keep ``model`` (with ``optimizer`` over its parameters and ``loss_fn``) under ``key``."""
+def install(key: str, model, optimizer, loss_fn, seed: int) -> int:
+    """Keep ``model`` (with ``optimizer`` over its parameters and ``loss_fn``) under ``key``;
+    seed this worker's default generator (dropout masks) with ``seed``.
+    """
+    manual_seed(seed)
     _REPLICAS[key] = _Replica(model, optimizer, loss_fn)
     return len(_REPLICAS[key].params)
 

@@ -49,13 +49,17 @@ class DistributedDataParallel:
         (sorted by address) to use; default all of them.
     poll_seconds : float
         How often, while waiting for a step, the client checks that every worker is still there.
+    seed : int
+        Replica ``r`` seeds its worker's default generator with ``seed + r`` when training
+        starts (or resumes): its dropout masks.
 
     Notes
     -----
     The loss must be a mean over the batch (homeml's losses are, by default): the gradient of the
     batch is then the shard gradients weighted by the shards' sizes. As in PyTorch, batch
     normalisation uses each shard's statistics, and dropout in the replicas draws from each
-    worker's own generator (so runs with dropout are not reproducible on a cluster).
+    worker's own generator (seeded by ``seed``): a run with dropout repeats on the same number
+    of workers, but does not equal one process, and a resumed one draws fresh masks.
 
     Examples
     --------
@@ -63,7 +67,9 @@ class DistributedDataParallel:
     >>> fit(model, optimizer, loss_fn, loader, data_parallel=ddp)  # doctest: +SKIP
     """
 
-    def __init__(self, client: Any, workers: Any = None, *, poll_seconds: float = 1.0):
+    def __init__(
+        self, client: Any, workers: Any = None, *, poll_seconds: float = 1.0, seed: int = 0
+    ):
         self._distributed = require_distributed()
         self.client = connect(client)
         available = sorted(self.client.nthreads())
@@ -83,6 +89,7 @@ class DistributedDataParallel:
             )
         self.workers: list[str] = workers
         self.poll_seconds = poll_seconds
+        self.seed = seed
         self.key = f"homeml-ddp-{uuid.uuid4().hex}"
         self.steps = 0
         self.gradient_bytes = 0  # one replica's gradient, in bytes (set by start)
@@ -103,8 +110,8 @@ class DistributedDataParallel:
             p.numpy().nbytes for g in optimizer.param_groups for p in g["params"]
         )
         futures = [
-            self._submit(_replica.install, w, self.key, model, optimizer, loss_fn)
-            for w in self.workers
+            self._submit(_replica.install, w, self.key, model, optimizer, loss_fn, self.seed + r)
+            for r, w in enumerate(self.workers)
         ]
         self._results(futures)
 

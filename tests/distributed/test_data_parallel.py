@@ -6,16 +6,19 @@ final parameters."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 
 import numpy as np
 import pytest
+from support import requires_datasets
 
 distributed = pytest.importorskip("distributed", reason="pip install distributed; CI installs it")
 
 import homeml as hm  # noqa: E402
 from homeml import nn, optim  # noqa: E402
+from homeml.cli import main  # noqa: E402
 from homeml.data import DataLoader, TensorDataset  # noqa: E402
 from homeml.distributed import DistributedDataParallel, WorkerLostError  # noqa: E402
 from homeml.train import Callback, fit  # noqa: E402
@@ -113,3 +116,17 @@ def test_bad_arguments_are_named(client):
         DistributedDataParallel(client, workers=["tcp://nowhere:1"])
     with pytest.raises(ValueError, match="local:N"):
         hm.distributed.connect("local:zero")
+
+
+@requires_datasets("mnist")
+def test_homeml_train_mnist_dask_runs_on_the_cluster(client, tmp_path, capsys):
+    """`homeml train mnist --dask tcp://...`: the job on the cluster's replicas."""
+    address = client.scheduler.address
+    args = ["train", "mnist", "--model", "mlp", "--epochs", "1", "--limit", "512", "--quiet"]
+    assert main([*args, "--dask", address, "--out", str(tmp_path)]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["test_accuracy"] > 0.2  # 4 steps of 128: well above chance (0.1)
+    assert (tmp_path / "checkpoint.safetensors").exists()
+    with pytest.raises(SystemExit):
+        main(["train", "names", "--dask", address])
+    assert "--dask is for mnist and fashion-mnist" in capsys.readouterr().err
