@@ -88,16 +88,21 @@ def add_gradients(a: list[np.ndarray], b: list[np.ndarray]) -> list[np.ndarray]:
     return [x + y for x, y in zip(a, b)]
 
 
-def apply_gradients(key: str, grads: list[np.ndarray], lrs: list[float]):
-    """One optimizer step of the replica with the summed gradient ``grads`` and the client's
-    learning rates ``lrs`` (one per parameter group); returns the shard's (loss sum, correct,
-    count) from :func:`local_gradients`.
+def apply_gradients(key: str, lrs: list[float], *parts: list[np.ndarray]):
+    """One optimizer step of the replica with the sum of the gradients ``parts`` (added in the
+    order given, the same on every worker) and the client's learning rates ``lrs`` (one per
+    parameter group); returns the shard's (loss sum, correct, count) from
+    :func:`local_gradients`.
     """
     replica = _replica(key)
+    grads = parts[0]
+    for part in parts[1:]:
+        grads = add_gradients(grads, part)
     for p, g in zip(replica.params, grads):
         p.grad = Tensor._make(np.array(g, dtype=p.numpy().dtype))
     for group, lr in zip(replica.optimizer.param_groups, lrs):
         group["lr"] = lr
     replica.optimizer.step()
     replica.optimizer.zero_grad()
-    return replica.stats
+    stats, replica.stats = replica.stats, (0.0, 0, 0)
+    return stats

@@ -2,11 +2,14 @@
 
 One model replica per Dask worker. Each step the client cuts the batch into one shard per worker;
 each worker computes the gradient of its shard's loss (weighted by the shard's share of the
-batch); the gradients are summed by a reduction tree of tasks that run on the workers
-(worker 1's gradient goes to worker 0, ..., pairwise, ``ceil(log2 n)`` levels), and the sum goes
-from the root worker to every worker, where each replica's optimizer takes the same step. That
-is an all-reduce through the workers: the gradients never pass through the client, which only
-sends the shards and receives three numbers per worker (loss, correct predictions, count).
+batch); then every replica's optimizer takes the same step with the sum of those gradients.
+The sum is an all-reduce through the workers, by tasks that run on them: up to
+``gather_below`` (4) workers, each worker fetches the others' gradients and adds them all in the
+same order (an all-gather: one hop, the least latency, which is what a step on a few workers
+waits for); beyond, a reduction tree sums them pairwise (worker 1's gradient goes to worker 0,
+..., ``ceil(log2 n)`` levels) and the root's sum goes to every worker. The gradients never
+pass through the client, which only sends the shards and receives three numbers per worker
+(loss, correct predictions, count).
 
 Why a task graph rather than actors or Pub/Sub: the scheduler already moves a task's inputs
 from the worker that holds them to the one that needs them, peer to peer; pinning each task to
@@ -47,6 +50,10 @@ class DistributedDataParallel:
     workers : int or sequence of str, optional
         The workers that hold replicas: their addresses, or how many of the cluster's workers
         (sorted by address) to use; default all of them.
+    gather_below : int
+        Up to this many replicas, each worker fetches every other worker's gradient and adds
+        them all itself (an all-gather: one hop between workers per step); above it, a
+        reduction tree sums them (``2 ceil(log2 n)`` hops, each moving one gradient).
     poll_seconds : float
         How often, while waiting for a step, the client checks that every worker is still there.
     seed : int
@@ -68,7 +75,13 @@ class DistributedDataParallel:
     """
 
     def __init__(
-        self, client: Any, workers: Any = None, *, poll_seconds: float = 1.0, seed: int = 0
+        self,
+        client: Any,
+        workers: Any = None,
+        *,
+        gather_below: int = 4,
+        poll_seconds: float = 1.0,
+        seed: int = 0,
     ):
         self._distributed = require_distributed()
         self.client = connect(client)
@@ -89,6 +102,7 @@ class DistributedDataParallel:
             )
         self.workers: list[str] = workers
         self.poll_seconds = poll_seconds
+        self.gather_below = gather_below
         self.seed = seed
         self.key = f"homeml-ddp-{uuid.uuid4().hex}"
         self.steps = 0
@@ -127,17 +141,20 @@ class DistributedDataParallel:
             for w, s in zip(self.workers, shards)
             if len(s)
         ]
-        while len(grads) > 1:  # the reduction tree: pairwise sums on the first worker of a pair
-            pairs = [grads[i : i + 2] for i in range(0, len(grads), 2)]
-            grads = [
-                (p[0][0], self._submit(_replica.add_gradients, p[0][0], p[0][1], p[1][1]))
-                if len(p) == 2
-                else p[0]
-                for p in pairs
-            ]
-        total = grads[0][1]
+        if len(grads) <= self.gather_below:  # all-gather: one hop, each worker sums them all
+            parts = [g for _, g in grads]
+        else:  # a reduction tree: pairwise sums on the first worker of each pair
+            while len(grads) > 1:
+                pairs = [grads[i : i + 2] for i in range(0, len(grads), 2)]
+                grads = [
+                    (p[0][0], self._submit(_replica.add_gradients, p[0][0], p[0][1], p[1][1]))
+                    if len(p) == 2
+                    else p[0]
+                    for p in pairs
+                ]
+            parts = [grads[0][1]]
         applied = [
-            self._submit(_replica.apply_gradients, w, self.key, total, list(lrs))
+            self._submit(_replica.apply_gradients, w, self.key, list(lrs), *parts)
             for w in self.workers
         ]
         stats = self._results(applied)
@@ -197,4 +214,4 @@ class DistributedDataParallel:
                 self._check_workers(futures)
         if any(f.status == "error" for f in futures):
             self._check_workers(futures)
-        return [f.result() for f in futures]
+        return self.client.gather(futures)

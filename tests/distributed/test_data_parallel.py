@@ -82,6 +82,8 @@ def test_two_replicas_of_32_equal_one_process_of_64(client):
         assert r2["train_loss"] == pytest.approx(r1["train_loss"], abs=1e-9)
         assert r2["train_acc"] == r1["train_acc"]
         assert r2["lr"] == r1["lr"]
+    tree, _, _ = _train(DistributedDataParallel(client, gather_below=1))  # a reduction tree
+    _assert_same(tree, one)
 
 
 class _KillAWorker(Callback):

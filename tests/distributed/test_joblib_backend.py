@@ -11,9 +11,9 @@ import pytest
 joblib = pytest.importorskip("joblib")
 distributed = pytest.importorskip("distributed", reason="pip install distributed; CI installs it")
 
-from homeml.learn import ensemble, model_selection, neighbors  # noqa: E402
+from homeml.learn import ensemble, manifold, model_selection, neighbors  # noqa: E402
 from homeml.learn._parallel import parallel_map, thread_budget  # noqa: E402
-from homeml.learn.linear_model import LogisticRegression, Ridge  # noqa: E402
+from homeml.learn.linear_model import LogisticRegression, Ridge, SGDClassifier  # noqa: E402
 from homeml.learn.tree import DecisionTreeClassifier  # noqa: E402
 
 
@@ -89,7 +89,7 @@ def test_model_selection_on_the_cluster_equals_n_jobs_1(client):
         np.testing.assert_array_equal(a, b)
 
 
-def test_voting_and_neighbours_on_the_cluster_equal_n_jobs_1(client):
+def test_voting_neighbours_and_mds_on_the_cluster_equal_n_jobs_1(client):
     X, y = _data()
     pairs = [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(random_state=0))]
     one = ensemble.VotingClassifier(pairs, voting="soft", n_jobs=1).fit(X, y)
@@ -105,6 +105,16 @@ def test_voting_and_neighbours_on_the_cluster_equal_n_jobs_1(client):
         r2 = _on_cluster(lambda i=index: i.set_params(n_jobs=2).radius_neighbors(X[:30], 1.5))
         for a, b in zip(r1[1], r2[1]):
             np.testing.assert_array_equal(np.sort(a), np.sort(b))
+    y3 = np.digitize(X[:, 1], [-0.5, 0.5])  # one-vs-rest: three binary problems at once
+    sgd = lambda: SGDClassifier(random_state=0)  # noqa: E731
+    np.testing.assert_array_equal(
+        _on_cluster(lambda: sgd().fit(X, y3)).coef_, sgd().set_params(n_jobs=1).fit(X, y3).coef_
+    )
+    mds = lambda: manifold.MDS(n_init=3, max_iter=50, init="random", random_state=0)  # noqa: E731
+    one = mds().set_params(n_jobs=1).fit(X[:40])
+    many = _on_cluster(lambda: mds().fit(X[:40]))
+    np.testing.assert_allclose(many.embedding_, one.embedding_)
+    assert many.stress_ == one.stress_
 
 
 def _numba_threads_in_a_kernel(_):
