@@ -31,6 +31,8 @@ def _train(args) -> int:
         out = "runs/shakespeare-gpt"
     if args.dataset != "translate" and (args.direction is not None or args.data is not None):
         raise ValueError("--direction and --data are for `homeml train translate`")
+    if language and args.dask is not None:
+        raise ValueError("--dask is for mnist and fashion-mnist")
     try:
         if args.dataset == "translate":
             direction = args.direction or "fra-eng"
@@ -89,6 +91,7 @@ def _train_digits(args, out: str) -> dict:
         augment=args.augment,
         limit=args.limit,
         progress=not args.quiet,
+        dask=args.dask,
     )
 
 
@@ -358,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--limit", type=_positive_int, help="train on this many images only")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="mnist, fashion-mnist: train data-parallel on a Dask cluster, one model replica per "
+        "worker: a scheduler (tcp://host:8786) or local:N (N worker processes here)",
+    )
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="test-set accuracy of a trained run")

@@ -103,6 +103,7 @@ def fit(
     progress=True,
     history_path=None,
     callbacks=(),
+    data_parallel=None,
 ):
     """Train ``model`` and return its :class:`TrainingHistory`.
 
@@ -134,6 +135,12 @@ def fit(
     callbacks : sequence of Callback
         More callbacks, called after those the arguments above make and before the progress
         bar. An :class:`EarlyStopping` among them is saved with the checkpoint.
+    data_parallel : homeml.distributed.DistributedDataParallel, optional
+        Train on a Dask cluster: each batch is split among the workers' model replicas, their
+        gradients are averaged between the workers, and every replica takes the same step
+        (the same result as one process with the whole batch). ``model`` and ``optimizer``
+        are brought up to date from the replicas after every epoch, before validation and
+        the checkpoint; callbacks see them as they were at the start of the epoch until then.
 
     Raises
     ------
@@ -159,13 +166,50 @@ def fit(
         steps=len(train_loader) if hasattr(train_loader, "__len__") else None,  # None: generator
     )
     _call(callbacks, "on_train_begin", run)
-    for epoch in range(run.epoch + 1, epochs + 1):
+    try:
+        _epochs(
+            run,
+            loss_fn,
+            train_loader,
+            val_loader,
+            scheduler_step,
+            train_transform,
+            eval_transform,
+            callbacks,
+            data_parallel,
+        )
+    finally:
+        if data_parallel is not None:
+            data_parallel.close()
+    _call(callbacks, "on_train_end", run)
+    return run.history
+
+
+def _epochs(
+    run,
+    loss_fn,
+    train_loader,
+    val_loader,
+    scheduler_step,
+    train_transform,
+    eval_transform,
+    callbacks,
+    data_parallel,
+) -> None:
+    model, optimizer, scheduler = run.model, run.optimizer, run.scheduler
+    if data_parallel is not None and run.epoch < run.epochs and not run.stop:
+        data_parallel.start(model, optimizer, loss_fn)  # after a resume: the loaded state
+    for epoch in range(run.epoch + 1, run.epochs + 1):
         if run.stop:
             break
         run.epoch = epoch
         _call(callbacks, "on_epoch_begin", run)
         started = time.perf_counter()
-        row = _train_epoch(run, loss_fn, train_loader, train_transform, scheduler_step, callbacks)
+        row = _train_epoch(
+            run, loss_fn, train_loader, train_transform, scheduler_step, callbacks, data_parallel
+        )
+        if data_parallel is not None:
+            data_parallel.sync(model, optimizer)
         if val_loader is not None:
             for key, value in evaluate(model, val_loader, loss_fn, eval_transform).items():
                 row[f"val_{key}"] = value
@@ -175,8 +219,6 @@ def fit(
             scheduler.step()
         run.history.rows.append(row)
         _call(callbacks, "on_epoch_end", run)
-    _call(callbacks, "on_train_end", run)
-    return run.history
 
 
 def _callbacks(early_stopping, checkpoint, resume, history_path, extra, progress) -> list:
@@ -199,9 +241,32 @@ def _call(callbacks, hook: str, run: TrainingRun) -> None:
         getattr(callback, hook)(run)
 
 
-def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks) -> dict:
+def _check_finite(value: float, run: TrainingRun, step: int) -> None:
+    if not math.isfinite(value):
+        raise FloatingPointError(
+            f"the loss became {value} at epoch {run.epoch}, step {step}; lower the learning "
+            "rate or check the inputs for NaN/inf"
+        )
+
+
+def _step(run: TrainingRun, loss_fn, x: Tensor, y: Tensor) -> tuple[float, int | None, int]:
+    """Forward, finite-loss check, backward and optimizer step in this process; returns the
+    batch's (mean loss, correct predictions or None, size).
+    """
+    out = run.model(x)
+    loss = loss_fn(out, y)
+    value = float(loss.item())
+    _check_finite(value, run, run.step)
+    run.optimizer.zero_grad()
+    loss.backward()
+    run.optimizer.step()
+    return value, _count_correct(out, y), len(y)
+
+
+def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks, data_parallel) -> dict:
     """One pass over ``loader``: forward, finite-loss check, backward, optimizer (and per-batch
-    scheduler) step. Returns the epoch's training metrics.
+    scheduler) step, here or on the replicas of ``data_parallel``. Returns the epoch's training
+    metrics.
     """
     model, optimizer, scheduler = run.model, run.optimizer, run.scheduler
     model.train()
@@ -212,23 +277,16 @@ def _train_epoch(run, loss_fn, loader, transform, scheduler_step, callbacks) -> 
         x, y = _as_tensor(x), _as_tensor(y)
         if transform is not None:
             x = transform(x)
-        out = model(x)
-        loss = loss_fn(out, y)
-        value = float(loss.item())
-        if not math.isfinite(value):
-            raise FloatingPointError(
-                f"the loss became {value} at epoch {run.epoch}, step {step}; lower the learning "
-                "rate or check the inputs for NaN/inf"
-            )
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        if data_parallel is None:
+            value, hits, n = _step(run, loss_fn, x, y)
+        else:
+            lrs = [group["lr"] for group in optimizer.param_groups]
+            value, hits, n = data_parallel.step(x.numpy(), y.numpy(), lrs)
+            _check_finite(value, run, step)
         if scheduler is not None and scheduler_step == "batch":
             scheduler.step()
-        n = len(y)
         run.batch_loss = value
         totals["loss"] += value * n
-        hits = _count_correct(out, y)
         totals["correct"] = (
             None if hits is None or totals["correct"] is None else totals["correct"] + hits
         )

@@ -46,6 +46,7 @@ LAYER_OF = {
     "homeml.train_steps": "models",  # the iteration loop of language models
     "homeml.callbacks": "models",  # the training loop's callbacks
     "homeml.rl": "rl",
+    "homeml.distributed": "distributed",  # Dask: cluster access, data-parallel training
     "homeml.onnx": "export",
     "homeml.plot": "export",
     "homeml.jobs": "jobs",
@@ -65,9 +66,32 @@ MAY_IMPORT = {
     "toolkit": {"storage", "engine", "io"},
     "models": {"storage", "engine", "io", "toolkit", "datasets"},
     "rl": {"storage", "engine", "io", "toolkit", "models"},
-    "export": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets"},
-    "jobs": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets", "export"},
+    "distributed": {"storage", "engine", "io", "toolkit", "models", "datasets"},
+    "export": {
+        "storage",
+        "engine",
+        "io",
+        "toolkit",
+        "models",
+        "learn",
+        "rl",
+        "datasets",
+        "distributed",
+    },
+    "jobs": {
+        "storage",
+        "engine",
+        "io",
+        "toolkit",
+        "models",
+        "learn",
+        "rl",
+        "datasets",
+        "export",
+        "distributed",
+    },
     "serve": {
+        "distributed",
         "storage",
         "engine",
         "io",

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -116,12 +117,16 @@ def train(
     augment=None,
     limit=None,
     progress=True,
+    dask=None,
 ) -> dict:
     """Train ``model`` on ``dataset``; write the model, metrics, history and report to ``out``.
 
     ``model`` defaults to ``"cnn"``, ``seed`` to 0, the rest to ``DEFAULTS[model]``.
     ``limit`` trains on the first ``limit`` training images only (for quick checks).
     ``resume=True`` continues the run in ``out`` with the settings saved in its ``run.json``.
+    ``dask`` (``"tcp://host:8786"``, ``"local:N"`` or a ``distributed.Client``) trains data-parallel
+    on that Dask cluster, one replica per worker (:mod:`homeml.distributed`); the cluster is not
+    a setting of the run: a run may resume on another one, or in one process.
     Returns the metrics written to ``metrics.json``.
     """
     if dataset not in DATASETS:
@@ -150,7 +155,63 @@ def train(
     train_tf, eval_tf = make_transforms(spec["mean"], spec["std"], settings["augment"])
     net, optimizer, scheduler, loss_fn = _trainer(spec, settings, len(train_loader))
     epochs = settings["epochs"]
-    history = fit(
+    with _data_parallel(dask) as data_parallel:
+        history = _fit(
+            net,
+            optimizer,
+            loss_fn,
+            train_loader,
+            val_loader,
+            epochs,
+            scheduler,
+            train_tf,
+            eval_tf,
+            progress,
+            out,
+            resume,
+            data_parallel,
+        )
+    metrics, y_pred = _test_metrics(
+        net, test_set, eval_tf, settings, history, train_size=len(train_loader.dataset)
+    )
+    _write_run(out, net, history, metrics, spec, test_set, y_pred)
+    return metrics
+
+
+@contextlib.contextmanager
+def _data_parallel(dask):
+    """A DistributedDataParallel on the cluster ``dask`` (None: train in this process); a client
+    made here from an address is closed afterwards (with its LocalCluster for ``local:N``).
+    """
+    if dask is None:
+        yield None
+        return
+    from homeml.distributed import DistributedDataParallel, connect
+
+    client = connect(dask)
+    try:
+        yield DistributedDataParallel(client)
+    finally:
+        if client is not dask:
+            client.close()
+
+
+def _fit(
+    net,
+    optimizer,
+    loss_fn,
+    train_loader,
+    val_loader,
+    epochs,
+    scheduler,
+    train_tf,
+    eval_tf,
+    progress,
+    out,
+    resume,
+    data_parallel,
+):
+    return fit(
         net,
         optimizer,
         loss_fn,
@@ -167,12 +228,8 @@ def train(
             Checkpoint(out / CHECKPOINT, resume=resume),
             HistoryWriter(out / "history.csv"),
         ],
+        data_parallel=data_parallel,
     )
-    metrics, y_pred = _test_metrics(
-        net, test_set, eval_tf, settings, history, train_size=len(train_loader.dataset)
-    )
-    _write_run(out, net, history, metrics, spec, test_set, y_pred)
-    return metrics
 
 
 def _settings(out: Path, resume: bool, given: dict) -> dict:

@@ -180,7 +180,13 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
                 "data; scikit-learn marks its own SGD estimators the same way)."
             ),
         }
-        for name in ("SGDClassifier", "SGDRegressor", "Perceptron")
+        for name in (
+            "SGDClassifier",
+            "SGDRegressor",
+            "Perceptron",
+            "PassiveAggressiveClassifier",
+            "PassiveAggressiveRegressor",
+        )
     },
     # --- tree ---
     **{

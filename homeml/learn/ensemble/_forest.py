@@ -3,21 +3,20 @@
 Each tree gets its own seed drawn from ``random_state``; its bootstrap sample (as per-sample
 counts used as weights, like scikit-learn) and its split draws come from that seed only, so the
 forest is the same whatever ``n_jobs`` is. The best splitter's per-feature sort is done once for
-the whole forest. Trees are grown in worker processes (``concurrent.futures``) when ``n_jobs``
-asks for more than one.
+the whole forest. Trees are grown in chunks by ``joblib.Parallel`` when ``n_jobs`` (or a joblib
+``parallel_backend``, a Dask cluster included) asks for more than one job.
 """
 
 from __future__ import annotations
 
 import numbers
-import os
 import types
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from homeml.learn import base
+from homeml.learn._parallel import parallel_map, split_rows
 from homeml.learn._param_validation import Integral, Interval, RealNotInt, StrOptions
 from homeml.learn.base import BaseEstimator, ClassifierMixin, RegressorMixin, check_is_fitted
 from homeml.learn.metrics import accuracy_score, r2_score
@@ -89,13 +88,6 @@ def _balanced_on_sample(codes, counts, n_classes):
         per_class = np.bincount(codes[:, o], weights=counts, minlength=k)
         factors *= counts.sum() / (k * np.maximum(per_class, 1e-300))[codes[:, o]]
     return factors
-
-
-def _resolve_n_jobs(n_jobs) -> int:
-    if n_jobs is None or n_jobs == 0:
-        return 1
-    cores = os.cpu_count() or 1
-    return max(1, n_jobs if n_jobs > 0 else cores + 1 + n_jobs)
 
 
 class BaseForest(BaseEstimator):
@@ -214,15 +206,9 @@ class BaseForest(BaseEstimator):
         return self
 
     def _grow_all(self, trees, seeds, job):
-        n_jobs = min(_resolve_n_jobs(self.n_jobs), len(trees))
-        if n_jobs <= 1:
-            return _grow_trees(trees, seeds, job)
-        chunks = np.array_split(np.arange(len(trees)), n_jobs)
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            futures = [
-                pool.submit(_grow_trees, [trees[i] for i in c], seeds[c], job) for c in chunks
-            ]
-            return [tree for future in futures for tree in future.result()]
+        chunks = split_rows(len(trees), self.n_jobs)
+        tasks = [([trees[i] for i in c], seeds[c], job) for c in chunks]
+        return [tree for grown in parallel_map(_grow_trees, tasks, self.n_jobs) for tree in grown]
 
     def _set_oob(self, X, y, codes, n_draws):
         n_samples = len(X)

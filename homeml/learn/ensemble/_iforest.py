@@ -20,6 +20,7 @@ import warnings
 import numba
 import numpy as np
 
+from homeml.learn._parallel import parallel_map, split_rows
 from homeml.learn._param_validation import Integral, Interval, Real, RealNotInt, StrOptions
 from homeml.learn.base import (
     BaseEstimator,
@@ -153,6 +154,25 @@ def _total_path_length(X, feature, threshold, left, right, path_length, roots):
     return out
 
 
+def _isolation_trees(X, candidates, seeds, settings):
+    """``(tree, features, rows)`` of each seed: its subsample, features and tree come from it."""
+    max_samples, n_features, bootstrap, max_depth = settings
+    d = X.shape[1]
+    out = []
+    for seed in seeds:
+        rng = np.random.RandomState(seed)
+        if bootstrap:
+            rows = candidates[rng.randint(0, len(candidates), max_samples)]
+        else:
+            rows = candidates[rng.choice(len(candidates), max_samples, replace=False)]
+        features = (
+            np.sort(rng.choice(d, n_features, replace=False)) if n_features < d else np.arange(d)
+        )
+        arrays = _grow(X[rows], features, max_depth, rng.randint(_MAX_SEED))
+        out.append((IsolationTree(*arrays), features, rows))
+    return out
+
+
 class IsolationForest(OutlierMixin, BaseEstimator):
     """Isolation Forest outlier detector.
 
@@ -171,7 +191,8 @@ class IsolationForest(OutlierMixin, BaseEstimator):
     bootstrap : bool, default=False
         Draw each subsample with replacement.
     n_jobs : int, default=None
-        Accepted for compatibility.
+        Jobs growing the trees, through ``joblib.Parallel`` (None: 1 unless a joblib
+        ``parallel_backend`` says otherwise); the forest does not depend on it.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
         Accepted for compatibility.
@@ -274,21 +295,14 @@ class IsolationForest(OutlierMixin, BaseEstimator):
             )
         # one seed per tree, drawn for all trees: warm-starting 5 then 10 equals 10 at once
         seeds = check_random_state(self.random_state).randint(_MAX_SEED, size=self.n_estimators)
-        for seed in seeds[n_old:]:
-            rng = np.random.RandomState(seed)
-            if self.bootstrap:
-                rows = candidates[rng.randint(0, len(candidates), self.max_samples_)]
-            else:
-                rows = candidates[rng.choice(len(candidates), self.max_samples_, replace=False)]
-            features = (
-                np.sort(rng.choice(d, n_features, replace=False))
-                if n_features < d
-                else np.arange(d)
-            )
-            arrays = _grow(X[rows], features, max_depth, rng.randint(_MAX_SEED))
-            self.estimators_.append(IsolationTree(*arrays))
-            self.estimators_features_.append(features)
-            self.estimators_samples_.append(rows)
+        settings = (self.max_samples_, n_features, bool(self.bootstrap), max_depth)
+        chunks = split_rows(len(seeds) - n_old, self.n_jobs)
+        tasks = [(X, candidates, seeds[n_old + c], settings) for c in chunks]
+        for grown in parallel_map(_isolation_trees, tasks, self.n_jobs):
+            for tree, features, rows in grown:
+                self.estimators_.append(tree)
+                self.estimators_features_.append(features)
+                self.estimators_samples_.append(rows)
         self._flatten()
 
         if self.contamination == "auto":

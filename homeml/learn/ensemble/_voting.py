@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._parallel import parallel_map
 from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import (
     Bunch,
@@ -14,6 +15,10 @@ from homeml.learn.base import (
     encode_classes,
 )
 from homeml.learn.pipeline._composition import Composition
+
+
+def _fit_one(estimator, X, y, fit_params):
+    return estimator.fit(X, y, **fit_params)
 
 
 class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
@@ -29,8 +34,9 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
         mean of ``predict_proba``.
     weights : array-like of shape (n_estimators,) or None
         Weight of each estimator's vote (``None``: equal weights).
-    n_jobs : None
-        Accepted for compatibility; the estimators are fitted one after another.
+    n_jobs : int or None
+        Estimators fitted at once, through ``joblib.Parallel`` (None: 1 unless a joblib
+        ``parallel_backend`` says otherwise).
     flatten_transform : bool, default=True
         With soft voting, ``transform`` returns ``(n_samples, n_estimators * n_classes)`` when
         True, ``(n_estimators, n_samples, n_classes)`` when False.
@@ -128,7 +134,8 @@ class VotingClassifier(ClassifierMixin, TransformerMixin, Composition):
         self.le_ = None
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight
-        self.estimators_ = [clone(est).fit(X, codes, **fit_params) for _, est in kept]
+        tasks = [(clone(est), X, codes, fit_params) for _, est in kept]
+        self.estimators_ = parallel_map(_fit_one, tasks, self.n_jobs)
         self.named_estimators_ = Bunch(
             {name: fitted for (name, _), fitted in zip(kept, self.estimators_)}
         )

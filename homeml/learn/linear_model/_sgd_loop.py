@@ -32,7 +32,7 @@ LOSSES = {
     "epsilon_insensitive": 7,
     "squared_epsilon_insensitive": 8,
 }
-SCHEDULES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 3}
+SCHEDULES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 3, "pa1": 4, "pa2": 5}
 PENALTIES = {None: 0, "l2": 1, "l1": 2, "elasticnet": 3}
 
 
@@ -128,6 +128,13 @@ def sgd_epoch(
             eta = eta0
         value, dloss = loss_and_derivative(loss, p, y[i], epsilon)
         total_loss += value + alpha * (0.5 * l2_share * squares + l1_share * absolutes)
+        if schedule >= 4:  # passive-aggressive: the step that fixes this sample's loss
+            norm2 = 0.0
+            for j in range(n_features):
+                norm2 += x[j] * x[j]
+            if schedule == 4 and norm2 == 0.0:
+                continue  # PA-I skips an all-zero row altogether, as scikit-learn does
+            eta = min(eta0, value / norm2) if schedule == 4 else value / (norm2 + 0.5 / eta0)
         dloss = min(max(dloss, -1e12), 1e12)
         step = -eta * dloss * sample_weight[i]
         shrink = max(0.0, 1.0 - l2_share * eta * alpha)  # L2 as weight decay
@@ -202,6 +209,14 @@ def sgd_epoch_sparse(
         else:
             eta = eta0
         value, dloss = loss_and_derivative(loss, p, y[i], epsilon)
+        if schedule >= 4:  # passive-aggressive, as in the dense loop
+            norm2 = 0.0
+            for k in range(start, end):
+                norm2 += data[k] * data[k]
+            if schedule == 4 and norm2 == 0.0:
+                total_loss += value
+                continue
+            eta = min(eta0, value / norm2) if schedule == 4 else value / (norm2 + 0.5 / eta0)
         shrink = max(0.0, 1.0 - l2_share * eta * alpha)
         squares = 0.0
         absolutes = 0.0
@@ -308,13 +323,16 @@ class BaseSGD(BaseEstimator):
     def _average_start(self) -> int:
         return 1 if self.average is True else int(self.average or 0)
 
+    def _loop_loss_and_schedule(self) -> tuple[str, str]:
+        """The loss and learning-rate schedule the loop runs (the passive-aggressive estimators
+        map their own parameters to these)."""
+        return self.loss, self.learning_rate
+
     def _run_epochs(self, X, y, weights, state, rng, max_iter, validation, score):
         """Epochs over ``(X, y)`` until the stopping rule holds; returns the epochs run."""
         n_samples = X.shape[0]
-        loss = self.loss
-        t0 = (
-            optimal_init(loss, self.alpha, self.epsilon) if self.learning_rate == "optimal" else 0.0
-        )
+        loss, schedule = self._loop_loss_and_schedule()
+        t0 = optimal_init(loss, self.alpha, self.epsilon) if schedule == "optimal" else 0.0
         eta = self.eta0
         best, stalled = np.inf, 0
         for epoch in range(max_iter):
@@ -339,7 +357,7 @@ class BaseSGD(BaseEstimator):
                 self.alpha,
                 self.l1_ratio,
                 self.fit_intercept,
-                SCHEDULES[self.learning_rate],
+                SCHEDULES[schedule],
                 eta,
                 self.power_t,
                 t0,
@@ -361,7 +379,7 @@ class BaseSGD(BaseEstimator):
                 stalled = 0
             best = min(best, current)
             if stalled >= self.n_iter_no_change:
-                if self.learning_rate == "adaptive" and eta > 1e-6:
+                if schedule == "adaptive" and eta > 1e-6:
                     eta, stalled = eta / 5.0, 0
                 else:
                     return epoch + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from homeml.learn._parallel import parallel_map
 from homeml.learn._param_validation import StrOptions
 from homeml.learn.base import (
     ClassifierMixin,
@@ -41,6 +42,13 @@ _REGRESSION_LOSSES = [
 ]
 
 
+def _train_problem(estimator, X, target, weights, state, seed, max_iter, held_out):
+    """One binary problem of one-vs-rest: ``(state, epochs run)``; may run on a joblib worker."""
+    rng = np.random.RandomState(seed)
+    n_iter = estimator._train(X, target, weights, state, rng, max_iter, held_out, binary_accuracy)
+    return state, n_iter
+
+
 class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
     """Linear classifier (SVM, logistic regression, ...) fitted by stochastic gradient descent.
 
@@ -69,7 +77,8 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
     epsilon : float, default=0.1
         Width of the huber and epsilon-insensitive losses.
     n_jobs : int or None
-        Kept for scikit-learn compatibility (one-vs-rest runs sequentially).
+        The binary problems of one-vs-rest fitted at once, through ``joblib.Parallel`` (each
+        has its own seed: the result does not depend on it).
     random_state : int, RandomState or None
         Seeds the shuffling and the validation split.
     learning_rate : {"optimal", "constant", "invscaling", "adaptive"}, default="optimal"
@@ -245,7 +254,7 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
             else np.zeros(len(codes), dtype=bool)
         )
         seeds = rng.randint(np.iinfo(np.int32).max, size=n_problems)
-        n_iters = []
+        tasks = []
         for k, state in enumerate(self._states):
             positive = 1 if n_problems == 1 else k
             target = np.where(codes == positive, 1.0, -1.0)
@@ -253,18 +262,11 @@ class SGDClassifier(LinearClassifierMixin, ClassifierMixin, BaseSGD):
             problem_weights = weights * (
                 class_weights if n_problems == 1 else np.where(codes == k, class_weights, 1.0)
             )
-            n_iters.append(
-                self._train(
-                    X,
-                    target,
-                    problem_weights,
-                    state,
-                    np.random.RandomState(seeds[k]),
-                    max_iter,
-                    held_out,
-                    binary_accuracy,
-                )
-            )
+            tasks.append((self, X, target, problem_weights, state, seeds[k], max_iter, held_out))
+        # the binary problems of one-vs-rest at once (n_jobs), each with its own seed
+        results = parallel_map(_train_problem, tasks, self.n_jobs)
+        self._states = [state for state, _ in results]
+        n_iters = [n_iter for _, n_iter in results]
         self.n_iter_ = max(n_iters)
         self.t_ = max(float(state.scalars[3]) for state in self._states)
         pairs = [s.coef(self._average_start) for s in self._states]

@@ -14,6 +14,7 @@ import warnings
 import numba
 import numpy as np
 
+from homeml.learn._parallel import parallel_map
 from homeml.learn._param_validation import Hidden, Integral, Interval, Real, StrOptions
 from homeml.learn.base import BaseEstimator, check_random_state
 from homeml.learn.manifold._utils import METRICS, check_precomputed, pairwise_distances
@@ -145,6 +146,10 @@ def _largest_positive(vectors):
     return np.where(signs == 0, 1.0, signs)
 
 
+def _smacof_task(dissimilarities, init, options):
+    return smacof_single(dissimilarities, init=init, **options)
+
+
 class MDS(BaseEstimator):
     """Multidimensional scaling by SMACOF (metric or non-metric).
 
@@ -163,7 +168,8 @@ class MDS(BaseEstimator):
     eps : float, default=1e-6
         Stop when the stress decrease, relative to sum d_ij^2 / 2, is below this.
     n_jobs : int, default=None
-        Accepted for compatibility; runs are sequential.
+        The ``n_init`` runs at once, through ``joblib.Parallel``; their random starts are drawn
+        first, in order, so the result does not depend on it.
     random_state : int, RandomState or None, default=None
     dissimilarity : {"euclidean", "precomputed"}, default="deprecated"
         Deprecated name of ``metric`` (FutureWarning).
@@ -285,19 +291,27 @@ class MDS(BaseEstimator):
                 )
             n_init = 1
         random_state = check_random_state(self.random_state)
+        n = self.dissimilarity_matrix_.shape[0]
+        # every run's random start drawn here, in order: the runs match the sequential ones
+        # whatever n_jobs is, and can go to joblib workers
+        starts = [
+            init
+            if init is not None
+            else random_state.uniform(size=n * self.n_components).reshape(n, self.n_components)
+            for _ in range(n_init)
+        ]
+        options = {
+            "metric_mds": metric_mds,
+            "n_components": self.n_components,
+            "max_iter": self.max_iter,
+            "eps": self.eps,
+            "random_state": None,
+            "normalized_stress": normalized,
+            "verbose": self.verbose,
+        }
+        tasks = [(self.dissimilarity_matrix_, start, options) for start in starts]
         best = None
-        for _ in range(n_init):
-            run = smacof_single(
-                self.dissimilarity_matrix_,
-                metric_mds=metric_mds,
-                n_components=self.n_components,
-                init=init,
-                max_iter=self.max_iter,
-                eps=self.eps,
-                random_state=random_state,
-                normalized_stress=normalized,
-                verbose=self.verbose,
-            )
+        for run in parallel_map(_smacof_task, tasks, self.n_jobs):
             if best is None or run[1] < best[1]:
                 best = run
         self.embedding_, stress, self.n_iter_ = best

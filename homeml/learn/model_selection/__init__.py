@@ -11,7 +11,8 @@
 | LearningCurveDisplay, ValidationCurveDisplay (matplotlib on first use) | ``_plot.py`` |
 | GridSearchCV, RandomizedSearchCV, ParameterGrid, ParameterSampler | ``_search.py`` |
 
-Everything runs in this process: ``n_jobs`` is accepted and ignored.
+``n_jobs`` runs the (candidate, fold) fits through ``joblib.Parallel``, so
+``joblib.parallel_backend("dask")`` runs them on a Dask cluster; results do not depend on it.
 """
 
 from homeml.learn.model_selection._plot import LearningCurveDisplay, ValidationCurveDisplay

@@ -20,7 +20,7 @@ from homeml.learn.model_selection._split import as_indexable
 from homeml.learn.model_selection._validation import (
     _scorers,
     check_cv,
-    fit_and_score,
+    fit_and_score_tasks,
     is_classifier,
     warn_fit_failures,
 )
@@ -193,22 +193,17 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
         refit_metric = self._refit_metric(scorers, multimetric)
         splits = list(splitter.split(X, y, groups))
         candidates = list(self._candidates())
-        results = [
-            fit_and_score(
-                self.estimator,
-                X,
-                y,
-                scorers,
-                train,
-                test,
-                parameters=p,
-                fit_params=params,
-                return_train_score=self.return_train_score,
-                error_score=self.error_score,
-            )
+        options = {
+            "fit_params": params,
+            "return_train_score": self.return_train_score,
+            "error_score": self.error_score,
+        }
+        tasks = [
+            (self.estimator, X, y, scorers, train, test, {**options, "parameters": p})
             for p in candidates
             for train, test in splits
         ]
+        results = fit_and_score_tasks(tasks, self.n_jobs)
         warn_fit_failures(results, self.error_score)
         self.cv_results_ = self._results_table(
             candidates, results, len(splits), scorers, multimetric
@@ -305,8 +300,9 @@ class GridSearchCV(BaseSearchCV):
     param_grid : dict or list of dicts
         Parameter name (``step__param`` for nested estimators) -> list of values.
     scoring : None, str, callable, list or dict
-    n_jobs : ignored
-        Candidates and folds run sequentially in this process.
+    n_jobs : int or None
+        (candidate, fold) fits run at once, through ``joblib.Parallel`` (None: 1 unless a
+        joblib ``parallel_backend`` says otherwise; ``"dask"`` runs them on a Dask cluster).
     refit : bool, str or callable
         Refit the best candidate on all the data (for several metrics: the metric's name, or a
         callable ``cv_results_ -> best index``).

@@ -1,7 +1,8 @@
 """Cross-validation: cross_validate, cross_val_score and learning_curve.
 
-Folds run one after the other in this process: ``n_jobs`` is accepted for scikit-learn
-compatibility and ignored.
+Folds (and, in learning_curve, training sizes) are independent tasks run by
+``joblib.Parallel(n_jobs)``: processes, threads or a Dask cluster under
+``joblib.parallel_backend("dask")``; the results do not depend on ``n_jobs``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._parallel import parallel_map
 from homeml.learn._scorer import check_multimetric_scoring, check_scoring
 from homeml.learn.base import _num_samples, check_random_state, clone, type_of_target
 from homeml.learn.exceptions import FitFailedWarning
@@ -144,6 +146,16 @@ def fit_and_score(
     return result
 
 
+def fit_and_score_tasks(tasks, n_jobs) -> list:
+    """:func:`fit_and_score` of each ``(estimator, X, y, scorers, train, test, options)``,
+    run by ``joblib.Parallel(n_jobs)``; ``options`` are its keyword arguments."""
+    return parallel_map(_fit_and_score_task, tasks, n_jobs)
+
+
+def _fit_and_score_task(estimator, X, y, scorers, train, test, options):
+    return fit_and_score(estimator, X, y, scorers, train, test, **options)
+
+
 def _num_samples_or_none(value):
     try:
         return _num_samples(value)
@@ -191,8 +203,11 @@ def cross_validate(
         None uses ``estimator.score``; names are those of ``metrics.get_scorer_names()``.
     cv : None, int, splitter or iterable of (train, test)
         None means 5 folds, stratified for classifiers.
-    n_jobs, pre_dispatch, verbose
-        Accepted and ignored: folds run sequentially in this process.
+    n_jobs : int or None
+        Folds fitted at once, through ``joblib.Parallel`` (None: 1 unless a joblib
+        ``parallel_backend`` says otherwise).
+    pre_dispatch, verbose
+        Accepted and ignored.
     params : dict or None
         Fit parameters; those with one value per sample are split with the data.
 
@@ -206,20 +221,13 @@ def cross_validate(
     splitter = check_cv(cv, y, classifier=is_classifier(estimator))
     scorers, multimetric = _scorers(estimator, scoring)
     splits = list(splitter.split(X, y, groups))
-    results = [
-        fit_and_score(
-            estimator,
-            X,
-            y,
-            scorers,
-            train,
-            test,
-            fit_params=params,
-            return_train_score=return_train_score,
-            error_score=error_score,
-        )
-        for train, test in splits
-    ]
+    options = {
+        "fit_params": params,
+        "return_train_score": return_train_score,
+        "error_score": error_score,
+    }
+    tasks = [(estimator, X, y, scorers, train, test, options) for train, test in splits]
+    results = fit_and_score_tasks(tasks, n_jobs)
     warn_fit_failures(results, error_score)
     out = {
         "fit_time": np.array([r["fit_time"] for r in results]),
@@ -261,6 +269,7 @@ def cross_val_score(
         groups=groups,
         scoring=scoring,
         cv=cv,
+        n_jobs=n_jobs,
         params=params,
         error_score=error_score,
     )["test_score"]
@@ -339,24 +348,13 @@ def learning_curve(
     splits = list(splitter.split(X, y, groups))
     sizes = _absolute_sizes(train_sizes, len(splits[0][0]))
     rng = check_random_state(random_state)
-    results = []
+    options = {"fit_params": params, "return_train_score": True, "error_score": error_score}
+    tasks = []
     for train, test in splits:
         if shuffle:
             train = rng.permutation(train)
-        for size in sizes:
-            results.append(
-                fit_and_score(
-                    estimator,
-                    X,
-                    y,
-                    {"score": scorer},
-                    train[:size],
-                    test,
-                    fit_params=params,
-                    return_train_score=True,
-                    error_score=error_score,
-                )
-            )
+        tasks += [(estimator, X, y, {"score": scorer}, train[:s], test, options) for s in sizes]
+    results = fit_and_score_tasks(tasks, n_jobs)
     warn_fit_failures(results, error_score)
 
     def table(pick):  # results are split-major; the outputs are (n_ticks, n_splits)

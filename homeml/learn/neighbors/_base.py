@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
+from homeml.learn._parallel import parallel_map, split_rows
 from homeml.learn._param_validation import Integral, Interval, StrOptions
 from homeml.learn.base import BaseEstimator, check_is_fitted
 from homeml.learn.neighbors import _brute, _sparse_brute
@@ -154,16 +155,10 @@ class NeighborsBase(BaseEstimator):
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, n_samples_fit "
                 f"= {self.n_samples_fit_}, n_samples = {Q.shape[0]}"
             )
-        if self._fit_method == "kd_tree":
-            dist, ind = self._tree.query(Q, k=k)
-        elif sp.issparse(self._fit_X):
-            dist, ind = _sparse_brute.kneighbors(
-                Q, self._brute_Y, self._brute_Y_sq, k, self._metric
-            )
-        else:
-            dist, ind = _brute.kneighbors(
-                Q, self._brute_Y, self._brute_Y_sq, k, self._metric, self._p
-            )
+        n_jobs = getattr(self, "n_jobs", None)
+        tasks = [(self, Q[rows], k) for rows in split_rows(len(Q), n_jobs)]
+        parts = parallel_map(_kneighbors_rows, tasks, n_jobs)
+        dist, ind = (np.concatenate(p) for p in zip(*parts))
         if self_query:
             dist, ind = _drop_self(dist, ind)
         return (dist, ind) if return_distance else ind
@@ -192,23 +187,36 @@ class NeighborsBase(BaseEstimator):
         if self_query:
             Q = self._fit_X
         r = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Q.shape[0],))
-        if self._fit_method == "kd_tree":
-            ind, dist = self._tree.query_radius(Q, r, return_distance=True)
-        elif sp.issparse(self._fit_X):
-            ind, dist = _sparse_brute.radius_neighbors(
-                Q, self._brute_Y, self._brute_Y_sq, r, self._metric
-            )
-            ind, dist = _object_array(ind), _object_array(dist)
-        else:
-            ind, dist = _brute.radius_neighbors(
-                Q, self._brute_Y, self._brute_Y_sq, r, self._metric, self._p
-            )
-            ind, dist = _object_array(ind), _object_array(dist)
+        n_jobs = getattr(self, "n_jobs", None)
+        tasks = [(self, Q[rows], r[rows]) for rows in split_rows(len(Q), n_jobs)]
+        parts = parallel_map(_radius_rows, tasks, n_jobs)
+        ind = _object_array([i for p in parts for i in p[0]])
+        dist = _object_array([d for p in parts for d in p[1]])
         for i in range(len(ind)):
             keep = ind[i] != i if self_query else slice(None)
             order = np.argsort(dist[i][keep], kind="stable") if sort_results else slice(None)
             ind[i], dist[i] = ind[i][keep][order], dist[i][keep][order]
         return (dist, ind) if return_distance else ind
+
+
+def _kneighbors_rows(index, Q, k):
+    """``(dist, ind)`` of the ``k`` nearest fitted points of the queries ``Q`` (one task)."""
+    if index._fit_method == "kd_tree":
+        return index._tree.query(Q, k=k)
+    if sp.issparse(index._fit_X):
+        return _sparse_brute.kneighbors(Q, index._brute_Y, index._brute_Y_sq, k, index._metric)
+    return _brute.kneighbors(Q, index._brute_Y, index._brute_Y_sq, k, index._metric, index._p)
+
+
+def _radius_rows(index, Q, r):
+    """``(ind, dist)`` of the fitted points within ``r`` of each query in ``Q`` (one task)."""
+    if index._fit_method == "kd_tree":
+        return index._tree.query_radius(Q, r, return_distance=True)
+    if sp.issparse(index._fit_X):
+        return _sparse_brute.radius_neighbors(
+            Q, index._brute_Y, index._brute_Y_sq, r, index._metric
+        )
+    return _brute.radius_neighbors(Q, index._brute_Y, index._brute_Y_sq, r, index._metric, index._p)
 
 
 def _drop_self(dist, ind):
