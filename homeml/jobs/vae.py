@@ -172,7 +172,7 @@ def train(
         )
         samples = model.sample(score_samples, generator=hm.Generator(0)).numpy()
         metrics.update({f"sample_{k}": v for k, v in scorer.score(samples).items()})
-        metrics["classifier"] = scorer.path
+        metrics.update(classifier=scorer.path, score_samples=score_samples)
     _write_run(out, model, history, metrics, x_test, y_test)
     return metrics
 
@@ -217,3 +217,28 @@ def _write_run(out: Path, model, history, metrics: dict, x_test, y_test) -> None
         panels,
         title=title,
     )
+
+
+def score_run(
+    run_dir,
+    classifier=None,
+    runs="runs",
+    data_dir=None,
+    score_samples=SCORE_SAMPLES,
+    test_limit=None,
+):
+    """Add the sample scores to a run trained without a classifier (``classifier=False``), the
+    first ``test_limit`` test images as the reference: rewrites metrics.json and the model's
+    metadata; returns the metrics.
+    """
+    out = Path(run_dir)
+    meta = io.load_metadata(out / "model.safetensors")
+    model = io.load(out / "model.safetensors").eval()
+    _, (x_test, _) = load_images(meta["dataset"], data_dir, test_limit=test_limit)
+    scorer = Scorer(scorer_run(meta["dataset"], classifier, runs, data_dir), x_test)
+    samples = model.sample(score_samples, generator=hm.Generator(0)).numpy()
+    metrics = {**meta["metrics"], **{f"sample_{k}": v for k, v in scorer.score(samples).items()}}
+    metrics.update(classifier=scorer.path, score_samples=score_samples)
+    io.save(model, out / "model.safetensors", metadata={**meta, "metrics": metrics})
+    write_json(out / "metrics.json", metrics)
+    return metrics

@@ -80,6 +80,9 @@ def test_vae_run_metrics_match_the_saved_model(vae_run):
     assert negative_elbo(model, x_test, seed=1) == pytest.approx(metrics["test_loss"], rel=1e-6)
     assert metrics["test_log_likelihood"] > -metrics["test_loss"] - 50
     assert {"sample_classifier_score", "sample_frechet_distance"} <= set(metrics)
+    again = vae.score_run(out, metrics["classifier"], score_samples=30, test_limit=60)
+    for key in ("sample_classifier_score", "sample_frechet_distance"):
+        assert again[key] == pytest.approx(metrics[key], rel=1e-6), key
     assert (out / "samples" / "epoch_001.png").is_file() and (out / "report.png").is_file()
 
 
