@@ -21,10 +21,25 @@ LANGUAGE_DATASETS = ("names", "shakespeare")
 TRANSLATION_MODELS = ("gru-attention", "transformer")
 DIRECTIONS = ("fra-eng", "eng-fra")
 DIGIT_MODELS = ("mlp", "cnn", "lenet5")
+GENERATIVE_JOBS = ("mnist-gan", "mnist-vae")
+# options of the generative jobs only: flag -> (argparse destination, the jobs taking it)
+GENERATIVE_FLAGS = {
+    "--conditional": ("conditional", "mnist-gan"),
+    "--conv": ("conv", "mnist-vae"),
+    "--dataset": ("gen_dataset", "mnist-gan and mnist-vae"),
+    "--max-minutes": ("max_minutes", "mnist-gan and mnist-vae"),
+    "--classifier": ("classifier", "mnist-gan and mnist-vae"),
+    "--width": ("width", "mnist-gan"),
+}
 LANGUAGE_MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer", "gpt")
 
 
 def _train(args) -> int:
+    if args.dataset in GENERATIVE_JOBS:
+        return _train_generative(args)
+    for flag, (dest, jobs) in GENERATIVE_FLAGS.items():
+        if getattr(args, dest) not in (None, False):
+            raise ValueError(f"{flag} is for `homeml train {jobs}`")
     language = args.dataset in (*LANGUAGE_DATASETS, "translate")
     out = args.out or f"runs/{args.dataset}-{args.model or ('transformer' if language else 'cnn')}"
     if args.dataset == "shakespeare" and not args.out:
@@ -62,6 +77,56 @@ def _train(args) -> int:
 
     print(
         f"trained in {format_duration(metrics['train_seconds'])}; model, metrics and "
+        f"report.png in {out}"
+    )
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _train_generative(args) -> int:
+    from homeml.jobs._run_folder import format_duration
+
+    job = args.dataset
+    wrong = {"--conv": args.conv} if job == "mnist-gan" else {"--conditional": args.conditional}
+    wrong.update({"--model": args.model, "--max-iters": args.max_iters, "--set": args.set})
+    wrong.update({"--augment": args.augment, "--resume": args.resume or None})
+    if job == "mnist-vae":
+        wrong["--width"] = args.width
+    for flag, value in wrong.items():
+        if value not in (None, False):
+            raise ValueError(f"{flag} is not an option of `homeml train {job}`")
+    dataset = args.gen_dataset or "mnist"
+    common = dict(
+        dataset=dataset,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        limit=args.limit,
+        test_limit=args.limit,
+        classifier=args.classifier,
+        progress=not args.quiet,
+    )
+    if job == "mnist-gan":
+        from homeml.jobs.gan import train as train_gan
+
+        name = "conditional-dcgan" if args.conditional else "dcgan"
+        out = args.out or f"runs/{dataset}-{name}"
+        metrics = train_gan(
+            conditional=args.conditional,
+            width=args.width,
+            max_minutes=args.max_minutes,
+            out=out,
+            **common,
+        )
+    else:
+        from homeml.jobs.vae import train as train_vae
+
+        out = args.out or f"runs/{dataset}-{'conv-vae' if args.conv else 'vae'}"
+        metrics = train_vae(conv=args.conv, max_minutes=args.max_minutes, out=out, **common)
+    print(
+        f"trained in {format_duration(metrics['train_seconds'])}; model, samples, metrics and "
         f"report.png in {out}"
     )
     print(json.dumps(metrics, indent=2))
@@ -178,6 +243,12 @@ def _predict(args) -> int:
 
 
 def _sample(args) -> int:
+    from homeml.jobs._generative import is_generative_run
+
+    if is_generative_run(args.run_dir):
+        return _sample_images(args)
+    if args.label is not None or args.out is not None:
+        raise ValueError("--label and --out are for image runs (mnist-gan, mnist-vae)")
     from homeml.jobs.text_generation import generate_text, load_language_run
 
     model, metadata = load_language_run(args.run_dir)
@@ -193,6 +264,24 @@ def _sample(args) -> int:
     )
     separator = "\n" if metadata.get("boundary") else "\n---------------\n"
     print(separator.join(samples))
+    return 0
+
+
+def _sample_images(args) -> int:
+    from homeml.jobs._generative import (
+        generate_images,
+        image_grid,
+        load_generative_run,
+        write_png,
+    )
+
+    if args.prompt or args.max_new_tokens is not None or args.top_k is not None:
+        raise ValueError("--prompt, --max-new-tokens and --top-k are for language runs")
+    model, meta = load_generative_run(args.run_dir)
+    images = generate_images(model, meta, args.num, label=args.label, seed=args.seed)
+    out = args.out or "samples.png"
+    write_png(out, image_grid(images), scale=2)
+    print(f"{len(images)} images from the {meta['kind']} in {args.run_dir} written to {out}")
     return 0
 
 
@@ -304,8 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "dataset",
-        choices=["mnist", "fashion-mnist", *LANGUAGE_DATASETS, "translate"],
-        help="what to learn",
+        choices=["mnist", "fashion-mnist", *LANGUAGE_DATASETS, "translate", *GENERATIVE_JOBS],
+        help="what to learn (mnist-gan, mnist-vae: generative models of images; --dataset "
+        "picks mnist or fashion-mnist)",
     )
     # Options left out are None: train() fills in defaults, or the resumed run's settings.
     train.add_argument(
@@ -359,7 +449,38 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="random shifts and rotations (default: on for cnn on mnist)",
     )
-    train.add_argument("--limit", type=_positive_int, help="train on this many images only")
+    train.add_argument(
+        "--limit",
+        type=_positive_int,
+        help="train on this many images only (mnist-gan, mnist-vae: and test on as many)",
+    )
+    train.add_argument(
+        "--dataset",
+        dest="gen_dataset",
+        choices=["mnist", "fashion-mnist"],
+        help="mnist-gan, mnist-vae: the images to learn (default mnist)",
+    )
+    train.add_argument(
+        "--conditional", action="store_true", help="mnist-gan: a class-conditional DCGAN"
+    )
+    train.add_argument(
+        "--conv", action="store_true", help="mnist-vae: the convolutional VAE (default: MLP)"
+    )
+    train.add_argument(
+        "--width", type=_positive_int, help="mnist-gan: channels of the DCGAN (default 32)"
+    )
+    train.add_argument(
+        "--max-minutes",
+        type=_positive_float,
+        help="mnist-gan, mnist-vae: stop training after this many minutes (the last epoch ends "
+        "early)",
+    )
+    train.add_argument(
+        "--classifier",
+        metavar="RUN",
+        help="mnist-gan, mnist-vae: the `homeml train mnist|fashion-mnist` run whose CNN "
+        "scores samples (default runs/DATASET-cnn, else runs/DATASET-scorer, trained once)",
+    )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument(
         "--dask",
@@ -379,8 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("image", help="a PNG or JPEG of one digit or piece of clothing")
     predict.set_defaults(run=_predict)
 
-    sample = commands.add_parser("sample", help="text from a trained language model")
-    sample.add_argument("run_dir", help="a `homeml train names|shakespeare` output folder")
+    sample = commands.add_parser(
+        "sample", help="text from a trained language model, images from a GAN or VAE"
+    )
+    sample.add_argument(
+        "run_dir", help="a `homeml train names|shakespeare|mnist-gan|mnist-vae` output folder"
+    )
     sample.add_argument("--num", type=_positive_int, default=20, help="how many samples")
     sample.add_argument("--prompt", default="", help="the text each sample continues")
     sample.add_argument(
@@ -393,6 +518,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--top-k", type=_positive_int, help="sample among the K likeliest only")
     sample.add_argument("--seed", type=int, help="the same seed gives the same samples")
+    sample.add_argument(
+        "--label",
+        type=_checked(int, lambda v: v >= 0, "a class index"),
+        help="conditional GAN: the class of every image (default: the classes in turn)",
+    )
+    sample.add_argument("--out", help="images: the PNG grid to write (default samples.png)")
     sample.set_defaults(run=_sample)
 
     translate = commands.add_parser("translate", help="translate a sentence with a trained run")

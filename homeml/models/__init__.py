@@ -1,5 +1,6 @@
 """Ready architectures that ``homeml train`` builds by name."""
 
+from homeml.models.gan import DCGANDiscriminator, DCGANGenerator
 from homeml.models.gpt import GPT, GPTConfig
 from homeml.models.makemore import MLP as MakemoreMLP
 from homeml.models.makemore import (
@@ -18,6 +19,7 @@ from homeml.models.translation import (
     TransformerSeq2Seq,
     TransformerSeq2SeqConfig,
 )
+from homeml.models.vae import VAE, ConvVAE
 from homeml.models.vision import CNN, MLP, LeNet5
 
 # the dataclasses a saved model may give as a constructor argument (see homeml._nn_io)

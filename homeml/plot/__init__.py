@@ -11,9 +11,11 @@ windows), so ``import homeml.plot`` stays light.
   :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
 - language models: :func:`plot_language_report`; translation: :func:`plot_translation_report`,
   :func:`attention_heatmap`
+- generative models: :func:`plot_generative_report`
 - reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
+from homeml.plot._generative import plot_generative_report
 from homeml.plot._language import attention_heatmap, plot_language_report, plot_translation_report
 from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
@@ -49,6 +51,7 @@ __all__ = [
     "plot_dendrogram",
     "plot_embedding",
     "plot_explained_variance",
+    "plot_generative_report",
     "plot_history",
     "plot_image_grid",
     "plot_language_report",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from homeml.serve._agent import ServedAgent
+from homeml.serve._generator import ServedGenerator, is_generator
 from homeml.serve._inputs import InputError, ModelCheckError
 from homeml.serve._language import ServedLanguageModel, is_language_model
 from homeml.serve._model import ServedModel, resolve_path
@@ -30,6 +31,7 @@ __all__ = [
     "InputError",
     "ModelCheckError",
     "ServedAgent",
+    "ServedGenerator",
     "ServedLanguageModel",
     "ServedModel",
     "ServedTranslator",
@@ -41,7 +43,7 @@ __all__ = [
 
 def load_served(
     model_or_path: Any, metadata: dict | None = None
-) -> ServedModel | ServedAgent | ServedLanguageModel | ServedTranslator:
+) -> ServedModel | ServedAgent | ServedLanguageModel | ServedTranslator | ServedGenerator:
     """The model to serve, loaded (from a file or run folder) and checked.
 
     Parameters
@@ -64,7 +66,8 @@ def load_served(
     """
     from homeml.serve._agent import is_agent
 
-    if isinstance(model_or_path, (ServedModel, ServedAgent, ServedLanguageModel, ServedTranslator)):
+    served = (ServedModel, ServedAgent, ServedLanguageModel, ServedTranslator, ServedGenerator)
+    if isinstance(model_or_path, served):
         return model_or_path
     format_version = None
     if isinstance(model_or_path, (str, bytes)) or hasattr(model_or_path, "__fspath__"):
@@ -74,6 +77,8 @@ def load_served(
         _, info = read(path)
         model_or_path, metadata = load(path), info.get("metadata", {})
         format_version = info.get("format_version")
+    if is_generator(metadata or {}):
+        return ServedGenerator(model_or_path, metadata or {}, format_version)
     if is_translation_model(metadata or {}):
         return ServedTranslator(model_or_path, metadata or {}, format_version)
     if is_language_model(metadata or {}):

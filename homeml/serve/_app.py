@@ -55,6 +55,7 @@ _KINDS = {
     "agent": "a reinforcement-learning agent",
     "language-model": "a language model",
     "translation": "a translation model",
+    "image-generator": "an image generator (GAN or VAE)",
 }
 
 FAVICON = (
@@ -88,6 +89,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
             expected = f'{served.expected()} as JSON {{"prompt": ...}}, settings in their ranges'
         elif served.kind == "translation":
             expected = f'{served.expected()} as JSON {{"texts": [...], "beam_size": 1}}'
+        elif served.kind == "image-generator":
+            expected = f"{served.expected()}, as JSON"
         else:
             expected = f'{served.expected()} as JSON {{"inputs": ...}}'
         detail = f"invalid request ({problems}); expected {expected}"
@@ -118,6 +121,10 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
         _language_routes(app, served)
     elif served.kind == "translation":
         _translation_routes(app, served)
+    elif served.kind == "image-generator":
+        from homeml.serve._generator_routes import generator_routes
+
+        generator_routes(app, served, example_answer)
     else:
         _model_routes(app, served)
     app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
@@ -126,6 +133,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
 
 
 def _what_it_takes(served) -> str:
+    if served.kind == "image-generator":
+        return f"POST /v1/generate/images takes {served.expected()} and answers PNG images."
     if served.kind == "translation":
         return f"POST /v1/translate takes {served.expected()} and answers the translations."
     if served.kind == "language-model":
@@ -394,7 +403,12 @@ def _home_page(served) -> str:
         page = resources.files("homeml.serve").joinpath("static/generate.html").read_text("utf-8")
         return page.replace("{{prompt}}", html.escape(served.example_prompt()))
     name = html.escape(type(served.model).__name__)
-    if served.kind == "agent":
+    if served.kind == "image-generator":
+        how = (
+            '<p>POST JSON <code>{"num": 16, "seed": 1}</code> to <code>/v1/generate/images'
+            f"</code> ({html.escape(served.expected())}); the answer is a PNG grid.</p>"
+        )
+    elif served.kind == "agent":
         how = (
             f'<p>POST JSON <code>{{"observation": ...}}</code> to <code>/v1/act</code> '
             f"with {html.escape(served.expected())}.</p>"
