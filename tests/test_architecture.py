@@ -46,6 +46,7 @@ LAYER_OF = {
     "homeml.train_steps": "models",  # the iteration loop of language models
     "homeml.callbacks": "models",  # the training loop's callbacks
     "homeml.rl": "rl",
+    "homeml.recommend": "recommend",  # recommenders: Surprise's and implicit's interfaces
     "homeml.onnx": "export",
     "homeml.plot": "export",
     "homeml.jobs": "jobs",
@@ -63,10 +64,32 @@ MAY_IMPORT = {
     "learn": {"storage"},  # NumPy, Numba, SciPy; no neural-network toolkit
     "datasets": {"storage"},
     "toolkit": {"storage", "engine", "io"},
-    "models": {"storage", "engine", "io", "toolkit", "datasets"},
+    "recommend": {"storage", "engine", "io", "toolkit", "datasets"},
+    "models": {"storage", "engine", "io", "toolkit", "datasets", "recommend"},
     "rl": {"storage", "engine", "io", "toolkit", "models"},
-    "export": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets"},
-    "jobs": {"storage", "engine", "io", "toolkit", "models", "learn", "rl", "datasets", "export"},
+    "export": {
+        "storage",
+        "engine",
+        "io",
+        "toolkit",
+        "models",
+        "learn",
+        "rl",
+        "datasets",
+        "recommend",
+    },
+    "jobs": {
+        "storage",
+        "engine",
+        "io",
+        "toolkit",
+        "models",
+        "learn",
+        "rl",
+        "datasets",
+        "export",
+        "recommend",
+    },
     "serve": {
         "storage",
         "engine",
@@ -78,6 +101,7 @@ MAY_IMPORT = {
         "datasets",
         "export",
         "jobs",
+        "recommend",
     },
     "cli": {"jobs", "serve", "toolkit"},  # toolkit: `import homeml` for the version only
 }
@@ -209,6 +233,7 @@ def test_every_exception_is_still_needed():
         "homeml.optim",
         "homeml.data",
         "homeml.models",
+        "homeml.recommend",
     ],
 )
 def test_algorithms_never_import_figures_jobs_or_faces(family):
