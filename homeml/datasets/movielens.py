@@ -32,13 +32,23 @@ import numpy as np
 
 from homeml.datasets._download import fetch
 
-__all__ = ["MOVIELENS_RELEASES", "MovieLens", "MovieLensRelease", "load_movielens", "make_ratings"]
+__all__ = [
+    "MOVIELENS_RELEASES",
+    "MovieLens",
+    "MovieLensRelease",
+    "load_movielens",
+    "make_ratings",
+    "parse_movielens",
+]
 
 GENRES_100K = (
     "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
     "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance",
     "Sci-Fi", "Thriller", "War", "Western",
 )  # fmt: skip
+
+
+RATING_COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
 
 
 @dataclass(frozen=True)
@@ -97,11 +107,36 @@ class MovieLens:
         return self.items.set_index("item_id")["title"]
 
 
-def _read(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
-    try:
-        return archive.read(name)
-    except KeyError:
-        raise ValueError(f"{path}: no {name} in the zip (is it a MovieLens zip?)") from None
+class _Members:
+    """Reads the members of a MovieLens release from its zip or from an unpacked folder."""
+
+    def __init__(self, path: Path, folder: str):
+        self.path, self.folder = path, folder
+        self.archive: zipfile.ZipFile | None = None
+        if path.is_dir():
+            self.root = path / folder if (path / folder).is_dir() else path
+        else:
+            try:
+                self.archive = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError) as err:
+                raise ValueError(f"{path}: not a zip file or a folder ({err})") from err
+
+    def read(self, name: str) -> bytes:
+        if self.archive is None:
+            member = self.root / name
+            if not member.is_file():
+                raise ValueError(f"{self.path}: no {name} in the folder (is it MovieLens's?)")
+            return member.read_bytes()
+        try:
+            return self.archive.read(f"{self.folder}/{name}")
+        except KeyError:
+            raise ValueError(
+                f"{self.path}: no {self.folder}/{name} in the zip (is it a MovieLens zip?)"
+            ) from None
+
+    def close(self):
+        if self.archive is not None:
+            self.archive.close()
 
 
 def _frame(raw: bytes, sep: str, names: Sequence[str], path: Path, member: str):
@@ -124,12 +159,14 @@ def _frame(raw: bytes, sep: str, names: Sequence[str], path: Path, member: str):
 
 
 def parse_movielens(path, size: str = "100k") -> MovieLens:
-    """Parse a MovieLens zip (100K or 1M layout) into a :class:`MovieLens`.
+    """Parse a MovieLens zip or unpacked folder (100K or 1M layout) into a :class:`MovieLens`.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The zip as GroupLens publishes it (``ml-100k.zip``, ``ml-1m.zip``).
+        The zip as GroupLens publishes it (``ml-100k.zip``, ``ml-1m.zip``), or a folder holding
+        its files (``u.data``, ``u.item``, ``u.user``; or ``ratings.dat``, ``movies.dat``,
+        ``users.dat``), directly or in an ``ml-100k/`` (``ml-1m/``) subfolder.
     size : {"100k", "1m"}
         Which layout to read.
 
@@ -140,57 +177,33 @@ def parse_movielens(path, size: str = "100k") -> MovieLens:
     """
     path = Path(path)
     release = _release(size)
+    members = _Members(path, release.folder)
     try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as err:
-        raise ValueError(f"{path}: not a zip file ({err})") from err
-    with archive:
-        root = release.folder
         if size == "100k":
-            ratings = _frame(
-                _read(archive, f"{root}/u.data", path),
-                "\t",
-                ["user_id", "item_id", "rating", "timestamp"],
-                path,
-                "u.data",
-            )
+            ratings = _frame(members.read("u.data"), "\t", RATING_COLUMNS, path, "u.data")
             users = _frame(
-                _read(archive, f"{root}/u.user", path),
+                members.read("u.user"),
                 "|",
                 ["user_id", "age", "gender", "occupation", "zip_code"],
                 path,
                 "u.user",
             )
             columns = ["item_id", "title", "release_date", "video_release_date", "imdb_url"]
-            items = _frame(
-                _read(archive, f"{root}/u.item", path),
-                "|",
-                columns + list(GENRES_100K),
-                path,
-                "u.item",
-            )
+            items = _frame(members.read("u.item"), "|", columns + list(GENRES_100K), path, "u.item")
         else:
-            ratings = _frame(
-                _read(archive, f"{root}/ratings.dat", path),
-                "::",
-                ["user_id", "item_id", "rating", "timestamp"],
-                path,
-                "ratings.dat",
-            )
+            ratings = _frame(members.read("ratings.dat"), "::", RATING_COLUMNS, path, "ratings.dat")
             users = _frame(
-                _read(archive, f"{root}/users.dat", path),
+                members.read("users.dat"),
                 "::",
                 ["user_id", "gender", "age", "occupation", "zip_code"],
                 path,
                 "users.dat",
             )
             items = _frame(
-                _read(archive, f"{root}/movies.dat", path),
-                "::",
-                ["item_id", "title", "genres"],
-                path,
-                "movies.dat",
+                members.read("movies.dat"), "::", ["item_id", "title", "genres"], path, "movies.dat"
             )
+    finally:
+        members.close()
     for column in ("user_id", "item_id", "rating", "timestamp"):
         if ratings[column].isna().any() or ratings[column].dtype.kind not in "iu":
             raise ValueError(f"{path}: ratings column {column!r} must hold integers only")

@@ -15,6 +15,7 @@ windows), so ``import homeml.plot`` stays light.
 """
 
 from homeml.plot._language import attention_heatmap, plot_language_report, plot_translation_report
+from homeml.plot._recommend import plot_recommender_report
 from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
     _axes,
@@ -39,6 +40,7 @@ from homeml.plot._unsupervised import (
 )
 
 __all__ = [
+    "plot_recommender_report",
     "_axes",
     "_pyplot",
     "attention_heatmap",

@@ -127,7 +127,7 @@ def test_bad_arguments_and_bad_files(tmp_path):
         load_movielens("10m", tmp_path)
     not_zip = tmp_path / "x.zip"
     not_zip.write_bytes(b"hello")
-    with pytest.raises(ValueError, match="not a zip file"):
+    with pytest.raises(ValueError, match="not a zip file or a folder"):
         parse_movielens(not_zip)
     empty = tmp_path / "empty.zip"
     with zipfile.ZipFile(empty, "w") as archive:
@@ -162,3 +162,13 @@ def test_nothing_of_movielens_is_in_the_repository():
         if p.name in names and ".venv" not in p.parts and ".git" not in p.parts
     ]
     assert not found
+
+
+def test_an_unpacked_folder_reads_like_the_zip(tmp_path):
+    with zipfile.ZipFile(io.BytesIO(small_100k_zip())) as archive:
+        archive.extractall(tmp_path)
+    for folder in (tmp_path, tmp_path / "ml-100k"):  # the parent or the folder itself
+        data = parse_movielens(folder)
+        assert [tuple(row) for row in data.ratings.itertuples(index=False)] == RATINGS_100K
+    with pytest.raises(ValueError, match="no ratings.dat in the folder"):
+        parse_movielens(tmp_path, "1m")
