@@ -165,6 +165,7 @@ def _svdpp_epochs(indptr, items, ratings, bu, bi, pu, qi, yj, mu, n_epochs, lr_b
                   lr_pu, lr_qi, lr_yj, reg_bu, reg_bi, reg_pu, reg_qi, reg_yj):  # fmt: skip
     n_factors = pu.shape[1]
     implicit = np.zeros(n_factors)
+    steps = np.zeros(n_factors)
     for _ in range(n_epochs):
         for u in range(len(indptr) - 1):
             lo, hi = indptr[u], indptr[u + 1]
@@ -186,10 +187,13 @@ def _svdpp_epochs(indptr, items, ratings, bu, bi, pu, qi, yj, mu, n_epochs, lr_b
                     puf, qif = pu[u, f], qi[i, f]
                     pu[u, f] += lr_pu * (err * qif - reg_pu * puf)
                     qi[i, f] += lr_qi * (err * (puf + implicit[f]) - reg_qi * qif)
-                    step = err * qif / sqrt_iu
-                    for m in range(lo, hi):
-                        j = items[m]
-                        yj[j, f] += lr_yj * (step - reg_yj * yj[j, f])
+                    steps[f] = err * qif / sqrt_iu  # with q_i before this update, as Surprise
+                # Surprise loops f outside j; each y_jf update is independent of the others, so
+                # j outside (row by row, cache-friendly) gives the same numbers
+                for m in range(lo, hi):
+                    j = items[m]
+                    for f in range(n_factors):
+                        yj[j, f] += lr_yj * (steps[f] - reg_yj * yj[j, f])
 
 
 class NMF(AlgoBase):

@@ -74,39 +74,61 @@ class AlternatingLeastSquares(MatrixFactorizationBase):
         return self
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def _dot(a, b):
+    total = a[0] * 0.0
+    for f in range(len(a)):
+        total += a[f] * b[f]
+    return total
+
+
+@numba.njit(cache=True, parallel=True)
 def _cg_solve(indptr, indices, data, X, Y, regularization, cg_steps):
-    """Rows of X: a few CG steps on (Y^T C_u Y + reg I) x_u = Y^T C_u p_u, from x_u."""
+    """Rows of X: a few CG steps on (Y^T C_u Y + reg I) x_u = Y^T C_u p_u, from x_u.
+
+    Each row is independent (rows run in parallel threads); the loops are written out so that
+    nothing is allocated per item.
+    """
     n, f = X.shape
     YtY = Y.T @ Y + regularization * np.eye(f, dtype=X.dtype)
-    for u in range(n):
+    for u in numba.prange(n):
         x = X[u]
         if indptr[u] == indptr[u + 1]:
             x[:] = 0
             continue
-        r = -(YtY @ x)
+        r = np.empty(f, dtype=X.dtype)
+        p = np.empty(f, dtype=X.dtype)
+        Ap = np.empty(f, dtype=X.dtype)
+        for a in range(f):
+            r[a] = -_dot(YtY[a], x)
         for k in range(indptr[u], indptr[u + 1]):
             i, confidence = indices[k], data[k]
             temp = confidence if confidence > 0 else 0.0
             confidence = abs(confidence)
-            temp = temp - (confidence - 1) * np.dot(Y[i], x)
-            r += temp * Y[i]
-        p = r.copy()
-        rsold = np.dot(r, r)
+            temp = temp - (confidence - 1) * _dot(Y[i], x)
+            for a in range(f):
+                r[a] += temp * Y[i, a]
+        p[:] = r
+        rsold = _dot(r, r)
         if rsold < 1e-20:
             continue
         for _ in range(cg_steps):
-            Ap = YtY @ p
+            for a in range(f):
+                Ap[a] = _dot(YtY[a], p)
             for k in range(indptr[u], indptr[u + 1]):
                 i, confidence = indices[k], abs(data[k])
-                Ap += (confidence - 1) * np.dot(Y[i], p) * Y[i]
-            alpha = rsold / np.dot(p, Ap)
-            x += alpha * p
-            r -= alpha * Ap
-            rsnew = np.dot(r, r)
+                temp = (confidence - 1) * _dot(Y[i], p)
+                for a in range(f):
+                    Ap[a] += temp * Y[i, a]
+            alpha = rsold / _dot(p, Ap)
+            for a in range(f):
+                x[a] += alpha * p[a]
+                r[a] -= alpha * Ap[a]
+            rsnew = _dot(r, r)
             if rsnew < 1e-20:
                 break
-            p = r + (rsnew / rsold) * p
+            for a in range(f):
+                p[a] = r[a] + (rsnew / rsold) * p[a]
             rsold = rsnew
 
 
