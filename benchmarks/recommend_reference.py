@@ -21,8 +21,12 @@ import argparse
 import os
 import time
 
-import numpy as np
-import scipy.sparse as sp
+# implicit asks for a single-threaded BLAS (its solvers make many tiny BLAS calls); set before
+# NumPy loads OpenBLAS. homeml's ALS holds BLAS to one thread itself (threadpoolctl).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 
 
 def ratings_frame():
@@ -140,5 +144,4 @@ def main():
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit asks for single-threaded BLAS
     main()

@@ -172,3 +172,17 @@ def test_an_unpacked_folder_reads_like_the_zip(tmp_path):
         assert [tuple(row) for row in data.ratings.itertuples(index=False)] == RATINGS_100K
     with pytest.raises(ValueError, match="no ratings.dat in the folder"):
         parse_movielens(tmp_path, "1m")
+
+
+def test_surprise_style_load_builtin_goes_through_the_loader(served, tmp_path):
+    """``homeml.recommend.Dataset.load_builtin("ml-100k")`` reads the checked download, with
+    string ids as Surprise reads them from u.data."""
+    from homeml.recommend import Dataset
+
+    data = Dataset.load_builtin(
+        "ml-100k", data_dir=tmp_path, mirrors=[served.url + "good/"], progress=False
+    )
+    assert data.raw_ratings[0] == ("196", "242", 3.0, "881250949")
+    assert data.reader.rating_scale == (1, 5)
+    with pytest.raises(ValueError, match="unknown built-in dataset 'ml-20m'"):
+        Dataset.load_builtin("ml-20m")

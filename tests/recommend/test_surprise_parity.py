@@ -197,3 +197,14 @@ def test_bad_input_is_refused(frame):
         )
     with pytest.raises(ValueError, match="not fitted"):
         hr.SVD().predict(1, 2)
+
+
+def test_load_from_file_reads_what_surprise_reads(frame, tmp_path):
+    path = tmp_path / "ratings.csv"
+    path.write_text("user;item;rating;ts\n" + "".join(
+        f"{u};{i};{r};{k}\n" for k, (u, i, r) in enumerate(frame.itertuples(index=False))
+    ))  # fmt: skip
+    kwargs = {"line_format": "user item rating timestamp", "sep": ";", "skip_lines": 1}
+    ours = hr.Dataset.load_from_file(path, hr.Reader(**kwargs))
+    theirs = surprise.Dataset.load_from_file(str(path), surprise.Reader(**kwargs))
+    assert ours.raw_ratings == theirs.raw_ratings
