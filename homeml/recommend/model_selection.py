@@ -1,5 +1,5 @@
 """Splitting ratings and choosing parameters (Surprise's ``model_selection``): :class:`KFold`,
-:class:`ShuffleSplit`, :func:`train_test_split`, :class:`LeaveOneOut`,
+:class:`RepeatedKFold`, :class:`ShuffleSplit`, :func:`train_test_split`, :class:`LeaveOneOut`,
 :func:`cross_validate` and :class:`GridSearchCV`.
 
 The splits draw from the same ``numpy.random.RandomState`` calls as Surprise's, so the same
@@ -22,6 +22,7 @@ __all__ = [
     "GridSearchCV",
     "KFold",
     "LeaveOneOut",
+    "RepeatedKFold",
     "ShuffleSplit",
     "cross_validate",
     "get_cv",
@@ -57,6 +58,21 @@ class KFold:
 
     def get_n_folds(self) -> int:
         return self.n_splits
+
+
+class RepeatedKFold:
+    """:class:`KFold` repeated ``n_repeats`` times, each with another shuffle."""
+
+    def __init__(self, n_splits=5, n_repeats=10, random_state=None):
+        self.n_splits, self.n_repeats, self.random_state = n_splits, n_repeats, random_state
+
+    def split(self, data):
+        rng = get_rng(self.random_state)
+        for _ in range(self.n_repeats):
+            yield from KFold(self.n_splits, random_state=rng, shuffle=True).split(data)
+
+    def get_n_folds(self) -> int:
+        return self.n_repeats * self.n_splits
 
 
 class ShuffleSplit:

@@ -107,6 +107,13 @@ def test_same_folds_and_cross_validation_as_surprise(data):
     h_folds = list(hr.model_selection.KFold(3, random_state=2).split(h_data))
     for (st, se), (ht, he) in zip(s_folds, h_folds):
         assert se == he and st.build_testset() == ht.build_testset()
+    s_rep = surprise.model_selection.RepeatedKFold(2, 2, random_state=5).split(s_data)
+    h_rep = hr.model_selection.RepeatedKFold(2, 2, random_state=5).split(h_data)
+    assert [t for _, t in s_rep] == [t for _, t in h_rep]
+    s_ss = surprise.model_selection.ShuffleSplit(2, test_size=50, train_size=0.5, random_state=3)
+    h_ss = hr.model_selection.ShuffleSplit(2, test_size=50, train_size=0.5, random_state=3)
+    for (st, se), (ht, he) in zip(s_ss.split(s_data), h_ss.split(h_data)):
+        assert se == he and st.build_testset() == ht.build_testset()
     loo_s = list(surprise.model_selection.LeaveOneOut(2, random_state=0, min_n_ratings=3)
                  .split(s_data))  # fmt: skip
     loo_h = list(hr.model_selection.LeaveOneOut(2, random_state=0, min_n_ratings=3).split(h_data))
@@ -172,6 +179,16 @@ def test_normal_predictor_draws_what_surprise_draws(split):
     np.random.seed(0)
     ours = [p.est for p in hr.NormalPredictor().fit(h_train).test(h_test[:50])]
     np.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+def test_neighbours_are_surprises(split):
+    s_train, _, h_train, _ = split
+    options = {"sim_options": {"name": "pearson", "user_based": False}, "verbose": False}
+    ours = hr.KNNBasic(**options).fit(h_train)
+    theirs = surprise.KNNBasic(**options).fit(s_train)
+    np.testing.assert_allclose(ours.sim, theirs.sim, atol=1e-12)
+    for iid in (0, 5, 17):
+        assert ours.get_neighbors(iid, 7) == theirs.get_neighbors(iid, 7)
 
 
 def test_trainset_ids_and_anti_testset(data):
