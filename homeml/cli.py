@@ -35,6 +35,10 @@ LANGUAGE_MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transforme
 
 
 def _train(args) -> int:
+    if args.dataset == "movielens":
+        return _train_movielens(args)
+    if args.algo is not None or args.size is not None or args.data_file is not None:
+        raise ValueError("--algo, --size and --data-file are for `homeml train movielens`")
     if args.dataset in GENERATIVE_JOBS:
         return _train_generative(args)
     for flag, (dest, jobs) in GENERATIVE_FLAGS.items():
@@ -130,6 +134,41 @@ def _train_generative(args) -> int:
         f"report.png in {out}"
     )
     print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _train_movielens(args) -> int:
+    from homeml.jobs.movielens import train_movielens
+
+    for flag, value in (("--model", args.model), ("--max-iters", args.max_iters),
+                        ("--set", args.set), ("--resume", args.resume or None)):  # fmt: skip
+        if value is not None:
+            raise ValueError(f"{flag} is not an option of `homeml train movielens`")
+    algo = args.algo or "svd"
+    size = args.size or "100k"
+    metrics = train_movielens(
+        algo=algo,
+        size=size,
+        data_file=args.data_file,
+        data_dir=args.data_dir,
+        out=args.out or f"runs/movielens-{algo}",
+        folds=args.folds,
+        seed=args.seed or 0,
+        epochs=args.epochs,
+        progress=not args.quiet,
+    )
+    shown = {k: v for k, v in metrics.items() if k not in ("folds", "learning_curve")}
+    print(f"model, metrics and report.png in {metrics['out']}")
+    print(json.dumps(shown, indent=2))
+    return 0
+
+
+def _recommend(args) -> int:
+    from homeml.jobs.movielens import recommend
+
+    rows = recommend(args.run_dir, args.user, args.n)
+    for rank, row in enumerate(rows, 1):
+        print(f"{rank:3d}. {row['score']:8.4f}  {row['title']}  (item {row['item']})")
     return 0
 
 
@@ -393,9 +432,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "dataset",
-        choices=["mnist", "fashion-mnist", *LANGUAGE_DATASETS, "translate", *GENERATIVE_JOBS],
+        choices=[
+            "mnist",
+            "fashion-mnist",
+            *LANGUAGE_DATASETS,
+            "translate",
+            *GENERATIVE_JOBS,
+            "movielens",
+        ],
         help="what to learn (mnist-gan, mnist-vae: generative models of images; --dataset "
-        "picks mnist or fashion-mnist)",
+        "picks mnist or fashion-mnist; movielens: recommenders)",
     )
     # Options left out are None: train() fills in defaults, or the resumed run's settings.
     train.add_argument(
@@ -488,7 +534,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="mnist, fashion-mnist: train data-parallel on a Dask cluster, one model replica per "
         "worker: a scheduler (tcp://host:8786) or local:N (N worker processes here)",
     )
+    train.add_argument(
+        "--algo",
+        choices=["svd", "svdpp", "knn-baseline", "baseline", "als", "bpr", "neumf"],
+        help="movielens: the recommender (default svd)",
+    )
+    train.add_argument("--size", choices=["100k", "1m"], help="movielens: the release (100k)")
+    train.add_argument(
+        "--data-file",
+        metavar="PATH",
+        help="movielens: a MovieLens zip or unpacked folder instead of the download",
+    )
+    train.add_argument(
+        "--folds", type=_positive_int, default=5, help="movielens: cross-validation folds (5)"
+    )
     train.set_defaults(run=_train)
+
+    recommend = commands.add_parser("recommend", help="top items for a user of a movielens run")
+    recommend.add_argument("run_dir", help="a `homeml train movielens` output folder")
+    recommend.add_argument("--user", type=int, required=True, help="a user id of the ratings")
+    recommend.add_argument("-n", type=_positive_int, default=10, help="how many items (10)")
+    recommend.set_defaults(run=_recommend)
 
     evaluate = commands.add_parser("evaluate", help="test-set accuracy of a trained run")
     evaluate.add_argument("run_dir", help="a `homeml train` output folder")

@@ -47,6 +47,7 @@ LAYER_OF = {
     "homeml.callbacks": "models",  # the training loop's callbacks
     "homeml.rl": "rl",
     "homeml.distributed": "distributed",  # Dask: cluster access, data-parallel training
+    "homeml.recommend": "recommend",  # recommenders: Surprise's and implicit's interfaces
     "homeml.onnx": "export",
     "homeml.plot": "export",
     "homeml.jobs": "jobs",
@@ -64,7 +65,8 @@ MAY_IMPORT = {
     "learn": {"storage"},  # NumPy, Numba, SciPy; no neural-network toolkit
     "datasets": {"storage"},
     "toolkit": {"storage", "engine", "io"},
-    "models": {"storage", "engine", "io", "toolkit", "datasets"},
+    "recommend": {"storage", "engine", "io", "toolkit", "datasets"},
+    "models": {"storage", "engine", "io", "toolkit", "datasets", "recommend"},
     "rl": {"storage", "engine", "io", "toolkit", "models"},
     "distributed": {"storage", "engine", "io", "toolkit", "models", "datasets"},
     "export": {
@@ -77,6 +79,7 @@ MAY_IMPORT = {
         "rl",
         "datasets",
         "distributed",
+        "recommend",
     },
     "jobs": {
         "storage",
@@ -89,6 +92,7 @@ MAY_IMPORT = {
         "datasets",
         "export",
         "distributed",
+        "recommend",
     },
     "serve": {
         "distributed",
@@ -102,6 +106,7 @@ MAY_IMPORT = {
         "datasets",
         "export",
         "jobs",
+        "recommend",
     },
     "cli": {"jobs", "serve", "toolkit"},  # toolkit: `import homeml` for the version only
 }
@@ -233,6 +238,7 @@ def test_every_exception_is_still_needed():
         "homeml.optim",
         "homeml.data",
         "homeml.models",
+        "homeml.recommend",
     ],
 )
 def test_algorithms_never_import_figures_jobs_or_faces(family):

@@ -16,6 +16,12 @@ from homeml.datasets.mnist import (
     load_mnist,
     read_idx,
 )
+from homeml.datasets.movielens import (
+    MOVIELENS_RELEASES,
+    MovieLens,
+    load_movielens,
+    make_ratings,
+)
 from homeml.datasets.text import (
     build_dataset,
     build_sequences,
@@ -29,6 +35,8 @@ from homeml.datasets.text import (
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
+    "MOVIELENS_RELEASES",
+    "MovieLens",
     "ChecksumError",
     "DatasetNotFoundError",
     "build_dataset",
@@ -38,9 +46,11 @@ __all__ = [
     "get_batch",
     "load_fashion_mnist",
     "load_mnist",
+    "load_movielens",
     "load_names",
     "load_sentence_pairs",
     "load_shakespeare",
+    "make_ratings",
     "read_idx",
     "split_names",
     "split_sentence_pairs",

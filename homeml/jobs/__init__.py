@@ -2,6 +2,7 @@
 
 - :mod:`homeml.jobs.digits`: ``homeml train/evaluate/predict`` (MNIST, Fashion-MNIST)
 - :mod:`homeml.jobs.rl`: ``homeml rl ENV --algo ALGO``
+- :mod:`homeml.jobs.movielens`: ``homeml train movielens --algo ALGO``, ``homeml recommend``
 - :mod:`homeml.jobs.info`: ``homeml info``
 
 Jobs sit above the algorithms (``learn``, ``rl``, ``nn``, ``models``, ``train``), storage and

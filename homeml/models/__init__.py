@@ -11,6 +11,7 @@ from homeml.models.makemore import (
     ModelConfig,
     WaveNet,
 )
+from homeml.models.recommend import NeuMF, NeuMFRecommender, fit_neumf, sample_negatives
 from homeml.models.translation import (
     BahdanauAttention,
     GRUSeq2Seq,

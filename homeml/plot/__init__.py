@@ -17,6 +17,7 @@ windows), so ``import homeml.plot`` stays light.
 
 from homeml.plot._generative import plot_generative_report
 from homeml.plot._language import attention_heatmap, plot_language_report, plot_translation_report
+from homeml.plot._recommend import plot_recommender_report
 from homeml.plot._rl import plot_returns, plot_state_values
 from homeml.plot._supervised import (
     _axes,
@@ -41,6 +42,7 @@ from homeml.plot._unsupervised import (
 )
 
 __all__ = [
+    "plot_recommender_report",
     "_axes",
     "_pyplot",
     "attention_heatmap",

@@ -3,7 +3,8 @@
 Endpoints: ``GET /health``, ``GET /v1/model``, ``POST /v1/predict`` (JSON inputs),
 ``POST /v1/predict/image`` (an uploaded digit picture) for networks and estimators,
 ``POST /v1/act`` (an observation) for reinforcement-learning agents, ``POST /v1/generate`` (a
-prompt) for language models, ``POST /v1/translate`` (sentences) for translation models, the
+prompt) for language models, ``POST /v1/translate`` (sentences) for translation models,
+``POST /v1/recommend`` (a user and n) for ``homeml train movielens`` runs, the
 drawing page (or the prompt or translation page) at ``/``
 and the OpenAPI docs at ``/docs``. The model is checked before the server starts. The limits
 (body size, image size, timeouts, concurrency) are described in docs/serving-limits.md.
@@ -19,6 +20,7 @@ from homeml.serve._generator import ServedGenerator, is_generator
 from homeml.serve._inputs import InputError, ModelCheckError
 from homeml.serve._language import ServedLanguageModel, is_language_model
 from homeml.serve._model import ServedModel, resolve_path
+from homeml.serve._recommend import ServedRecommender, is_recommender
 from homeml.serve._translation import ServedTranslator, is_translation_model
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ __all__ = [
     "ServedGenerator",
     "ServedLanguageModel",
     "ServedModel",
+    "ServedRecommender",
     "ServedTranslator",
     "create_app",
     "load_served",
@@ -43,7 +46,14 @@ __all__ = [
 
 def load_served(
     model_or_path: Any, metadata: dict | None = None
-) -> ServedModel | ServedAgent | ServedLanguageModel | ServedTranslator | ServedGenerator:
+) -> (
+    ServedModel
+    | ServedAgent
+    | ServedLanguageModel
+    | ServedTranslator
+    | ServedGenerator
+    | ServedRecommender
+):
     """The model to serve, loaded (from a file or run folder) and checked.
 
     Parameters
@@ -66,7 +76,14 @@ def load_served(
     """
     from homeml.serve._agent import is_agent
 
-    served = (ServedModel, ServedAgent, ServedLanguageModel, ServedTranslator, ServedGenerator)
+    served = (
+        ServedModel,
+        ServedAgent,
+        ServedLanguageModel,
+        ServedTranslator,
+        ServedGenerator,
+        ServedRecommender,
+    )
     if isinstance(model_or_path, served):
         return model_or_path
     format_version = None
@@ -79,6 +96,8 @@ def load_served(
         format_version = info.get("format_version")
     if is_generator(metadata or {}):
         return ServedGenerator(model_or_path, metadata or {}, format_version)
+    if is_recommender(metadata or {}):
+        return ServedRecommender(model_or_path, metadata or {}, format_version)
     if is_translation_model(metadata or {}):
         return ServedTranslator(model_or_path, metadata or {}, format_version)
     if is_language_model(metadata or {}):

@@ -36,6 +36,9 @@ from homeml.serve._schemas import (
     ModelInfo,
     Prediction,
     PredictRequest,
+    Recommended,
+    RecommenderInfo,
+    RecommendRequest,
     Translated,
     TranslateRequest,
     TranslatorInfo,
@@ -56,6 +59,7 @@ _KINDS = {
     "language-model": "a language model",
     "translation": "a translation model",
     "image-generator": "an image generator (GAN or VAE)",
+    "recommender": "a recommender",
 }
 
 FAVICON = (
@@ -91,6 +95,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
             expected = f'{served.expected()} as JSON {{"texts": [...], "beam_size": 1}}'
         elif served.kind == "image-generator":
             expected = f"{served.expected()}, as JSON"
+        elif served.kind == "recommender":
+            expected = f'{served.expected()} as JSON {{"user": ..., "n": 10}}'
         else:
             expected = f'{served.expected()} as JSON {{"inputs": ...}}'
         detail = f"invalid request ({problems}); expected {expected}"
@@ -125,6 +131,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
         from homeml.serve._generator_routes import generator_routes
 
         generator_routes(app, served, example_answer)
+    elif served.kind == "recommender":
+        _recommender_routes(app, served)
     else:
         _model_routes(app, served)
     app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
@@ -135,6 +143,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
 def _what_it_takes(served) -> str:
     if served.kind == "image-generator":
         return f"POST /v1/generate/images takes {served.expected()} and answers PNG images."
+    if served.kind == "recommender":
+        return f"POST /v1/recommend takes {served.expected()} and answers the top items."
     if served.kind == "translation":
         return f"POST /v1/translate takes {served.expected()} and answers the translations."
     if served.kind == "language-model":
@@ -361,6 +371,39 @@ def _translation_routes(app, served) -> None:
         return await run_in_threadpool(translate, request)
 
 
+def _recommender_routes(app, served) -> None:
+    user = served.example_user()
+    example = {"user": user, "n": 3}
+    answer = served.recommend(user, 3)
+
+    @app.get(
+        "/v1/model",
+        response_model=RecommenderInfo,
+        summary="What the recommender is and what it takes",
+        description="The algorithm, the numbers of users and items, the request limit and the "
+        "run's cross-validated metrics.",
+        responses=example_answer(served.describe()),
+    )
+    async def model_info() -> dict:
+        return served.describe()
+
+    @app.post(
+        "/v1/recommend",
+        response_model=Recommended,
+        summary="Top items for a user",
+        description=f'Send {served.expected()} as JSON `{{"user": {user}, "n": 10}}`. An unknown '
+        "user or an n out of range gets 422 naming it. Items the user rated are left out.",
+        responses=example_answer(answer),
+    )
+    async def recommend(
+        request: Annotated[
+            RecommendRequest,
+            Body(openapi_examples={"a user": {"summary": "a user", "value": example}}),
+        ],
+    ) -> dict:
+        return served.recommend(request.user, request.n)
+
+
 def _pages(app, served) -> None:
     """The page at / (the drawing pad for digit classifiers, a pointer to the API otherwise)
     with a Content-Security-Policy allowing only its own inline script and style, and the
@@ -407,6 +450,11 @@ def _home_page(served) -> str:
         how = (
             '<p>POST JSON <code>{"num": 16, "seed": 1}</code> to <code>/v1/generate/images'
             f"</code> ({html.escape(served.expected())}); the answer is a PNG grid.</p>"
+        )
+    elif served.kind == "recommender":
+        how = (
+            f'<p>POST JSON <code>{{"user": ..., "n": 10}}</code> to <code>/v1/recommend</code> '
+            f"with {html.escape(served.expected())}.</p>"
         )
     elif served.kind == "agent":
         how = (

@@ -203,3 +203,34 @@ ERROR_ANSWERS = {
 def example_answer(example) -> dict:
     """A 200 answer's OpenAPI entry with an example."""
     return {200: {"content": {"application/json": {"example": example}}}}
+
+
+class RecommendRequest(BaseModel):
+    user: int = Field(..., description="a user id of the run's ratings (MovieLens's user_id)")
+    n: int = Field(10, description="how many items, 1 to 100 (and at most the unrated ones)")
+
+
+class RecommendedItem(BaseModel):
+    item: int = Field(..., description="the item id (MovieLens's item_id)")
+    title: str
+    score: float = Field(
+        ..., description="the predicted rating (explicit models) or the ranking score"
+    )
+
+
+class Recommended(BaseModel):
+    user: int
+    items: list[RecommendedItem] = Field(..., description="best first; rated items left out")
+
+
+class RecommenderInfo(BaseModel):
+    kind: Literal["recommender"]
+    model_class: str = Field(..., alias="class")
+    algo: str
+    users: int
+    items: int
+    format_version: int | None = None
+    limits: dict[str, int]
+    metrics: dict[str, Any] | None = None
+
+    model_config = {"populate_by_name": True, "protected_namespaces": ()}

@@ -145,3 +145,18 @@ def dead_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def serve_folder():
+    """Start a :class:`LocalMirror` on a folder: ``serve_folder(path) -> mirror``; all are
+    closed at the end of the test."""
+    started: list[LocalMirror] = []
+
+    def start(root: Path) -> LocalMirror:
+        started.append(LocalMirror(root))
+        return started[-1]
+
+    yield start
+    for mirror in started:
+        mirror.close()
