@@ -10,6 +10,13 @@ from homeml.models.makemore import (
     ModelConfig,
     WaveNet,
 )
+from homeml.models.text_classifier import (
+    FastText,
+    RNNClassifier,
+    SentenceCNN,
+    TextClassifierConfig,
+    TransformerClassifier,
+)
 from homeml.models.translation import (
     BahdanauAttention,
     GRUSeq2Seq,
@@ -25,6 +32,7 @@ CONFIGS = {
     "GPTConfig": GPTConfig,
     "ModelConfig": ModelConfig,
     "Seq2SeqConfig": Seq2SeqConfig,
+    "TextClassifierConfig": TextClassifierConfig,
     "TransformerSeq2SeqConfig": TransformerSeq2SeqConfig,
 }
 
