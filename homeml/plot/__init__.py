@@ -11,6 +11,7 @@ windows), so ``import homeml.plot`` stays light.
   :func:`linkage_matrix`), :func:`plot_explained_variance`, :func:`plot_embedding`
 - language models: :func:`plot_language_report`; translation: :func:`plot_translation_report`,
   :func:`attention_heatmap`
+- text classification: :func:`plot_text_classification_report`
 - reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
@@ -23,6 +24,7 @@ from homeml.plot._supervised import (
     plot_learning_curve,
     plot_roc_curve,
 )
+from homeml.plot._text import plot_text_classification_report
 from homeml.plot._training import (
     _pyplot,
     plot_history,
@@ -56,6 +58,7 @@ __all__ = [
     "plot_returns",
     "plot_roc_curve",
     "plot_state_values",
+    "plot_text_classification_report",
     "plot_translation_report",
     "plot_tree",
     "training_report",

@@ -3,10 +3,11 @@
 Endpoints: ``GET /health``, ``GET /v1/model``, ``POST /v1/predict`` (JSON inputs),
 ``POST /v1/predict/image`` (an uploaded digit picture) for networks and estimators,
 ``POST /v1/act`` (an observation) for reinforcement-learning agents, ``POST /v1/generate`` (a
-prompt) for language models, ``POST /v1/translate`` (sentences) for translation models, the
-drawing page (or the prompt or translation page) at ``/``
-and the OpenAPI docs at ``/docs``. The model is checked before the server starts. The limits
-(body size, image size, timeouts, concurrency) are described in docs/serving-limits.md.
+prompt) for language models, ``POST /v1/translate`` (sentences) for translation models,
+``POST /v1/predict`` with ``{"texts": [...]}`` for text classifiers, the drawing page (or the
+prompt or translation page) at ``/`` and the OpenAPI docs at ``/docs``. The model is checked
+before the server starts. The limits (body size, image size, timeouts, concurrency) are
+described in docs/serving-limits.md.
 Needs the optional dependencies fastapi, fastapi-offline, uvicorn and python-multipart.
 """
 
@@ -18,6 +19,7 @@ from homeml.serve._agent import ServedAgent
 from homeml.serve._inputs import InputError, ModelCheckError
 from homeml.serve._language import ServedLanguageModel, is_language_model
 from homeml.serve._model import ServedModel, resolve_path
+from homeml.serve._text import ServedTextClassifier, is_text_classifier
 from homeml.serve._translation import ServedTranslator, is_translation_model
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ __all__ = [
     "ServedAgent",
     "ServedLanguageModel",
     "ServedModel",
+    "ServedTextClassifier",
     "ServedTranslator",
     "create_app",
     "load_served",
@@ -41,7 +44,7 @@ __all__ = [
 
 def load_served(
     model_or_path: Any, metadata: dict | None = None
-) -> ServedModel | ServedAgent | ServedLanguageModel | ServedTranslator:
+) -> ServedModel | ServedAgent | ServedLanguageModel | ServedTranslator | ServedTextClassifier:
     """The model to serve, loaded (from a file or run folder) and checked.
 
     Parameters
@@ -64,7 +67,14 @@ def load_served(
     """
     from homeml.serve._agent import is_agent
 
-    if isinstance(model_or_path, (ServedModel, ServedAgent, ServedLanguageModel, ServedTranslator)):
+    served_kinds = (
+        ServedModel,
+        ServedAgent,
+        ServedLanguageModel,
+        ServedTranslator,
+        ServedTextClassifier,
+    )
+    if isinstance(model_or_path, served_kinds):
         return model_or_path
     format_version = None
     if isinstance(model_or_path, (str, bytes)) or hasattr(model_or_path, "__fspath__"):
@@ -76,6 +86,8 @@ def load_served(
         format_version = info.get("format_version")
     if is_translation_model(metadata or {}):
         return ServedTranslator(model_or_path, metadata or {}, format_version)
+    if is_text_classifier(metadata or {}):
+        return ServedTextClassifier(model_or_path, metadata or {}, format_version)
     if is_language_model(metadata or {}):
         return ServedLanguageModel(model_or_path, metadata or {}, format_version)
     if is_agent(model_or_path):  # first: an agent is an estimator too
