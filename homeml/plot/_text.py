@@ -91,7 +91,8 @@ def _features_or_history(ax, features, history, names) -> None:
     if features is not None:
         negative, positive = features
         items = list(negative)[::-1] + list(positive)[::-1]
-        labels = [_printable(repr(name)[1:-1]) for name, _ in items]
+        # quoted, spaces shown: char n-grams differ by their edges (" i" and "i ")
+        labels = [f"'{_printable(name)}'".replace(" ", "\u00b7") for name, _ in items]
         weights = [weight for _, weight in items]
         colors = ["tab:blue" if w < 0 else "tab:red" for w in weights]
         ax.barh(range(len(items)), weights, color=colors)
