@@ -32,9 +32,24 @@ GENERATIVE_FLAGS = {
     "--width": ("width", "mnist-gan"),
 }
 LANGUAGE_MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer", "gpt")
+TEXT_DATASETS = ("sms-spam", "sentiment")
+TEXT_MODELS = (
+    "countvec-logreg",
+    "tfidf-logreg",
+    "tfidf-svm",
+    "nb",
+    "fasttext",
+    "cnn",
+    "bilstm",
+    "bigru",
+    "transformer",
+)
+SENTIMENT_SOURCES = ("yelp", "amazon", "imdb", "all")
 
 
 def _train(args) -> int:
+    if args.dask is not None and args.dataset not in ("mnist", "fashion-mnist"):
+        raise ValueError("--dask is for mnist and fashion-mnist")
     if args.dataset == "movielens":
         return _train_movielens(args)
     if args.algo is not None or args.size is not None or args.data_file is not None:
@@ -50,10 +65,17 @@ def _train(args) -> int:
         out = "runs/shakespeare-gpt"
     if args.dataset != "translate" and (args.direction is not None or args.data is not None):
         raise ValueError("--direction and --data are for `homeml train translate`")
-    if language and args.dask is not None:
-        raise ValueError("--dask is for mnist and fashion-mnist")
+    if args.source is not None and args.dataset != "sentiment":
+        raise ValueError("--source is for `homeml train sentiment`")
     try:
-        if args.dataset == "translate":
+        if args.dataset in TEXT_DATASETS:
+            if not args.out:
+                name = args.dataset
+                if args.dataset == "sentiment":
+                    name += f"-{args.source or 'yelp'}"
+                out = f"runs/{name}-{args.model or 'tfidf-svm'}"
+            metrics = _train_text(args, out)
+        elif args.dataset == "translate":
             direction = args.direction or "fra-eng"
             if not args.out:
                 out = f"runs/translate-{direction}-{args.model or 'gru-attention'}"
@@ -253,6 +275,35 @@ def _train_translation(args, out: str) -> dict:
     )
 
 
+def _train_text(args, out: str) -> dict:
+    from homeml.jobs.rl import parse_params
+    from homeml.jobs.text_classification import train
+
+    if args.model not in (None, *TEXT_MODELS):
+        raise ValueError(
+            f"--model {args.model} is not a text classifier; {args.dataset} takes one of "
+            f"{', '.join(TEXT_MODELS)}"
+        )
+    for flag, value in (("--max-iters", args.max_iters), ("--augment", args.augment)):
+        if value is not None:
+            raise ValueError(f"{flag} is not for text classifiers; use --epochs")
+    return train(
+        dataset=args.dataset,
+        model=args.model,
+        source=args.source,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        out=out,
+        data_dir=args.data_dir,
+        limit=args.limit,
+        resume=args.resume,
+        progress=not args.quiet,
+        overrides=parse_params(args.set),
+    )
+
+
 def _translate(args) -> int:
     from homeml.jobs.translation import load_translation_run, translate_texts
 
@@ -273,8 +324,24 @@ def _evaluate(args) -> int:
 
 def _predict(args) -> int:
     from homeml.jobs.digits import predict_image
+    from homeml.jobs.text_classification import (
+        is_text_classifier,
+        load_text_classifier_run,
+        predict_texts,
+    )
 
-    result = predict_image(args.run_dir, args.image)
+    path = args.run_dir
+    if os.path.isdir(path):
+        path = os.path.join(path, "model.safetensors")
+    if os.path.isfile(path) and is_text_classifier(homeml.io.load_metadata(path)):
+        model, metadata = load_text_classifier_run(path)
+        for text, result in zip(args.inputs, predict_texts(model, metadata, args.inputs)):
+            chances = "  ".join(f"{n} {p:.4f}" for n, p in result["probabilities"].items())
+            print(f"{result['label']}\t{chances}\t{text}")
+        return 0
+    if len(args.inputs) != 1:
+        raise ValueError(f"a digit classifier takes one image, got {len(args.inputs)} inputs")
+    result = predict_image(args.run_dir, args.inputs[0])
     print(f"{result['class']}")
     for name, p in sorted(result["probabilities"].items(), key=lambda kv: -kv[1])[:3]:
         print(f"  {name:>12}  {p:.4f}")
@@ -428,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train an image classifier (mnist, fashion-mnist), a character-level language "
-        "model (names, shakespeare) or a translator (translate)",
+        "model (names, shakespeare), a translator (translate) or a text classifier "
+        "(sms-spam, sentiment)",
     )
     train.add_argument(
         "dataset",
@@ -439,23 +507,31 @@ def build_parser() -> argparse.ArgumentParser:
             "translate",
             *GENERATIVE_JOBS,
             "movielens",
+            *TEXT_DATASETS,
         ],
         help="what to learn (mnist-gan, mnist-vae: generative models of images; --dataset "
-        "picks mnist or fashion-mnist; movielens: recommenders)",
+        "picks mnist or fashion-mnist; movielens: recommenders; sms-spam, sentiment: text "
+        "classifiers)",
     )
     # Options left out are None: train() fills in defaults, or the resumed run's settings.
     train.add_argument(
         "--model",
-        choices=sorted({*DIGIT_MODELS, *LANGUAGE_MODELS, *TRANSLATION_MODELS}),
+        choices=sorted({*DIGIT_MODELS, *LANGUAGE_MODELS, *TRANSLATION_MODELS, *TEXT_MODELS}),
         help="images: mlp, cnn (default), lenet5; names: bigram, mlp, wavenet, rnn, gru, "
         "lstm, transformer (default); shakespeare: gpt; translate: gru-attention (default), "
-        "transformer",
+        "transformer; sms-spam and sentiment: countvec-logreg, tfidf-logreg, tfidf-svm "
+        "(default), nb, fasttext, cnn, bilstm, bigru, transformer",
     )
     train.add_argument(
         "--direction",
         choices=DIRECTIONS,
         help="translate: source-target languages (default fra-eng); with --data, eng-fra "
         "translates the file's first column into its second",
+    )
+    train.add_argument(
+        "--source",
+        choices=SENTIMENT_SOURCES,
+        help="sentiment: which reviews (default yelp; all: the three together)",
     )
     train.add_argument(
         "--data",
@@ -498,7 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--limit",
         type=_positive_int,
-        help="train on this many images only (mnist-gan, mnist-vae: and test on as many)",
+        help="train on this many images only (mnist-gan, mnist-vae: and test on as many; "
+        "text: this many texts of each split)",
     )
     train.add_argument(
         "--dataset",
@@ -561,9 +638,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data-dir", help="where the dataset folders are (default $HOMEML_DATA)")
     evaluate.set_defaults(run=_evaluate)
 
-    predict = commands.add_parser("predict", help="classify a PNG/JPEG of one digit")
+    predict = commands.add_parser(
+        "predict", help="classify a PNG/JPEG of one digit, or texts with a text classifier"
+    )
     predict.add_argument("run_dir", help="a `homeml train` output folder")
-    predict.add_argument("image", help="a PNG or JPEG of one digit or piece of clothing")
+    predict.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="IMAGE_OR_TEXT",
+        help="a PNG or JPEG of one digit or piece of clothing; or, for a sms-spam or "
+        "sentiment run, one or more texts",
+    )
     predict.set_defaults(run=_predict)
 
     sample = commands.add_parser(

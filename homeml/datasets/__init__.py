@@ -10,6 +10,7 @@ from homeml.datasets._download import (
     data_dir,
     fetch,
 )
+from homeml.datasets.labelled_text import load_sentiment, load_sms_spam
 from homeml.datasets.mnist import (
     FASHION_MNIST_CLASSES,
     load_fashion_mnist,
@@ -48,6 +49,8 @@ __all__ = [
     "load_mnist",
     "load_movielens",
     "load_names",
+    "load_sentiment",
+    "load_sms_spam",
     "load_sentence_pairs",
     "load_shakespeare",
     "make_ratings",

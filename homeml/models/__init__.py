@@ -12,6 +12,13 @@ from homeml.models.makemore import (
     WaveNet,
 )
 from homeml.models.recommend import NeuMF, NeuMFRecommender, fit_neumf, sample_negatives
+from homeml.models.text_classifier import (
+    FastText,
+    RNNClassifier,
+    SentenceCNN,
+    TextClassifierConfig,
+    TransformerClassifier,
+)
 from homeml.models.translation import (
     BahdanauAttention,
     GRUSeq2Seq,
@@ -28,6 +35,7 @@ CONFIGS = {
     "GPTConfig": GPTConfig,
     "ModelConfig": ModelConfig,
     "Seq2SeqConfig": Seq2SeqConfig,
+    "TextClassifierConfig": TextClassifierConfig,
     "TransformerSeq2SeqConfig": TransformerSeq2SeqConfig,
 }
 

@@ -16,7 +16,7 @@ from homeml.nn.attention import MultiheadAttention
 from homeml.nn.container import ModuleDict, ParameterDict, ParameterList
 from homeml.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from homeml.nn.dropout import Dropout, Dropout2d
-from homeml.nn.linear import Embedding, Flatten, Identity, Linear
+from homeml.nn.linear import Embedding, EmbeddingBag, Flatten, Identity, Linear
 from homeml.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,

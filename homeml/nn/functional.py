@@ -24,6 +24,7 @@ from homeml.ops.elementwise import (  # noqa: F401 - re-exported activations
     tanh,
     where,
 )
+from homeml.ops.embedding_bag import embedding_bag  # noqa: F401 - re-exported
 from homeml.ops.movement import pad  # noqa: F401
 from homeml.ops.reduce import log_softmax as _log_softmax
 from homeml.ops.reduce import softmax as _softmax

@@ -99,3 +99,70 @@ class Embedding(Module):
     def extra_repr(self) -> str:
         extra = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
         return f"{self.num_embeddings}, {self.embedding_dim}{extra}"
+
+
+class EmbeddingBag(Module):
+    """Sums, means or maxima of bags of embeddings, without the (bags, length, dim) tensor.
+
+    As ``torch.nn.EmbeddingBag``: ``forward(input, offsets=None, per_sample_weights=None)`` takes
+    a 2-D input (each row a bag) or a 1-D input with ``offsets`` (where each bag starts; with
+    ``include_last_offset`` the last offset ends the last bag). Indices equal to ``padding_idx``
+    are left out of their bag; an empty bag gives zeros. ``per_sample_weights`` scale the rows,
+    for ``mode="sum"`` only. The weight is drawn from N(0, 1), its padding row set to zero.
+
+    Parameters
+    ----------
+    num_embeddings, embedding_dim : int
+        The table's size.
+    mode : {"mean", "sum", "max"}, default "mean"
+        How each bag's rows are combined.
+    include_last_offset : bool, default False
+        ``offsets`` has one more entry than there are bags.
+    padding_idx : int, optional
+        An index that never contributes (negative counts from the end).
+    dtype : dtype, optional
+        float32 unless given.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        mode: str = "mean",
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+        dtype: DTypeLike | None = None,
+    ):
+        super().__init__()
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag mode must be 'sum', 'mean' or 'max', got {mode!r}")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.mode, self.include_last_offset = mode, include_last_offset
+        if padding_idx is not None:
+            padding_idx = F._padding_index(padding_idx, num_embeddings)
+        self.padding_idx = padding_idx
+        dtype = np.dtype(dtype or np.float32)
+        self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight._data[self.padding_idx] = 0
+
+    def forward(
+        self, input: Tensor, offsets: Tensor | None = None, per_sample_weights: Tensor | None = None
+    ) -> Tensor:
+        return F.embedding_bag(
+            input,
+            self.weight,
+            offsets,
+            mode=self.mode,
+            per_sample_weights=per_sample_weights,
+            include_last_offset=self.include_last_offset,
+            padding_idx=self.padding_idx,
+        )
+
+    def extra_repr(self) -> str:
+        extra = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
+        return f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}{extra}"

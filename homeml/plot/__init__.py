@@ -12,6 +12,7 @@ windows), so ``import homeml.plot`` stays light.
 - language models: :func:`plot_language_report`; translation: :func:`plot_translation_report`,
   :func:`attention_heatmap`
 - generative models: :func:`plot_generative_report`
+- text classification: :func:`plot_text_classification_report`
 - reinforcement learning: :func:`plot_returns`, :func:`plot_state_values`
 """
 
@@ -26,6 +27,7 @@ from homeml.plot._supervised import (
     plot_learning_curve,
     plot_roc_curve,
 )
+from homeml.plot._text import plot_text_classification_report
 from homeml.plot._training import (
     _pyplot,
     plot_history,
@@ -61,6 +63,7 @@ __all__ = [
     "plot_returns",
     "plot_roc_curve",
     "plot_state_values",
+    "plot_text_classification_report",
     "plot_translation_report",
     "plot_tree",
     "training_report",

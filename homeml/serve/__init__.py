@@ -4,10 +4,11 @@ Endpoints: ``GET /health``, ``GET /v1/model``, ``POST /v1/predict`` (JSON inputs
 ``POST /v1/predict/image`` (an uploaded digit picture) for networks and estimators,
 ``POST /v1/act`` (an observation) for reinforcement-learning agents, ``POST /v1/generate`` (a
 prompt) for language models, ``POST /v1/translate`` (sentences) for translation models,
-``POST /v1/recommend`` (a user and n) for ``homeml train movielens`` runs, the
-drawing page (or the prompt or translation page) at ``/``
-and the OpenAPI docs at ``/docs``. The model is checked before the server starts. The limits
-(body size, image size, timeouts, concurrency) are described in docs/serving-limits.md.
+``POST /v1/recommend`` (a user and n) for ``homeml train movielens`` runs, ``POST /v1/predict``
+with ``{"texts": [...]}`` for text classifiers, ``POST /v1/generate/images`` for image
+generators, the drawing page (or the prompt or translation page) at ``/`` and the OpenAPI docs
+at ``/docs``. The model is checked before the server starts. The limits (body size, image size,
+timeouts, concurrency) are described in docs/serving-limits.md.
 Needs the optional dependencies fastapi, fastapi-offline, uvicorn and python-multipart.
 """
 
@@ -21,6 +22,7 @@ from homeml.serve._inputs import InputError, ModelCheckError
 from homeml.serve._language import ServedLanguageModel, is_language_model
 from homeml.serve._model import ServedModel, resolve_path
 from homeml.serve._recommend import ServedRecommender, is_recommender
+from homeml.serve._text import ServedTextClassifier, is_text_classifier
 from homeml.serve._translation import ServedTranslator, is_translation_model
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ __all__ = [
     "ServedLanguageModel",
     "ServedModel",
     "ServedRecommender",
+    "ServedTextClassifier",
     "ServedTranslator",
     "create_app",
     "load_served",
@@ -53,6 +56,7 @@ def load_served(
     | ServedTranslator
     | ServedGenerator
     | ServedRecommender
+    | ServedTextClassifier
 ):
     """The model to serve, loaded (from a file or run folder) and checked.
 
@@ -66,7 +70,8 @@ def load_served(
 
     Returns
     -------
-    ServedModel, ServedAgent, ServedLanguageModel or ServedTranslator
+    ServedModel, ServedAgent, ServedLanguageModel, ServedTranslator, ServedGenerator,
+    ServedRecommender or ServedTextClassifier
 
     Raises
     ------
@@ -83,6 +88,7 @@ def load_served(
         ServedTranslator,
         ServedGenerator,
         ServedRecommender,
+        ServedTextClassifier,
     )
     if isinstance(model_or_path, served):
         return model_or_path
@@ -100,6 +106,8 @@ def load_served(
         return ServedRecommender(model_or_path, metadata or {}, format_version)
     if is_translation_model(metadata or {}):
         return ServedTranslator(model_or_path, metadata or {}, format_version)
+    if is_text_classifier(metadata or {}):
+        return ServedTextClassifier(model_or_path, metadata or {}, format_version)
     if is_language_model(metadata or {}):
         return ServedLanguageModel(model_or_path, metadata or {}, format_version)
     if is_agent(model_or_path):  # first: an agent is an estimator too

@@ -28,6 +28,7 @@ from homeml.serve._schemas import (
     Action,
     ActRequest,
     AgentInfo,
+    ClassifyTextsRequest,
     Generated,
     GenerateRequest,
     Health,
@@ -39,6 +40,8 @@ from homeml.serve._schemas import (
     Recommended,
     RecommenderInfo,
     RecommendRequest,
+    TextClassifierInfo,
+    TextsClassified,
     Translated,
     TranslateRequest,
     TranslatorInfo,
@@ -60,6 +63,7 @@ _KINDS = {
     "translation": "a translation model",
     "image-generator": "an image generator (GAN or VAE)",
     "recommender": "a recommender",
+    "text-classification": "a text classifier",
 }
 
 FAVICON = (
@@ -97,6 +101,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
             expected = f"{served.expected()}, as JSON"
         elif served.kind == "recommender":
             expected = f'{served.expected()} as JSON {{"user": ..., "n": 10}}'
+        elif served.kind == "text-classification":
+            expected = f'{served.expected()} as JSON {{"texts": [...]}}'
         else:
             expected = f'{served.expected()} as JSON {{"inputs": ...}}'
         detail = f"invalid request ({problems}); expected {expected}"
@@ -133,6 +139,8 @@ def build_app(served, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = 10
         generator_routes(app, served, example_answer)
     elif served.kind == "recommender":
         _recommender_routes(app, served)
+    elif served.kind == "text-classification":
+        _text_routes(app, served)
     else:
         _model_routes(app, served)
     app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
@@ -145,6 +153,8 @@ def _what_it_takes(served) -> str:
         return f"POST /v1/generate/images takes {served.expected()} and answers PNG images."
     if served.kind == "recommender":
         return f"POST /v1/recommend takes {served.expected()} and answers the top items."
+    if served.kind == "text-classification":
+        return f"POST /v1/predict takes {served.expected()} and answers labels and probabilities."
     if served.kind == "translation":
         return f"POST /v1/translate takes {served.expected()} and answers the translations."
     if served.kind == "language-model":
@@ -404,6 +414,44 @@ def _recommender_routes(app, served) -> None:
         return served.recommend(request.user, request.n)
 
 
+def _text_routes(app, served) -> None:
+    text = served.example_text()
+    example = {"texts": [text]}
+    answer = served.predict([text])
+    # one request at a time: a network is switched to eval mode while it classifies
+    lock = threading.Lock()
+
+    @app.get(
+        "/v1/model",
+        response_model=TextClassifierInfo,
+        summary="What the text classifier is and what it takes",
+        description="The model's class, its classes, the request limits and the run's test scores.",
+        responses=example_answer(served.describe()),
+    )
+    async def model_info() -> dict:
+        return served.describe()
+
+    def classify(request: ClassifyTextsRequest) -> dict:
+        with lock:
+            return served.predict(request.texts)
+
+    @app.post(
+        "/v1/predict",
+        response_model=TextsClassified,
+        summary="Classify texts",
+        description=f'Send {served.expected()} as JSON `{{"texts": [...]}}`. Empty, non-string, '
+        "over-long or too many texts get 422 naming the limit.",
+        responses=example_answer(answer),
+    )
+    async def classify_texts(
+        request: Annotated[
+            ClassifyTextsRequest,
+            Body(openapi_examples={"a text": {"summary": "a text", "value": example}}),
+        ],
+    ) -> dict:
+        return await run_in_threadpool(classify, request)
+
+
 def _pages(app, served) -> None:
     """The page at / (the drawing pad for digit classifiers, a pointer to the API otherwise)
     with a Content-Security-Policy allowing only its own inline script and style, and the
@@ -459,6 +507,11 @@ def _home_page(served) -> str:
     elif served.kind == "agent":
         how = (
             f'<p>POST JSON <code>{{"observation": ...}}</code> to <code>/v1/act</code> '
+            f"with {html.escape(served.expected())}.</p>"
+        )
+    elif served.kind == "text-classification":
+        how = (
+            f'<p>POST JSON <code>{{"texts": [...]}}</code> to <code>/v1/predict</code> '
             f"with {html.escape(served.expected())}.</p>"
         )
     else:

@@ -151,6 +151,30 @@ class TranslatorInfo(BaseModel):
     model_config = {"populate_by_name": True, "protected_namespaces": ()}
 
 
+class ClassifyTextsRequest(BaseModel):
+    texts: list[Any] = Field(..., description="1 to 64 texts (strings), each 1 to 1,000 characters")
+
+
+class TextsClassified(BaseModel):
+    labels: list[str] = Field(..., description="one predicted class per text, in order")
+    probabilities: list[list[float]] = Field(
+        ..., description="one row per text, one column per class (in the order of classes)"
+    )
+    classes: list[str]
+
+
+class TextClassifierInfo(BaseModel):
+    kind: Literal["text-classification"]
+    model_class: str = Field(..., alias="class")
+    classes: list[str]
+    vocabulary_size: int | None = Field(None, description="networks: the words they know")
+    format_version: int | None = None
+    limits: dict[str, int]
+    metrics: dict[str, Any] | None = None
+
+    model_config = {"populate_by_name": True, "protected_namespaces": ()}
+
+
 class ErrorAnswer(BaseModel):
     """Every 4xx answer: one sentence naming what was expected and what came."""
 
