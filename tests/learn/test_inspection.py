@@ -183,3 +183,30 @@ def test_decision_boundary_display_class_of_interest_and_regressor():
     np.testing.assert_allclose(a.response, b.response)
     with pytest.raises(ValueError, match="n_features must be equal to 2"):
         inspection.DecisionBoundaryDisplay.from_estimator(ours, X)
+
+
+def test_categorical_partial_dependence_bars_and_heatmap():
+    X_cat = np.c_[X[:, :2], rng.randint(0, 4, 70), rng.randint(0, 3, 70)].astype(float)
+    y = X_cat[:, 0] + X_cat[:, 2] * X_cat[:, 3]
+    ours, theirs = Ridge().fit(X_cat, y), SkRidge().fit(X_cat, y)
+    for categorical in ([2, 3], [False, False, True, True]):
+        a = inspection.partial_dependence(ours, X_cat, [2, 3], categorical_features=categorical)
+        b = si.partial_dependence(theirs, X_cat, [2, 3], categorical_features=categorical)
+        np.testing.assert_allclose(a.average, b.average)
+    kwargs = {"categorical_features": [2, 3], "grid_resolution": 10}
+    a = inspection.PartialDependenceDisplay.from_estimator(ours, X_cat, [0, 2, (2, 3)], **kwargs)
+    b = si.PartialDependenceDisplay.from_estimator(theirs, X_cat, [0, 2, (2, 3)], **kwargs)
+    assert_same_lines(a.axes_[:, :1], b.axes_[:, :1])
+    bars_a, bars_b = a.axes_[0, 1].patches, b.axes_[0, 1].patches
+    assert len(bars_a) == len(bars_b) == 4
+    for pa, pb in zip(bars_a, bars_b):
+        np.testing.assert_allclose(pa.get_xy(), pb.get_xy())
+        np.testing.assert_allclose(pa.get_height(), pb.get_height())
+    np.testing.assert_allclose(a.heatmaps_[0, 2].get_array(), b.heatmaps_[0, 2].get_array())
+    assert [t.get_text() for t in a.axes_[0, 2].texts] == [
+        t.get_text() for t in b.axes_[0, 2].texts
+    ]
+    with pytest.raises(ValueError, match="individual effects for categorical"):
+        inspection.PartialDependenceDisplay.from_estimator(
+            ours, X_cat, [2], categorical_features=[2], kind="both"
+        )

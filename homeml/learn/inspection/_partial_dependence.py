@@ -52,11 +52,39 @@ def feature_index(feature, feature_names) -> int:
     return int(feature)
 
 
+def categorical_mask(categorical_features, columns, feature_names, n_features) -> list[bool]:
+    """Whether each of ``columns`` is categorical, from a boolean mask or indices/names."""
+    if categorical_features is None:
+        return [False] * len(columns)
+    categorical = np.asarray(categorical_features)
+    if categorical.size == 0:
+        raise ValueError(
+            "Passing an empty list (`[]`) to `categorical_features` is not supported. Use "
+            "`None` instead to indicate that there are no categorical features."
+        )
+    if categorical.dtype.kind == "b":
+        if categorical.size != n_features:
+            raise ValueError(
+                "When `categorical_features` is a boolean array-like, the array should be of "
+                f"shape (n_features,). Got {categorical.size} elements while `X` contains "
+                f"{n_features} features."
+            )
+        return [bool(categorical[j]) for j in columns]
+    if categorical.dtype.kind in ("i", "O", "U"):
+        chosen = {feature_index(c.item() if hasattr(c, "item") else c, feature_names)
+                  for c in categorical}  # fmt: skip
+        return [j in chosen for j in columns]
+    raise ValueError(
+        "Expected `categorical_features` to be an array-like of boolean, integer, or string. "
+        f"Got {categorical.dtype} instead."
+    )
+
+
 def _column(X, j):
     return np.asarray(X.iloc[:, j] if hasattr(X, "iloc") else X[:, j])
 
 
-def _grid(X, features, percentiles, grid_resolution, custom_values):
+def _grid(X, features, is_categorical, percentiles, grid_resolution, custom_values):
     if len(percentiles) != 2:
         raise ValueError("'percentiles' must be a sequence of 2 elements.")
     if not all(0 <= p <= 1 for p in percentiles):
@@ -66,7 +94,7 @@ def _grid(X, features, percentiles, grid_resolution, custom_values):
     if grid_resolution <= 1:
         raise ValueError("'grid_resolution' must be strictly greater than 1.")
     values = []
-    for name, j in features:
+    for (name, j), categorical in zip(features, is_categorical):
         if name in custom_values:
             axis = np.asarray(custom_values[name])
             if axis.ndim != 1:
@@ -74,7 +102,7 @@ def _grid(X, features, percentiles, grid_resolution, custom_values):
         else:
             column = _column(X, j)
             uniques = np.unique(column)
-            if len(uniques) < grid_resolution:
+            if categorical or len(uniques) < grid_resolution:
                 axis = uniques
             else:
                 low, high = mquantiles(column, percentiles)
@@ -142,8 +170,9 @@ def partial_dependence(
         The feature(s) to sweep.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the average.
-    categorical_features : None
-        Categorical features are not supported by homeml yet (a clear error).
+    categorical_features : array-like of bool, int or str, or None, default=None
+        Which features are categorical (a mask over all features, or indices / names): their
+        grid is their distinct values.
     feature_names : list of str or None, default=None
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         For classifiers; "auto" tries ``predict_proba`` first.
@@ -179,8 +208,6 @@ def partial_dependence(
         )
     if kind not in ("average", "individual", "both"):
         raise ValueError(f"kind must be 'average', 'individual' or 'both'; got {kind!r}.")
-    if categorical_features is not None:
-        raise NotImplementedError("categorical_features is not supported by homeml yet.")
     if not hasattr(X, "iloc"):
         X = np.asarray(X)
     names = feature_names_of(X, feature_names)
@@ -188,8 +215,9 @@ def partial_dependence(
     columns = [feature_index(f, names) for f in chosen]
     if any(j < 0 or j >= X.shape[1] for j in columns):
         raise ValueError(f"all features must be in [0, {X.shape[1] - 1}]")
-    for f, j in zip(chosen, columns):
-        if _column(X, j).dtype.kind in "iu":
+    is_categorical = categorical_mask(categorical_features, columns, names, X.shape[1])
+    for f, j, categorical in zip(chosen, columns, is_categorical):
+        if not categorical and _column(X, j).dtype.kind in "iu":
             raise ValueError(
                 f"The column {f!r} contains integer data. Partial dependence plots are not "
                 "supported for integer data: this can lead to implicit rounding with NumPy "
@@ -197,7 +225,12 @@ def partial_dependence(
                 "features to floating point dtypes ahead of time to avoid problems."
             )
     grid, values = _grid(
-        X, list(zip(chosen, columns)), percentiles, grid_resolution, custom_values or {}
+        X,
+        list(zip(chosen, columns)),
+        is_categorical,
+        percentiles,
+        grid_resolution,
+        custom_values or {},
     )
     averaged, predictions = _brute(estimator, grid, columns, X, response_method, sample_weight)
     shape = [len(v) for v in values]

@@ -1,8 +1,8 @@
 """PartialDependenceDisplay: partial dependence (PD) and individual conditional expectation (ICE)
 plots, laid out as scikit-learn lays them out (one panel per feature or pair, deciles as ticks).
 
-Numerical features only: one-way PD/ICE lines (``kind`` "average", "individual", "both",
-``centered``) and two-way PD contours. Categorical features raise a clear error.
+One-way PD/ICE lines (``kind`` "average", "individual", "both", ``centered``) and two-way PD
+contours for numerical features; bars and heatmaps for categorical ones.
 """
 
 from __future__ import annotations
@@ -14,11 +14,37 @@ import numpy as np
 from homeml.learn import _plotting
 from homeml.learn.base import Bunch, check_random_state
 from homeml.learn.inspection._partial_dependence import (
+    categorical_mask,
     feature_index,
     feature_names_of,
     mquantiles,
     partial_dependence,
 )
+
+
+def _check_categorical(X, is_categorical, panels, kinds, grid_resolution) -> None:
+    for cats, kind in zip(is_categorical, kinds):
+        if len(cats) == 2 and cats[0] != cats[1]:
+            raise ValueError(
+                "Two-way partial dependence plots are not supported for pairs of continuous "
+                "and categorical features."
+            )
+        if any(cats) and kind != "average":
+            raise ValueError(
+                "It is not possible to display individual effects for categorical features."
+            )
+    targeted = {j for fxs, cats in zip(panels, is_categorical) for j, c in zip(fxs, cats) if c}
+    if targeted:
+        fewest = min(
+            len(np.unique(np.asarray(X.iloc[:, j] if hasattr(X, "iloc") else X[:, j])))
+            for j in targeted
+        )
+        if grid_resolution < fewest:
+            raise ValueError(
+                "The resolution of the computed grid is less than the minimum number of "
+                "categories in the targeted categorical features. Expect the "
+                f"`grid_resolution` to be greater than {fewest}. Got {grid_resolution} instead."
+            )
 
 
 class PartialDependenceDisplay:
@@ -40,8 +66,8 @@ class PartialDependenceDisplay:
         ICE lines drawn: a fraction or a count of the samples.
     random_state : int, RandomState instance or None, default=None
         Chooses the ICE lines drawn.
-    is_categorical : None
-        Categorical features are not supported by homeml yet.
+    is_categorical : list of tuple of bool or None, default=None
+        Which feature of each panel is categorical (drawn as bars, or a heatmap for a pair).
 
     Attributes
     ----------
@@ -92,8 +118,6 @@ class PartialDependenceDisplay:
         -------
         PartialDependenceDisplay
         """
-        if categorical_features is not None:
-            raise NotImplementedError("categorical_features is not supported by homeml yet.")
         classes = getattr(estimator, "classes_", None)
         target_idx = 0
         if classes is not None and np.size(classes) > 2:
@@ -132,6 +156,10 @@ class PartialDependenceDisplay:
                     f"All entries of features must be less than len(feature_names) = "
                     f"{len(names)}, got {j}."
                 )
+        is_categorical = [
+            tuple(categorical_mask(categorical_features, fxs, names, X.shape[1])) for fxs in panels
+        ]
+        _check_categorical(X, is_categorical, panels, kinds, grid_resolution)
         results = [
             partial_dependence(
                 estimator,
@@ -145,6 +173,7 @@ class PartialDependenceDisplay:
                 percentiles=percentiles,
                 kind=kind_plot,
                 custom_values=custom_values,
+                categorical_features=categorical_features,
             )  # fmt: skip
             for kind_plot, fxs in zip(kinds, panels)
         ]
@@ -154,13 +183,13 @@ class PartialDependenceDisplay:
                 raise ValueError("target must be specified for multi-output regressors")
             target_idx = target
         deciles = {}
-        for j in (j for fxs in panels for j in fxs):
-            if j not in deciles:
+        for fxs, cats in zip(panels, is_categorical):
+            for j in (j for j, cat in zip(fxs, cats) if not cat and j not in deciles):
                 column = X.iloc[:, j] if hasattr(X, "iloc") else X[:, j]
                 deciles[j] = mquantiles(column, np.arange(0.1, 1.0, 0.1))
         display = cls(results, features=panels, feature_names=names, target_idx=target_idx,
                       deciles=deciles, kind=kind, subsample=subsample,
-                      random_state=random_state)  # fmt: skip
+                      random_state=random_state, is_categorical=is_categorical)  # fmt: skip
         return display.plot(ax=ax, n_cols=n_cols, line_kw=line_kw, ice_lines_kw=ice_lines_kw,
                             pd_line_kw=pd_line_kw, contour_kw=contour_kw,
                             centered=centered)  # fmt: skip
@@ -211,8 +240,8 @@ class PartialDependenceDisplay:
             Keywords of all lines, of the ICE lines and of the PD lines.
         contour_kw : dict or None, default=None
             Keywords of the two-way ``contourf``.
-        bar_kw, heatmap_kw : None
-            For categorical features (not supported by homeml yet).
+        bar_kw, heatmap_kw : dict or None, default=None
+            Keywords of the bars (one-way) and the heatmap (two-way) of categorical features.
         pdp_lim : dict or None, default=None
             ``{1: (ymin, ymax), 2: (zmin, zmax)}``; by default the range of the results.
         centered : bool, default=False
@@ -234,8 +263,7 @@ class PartialDependenceDisplay:
                 "Values provided to `kind` must be one of: {'average', 'individual', 'both'} "
                 f"or a list of such values. Currently, kind={self.kind!r}"
             )
-        if self.is_categorical is not None and any(any(c) for c in self.is_categorical):
-            raise NotImplementedError("categorical features are not supported by homeml yet.")
+        is_categorical = self.is_categorical or [(False,) * len(f) for f in self.features]
         results = self._centered(kinds) if centered else self.pd_results
         pdp_lim = self._limits(kinds, results) if pdp_lim is None else pdp_lim
         ax = plt.subplots()[1] if ax is None else ax
@@ -279,8 +307,10 @@ class PartialDependenceDisplay:
         self.deciles_vlines_ = np.empty_like(self.axes_, dtype=object)
         self.deciles_hlines_ = np.empty_like(self.axes_, dtype=object)
         levels = np.linspace(pdp_lim[2][0], pdp_lim[2][1], num=8) if 2 in pdp_lim else None
-        for index, (axi, fxs, result, kind_plot) in enumerate(
-            zip(self.axes_.ravel(), self.features, results, kinds)
+        bar_kw = _plotting.style({"color": "C0"}, bar_kw)
+        heatmap_kw = _plotting.style({}, heatmap_kw)
+        for index, (axi, fxs, cats, result, kind_plot) in enumerate(
+            zip(self.axes_.ravel(), self.features, is_categorical, results, kinds)
         ):
             trans = transforms.blended_transform_factory(axi.transData, axi.transAxes)
             values = result["grid_values"]
@@ -302,13 +332,16 @@ class PartialDependenceDisplay:
                     _plotting.style({**base, **pd_defaults}, line_kw), pd_line_kw
                 )
                 self._one_way(kind_plot, result, values[0], fxs, n_ice, axi, n_cols, index,
-                              n_lines, ice_lines_kw, pd_line_kw, pdp_lim, trans)  # fmt: skip
+                              n_lines, ice_lines_kw, pd_line_kw, pdp_lim, trans,
+                              cats[0], bar_kw)  # fmt: skip
+            elif cats[0] and cats[1]:
+                self._heatmap(result, values, fxs, axi, index, heatmap_kw)
             else:
                 self._two_way(result, values, fxs, axi, index, levels, contour_kw, trans)
         return self
 
     def _one_way(self, kind, result, xs, fxs, n_ice, ax, n_cols, index, n_lines, ice_kw, pd_kw,
-                 pdp_lim, trans):  # fmt: skip
+                 pdp_lim, trans, categorical, bar_kw):  # fmt: skip
         if kind in ("individual", "both"):
             preds = result.individual[self.target_idx]
             rng = check_random_state(self.random_state)
@@ -316,7 +349,11 @@ class PartialDependenceDisplay:
             for k, ice in enumerate(chosen):
                 where = np.unravel_index(index * n_lines + k, self.lines_.shape)
                 self.lines_[where] = ax.plot(xs, ice.ravel(), **ice_kw)[0]
-        if kind in ("average", "both"):
+        if kind in ("average", "both") and categorical:
+            where = np.unravel_index(index, self.bars_.shape)
+            self.bars_[where] = ax.bar(xs, result.average[self.target_idx].ravel(), **bar_kw)[0]
+            ax.tick_params(axis="x", rotation=90)
+        elif kind in ("average", "both"):
             line = index if kind == "average" else index * n_lines + n_ice
             where = np.unravel_index(line, self.lines_.shape)
             self.lines_[where] = ax.plot(xs, result.average[self.target_idx].ravel(), **pd_kw)[0]
@@ -333,8 +370,30 @@ class PartialDependenceDisplay:
                 ax.set_ylabel("Partial dependence")
         else:
             ax.set_yticklabels([])
-        if pd_kw.get("label", None) and kind != "individual":
+        if pd_kw.get("label", None) and kind != "individual" and not categorical:
             ax.legend()
+
+    def _heatmap(self, result, values, fxs, ax, index, heatmap_kw):
+        """Two categorical features: the averages as an image with each value written in."""
+        plt = _plotting.pyplot("PartialDependenceDisplay.plot")
+        data = result.average[self.target_idx]
+        image = ax.imshow(data, **{"interpolation": "nearest", "cmap": "viridis", **heatmap_kw})
+        cmap_min, cmap_max = image.cmap(0), image.cmap(1.0)
+        threshold = (data.max() + data.min()) / 2.0
+        for row, col in np.ndindex(*data.shape):
+            color = cmap_max if data[row, col] < threshold else cmap_min
+            ax.text(col, row, format(data[row, col], ".2f"), ha="center", va="center", color=color)
+        ax.figure.colorbar(image, ax=ax)
+        ax.set(
+            xticks=np.arange(len(values[1])),
+            yticks=np.arange(len(values[0])),
+            xticklabels=values[1],
+            yticklabels=values[0],
+            xlabel=self.feature_names[fxs[1]],
+            ylabel=self.feature_names[fxs[0]],
+        )
+        plt.setp(ax.get_xticklabels(), rotation="vertical")
+        self.heatmaps_[np.unravel_index(index, self.heatmaps_.shape)] = image
 
     def _two_way(self, result, values, fxs, ax, index, levels, contour_kw, trans):
         XX, YY = np.meshgrid(values[0], values[1])
