@@ -10,10 +10,11 @@ It is read straight from the zip: nothing is extracted.
 MovieLens's licence forbids redistributing the data: homeml ships none of it (not even in its
 tests, which serve a small zip of made-up ratings in the same format from 127.0.0.1).
 
-The sha256 digests below are those computed by several independent projects from the files on
-GroupLens's server and agree with GroupLens's own published md5 (``0e33842e...`` for 100K,
-``c4d9eecf...`` for 1M, kept here as well); they are explicit in one table so that a user who
-checks them differently can replace them (``MOVIELENS_RELEASES["100k"] = ...``).
+The sha256 digests below were not computed here (this code was written on a machine without
+access to GroupLens): they are the ones several independent projects record for these zips,
+next to the md5 GroupLens publishes (``0e33842e...`` for 100K, ``c4d9eecf...`` for 1M, kept in
+the table as well), and 100K's size of 4,924,029 bytes. They sit in one explicit table,
+:data:`MOVIELENS_RELEASES`, so that a user who checks them differently can replace an entry.
 
 :func:`make_ratings` draws synthetic low-rank ratings with a known noise floor, for tests and
 benchmarks that must run without the real data.

@@ -72,15 +72,26 @@ def pearson(R, M, min_support=1):
 def pearson_baseline(R, M, min_support, global_mean, bx, by, shrinkage=100):
     """Pearson on the residuals ``r - (mu + b_x + b_y)``, times ``(n - 1) / (n - 1 +
     shrinkage)`` for a support of ``n`` (at least 2).
+
+    Computed in place where it can: the (n_x, n_x) matrices are the memory of a fit.
     """
+    D = R - (global_mean + bx[:, None] + by[None, :])
+    D *= M
+    sim = D @ D.T  # the products of residuals
+    D *= D
+    sqi = D @ M.T
+    del D
+    denom = sqi * sqi.T
+    del sqi
+    np.sqrt(denom, out=denom)
+    np.divide(sim, denom, out=sim, where=denom > 0)
+    sim[denom <= 0] = 0.0
+    del denom
     freq = M @ M.T
-    D = (R - (global_mean + bx[:, None] + by[None, :])) * M
-    prods = D @ D.T
-    sqi = (D * D) @ M.T
-    denom = np.sqrt(sqi * sqi.T)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sim = np.where(denom > 0, prods / np.where(denom > 0, denom, 1.0), 0.0)
-        sim *= (freq - 1) / (freq - 1 + shrinkage)
+    factor = freq - 1
+    factor /= factor + shrinkage
+    sim *= factor
+    del factor
     return _finish(sim, freq, max(2, min_support))
 
 

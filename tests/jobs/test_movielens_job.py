@@ -140,3 +140,19 @@ def test_the_server_recommends_and_names_what_is_wrong(svd_run):
     assert too_many.status_code == 422 and "items user 7 has not rated" in too_many.json()["detail"]
     assert client.post("/v1/recommend", json={"user": "x"}).status_code == 422
     assert client.get("/v1/model").json()["algo"] == "svd"
+
+
+def test_the_1m_layout(tmp_path, movielens_folder):
+    """``--size 1m --data-file`` reads ratings.dat/movies.dat/users.dat (``::``-separated)."""
+    folder = tmp_path / "ml-1m"
+    folder.mkdir()
+    rows = [line.split("\t") for line in (movielens_folder / "u.data").read_text().splitlines()]
+    (folder / "ratings.dat").write_text("".join("::".join(r) + "\n" for r in rows))
+    (folder / "movies.dat").write_text(
+        "".join(f"{i}::Film {i} (2000)::Drama\n" for i in range(1, N_ITEMS + 1))
+    )
+    (folder / "users.dat").write_text("".join(f"{u}::F::25::1::00000\n" for u in range(1, 61)))
+    metrics = train_movielens("baseline", size="1m", data_file=tmp_path, out=tmp_path / "run",
+                              folds=2)  # fmt: skip
+    assert metrics["n_ratings"] == len(rows)
+    assert Recommender.load(tmp_path / "run").recommend(2, 1)[0]["title"].startswith("Film ")

@@ -3,9 +3,6 @@ gradients, same Adam step), negative sampling, training quality and saving."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -15,8 +12,19 @@ from homeml.models import NeuMF, NeuMFRecommender, fit_neumf, sample_negatives
 from homeml.recommend import implicit as hi
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "recommend"))
-from test_implicit_parity import affinity_matrix  # noqa: E402
+
+
+def affinity_matrix(n_users=300, n_items=200, rank=4, per_user=15, seed=0):
+    """Each user's items drawn by a softmax of a low-rank affinity: a learnable signal."""
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(size=(n_users, rank)) @ rng.normal(size=(rank, n_items)) * 1.5
+    rows, cols = [], []
+    for u in range(n_users):
+        p = np.exp(scores[u] - scores[u].max())
+        rows += [u] * per_user
+        cols += rng.choice(n_items, size=per_user, replace=False, p=p / p.sum()).tolist()
+    counts = rng.integers(1, 4, len(rows)).astype(np.float64)
+    return sp.csr_matrix((counts, (rows, cols)), shape=(n_users, n_items))
 
 
 class TorchNeuMF(torch.nn.Module):
