@@ -150,6 +150,9 @@ def test_numba_uses_the_worker_thread_budget(client, monkeypatch):
     # without the budget, the same call on a worker sees all of Numba's threads
     raw = client.submit(_numba_threads_in_a_kernel, 0, pure=False).result()
     assert raw[0] == raw[1] > 1
+    # an estimator's own sequential work inside a Dask task keeps to the budget too
+    inside = client.submit(parallel_map, _numba_threads_in_a_kernel, [(0,), (1,)], 1, pure=False)
+    assert [t[0] for t in inside.result()] == [1, 1]
     monkeypatch.setenv("HOMEML_NUM_THREADS", "1")
     assert thread_budget() == 1
     monkeypatch.setenv("HOMEML_NUM_THREADS", "999")
