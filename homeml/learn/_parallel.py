@@ -46,13 +46,17 @@ def thread_budget() -> int:
 
 
 def call_with_budget(func: Callable[..., Any], *args: Any) -> Any:
-    """Run ``func(*args)`` with Numba's thread count set to :func:`thread_budget` (then restored).
+    """Run ``func(*args)`` with Numba's thread count lowered to :func:`thread_budget` (then
+    restored); a count already lower (``numba.set_num_threads``) is kept.
 
     The setting is per thread in Numba, so it holds for this call even on a worker whose other
     threads run other tasks.
     """
-    before = numba.get_num_threads()
-    numba.set_num_threads(thread_budget())
+    budget = thread_budget()
+    if budget >= int(numba.config.NUMBA_NUM_THREADS):  # nothing to lower: leave Numba alone
+        return func(*args)
+    before = numba.get_num_threads()  # (this starts Numba's threads if they were not running)
+    numba.set_num_threads(min(before, budget))
     try:
         return func(*args)
     finally:
@@ -64,12 +68,13 @@ def parallel_map(
 ) -> list:
     """``[func(*task) for task in tasks]``, run by ``joblib.Parallel(n_jobs)``, in order.
 
-    With one effective job the calls run here, one after the other, with Numba's threads as
-    they are; otherwise each task runs through :func:`call_with_budget` on a joblib worker.
+    With one effective job the calls run here, one after the other; otherwise on joblib's
+    workers. Either way each runs through :func:`call_with_budget`, so an estimator fitted inside
+    a Dask task (``n_jobs=1``) keeps to its worker's threads too.
     """
     tasks = list(tasks)
     if len(tasks) <= 1 or effective_n_jobs(n_jobs) == 1:
-        return [func(*task) for task in tasks]
+        return [call_with_budget(func, *task) for task in tasks]
     parallel = joblib.Parallel(n_jobs=n_jobs, prefer=prefer)
     return list(parallel(joblib.delayed(call_with_budget)(func, *task) for task in tasks))
 

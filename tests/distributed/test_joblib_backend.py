@@ -11,7 +11,14 @@ import pytest
 joblib = pytest.importorskip("joblib")
 distributed = pytest.importorskip("distributed", reason="pip install distributed; CI installs it")
 
-from homeml.learn import ensemble, manifold, model_selection, neighbors  # noqa: E402
+from homeml.learn import (  # noqa: E402
+    cluster,
+    ensemble,
+    manifold,
+    model_selection,
+    neighbors,
+    semi_supervised,
+)
 from homeml.learn._parallel import parallel_map, thread_budget  # noqa: E402
 from homeml.learn.linear_model import LogisticRegression, Ridge, SGDClassifier  # noqa: E402
 from homeml.learn.tree import DecisionTreeClassifier  # noqa: E402
@@ -33,8 +40,11 @@ def _data(n=120, d=5, seed=0):
 
 
 def _on_cluster(make):
-    with joblib.parallel_backend("dask"):
-        return make()
+    """``make()`` under joblib's dask backend; fails unless some of its work ran on the workers."""
+    with distributed.get_task_stream() as stream, joblib.parallel_backend("dask"):
+        out = make()
+    assert stream.data, "nothing ran on the cluster"
+    return out
 
 
 def test_forests_on_the_cluster_equal_n_jobs_1(client):
@@ -110,6 +120,16 @@ def test_voting_neighbours_and_mds_on_the_cluster_equal_n_jobs_1(client):
     np.testing.assert_array_equal(
         _on_cluster(lambda: sgd().fit(X, y3)).coef_, sgd().set_params(n_jobs=1).fit(X, y3).coef_
     )
+    db = lambda: cluster.DBSCAN(eps=1.2, min_samples=4)  # noqa: E731
+    np.testing.assert_array_equal(
+        _on_cluster(lambda: db().fit(X).labels_), db().set_params(n_jobs=1).fit(X).labels_
+    )
+    partly = np.where(np.arange(len(y)) % 3 == 0, y, -1)
+    spread = lambda: semi_supervised.LabelSpreading(kernel="knn")  # noqa: E731
+    np.testing.assert_allclose(
+        _on_cluster(lambda: spread().fit(X, partly).label_distributions_),
+        spread().set_params(n_jobs=1).fit(X, partly).label_distributions_,
+    )
     mds = lambda: manifold.MDS(n_init=3, max_iter=50, init="random", random_state=0)  # noqa: E731
     one = mds().set_params(n_jobs=1).fit(X[:40])
     many = _on_cluster(lambda: mds().fit(X[:40]))
@@ -130,6 +150,9 @@ def test_numba_uses_the_worker_thread_budget(client, monkeypatch):
     # without the budget, the same call on a worker sees all of Numba's threads
     raw = client.submit(_numba_threads_in_a_kernel, 0, pure=False).result()
     assert raw[0] == raw[1] > 1
+    # an estimator's own sequential work inside a Dask task keeps to the budget too
+    inside = client.submit(parallel_map, _numba_threads_in_a_kernel, [(0,), (1,)], 1, pure=False)
+    assert [t[0] for t in inside.result()] == [1, 1]
     monkeypatch.setenv("HOMEML_NUM_THREADS", "1")
     assert thread_budget() == 1
     monkeypatch.setenv("HOMEML_NUM_THREADS", "999")

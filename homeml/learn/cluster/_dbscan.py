@@ -98,7 +98,8 @@ default="euclidean"
     p : float, default=None
         Minkowski power (None: 2).
     n_jobs : int, default=None
-        Accepted for compatibility; the Numba kernels use all cores.
+        Blocks of neighbour queries run at once, through ``joblib.Parallel`` (None: 1 unless a
+        joblib ``parallel_backend`` says otherwise).
 
     Attributes
     ----------
@@ -163,6 +164,7 @@ default="euclidean"
                 metric=self.metric,
                 p=2 if self.p is None else self.p,
                 metric_params=self.metric_params,
+                n_jobs=self.n_jobs,
             ).fit(X)
             parts = index.radius_neighbors(X, return_distance=False)
             counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))

@@ -200,7 +200,8 @@ class TSNE(TransformerMixin, BaseEstimator):
     angle : float, default=0.5
         Barnes-Hut accuracy: a cell is summarised when width / distance < angle (0 to 1).
     n_jobs : int, default=None
-        Accepted for compatibility; Numba uses its own thread pool.
+        Blocks of neighbour queries run at once, through ``joblib.Parallel`` (None: 1 unless a
+        joblib ``parallel_backend`` says otherwise).
 
     Attributes
     ----------
@@ -326,7 +327,10 @@ class TSNE(TransformerMixin, BaseEstimator):
             dist = np.take_along_axis(D, ind, axis=1)
         else:
             knn = NearestNeighbors(
-                n_neighbors=k, metric=self.metric, metric_params=self.metric_params
+                n_neighbors=k,
+                metric=self.metric,
+                metric_params=self.metric_params,
+                n_jobs=self.n_jobs,
             )
             dist, ind = knn.fit(X).kneighbors()
         return joint_probabilities_nn(dist**2, ind, self.perplexity)

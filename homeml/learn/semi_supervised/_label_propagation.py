@@ -91,7 +91,7 @@ class BaseLabelPropagation(ClassifierMixin, BaseEstimator):
     def _knn_indices(self, X):
         """Each fitted sample's n_neighbors nearest fitted samples, itself included (n, k)."""
         k = min(self.n_neighbors, X.shape[0])
-        self._nn = NearestNeighbors(n_neighbors=k).fit(X)
+        self._nn = NearestNeighbors(n_neighbors=k, n_jobs=self.n_jobs).fit(X)
         return self._nn.kneighbors(X, return_distance=False)
 
     # -- fit ------------------------------------------------------------------------------------
@@ -219,7 +219,8 @@ class LabelPropagation(BaseLabelPropagation):
     tol : float, default=1e-3
         Stop when the label distributions change by less than this in total (L1).
     n_jobs : int or None
-        Accepted for compatibility; homeml's neighbour search uses its own threads.
+        Blocks of neighbour queries run at once, through ``joblib.Parallel`` (None: 1 unless a
+        joblib ``parallel_backend`` says otherwise).
 
     Attributes
     ----------
@@ -276,7 +277,8 @@ class LabelSpreading(BaseLabelPropagation):
     max_iter : int, default=30
     tol : float, default=1e-3
     n_jobs : int or None
-        Accepted for compatibility.
+        Blocks of neighbour queries run at once, through ``joblib.Parallel`` (None: 1 unless a
+        joblib ``parallel_backend`` says otherwise).
 
     Attributes
     ----------
