@@ -6,6 +6,7 @@ from homeml.learn.linear_model._least_squares import LinearRegression
 from homeml.learn.linear_model._logistic import LogisticRegression
 from homeml.learn.linear_model._ridge import Ridge
 from homeml.learn.linear_model._ridge_classifier import RidgeClassifier
+from homeml.learn.linear_model._ridge_cv import RidgeClassifierCV
 from homeml.learn.linear_model._stochastic_gradient import Perceptron, SGDClassifier, SGDRegressor
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Perceptron",
     "Ridge",
     "RidgeClassifier",
+    "RidgeClassifierCV",
     "SGDClassifier",
     "SGDRegressor",
 ]
