@@ -5,9 +5,11 @@ Leave-one-out needs no refits: with ``G = K + alpha I``, ``K`` the (centred, wei
 matrix ``X X'`` and ``c = G^-1 y``, the error on sample i when it is left out is
 ``c_i / (G^-1)_ii`` (Golub, Heath & Wahba's identity; with an unpenalised intercept the
 diagonal loses ``(G^-1 s)_i s_i / s's``, ``s`` the square roots of the sample weights). One
-eigendecomposition ``K = Q diag(e) Q'`` serves every alpha: ``G^-1 = Q diag(1 / (e + alpha)) Q'``.
-The winning ``c`` gives the coefficients ``w = X'c``. This is scikit-learn's "gram" mode; on
-CSR input the centring is folded into ``K`` and ``X'c`` without densifying ``X``.
+eigendecomposition ``K = Q diag(e) Q'`` serves every alpha:
+``G^-1 = Q diag(1 / (e + alpha)) Q' + (I - Q Q') / alpha``, taken from the n x n Gram matrix
+or, with more samples than features, from the p x p ``X'X`` (scikit-learn's "gram" and "cov"
+modes). The winning ``c`` gives the coefficients ``w = X'c``. On CSR input the centring is
+folded into the products without densifying ``X``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,35 @@ def _centred_gram(X, X_mean, root):
     return gram
 
 
+def _gram_eigenvectors(Xw, offset, root):
+    """Eigenvalues ``e > 0`` and eigenvectors ``Q`` of ``K = A A'``, ``A = Xw - root offset'``
+    (``offset`` None: ``A = Xw``), from whichever of ``A A'`` (n x n) and ``A'A`` (p x p) is
+    smaller; with ``A'A = V diag(e) V'`` the vectors are ``Q = A V / sqrt(e)``."""
+    n_samples, n_features = Xw.shape
+    if n_samples <= n_features:
+        if sp.issparse(Xw):
+            gram = _centred_gram(Xw, offset, root) if offset is not None else (Xw @ Xw.T).toarray()
+        else:
+            gram = Xw @ Xw.T
+        eigvals, Q = np.linalg.eigh(gram)
+    else:
+        covariance = Xw.T @ Xw
+        covariance = np.asarray(covariance.toarray() if sp.issparse(covariance) else covariance)
+        if offset is not None:  # A'A = X'X - m r'X - X'r m' + (r'r) m m'
+            Xt_root = np.asarray(Xw.T @ root).ravel()
+            covariance -= np.outer(offset, Xt_root) + np.outer(Xt_root, offset)
+            covariance += (root @ root) * np.outer(offset, offset)
+        eigvals, V = np.linalg.eigh(covariance)
+        AV = np.asarray(Xw @ V)
+        if offset is not None:
+            AV -= np.outer(root, offset @ V)
+        keep = eigvals > eigvals.max(initial=0.0) * n_features * np.finfo(float).eps
+        eigvals, Q = eigvals[keep], AV[:, keep] / np.sqrt(eigvals[keep])
+        return eigvals, Q
+    keep = eigvals > eigvals.max(initial=0.0) * n_samples * np.finfo(float).eps
+    return eigvals[keep], Q[:, keep]
+
+
 def leave_one_out(X, Y, weights, alphas, fit_intercept):
     """For each alpha, the mean squared leave-one-out error of the ridge fits of the columns
     of ``Y``; returns ``(errors, coef, intercept)``, the latter two for the best alpha."""
@@ -50,19 +81,22 @@ def leave_one_out(X, Y, weights, alphas, fit_intercept):
     Yc = (Y - y_mean) * root[:, None]
     if sparse:
         Xw = sp.csr_matrix(sp.diags(root) @ X)
-        gram = _centred_gram(Xw, X_mean, root) if fit_intercept else (Xw @ Xw.T).toarray()
     else:
         Xw = (X - X_mean) * root[:, None]
-        gram = Xw @ Xw.T
-    eigvals, Q = np.linalg.eigh(gram)
+    offset = X_mean if sparse and fit_intercept else None
+    # G^-1 = Q diag(1 / (e + alpha) - 1 / alpha) Q' + I / alpha: Q holds the eigenvectors of
+    # K with nonzero eigenvalues e; K's null space (most of the space when n_samples >
+    # n_features) is only scaled by 1 / alpha
+    eigvals, Q = _gram_eigenvectors(Xw, offset, root)
     QT_y, QT_root = Q.T @ Yc, Q.T @ root
     errors, best = [], None
     for alpha in alphas:
-        inverse = 1.0 / (eigvals + alpha)  # G^-1 = Q diag(inverse) Q'
-        c = Q @ (inverse[:, None] * QT_y)
-        diagonal = (inverse * Q**2).sum(axis=1)  # diag(G^-1)
+        inverse = -eigvals / (alpha * (eigvals + alpha))  # 1 / (e + alpha) - 1 / alpha
+        c = Q @ (inverse[:, None] * QT_y) + Yc / alpha
+        diagonal = (inverse * Q**2).sum(axis=1) + 1.0 / alpha  # diag(G^-1)
         if fit_intercept:
-            diagonal -= (Q @ (inverse * QT_root)) * root / (root @ root)
+            G_inv_root = Q @ (inverse * QT_root) + root / alpha
+            diagonal -= G_inv_root * root / (root @ root)
         error = float(np.mean((c / diagonal[:, None]) ** 2))
         errors.append(error)
         if best is None or error < best[0]:  # the first of equal errors wins
