@@ -52,6 +52,7 @@ def fitted_cases():
         (L.LinearRegression(), X, Y_REG),
         (L.Ridge(alpha=0.5), X, Y_REG),
         (L.RidgeClassifier(alpha=0.5, class_weight="balanced"), X, Y_STR),
+        (L.RidgeClassifierCV(store_cv_results=True), X, Y_STR),
         (L.LogisticRegression(C=0.5), X, Y_STR),
         (L.SGDClassifier(random_state=0), X, Y_STR),
         (L.DecisionTreeClassifier(max_depth=4, random_state=0), X, Y_STR),

@@ -131,3 +131,45 @@ def test_solvers_that_need_dense_input_say_so():
         RidgeClassifier(class_weight="uniform").fit(X, y)
     positive = Ridge(positive=True).fit(X, y)  # densified for NNLS
     assert np.all(positive.coef_ >= 0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shape", [(40, 90), (120, 6)])  # scikit-learn's "gram" and "cov" modes
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"class_weight": "balanced", "alphas": [0.01, 0.3, 3.0, 30.0]}, {"fit_intercept": False}],
+    ids=repr,
+)
+def test_ridge_classifier_cv_leave_one_out_equals_scikit_learn(params, shape, sparse):
+    from homeml.learn import RidgeClassifierCV
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(*shape) * (rng.rand(*shape) < 0.5)
+    codes = (X[:, 0] + 0.3 * rng.randn(len(X)) > 0).astype(int) + (X[:, 1] > 0.5)
+    y = np.array(["a", "b", "c"])[codes]
+    data = sp.csr_matrix(X) if sparse else X
+    weights = rng.uniform(0.5, 2.0, len(X))
+    for labels in (y, y == "a"):
+        ours = RidgeClassifierCV(**params, store_cv_results=True)
+        ours.fit(data, labels, sample_weight=weights)
+        ref = sk.RidgeClassifierCV(**params).fit(data, labels, sample_weight=weights)
+        assert ours.alpha_ == ref.alpha_
+        assert ours.best_score_ == pytest.approx(ref.best_score_, abs=1e-12)
+        assert -ours.cv_results_.min() == pytest.approx(ref.best_score_, abs=1e-12)
+        _assert_same(ours, ref, data, atol=1e-10)
+
+
+def test_ridge_classifier_cv_with_folds_is_a_grid_search():
+    from homeml.learn import RidgeClassifierCV
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(90, 5)
+    y = (X[:, 0] + 0.8 * rng.randn(90) > 0).astype(int)
+    ours = RidgeClassifierCV(alphas=[0.1, 10.0, 1000.0], cv=3).fit(X, y)
+    ref = sk.RidgeClassifierCV(alphas=[0.1, 10.0, 1000.0], cv=3).fit(X, y)
+    assert ours.alpha_ == ref.alpha_ and ours.best_score_ == pytest.approx(ref.best_score_)
+    _assert_same(ours, ref, X, atol=1e-10)
+    with pytest.raises(ValueError, match="alphas"):
+        RidgeClassifierCV(alphas=[0.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="scoring only with cv"):
+        RidgeClassifierCV(scoring="accuracy").fit(X, y)

@@ -6,7 +6,7 @@ latent Dirichlet allocation.
 - ``_incremental_pca.py``: :class:`IncrementalPCA`
 - ``_truncated_svd.py``: :class:`TruncatedSVD`
 - ``_kernel_pca.py``: :class:`KernelPCA`
-- ``_nmf.py``: :class:`NMF` (coordinate descent and multiplicative updates)
+- ``_nmf.py``: :class:`NMF` (coordinate descent; ``_nmf_mu.py``: multiplicative updates)
 - ``_fastica.py``: :class:`FastICA`
 - ``_lda.py``: :class:`LatentDirichletAllocation` (batch and online variational Bayes)
 """

@@ -10,6 +10,7 @@ from homeml.learn.linear_model._passive_aggressive import (
 )
 from homeml.learn.linear_model._ridge import Ridge
 from homeml.learn.linear_model._ridge_classifier import RidgeClassifier
+from homeml.learn.linear_model._ridge_cv import RidgeClassifierCV
 from homeml.learn.linear_model._stochastic_gradient import Perceptron, SGDClassifier, SGDRegressor
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Perceptron",
     "Ridge",
     "RidgeClassifier",
+    "RidgeClassifierCV",
     "SGDClassifier",
     "SGDRegressor",
 ]
