@@ -10,10 +10,10 @@ from homeml.learn.datasets._base import (
     load_iris,
     load_wine,
 )
+from homeml.learn.datasets._make_classification import make_classification
 from homeml.learn.datasets._samples_generator import (
     make_blobs,
     make_circles,
-    make_classification,
     make_friedman1,
     make_low_rank_matrix,
     make_moons,

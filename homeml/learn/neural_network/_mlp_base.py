@@ -282,7 +282,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 f"lbfgs failed to converge after {n_iter} iteration(s) (max_iter={self.max_iter}, "
                 f"max_fun={self.max_fun}). Increase the number of iterations or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         self.n_iter_ = min(n_iter, self.max_iter)
         self.loss_ = float(loss_and_gradient(packed)[0])

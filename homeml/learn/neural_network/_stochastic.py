@@ -55,7 +55,7 @@ def fit_stochastic(est, X, y, sample_weight, buffers, incremental):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is going to be "
                 "clipped",
-                stacklevel=3,
+                stacklevel=4,
             )
         batch_size = int(np.clip(est.batch_size, 1, n_samples))
     activations, deltas, coef_grads, intercept_grads = buffers
@@ -105,7 +105,7 @@ def fit_stochastic(est, X, y, sample_weight, buffers, incremental):
                 f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and the "
                 "optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
     if est.early_stopping:
         est.coefs_ = est._best_coefs
