@@ -312,4 +312,4 @@ mistakes = confusion.where(~np.eye(10, dtype=bool)).stack().sort_values(ascendin
 mistakes.head(5).rename("test images")
 
 # %% [markdown]
-# **Next:** notebook 16 learns from rewards instead of labels: reinforcement learning.
+# **Next:** notebook 12 opens the convolution that such a network is built from.
