@@ -289,4 +289,4 @@ pd.Series(
 
 # %% [markdown]
 # **Next:** `homeml.models` has the classic CNNs (`build_model("cnn")`, LeNet-5), and
-# `homeml train mnist` trains one end to end; notebook 16 moves on to reinforcement learning.
+# `homeml train mnist` trains one end to end; notebook 13 turns to sequences and attention.
