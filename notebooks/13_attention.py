@@ -261,4 +261,4 @@ assert on_previous > 0.8
 # you have a transformer: `homeml.models.GPT` is nanoGPT's, and `homeml train shakespeare`
 # trains one.
 #
-# **Next:** notebook 16 learns from rewards instead of labels: reinforcement learning.
+# **Next:** notebook 14 goes back to the sequence models that came before attention: RNNs.
