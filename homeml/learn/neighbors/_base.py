@@ -156,7 +156,7 @@ class NeighborsBase(BaseEstimator):
                 f"= {self.n_samples_fit_}, n_samples = {Q.shape[0]}"
             )
         n_jobs = getattr(self, "n_jobs", None)
-        tasks = [(self, Q[rows], k) for rows in split_rows(len(Q), n_jobs)]
+        tasks = [(self, Q[rows], k) for rows in split_rows(Q.shape[0], n_jobs)]
         parts = parallel_map(_kneighbors_rows, tasks, n_jobs)
         dist, ind = (np.concatenate(p) for p in zip(*parts))
         if self_query:
@@ -188,7 +188,7 @@ class NeighborsBase(BaseEstimator):
             Q = self._fit_X
         r = np.broadcast_to(np.asarray(radius, dtype=np.float64), (Q.shape[0],))
         n_jobs = getattr(self, "n_jobs", None)
-        tasks = [(self, Q[rows], r[rows]) for rows in split_rows(len(Q), n_jobs)]
+        tasks = [(self, Q[rows], r[rows]) for rows in split_rows(Q.shape[0], n_jobs)]
         parts = parallel_map(_radius_rows, tasks, n_jobs)
         ind = _object_array([i for p in parts for i in p[0]])
         dist = _object_array([d for p in parts for d in p[1]])
