@@ -137,6 +137,23 @@ def test_voting_neighbours_and_mds_on_the_cluster_equal_n_jobs_1(client):
     assert many.stress_ == one.stress_
 
 
+def test_mean_shift_and_spectral_clustering_on_the_cluster_equal_n_jobs_1(client):
+    X, _ = _data()
+    shift = lambda: cluster.MeanShift(bandwidth=1.5)  # noqa: E731  (seeds: every point)
+    one = shift().set_params(n_jobs=1).fit(X)
+    many = _on_cluster(lambda: shift().fit(X))
+    np.testing.assert_allclose(many.cluster_centers_, one.cluster_centers_)
+    np.testing.assert_array_equal(many.labels_, one.labels_)
+    assert many.n_iter_ == one.n_iter_
+    spectral = lambda: cluster.SpectralClustering(  # noqa: E731
+        3, affinity="nearest_neighbors", n_neighbors=8, random_state=0
+    )
+    np.testing.assert_array_equal(
+        _on_cluster(lambda: spectral().fit(X).labels_),
+        spectral().set_params(n_jobs=1).fit(X).labels_,
+    )
+
+
 def _numba_threads_in_a_kernel(_):
     return numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from homeml.learn._parallel import parallel_map, split_rows
 from homeml.learn._param_validation import Integral, Interval, Real
 from homeml.learn.base import (
     BaseEstimator,
@@ -126,7 +127,8 @@ class MeanShift(ClusterMixin, BaseEstimator):
         Assign every point to its nearest peak; False: points farther than ``bandwidth`` from
         every peak are labelled -1.
     n_jobs : int, default=None
-        Accepted for compatibility.
+        Jobs that move the seeds (through joblib, so ``parallel_backend("dask")`` applies); the
+        result does not depend on it.
     max_iter : int, default=300
         Most iterations of a seed.
 
@@ -189,7 +191,13 @@ class MeanShift(ClusterMixin, BaseEstimator):
             seeds = _bin_seeds(X, bandwidth, self.min_bin_freq)
         else:
             seeds = X
-        means, held, completed = _shift_seeds(X, seeds, bandwidth, self.max_iter)
+        # seeds move independently: chunks of them run as joblib tasks, results in seed order
+        tasks = [
+            (X, seeds[rows], bandwidth, self.max_iter)
+            for rows in split_rows(len(seeds), self.n_jobs)
+        ]
+        parts = parallel_map(_shift_seeds, tasks, self.n_jobs)
+        means, held, completed = (np.concatenate(part) for part in zip(*parts))
         self.n_iter_ = int(completed.max(initial=0))
         kept = held > 0
         if not kept.any():

@@ -23,7 +23,7 @@ _KERNELS = ("rbf", "laplacian", "linear", "poly", "polynomial", "sigmoid", "cosi
 _AFFINITIES = ("nearest_neighbors", "precomputed", "precomputed_nearest_neighbors", *_KERNELS)
 
 
-def _knn_connectivity(X, n_neighbors, precomputed):
+def _knn_connectivity(X, n_neighbors, precomputed, n_jobs=None):
     """0/1 matrix: row i marks the ``n_neighbors`` nearest samples of i, i itself included."""
     n = X.shape[0]
     if precomputed:  # X holds distances
@@ -33,7 +33,7 @@ def _knn_connectivity(X, n_neighbors, precomputed):
         return graph
     from homeml.learn.neighbors import NearestNeighbors
 
-    return NearestNeighbors(n_neighbors=n_neighbors).fit(X).kneighbors_graph(X)
+    return NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(X).kneighbors_graph(X)
 
 
 def _is_connected(A) -> bool:
@@ -250,7 +250,8 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
     kernel_params : dict, default=None
         Keyword arguments of a callable ``affinity``.
     n_jobs : int, default=None
-        Accepted for compatibility.
+        Jobs of the nearest-neighbour queries of ``affinity="nearest_neighbors"`` (through
+        joblib); the result does not depend on it.
     verbose : bool, default=False
         Verbosity of the k-means.
 
@@ -323,7 +324,9 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         if affinity == "precomputed":
             return np.array(X, dtype=np.float64)
         if affinity in ("nearest_neighbors", "precomputed_nearest_neighbors"):
-            graph = _knn_connectivity(X, self.n_neighbors, affinity != "nearest_neighbors")
+            graph = _knn_connectivity(
+                X, self.n_neighbors, affinity != "nearest_neighbors", self.n_jobs
+            )
             return 0.5 * (graph + graph.T)
         if callable(affinity):
             return pairwise_kernels(X, metric=affinity, **(self.kernel_params or {}))
