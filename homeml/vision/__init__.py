@@ -2,6 +2,6 @@
 and detection and segmentation metrics (:mod:`homeml.vision.metrics`).
 """
 
-from homeml.vision import ops
+from homeml.vision import metrics, ops
 
-__all__ = ["ops"]
+__all__ = ["metrics", "ops"]
