@@ -4,7 +4,8 @@ Boxes are ``(N, 4)`` arrays in ``xyxy`` form (``x1, y1, x2, y2`` with ``x1 <= x2
 unless a function says otherwise. The measures (``box_area``, ``box_iou``,
 ``generalized_box_iou``, ``distance_box_iou``) and the losses take NumPy arrays or homeml
 Tensors; on Tensors they are built from differentiable tensor ops, so gradients flow to the boxes
-(and to the logits of ``sigmoid_focal_loss``). The selections (``nms``, ``batched_nms``,
+(and to the logits of ``sigmoid_focal_loss``); ``roi_align`` pools box regions of feature maps
+(gradient to the maps). The selections (``nms``, ``batched_nms``,
 ``remove_small_boxes``) return int64 NumPy indices.
 
 >>> import numpy as np
@@ -24,6 +25,24 @@ import numpy as np
 
 from homeml.creation import tensor
 from homeml.tensor import Tensor
+from homeml.vision._roi_align import RoIAlign, roi_align
+
+__all__ = [
+    "RoIAlign",
+    "batched_nms",
+    "box_area",
+    "box_convert",
+    "box_iou",
+    "clip_boxes_to_image",
+    "complete_box_iou",
+    "distance_box_iou",
+    "generalized_box_iou",
+    "generalized_box_iou_loss",
+    "nms",
+    "remove_small_boxes",
+    "roi_align",
+    "sigmoid_focal_loss",
+]
 
 Boxes = Any  # numpy.ndarray or homeml.Tensor, shape (..., 4)
 _FORMATS = ("xyxy", "xywh", "cxcywh")

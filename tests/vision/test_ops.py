@@ -254,7 +254,10 @@ def test_sigmoid_focal_loss_matches_torchvision(seed, alpha, gamma):
     want = tv_sigmoid_focal_loss(tx, torch.tensor(targets), alpha, gamma)
     np.testing.assert_allclose(got.numpy(), want.detach().numpy(), rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(
-        ops.sigmoid_focal_loss(logits, targets, alpha, gamma), want.detach().numpy(), rtol=1e-10
+        ops.sigmoid_focal_loss(logits, targets, alpha, gamma),
+        want.detach().numpy(),
+        rtol=1e-10,
+        atol=1e-14,
     )
     got.sum().backward()
     want.sum().backward()
