@@ -27,9 +27,12 @@ Conventions
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +73,19 @@ class CanvasScenes:
 
     def __len__(self) -> int:
         return len(self.images)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, dict]:
+        """Scene ``index`` for a data loader: the image as float32 (1, H, W) in [0, 1], and a
+        target dict with ``boxes`` (float32 (k, 4) xyxy), ``labels`` (int64 digits 0..9) and
+        ``mask`` (int64 (H, W), 0 = background, digit + 1).
+        """
+        image = self.images[index].astype(np.float32)[None] / 255.0
+        target = {
+            "boxes": self.boxes[index],
+            "labels": self.labels[index],
+            "mask": self.masks[index].astype(np.int64),
+        }
+        return image, target
 
 
 def _resize_matrix(n_out: int, n_in: int) -> np.ndarray:
@@ -241,6 +257,8 @@ def load_mnist_canvas(
     seed: int = 0,
     data_dir=None,
     download: bool = True,
+    cache: bool = False,
+    cache_dir=None,
     **options,
 ) -> tuple[CanvasScenes, CanvasScenes]:
     """Training and test canvas scenes made from MNIST's training and test digits.
@@ -253,6 +271,11 @@ def load_mnist_canvas(
         Seed of both splits (each scene has its own stream, see :func:`make_canvas_scenes`).
     data_dir, download
         Passed to :func:`homeml.datasets.load_mnist`.
+    cache : bool, default False
+        Keep the scenes in a ``.npz`` file (plain arrays, no pickle) named by a digest of every
+        argument, and read them from there next time instead of making them again.
+    cache_dir : str or os.PathLike, optional
+        Where the cache files go; default ``<data_dir>/mnist-canvas/``.
     **options
         Passed to :func:`make_canvas_scenes` (``canvas_size``, ``max_iou``, ``noise``, ...).
 
@@ -260,12 +283,53 @@ def load_mnist_canvas(
     -------
     train, test : CanvasScenes
     """
+    from homeml.datasets._download import data_dir as root
     from homeml.datasets.mnist import load_mnist
 
+    paths = {}
+    if cache:
+        folder = Path(cache_dir) if cache_dir is not None else root(data_dir) / "mnist-canvas"
+        for split, num in (("train", num_train), ("test", num_test)):
+            key = json.dumps([_CACHE_VERSION, split, num, seed, sorted(options.items())])
+            digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+            paths[split] = folder / f"{split}-{num}-{digest}.npz"
+        if all(path.is_file() for path in paths.values()):
+            return _read_cache(paths["train"], "train"), _read_cache(paths["test"], "test")
     (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, download, progress=False)
     train = make_canvas_scenes(x_train, y_train, num_train, split="train", seed=seed, **options)
     test = make_canvas_scenes(x_test, y_test, num_test, split="test", seed=seed, **options)
+    for split, scenes in (("train", train), ("test", test)):
+        if split in paths:
+            _write_cache(paths[split], scenes)
     return train, test
+
+
+_CACHE_VERSION = 1  # bump when the scenes a set of arguments gives change
+_RAGGED = ("boxes", "labels", "sources", "placements")
+
+
+def _write_cache(path: Path, scenes: CanvasScenes) -> None:
+    counts = np.array([len(b) for b in scenes.labels], np.int64)
+    arrays: dict[str, Any] = {"images": scenes.images, "masks": scenes.masks, "counts": counts}
+    for name in _RAGGED:
+        parts = getattr(scenes, name)
+        arrays[name] = np.concatenate(parts) if parts else np.zeros(0)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, [buffer.getvalue()])
+
+
+def _read_cache(path: Path, split: str) -> CanvasScenes:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    bounds = np.cumsum(arrays["counts"])[:-1]
+    scenes = CanvasScenes(arrays["images"], arrays["masks"], split=split)
+    for name in _RAGGED:
+        setattr(scenes, name, list(np.split(arrays[name], bounds)) if len(arrays["counts"]) else [])
+    scenes.boxes = [b.reshape(-1, 4) for b in scenes.boxes]
+    scenes.placements = [p.reshape(-1, 3) for p in scenes.placements]
+    return scenes
 
 
 def to_coco(scenes: CanvasScenes) -> dict:

@@ -175,3 +175,30 @@ def test_bad_arguments_say_what_was_expected(mnist):
         make_canvas_scenes(x, y, 1, max_size=100)
     with pytest.raises(ValueError, match="max_iou"):
         make_canvas_scenes(x, y, 1, max_iou=2.0)
+
+
+def test_the_cache_gives_back_the_same_scenes_without_mnist(tmp_path, monkeypatch):
+    import homeml.datasets.mnist as mnist_module
+
+    first = load_mnist_canvas(num_train=7, num_test=3, seed=9, cache=True, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 2
+
+    def no_mnist(*args, **kwargs):
+        raise AssertionError("MNIST read although the scenes are cached")
+
+    monkeypatch.setattr(mnist_module, "load_mnist", no_mnist)
+    again = load_mnist_canvas(num_train=7, num_test=3, seed=9, cache=True, cache_dir=tmp_path)
+    for a, b in zip(first, again):
+        _equal(a, b)
+        assert a.split == b.split and b.boxes[0].dtype == np.float32
+    with pytest.raises(AssertionError, match="MNIST read"):  # other arguments: another file
+        load_mnist_canvas(num_train=7, num_test=3, seed=9, cache=True, cache_dir=tmp_path, noise=1)
+
+
+def test_a_scene_as_a_data_loader_item(scenes):
+    image, target = scenes[0][2]
+    assert image.dtype == np.float32 and image.shape == (1, 96, 96) and image.max() <= 1.0
+    assert np.array_equal(image[0], scenes[0].images[2] / np.float32(255))
+    assert np.array_equal(target["boxes"], scenes[0].boxes[2])
+    assert np.array_equal(target["labels"], scenes[0].labels[2])
+    assert target["mask"].dtype == np.int64 and np.array_equal(target["mask"], scenes[0].masks[2])
