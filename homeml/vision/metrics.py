@@ -3,6 +3,9 @@
 :func:`mean_average_precision` is COCO's box evaluation (``pycocotools.cocoeval.COCOeval`` with
 ``iouType="bbox"``) written again on NumPy: the same greedy matching, 101-point interpolated
 precision, maxDets 1/10/100 and area ranges, so its numbers are pycocotools' numbers.
+Area ranges use box areas (what COCOeval uses for detections, and for ground truth whose
+``area`` is the box area, as in :func:`homeml.datasets.to_coco`); crowd annotations are not
+supported (every target counts).
 
 The segmentation metrics take integer class maps (``0`` = background in homeml's scenes) of shape
 (N, H, W) or (H, W):
