@@ -48,6 +48,7 @@ LAYER_OF = {
     "homeml.rl": "rl",
     "homeml.distributed": "distributed",  # Dask: cluster access, data-parallel training
     "homeml.recommend": "recommend",  # recommenders: Surprise's and implicit's interfaces
+    "homeml.vision": "vision",  # box ops, detection and segmentation metrics (torchvision.ops)
     "homeml.onnx": "export",
     "homeml.plot": "export",
     "homeml.jobs": "jobs",
@@ -66,7 +67,8 @@ MAY_IMPORT = {
     "datasets": {"storage"},
     "toolkit": {"storage", "engine", "io"},
     "recommend": {"storage", "engine", "io", "toolkit", "datasets"},
-    "models": {"storage", "engine", "io", "toolkit", "datasets", "recommend"},
+    "vision": {"storage", "engine", "io", "toolkit"},
+    "models": {"storage", "engine", "io", "toolkit", "datasets", "recommend", "vision"},
     "rl": {"storage", "engine", "io", "toolkit", "models"},
     "distributed": {"storage", "engine", "io", "toolkit", "models", "datasets"},
     "export": {
@@ -80,6 +82,7 @@ MAY_IMPORT = {
         "datasets",
         "distributed",
         "recommend",
+        "vision",
     },
     "jobs": {
         "storage",
@@ -93,6 +96,7 @@ MAY_IMPORT = {
         "export",
         "distributed",
         "recommend",
+        "vision",
     },
     "serve": {
         "distributed",
@@ -107,6 +111,7 @@ MAY_IMPORT = {
         "export",
         "jobs",
         "recommend",
+        "vision",
     },
     "cli": {"jobs", "serve", "toolkit"},  # toolkit: `import homeml` for the version only
 }
@@ -239,6 +244,7 @@ def test_every_exception_is_still_needed():
         "homeml.data",
         "homeml.models",
         "homeml.recommend",
+        "homeml.vision",
     ],
 )
 def test_algorithms_never_import_figures_jobs_or_faces(family):

@@ -17,6 +17,13 @@ from homeml.datasets.mnist import (
     load_mnist,
     read_idx,
 )
+from homeml.datasets.mnist_canvas import (
+    CanvasScenes,
+    load_mnist_canvas,
+    make_canvas_scenes,
+    save_coco,
+    to_coco,
+)
 from homeml.datasets.movielens import (
     MOVIELENS_RELEASES,
     MovieLens,
@@ -38,6 +45,7 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "MOVIELENS_RELEASES",
     "MovieLens",
+    "CanvasScenes",
     "ChecksumError",
     "DatasetNotFoundError",
     "build_dataset",
@@ -47,6 +55,8 @@ __all__ = [
     "get_batch",
     "load_fashion_mnist",
     "load_mnist",
+    "load_mnist_canvas",
+    "make_canvas_scenes",
     "load_movielens",
     "load_names",
     "load_sentiment",
@@ -55,6 +65,8 @@ __all__ = [
     "load_shakespeare",
     "make_ratings",
     "read_idx",
+    "save_coco",
     "split_names",
     "split_sentence_pairs",
+    "to_coco",
 ]
