@@ -167,6 +167,16 @@ def _instances() -> dict:
             learn.TransformedTargetRegressor(),
             learn.TransformedTargetRegressor(learn.Ridge(), transformer=learn.StandardScaler()),
         ],
+        # --- feature_selection ---
+        # (scikit-learn's own check settings: k=1, LogisticRegression(C=1), cv=3, an SGD model)
+        "SelectKBest": [learn.SelectKBest(k=1)],
+        "SelectPercentile": [learn.SelectPercentile(), learn.SelectPercentile(learn.f_regression)],
+        "RFE": [learn.RFE(learn.LogisticRegression(C=1)), learn.RFE(learn.Ridge(), step=0.5)],
+        "RFECV": [learn.RFECV(learn.LogisticRegression(C=1), cv=3)],
+        "SelectFromModel": [
+            learn.SelectFromModel(learn.SGDRegressor(random_state=0)),
+            learn.SelectFromModel(learn.DecisionTreeClassifier(random_state=0), max_features=2),
+        ],
         "GridSearchCV": [learn.GridSearchCV(learn.Ridge(), {"alpha": [0.1, 1.0]}, cv=2)],
         "RandomizedSearchCV": [
             learn.RandomizedSearchCV(
