@@ -93,8 +93,22 @@ class BSplineBasis:
 
     def __call__(self, x, nu: int = 0) -> np.ndarray:
         scalar = np.ndim(x) == 0
-        out = self.basis(np.atleast_1d(x), nu) @ self.c
+        out = _combine(self.basis(np.atleast_1d(x), nu), self.c)
         return out[0] if scalar else out
+
+
+def _combine(basis, c):
+    """``basis @ c``, without a matrix product for the coefficients the transformer builds: the
+    identity, with the first rows repeated below it for periodic splines (then the last basis
+    functions wrap onto the first columns)."""
+    n_rows, n_cols = c.shape
+    extra = n_rows - n_cols
+    eye = np.eye(n_cols)
+    if extra >= 0 and np.array_equal(c[:n_cols], eye) and np.array_equal(c[n_cols:], eye[:extra]):
+        out = basis[:, :n_cols].copy()
+        out[:, :extra] += basis[:, n_cols:]
+        return out
+    return basis @ c
 
 
 class SplineTransformer(TransformerMixin, BaseEstimator):
