@@ -70,7 +70,14 @@ _HELPERS = {
 # homeml.learn's public functions that estimators take as parameters (the score functions of the
 # univariate feature selectors): stored by name, resolved only from this table on load
 _FUNCTIONS = {
-    "feature_selection": ["chi2", "f_classif", "f_regression", "r_regression"],
+    "feature_selection": [
+        "chi2",
+        "f_classif",
+        "f_regression",
+        "r_regression",
+        "mutual_info_classif",
+        "mutual_info_regression",
+    ],
 }
 
 

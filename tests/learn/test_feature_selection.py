@@ -146,3 +146,37 @@ def test_select_from_model_trees_prefit_and_multiclass_coef():
     np.testing.assert_array_equal(ours.get_support(), theirs.get_support())
     with pytest.raises(hl.NotFittedError, match="prefit"):
         hfs.SelectFromModel(hl.Ridge(), prefit=True).fit(X, y_reg)
+
+
+@pytest.mark.parametrize("n_neighbors", [1, 3])
+def test_mutual_info_regression_matches_sklearn(n_neighbors):
+    data = np.c_[X[:, :4], rng.integers(0, 3, 60)]
+    for discrete in ("auto", [4], np.array([False, False, False, False, True])):
+        kwargs = dict(discrete_features=discrete, n_neighbors=n_neighbors, random_state=0)
+        np.testing.assert_allclose(
+            hfs.mutual_info_regression(data, y_reg, **kwargs),
+            skfs.mutual_info_regression(data, y_reg, **kwargs),
+            rtol=1e-10,
+            atol=1e-12,
+        )
+
+
+def test_mutual_info_classif_matches_sklearn():
+    data = np.c_[X[:, :4], rng.integers(0, 3, 60)]
+    for discrete in ("auto", [4], True):
+        d = np.round(data) if discrete is True else data
+        kwargs = dict(discrete_features=discrete, random_state=1)
+        np.testing.assert_allclose(
+            hfs.mutual_info_classif(d, y_class, **kwargs),
+            skfs.mutual_info_classif(d, y_class, **kwargs),
+            rtol=1e-10,
+            atol=1e-12,
+        )
+    counts = sp.csr_matrix(X_counts)
+    np.testing.assert_allclose(
+        hfs.mutual_info_classif(counts, y_class), skfs.mutual_info_classif(counts, y_class)
+    )
+    with pytest.raises(ValueError, match="continuous"):
+        hfs.mutual_info_classif(counts, y_class, discrete_features=False)
+    ours = hfs.SelectKBest(hfs.mutual_info_classif, k=2).fit(X, y_class)
+    assert ours.get_support().sum() == 2
