@@ -116,6 +116,25 @@ def test_quantile_transformer_matches_sklearn(distribution, data):
     )
 
 
+@pytest.mark.parametrize("ignore_zeros", [False, True])
+@pytest.mark.parametrize("subsample", [None, 15])
+def test_quantile_transformer_sparse_matches_sklearn(ignore_zeros, subsample):
+    data = sp.csc_matrix(np.where(X > 0.5, X, 0))  # ~24 stored entries per column
+    kwargs = dict(
+        n_quantiles=10, ignore_implicit_zeros=ignore_zeros, subsample=subsample, random_state=0
+    )
+    ours, theirs = hp.QuantileTransformer(**kwargs), skp.QuantileTransformer(**kwargs)
+    Xt, Xt_ref = ours.fit_transform(data), theirs.fit_transform(data)
+    np.testing.assert_allclose(ours.quantiles_, theirs.quantiles_, rtol=1e-12)
+    assert sp.issparse(Xt) and sp.issparse(Xt_ref)
+    np.testing.assert_allclose(Xt.toarray(), Xt_ref.toarray(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.inverse_transform(Xt).toarray(), theirs.inverse_transform(Xt_ref).toarray()
+    )
+    with pytest.raises(ValueError, match="non-negative"):
+        hp.QuantileTransformer(n_quantiles=5).fit(sp.csc_matrix(X))
+
+
 def test_quantile_transformer_subsample_matches_sklearn():
     kwargs = dict(n_quantiles=20, subsample=40, random_state=0)
     ours = hp.QuantileTransformer(**kwargs).fit(X)

@@ -1,6 +1,7 @@
 """QuantileTransformer: map each feature through its empirical CDF onto uniform or normal.
 
-Dense input; NaN are ignored in fit and kept in transform, as in scikit-learn.
+NaN are ignored in fit and kept in transform; non-negative CSC/CSR input is transformed entry by
+entry (its zeros count as values unless ``ignore_implicit_zeros``), as in scikit-learn.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import ndtr, ndtri
 
 from homeml.learn._param_validation import Interval, StrOptions
@@ -30,7 +32,7 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
     output_distribution : {"uniform", "normal"}
         The distribution of the transformed data.
     ignore_implicit_zeros : bool
-        Only meaningful for sparse input (not supported here); warns on dense input.
+        Sparse input: estimate the quantiles from the stored entries only (dense input: warns).
     subsample : int or None
         Estimate the quantiles on this many rows drawn without replacement (None: all).
     random_state : int, RandomState or None
@@ -75,7 +77,28 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
         self.copy = copy
 
     def _homeml_tags(self) -> dict:
-        return {**super()._homeml_tags(), "allow_nan": True, "preserves_dtype": ["float64"]}
+        return {
+            **super()._homeml_tags(),
+            "allow_nan": True,
+            "sparse": True,
+            "preserves_dtype": ["float64"],
+        }
+
+    def _check_inputs(self, X, reset: bool, accept_negative=False, copy=False):
+        X = self._validate_data(
+            X, reset=reset, dtype=_FLOATS, copy=copy, allow_nan=True, accept_sparse="csc"
+        )
+        if sp.issparse(X) and not X.format == "csc":
+            X = X.tocsc()
+        with np.errstate(invalid="ignore"):
+            if (
+                not accept_negative
+                and not self.ignore_implicit_zeros
+                and sp.issparse(X)
+                and np.any(X.data < 0)
+            ):
+                raise ValueError("QuantileTransformer only accepts non-negative sparse matrices.")
+        return X
 
     def fit(self, X, y=None):
         """Estimate the quantiles of each feature."""
@@ -85,7 +108,7 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
                 f"The number of quantiles cannot be greater than the number of samples used. "
                 f"Got {self.n_quantiles} quantiles and {self.subsample} samples."
             )
-        X = self._validate_data(X, dtype=_FLOATS, allow_nan=True)
+        X = self._check_inputs(X, reset=True)
         n_samples = X.shape[0]
         if self.n_quantiles > n_samples:
             warnings.warn(
@@ -96,6 +119,9 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
         self.n_quantiles_ = max(1, min(self.n_quantiles, n_samples))
         rng = check_random_state(self.random_state)
         self.references_ = np.linspace(0, 1, self.n_quantiles_, endpoint=True)
+        if sp.issparse(X):
+            self._sparse_fit(X, rng)
+            return self
         if self.ignore_implicit_zeros:
             warnings.warn(
                 "'ignore_implicit_zeros' takes effect only with sparse matrix. This parameter "
@@ -110,6 +136,32 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
             warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
             self.quantiles_ = np.nanpercentile(X, self.references_ * 100, axis=0)
         return self
+
+    def _sparse_fit(self, X, rng):
+        n_samples = X.shape[0]
+        levels = self.references_ * 100
+        quantiles = []
+        for j in range(X.shape[1]):
+            stored = X.data[X.indptr[j] : X.indptr[j + 1]]
+            if self.subsample is not None and len(stored) > self.subsample:
+                column = np.zeros(self.subsample, dtype=X.dtype)
+                drawn = (
+                    self.subsample
+                    if self.ignore_implicit_zeros
+                    else self.subsample * len(stored) // n_samples
+                )
+                column[:drawn] = rng.choice(stored, size=drawn, replace=False)
+            else:
+                size = len(stored) if self.ignore_implicit_zeros else n_samples
+                column = np.zeros(size, dtype=X.dtype)
+                column[: len(stored)] = stored
+            if not column.size:
+                quantiles.append([0] * len(levels))
+            else:
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+                    quantiles.append(np.nanpercentile(column, levels))
+        self.quantiles_ = np.transpose(quantiles)
 
     def _transform_column(self, column, quantiles, inverse: bool):
         normal = self.output_distribution == "normal"
@@ -146,6 +198,13 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
         return column
 
     def _transform(self, X, inverse: bool):
+        if sp.issparse(X):
+            for j in range(X.shape[1]):
+                entries = slice(X.indptr[j], X.indptr[j + 1])
+                X.data[entries] = self._transform_column(
+                    X.data[entries], self.quantiles_[:, j], inverse
+                )
+            return X
         for j in range(X.shape[1]):
             X[:, j] = self._transform_column(X[:, j], self.quantiles_[:, j], inverse)
         return X
@@ -153,13 +212,17 @@ class QuantileTransformer(OneToOneFeatureNamesMixin, TransformerMixin, BaseEstim
     def transform(self, X):
         """Map each feature onto the output distribution."""
         check_is_fitted(self)
-        X = self._validate_data(X, reset=False, dtype=_FLOATS, copy=self.copy, allow_nan=True)
+        X = self._check_inputs(X, reset=False, copy=self.copy)
         return self._transform(X, inverse=False)
 
     def inverse_transform(self, X):
         """Map back from the output distribution to the original feature values."""
         check_is_fitted(self)
-        X = check_array(X, dtype=_FLOATS, copy=self.copy, allow_nan=True, estimator=self)
+        X = check_array(
+            X, dtype=_FLOATS, copy=self.copy, allow_nan=True, estimator=self, accept_sparse="csc"
+        )
+        if sp.issparse(X) and X.format != "csc":
+            X = X.tocsc()
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but QuantileTransformer is expecting "
