@@ -425,6 +425,68 @@ CASES.extend(
     ]
 )
 
+# --- the gallery's preprocessing, composition and feature selection ---
+from sklearn import feature_selection as sk_fs  # noqa: E402
+
+CASES.extend(
+    [
+        Case(
+            "QuantileTransformer normal 100000x20",
+            "preprocessing",
+            regression(100_000, 20),
+            lambda: hl.QuantileTransformer(output_distribution="normal", random_state=0),
+            lambda: sk_pre.QuantileTransformer(output_distribution="normal", random_state=0),
+            1.5,
+            "transform",
+        ),
+        Case(
+            "PowerTransformer yeo-johnson 20000x10",
+            "preprocessing",
+            regression(20_000, 10),
+            lambda: hl.PowerTransformer(),
+            lambda: sk_pre.PowerTransformer(),
+            1.5,
+            "transform",
+        ),
+        Case(
+            "SplineTransformer 100000x10",
+            "preprocessing",
+            regression(100_000, 10),
+            lambda: hl.SplineTransformer(n_knots=8),
+            lambda: sk_pre.SplineTransformer(n_knots=8),
+            1.5,
+            "transform",
+        ),
+        Case(
+            "KBinsDiscretizer quantile 100000x20",
+            "preprocessing",
+            regression(100_000, 20),
+            lambda: hl.KBinsDiscretizer(n_bins=10, encode="ordinal"),
+            lambda: sk_pre.KBinsDiscretizer(n_bins=10, encode="ordinal"),
+            1.5,
+            "transform",
+        ),
+        Case(
+            "SelectKBest f_classif 100000x50",
+            "feature_selection",
+            classification(100_000, 50),
+            lambda: hl.SelectKBest(hl.f_classif, k=10),
+            lambda: sk_fs.SelectKBest(sk_fs.f_classif, k=10),
+            1.5,
+            "transform",
+        ),
+        Case(
+            "RFE Ridge 20000x50 to 10",
+            "feature_selection",
+            regression(20_000, 50),
+            lambda: hl.RFE(sk_lm.Ridge(), n_features_to_select=10),
+            lambda: sk_fs.RFE(sk_lm.Ridge(), n_features_to_select=10),
+            1.5,
+            "transform",
+        ),
+    ]
+)
+
 # --- model_selection splitters, inspection: the splitting / permuting machinery itself ---
 
 

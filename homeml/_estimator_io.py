@@ -37,6 +37,7 @@ _MARKERS = {
     "__object__",
     "__slice__",
     "__masked__",
+    "__function__",
 }
 
 # homeml.learn's internal helper classes whose instances are plain data (arrays, numbers) held
@@ -49,6 +50,7 @@ _HELPERS = {
         "linear_model._sgd_loop": ["SGDState"],
         "ensemble._hist_grower": ["Binner", "Tree"],
         "neighbors._kd_tree": ["KDTree"],
+        "preprocessing._splines": ["BSplineBasis"],
         "ensemble._iforest": ["IsolationTree"],
         "manifold._isomap": ["_CenteredKernelPCA"],
         "neural_network._labels": ["_Binarizer"],
@@ -63,6 +65,36 @@ _HELPERS = {
     }.items()
     for name in names
 }
+
+
+# homeml.learn's public functions that estimators take as parameters (the score functions of the
+# univariate feature selectors): stored by name, resolved only from this table on load
+_FUNCTIONS = {
+    "feature_selection": [
+        "chi2",
+        "f_classif",
+        "f_regression",
+        "r_regression",
+        "mutual_info_classif",
+        "mutual_info_regression",
+    ],
+}
+
+
+def _function(name):
+    import importlib
+
+    for module, names in _FUNCTIONS.items():
+        if name in names:
+            return getattr(importlib.import_module(f"homeml.learn.{module}"), name)
+    return None
+
+
+def _function_name(value):
+    name = getattr(value, "__name__", None)
+    if isinstance(name, str) and _function(name) is value:
+        return name
+    return None
 
 
 def _search_scorer(search):
@@ -155,7 +187,8 @@ class _Encoder(TreeEncoder):
             return {"__masked__": self.array(data, where), "mask": self.array(mask, where)}
         if _is_dtype_like(value):
             kind = "dtype" if isinstance(value, np.dtype) else "type"
-            if value in (float, int, bool):
+            if not isinstance(value, np.dtype) and value in (float, int, bool):
+                # (np.dtype("float64") == float: a dtype instance must stay a dtype)
                 kind = value.__name__
             return {"__dtype__": np.dtype(value).str, "as": kind}
         if isinstance(value, np.floating):  # keeps its type: np.float32(0.5) stays one
@@ -170,6 +203,8 @@ class _Encoder(TreeEncoder):
             return {"__object__": helper, "state": state}
         if isinstance(value, np.random.RandomState):
             return {"__random_state__": self.encode(value.get_state(legacy=True), where)}
+        if callable(value) and _function_name(value) is not None:
+            return {"__function__": _function_name(value)}
         return None  # containers, numbers, strings: the shared codec
 
     def array(self, array: np.ndarray, where: str):
@@ -207,7 +242,7 @@ class _Decoder(TreeDecoder):
 
     def __init__(self, arrays, budget: int):
         markers = ("__estimator__", "__array__", "__list_array__", "__masked__", "__dtype__")
-        markers += ("__scalar__", "__slice__", "__object__", "__random_state__")
+        markers += ("__scalar__", "__slice__", "__object__", "__random_state__", "__function__")
         super().__init__(arrays, extensions=dict.fromkeys(markers, _marked))
         self.budget = budget  # bytes that string/object arrays may take: bounded by the file
 
@@ -278,6 +313,13 @@ class _Decoder(TreeDecoder):
                 state = _checked_state(value["state"], value["__object__"])
                 obj.__dict__.update({k: self.value(v) for k, v in state.items()})
                 return obj
+            if "__function__" in value:
+                function = _function(value["__function__"])
+                if function is None:
+                    raise ModelFileError(
+                        f"the file names an unknown function {value['__function__']!r:.100}"
+                    )
+                return function
             rng = np.random.RandomState()  # "__random_state__"
             rng.set_state(self.value(value["__random_state__"]))
             return rng

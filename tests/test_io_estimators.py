@@ -90,6 +90,18 @@ def fitted_cases():
             Y_STR,
         ),
         (L.Pipeline([("scale", L.StandardScaler()), ("clf", L.LogisticRegression())]), X, Y_STR),
+        # preprocessing, composition and feature selection of the scikit-learn gallery
+        (L.KBinsDiscretizer(n_bins=3, encode="onehot-dense"), X, None),
+        (L.QuantileTransformer(n_quantiles=20, output_distribution="normal"), X, None),
+        (L.PowerTransformer(), X, None),
+        (L.SplineTransformer(n_knots=4, extrapolation="periodic"), X, None),
+        (L.FeatureUnion([("pca", L.PCA(n_components=2)), ("pass", "passthrough")]), X, None),
+        (L.TransformedTargetRegressor(L.Ridge(), transformer=L.StandardScaler()), X, Y_REG),
+        (L.SelectKBest(L.f_regression, k=2), X, Y_REG),
+        (L.SelectPercentile(L.chi2, percentile=50), abs(X), Y_STR),
+        (L.VarianceThreshold(0.5), X, None),
+        (L.RFE(L.LogisticRegression(), n_features_to_select=2), X, Y_STR),
+        (L.SelectFromModel(L.Ridge(), max_features=2), X, Y_REG),
         (
             L.ColumnTransformer([("s", L.StandardScaler(), [0, 1]), ("p", "passthrough", [2])]),
             X,
@@ -275,6 +287,24 @@ def test_an_unknown_helper_class_is_refused(tmp_path):
     )
     with pytest.raises(ModelFileError, match="unknown class 'subprocess.Popen'"):
         hm.load(path)
+
+
+@pytest.mark.parametrize("name", ["eval", "os.system", "clone", "SelectKBest"])
+def test_an_unknown_function_name_is_refused(tmp_path, name):
+    path = tmp_path / "k.safetensors"
+    hm.save(L.SelectKBest(L.f_regression, k=2).fit(X, Y_REG), path)
+    edit_homeml_info(
+        path,
+        lambda info: info["estimator"]["params"]["score_func"].__setitem__("__function__", name),
+    )
+    with pytest.raises(ModelFileError, match="unknown function"):
+        hm.load(path)
+
+
+def test_a_callable_that_is_not_a_known_function_is_refused(tmp_path):
+    est = L.SelectKBest(lambda X, y: np.ones(X.shape[1]), k=1).fit(X, Y_REG)
+    with pytest.raises(TypeError, match="score_func"):
+        hm.save(est, tmp_path / "k.safetensors")
 
 
 def test_a_newer_format_version_is_refused(saved):

@@ -41,6 +41,7 @@ _FAMILIES = (
     "manifold",
     "semi_supervised",
     "feature_extraction",
+    "feature_selection",
     "inspection",
     "neural_network",
 )

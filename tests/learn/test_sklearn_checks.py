@@ -152,6 +152,31 @@ def _instances() -> dict:
                 [("scale", learn.StandardScaler(), [0, 1])], remainder="passthrough"
             ),
         ],
+        # (scikit-learn's own check settings for FeatureUnion, plus drop and passthrough)
+        "FeatureUnion": [
+            learn.FeatureUnion([("trans1", learn.StandardScaler())]),
+            learn.FeatureUnion(
+                [
+                    ("trans1", learn.StandardScaler(with_mean=False)),
+                    ("trans2", "drop"),
+                    ("trans3", "passthrough"),
+                ]
+            ),
+        ],
+        "TransformedTargetRegressor": [
+            learn.TransformedTargetRegressor(),
+            learn.TransformedTargetRegressor(learn.Ridge(), transformer=learn.StandardScaler()),
+        ],
+        # --- feature_selection ---
+        # (scikit-learn's own check settings: k=1, LogisticRegression(C=1), cv=3, an SGD model)
+        "SelectKBest": [learn.SelectKBest(k=1)],
+        "SelectPercentile": [learn.SelectPercentile(), learn.SelectPercentile(learn.f_regression)],
+        "RFE": [learn.RFE(learn.LogisticRegression(C=1)), learn.RFE(learn.Ridge(), step=0.5)],
+        "RFECV": [learn.RFECV(learn.LogisticRegression(C=1), cv=3)],
+        "SelectFromModel": [
+            learn.SelectFromModel(learn.SGDRegressor(random_state=0)),
+            learn.SelectFromModel(learn.DecisionTreeClassifier(random_state=0), max_features=2),
+        ],
         "GridSearchCV": [learn.GridSearchCV(learn.Ridge(), {"alpha": [0.1, 1.0]}, cv=2)],
         "RandomizedSearchCV": [
             learn.RandomizedSearchCV(
@@ -273,6 +298,12 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
     "Pipeline": {
         "check_estimators_overwrite_params": "fit fits the steps held in the `steps` parameter "
         "in place (as scikit-learn's Pipeline does; scikit-learn x-fails this check too)",
+    },
+    "FeatureUnion": {
+        "check_estimators_overwrite_params": "fit replaces the transformers of `transformer_list` "
+        "by their fitted clones, as scikit-learn's FeatureUnion does (it x-fails this check too)",
+        "check_dont_overwrite_parameters": "the same replacement of `transformer_list` in fit "
+        "(scikit-learn x-fails this check for its own FeatureUnion too)",
     },
     "GridSearchCV": {
         "check_requires_y_none": "y=None fails inside every fold, reported as 'All the fits "
