@@ -154,6 +154,22 @@ def test_mean_shift_and_spectral_clustering_on_the_cluster_equal_n_jobs_1(client
     )
 
 
+def test_column_transformer_on_the_cluster_equals_n_jobs_1(client):
+    from homeml.learn.pipeline import ColumnTransformer
+    from homeml.learn.preprocessing import MinMaxScaler, StandardScaler
+
+    X, _ = _data()
+    columns = lambda: ColumnTransformer(  # noqa: E731
+        [("std", StandardScaler(), [0, 1]), ("minmax", MinMaxScaler(), [2, 3])],
+        remainder="passthrough",
+    )
+    one = columns().set_params(n_jobs=1)
+    expected = one.fit_transform(X)
+    many = columns()
+    np.testing.assert_array_equal(_on_cluster(lambda: many.fit_transform(X)), expected)
+    np.testing.assert_array_equal(many.transformers_[0][1].mean_, one.transformers_[0][1].mean_)
+
+
 def _numba_threads_in_a_kernel(_):
     return numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS
 

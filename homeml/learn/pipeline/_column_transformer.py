@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from homeml.learn._parallel import parallel_map
 from homeml.learn._set_output import output_is_pandas, set_step_output
 from homeml.learn.base import (
     Bunch,
@@ -103,8 +104,9 @@ class ColumnTransformer(SetOutputMixin, Composition):
         What happens to the columns no transformer names.
     sparse_threshold : float
         Accepted for compatibility; the output is always dense.
-    n_jobs : ignored
-        Transformers run sequentially in this process.
+    n_jobs : int or None
+        Jobs fitting the transformers (through joblib, so ``parallel_backend("dask")``
+        applies); the result does not depend on it.
     transformer_weights : dict or None
         Multiply a transformer's output by a weight.
     verbose : bool
@@ -219,22 +221,20 @@ class ColumnTransformer(SetOutputMixin, Composition):
         """Fit every transformer on its columns and return the outputs side by side."""
         self._validate()
         X = self._check_X(X, reset=True)
-        fitted, outputs = [], []
+        fitted, outputs, tasks = [], [], []  # an int in fitted/outputs: the task's position
         for name, transformer, columns, indices, scalar in self._plan(X):
             if isinstance(transformer, str) or len(indices) == 0:
                 fitted.append((name, transformer, columns))
                 if transformer == "passthrough" and len(indices):
                     outputs.append((name, _take(X, indices, False)))
                 continue
-            estimator = clone(transformer)
-            part = _take(X, indices, scalar)
-            out = (
-                estimator.fit_transform(part, y)
-                if hasattr(estimator, "fit_transform")
-                else estimator.fit(part, y).transform(part)
-            )
-            fitted.append((name, estimator, columns))
-            outputs.append((name, out))
+            fitted.append((name, len(tasks), columns))
+            outputs.append((name, len(tasks)))
+            tasks.append((clone(transformer), _take(X, indices, scalar), y))
+        # the transformers are independent: joblib tasks (parallel_backend("dask") applies)
+        results = parallel_map(_fit_transform_one, tasks, self.n_jobs)
+        fitted = [(n, results[e][0] if isinstance(e, int) else e, c) for n, e, c in fitted]
+        outputs = [(n, results[o][1] if isinstance(o, int) else o) for n, o in outputs]
         self.transformers_ = fitted
         self._indices = {name: idx for name, _, _, idx, _ in self._plan(X)}
         return self._stack(outputs, X)
@@ -367,3 +367,10 @@ def make_column_transformer(
         verbose=verbose,
         verbose_feature_names_out=verbose_feature_names_out,
     )
+
+
+def _fit_transform_one(estimator, part, y):
+    """One transformer fitted on its columns (a joblib task): ``(estimator, output)``."""
+    if hasattr(estimator, "fit_transform"):
+        return estimator, estimator.fit_transform(part, y)
+    return estimator, estimator.fit(part, y).transform(part)
