@@ -50,6 +50,14 @@ class TrainingHistory:
     def __len__(self):
         return len(self.rows)
 
+    def to_pandas(self):
+        """The history as a pandas DataFrame (one row per epoch or evaluation, one column per
+        metric); needs pandas.
+        """
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.rows)
+
     def to_json(self, path) -> None:
         io.atomic_write(path, [json.dumps(self.rows, indent=2).encode()])
 

@@ -174,6 +174,12 @@ def test_history_methods_round_trip(tmp_path):
     from_csv = TrainingHistory.from_csv(tmp_path / "h.csv")
     assert from_csv["loss"] == [0.5, 0.25] and from_csv["note"] == ["warm-up", None]
     assert len(from_csv) == 2 and from_csv[1]["epoch"] == 2
+    frame = history.to_pandas()
+    assert list(frame.columns) == ["epoch", "loss", "note"] and frame["loss"].tolist() == [
+        0.5,
+        0.25,
+    ]
+    assert frame["note"].isna().tolist() == [False, True]
 
 
 def test_progress_bar_shows_loss_and_accuracy(capsys):

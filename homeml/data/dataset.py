@@ -51,14 +51,33 @@ class Dataset:
         return ""
 
 
+def _is_pandas(obj) -> bool:
+    return type(obj).__module__.startswith("pandas") and hasattr(obj, "to_numpy")
+
+
+def _tabular_array(frame, position: int) -> np.ndarray:
+    """A DataFrame's or Series' values, refusing columns that are not numbers (by name)."""
+    dtypes = frame.dtypes if hasattr(frame, "columns") else {frame.name: frame.dtype}
+    items = dtypes.items() if hasattr(dtypes, "items") else dtypes
+    bad = [str(name) for name, dtype in items if getattr(dtype, "kind", "O") not in "biuf"]
+    if bad:
+        raise TypeError(
+            f"TensorDataset: tensor {position} is a pandas object with non-numeric columns "
+            f"{bad}; encode them first (e.g. homeml.learn.preprocessing.OrdinalEncoder)"
+        )
+    return np.ascontiguousarray(frame.to_numpy())
+
+
 class TensorDataset(Dataset):
     """Samples made of rows of several tensors: sample ``i`` is ``(t[i] for t in tensors)``.
 
     Parameters
     ----------
-    *tensors : Tensor or numpy.ndarray
+    *tensors : Tensor, numpy.ndarray, pandas.DataFrame or pandas.Series
         Arrays with the same first dimension (the number of samples). NumPy arrays are wrapped
-        without copying, so their dtypes are kept (uint8 images stay uint8).
+        without copying, so their dtypes are kept (uint8 images stay uint8). A DataFrame (its
+        columns all numeric or boolean) becomes its ``to_numpy()`` (rows are samples), a Series a
+        1-D array, e.g. ``TensorDataset(df[features], df["label"])``.
 
     Notes
     -----
@@ -72,6 +91,8 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset needs at least one tensor, got none")
         wrapped = []
         for i, t in enumerate(tensors):
+            if _is_pandas(t):
+                t = _tabular_array(t, i)
             if isinstance(t, np.ndarray):
                 t = Tensor._make(t)
             elif not isinstance(t, Tensor):

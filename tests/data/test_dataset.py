@@ -256,3 +256,15 @@ def test_utils_data_is_the_data_module():
 
     assert utils_data is hm.data and hm.utils.data is hm.data
     assert Loader is hm.data.DataLoader and split is hm.data.random_split
+
+
+def test_tensor_dataset_takes_pandas_frames_and_series():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"x1": [0.5, 1.5, 2.5], "x2": [1, 2, 3], "label": [0, 1, 0]})
+    dataset = TensorDataset(frame[["x1", "x2"]], frame["label"])
+    features, label = dataset[1]
+    np.testing.assert_array_equal(features.numpy(), [1.5, 2.0])
+    assert int(label.item()) == 1 and dataset.tensors[1].dtype == np.int64
+    frame["colour"] = pd.Categorical(["red", "blue", "red"])
+    with pytest.raises(TypeError, match=r"non-numeric columns \['colour'\]"):
+        TensorDataset(frame[["x1", "colour"]])
