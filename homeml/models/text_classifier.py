@@ -158,8 +158,9 @@ class SentenceCNN(nn.Module):
         lengths = _lengths(ids, self.config.pad_id)
         widest = max(self.config.kernel_sizes)
         if ids.shape[1] < widest:  # every filter needs one full window
-            ids = np.pad(ids, ((0, 0), (0, widest - ids.shape[1])), constant_values=0)
-            ids[ids == 0] = self.config.pad_id
+            ids = np.pad(
+                ids, ((0, 0), (0, widest - ids.shape[1])), constant_values=self.config.pad_id
+            )
         x = self.embedding(hm.tensor(ids)).transpose(1, 2)  # (B, E, L)
         pooled = []
         for conv, k in zip(self.convs, self.config.kernel_sizes):

@@ -43,7 +43,8 @@ def plot_text_classification_report(
     features : (negative, positive), optional
         Lists of (feature, weight) pulling toward class 0 and class 1 (a bar chart).
     history : TrainingHistory or list of dict, optional
-        Epoch rows with ``loss``, ``val_loss``, ``val_acc`` (shown when there are no features).
+        Epoch rows with ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` (shown when
+        there are no features).
     title : str
 
     Returns
@@ -105,11 +106,14 @@ def _features_or_history(ax, features, history, names) -> None:
         ax.axis("off")
         return
     epochs = [row.get("epoch", i + 1) for i, row in enumerate(rows)]
-    for key in ("loss", "val_loss"):
+    for key, style in (
+        ("train_loss", "-o"),
+        ("val_loss", "-o"),
+        ("train_acc", "-s"),
+        ("val_acc", "-s"),
+    ):
         if any(key in row for row in rows):
-            ax.plot(epochs, [row.get(key) for row in rows], "-o", ms=3, label=key)
-    if any("val_acc" in row for row in rows):
-        ax.plot(epochs, [row.get("val_acc") for row in rows], "-s", ms=3, label="val_acc")
+            ax.plot(epochs, [row.get(key) for row in rows], style, ms=3, label=key)
     ax.set(title="training", xlabel="epoch")
     ax.grid(alpha=0.3)
     ax.legend()
