@@ -39,6 +39,7 @@ from homeml import io
 from homeml.datasets import load_sentiment, load_sms_spam
 from homeml.datasets.labelled_text import SENTIMENT_SOURCES
 from homeml.jobs import _text_models as tm
+from homeml.jobs._kinds import TEXT_CLASSIFICATION_TASK, is_text_classifier
 from homeml.jobs._run_folder import CHECKPOINT, SETTINGS, resume_settings
 from homeml.learn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
 from homeml.learn.model_selection import train_test_split
@@ -56,7 +57,7 @@ __all__ = [
     "train",
 ]
 
-TASK = "text-classification"
+TASK = TEXT_CLASSIFICATION_TASK
 DATASETS = ("sms-spam", "sentiment")
 SOURCES = (*SENTIMENT_SOURCES, "all")
 MODELS = (*tm.CLASSIC, *tm.NEURAL)
@@ -90,11 +91,6 @@ def defaults(model: str | None) -> dict:
     if model not in DEFAULTS:
         raise ValueError(f"unknown text model {model!r}; choose one of {', '.join(MODELS)}")
     return {"model": model, **DEFAULTS[model]}
-
-
-def is_text_classifier(metadata: dict) -> bool:
-    """Whether a model file's metadata describes a ``homeml train sms-spam|sentiment`` model."""
-    return isinstance(metadata, dict) and metadata.get("task") == TASK
 
 
 # -- the data ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeml.jobs.text_classification import is_text_classifier, predict_texts, tokenizer_of
+from homeml.jobs._kinds import is_text_classifier
 from homeml.serve._inputs import InputError, ModelCheckError
 
 __all__ = ["MAX_TEXT_CHARS", "MAX_TEXTS", "ServedTextClassifier", "is_text_classifier"]
@@ -40,6 +40,8 @@ class ServedTextClassifier:
             raise ModelCheckError(
                 f"the metadata's class_names must list the classes, got {names!r:.60}"
             )
+        from homeml.jobs.text_classification import tokenizer_of  # only when serving one
+
         try:
             self.tokenizer = tokenizer_of(self.metadata)
         except ValueError as error:
@@ -82,6 +84,8 @@ class ServedTextClassifier:
                 raise InputError(
                     f"texts[{i}] has {len(text)} characters; at most {MAX_TEXT_CHARS} are taken"
                 )
+        from homeml.jobs.text_classification import predict_texts
+
         results = predict_texts(self.model, self.metadata, texts, tokenizer=self.tokenizer)
         return {
             "labels": [r["label"] for r in results],

@@ -1,0 +1,15 @@
+"""What kind of run made a model file, from its metadata alone.
+
+The server checks every kind before it picks the one to serve; these checks live here, apart
+from the jobs, so that telling the kinds apart imports nothing heavy (a server process keeps
+what it imports for its whole life).
+"""
+
+from __future__ import annotations
+
+TEXT_CLASSIFICATION_TASK = "text-classification"  # metadata["task"] of sms-spam and sentiment runs
+
+
+def is_text_classifier(metadata: dict) -> bool:
+    """Whether a model file's metadata describes a ``homeml train sms-spam|sentiment`` model."""
+    return isinstance(metadata, dict) and metadata.get("task") == TEXT_CLASSIFICATION_TASK
