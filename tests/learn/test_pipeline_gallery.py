@@ -119,3 +119,29 @@ def test_transformed_target_regressor_errors_and_default():
     ours = hl.TransformedTargetRegressor().fit(X, y)
     theirs = skc.TransformedTargetRegressor().fit(X, y)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-10)
+
+
+def test_feature_union_of_text_vectorizers_matches_sklearn():
+    """Word and character n-grams side by side, the classic union: text input has no feature
+    count, and the fitted union still transforms (inside a pipeline's cross-validation too)."""
+    from sklearn import pipeline as skpipe
+    from sklearn.feature_extraction import text as sktext
+
+    from homeml.learn.feature_extraction import text
+
+    docs = ["the cat sat", "a dog barked loudly", "the cat and the dog", "loud cats"] * 3
+    y = np.array([0, 1, 0, 1] * 3)
+    ours = hl.pipeline.make_union(
+        text.TfidfVectorizer(), text.TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3))
+    )
+    theirs = skpipe.make_union(
+        sktext.TfidfVectorizer(), sktext.TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3))
+    )
+    np.testing.assert_allclose(
+        ours.fit(docs).transform(docs).toarray(),
+        theirs.fit(docs).transform(docs).toarray(),
+        rtol=1e-12,
+    )
+    model = hl.pipeline.make_pipeline(ours, hl.linear_model.LogisticRegression())
+    scores = hl.model_selection.cross_val_score(model, docs, y, cv=3)
+    assert np.isfinite(scores).all()

@@ -103,6 +103,7 @@ class FeatureUnion(SetOutputMixin, Composition):
                 continue
             fitted.append((name, clone(t).fit(X, y, **fit_params)))
         self.transformer_list = fitted
+        self._is_fitted = True
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -125,6 +126,7 @@ class FeatureUnion(SetOutputMixin, Composition):
             fitted.append((name, estimator))
             outputs.append((out, weights.get(name)))
         self.transformer_list = fitted
+        self._is_fitted = True
         return self._stack(outputs, X)
 
     def _check_input(self, X, reset: bool):
@@ -136,7 +138,7 @@ class FeatureUnion(SetOutputMixin, Composition):
 
     def transform(self, X):
         """The transformers' outputs on ``X``, side by side."""
-        check_is_fitted(self, "n_features_in_")
+        check_is_fitted(self)
         outputs = []
         for _, t, weight in self._active():
             outputs.append((X if t == "passthrough" else t.transform(X), weight))
@@ -156,7 +158,8 @@ class FeatureUnion(SetOutputMixin, Composition):
         return np.hstack(arrays)
 
     def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "n_features_in_")
+        # not n_features_in_: text input (a list of documents) has no feature count
+        return getattr(self, "_is_fitted", False)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Each transformer's output names, prefixed ``name__`` (``verbose_feature_names_out``)."""
