@@ -18,7 +18,7 @@ from homeml.models.scores import frechet_distance as _frechet
 
 KINDS = ("gan", "vae")  # the "kind" metadata of a generative run's model.safetensors
 MAX_IMAGES = 256  # most images one `homeml sample` or POST /v1/generate draws
-SCORER_EPOCHS = 2  # the scoring CNN a job trains when no classifier run is found
+SCORER_EPOCHS = 1  # the scoring CNN a job trains when no classifier run is found
 
 
 def load_images(dataset: str, data_dir=None, limit=None, test_limit=None):
