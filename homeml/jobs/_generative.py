@@ -18,7 +18,7 @@ from homeml.models.scores import frechet_distance as _frechet
 
 KINDS = ("gan", "vae")  # the "kind" metadata of a generative run's model.safetensors
 MAX_IMAGES = 256  # most images one `homeml sample` or POST /v1/generate draws
-SCORER_EPOCHS = 2  # the scoring CNN a job trains when no classifier run is found
+SCORER_EPOCHS = 1  # the scoring CNN a job trains when no classifier run is found
 
 
 def load_images(dataset: str, data_dir=None, limit=None, test_limit=None):
@@ -84,9 +84,12 @@ class Scorer:
         self.net, meta = load_run(run_dir, needs=("mean", "std", "dataset", "classes"))
         self.mean, self.std, self.path = float(meta["mean"]), float(meta["std"]), str(run_dir)
         self.num_classes = len(meta["classes"])
-        self.reference = None
+        self.reference, self.reference_score = None, None
         if reference_images is not None:
-            self.reference = self.outputs(reference_images)[1]
+            probs, self.reference = self.outputs(reference_images)
+            # the same score of real images: what a perfect generator would get from this
+            # classifier (a label-smoothed one is never fully confident, so it stays below 10)
+            self.reference_score = classifier_score(probs)
 
     def outputs(self, images) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities, features) of images (N, 28, 28) in [0, 1]."""
@@ -106,6 +109,7 @@ class Scorer:
         }
         if self.reference is not None:
             scores["frechet_distance"] = _frechet(features, self.reference)
+            scores["real_classifier_score"] = self.reference_score
         if labels is not None:
             scores["label_accuracy"] = float((predicted == np.asarray(labels)).mean())
         return scores

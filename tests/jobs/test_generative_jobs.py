@@ -62,10 +62,12 @@ def test_gan_run_folder_and_rescoring(gan_run, classifier):
     assert metrics["epochs"] == 2 and metrics["train_size"] == 128
     assert 1.0 <= metrics["classifier_score"] <= 10.0
     assert 0.0 <= metrics["label_accuracy"] <= 1.0
+    assert 1.0 <= metrics["real_classifier_score"] <= 10.0
     assert json.loads((out / "metrics.json").read_text()) == metrics
     # scoring the saved generators afterwards gives what training measured
     again = gan.score_run(out, classifier=classifier, score_samples=30, test_limit=60)
-    for key in ("classifier_score", "frechet_distance", "label_accuracy", "classes_covered"):
+    keys = ("classifier_score", "frechet_distance", "label_accuracy", "real_classifier_score")
+    for key in keys:
         np.testing.assert_allclose(again[key], metrics[key], rtol=1e-6, err_msg=key)
     with Image.open(out / "samples" / "epoch_001.png") as grid:
         assert grid.size == (2 * (10 * 30 + 2), 2 * (10 * 30 + 2))  # 10x10, 2 px apart, x2
