@@ -12,11 +12,12 @@ import numpy as np
 
 import homeml as hm
 from homeml import io
+from homeml.jobs._kinds import GENERATOR_KINDS
 from homeml.jobs.digits import DATASETS, load_run
 from homeml.models.scores import class_coverage, classifier_outputs, classifier_score
 from homeml.models.scores import frechet_distance as _frechet
 
-KINDS = ("gan", "vae")  # the "kind" metadata of a generative run's model.safetensors
+KINDS = GENERATOR_KINDS  # the "kind" metadata of a generative run's model.safetensors
 MAX_IMAGES = 256  # most images one `homeml sample` or POST /v1/generate draws
 SCORER_EPOCHS = 1  # the scoring CNN a job trains when no classifier run is found
 

@@ -13,15 +13,10 @@ from __future__ import annotations
 
 import threading
 
-from homeml.jobs._generative import KINDS, MAX_IMAGES, generate_images
+from homeml.jobs._kinds import is_generator
 from homeml.serve._inputs import InputError, ModelCheckError
 
 __all__ = ["ServedGenerator", "is_generator"]
-
-
-def is_generator(metadata: dict) -> bool:
-    """Whether a model file's metadata is that of a ``homeml train mnist-gan|mnist-vae`` run."""
-    return metadata.get("kind") in KINDS
 
 
 class ServedGenerator:
@@ -57,12 +52,14 @@ class ServedGenerator:
     def expected(self) -> str:
         """What a request must hold, in the words error answers use."""
         label = f"an optional label 0..{self.num_classes - 1}" if self.num_classes else "no label"
-        return f'"num" 1..{MAX_IMAGES}, {label}, an optional "seed" and "format" grid or images'
+        return f'"num" 1..{_max_images()}, {label}, an optional "seed" and "format" grid or images'
 
     def generate(self, num: int, label: int | None = None, seed: int | None = None):
         """Images (num, 28, 28) in [0, 1]; InputError (422) naming a bad request."""
         try:
             with self.lock:
+                from homeml.jobs._generative import generate_images  # only when serving one
+
                 return generate_images(self.model, self.metadata, num, label=label, seed=seed)
         except ValueError as error:
             raise InputError(str(error)) from None
@@ -78,7 +75,14 @@ class ServedGenerator:
             "dataset": self.metadata.get("dataset"),
             "classes": self.metadata.get("classes") if self.num_classes else None,
             "image_shape": [1, 28, 28],
-            "limits": {"num": MAX_IMAGES},
+            "limits": {"num": _max_images()},
             "format_version": self.format_version,
             "metrics": {k: metrics[k] for k in keep if k in metrics},
         }
+
+
+def _max_images() -> int:
+    """The most images a request may ask for (the job's limit, imported only when serving)."""
+    from homeml.jobs._generative import MAX_IMAGES
+
+    return MAX_IMAGES
