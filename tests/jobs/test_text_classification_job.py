@@ -64,7 +64,8 @@ def test_a_classic_sms_run_writes_its_folder_and_predicts(tmp_path, capsys):
     assert metrics["calibrated"] is False  # a linear SVM's margins, not probabilities
     model, metadata = tc.load_text_classifier_run(out)
     assert isinstance(model, Pipeline) and metadata["class_names"] == ["ham", "spam"]
-    assert main(["predict", str(out), "FREE entry! win a prize, txt WIN now", "see you soon"]) == 0
+    spam = "URGENT! You have won a 1 week FREE membership in our prize Jackpot! Txt CLAIM to 81010"
+    assert main(["predict", str(out), spam, "see you soon"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("spam\t") and lines[1].startswith("ham\t")
     assert "see you soon" in lines[1]
