@@ -15,7 +15,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 NEEDS = ("jupytext", "nbclient", "nbformat", "ipykernel")
 MISSING = [name for name in NEEDS if importlib.util.find_spec(name) is None]
 # notebooks that read a real dataset: name -> the folder under $HOMEML_DATA they need
-DATA = {"11_neural_network_mnist.py": "mnist"}
+DATA = {
+    "11_neural_network_mnist.py": "mnist",
+    "17_text_classification.py": "sms-spam-collection",
+}
 
 
 def test_the_learning_path_is_numbered_in_order():
