@@ -17,6 +17,7 @@ MISSING = [name for name in NEEDS if importlib.util.find_spec(name) is None]
 # notebooks that read a real dataset: name -> the folder under $HOMEML_DATA they need
 DATA = {
     "11_neural_network_mnist.py": "mnist",
+    "15_vae_and_gan.py": "mnist",
     "17_text_classification.py": "sms-spam-collection",
 }
 
