@@ -211,8 +211,16 @@ plt.xlabel("discriminator logit of a generated image (very negative: D is sure i
 plt.ylabel("gradient")
 plt.legend()
 plt.show()
-at_minus_5 = 1 / (1 + np.exp(5))  # D at logit -5
-assert at_minus_5 < 0.01 and abs(at_minus_5 - 1) > 0.99
+# the two gradients at logit -5 by homeml's autograd, against the formulas plotted above
+logit_5 = hm.tensor([-5.0], dtype=hm.float64, requires_grad=True)
+(1 - logit_5.sigmoid()).log().sum().backward()  # the saturating loss log(1 - D)
+saturating = logit_5.grad.item()
+logit_5.grad = None
+(-logit_5.sigmoid().log()).sum().backward()  # the non-saturating loss -log D
+non_saturating = logit_5.grad.item()
+d_at_minus_5 = 1 / (1 + np.exp(5))
+assert np.isclose(saturating, -d_at_minus_5) and np.isclose(non_saturating, d_at_minus_5 - 1)
+assert abs(saturating) < 0.01 and abs(non_saturating) > 0.99
 
 # %% [markdown]
 # Where the discriminator is sure a sample is fake (logit $-5$ and below), the saturating loss

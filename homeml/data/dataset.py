@@ -58,8 +58,7 @@ def _is_pandas(obj) -> bool:
 def _tabular_array(frame, position: int) -> np.ndarray:
     """A DataFrame's or Series' values, refusing columns that are not numbers (by name)."""
     dtypes = frame.dtypes if hasattr(frame, "columns") else {frame.name: frame.dtype}
-    items = dtypes.items() if hasattr(dtypes, "items") else dtypes
-    bad = [str(name) for name, dtype in items if getattr(dtype, "kind", "O") not in "biuf"]
+    bad = [str(name) for name, dtype in dtypes.items() if getattr(dtype, "kind", "O") not in "biuf"]
     if bad:
         raise TypeError(
             f"TensorDataset: tensor {position} is a pandas object with non-numeric columns "
