@@ -1,8 +1,9 @@
 """What kind of run made a model file, from its metadata alone.
 
-The server checks every kind before it picks the one to serve; these checks live here, apart
-from the jobs, so that telling the kinds apart imports nothing heavy (a server process keeps
-what it imports for its whole life).
+The server checks every kind before it picks the one to serve. The checks of the jobs that are
+heavy to import (the text classifiers pull in scipy.sparse and Numba, the generative jobs the
+image jobs) live here, so that telling the kinds apart does not load them: a server process
+keeps what it imports for its whole life.
 """
 
 from __future__ import annotations
