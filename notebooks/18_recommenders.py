@@ -185,8 +185,8 @@ assert rmse["NormalPredictor"] > rmse["BaselineOnly"] > rmse["SVD"] > NOISE
 assert rmse["KNNBaseline (items)"] < rmse["BaselineOnly"]
 
 # %% [markdown]
-# Each step down the table explains more of what the ratings share: the biases alone remove
-# most of the naive model's error, and the factors (or a neighbourhood of similar items) most of
-# the rest, but nothing gets below the noise floor of 0.3. On MovieLens (`homeml train
+# Each step down the table explains more of what the ratings share (the asserts above check the
+# order): the biases beat random guesses, and the factors, or a neighbourhood of similar items,
+# beat the biases alone, but nothing gets below the noise floor of 0.3. On MovieLens (`homeml train
 # movielens`, which downloads the data on your machine) the same table is Surprise's published
 # benchmark: SVD about 0.934 RMSE on ml-100k.
